@@ -1,0 +1,170 @@
+"""ipservice — IP programs of several Chinese districts in one Flask service."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, request, url_for
+
+from ipservice.config import Config
+
+log = logging.getLogger(__name__)
+
+# Areas in the order their blueprints register. Each module is a sub-package of ipservice.
+AREAS = ("tenants", "accounts", "policy", "kpi", "custody", "certification", "cases", "stats", "audit")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The only place that wires things together."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=str(Path(__file__).parent.parent / "static"))
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _defaults(app)
+
+    from ipservice.core import access, i18n, labels, tenancy
+    from ipservice.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from ipservice.tenants import registry
+
+    registry.load(app.config["TENANTS_DIR"])
+    import ipservice.models  # noqa: F401 — the whole metadata, for Alembic
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"), render_as_batch=True)
+    compiled = i18n.compile_catalogs(Path(app.config["TRANSLATIONS_DIR"]), Path(app.instance_path) / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    api.init_app(app)
+    tenancy.install(app)
+    _install_auth(app)
+    _register_areas(app, api, csrf)
+
+    app.before_request(access.enforce)
+    app.after_request(i18n.remember_language)
+    app.after_request(_security_headers)
+    app.jinja_env.globals.update(
+        pick=i18n.pick, is_english=i18n.is_english, lang_url=_lang_url, role_label=labels.role_label,
+        case_type_label=labels.case_type_label, status_label=labels.status_label,
+        ip_type_label=labels.ip_type_label, nav_items=_nav_items,
+    )
+    _register_cli(app)
+    access.check_all_declared(app)
+    return app
+
+
+def _defaults(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "ipservice.db")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        opts.setdefault("connect_args", {"timeout": 30})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+    if not app.config["SECRET_KEY"]:
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            os.chmod(key_file, 0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if not app.config["UPLOAD_DIR"]:
+        app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
+
+
+def _install_auth(app: Flask) -> None:
+    from flask_login import AnonymousUserMixin
+
+    from ipservice.accounts import services
+    from ipservice.accounts.models import User
+    from ipservice.core.access import is_api_request
+    from ipservice.extensions import db, login_manager
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        user = db.session.get(User, user_id)
+        return user if user is not None and user.active else None
+
+    @app.before_request
+    def api_bearer_only():
+        # The API authenticates with bearer tokens only: a session cookie is not accepted there, so the
+        # CSRF-exempt API cannot be driven from a browser session. (Flask-Login reads g._login_user.)
+        if not is_api_request():
+            return
+        header = request.headers.get("Authorization", "")
+        user = None
+        if header[:7].lower() == "bearer ":
+            user = services.user_from_token(header[7:].strip())
+        g._login_user = user or AnonymousUserMixin()
+
+    from sqlalchemy import event
+
+    from ipservice.extensions import db as _db
+
+    with app.app_context():
+        engine = _db.engine
+        if engine.dialect.name == "sqlite":
+            @event.listens_for(engine, "connect")
+            def _sqlite_pragmas(dbapi_conn, _record):
+                cur = dbapi_conn.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA foreign_keys=ON")
+                cur.execute("PRAGMA busy_timeout=30000")
+                cur.close()
+
+
+def _register_areas(app: Flask, api, csrf) -> None:
+    """Each area's ``api.BLUEPRINTS`` (flask-smorest, token-authenticated, CSRF-exempt) and ``views.bp``."""
+    import importlib
+
+    for area in AREAS:
+        for part in ("api", "views"):
+            name = f"ipservice.{area}.{part}"
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name in (f"ipservice.{area}", name):
+                    continue
+                raise
+            if part == "api":
+                for blp in module.BLUEPRINTS:
+                    api.register_blueprint(blp)
+                    csrf.exempt(blp)
+            else:
+                app.register_blueprint(module.bp)
+
+
+def _lang_url(lang: str) -> str:
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    return url_for(request.endpoint or "tenants.index", **(request.view_args or {}), **args) \
+        if request.endpoint else "?lang=" + lang
+
+
+NAV_PROVIDERS: list = []
+
+
+def _nav_items():
+    """Links for the current user; areas add theirs with ``NAV_PROVIDERS.append(fn)``."""
+    items = []
+    for fn in NAV_PROVIDERS:
+        items.extend(fn() or [])
+    return items
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _register_cli(app: Flask) -> None:
+    from ipservice.cli import register
+
+    register(app)

@@ -1,0 +1,45 @@
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+
+from ipservice.accounts import schemas, services
+from ipservice.core.access import access
+from ipservice.core.errors import error
+from ipservice.extensions import limiter
+
+auth_blp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="令牌 — API tokens")
+register_blp = Blueprint("api_register", __name__, url_prefix="/t/<tenant>/api/v1",
+                         description="企业注册 — enterprise registration")
+
+
+@auth_blp.route("/token")
+class TokenResource(MethodView):
+    decorators = [limiter.limit("30 per minute")]
+
+    @access("anyone")
+    @auth_blp.arguments(schemas.TokenRequestSchema)
+    @auth_blp.response(200, schemas.TokenSchema)
+    @auth_blp.alt_response(401, description="bad e-mail or password (one answer for both)")
+    def post(self, data):
+        """Exchange e-mail and password for a bearer token."""
+        user = services.authenticate(data["email"], data["password"])
+        if user is None:
+            error(401, _("电子邮箱或密码不正确。"))
+        token, expires_at = services.issue_token(user)
+        return {"token": token, "expires_at": expires_at, "user": user}
+
+
+@register_blp.route("/register")
+class RegisterResource(MethodView):
+    decorators = [limiter.limit("20 per minute")]
+
+    @access("anyone")
+    @register_blp.arguments(schemas.RegistrationSchema)
+    @register_blp.response(201, schemas.EnterpriseSchema)
+    @register_blp.alt_response(409, description="USCC or e-mail already registered")
+    def post(self, data):
+        """Register an enterprise (统一社会信用代码 with a verified check character)."""
+        from flask import g
+
+        return services.register_enterprise(g.tenant.slug, data)
+BLUEPRINTS = [auth_blp, register_blp]

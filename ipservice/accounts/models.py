@@ -1,0 +1,54 @@
+"""Users, API tokens (global) and enterprises (tenant-owned)."""
+from __future__ import annotations
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ipservice.core.ids import new_id
+from ipservice.core.tenancy import TenantScoped
+from ipservice.core.types import UTCDateTime, utcnow
+from ipservice.extensions import db
+
+
+class User(UserMixin, db.Model):
+    """A login. Global: e-mail is unique across the service; ``tenant_id`` is null for cross_admin."""
+
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    @property
+    def is_active(self):
+        return self.active
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False)
+
+
+class Enterprise(TenantScoped, db.Model):
+    """企业 (or university / research institute) registered in a tenant with its 统一社会信用代码."""
+
+    __tablename__ = "enterprises"
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    uscc: Mapped[str] = mapped_column(String(18), nullable=False)
+    contact_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    contact_phone: Mapped[str] = mapped_column(String(40), nullable=False)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (UniqueConstraint("tenant_id", "uscc"),)

@@ -1,0 +1,47 @@
+from marshmallow import Schema, fields, validate
+
+from ipservice.core.types import ChinaDateTime
+from ipservice.core.validators import Phone, Text, Uscc
+
+
+def label(zh: str, en: str, **extra) -> dict:
+    """Field metadata: the labels a form shows (the same schema renders the page and the OpenAPI)."""
+    return {"label_zh": zh, "label_en": en, **extra}
+
+
+class RegistrationSchema(Schema):
+    """企业注册 — enterprise sign-up."""
+
+    name = Text(required=True, max_length=200, metadata=label("单位名称", "Organization name"))
+    uscc = Uscc(required=True, metadata=label("统一社会信用代码", "Unified social credit code (USCC)"))
+    email = fields.Email(required=True, validate=validate.Length(max=254),
+                         metadata=label("电子邮箱（登录名）", "E-mail (login)"))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=128),
+                             metadata=label("密码（至少 8 位）", "Password (at least 8 characters)", widget="password"))
+    contact_name = Text(required=True, max_length=100, metadata=label("联系人", "Contact person"))
+    contact_phone = Phone(required=True, metadata=label("联系电话", "Contact phone"))
+
+
+class EnterpriseSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    uscc = fields.String()
+
+
+class TokenRequestSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(max=254), metadata=label("电子邮箱", "E-mail"))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=128),
+                             metadata=label("密码", "Password", widget="password"))
+
+
+class UserSchema(Schema):
+    id = fields.String()
+    email = fields.String()
+    role = fields.String()
+    tenant = fields.String(attribute="tenant_id", allow_none=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    expires_at = ChinaDateTime()
+    user = fields.Nested(UserSchema)

@@ -1,0 +1,80 @@
+"""Login, logout and registration pages (session cookie + CSRF)."""
+from urllib.parse import urlparse
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ipservice.accounts import schemas, services
+from ipservice.core.access import access
+from ipservice.core.errors import error
+from ipservice.extensions import limiter
+from ipservice.forms.render import for_page, load_form
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+def _safe_next(target: str | None, default: str) -> str:
+    if target and urlparse(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+        return target
+    return default
+
+
+def home_for(user) -> str:
+    if user.role == "cross_admin":
+        return url_for("tenants.index")
+    return url_for("tenants.home", tenant=user.tenant_id)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access("anyone")
+@limiter.limit("30 per minute", methods=["POST"])
+def login():
+    schema = schemas.TokenRequestSchema()
+    values, errors, message = {}, {}, None
+    if request.method == "POST":
+        values = request.form
+        data, errors = load_form(schema, request.form)
+        if data:
+            user = services.authenticate(data["email"], data["password"])
+            if user is not None:
+                login_user(user)
+                return redirect(_safe_next(request.args.get("next"), home_for(user)))
+            message = _("电子邮箱或密码不正确。")
+    status = 401 if message else (422 if errors else 200)
+    return render_template("accounts/login.html", fields=for_page(schema), values=values, errors=errors,
+                           message=message), status
+
+
+@bp.route("/logout", methods=["POST"])
+@access("anyone")
+def logout():
+    logout_user()
+    flash(_("您已退出登录。"))
+    return redirect(url_for("tenants.index"))
+
+
+@bp.route("/t/<tenant>/register", methods=["GET", "POST"])
+@access("anyone")
+@limiter.limit("20 per minute", methods=["POST"])
+def register():
+    schema = schemas.RegistrationSchema()
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = request.form
+        data, errors = load_form(schema, request.form)
+        if data:
+            try:
+                services.register_enterprise(g.tenant.slug, data)
+            except Exception as exc:  # the service's 409 carries field messages for the form
+                errors = getattr(exc, "data", {}).get("messages", {}).get("json")
+                if not errors:
+                    raise
+            else:
+                flash(_("注册成功，请登录。"))
+                return redirect(url_for("accounts.login"))
+    status = 422 if errors and request.method == "POST" else 200
+    if errors and any("已" in " ".join(v) for v in errors.values()):
+        status = 409
+    return render_template("accounts/register.html", fields=for_page(schema), values=values,
+                           errors=errors), status

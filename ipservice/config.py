@@ -1,0 +1,36 @@
+"""Configuration from the environment; every setting has a default that works on a fresh machine."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+    # On PostgreSQL, each transaction runs as this role (SET LOCAL ROLE) so that row-level security
+    # applies even when the connection itself is the schema owner. Empty: use the connection's role.
+    IPSERVICE_DB_APP_ROLE = os.environ.get("IPSERVICE_DB_APP_ROLE", "")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    TENANTS_DIR = os.environ.get("IPSERVICE_TENANTS_DIR", str(ROOT / "tenants"))
+    SEEDS_DIR = os.environ.get("IPSERVICE_SEEDS_DIR", str(ROOT.parent / "shared" / "seeds"))
+    TRANSLATIONS_DIR = str(ROOT / "translations")
+    UPLOAD_DIR = os.environ.get("IPSERVICE_UPLOAD_DIR", "")
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # 10 MB attachments plus multipart overhead
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    TOKEN_TTL_HOURS = int(os.environ.get("IPSERVICE_TOKEN_TTL_HOURS", "12"))
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    API_TITLE = "ipservice"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {"components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    RATELIMIT_ENABLED = os.environ.get("IPSERVICE_RATELIMIT", "1") == "1"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    JSON_SORT_KEYS = False

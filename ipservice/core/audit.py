@@ -1,0 +1,44 @@
+"""The audit trail: who did what, when, from where — written in the same transaction as the change."""
+from __future__ import annotations
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import JSON, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ipservice.core.tenancy import TenantScoped
+from ipservice.core.types import UTCDateTime, utcnow
+from ipservice.extensions import db
+
+
+class AuditEvent(TenantScoped, db.Model):
+    """审计日志 — one state change in a tenant."""
+
+    __tablename__ = "audit_events"
+    at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    object_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    object_id: Mapped[str | None] = mapped_column(String(36))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_events_tenant_at", "tenant_id", "at"),)
+
+
+def record(action: str, object_type: str, object_id: str | None = None, detail: dict | None = None,
+           actor=None) -> AuditEvent:
+    """Add an audit event to the current session; it commits (or rolls back) with the change."""
+    actor = actor if actor is not None else (current_user if has_request_context() else None)
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    event = AuditEvent(
+        actor_id=actor.id if authenticated else None,
+        actor_email=actor.email if authenticated else None,
+        actor_role=actor.role if authenticated else None,
+        action=action, object_type=object_type, object_id=object_id, detail=detail or {},
+        ip=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event

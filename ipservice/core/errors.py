@@ -1,0 +1,72 @@
+"""One error shape for the API, an HTML page for browsers, every message in the user's language."""
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_smorest import Api as _SmorestApi
+from werkzeug.exceptions import HTTPException
+
+# Reason phrases and default messages, translated (the JSON "status" stays the English reason phrase,
+# as the contract fixes it; "message" is in the user's language).
+def default_message(code: int) -> str:
+    return {
+        400: _("请求格式不正确。"),
+        401: _("需要登录或有效的令牌。"),
+        403: _("您的角色无权执行此操作。"),
+        404: _("未找到该资源。"),
+        405: _("不支持该请求方法。"),
+        409: _("与当前状态冲突。"),
+        413: _("上传的文件过大。"),
+        415: _("不支持的文件类型。"),
+        422: _("提交的数据未通过校验。"),
+        429: _("请求过于频繁，请稍后再试。"),
+        500: _("服务器内部错误。"),
+        503: _("服务暂时不可用。"),
+    }.get(code, "")
+
+
+def wants_json() -> bool:
+    return "/api/" in request.path
+
+
+class Api(_SmorestApi):
+    """flask-smorest's Api, with localized messages and HTML error pages outside the API."""
+
+    def handle_http_exception(self, error: HTTPException):
+        from ipservice.core.i18n import localize_errors
+
+        code = error.code or 500
+        data = getattr(error, "data", {}) or {}
+        message = data.get("message") or getattr(error, "description_override", None)
+        explicit = message if isinstance(message, str) else None
+        if explicit is None and error.description and not _is_werkzeug_default(error):
+            explicit = error.description
+        text = explicit or default_message(code) or error.name
+        errors = data.get("messages") or data.get("errors")
+        if wants_json():
+            body = {"code": code, "status": error.name, "message": text}
+            if errors:
+                body["errors"] = localize_errors(errors)
+            headers = data.get("headers") or {}
+            if hasattr(error, "get_headers"):
+                for k, v in error.get_headers():
+                    if k.lower() != "content-type":
+                        headers.setdefault(k, v)
+            return body, code, headers
+        return render_template("error.html", code=code, message=text), code
+
+
+def _is_werkzeug_default(error: HTTPException) -> bool:
+    return error.description == type(error).description
+
+
+def error(code: int, message: str | None = None, errors: dict | None = None, location: str = "json"):
+    """Abort with the contract's error shape; ``errors`` are field messages under ``location``."""
+    from flask_smorest import abort
+
+    kwargs = {}
+    if message:
+        kwargs["message"] = message
+    if errors:
+        kwargs["messages"] = {location: errors}
+    abort(code, **kwargs)

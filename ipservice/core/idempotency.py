@@ -1,0 +1,115 @@
+"""``Idempotency-Key`` for POSTs that create a filing: a retry returns the first answer, files nothing.
+
+The key record is flushed before the view runs, so it commits in the same transaction as the filing;
+two concurrent requests with one key collide on the unique index and the loser returns the winner's
+answer. The same key with a different body is 422.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+
+from flask import Response, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ipservice.core.errors import error
+from ipservice.core.tenancy import TenantScoped
+from ipservice.core.types import UTCDateTime, utcnow
+from ipservice.extensions import db
+
+HEADER = "Idempotency-Key"
+
+
+class IdempotencyRecord(TenantScoped, db.Model):
+    __tablename__ = "idempotency_records"
+    user_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    key: Mapped[str] = mapped_column(String(255), nullable=False)
+    request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[dict | list | None] = mapped_column(JSON)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "key"),)
+
+
+def _fingerprint() -> str:
+    h = hashlib.sha256()
+    h.update(request.method.encode())
+    h.update(request.path.encode())
+    body = request.get_data(cache=True)
+    try:
+        body = json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False).encode()
+    except ValueError:
+        pass
+    h.update(body)
+    for name in sorted(request.files):
+        h.update(request.files[name].read())
+        request.files[name].seek(0)
+    return h.hexdigest()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str):
+    if record.request_hash != fingerprint:
+        error(422, _("同一个 Idempotency-Key 不能用于不同的请求内容。"))
+    if record.status_code is None:
+        error(409, _("相同 Idempotency-Key 的请求正在处理，请稍后重试。"))
+    resp = Response(json.dumps(record.body, ensure_ascii=False), status=record.status_code,
+                    mimetype="application/json")
+    resp.headers["Idempotent-Replayed"] = "true"
+    return resp
+
+
+def _find(key: str):
+    return db.session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.user_id == current_user.id, IdempotencyRecord.key == key)
+    )
+
+
+def idempotent(view):
+    """Wrap a creating POST view (outermost decorator, after the access declaration)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view(*args, **kwargs)
+        if not key or len(key) > 255:
+            error(422, _("Idempotency-Key 须为 1 到 255 个字符。"))
+        fingerprint = _fingerprint()
+        existing = _find(key)
+        if existing is not None:
+            return _replay(existing, fingerprint)
+        record = IdempotencyRecord(user_id=current_user.id, key=key, request_hash=fingerprint)
+        db.session.add(record)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            return _replay(_find(key), fingerprint)
+        try:
+            response = view(*args, **kwargs)
+        except Exception:
+            db.session.rollback()
+            raise
+        response = response if isinstance(response, Response) else _make(response)
+        if response.status_code < 300:
+            record = db.session.merge(record)
+            record.status_code = response.status_code
+            record.body = response.get_json(silent=True)
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    return wrapper
+
+
+def _make(rv):
+    from flask import make_response
+
+    return make_response(rv)

@@ -1,0 +1,184 @@
+"""Tenant isolation that the code cannot forget.
+
+- The tenant comes from the URL (``/t/<tenant>/…``); it is put in ``g`` before any view runs.
+- Every SELECT/UPDATE/DELETE that touches a ``TenantScoped`` model gets ``tenant_id = current tenant``
+  added by the session itself (``do_orm_execute`` + ``with_loader_criteria``).
+- A flush that would write a row of another tenant is refused.
+- Without a tenant in context such a query raises, unless the caller says explicitly that it works
+  across tenants (``with cross_tenant(reason)``: statistics and the command line).
+- On PostgreSQL every transaction also carries the tenant in ``app.tenant_id`` (``set_config(..., true)``,
+  safe behind a transaction-pooling pgbouncer) for the row-level-security policies, and optionally
+  switches to an unprivileged role with ``SET LOCAL ROLE`` so that the policies apply.
+"""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from itertools import chain
+
+from flask import current_app, g, has_app_context
+from sqlalchemy import String, event, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, with_loader_criteria
+
+from ipservice.core.ids import new_id
+
+
+class TenantContextError(RuntimeError):
+    """A tenant-owned table was queried or written with no tenant in context."""
+
+
+class TenantIsolationError(RuntimeError):
+    """A write would have touched a row of another tenant."""
+
+
+class TenantScoped:
+    """Mixin for tenant-owned tables: ``tenant_id`` leads the primary key (Citus distribution column)."""
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+
+
+def current_tenant_id() -> str | None:
+    return g.get("tenant_id") if has_app_context() else None
+
+
+def is_cross_tenant() -> bool:
+    return bool(g.get("cross_tenant_reason")) if has_app_context() else False
+
+
+@contextmanager
+def tenant_context(slug: str):
+    """Run a block as tenant ``slug`` (command line, background work, tests)."""
+    saved = (g.get("tenant_id"), g.get("cross_tenant_reason"))
+    g.tenant_id, g.cross_tenant_reason = slug, None
+    _sync_postgres_settings()
+    try:
+        yield
+    finally:
+        g.tenant_id, g.cross_tenant_reason = saved
+        _sync_postgres_settings()
+
+
+@contextmanager
+def cross_tenant(reason: str):
+    """Declare that a block reads across tenants on purpose; ``reason`` says why (it is logged)."""
+    if not reason:
+        raise ValueError("cross_tenant needs a reason")
+    saved = (g.get("tenant_id"), g.get("cross_tenant_reason"))
+    g.tenant_id, g.cross_tenant_reason = None, reason
+    _sync_postgres_settings()
+    try:
+        yield
+    finally:
+        g.tenant_id, g.cross_tenant_reason = saved
+        _sync_postgres_settings()
+
+
+def _filter_by_tenant(state):
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if not any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+        return
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
+        if is_cross_tenant():
+            return
+        raise TenantContextError(
+            "query on a tenant-owned table with no tenant in context; "
+            "use tenant_context(slug) or cross_tenant(reason)"
+        )
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
+    )
+
+
+def _guard_flush(session, flush_context, instances):
+    tenant_id = current_tenant_id()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if obj.tenant_id is None:
+            if tenant_id is None:
+                raise TenantContextError(f"new {type(obj).__name__} with no tenant in context")
+            obj.tenant_id = tenant_id
+        elif obj.tenant_id != tenant_id and not is_cross_tenant():
+            raise TenantIsolationError(
+                f"refusing to write {type(obj).__name__} of tenant {obj.tenant_id!r} "
+                f"while the current tenant is {tenant_id!r}"
+            )
+
+
+_ROLE_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def _postgres_settings(connection):
+    if connection.dialect.name != "postgresql":
+        return
+    role = current_app.config.get("IPSERVICE_DB_APP_ROLE") if has_app_context() else ""
+    if role:
+        if not _ROLE_RE.match(role):
+            raise ValueError(f"IPSERVICE_DB_APP_ROLE {role!r} is not a plain role name")
+        connection.exec_driver_sql(f"SET LOCAL ROLE {role}")
+    connection.execute(
+        text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.cross_tenant', :cross, true)"),
+        {"tenant": current_tenant_id() or "", "cross": "on" if is_cross_tenant() else "off"},
+    )
+
+
+def _after_begin(session, transaction, connection):
+    _postgres_settings(connection)
+
+
+def _sync_postgres_settings():
+    """The tenant changed inside an open transaction: tell PostgreSQL too."""
+    from ipservice.extensions import db
+
+    session = db.session()
+    if session.in_transaction():
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":
+            _postgres_settings(conn)
+
+
+def install(app):
+    """Wire the session events once per process, and the tenant URL handling into ``app``."""
+    if not event.contains(Session, "do_orm_execute", _filter_by_tenant):
+        event.listen(Session, "do_orm_execute", _filter_by_tenant)
+        event.listen(Session, "before_flush", _guard_flush)
+        event.listen(Session, "after_begin", _after_begin)
+
+    from flask import abort
+
+    from ipservice.tenants import registry
+
+    @app.url_value_preprocessor
+    def pull_tenant(endpoint, values):
+        if values and "tenant" in values:
+            tenant = registry.get(values.pop("tenant"))
+            if tenant is None:
+                abort(404)
+            g.tenant = tenant
+            g.tenant_id = tenant.slug
+
+    @app.url_defaults
+    def add_tenant(endpoint, values):
+        if "tenant" in values or not g.get("tenant"):
+            return
+        if app.url_map.is_endpoint_expecting(endpoint, "tenant"):
+            values["tenant"] = g.tenant.slug
+
+
+def rls_statements(table: str) -> list[str]:
+    """PostgreSQL row-level security for one tenant table (used by the migrations).
+
+    ENABLE + FORCE so that the owner is bound too; superusers and BYPASSRLS roles still skip it, so the
+    application must run as an ordinary role (IPSERVICE_DB_APP_ROLE or its login role).
+    """
+    check = ("tenant_id = current_setting('app.tenant_id', true) "
+             "OR current_setting('app.cross_tenant', true) = 'on'")
+    return [
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+        f"DROP POLICY IF EXISTS tenant_isolation ON {table}",
+        f"CREATE POLICY tenant_isolation ON {table} USING ({check}) WITH CHECK ({check})",
+    ]

@@ -1,0 +1,48 @@
+"""Column types and serialization shared by every area."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from marshmallow import fields
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def today_china() -> dt.date:
+    return dt.datetime.now(CHINA).date()
+
+
+class UTCDateTime(TypeDecorator):
+    """Stored as UTC (naive on SQLite, timestamptz on PostgreSQL), always returned timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; use utcnow()")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
+class ChinaDateTime(fields.DateTime):
+    """Serialized in China Standard Time with its offset (+08:00)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.astimezone(CHINA).isoformat(timespec="seconds")

@@ -1,0 +1,4 @@
+"""Every model, imported in one place so that Alembic and the schema checks see the whole metadata."""
+from ipservice.accounts.models import ApiToken, Enterprise, User  # noqa: F401
+from ipservice.core.audit import AuditEvent  # noqa: F401
+from ipservice.core.idempotency import IdempotencyRecord  # noqa: F401

@@ -1,0 +1,3 @@
+from ipservice import create_app
+
+app = create_app()

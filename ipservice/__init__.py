@@ -140,10 +140,11 @@ def _register_areas(app: Flask, api, csrf) -> None:
 
 
 def _lang_url(lang: str) -> str:
-    args = request.args.to_dict(flat=False)
-    args["lang"] = [lang]
-    return url_for(request.endpoint or "tenants.index", **(request.view_args or {}), **args) \
-        if request.endpoint else "?lang=" + lang
+    """The current page in another language (the choice is remembered in a cookie)."""
+    from urllib.parse import urlencode
+
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
+    return request.path + "?" + urlencode(args)
 
 
 NAV_PROVIDERS: list = []

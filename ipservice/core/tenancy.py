@@ -17,7 +17,9 @@ from contextlib import contextmanager
 from itertools import chain
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import String, event, text
+from sqlalchemy import String, Table, event, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import visitors
 from sqlalchemy.orm import Mapped, Session, mapped_column, with_loader_criteria
 
 from ipservice.core.ids import new_id
@@ -77,7 +79,7 @@ def cross_tenant(reason: str):
 def _filter_by_tenant(state):
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if not any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+    if not _touches_tenant_table(state):
         return
     tenant_id = current_tenant_id()
     if tenant_id is None:
@@ -90,6 +92,23 @@ def _filter_by_tenant(state):
     state.statement = state.statement.options(
         with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
     )
+
+
+def _tenant_tables() -> frozenset:
+    from ipservice.extensions import db
+
+    return frozenset(
+        m.local_table for m in db.Model.registry.mappers if issubclass(m.class_, TenantScoped)
+    )
+
+
+def _touches_tenant_table(state) -> bool:
+    # Mappers alone miss statements such as select(func.count()).select_from(Model) or subqueries, so
+    # look at every table the statement names.
+    if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+        return True
+    tables = _tenant_tables()
+    return any(isinstance(el, Table) and el in tables for el in visitors.iterate(state.statement))
 
 
 def _guard_flush(session, flush_context, instances):
@@ -137,7 +156,12 @@ def _sync_postgres_settings():
     if session.in_transaction():
         conn = session.connection()
         if conn.dialect.name == "postgresql":
-            _postgres_settings(conn)
+            try:
+                _postgres_settings(conn)
+            except DBAPIError:
+                # The transaction has failed already; it will be rolled back, and the next one
+                # starts with the right settings (after_begin).
+                pass
 
 
 def install(app):

@@ -1,0 +1,219 @@
+"""Test fixtures: one app per session on a real database, cleaned after every test.
+
+SQLite (a fresh file) by default; PostgreSQL when IPSERVICE_TEST_DATABASE_URL is set. On PostgreSQL the
+schema is rebuilt by the migrations as the owner, and the app runs every transaction as the unprivileged
+role ``ipservice_app`` so that row-level security applies (superusers skip it).
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from ipservice import create_app
+
+PG_URL = os.environ.get("IPSERVICE_TEST_DATABASE_URL", "")
+APP_ROLE = "ipservice_app"
+DEMO_PASSWORD = "test-pass-123"
+
+
+def _prepare_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+        exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
+        if not exists:
+            conn.execute(text(f"CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS"))
+    engine.dispose()
+
+
+def _grant_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
+        conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}"))
+        conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def tmp_root():
+    with tempfile.TemporaryDirectory(prefix="ipservice-test-") as d:
+        yield Path(d)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_root):
+    from flask_migrate import upgrade
+
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "RATELIMIT_ENABLED": False,
+        "UPLOAD_DIR": str(tmp_root / "uploads"),
+    }
+    if PG_URL:
+        _prepare_postgres(PG_URL)
+        config["SQLALCHEMY_DATABASE_URI"] = PG_URL
+    else:
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_root / 'test.db'}"
+    application = create_app(config)
+    with application.app_context():
+        upgrade()
+    if PG_URL:
+        _grant_postgres(PG_URL)
+        application.config["IPSERVICE_DB_APP_ROLE"] = APP_ROLE
+    return application
+
+
+def _all_tables(app):
+    from ipservice.extensions import db
+
+    return [t.name for t in reversed(db.metadata.sorted_tables)]
+
+
+@pytest.fixture(autouse=True)
+def clean_db(request, app):
+    yield
+    from ipservice.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        engine = db.engine
+        with engine.begin() as conn:
+            tables = _all_tables(app)
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(tables) + " CASCADE"))
+            else:
+                for t in tables:
+                    conn.execute(text(f"DELETE FROM {t}"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def is_postgres(app):
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+# --- helpers the tests share -------------------------------------------------------------------------
+
+_USCC_SERIAL = iter(range(1, 10_000_000))
+
+
+def make_uscc(serial: int | None = None) -> str:
+    """A valid 统一社会信用代码 (check character computed by python-stdnum)."""
+    from stdnum.cn import uscc
+
+    n = next(_USCC_SERIAL) if serial is None else serial
+    body = f"91610131MA{n:07d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class Api:
+    """A thin JSON client over the Flask test client, with a bearer token."""
+
+    def __init__(self, client, token: str | None = None, lang: str | None = None):
+        self.client, self.token, self.lang = client, token, lang
+
+    def headers(self, extra=None):
+        h = {}
+        if self.token:
+            h.update(bearer(self.token))
+        if self.lang:
+            h["Accept-Language"] = self.lang
+        h.update(extra or {})
+        return h
+
+    def get(self, path, **kw):
+        return self.client.get(path, headers=self.headers(kw.pop("headers", None)), **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.client.post(path, json=json, headers=self.headers(kw.pop("headers", None)), **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.client.put(path, json=json, headers=self.headers(kw.pop("headers", None)), **kw)
+
+
+def token_for(client, email: str, password: str = DEMO_PASSWORD) -> str:
+    r = client.post("/api/v1/auth/token", json={"email": email, "password": password})
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()["token"]
+
+
+def register_enterprise(client, tenant: str, name: str = "测试科技有限公司", email: str | None = None,
+                        uscc: str | None = None) -> dict:
+    email = email or f"e{next(_USCC_SERIAL)}@{tenant}.example.cn"
+    body = {"name": name, "uscc": uscc or make_uscc(), "email": email, "password": DEMO_PASSWORD,
+            "contact_name": "李四", "contact_phone": "029-88886666"}
+    r = client.post(f"/t/{tenant}/api/v1/register", json=body)
+    assert r.status_code == 201, r.get_json()
+    return {**r.get_json(), "email": email, "token": token_for(client, email)}
+
+
+def create_user(app, email: str, role: str, tenant: str | None) -> None:
+    from ipservice.accounts import services
+    from ipservice.core.tenancy import cross_tenant
+    from ipservice.extensions import db
+
+    with app.app_context(), cross_tenant("test setup"):
+        services.create_user(email, DEMO_PASSWORD, role, tenant)
+        db.session.commit()
+
+
+@pytest.fixture
+def enterprise(client):
+    """Factory: ``enterprise("xian")`` registers an enterprise and returns an Api client for it."""
+
+    def make(tenant: str, **kw) -> Api:
+        info = register_enterprise(client, tenant, **kw)
+        api = Api(client, info["token"])
+        api.info = info
+        return api
+
+    return make
+
+
+@pytest.fixture
+def bureau(app, client):
+    """Factory: ``bureau("xian")`` creates a bureau user and returns an Api client for it."""
+    counter = iter(range(1, 1000))
+
+    def make(tenant: str) -> Api:
+        email = f"bureau{next(counter)}@{tenant}.gov.cn"
+        create_user(app, email, "bureau", tenant)
+        api = Api(client, token_for(client, email))
+        api.email = email
+        return api
+
+    return make
+
+
+@pytest.fixture
+def cross_admin(app, client):
+    create_user(app, "province@example.gov.cn", "cross_admin", None)
+    return Api(client, token_for(client, "province@example.gov.cn"))
+
+
+def csrf_from(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "no CSRF token in the page"
+    return m.group(1)
+
+
+def page_login(client, email: str, password: str = DEMO_PASSWORD):
+    page = client.get("/login")
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": csrf_from(page.get_data(as_text=True))})

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what the tests need, runs them on SQLite, then
+# again on PostgreSQL when the server answers at 127.0.0.1:5432 (skipped, saying so, when it does not).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work offline).
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || echo "note: could not install chromium; browser tests will be skipped"
+fi
+
+echo "== test suite on SQLite"
+python3 -m pytest -p no:cacheprovider -n 2 "$@"
+
+PG_URL="${IPSERVICE_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+if python3 - "$PG_URL" <<'PY' 2>/dev/null
+import sys
+import psycopg
+url = sys.argv[1].replace("postgresql+psycopg://", "postgresql://")
+psycopg.connect(url, connect_timeout=3).close()
+PY
+then
+  echo "== test suite on PostgreSQL ($PG_URL)"
+  IPSERVICE_TEST_DATABASE_URL="$PG_URL" python3 -m pytest -p no:cacheprovider "$@"
+else
+  echo "== PostgreSQL at $PG_URL does not answer: the PostgreSQL run is SKIPPED"
+fi

@@ -1,66 +1,88 @@
-"""The contract's vocabulary (roles, case types, statuses, IP types…) in the user's language."""
-from flask_babel import lazy_gettext as _l
+"""The contract's vocabulary (roles, case types, statuses, IP types…) with Chinese and English labels.
 
-ROLE_LABELS = {"enterprise": _l("企业用户"), "bureau": _l("知识产权局"), "cross_admin": _l("跨地区管理员")}
+Both labels are data here (not gettext) because ``GET /forms`` publishes both at once.
+"""
+from ipservice.core.i18n import pick
 
-CASE_TYPE_LABELS = {
-    "pre_exam_filing": _l("专利预审备案"),
-    "pre_exam": _l("专利预审"),
-    "assistance": _l("维权援助"),
-    "mediation": _l("纠纷调解"),
-    "complaint": _l("侵权举报投诉"),
-    "overseas": _l("海外纠纷应对"),
-    "determination": _l("侵权判定咨询"),
+ROLES = {"enterprise": ("企业用户", "Enterprise"), "bureau": ("知识产权局", "IP office (bureau)"),
+         "cross_admin": ("跨地区管理员", "Cross-district administrator")}
+
+CASE_TYPES = {
+    "pre_exam_filing": ("专利预审备案", "Patent pre-examination filing (entity registration)"),
+    "pre_exam": ("专利预审", "Patent pre-examination"),
+    "assistance": ("维权援助", "Rights-protection assistance"),
+    "mediation": ("纠纷调解", "Dispute mediation"),
+    "complaint": ("侵权举报投诉", "Infringement complaint"),
+    "overseas": ("海外纠纷应对", "Overseas dispute response"),
+    "determination": ("侵权判定咨询", "Infringement-determination opinion"),
 }
 
-IP_TYPE_LABELS = {
-    "patent": _l("专利"),
-    "trademark": _l("商标"),
-    "copyright": _l("著作权"),
-    "geo_indication": _l("地理标志"),
-    "plant_variety": _l("植物新品种"),
+IP_TYPES = {
+    "patent": ("专利", "Patent"),
+    "trademark": ("商标", "Trademark"),
+    "copyright": ("著作权", "Copyright"),
+    "geo_indication": ("地理标志", "Geographical indication"),
+    "plant_variety": ("植物新品种", "Plant variety"),
 }
 
-STATUS_LABELS = {
-    "submitted": _l("已提交"),
-    "approved": _l("已批准"),
-    "rejected": _l("已驳回"),
-    "verified": _l("已核验"),
-    "accepted": _l("已受理"),
-    "declined": _l("不予受理"),
-    "in_progress": _l("办理中"),
-    "mediated": _l("已调解"),
-    "resolved": _l("已处理"),
-    "closed": _l("已结案"),
-    "withdrawn": _l("已撤回"),
+STATUSES = {
+    "submitted": ("已提交", "Submitted"),
+    "approved": ("已批准", "Approved"),
+    "rejected": ("已驳回", "Rejected"),
+    "verified": ("已核验", "Verified"),
+    "accepted": ("已受理", "Accepted"),
+    "declined": ("不予受理", "Declined"),
+    "in_progress": ("办理中", "In progress"),
+    "mediated": ("已调解", "Mediated"),
+    "resolved": ("已处理", "Resolved"),
+    "closed": ("已结案", "Closed"),
+    "withdrawn": ("已撤回", "Withdrawn"),
 }
 
-CUSTODY_SERVICE_LABELS = {
-    "info_use": _l("信息利用"),
-    "patent_filing": _l("专利申请"),
-    "system_building": _l("制度建设"),
-    "patent_operation": _l("专利运营"),
-    "patent_management": _l("专利管理"),
-    "training": _l("人才培训"),
+CUSTODY_SERVICES = {
+    "info_use": ("信息利用", "Information use"),
+    "patent_filing": ("专利申请", "Patent filing"),
+    "system_building": ("制度建设", "IP management system building"),
+    "patent_operation": ("专利运营", "Patent operation"),
+    "patent_management": ("专利管理", "Patent management"),
+    "training": ("人才培训", "Training"),
 }
+
+ENTERPRISE_SCALES = {
+    "micro": ("微型", "Micro"),
+    "small": ("小型", "Small"),
+    "medium": ("中型", "Medium"),
+}
+
+ORG_TYPES = {
+    "enterprise": ("企业", "Enterprise"),
+    "university": ("高等学校", "University"),
+    "research_institute": ("科研组织", "Research institute"),
+}
+
+
+def choices(table: dict, keys=None) -> list[dict]:
+    """``[{"value", "label_zh", "label_en"}]`` for a form, in the table's order (or ``keys``' order)."""
+    keys = list(table) if keys is None else [k for k in keys if k in table]
+    return [{"value": k, "label_zh": table[k][0], "label_en": table[k][1]} for k in keys]
 
 
 def label(table: dict, key) -> str:
-    value = table.get(key)
-    return str(value) if value is not None else str(key)
+    pair = table.get(key)
+    return pick(*pair) if pair else str(key)
 
 
 def role_label(role):
-    return label(ROLE_LABELS, role)
+    return label(ROLES, role)
 
 
 def case_type_label(t):
-    return label(CASE_TYPE_LABELS, t)
+    return label(CASE_TYPES, t)
 
 
 def status_label(s):
-    return label(STATUS_LABELS, s)
+    return label(STATUSES, s)
 
 
 def ip_type_label(t):
-    return label(IP_TYPE_LABELS, t)
+    return label(IP_TYPES, t)

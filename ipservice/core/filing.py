@@ -1,0 +1,87 @@
+"""The filing mechanism that custody enrollments, certification records and cases share:
+an enterprise submits on its tenant's form; the bureau decides (or works it through states).
+
+A model mixes in ``FilingMixin``; the area's service calls ``submit``/``decide``; both write the audit
+event in the same transaction. Ownership is a query filter (``owned``): another enterprise's filing is
+simply not found (404).
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import JSON, ForeignKeyConstraint, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from ipservice.core import audit
+from ipservice.core.errors import error
+from ipservice.core.types import UTCDateTime, utcnow
+from ipservice.extensions import db
+
+
+class FilingMixin:
+    """Columns every filing has. Use with ``TenantScoped``."""
+
+    enterprise_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="submitted", index=True)
+    submitted_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    submitted_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(36))
+    decided_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    form_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # The tenant's own form fields (forms.toml), validated by the tenant's form schema.
+    extra: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (
+            ForeignKeyConstraint(["tenant_id", "enterprise_id"], ["enterprises.tenant_id", "enterprises.id"]),
+        )
+
+
+def owned(model, user, enterprise_id: str | None):
+    """A SELECT of ``model`` that an enterprise user sees only its own rows of (bureau: all)."""
+    stmt = select(model)
+    if user.role == "enterprise":
+        stmt = stmt.where(model.enterprise_id == (enterprise_id or "-"))
+    return stmt
+
+
+def get_or_404(model, filing_id: str, user, enterprise_id: str | None):
+    obj = db.session.scalar(owned(model, user, enterprise_id).where(model.id == filing_id))
+    if obj is None:
+        error(404)
+    return obj
+
+
+def submit(filing, object_type: str, user, detail: dict | None = None):
+    """Add a new filing (status ``submitted``) and its audit event; the caller commits."""
+    filing.status = "submitted"
+    filing.submitted_by = user.id
+    filing.submitted_at = utcnow()
+    db.session.add(filing)
+    db.session.flush()
+    audit.record(f"{object_type}.submitted", object_type, filing.id, detail or {})
+    return filing
+
+
+def decide(filing, object_type: str, decision: str, outcomes: dict[str, str], reason: str | None, user,
+           reason_required_for: tuple[str, ...]):
+    """Decide a submitted filing once: ``outcomes`` maps the decision word to the new status.
+
+    409 once decided; 422 when the decision needs a reason and has none.
+    """
+    if decision not in outcomes:
+        error(422, errors={"decision": [_("必须是以下之一：%(choices)s。", choices=", ".join(outcomes))]})
+    if filing.status != "submitted":
+        error(409, _("该申请已于此前作出决定（当前状态：%(status)s），不能再次决定。", status=filing.status))
+    reason = (reason or "").strip() or None
+    if decision in reason_required_for and not reason:
+        error(422, _("驳回时必须填写理由。"), {"reason": [_("驳回时必须填写理由。")]})
+    old = filing.status
+    filing.status = outcomes[decision]
+    filing.decided_by = user.id
+    filing.decided_at = utcnow()
+    filing.decision_reason = reason
+    audit.record(f"{object_type}.{filing.status}", object_type, filing.id,
+                 {"from": old, "to": filing.status, "reason": reason})
+    return filing

@@ -2,3 +2,5 @@
 from ipservice.accounts.models import ApiToken, Enterprise, User  # noqa: F401
 from ipservice.core.audit import AuditEvent  # noqa: F401
 from ipservice.core.idempotency import IdempotencyRecord  # noqa: F401
+from ipservice.core.attachments import Attachment  # noqa: F401
+from ipservice.kpi.models import KpiActual, TaskProgress  # noqa: F401

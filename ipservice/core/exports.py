@@ -1,0 +1,71 @@
+"""Tables for download: XLSX (openpyxl) and CSV (UTF-8 with BOM, so that Excel opens Chinese)."""
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import quote
+
+from flask import Response
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment_headers(filename: str) -> dict:
+    # RFC 6266/5987: an ASCII fallback plus the UTF-8 name, so Chinese file names survive.
+    ascii_name = filename.encode("ascii", "ignore").decode() or "export"
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"}
+
+
+def csv_response(headers: list[str], rows: list[list], filename: str) -> Response:
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    writer = csv.writer(buf)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return Response(buf.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
+                    headers=_attachment_headers(filename))
+
+
+def workbook(title: str, headers: list[str], rows: list[list], caption: str | None = None) -> Workbook:
+    """One sheet: an optional caption row, a bold header row, the rows; widths fit the content."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    r = 1
+    if caption:
+        ws.cell(row=1, column=1, value=caption).font = Font(bold=True, size=14)
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(1, len(headers)))
+        r = 2
+    for c, h in enumerate(headers, start=1):
+        cell = ws.cell(row=r, column=c, value=h)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in rows:
+        r += 1
+        for c, v in enumerate(row, start=1):
+            ws.cell(row=r, column=c, value=v).alignment = Alignment(vertical="top", wrap_text=True)
+    for c, h in enumerate(headers, start=1):
+        longest = max([len(str(h))] + [len(str(row[c - 1])) for row in rows if row[c - 1] is not None] or [4])
+        ws.column_dimensions[get_column_letter(c)].width = min(60, max(8, longest * 2 + 2))
+    ws.freeze_panes = ws.cell(row=(3 if caption else 2), column=1)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.print_title_rows = f"{2 if caption else 1}:{2 if caption else 1}"
+    return wb
+
+
+def xlsx_response(wb: Workbook, filename: str) -> Response:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return Response(buf.getvalue(), mimetype=XLSX_MIME, headers=_attachment_headers(filename))
+
+
+def table_response(fmt: str, title: str, headers: list[str], rows: list[list], filename_stem: str,
+                   caption: str | None = None) -> Response:
+    if fmt == "csv":
+        return csv_response(headers, rows, f"{filename_stem}.csv")
+    return xlsx_response(workbook(title, headers, rows, caption), f"{filename_stem}.xlsx")

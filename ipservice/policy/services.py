@@ -30,7 +30,7 @@ def citation(tenant: Tenant, rule: Rule) -> str:
 
 
 def subsidy_estimate(tenant: Tenant, applies_to: str, on: dt.date, *, already_granted: str | None = None,
-                     what: str = "") -> dict:
+                     what: str = "", org_type: str | None = None) -> dict:
     """``{"amount_cny", "rule_code", "explanation"}`` from the rules in force on ``on``.
 
     ``already_granted``: why this applicant gets no second subsidy (one per organization and standard);
@@ -44,6 +44,13 @@ def subsidy_estimate(tenant: Tenant, applies_to: str, on: dt.date, *, already_gr
     rule = rules[0]  # the loader guarantees no overlap between rules of one filing kind
     cite = citation(tenant, rule)
     name = pick(rule.name_zh, rule.name_en)
+    if org_type and rule.org_types and org_type not in rule.org_types:
+        from ipservice.core.labels import ORG_TYPES, label
+
+        return {"amount_cny": None, "rule_code": rule.code,
+                "explanation": _("%(cite)s（%(name)s）只适用于%(kinds)s，不适用于%(kind)s。", cite=cite, name=name,
+                                 kinds="、".join(label(ORG_TYPES, k) for k in rule.org_types),
+                                 kind=label(ORG_TYPES, org_type))}
     if already_granted:
         return {"amount_cny": 0, "rule_code": rule.code,
                 "explanation": _("依据%(cite)s（%(name)s），同一单位同一标准只资助一次：%(reason)s",

@@ -57,6 +57,7 @@ class Rule:
     unit: str | None
     effective_from: dt.date
     effective_to: dt.date
+    org_types: tuple[str, ...]
     note_zh: str
     note_en: str
     source: Citation

@@ -87,7 +87,7 @@ def load_tenant(folder: Path) -> c.Tenant:
             if r["code"] in seen:
                 _fail(path, f"rules.{i}.code", f"{r['code']!r} repeats (also in {seen[r['code']]})")
             seen[r["code"]] = path.name
-            rule = c.Rule(**{**r, "source": c.Citation(**r["source"])})
+            rule = c.Rule(**{**r, "org_types": tuple(r["org_types"]), "source": c.Citation(**r["source"])})
             for other in rules:
                 if (rule.applies_to in s.FILING_KINDS and other.applies_to == rule.applies_to
                         and rule.effective_from <= other.effective_to

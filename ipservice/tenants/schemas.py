@@ -25,6 +25,7 @@ RULE_UNITS = (
     "per_certification", "per_patent", "per_application", "per_enterprise", "per_case", "per_deal",
     "per_year", "per_borrower_per_year", "per_award", "total",
 )
+ORG_TYPES = ("enterprise", "university", "research_institute")
 DIRECTIONS = ("at_least", "at_most", "maintain")
 METRICS = (
     "certifications_verified", "custody_enrollments_approved", "pre_exam_filing_entities",
@@ -131,6 +132,8 @@ class RuleSchema(Strict):
     unit = fields.String(load_default=None, validate=validate.OneOf(RULE_UNITS))
     effective_from = Date(required=True)
     effective_to = Date(required=True)
+    # Who the rule is for, where the document restricts it (e.g. "给予企业3万元资助" → ["enterprise"]).
+    org_types = fields.List(fields.String(validate=validate.OneOf(ORG_TYPES)), load_default=list)
     note_zh = fields.String(load_default="")
     note_en = fields.String(load_default="")
     source = fields.Nested(Citation, required=True)

@@ -13,7 +13,7 @@ from ipservice.config import Config
 log = logging.getLogger(__name__)
 
 # Areas in the order their blueprints register. Each module is a sub-package of ipservice.
-AREAS = ("tenants", "accounts", "policy", "kpi", "custody", "certification", "cases", "stats", "audit")
+AREAS = ("tenants", "accounts", "forms", "policy", "kpi", "custody", "certification", "cases", "stats", "audit")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -52,7 +52,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(
         pick=i18n.pick, is_english=i18n.is_english, lang_url=_lang_url, role_label=labels.role_label,
         case_type_label=labels.case_type_label, status_label=labels.status_label,
-        ip_type_label=labels.ip_type_label, nav_items=_nav_items,
+        ip_type_label=labels.ip_type_label, rule_kind_label=labels.rule_kind_label,
+        task_status_label=labels.task_status_label, nav_items=_nav_items,
     )
     _register_cli(app)
     access.check_all_declared(app)

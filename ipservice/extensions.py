@@ -26,3 +26,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 api = Api()
+
+# The contract: lists page with ?page= and ?page_size= (default 50, max 500), totals in X-Pagination.
+from flask_smorest import Blueprint as _SmorestBlueprint  # noqa: E402
+
+_SmorestBlueprint.DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}

@@ -61,6 +61,25 @@ ORG_TYPES = {
 }
 
 
+RULE_KINDS = {
+    "grant": ("资助", "Grant"),
+    "reward": ("奖励", "Reward"),
+    "interest_subsidy": ("贴息", "Interest subsidy"),
+    "guarantee_subsidy": ("担保补贴", "Guarantee subsidy"),
+    "risk_compensation": ("风险补偿", "Risk compensation"),
+    "support": ("支持", "Support"),
+    "target": ("目标", "Target"),
+}
+
+DIRECTIONS = {"at_least": ("不低于", "At least"), "at_most": ("不高于", "At most"), "maintain": ("保持", "Maintain")}
+
+TASK_STATUSES = {
+    "not_started": ("未开始", "Not started"),
+    "in_progress": ("进行中", "In progress"),
+    "done": ("已完成", "Done"),
+}
+
+
 def choices(table: dict, keys=None) -> list[dict]:
     """``[{"value", "label_zh", "label_en"}]`` for a form, in the table's order (or ``keys``' order)."""
     keys = list(table) if keys is None else [k for k in keys if k in table]
@@ -86,3 +105,11 @@ def status_label(s):
 
 def ip_type_label(t):
     return label(IP_TYPES, t)
+
+
+def rule_kind_label(kind):
+    return label(RULE_KINDS, kind)
+
+
+def task_status_label(status):
+    return label(TASK_STATUSES, status)

@@ -57,6 +57,7 @@ def describe(schema) -> list[dict]:
             "label_en": field.metadata.get("label_en", name),
             "choices": choices or None,
             "max_length": getattr(field, "max_length", None),
+            "tenant_field": bool(field.metadata.get("tenant_field")),
         })
     return out
 

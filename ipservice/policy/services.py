@@ -62,3 +62,24 @@ def subsidy_estimate(tenant: Tenant, applies_to: str, on: dt.date, *, already_gr
     return {"amount_cny": rule.amount_cny, "rule_code": rule.code,
             "explanation": _("依据%(cite)s（%(name)s），估算资助 %(amount)s 元。",
                              cite=cite, name=name, amount=f"{rule.amount_cny:,}")}
+
+
+def rule_view(tenant: Tenant, rule: Rule, today: dt.date) -> dict:
+    doc = tenant.document(rule.source.document)
+    return {
+        **{k: getattr(rule, k) for k in ("code", "name_zh", "name_en", "kind", "amount_cny", "rate", "cap_cny",
+                                          "unit", "applies_to", "org_types", "effective_from", "effective_to",
+                                          "note_zh", "note_en")},
+        "in_force": rule.in_force(today),
+        "source": {"document": doc.label, "document_code": doc.code, "clause": rule.source.clause,
+                   "quote": rule.source.quote},
+    }
+
+
+def policy_document(tenant: Tenant, applies_to: str | None = None, on: dt.date | None = None) -> dict:
+    """``GET /policy``: documents and rules (optionally those for ``applies_to`` in force ``on``)."""
+    today = today_china()
+    rules = [r for r in tenant.rules
+             if (applies_to is None or r.applies_to == applies_to) and (on is None or r.in_force(on))]
+    return {"tenant": tenant.slug, "documents": list(tenant.documents),
+            "rules": [rule_view(tenant, r, today) for r in rules]}

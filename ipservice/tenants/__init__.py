@@ -7,8 +7,9 @@ _registry: dict[str, Tenant] = {}
 
 class _Registry:
     def load(self, root):
+        loaded = load_all(root)  # raises before anything is replaced
         _registry.clear()
-        _registry.update(load_all(root))
+        _registry.update(loaded)
 
     def get(self, slug) -> Tenant | None:
         return _registry.get(slug)

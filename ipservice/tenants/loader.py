@@ -156,7 +156,7 @@ def load_tenant(folder: Path) -> c.Tenant:
         case_number_format=t["case_number_format"], documents=documents, centers=tuple(centers),
         accept_limit=c.TimeLimit(**limits["accept"]), close_limit=c.TimeLimit(**limits["close"]),
         rules=tuple(rules), kpi_tables=tuple(tables),
-        indicators=tuple(sorted(built, key=lambda x: (x.table, x.seq))),
+        indicators=tuple(sorted(built, key=lambda x: ([tb.code for tb in tables].index(x.table), x.seq))),
         tasks=tuple(tasks), forms=forms, _documents_by_code={d.code: d for d in documents},
     )
 

@@ -1,0 +1,94 @@
+from marshmallow import Schema, fields, validate
+
+from ipservice.accounts.schemas import label
+from ipservice.core.labels import TASK_STATUSES, choices
+from ipservice.core.types import ChinaDateTime
+from ipservice.core.validators import Text
+
+
+class YearValueOut(Schema):
+    year = fields.Integer()
+    value = fields.Float(allow_none=True)
+
+
+class TargetOut(YearValueOut):
+    note = fields.String()
+
+
+class ActualOut(YearValueOut):
+    note = fields.String()
+    as_of = fields.Date()
+
+
+class ProgressOut(Schema):
+    year = fields.Integer()
+    target = fields.Float(allow_none=True)
+    target_note = fields.String()
+    actual = fields.Float(allow_none=True)
+    ratio = fields.Float(allow_none=True, metadata={"description": "actual ÷ target (target ÷ actual for at_most)"})
+    met = fields.Boolean(allow_none=True)
+
+
+class CitationOut(Schema):
+    document = fields.String()
+    clause = fields.String()
+    quote = fields.String()
+
+
+class IndicatorOut(Schema):
+    code = fields.String()
+    seq = fields.Integer()
+    table = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    unit = fields.String()
+    category = fields.String()
+    direction = fields.String()
+    source = fields.String(metadata={"description": "computed (counted by the service) or reported (by the bureau)"})
+    metric = fields.String(allow_none=True)
+    baseline = fields.Nested(YearValueOut, allow_none=True)
+    targets = fields.List(fields.Nested(TargetOut))
+    actuals = fields.List(fields.Nested(ActualOut))
+    published_growth = fields.String(allow_none=True, metadata={"description": "年均预增 as published"})
+    recomputed_growth = fields.Float(allow_none=True, metadata={"description": "年均预增 recomputed (CAGR)"})
+    citation = fields.Nested(CitationOut)
+    progress = fields.Nested(ProgressOut)
+
+
+class KpiQuery(Schema):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
+class ActualIn(Schema):
+    value = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=-1e12, max=1e12),
+                         metadata=label("实际值", "Actual value"))
+    note = Text(load_default="", max_length=1000, multiline=True, metadata=label("说明", "Note"))
+
+
+class ActualSaved(Schema):
+    code = fields.String()
+    year = fields.Integer()
+    value = fields.Float()
+    note = fields.String()
+    as_of = fields.Date()
+
+
+class TaskOut(Schema):
+    code = fields.String()
+    seq = fields.String()
+    document = fields.String()
+    section = fields.String()
+    title = fields.String()
+    content = fields.String()
+    lead_units = fields.List(fields.String())
+    partner_units = fields.List(fields.String())
+    clause = fields.String()
+    status = fields.String(metadata={"description": "not_started (未开始), in_progress (进行中), done (已完成)"})
+    note = fields.String()
+    updated_at = ChinaDateTime(allow_none=True)
+
+
+class TaskProgressIn(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(list(TASK_STATUSES)),
+                           metadata=label("状态", "Status", choices=choices(TASK_STATUSES)))
+    note = Text(load_default="", max_length=2000, multiline=True, metadata=label("进展说明", "Progress note"))

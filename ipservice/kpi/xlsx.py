@@ -1,0 +1,81 @@
+"""``kpis.xlsx``: one sheet per published table, in its layout (序号, 类别, 指标名称, years…, 年均预增)."""
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from ipservice.kpi.services import kpi_table
+from ipservice.tenants.config import Tenant
+
+THIN = Side(style="thin", color="888888")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _year_cell(row: dict, year: int):
+    baseline = row["baseline"]
+    if baseline and baseline["year"] == year:
+        return _cell(baseline["value"])
+    target = next((t for t in row["targets"] if t["year"] == year), None)
+    if target is None:
+        return ""
+    return target["note"] if target["value"] is None else _cell(target["value"])
+
+
+def build(tenant: Tenant) -> Workbook:
+    rows = kpi_table(tenant)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for table in tenant.kpi_tables:
+        ws = wb.create_sheet(title=table.code[:31])
+        doc = tenant.document(table.document)
+        headers = ["序号", "类别", "指标名称", "单位"] + [f"{y}年" for y in table.years]
+        if table.has_growth_column:
+            headers += ["年均预增（公布）", "年均预增（复算）"]
+        headers += [f"{y}年实际" for y in table.years] + ["数据来源", "依据"]
+        ncols = len(headers)
+        ws.cell(row=1, column=1, value=f"{tenant.name_zh}{table.title_zh}").font = Font(bold=True, size=14)
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+        ws.cell(row=2, column=1, value=f"{doc.title}{('（' + doc.number + '）') if doc.number else ''}")
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncols)
+        for c, h in enumerate(headers, start=1):
+            cell = ws.cell(row=3, column=c, value=h)
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            cell.border = BOX
+        r = 3
+        for row in (x for x in rows if x["table"] == table.code):
+            r += 1
+            values = [row["seq"], row["category"], row["name_zh"], row["unit"]]
+            values += [_year_cell(row, y) for y in table.years]
+            if table.has_growth_column:
+                g = row["recomputed_growth"]
+                values += [row["published_growth"] or "", f"{g * 100:.2f}%" if g is not None else ""]
+            acts = {a["year"]: a["value"] for a in row["actuals"]}
+            values += [_cell(acts.get(y)) for y in table.years]
+            values += ["系统计算" if row["source"] == "computed" else "填报",
+                       f"{row['citation']['document']} {row['citation']['clause']}"]
+            for c, v in enumerate(values, start=1):
+                cell = ws.cell(row=r, column=c, value=v)
+                cell.border = BOX
+                cell.alignment = Alignment(vertical="top", wrap_text=True)
+        widths = {1: 6, 2: 10, 3: 36, 4: 8}
+        for c in range(1, ncols + 1):
+            ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 13)
+        ws.column_dimensions[get_column_letter(ncols)].width = 28
+        ws.freeze_panes = "A4"
+        ws.print_title_rows = "3:3"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return wb

@@ -1,0 +1,40 @@
+from marshmallow import Schema, fields
+
+from ipservice.tenants.schemas_api import DocumentOut
+
+
+class SourceOut(Schema):
+    document = fields.String(metadata={"description": "document number, or its title where it has none"})
+    document_code = fields.String()
+    clause = fields.String()
+    quote = fields.String()
+
+
+class RuleOut(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    kind = fields.String()
+    amount_cny = fields.Integer(allow_none=True)
+    rate = fields.Float(allow_none=True)
+    cap_cny = fields.Integer(allow_none=True)
+    unit = fields.String(allow_none=True)
+    applies_to = fields.String()
+    org_types = fields.List(fields.String())
+    effective_from = fields.Date()
+    effective_to = fields.Date()
+    in_force = fields.Boolean(metadata={"description": "in force today (China time)"})
+    note_zh = fields.String()
+    note_en = fields.String()
+    source = fields.Nested(SourceOut)
+
+
+class PolicyOut(Schema):
+    tenant = fields.String()
+    documents = fields.List(fields.Nested(DocumentOut))
+    rules = fields.List(fields.Nested(RuleOut))
+
+
+class PolicyQuery(Schema):
+    applies_to = fields.String(metadata={"description": "only rules for this kind of filing or measure"})
+    on = fields.Date(metadata={"description": "only rules in force on this date"})

@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     _defaults(app)
 
     from ipservice.core import access, i18n, labels, tenancy
+    from ipservice.core.types import CHINA
     from ipservice.extensions import api, babel, csrf, db, limiter, login_manager, migrate
     from ipservice.tenants import registry
 
@@ -53,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
         pick=i18n.pick, is_english=i18n.is_english, lang_url=_lang_url, role_label=labels.role_label,
         case_type_label=labels.case_type_label, status_label=labels.status_label,
         ip_type_label=labels.ip_type_label, rule_kind_label=labels.rule_kind_label,
-        task_status_label=labels.task_status_label, nav_items=_nav_items,
+        task_status_label=labels.task_status_label, nav_items=_nav_items, china_tz=CHINA,
     )
     _register_cli(app)
     access.check_all_declared(app)

@@ -230,3 +230,9 @@ def test_cross_tenant_user_gets_404_never_403(client, enterprise):
     assert r.status_code == 422
     r = Api(client, xian.token).get("/t/hebi/api/v1/audit")
     assert r.status_code in (403, 404)
+
+
+def test_openapi_document_is_valid_openapi_3(client):
+    from openapi_spec_validator import validate
+
+    validate(client.get("/api/v1/openapi.json").get_json())

@@ -13,6 +13,16 @@ from openpyxl.utils import get_column_letter
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text a spreadsheet would run as a formula ("=HYPERLINK(…)") gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _attachment_headers(filename: str) -> dict:
     # RFC 6266/5987: an ASCII fallback plus the UTF-8 name, so Chinese file names survive.
     ascii_name = filename.encode("ascii", "ignore").decode() or "export"
@@ -25,7 +35,7 @@ def csv_response(headers: list[str], rows: list[list], filename: str) -> Respons
     writer = csv.writer(buf)
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return Response(buf.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
                     headers=_attachment_headers(filename))
 
@@ -47,7 +57,7 @@ def workbook(title: str, headers: list[str], rows: list[list], caption: str | No
     for row in rows:
         r += 1
         for c, v in enumerate(row, start=1):
-            ws.cell(row=r, column=c, value=v).alignment = Alignment(vertical="top", wrap_text=True)
+            ws.cell(row=r, column=c, value=safe_cell(v)).alignment = Alignment(vertical="top", wrap_text=True)
     for c, h in enumerate(headers, start=1):
         longest = max([len(str(h))] + [len(str(row[c - 1])) for row in rows if row[c - 1] is not None] or [4])
         ws.column_dimensions[get_column_letter(c)].width = min(60, max(8, longest * 2 + 2))

@@ -38,18 +38,25 @@ class IdempotencyRecord(TenantScoped, db.Model):
 
 
 def _fingerprint() -> str:
+    """What makes two requests "the same": method, path and the body's content — for multipart, the
+    form fields and the files' bytes (the boundary is random per request, the raw body is not comparable)."""
     h = hashlib.sha256()
     h.update(request.method.encode())
     h.update(request.path.encode())
+    if request.mimetype == "multipart/form-data":
+        for key, value in sorted(request.form.items(multi=True)):
+            h.update(f"{key}={value}\n".encode())
+        for name, upload in sorted(request.files.items(multi=True), key=lambda kv: kv[0]):
+            h.update(f"{name}:{upload.filename}\n".encode())
+            h.update(upload.read())
+            upload.seek(0)
+        return h.hexdigest()
     body = request.get_data(cache=True)
     try:
         body = json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False).encode()
     except ValueError:
         pass
     h.update(body)
-    for name in sorted(request.files):
-        h.update(request.files[name].read())
-        request.files[name].seek(0)
     return h.hexdigest()
 
 

@@ -6,6 +6,8 @@ at the top level of the body like the base fields and are kept in the filing's `
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import Schema, fields, post_load, validate
 
 from ipservice.core.validators import Text
@@ -46,8 +48,13 @@ class TenantFormBase(Schema):
 
     @post_load
     def collect_extra(self, data, **kwargs):
-        data[EXTRA_KEY] = {name: data.pop(name) for name in self.tenant_field_names if name in data}
+        # ``extra`` is a JSON column: dates are kept as ISO strings.
+        data[EXTRA_KEY] = {name: _jsonable(data.pop(name)) for name in self.tenant_field_names if name in data}
         return data
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 
 def build(base: type[Schema], extras: tuple[ExtraField, ...], choices: dict[str, list[dict]] | None = None,

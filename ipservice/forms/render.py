@@ -48,7 +48,8 @@ def describe(schema) -> list[dict]:
     for name, field in schema.load_fields.items():
         if field.metadata.get("hidden"):
             continue
-        choices = _choices(field.inner) if isinstance(field, fields.List) else _choices(field)
+        # a list's choices sit on the list (metadata) or on its inner field (validator)
+        choices = _choices(field) or (_choices(field.inner) if isinstance(field, fields.List) else [])
         out.append({
             "name": field.data_key or name,
             "type": field_type(field),

@@ -1,0 +1,153 @@
+"""Cases API: ``/t/<tenant>/api/v1/cases`` — intake, lists, a case with its history, moves, evidence."""
+import json
+
+from flask import g, request
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from ipservice import forms
+from ipservice.accounts.services import enterprise_of
+from ipservice.cases import metrics  # noqa: F401 — registers the computed KPIs
+from ipservice.cases import schemas, services
+from ipservice.core.access import access
+from ipservice.core.errors import error
+from ipservice.core.idempotency import idempotent
+
+blp = Blueprint("api_cases", __name__, url_prefix="/t/<tenant>/api/v1",
+                description="保护中心案件受理 — protection-center and rights-assistance cases")
+
+PAGE = {"page_size": 50, "max_page_size": 500}
+MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
+
+
+def _enterprise_id():
+    enterprise = enterprise_of(current_user)
+    return enterprise.id if enterprise else None
+
+
+def _load_case_form() -> dict:
+    """The JSON body, loaded by the tenant's case form (its types, centers and own fields differ)."""
+    raw = request.get_data(cache=True)
+    body = {}
+    if raw.strip():
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            error(400, _("请求体不是有效的 JSON。"))
+    try:
+        return forms.schema_for(g.tenant, "case")().load(body)
+    except ValidationError as exc:
+        error(422, errors=exc.messages)
+
+
+def _case(case_id: str):
+    return services.get_case(case_id, current_user, _enterprise_id())
+
+
+@blp.route("/cases")
+class Cases(MethodView):
+    @access("enterprise", "bureau")
+    @blp.arguments(schemas.CaseQuery, location="query")
+    @blp.response(200, schemas.CaseListOut(many=True))
+    @blp.paginate(**PAGE)
+    def get(self, filters, pagination_parameters):
+        """Cases (enterprise: its own; bureau: all), filtered by type, status, center and overdue.
+
+        ``?sort=due`` puts the nearest deadline first (the bureau's queue); default newest first.
+        """
+        items, total = services.list_cases(current_user, _enterprise_id(), filters,
+                                           pagination_parameters.page, pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return [services.case_dict(g.tenant, c, current_user, detail=False) for c in items]
+
+    @access("enterprise")
+    @idempotent
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": schemas.CaseBase}}},
+             description="The body is the tenant's case form (``GET /forms``): these base fields plus the "
+                         "tenant's own fields at the top level. ``center`` may be left out when the tenant "
+                         "has one center.")
+    @blp.response(201, schemas.CaseOut)
+    @blp.alt_response(422, description="validation failed: a type or center the tenant does not offer, a "
+                                       "right number with a bad check digit, 专利预审 without an accepted 备案 …")
+    def post(self):
+        """File a case (``Idempotency-Key`` accepted); it gets its number and its due dates."""
+        data = _load_case_form()
+        case = services.submit_case(g.tenant, current_user, enterprise_of(current_user), data)
+        return services.case_dict(g.tenant, case, current_user)
+
+
+@blp.route("/cases/<case_id>")
+class CaseResource(MethodView):
+    @access("enterprise", "bureau")
+    @blp.response(200, schemas.CaseOut)
+    def get(self, case_id):
+        """One case with its history (another enterprise's or tenant's: 404)."""
+        return services.case_dict(g.tenant, _case(case_id), current_user)
+
+
+@blp.route("/cases/<case_id>/transitions")
+class Transitions(MethodView):
+    @access("enterprise", "bureau")
+    @blp.arguments(schemas.TransitionIn)
+    @blp.response(200, schemas.CaseOut)
+    @blp.alt_response(403, description="not the caller's move (withdrawn: the applicant; all others: bureau)")
+    @blp.alt_response(409, description="not allowed from the current status; the message names the moves "
+                                       "that are")
+    @blp.alt_response(422, description="declined, mediated and resolved need a note")
+    def post(self, data, case_id):
+        """Move a case: submitted → accepted | declined; accepted → in_progress; in_progress → mediated |
+        resolved; mediated | resolved → closed; withdrawn (by the applicant) from any open status."""
+        case = services.transition(g.tenant, _case(case_id), data["to"], data.get("note"), current_user)
+        return services.case_dict(g.tenant, case, current_user)
+
+
+@blp.route("/cases/<case_id>/attachments")
+class Evidence(MethodView):
+    @access("enterprise", "bureau")
+    @blp.response(200, schemas.AttachmentOut(many=True))
+    def get(self, case_id):
+        """The case's evidence files."""
+        return services.case_dict(g.tenant, _case(case_id), current_user)["attachments"]
+
+    @access("enterprise")
+    @blp.arguments(schemas.UploadIn, location="files")
+    @blp.response(201, schemas.AttachmentOut)
+    @blp.alt_response(413, description="larger than 10 MB")
+    @blp.alt_response(415, description="not a PDF, JPEG or PNG (checked by content)")
+    def post(self, files, case_id):
+        """Add an evidence file (multipart ``file``) to one's own open case."""
+        return services.add_evidence(_case(case_id), request.files.get("file"), current_user)
+
+
+@blp.route("/cases/<case_id>/attachments/<attachment_id>")
+class EvidenceFile(MethodView):
+    @access("enterprise", "bureau")
+    @blp.response(200, description="the file", content_type="application/octet-stream")
+    def get(self, case_id, attachment_id):
+        """Download an evidence file (the applicant and the bureau only)."""
+        from ipservice.core.attachments import send
+
+        return send(services.evidence(_case(case_id), attachment_id))
+
+
+def _export_view(fmt: str):
+    class Export(MethodView):
+        @access("bureau")
+        @blp.arguments(schemas.CaseQuery, location="query")
+        @blp.response(200, description=f"the cases as {fmt.upper()} (Chinese headers)",
+                      content_type=MIME[fmt])
+        def get(self, filters):
+            """Export the cases (same filters as the list) for the bureau."""
+            return services.export(g.tenant, fmt, current_user, filters)
+
+    Export.__name__ = f"CasesExport{fmt.capitalize()}"
+    return Export
+
+
+blp.route("/cases.xlsx", endpoint="export_xlsx")(_export_view("xlsx"))
+blp.route("/cases.csv", endpoint="export_csv")(_export_view("csv"))
+
+BLUEPRINTS = [blp]

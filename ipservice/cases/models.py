@@ -1,0 +1,72 @@
+"""保护中心 / 维权援助 cases and their history of state changes."""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean, Date, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ipservice.core.filing import FilingMixin
+from ipservice.core.tenancy import TenantScoped
+from ipservice.core.types import UTCDateTime, utcnow
+from ipservice.extensions import db
+
+
+class Case(TenantScoped, FilingMixin, db.Model):
+    """案件 — one request to the tenant's protection or rights-assistance center."""
+
+    __tablename__ = "cases"
+    number: Mapped[str] = mapped_column(String(40), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)  # the numbering year (China time)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    case_type: Mapped[str] = mapped_column(String(30), nullable=False, index=True)
+    center: Mapped[str] = mapped_column(String(80), nullable=False, index=True)  # the center's code
+    ip_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    right_number: Mapped[str] = mapped_column(String(120), nullable=False)  # as shown: 202010566088.9
+    right_number_normalized: Mapped[str] = mapped_column(String(120), nullable=False, index=True)
+    counterparty_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    counterparty_uscc: Mapped[str | None] = mapped_column(String(18))
+    summary: Mapped[str] = mapped_column(Text, nullable=False)
+    request: Mapped[str] = mapped_column(Text, nullable=False)
+    # The applicant as it was when the case was filed (shown in the queue and the exports).
+    applicant_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    applicant_uscc: Mapped[str] = mapped_column(String(18), nullable=False)
+    applicant_email: Mapped[str] = mapped_column(String(254), nullable=False)
+    # Time limits (tenant.accept_limit from submission, tenant.close_limit from acceptance).
+    accept_due_on: Mapped[object] = mapped_column(Date, nullable=False)
+    accept_due_estimated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    close_due_on: Mapped[object | None] = mapped_column(Date)
+    close_due_estimated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The deadline that applies in the current status (null once declined, closed or withdrawn).
+    due_on: Mapped[object | None] = mapped_column(Date, index=True)
+    accepted_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "enterprise_id"], ["enterprises.tenant_id", "enterprises.id"]),
+        UniqueConstraint("tenant_id", "number"),
+        UniqueConstraint("tenant_id", "year", "seq"),
+        Index("ix_cases_tenant_status_due", "tenant_id", "status", "due_on"),
+    )
+
+
+class CaseTransition(TenantScoped, db.Model):
+    """案件流转记录 — one state change of a case: from, to, who, when, why."""
+
+    __tablename__ = "case_transitions"
+    case_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    step: Mapped[int] = mapped_column(Integer, nullable=False)  # 0 = submitted, then 1, 2, …
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    by_user_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    by_email: Mapped[str] = mapped_column(String(254), nullable=False)
+    by_role: Mapped[str] = mapped_column(String(20), nullable=False)
+    at: Mapped[object] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
+        # Two concurrent moves of one case cannot both be recorded as the same step.
+        UniqueConstraint("tenant_id", "case_id", "step"),
+    )

@@ -1,0 +1,423 @@
+"""Case intake and the work on a case: numbering, the state machine, time limits, lists, exports, stats.
+
+Every function runs in the tenant's context (the session filters by tenant); ``tenant`` is the
+``tenants.config.Tenant`` whose centers, case types and time limits apply. Writes commit here, with
+their audit event and history row in the same transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ipservice.cases.models import Case, CaseTransition
+from ipservice.core import attachments, audit, calendar, labels, numbering
+from ipservice.core.errors import error
+from ipservice.core.exports import table_response
+from ipservice.core.i18n import pick
+from ipservice.core.types import CHINA, today_china, utcnow
+from ipservice.extensions import db
+
+COUNTER = "case"
+# The state machine: from → the moves allowed from it.
+MOVES: dict[str, tuple[str, ...]] = {
+    "submitted": ("accepted", "declined", "withdrawn"),
+    "accepted": ("in_progress", "withdrawn"),
+    "in_progress": ("mediated", "resolved", "withdrawn"),
+    "mediated": ("closed", "withdrawn"),
+    "resolved": ("closed", "withdrawn"),
+    "declined": (),
+    "closed": (),
+    "withdrawn": (),
+}
+STATUSES = tuple(MOVES)
+APPLICANT_MOVES = ("withdrawn",)  # the applicant's only move; every other move is the bureau's
+NOTE_REQUIRED = ("declined", "mediated", "resolved")
+# A case that was accepted at some point and not withdrawn (declined cases never were accepted).
+ACCEPTED_STATES = ("accepted", "in_progress", "mediated", "resolved", "closed")
+OPEN_STATES = ("accepted", "in_progress", "mediated", "resolved")  # accepted, not yet closed
+TERMINAL_STATES = ("declined", "closed", "withdrawn")
+EVIDENCE_TYPES = ("application/pdf", "image/jpeg", "image/png")
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EXPORT_LIMIT = 100_000
+
+
+def now() -> dt.datetime:
+    """The current time (UTC); a function so that tests can move the clock."""
+    return utcnow()
+
+
+def today() -> dt.date:
+    """Today in China — the day overdue is evaluated on."""
+    return today_china()
+
+
+def china_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(CHINA).date()
+
+
+def move_label(to: str) -> str:
+    """The button for a move."""
+    return {
+        "accepted": _("受理"), "declined": _("不予受理"), "in_progress": _("开始办理"),
+        "mediated": _("调解完成"), "resolved": _("办理完毕"), "closed": _("结案"), "withdrawn": _("撤回"),
+    }.get(to, to)
+
+
+def center_of(tenant, code: str):
+    return next((c for c in tenant.centers if c.code == code), None)
+
+
+def center_name(tenant, code: str) -> str:
+    center = center_of(tenant, code)
+    return pick(center.name_zh, center.name_en) if center else code
+
+
+def format_number(tenant, year: int, seq: int) -> str:
+    """The case number in the tenant's format (default ``{prefix}-{year}-{seq:06d}``)."""
+    return tenant.case_number_format.format(prefix=tenant.case_number_prefix, year=year, seq=seq)
+
+
+# --- intake --------------------------------------------------------------------------------------------
+
+def has_accepted_pre_exam_filing(enterprise_id: str) -> bool:
+    """Whether the enterprise's 专利预审备案 was accepted (and not withdrawn since)."""
+    return db.session.scalar(select(func.count(Case.id)).where(
+        Case.enterprise_id == enterprise_id, Case.case_type == "pre_exam_filing",
+        Case.status.in_(ACCEPTED_STATES))) > 0
+
+
+def submit_case(tenant, user, enterprise, data: dict) -> Case:
+    """File a case for ``enterprise`` from data loaded by the tenant's case form; commits.
+
+    Everything is checked before the number is taken, and the number is taken by the first write of the
+    transaction (see ``core.numbering``): a failure rolls the number back with the case.
+    """
+    if enterprise is None:
+        error(403, _("您的账号没有关联企业，不能提交案件。"))
+    if data["case_type"] == "pre_exam" and not has_accepted_pre_exam_filing(enterprise.id):
+        message = _("专利预审只受理专利预审备案已被受理的主体。请先提交专利预审备案，待受理后再申请预审。")
+        error(422, message, {"case_type": [message]})
+    at = now()
+    day = china_date(at)
+    accept = calendar.due_date(day, tenant.accept_limit.days, tenant.accept_limit.calendar)
+    seq = numbering.next_value(COUNTER, day.year)
+    case = Case(
+        number=format_number(tenant, day.year, seq), year=day.year, seq=seq,
+        enterprise_id=enterprise.id, status="submitted", submitted_by=user.id, submitted_at=at,
+        form_version=tenant.forms.version, extra=data.get("extra") or {},
+        case_type=data["case_type"], center=data["center"], ip_type=data["ip_type"],
+        right_number=data["right_number"], right_number_normalized=data["right_number_normalized"],
+        counterparty_name=data["counterparty_name"], counterparty_uscc=data.get("counterparty_uscc"),
+        summary=data["summary"], request=data["request"],
+        applicant_name=enterprise.name, applicant_uscc=enterprise.uscc, applicant_email=user.email,
+        accept_due_on=accept.on, accept_due_estimated=accept.estimated, due_on=accept.on, updated_at=at,
+    )
+    db.session.add(case)
+    db.session.flush()
+    db.session.add(_history_row(case, 0, None, "submitted", user, at, None))
+    audit.record("case.submitted", "case", case.id, {
+        "number": case.number, "case_type": case.case_type, "center": case.center,
+        "ip_type": case.ip_type, "right_number": case.right_number}, actor=user)
+    db.session.commit()
+    return case
+
+
+def _history_row(case, step, old, to, user, at, note) -> CaseTransition:
+    return CaseTransition(case_id=case.id, step=step, from_status=old, to_status=to, by_user_id=user.id,
+                          by_email=user.email, by_role=user.role, at=at, note=note)
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+def _ownership(user, enterprise_id: str | None) -> list:
+    if user.role == "enterprise":
+        return [Case.enterprise_id == (enterprise_id or "-")]
+    return []
+
+
+def get_case(case_id: str, user, enterprise_id: str | None) -> Case:
+    """A case the user may see (another enterprise's or another tenant's: 404)."""
+    case = db.session.scalar(select(Case).where(Case.id == case_id, *_ownership(user, enterprise_id)))
+    if case is None:
+        error(404)
+    return case
+
+
+def _conditions(filters: dict, user, enterprise_id: str | None) -> list:
+    cond = _ownership(user, enterprise_id)
+    for key in ("case_type", "status", "center"):
+        if filters.get(key):
+            cond.append(getattr(Case, key) == filters[key])
+    if filters.get("overdue") is True:
+        cond.append(Case.due_on < today())
+    elif filters.get("overdue") is False:
+        cond.append(or_(Case.due_on.is_(None), Case.due_on >= today()))
+    if filters.get("q"):
+        like = "%" + filters["q"].strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cond.append(or_(*(col.ilike(like, escape="\\") for col in (
+            Case.number, Case.applicant_name, Case.counterparty_name, Case.right_number,
+            Case.right_number_normalized))))
+    return cond
+
+
+def _order(sort: str | None) -> list:
+    sort = sort or "-submitted_at"
+    if sort in ("due", "-due"):
+        # Cases without a deadline (declined, closed, withdrawn) come last either way.
+        key = Case.due_on.desc() if sort == "-due" else Case.due_on.asc()
+        return [Case.due_on.is_(None), key, Case.year, Case.seq]
+    if sort in ("number", "-number"):
+        return [Case.year.desc(), Case.seq.desc()] if sort == "-number" else [Case.year, Case.seq]
+    if sort == "submitted_at":
+        return [Case.submitted_at, Case.seq]
+    return [Case.submitted_at.desc(), Case.seq.desc()]
+
+
+def list_cases(user, enterprise_id: str | None, filters: dict, page: int = 1, page_size: int = 50):
+    """``(cases, total)`` — an enterprise's own cases, or all of the tenant's for the bureau."""
+    cond = _conditions(filters, user, enterprise_id)
+    total = db.session.scalar(select(func.count(Case.id)).where(*cond)) or 0
+    stmt = select(Case).where(*cond).order_by(*_order(filters.get("sort")))
+    stmt = stmt.offset(max(page - 1, 0) * page_size).limit(page_size)
+    return list(db.session.scalars(stmt)), total
+
+
+def history(case: Case) -> list[CaseTransition]:
+    return list(db.session.scalars(
+        select(CaseTransition).where(CaseTransition.case_id == case.id).order_by(CaseTransition.step)))
+
+
+def is_overdue(case: Case, on: dt.date | None = None) -> bool:
+    """Not accepted or declined by the acceptance deadline, or not closed by the closing deadline."""
+    return case.due_on is not None and (on or today()) > case.due_on
+
+
+def may_move(user, to: str) -> bool:
+    if user.role == "enterprise":
+        return to in APPLICANT_MOVES
+    return user.role == "bureau" and to not in APPLICANT_MOVES
+
+
+def allowed_moves(case: Case, user) -> list[str]:
+    return [to for to in MOVES.get(case.status, ()) if may_move(user, to)]
+
+
+def _uncovered_note(case: Case) -> str | None:
+    if not (case.accept_due_estimated or case.close_due_estimated):
+        return None
+    starts = [china_date(case.submitted_at)] + ([china_date(case.accepted_at)] if case.accepted_at else [])
+    ends = [d for d in (case.accept_due_on, case.close_due_on) if d]
+    years = [y for y in range(min(starts).year, max(ends).year + 1) if not calendar.covers(y)]
+    if not years:
+        years = sorted({d.year for d in ends})
+    return _("%(years)s 年的法定节假日和调休安排尚未收录，期限暂按周一至周五为工作日估算，"
+             "日历数据更新后将重新计算。", years=_("、").join(str(y) for y in years))
+
+
+def due_info(tenant, case: Case) -> dict:
+    accept, close = tenant.accept_limit, tenant.close_limit
+    return {
+        "accept": {"days": accept.days, "calendar": accept.calendar,
+                   "starts_on": china_date(case.submitted_at),
+                   "due_on": case.accept_due_on, "estimated": case.accept_due_estimated},
+        "close": {"days": close.days, "calendar": close.calendar,
+                  "starts_on": china_date(case.accepted_at) if case.accepted_at else None,
+                  "due_on": case.close_due_on, "estimated": case.close_due_estimated},
+        "next_due_on": case.due_on,
+        "overdue": is_overdue(case),
+        "note": _uncovered_note(case),
+    }
+
+
+def case_dict(tenant, case: Case, user, detail: bool = True) -> dict:
+    """The case as the API and the pages show it."""
+    out = {
+        "id": case.id, "number": case.number,
+        "status": case.status, "status_label": labels.status_label(case.status),
+        "case_type": case.case_type, "case_type_label": labels.case_type_label(case.case_type),
+        "center": case.center, "center_name": center_name(tenant, case.center),
+        "ip_type": case.ip_type, "ip_type_label": labels.ip_type_label(case.ip_type),
+        "right_number": case.right_number, "right_number_normalized": case.right_number_normalized,
+        "counterparty_name": case.counterparty_name, "counterparty_uscc": case.counterparty_uscc,
+        "summary": case.summary, "request": case.request, "extra": case.extra or {},
+        "enterprise": {"id": case.enterprise_id, "name": case.applicant_name, "uscc": case.applicant_uscc},
+        "submitted_at": case.submitted_at, "accepted_at": case.accepted_at, "closed_at": case.closed_at,
+        "accept_due_on": case.accept_due_on, "close_due_on": case.close_due_on,
+        "overdue": is_overdue(case), "due": due_info(tenant, case),
+        "allowed_moves": allowed_moves(case, user),
+    }
+    if detail:
+        out["history"] = [{"from": t.from_status, "to": t.to_status,
+                           "to_label": labels.status_label(t.to_status),
+                           "by": t.by_email, "by_role": t.by_role, "at": t.at, "note": t.note}
+                          for t in history(case)]
+        out["attachments"] = attachments.list_for("case", case.id)
+    return out
+
+
+# --- working a case ------------------------------------------------------------------------------------
+
+def _moves_text(moves) -> str:
+    if not moves:
+        return _("无")
+    return _("、").join(_("%(label)s（%(code)s）", label=labels.status_label(m), code=m) for m in moves)
+
+
+def transition(tenant, case: Case, to: str, note: str | None, user) -> Case:
+    """Move ``case`` to ``to``; 403 not the caller's move, 409 not allowed now, 422 note missing; commits."""
+    note = (note or "").strip() or None
+    if to not in MOVES:
+        error(422, errors={"to": [_("必须是以下之一：%(choices)s。", choices=", ".join(MOVES))]})
+    if not may_move(user, to):
+        if to in APPLICANT_MOVES:
+            error(403, _("只有申请人可以撤回案件。"))
+        error(403, _("只有知识产权局（受理中心）可以办理案件的受理、办理和结案。"))
+    old = case.status
+    if to not in MOVES.get(old, ()):
+        message = _("案件当前状态为“%(status)s”，不能变更为“%(to)s”。当前允许的操作：%(moves)s。",
+                    status=labels.status_label(old), to=labels.status_label(to),
+                    moves=_moves_text(allowed_moves(case, user)))
+        error(409, message, {"to": [message]})
+    if to in NOTE_REQUIRED and not note:
+        message = _("变更为“%(to)s”时必须填写说明。", to=labels.status_label(to))
+        error(422, message, {"note": [message]})
+    at = now()
+    changes: dict = {"status": to, "updated_at": at}
+    if to == "accepted":
+        close = calendar.due_date(china_date(at), tenant.close_limit.days, tenant.close_limit.calendar)
+        changes.update(accepted_at=at, close_due_on=close.on, close_due_estimated=close.estimated,
+                       due_on=close.on)
+    if to in ("accepted", "declined"):
+        changes.update(decided_by=user.id, decided_at=at, decision_reason=note)
+    if to == "closed":
+        changes["closed_at"] = at
+    if to in TERMINAL_STATES:
+        changes["due_on"] = None
+    # Conditional on the status read above: of two concurrent moves only one applies (the other: 409).
+    result = db.session.execute(
+        update(Case).where(Case.id == case.id, Case.status == old).values(**changes)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        error(409, _("案件状态已被他人更新，请刷新后重试。"))
+    step = db.session.scalar(select(func.max(CaseTransition.step)).where(CaseTransition.case_id == case.id))
+    db.session.add(_history_row(case, (step or 0) + 1, old, to, user, at, note))
+    audit.record(f"case.{to}", "case", case.id, {"number": case.number, "from": old, "to": to, "note": note},
+                 actor=user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        error(409, _("案件状态已被他人更新，请刷新后重试。"))
+    db.session.refresh(case)
+    return case
+
+
+def add_evidence(case: Case, upload, user):
+    """证据材料: PDF, JPEG or PNG (by content), at most 10 MB, while the case is open; commits."""
+    if case.status in TERMINAL_STATES:
+        error(409, _("案件已%(status)s，不能再上传材料。", status=labels.status_label(case.status)))
+    att = attachments.save(upload, "case", case.id, user, EVIDENCE_TYPES, EVIDENCE_MAX_BYTES)
+    db.session.commit()
+    return att
+
+
+def evidence(case: Case, attachment_id: str):
+    return attachments.get_for("case", case.id, attachment_id)
+
+
+def recompute_estimated_due_dates(tenant, actor=None) -> int:
+    """Recompute the deadlines that were counted Monday–Friday because the installed calendar did not
+    cover their year yet (run after ``pip install -U chinesecalendar``); returns how many changed. Uses the
+    tenant's current time limits; commits."""
+    changed = 0
+    estimated = select(Case).where(or_(Case.accept_due_estimated, Case.close_due_estimated))
+    for case in db.session.scalars(estimated):
+        before = (case.accept_due_on, case.accept_due_estimated, case.close_due_on, case.close_due_estimated)
+        if case.accept_due_estimated:
+            due = calendar.due_date(china_date(case.submitted_at), tenant.accept_limit.days,
+                                    tenant.accept_limit.calendar)
+            case.accept_due_on, case.accept_due_estimated = due.on, due.estimated
+        if case.close_due_estimated and case.accepted_at is not None:
+            due = calendar.due_date(china_date(case.accepted_at), tenant.close_limit.days,
+                                    tenant.close_limit.calendar)
+            case.close_due_on, case.close_due_estimated = due.on, due.estimated
+        if case.status == "submitted":
+            case.due_on = case.accept_due_on
+        elif case.status in OPEN_STATES:
+            case.due_on = case.close_due_on
+        after = (case.accept_due_on, case.accept_due_estimated, case.close_due_on, case.close_due_estimated)
+        if after != before:
+            changed += 1
+            audit.record("case.due_recomputed", "case", case.id, {
+                "number": case.number, "accept_due_on": str(case.accept_due_on),
+                "close_due_on": str(case.close_due_on) if case.close_due_on else None}, actor=actor)
+    db.session.commit()
+    return changed
+
+
+# --- exports and statistics ----------------------------------------------------------------------------
+
+def export_headers() -> list[str]:
+    return [_("案件编号"), _("类型"), _("中心"), _("申请人"), _("统一社会信用代码"), _("知识产权类型"), _("权利号"),
+            _("对方当事人"), _("状态"), _("提交时间"), _("受理期限"), _("受理时间"), _("办结期限"),
+            _("结案时间"), _("是否超期")]
+
+
+def local_time(moment: dt.datetime | None) -> str:
+    """``2026-11-25 17:30`` in China time ("" for none)."""
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def export_rows(tenant, user, filters: dict) -> list[list]:
+    cases, _total = list_cases(user, None, filters, 1, EXPORT_LIMIT)
+    yes, no = _("是"), _("否")
+    return [[c.number, labels.case_type_label(c.case_type), center_name(tenant, c.center), c.applicant_name,
+             c.applicant_uscc, labels.ip_type_label(c.ip_type), c.right_number, c.counterparty_name,
+             labels.status_label(c.status), local_time(c.submitted_at), c.accept_due_on.isoformat(),
+             local_time(c.accepted_at), c.close_due_on.isoformat() if c.close_due_on else "",
+             local_time(c.closed_at),
+             yes if is_overdue(c) else no] for c in cases]
+
+
+def export(tenant, fmt: str, user, filters: dict):
+    title = _("维权案件")
+    caption = _("%(tenant)s %(title)s（%(date)s）", tenant=pick(tenant.name_zh, tenant.name_en), title=title,
+                date=today().isoformat())
+    stem = f"{tenant.slug}-cases-{today().isoformat()}"
+    return table_response(fmt, title, export_headers(), export_rows(tenant, user, filters), stem,
+                          caption=caption if fmt == "xlsx" else None)
+
+
+def days_to_close(case_submitted_at: dt.datetime, closed_at: dt.datetime) -> int:
+    """Calendar days from submission to closing, by the dates in China."""
+    return (china_date(closed_at) - china_date(case_submitted_at)).days
+
+
+def stats() -> dict:
+    """The current tenant's case counts, as ``GET /api/v1/stats`` reports them per tenant.
+
+    ``closure_rate`` = closed ÷ all cases not withdrawn (null when there are none);
+    ``median_days_to_close`` over every closed case (calendar days, null when none).
+    """
+    def counts(column) -> dict:
+        return dict(db.session.execute(select(column, func.count(Case.id)).group_by(column)).all())
+
+    by_type, by_status = counts(Case.case_type), counts(Case.status)
+    total = sum(by_status.values())
+    not_withdrawn = total - by_status.get("withdrawn", 0)
+    closed = by_status.get("closed", 0)
+    closed_cases = select(Case.submitted_at, Case.closed_at).where(
+        Case.status == "closed", Case.closed_at.is_not(None))
+    durations = [days_to_close(s, c) for s, c in db.session.execute(closed_cases)]
+    return {
+        "total": total,
+        "by_type": {k: int(v) for k, v in by_type.items()},
+        "by_status": {k: int(v) for k, v in by_status.items()},
+        "closure_rate": round(closed / not_withdrawn, 4) if not_withdrawn else None,
+        "median_days_to_close": float(statistics.median(durations)) if durations else None,
+    }

@@ -1,0 +1,202 @@
+"""Case pages: the enterprise files and follows its cases; the bureau works its center's queue."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from ipservice import NAV_PROVIDERS, forms
+from ipservice.accounts.services import enterprise_of
+from ipservice.cases import schemas, services
+from ipservice.cases.demo import load_demo_cases
+from ipservice.core import labels
+from ipservice.core.access import access
+from ipservice.forms.render import for_page, load_form
+
+bp = Blueprint("cases", __name__, template_folder="templates")
+
+
+@bp.context_processor
+def _helpers():
+    return {"local_time": services.local_time}
+
+
+def _enterprise_id():
+    enterprise = enterprise_of(current_user)
+    return enterprise.id if enterprise else None
+
+
+def _messages(exc: HTTPException) -> tuple[str, dict]:
+    """The message and field errors a service's ``error(...)`` carries."""
+    data = getattr(exc, "data", {}) or {}
+    message = data.get("message") or exc.description or ""
+    errors = (data.get("messages") or {}).get("json") or {}
+    return message, errors
+
+
+def _filters() -> tuple[dict, dict]:
+    """The queue's filters from the query string (bad values are ignored, not an error page)."""
+    errors = {}
+    try:
+        filters = schemas.CaseQuery().load({k: v for k, v in request.args.items() if v != "" and k in
+                                            schemas.CaseQuery().fields})
+    except Exception as exc:  # marshmallow ValidationError
+        errors = getattr(exc, "messages", {})
+        filters = {"sort": "due"}
+    return filters, errors
+
+
+@bp.route("/t/<tenant>/cases")
+@access("enterprise", "bureau")
+def index():
+    filters, _errors = _filters()
+    if current_user.role == "bureau" and "sort" not in request.args:
+        filters["sort"] = "due"
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    items, total = services.list_cases(current_user, _enterprise_id(), filters, page, 50)
+    rows = [services.case_dict(g.tenant, c, current_user, detail=False) for c in items]
+    return render_template(
+        "cases/list.html", rows=rows, total=total, page=page, pages=max(1, -(-total // 50)), filters=filters,
+        statuses=services.STATUSES, case_types=g.tenant.case_types, centers=g.tenant.centers,
+        export_args={k: v for k, v in request.args.items() if k not in ("page", "lang")},
+    )
+
+
+@bp.route("/t/<tenant>/cases/new", methods=["GET", "POST"])
+@access("enterprise")
+def new():
+    schema = forms.schema_for(g.tenant, "case")()
+    values, errors, message, status = {}, {}, None, 200
+    if len(g.tenant.centers) == 1:
+        values = {"center": g.tenant.centers[0].code}
+    if request.method == "POST":
+        values = request.form
+        data, errors = load_form(schema, request.form)
+        if data:
+            try:
+                case = services.submit_case(g.tenant, current_user, enterprise_of(current_user), data)
+            except HTTPException as exc:
+                if exc.code not in (403, 409, 422):
+                    raise
+                message, errors = _messages(exc)
+                status = exc.code
+            else:
+                flash(_("案件已提交，案件编号：%(number)s。", number=case.number))
+                return redirect(url_for("cases.detail", case_id=case.id))
+        else:
+            status = 422
+    return render_template("cases/new.html", fields=for_page(schema), values=values, errors=errors,
+                           message=message), status
+
+
+def _render_detail(case, message=None, errors=None, note="", status=200):
+    info = services.case_dict(g.tenant, case, current_user)
+    moves = [{"to": to, "label": services.move_label(to), "note_required": to in services.NOTE_REQUIRED}
+             for to in info["allowed_moves"]]
+    return render_template("cases/detail.html", case=info, moves=moves, message=message, errors=errors or {},
+                           note=note, max_mb=services.EVIDENCE_MAX_BYTES // (1024 * 1024)), status
+
+
+@bp.route("/t/<tenant>/cases/<case_id>")
+@access("enterprise", "bureau")
+def detail(case_id):
+    return _render_detail(services.get_case(case_id, current_user, _enterprise_id()))
+
+
+@bp.route("/t/<tenant>/cases/<case_id>/transitions", methods=["POST"])
+@access("enterprise", "bureau")
+def move(case_id):
+    case = services.get_case(case_id, current_user, _enterprise_id())
+    to, note = request.form.get("to", ""), request.form.get("note", "")
+    if len(note) > 2000:
+        return _render_detail(case, _("说明不能超过 2000 个字符。"), note=note, status=422)
+    try:
+        services.transition(g.tenant, case, to, note, current_user)
+    except HTTPException as exc:
+        if exc.code not in (403, 409, 422):
+            raise
+        message, errors = _messages(exc)
+        case = services.get_case(case_id, current_user, _enterprise_id())
+        return _render_detail(case, message, errors, note=note, status=exc.code)
+    flash(_("案件状态已变更为“%(status)s”。", status=labels.status_label(to)))
+    return redirect(url_for("cases.detail", case_id=case_id))
+
+
+@bp.route("/t/<tenant>/cases/<case_id>/attachments", methods=["POST"])
+@access("enterprise")
+def upload(case_id):
+    case = services.get_case(case_id, current_user, _enterprise_id())
+    try:
+        att = services.add_evidence(case, request.files.get("file"), current_user)
+    except HTTPException as exc:
+        if exc.code not in (409, 413, 415, 422):
+            raise
+        message, _errors = _messages(exc)
+        return _render_detail(case, message, status=exc.code)
+    flash(_("已上传：%(name)s", name=att.filename))
+    return redirect(url_for("cases.detail", case_id=case_id))
+
+
+@bp.route("/t/<tenant>/cases/<case_id>/attachments/<attachment_id>")
+@access("enterprise", "bureau")
+def download(case_id, attachment_id):
+    from ipservice.core.attachments import send
+
+    case = services.get_case(case_id, current_user, _enterprise_id())
+    return send(services.evidence(case, attachment_id))
+
+
+@bp.route("/t/<tenant>/cases.<any(xlsx, csv):fmt>")
+@access("bureau")
+def export(fmt):
+    filters, _errors = _filters()
+    return services.export(g.tenant, fmt, current_user, filters)
+
+
+def nav_links():
+    """维权案件 (enterprise) / 案件受理 (bureau), in a tenant whose centers take cases."""
+    from ipservice.tenants import registry
+
+    user = current_user
+    if not getattr(user, "is_authenticated", False) or user.role not in ("enterprise", "bureau"):
+        return []
+    tenant = registry.get(user.tenant_id)
+    if tenant is None or not tenant.centers:
+        return []
+    label = _("维权案件") if user.role == "enterprise" else _("案件受理")
+    return [{"url": url_for("cases.index", tenant=tenant.slug), "label": label}]
+
+
+NAV_PROVIDERS.append(nav_links)
+
+
+@bp.cli.command("recompute-due")
+def recompute_due_cmd():
+    """Recompute the deadlines estimated Monday–Friday once chinesecalendar covers their year."""
+    import click
+
+    from ipservice.core import calendar
+    from ipservice.core.tenancy import tenant_context
+    from ipservice.tenants import registry
+
+    bounds = calendar.covered_years()
+    click.echo(f"chinesecalendar covers {bounds[0]}–{bounds[1]}" if bounds
+               else "chinesecalendar is not installed")
+    for tenant in registry.all():  # the command line works across tenants, one tenant at a time
+        with tenant_context(tenant.slug):
+            changed = services.recompute_estimated_due_dates(tenant)
+            click.echo(f"  {tenant.slug}: {changed} case(s) recomputed")
+
+
+def _register_demo():
+    from ipservice.cli import DEMO_LOADERS
+
+    if load_demo_cases not in DEMO_LOADERS:
+        DEMO_LOADERS.append(load_demo_cases)
+
+
+_register_demo()

@@ -1,0 +1,431 @@
+"""贯标 certification records: submission with the subsidy estimate, certificate scans, the bureau's
+decision, listings and exports, the KPI metric and the counts the statistics use.
+
+Decisions where the brief left room (see also the docstrings below):
+
+- The subsidy estimate is made once, at submission, and stored: amount, rule code, the Chinese
+  explanation, and the earlier record that already takes the one subsidy (``subsidy_prior_id``). Amount
+  and rule code are what the record carries from then on; the explanation is re-rendered in the reader's
+  language from the same inputs whenever the record is shown (``estimate_of``); should the tenant's policy
+  files have changed since so that the inputs no longer give the stored amount, the stored Chinese text is
+  shown instead, so that a record never changes what it promised.
+- One subsidy per organization (enterprise account) per standard (GB/T 29490 editions count as one
+  standard): a new record gets 0 with the reason when the same organization has a submitted or verified
+  record of that standard that itself takes a subsidy (a rule applied to it: an amount, or support with
+  the amount not set). A record that got nothing because no rule applied to it (no rule in force on its
+  issue date, or the rule does not cover its kind of organization) takes nothing away. When the record that
+  takes the subsidy is rejected, the records it blocked are estimated again.
+- A certificate number is unique in the tenant among records that are not rejected (a rejected record
+  can be filed again with the same certificate).
+- Scans can be added while a record is submitted; once decided the evidence is frozen (409).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import distinct, func, select
+from sqlalchemy.exc import IntegrityError
+
+from ipservice.accounts.services import enterprise_of
+from ipservice.certification.models import OBJECT_TYPE, CertificationRecord
+from ipservice.certification.schemas import DECISIONS, RECORD_STATUSES
+from ipservice.certification.standards import add_years, resolve
+from ipservice.core import attachments, audit, filing
+from ipservice.core.attachments import Attachment
+from ipservice.core.errors import error
+from ipservice.core.i18n import pick
+from ipservice.core.labels import ORG_TYPES, STATUSES
+from ipservice.core.types import CHINA, today_china
+from ipservice.extensions import db
+from ipservice.kpi.metrics import metric
+from ipservice.policy import services as policy
+from ipservice.tenants import registry
+
+PDF_ONLY = ("application/pdf",)
+CLAIMING = ("submitted", "verified")
+
+
+# --- the subsidy estimate ---------------------------------------------------------------------------------
+
+def _tenant_of(record):
+    return registry.get(record.tenant_id)
+
+
+def _already_reason(prior: CertificationRecord) -> str:
+    return _("本单位已有同一标准（%(standard)s）的贯标备案，证书编号 %(no)s。",
+             standard=prior.standard, no=prior.certificate_no)
+
+
+def _compute(tenant, record, prior: CertificationRecord | None) -> dict:
+    return policy.subsidy_estimate(
+        tenant, "certification", record.issued_on, org_type=record.org_type, what=_("贯标认证"),
+        already_granted=_already_reason(prior) if prior is not None else None)
+
+
+def _rule(tenant, code):
+    return next((r for r in tenant.rules if r.code == code), None) if code else None
+
+
+def _takes_subsidy(tenant, record) -> bool:
+    """Whether ``record`` takes its organization's one subsidy for its standard (a rule applied to it)."""
+    if record.subsidy_prior_id or record.subsidy_amount_cny == 0:
+        return False
+    rule = _rule(tenant, record.subsidy_rule_code)
+    if rule is None:
+        return False
+    return not rule.org_types or record.org_type in rule.org_types
+
+
+def _prior_claim(tenant, record) -> CertificationRecord | None:
+    """The earliest other submitted or verified record of the same organization and standard that takes
+    the subsidy."""
+    stmt = (select(CertificationRecord)
+            .where(CertificationRecord.enterprise_id == record.enterprise_id,
+                   CertificationRecord.standard == record.standard,
+                   CertificationRecord.status.in_(CLAIMING))
+            .order_by(CertificationRecord.submitted_at, CertificationRecord.id))
+    if record.id:
+        stmt = stmt.where(CertificationRecord.id != record.id)
+    return next((r for r in db.session.scalars(stmt) if _takes_subsidy(tenant, r)), None)
+
+
+def _estimate_into(tenant, record) -> dict:
+    """Make the estimate for ``record`` (Chinese text stored) and store it on the record."""
+    prior = _prior_claim(tenant, record)
+    est = _compute(tenant, record, prior)
+    record.subsidy_amount_cny = est["amount_cny"]
+    record.subsidy_rule_code = est["rule_code"]
+    record.subsidy_prior_id = prior.id if prior is not None else None
+    with force_locale("zh_CN"):  # the stored text is Chinese, whatever the request's language
+        record.subsidy_explanation = _compute(tenant, record, prior)["explanation"]
+    return est
+
+
+def estimate_of(record) -> dict:
+    """``{"amount_cny", "rule_code", "explanation", "citation"}`` of a record, explained in the reader's
+    language (see the module docstring)."""
+    tenant = _tenant_of(record)
+    prior = None
+    if record.subsidy_prior_id:
+        prior = db.session.get(CertificationRecord, (record.tenant_id, record.subsidy_prior_id))
+    explanation = record.subsidy_explanation
+    if tenant is not None and (record.subsidy_prior_id is None or prior is not None):
+        again = _compute(tenant, record, prior)
+        if (again["amount_cny"], again["rule_code"]) == (record.subsidy_amount_cny, record.subsidy_rule_code):
+            explanation = again["explanation"]
+    rule = _rule(tenant, record.subsidy_rule_code) if tenant is not None else None
+    citation = None
+    if rule is not None:
+        citation = {"document": tenant.document(rule.source.document).label, "clause": rule.source.clause,
+                    "quote": rule.source.quote}
+    return {"amount_cny": record.subsidy_amount_cny, "rule_code": record.subsidy_rule_code,
+            "explanation": explanation, "citation": citation}
+
+
+# --- submission and scans ---------------------------------------------------------------------------------
+
+def _enterprise_or_403(user):
+    enterprise = enterprise_of(user)
+    if enterprise is None:
+        error(403, _("该账号没有关联的单位，不能提交贯标备案。"))
+    return enterprise
+
+
+def _duplicate(certificate_no: str, exclude_id: str | None = None) -> bool:
+    stmt = select(CertificationRecord.id).where(CertificationRecord.certificate_no == certificate_no,
+                                                CertificationRecord.status != "rejected")
+    if exclude_id:
+        stmt = stmt.where(CertificationRecord.id != exclude_id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def _duplicate_error():
+    message = _("该证书编号已在本地区备案。")
+    error(409, message, {"certificate_no": [message]})
+
+
+def submit(tenant, user, data: dict, upload=None) -> CertificationRecord:
+    """File a certification record for the user's organization, with an optional scan (``upload``).
+
+    All or nothing: a bad scan (413/415/422) or a duplicate certificate (409) leaves no row and no file.
+    """
+    enterprise = _enterprise_or_403(user)
+    standard, edition = resolve(data["org_type"], data["issued_on"], data.get("standard_edition"))
+    if _duplicate(data["certificate_no"]):
+        _duplicate_error()
+    record = CertificationRecord(
+        enterprise_id=enterprise.id, org_type=data["org_type"], standard=standard.code,
+        standard_edition=edition.code, certificate_no=data["certificate_no"],
+        certification_body=data["certification_body"], issued_on=data["issued_on"],
+        expires_on=data["expires_on"], consulting_agency=data.get("consulting_agency"), scope=data["scope"],
+        extra=_jsonable(data.get("extra") or {}), form_version=tenant.forms.version,
+    )
+    est = _estimate_into(tenant, record)
+    saved = None
+    try:
+        filing.submit(record, OBJECT_TYPE, user, {
+            "certificate_no": record.certificate_no, "standard": record.standard_edition,
+            "issued_on": record.issued_on.isoformat(), "subsidy_amount_cny": est["amount_cny"],
+            "subsidy_rule_code": est["rule_code"]})
+        if upload is not None:
+            saved = attachments.save(upload, OBJECT_TYPE, record.id, user, allowed=PDF_ONLY,
+                                     max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        _remove_file(saved)
+        _duplicate_error()
+    except BaseException:
+        db.session.rollback()
+        _remove_file(saved)
+        raise
+    return record
+
+
+def _jsonable(extra: dict) -> dict:
+    """The tenant's own fields as JSON (a date field loads as a date)."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in extra.items()}
+
+
+def _remove_file(att):
+    if att is None:
+        return
+    try:
+        attachments._path(att).unlink(missing_ok=True)  # the row was rolled back: no file without it
+    except OSError:
+        current_app.logger.warning("could not remove the file of attachment %s", att.id)
+
+
+def add_scan(user, record_id: str, upload):
+    """Add a certificate scan (PDF by content, at most ATTACHMENT_MAX_BYTES) to the user's own record."""
+    record = get(user, record_id)
+    if record.status != "submitted":
+        error(409, _("该备案已审核，不能再添加附件。"))
+    saved = None
+    try:
+        saved = attachments.save(upload, OBJECT_TYPE, record.id, user, allowed=PDF_ONLY,
+                                 max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        _remove_file(saved)
+        raise
+    return saved
+
+
+def scan(user, record_id: str, attachment_id: str):
+    """An attachment of a record the user may see (the owner, or the tenant's bureau); 404 otherwise."""
+    record = get(user, record_id)
+    return attachments.get_for(OBJECT_TYPE, record.id, attachment_id)
+
+
+def attachments_of(record) -> list:
+    cached = getattr(record, "_attachments", None)
+    return cached if cached is not None else attachments.list_for(OBJECT_TYPE, record.id)
+
+
+def _preload_attachments(records):
+    if not records:
+        return records
+    by_owner: dict[str, list] = {r.id: [] for r in records}
+    rows = db.session.scalars(select(Attachment).where(
+        Attachment.owner_type == OBJECT_TYPE, Attachment.owner_id.in_(list(by_owner)))
+        .order_by(Attachment.uploaded_at))
+    for att in rows:
+        by_owner[att.owner_id].append(att)
+    for r in records:
+        r._attachments = by_owner[r.id]
+    return records
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+
+def _enterprise_id(user):
+    """The organization whose records an enterprise user sees (None: nothing, or all for the bureau)."""
+    if user.role != "enterprise":
+        return None
+    enterprise = enterprise_of(user)
+    return enterprise.id if enterprise is not None else None
+
+
+def get(user, record_id: str) -> CertificationRecord:
+    """The record if ``user`` may see it (its organization, or the tenant's bureau); 404 otherwise."""
+    return filing.get_or_404(CertificationRecord, record_id, user, _enterprise_id(user))
+
+
+def _china_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=CHINA)
+
+
+def _conditions(filters: dict) -> list:
+    conds = []
+    if filters.get("status"):
+        conds.append(CertificationRecord.status == filters["status"])
+    if filters.get("submitted_from"):
+        conds.append(CertificationRecord.submitted_at >= _china_midnight(filters["submitted_from"]))
+    if filters.get("submitted_to"):
+        end = _china_midnight(filters["submitted_to"] + dt.timedelta(days=1))
+        conds.append(CertificationRecord.submitted_at < end)
+    return conds
+
+
+def _select(user, filters: dict):
+    return (filing.owned(CertificationRecord, user, _enterprise_id(user)).where(*_conditions(filters))
+            .order_by(CertificationRecord.submitted_at.desc(), CertificationRecord.id.desc()))
+
+
+def page(user, filters: dict, page_no: int, page_size: int) -> tuple[list[CertificationRecord], int]:
+    """One page of the records ``user`` may see, newest first, and the total."""
+    stmt = _select(user, filters)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    records = list(db.session.scalars(stmt.offset((page_no - 1) * page_size).limit(page_size)))
+    return _preload_attachments(records), total
+
+
+# --- the bureau's decision ----------------------------------------------------------------------------
+
+def decide(user, record_id: str, decision: str, reason: str | None) -> CertificationRecord:
+    """Verify or reject a submitted record once (409 afterwards; a rejection needs a reason: 422)."""
+    record = get(user, record_id)
+    filing.decide(record, OBJECT_TYPE, decision, DECISIONS, reason, user, reason_required_for=("reject",))
+    if record.status == "rejected":
+        _reestimate_blocked_by(record)
+    db.session.commit()
+    return record
+
+
+def _reestimate_blocked_by(rejected):
+    """The records that got 0 because of ``rejected`` are estimated again now that it takes nothing."""
+    db.session.flush()
+    blocked = db.session.scalars(select(CertificationRecord).where(
+        CertificationRecord.subsidy_prior_id == rejected.id, CertificationRecord.status.in_(CLAIMING))
+        .order_by(CertificationRecord.submitted_at, CertificationRecord.id)).all()
+    for record in blocked:
+        before = (record.subsidy_amount_cny, record.subsidy_rule_code)
+        _estimate_into(_tenant_of(record), record)
+        db.session.flush()
+        audit.record(f"{OBJECT_TYPE}.estimate_updated", OBJECT_TYPE, record.id, {
+            "because": f"{rejected.id} rejected", "from": list(before),
+            "to": [record.subsidy_amount_cny, record.subsidy_rule_code]})
+
+
+# --- counts, KPI, exports ---------------------------------------------------------------------------------
+
+def status_counts() -> dict[str, int]:
+    """``{"submitted", "verified", "rejected"}``: the current tenant's records by their current status."""
+    rows = db.session.execute(select(CertificationRecord.status, func.count()).group_by(CertificationRecord.status))
+    counts = {s: 0 for s in RECORD_STATUSES}
+    for status, n in rows:
+        if status in counts:
+            counts[status] = n
+    return counts
+
+
+@metric("certifications_verified")
+def certifications_verified(year: int) -> int:
+    """贯标 organizations up to the end of ``year`` — cumulative.
+
+    The number of distinct organizations (``enterprise_id``) with at least one *verified* record whose
+    certificate was issued on or before 31 December of ``year``. Cumulative because the tenants' targets
+    are ("贯标企事业单位累计达到30家", "达到300家", "达到50家（到2020年累计）"). The year is the certificate's issue
+    year, not the year of the bureau's decision: a certificate issued in 2019 and recorded in 2020 counts
+    for 2019 onwards, so late filing does not move an organization between years. Expired certificates
+    still count (the targets count organizations that passed certification), and an organization with
+    certificates for several standards or editions counts once.
+    """
+    end = dt.date(year, 12, 31)
+    return db.session.scalar(select(func.count(distinct(CertificationRecord.enterprise_id))).where(
+        CertificationRecord.status == "verified", CertificationRecord.issued_on <= end)) or 0
+
+
+# Fixed Chinese headers: the layout of the tables bureaus send upwards.
+EXPORT_HEADERS = ["序号", "单位名称", "统一社会信用代码", "单位类型", "标准", "标准版本", "证书编号", "认证机构",
+                  "发证日期", "有效期至", "辅导机构", "认证范围", "状态", "资助估算(元)", "依据", "估算说明",
+                  "提交时间", "审核时间", "审核意见"]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Text a spreadsheet would run as a formula is prefixed with an apostrophe (CSV/XLSX injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _china_time(value):
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else None
+
+
+def export_table(tenant, user, filters: dict) -> tuple[list[str], list[list]]:
+    """Headers and rows of the filtered records (all of them), for core.exports."""
+    extras = tenant.forms.certification_fields
+    headers = EXPORT_HEADERS + [f.label_zh for f in extras]
+    rows = []
+    for n, r in enumerate(db.session.scalars(_select(user, filters)), start=1):
+        est = {"amount_cny": r.subsidy_amount_cny, "rule_code": r.subsidy_rule_code}
+        rule = _rule(tenant, est["rule_code"])
+        basis = policy.citation(tenant, rule) if rule is not None else None
+        enterprise = r.enterprise
+        row = [n, enterprise.name if enterprise else None, enterprise.uscc if enterprise else None,
+               ORG_TYPES[r.org_type][0], r.standard, r.standard_edition, r.certificate_no,
+               r.certification_body, r.issued_on, r.expires_on, r.consulting_agency, r.scope,
+               STATUSES[r.status][0], est["amount_cny"], basis, r.subsidy_explanation,
+               _china_time(r.submitted_at), _china_time(r.decided_at), r.decision_reason]
+        for f in extras:
+            value = (r.extra or {}).get(f.name)
+            if f.type == "choice":
+                value = next((c["label_zh"] for c in f.choices if c["value"] == value), value)
+            elif isinstance(value, list):
+                value = "、".join(str(v) for v in value)
+            row.append(value)
+        rows.append([_cell(v) for v in row])
+    return headers, rows
+
+
+def export_name(tenant) -> tuple[str, str, str]:
+    """(sheet title, caption, file name stem) of the export."""
+    today = today_china().isoformat()
+    return "贯标认证备案", f"{tenant.name_zh}贯标认证备案表（导出日期：{today}）", f"贯标认证备案-{tenant.slug}-{today}"
+
+
+def org_type_label(org_type: str) -> str:
+    pair = ORG_TYPES.get(org_type)
+    return pick(*pair) if pair else org_type
+
+
+# --- demo data --------------------------------------------------------------------------------------------
+
+def load_demo(tenant, users) -> None:
+    """One submitted record for ``enterprise1`` of the tenant (once: a rerun finds it and adds nothing)."""
+    user = users.get("enterprise1")
+    if user is None:
+        return
+    number = f"DEMO-{tenant.slug.upper()}-0001"
+    if db.session.scalar(select(CertificationRecord.id).where(CertificationRecord.certificate_no == number)):
+        return
+    today = today_china()
+    issued = today - dt.timedelta(days=30)
+    # Inside the period of the tenant's certification rule where it has one, so the demo shows an estimate.
+    rule = next((r for r in tenant.rules if r.applies_to == "certification" and r.kind != "target"), None)
+    if rule is not None and rule.effective_from <= today:
+        issued = min(rule.effective_from + dt.timedelta(days=60), rule.effective_to, today)
+    data = {"org_type": "enterprise", "standard_edition": None, "certificate_no": number,
+            "certification_body": "中知（北京）认证有限公司", "issued_on": issued,
+            "expires_on": add_years(issued, 3) - dt.timedelta(days=1), "consulting_agency": None,
+            "scope": "与研发、生产和销售相关的知识产权管理", "extra": _demo_extra(tenant, issued)}
+    submit(tenant, user, data)
+
+
+def _demo_extra(tenant, issued) -> dict:
+    """A plausible value for each required field of the tenant's own (none of the four has one yet)."""
+    out = {}
+    for f in tenant.forms.certification_fields:
+        if not f.required:
+            continue
+        first = f.choices[0]["value"] if f.choices else None
+        out[f.name] = {"choice": first, "multi_choice": [first], "date": issued.isoformat(), "integer": 0,
+                       "boolean": False}.get(f.type, "示例")
+    return out

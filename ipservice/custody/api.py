@@ -1,0 +1,144 @@
+"""Custody API: ``/t/<tenant>/api/v1/agencies`` and ``/t/<tenant>/api/v1/custody-enrollments``."""
+from flask import g, request
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from ipservice import forms
+from ipservice.core.access import access
+from ipservice.core.errors import error
+from ipservice.core.idempotency import idempotent
+from ipservice.custody import schemas, services
+
+blp = Blueprint("api_custody", __name__, url_prefix="/t/<tenant>/api/v1",
+                description="中小微企业知识产权托管 — custody enrollment and custody service agencies")
+
+PAGE = {"page_size": 50, "max_page_size": 500}
+
+
+def load_tenant_form() -> dict:
+    """The JSON body loaded by the tenant's custody form (its fields differ per tenant, so the schema is
+    chosen per request rather than fixed in ``@blp.arguments``)."""
+    raw = request.get_data(cache=True)
+    body = {}
+    if raw.strip():
+        body = request.get_json(silent=True)
+        if body is None:
+            error(400, _("请求体不是有效的 JSON。"))
+    try:
+        return forms.schema_for(g.tenant, "custody")().load(body)
+    except ValidationError as exc:
+        error(422, errors=exc.messages)
+
+
+# --- agencies ----------------------------------------------------------------------------------------
+
+@blp.route("/agencies")
+class Agencies(MethodView):
+    @access("anyone")
+    @blp.arguments(schemas.CustodyAgencyQuery, location="query")
+    @blp.response(200, schemas.CustodyAgencyOut(many=True))
+    def get(self, query):
+        """托管服务机构 — the approved custody agencies (the bureau adds ``?all=1`` for every agency)."""
+        return services.list_agencies(include_unapproved=query["all"] and services.is_own_bureau(current_user))
+
+    @access("bureau")
+    @blp.arguments(schemas.CustodyAgencyIn)
+    @blp.response(201, schemas.CustodyAgencyOut)
+    @blp.alt_response(409, description="an agency with this USCC exists in the tenant")
+    def post(self, data):
+        """Add a custody agency (approved at once)."""
+        return services.create_agency(data)
+
+
+@blp.route("/agencies/<agency_id>")
+class Agency(MethodView):
+    @access("anyone")
+    @blp.response(200, schemas.CustodyAgencyOut)
+    def get(self, agency_id):
+        """One agency (one that is not approved: bureau only)."""
+        return services.get_agency(agency_id, include_unapproved=services.is_own_bureau(current_user))
+
+
+@blp.route("/agencies/<agency_id>/approval")
+class AgencyApproval(MethodView):
+    @access("bureau")
+    @blp.arguments(schemas.CustodyAgencyApprovalIn)
+    @blp.response(200, schemas.CustodyAgencyOut)
+    def post(self, data, agency_id):
+        """Approve an agency (``{"approved": true}``) or withdraw its approval (``false``)."""
+        return services.set_agency_approval(agency_id, data["approved"])
+
+
+# --- enrollments -------------------------------------------------------------------------------------
+
+@blp.route("/custody-enrollments")
+class Enrollments(MethodView):
+    @access("enterprise", "bureau")
+    @blp.arguments(schemas.CustodyEnrollmentQuery, location="query")
+    @blp.response(200, schemas.CustodyEnrollmentOut(many=True))
+    @blp.paginate(**PAGE)
+    def get(self, filters, pagination_parameters):
+        """Custody enrollments, newest first (enterprise: its own; bureau: all in the tenant)."""
+        items, total = services.list_enrollments(current_user, filters, pagination_parameters.page,
+                                                 pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return items
+
+    @access("enterprise")
+    @idempotent
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {
+        "schema": schemas.CustodyEnrollmentBase}}},
+        description="The body is the tenant's custody form (``GET /forms``): these base fields plus the "
+                    "tenant's own fields at the top level.")
+    @blp.response(201, schemas.CustodyEnrollmentOut)
+    @blp.alt_response(409, description="an enrollment for an overlapping period is submitted or approved")
+    @blp.alt_response(422, description="validation failed, or the agency is unknown or not approved")
+    def post(self):
+        """File a custody enrollment (``Idempotency-Key`` accepted)."""
+        return services.submit_enrollment(load_tenant_form(), current_user)
+
+
+@blp.route("/custody-enrollments/<enrollment_id>")
+class Enrollment(MethodView):
+    @access("enterprise", "bureau")
+    @blp.response(200, schemas.CustodyEnrollmentOut)
+    def get(self, enrollment_id):
+        """One custody enrollment (another enterprise's or tenant's: 404)."""
+        return services.get_enrollment(enrollment_id, current_user)
+
+
+@blp.route("/custody-enrollments/<enrollment_id>/decision")
+class Decision(MethodView):
+    @access("bureau")
+    @blp.arguments(schemas.CustodyDecisionIn)
+    @blp.response(200, schemas.CustodyEnrollmentOut)
+    @blp.alt_response(409, description="decided already")
+    def post(self, data, enrollment_id):
+        """Approve or reject (a rejection needs a reason) a submitted enrollment, once."""
+        return services.decide_enrollment(enrollment_id, data["decision"], data.get("reason"), current_user)
+
+
+MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
+
+
+def _export_view(fmt: str):
+    class Export(MethodView):
+        @access("bureau")
+        @blp.arguments(schemas.CustodyEnrollmentQuery, location="query")
+        @blp.response(200, description=f"the enrollments as {fmt.upper()} (Chinese headers)",
+                      content_type=MIME[fmt])
+        def get(self, filters):
+            """Export the enrollments (same filters as the list) for the bureau."""
+            return services.export(fmt, current_user, filters)
+
+    Export.__name__ = f"Export{fmt.capitalize()}"
+    return Export
+
+
+blp.route("/custody-enrollments.xlsx", endpoint="export_xlsx")(_export_view("xlsx"))
+blp.route("/custody-enrollments.csv", endpoint="export_csv")(_export_view("csv"))
+
+BLUEPRINTS = [blp]

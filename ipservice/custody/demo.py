@@ -1,0 +1,74 @@
+"""Demo data for ``flask --app wsgi demo``: three custody agencies per tenant and one submitted enrollment
+for enterprise1. Running it again adds nothing (agencies are found by USCC, the enrollment by enterprise)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from stdnum.cn import uscc as stdnum_uscc
+
+from ipservice import forms
+from ipservice.accounts.services import enterprise_of
+from ipservice.core import audit
+from ipservice.core.types import today_china
+from ipservice.custody import services
+from ipservice.custody.models import CustodyAgency, CustodyEnrollment
+from ipservice.extensions import db
+
+AGENCIES = (
+    ("智汇知识产权托管服务有限公司", "王经理 029-81234567"),
+    ("创新知识产权代理事务所", "李主任 13700000001"),
+    ("科信知识产权运营服务中心", "赵老师 13900000002"),
+)
+
+
+def agency_uscc(slug: str, n: int) -> str:
+    """A valid USCC, stable per tenant and agency (the check character from python-stdnum)."""
+    body = f"9161{sum(map(ord, slug)) % 10000:04d}MB{n:07d}"
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+def _example_value(field):
+    if field.type == "choice":
+        return field.choices[0]["value"]
+    if field.type == "multi_choice":
+        return [field.choices[0]["value"]]
+    if field.type == "date":
+        return today_china().isoformat()
+    if field.type == "integer":
+        return 1
+    if field.type == "boolean":
+        return False
+    return "示例"
+
+
+def load_demo(tenant, users: dict) -> None:
+    for n, (name, contact) in enumerate(AGENCIES, start=1):
+        code = agency_uscc(tenant.slug, n)
+        if db.session.scalar(select(CustodyAgency.id).where(CustodyAgency.uscc == code)) is None:
+            agency = CustodyAgency(name=f"{tenant.name_zh}{name}", uscc=code, contact=contact, approved=True)
+            db.session.add(agency)
+            db.session.flush()
+            audit.record("custody_agency.created", "custody_agency", agency.id,
+                         {"name": agency.name, "uscc": code, "demo": True}, actor=users.get("bureau"))
+    db.session.commit()
+
+    user = users.get("enterprise1")
+    enterprise = enterprise_of(user) if user is not None else None
+    if enterprise is None or db.session.scalar(
+            select(CustodyEnrollment.id).where(CustodyEnrollment.enterprise_id == enterprise.id)) is not None:
+        return
+    today = today_china()
+    payload = {
+        "enterprise_scale": "small",
+        "agency_id": services.list_agencies()[0].id,
+        "services": list(tenant.forms.custody_services[:3]),
+        "start_date": dt.date(today.year, 1, 1).isoformat(),
+        "end_date": dt.date(today.year + 1, 12, 31).isoformat(),
+        "government_purchased": True,
+    }
+    for field in tenant.forms.custody_fields:
+        if field.required:
+            payload[field.name] = _example_value(field)
+    data = forms.schema_for(tenant, "custody")().load(payload)
+    services.submit_enrollment(data, user)

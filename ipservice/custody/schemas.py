@@ -1,0 +1,160 @@
+"""Payloads of the custody area. ``CustodyEnrollmentBase`` + the tenant's own fields (``forms.toml``) is
+the custody form: it validates the API body and the HTML page and is published by ``GET /forms``."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
+
+from ipservice import forms
+from ipservice.accounts.schemas import label
+from ipservice.core.labels import CUSTODY_SERVICES, ENTERPRISE_SCALES, choices
+from ipservice.core.types import ChinaDateTime
+from ipservice.core.validators import Text, Uscc
+from ipservice.forms.builder import build
+
+STATUSES = ("submitted", "approved", "rejected")
+DECISIONS = {"approve": "approved", "reject": "rejected"}
+MAX_YEARS = 3
+# Dates outside this window are typing errors (and keep date arithmetic far from year 1 and 9999).
+MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+FILTER_MIN_DATE, FILTER_MAX_DATE = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` later (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+class CustodyEnrollmentBase(Schema):
+    """托管申请 — the fields every tenant's custody form has."""
+
+    enterprise_scale = fields.String(
+        required=True, validate=validate.OneOf(list(ENTERPRISE_SCALES)),
+        metadata=label("企业规模", "Enterprise scale", choices=choices(ENTERPRISE_SCALES)))
+    # The choices are the tenant's approved agencies, which change at run time: the service checks them.
+    agency_id = fields.String(
+        required=True, validate=validate.Length(min=1, max=36),
+        metadata=label("托管服务机构", "Custody service agency"))
+    services = fields.List(
+        fields.String(validate=validate.OneOf(list(CUSTODY_SERVICES))), required=True,
+        validate=validate.Length(min=1, max=len(CUSTODY_SERVICES)),
+        metadata=label("托管服务内容", "Services", choices=choices(CUSTODY_SERVICES)))
+    start_date = fields.Date(
+        required=True, validate=validate.Range(min=MIN_DATE, max=MAX_DATE),
+        metadata=label("托管合同开始日期", "Contract start date"))
+    end_date = fields.Date(
+        required=True, validate=validate.Range(min=MIN_DATE, max=MAX_DATE),
+        metadata=label("托管合同结束日期（最长 3 年）", "Contract end date (at most 3 years)"))
+    government_purchased = fields.Boolean(
+        load_default=False, metadata=label("政府购买服务", "Paid by the government (government-purchased service)"))
+
+    @validates_schema(skip_on_field_errors=False)  # report the period together with other fields' errors
+    def check_period(self, data, **kwargs):
+        start, end = data.get("start_date"), data.get("end_date")
+        if not (start and end):
+            return
+        if end <= start:
+            raise ValidationError(_("合同结束日期必须晚于开始日期。"), "end_date")
+        limit = add_years(start, MAX_YEARS)
+        if end > limit:
+            raise ValidationError(
+                _("托管合同期限最长为 %(years)s 年：结束日期不能晚于 %(limit)s。", years=MAX_YEARS,
+                  limit=limit.isoformat()), "end_date")
+
+    @post_load
+    def unique_services(self, data, **kwargs):
+        if "services" in data:
+            data["services"] = list(dict.fromkeys(data["services"]))
+        return data
+
+
+def build_form(tenant) -> type[Schema]:
+    """The tenant's custody form: base fields, the tenant's services, the tenant's own fields."""
+    return build(CustodyEnrollmentBase, tenant.forms.custody_fields,
+                 {"services": choices(CUSTODY_SERVICES, tenant.forms.custody_services)},
+                 name="CustodyEnrollmentForm")
+
+
+forms.register("custody", build_form)
+
+
+class CustodyEnrollmentQuery(Schema):
+    """Filters of the enrollment list and its exports (dates of submission, China time, inclusive)."""
+
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata=label("状态", "Status"))
+    submitted_from = fields.Date(validate=validate.Range(min=FILTER_MIN_DATE, max=FILTER_MAX_DATE),
+                                 metadata=label("提交日期起", "Submitted from"))
+    submitted_to = fields.Date(validate=validate.Range(min=FILTER_MIN_DATE, max=FILTER_MAX_DATE),
+                               metadata=label("提交日期止", "Submitted to"))
+
+    @validates_schema
+    def check_range(self, data, **kwargs):
+        start, end = data.get("submitted_from"), data.get("submitted_to")
+        if start and end and end < start:
+            raise ValidationError(_("截止日期不能早于起始日期。"), "submitted_to")
+
+
+class CustodyEnrollmentOut(Schema):
+    """A custody enrollment; the tenant's own fields follow at the top level."""
+
+    id = fields.String()
+    status = fields.String()
+    enterprise_id = fields.String()
+    enterprise_name = fields.String(attribute="enterprise.name")
+    enterprise_uscc = fields.String(attribute="enterprise.uscc")
+    enterprise_scale = fields.String()
+    agency_id = fields.String()
+    agency_name = fields.String(attribute="agency.name")
+    services = fields.List(fields.String())
+    start_date = fields.Date()
+    end_date = fields.Date()
+    government_purchased = fields.Boolean()
+    submitted_at = ChinaDateTime()
+    decided_at = ChinaDateTime(allow_none=True)
+    reason = fields.Function(lambda obj: obj.decision_reason, allow_none=True,
+                             metadata={"description": "the decision's reason (same as decision_reason)"})
+    decision_reason = fields.String(allow_none=True)
+    form_version = fields.Integer()
+
+    @post_dump(pass_original=True)
+    def tenant_fields(self, data, original, **kwargs):
+        for key, value in (getattr(original, "extra", None) or {}).items():
+            data.setdefault(key, value)
+        return data
+
+
+class CustodyDecisionIn(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(list(DECISIONS)),
+                             metadata=label("决定", "Decision"))
+    reason = Text(max_length=2000, multiline=True, load_default=None, allow_none=True,
+                  metadata=label("理由（驳回时必填）", "Reason (required to reject)"))
+
+
+class CustodyAgencyIn(Schema):
+    """托管服务机构 — added by the bureau."""
+
+    name = Text(required=True, max_length=200, metadata=label("机构名称", "Agency name"))
+    uscc = Uscc(required=True, metadata=label("统一社会信用代码", "Unified social credit code (USCC)"))
+    contact = Text(required=True, max_length=200, metadata=label("联系人及电话", "Contact (person and phone)"))
+
+
+class CustodyAgencyOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    uscc = fields.String()
+    contact = fields.String()
+    approved = fields.Boolean()
+    created_at = ChinaDateTime()
+
+
+class CustodyAgencyQuery(Schema):
+    all = fields.Boolean(load_default=False, metadata={"description": "bureau only: include agencies not approved"})
+
+
+class CustodyAgencyApprovalIn(Schema):
+    approved = fields.Boolean(required=True, metadata=label("已批准", "Approved"))

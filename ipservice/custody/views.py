@@ -1,0 +1,221 @@
+"""Custody pages: the enterprise's applications and new-application form, the bureau's queue, decision,
+agency management and exports. Views are thin: the services do the work, the schemas the checking."""
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+
+from ipservice import NAV_PROVIDERS, forms
+from ipservice.cli import DEMO_LOADERS
+from ipservice.core.access import access
+from ipservice.core.errors import error
+from ipservice.core.i18n import localize_errors
+from ipservice.custody import demo, schemas, services
+from ipservice.extensions import db
+from ipservice.forms.render import for_page, load_form
+from ipservice.tenants.home import home_section
+
+bp = Blueprint("custody", __name__, template_folder="templates", url_prefix="/t/<tenant>/custody")
+
+PAGE_SIZE = 50
+
+
+@bp.context_processor
+def _helpers():
+    return {"services_text": services.services_text, "scale_text": services.scale_text,
+            "tenant_fields": services.tenant_fields, "local_time": services.local_time}
+
+
+def _flat(errors) -> dict:
+    """Field errors as ``{field: [text, …]}`` (list items' errors folded into their field)."""
+    def texts(value):
+        if isinstance(value, dict):
+            return [t for v in value.values() for t in texts(v)]
+        if isinstance(value, (list, tuple)):
+            return [t for v in value for t in texts(v)]
+        return [str(value)]
+
+    return {k: texts(v) for k, v in (errors or {}).items()}
+
+
+def _service_failure(exc: HTTPException):
+    """The message and field errors of a 409/422 raised by a service, for showing on the form."""
+    if exc.code not in (409, 422):
+        raise exc
+    db.session.rollback()
+    data = getattr(exc, "data", None) or {}
+    errors = _flat(localize_errors((data.get("messages") or {}).get("json") or {}))
+    return data.get("message") or exc.description, errors, exc.code
+
+
+def _page_number() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 1_000_000))
+    except ValueError:
+        return 1
+
+
+def _filters():
+    """The queue's filters from the query string: ``(filters, errors)``."""
+    raw = {k: v for k in ("status", "submitted_from", "submitted_to") if (v := request.args.get(k, "").strip())}
+    data, errors = load_form(schemas.CustodyEnrollmentQuery(), MultiDict(raw))
+    return (data or {}), _flat(errors), raw
+
+
+# --- enterprise --------------------------------------------------------------------------------------
+
+@bp.route("/mine")
+@access("enterprise")
+def mine():
+    """我的托管申请."""
+    items, total = services.list_enrollments(current_user, {}, _page_number(), PAGE_SIZE)
+    return render_template("custody/mine.html", items=items, total=total, page=_page_number(),
+                           page_size=PAGE_SIZE)
+
+
+def _form_fields(schema) -> list[dict]:
+    """The tenant's custody form for the page; the agency is a choice among the approved agencies."""
+    specs = for_page(schema)
+    agencies = services.list_agencies()
+    for spec in specs:
+        if spec["name"] == "agency_id":
+            spec["type"] = "choice"
+            spec["choices"] = [{"value": a.id, "label": a.name, "label_zh": a.name, "label_en": a.name}
+                               for a in agencies]
+    return specs
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access("enterprise")
+def new():
+    """新建托管申请 — the form comes from the tenant's form schema."""
+    schema = forms.schema_for(g.tenant, "custody")()
+    values, errors, message, status = {}, {}, None, 200
+    if request.method == "POST":
+        values = request.form
+        data, errors = load_form(schema, request.form)
+        errors, status = _flat(errors), (422 if errors else 200)
+        if data:
+            try:
+                enrollment = services.submit_enrollment(data, current_user)
+            except HTTPException as exc:
+                message, errors, status = _service_failure(exc)
+            else:
+                flash(_("托管申请已提交，请等待知识产权局审核。"))
+                return redirect(url_for(".detail", enrollment_id=enrollment.id))
+    return render_template("custody/new.html", fields=_form_fields(schema), values=values, errors=errors,
+                           message=message), status
+
+
+# --- both --------------------------------------------------------------------------------------------
+
+@bp.route("/<enrollment_id>")
+@access("enterprise", "bureau")
+def detail(enrollment_id):
+    enrollment = services.get_enrollment(enrollment_id, current_user)
+    return render_template("custody/detail.html", e=enrollment, values={}, errors={}, message=None)
+
+
+# --- bureau ------------------------------------------------------------------------------------------
+
+@bp.route("/queue")
+@access("bureau")
+def queue():
+    """托管审核 — every enrollment of the tenant, with filters and exports."""
+    filters, errors, raw = _filters()
+    page = _page_number()
+    items, total = ([], 0) if errors else services.list_enrollments(current_user, filters, page, PAGE_SIZE)
+    counts = services.status_counts()
+    return render_template("custody/queue.html", items=items, total=total, page=page, page_size=PAGE_SIZE,
+                           filters=raw, errors=errors, counts=counts,
+                           statuses=schemas.STATUSES), (422 if errors else 200)
+
+
+@bp.route("/<enrollment_id>/decision", methods=["POST"])
+@access("bureau")
+def decide(enrollment_id):
+    data, errors = load_form(schemas.CustodyDecisionIn(), request.form)
+    errors, message, status = _flat(errors), None, 422
+    if data:
+        try:
+            enrollment = services.decide_enrollment(enrollment_id, data["decision"], data.get("reason"),
+                                                    current_user)
+        except HTTPException as exc:
+            message, errors, status = _service_failure(exc)
+        else:
+            flash(_("已批准该托管申请。") if enrollment.status == "approved" else _("已驳回该托管申请。"))
+            return redirect(url_for(".detail", enrollment_id=enrollment.id))
+    enrollment = services.get_enrollment(enrollment_id, current_user)
+    return render_template("custody/detail.html", e=enrollment, values=request.form, errors=errors,
+                           message=message), status
+
+
+@bp.route("/agencies", methods=["GET", "POST"])
+@access("bureau")
+def agencies():
+    """托管服务机构 — list (approved or not) and add."""
+    schema = schemas.CustodyAgencyIn()
+    values, errors, message, status = {}, {}, None, 200
+    if request.method == "POST":
+        values = request.form
+        data, errors = load_form(schema, request.form)
+        errors, status = _flat(errors), (422 if errors else 200)
+        if data:
+            try:
+                agency = services.create_agency(data)
+            except HTTPException as exc:
+                message, errors, status = _service_failure(exc)
+            else:
+                flash(_("已添加托管服务机构：%(name)s", name=agency.name))
+                return redirect(url_for(".agencies"))
+    return render_template("custody/agencies.html", agencies=services.list_agencies(include_unapproved=True),
+                           fields=for_page(schema), values=values, errors=errors, message=message), status
+
+
+@bp.route("/agencies/<agency_id>/approval", methods=["POST"])
+@access("bureau")
+def agency_approval(agency_id):
+    approved = request.form.get("approved") in ("true", "1", "on")
+    agency = services.set_agency_approval(agency_id, approved)
+    flash(_("已批准托管服务机构：%(name)s", name=agency.name) if approved
+          else _("已撤销托管服务机构的批准：%(name)s", name=agency.name))
+    return redirect(url_for(".agencies"))
+
+
+@bp.route("/export.<any(xlsx, csv):fmt>")
+@access("bureau")
+def export(fmt):
+    filters, errors, _raw = _filters()
+    if errors:
+        error(422, errors=errors, location="query")
+    return services.export(fmt, current_user, filters)
+
+
+# --- navigation, home page, demo data ------------------------------------------------------------------
+
+def nav_links():
+    tenant = g.get("tenant")
+    if tenant is None or not current_user.is_authenticated or current_user.tenant_id != tenant.slug:
+        return []
+    if current_user.role == "enterprise":
+        return [{"url": url_for("custody.mine"), "label": _("托管申请")}]
+    if current_user.role == "bureau":
+        return [{"url": url_for("custody.queue"), "label": _("托管审核")},
+                {"url": url_for("custody.agencies"), "label": _("托管服务机构")}]
+    return []
+
+
+@home_section
+def agencies_section(tenant):
+    """The tenant's approved custody agencies on its home page."""
+    agencies = services.list_agencies()
+    if not agencies:
+        return None
+    return "custody/_home_agencies.html", {"agencies": agencies}
+
+
+if nav_links not in NAV_PROVIDERS:
+    NAV_PROVIDERS.append(nav_links)
+if demo.load_demo not in DEMO_LOADERS:
+    DEMO_LOADERS.append(demo.load_demo)

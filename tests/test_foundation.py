@@ -236,3 +236,15 @@ def test_openapi_document_is_valid_openapi_3(client):
     from openapi_spec_validator import validate
 
     validate(client.get("/api/v1/openapi.json").get_json())
+
+
+def test_passwords_are_hashed_with_a_strong_method_in_production(app):
+    import inspect
+
+    from ipservice.accounts import services
+
+    # the test suite speeds hashing up (conftest); the real function is werkzeug's default (scrypt)
+    from werkzeug.security import generate_password_hash
+
+    assert generate_password_hash("x").startswith("scrypt:")
+    assert "generate_password_hash(password)" in inspect.getsource(services.create_user)

@@ -110,7 +110,7 @@ class Evidence(MethodView):
     @blp.response(200, schemas.AttachmentOut(many=True))
     def get(self, case_id):
         """The case's evidence files."""
-        return services.case_dict(g.tenant, _case(case_id), current_user)["attachments"]
+        return services.evidence_list(_case(case_id))
 
     @access("enterprise")
     @blp.arguments(schemas.UploadIn, location="files")

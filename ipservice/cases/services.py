@@ -326,6 +326,10 @@ def add_evidence(case: Case, upload, user):
     return att
 
 
+def evidence_list(case: Case):
+    return attachments.list_for("case", case.id)
+
+
 def evidence(case: Case, attachment_id: str):
     return attachments.get_for("case", case.id, attachment_id)
 

@@ -12,6 +12,7 @@ from ipservice.cases import schemas, services
 from ipservice.cases.demo import load_demo_cases
 from ipservice.core import labels
 from ipservice.core.access import access
+from ipservice.core.errors import default_message
 from ipservice.forms.render import for_page, load_form
 
 bp = Blueprint("cases", __name__, template_folder="templates")
@@ -30,8 +31,11 @@ def _enterprise_id():
 def _messages(exc: HTTPException) -> tuple[str, dict]:
     """The message and field errors a service's ``error(...)`` carries."""
     data = getattr(exc, "data", {}) or {}
-    message = data.get("message") or exc.description or ""
     errors = (data.get("messages") or {}).get("json") or {}
+    message = data.get("message")
+    if not message:
+        firsts = [m for msgs in errors.values() for m in (msgs if isinstance(msgs, list) else [msgs])]
+        message = " ".join(firsts) or default_message(exc.code)
     return message, errors
 
 

@@ -181,3 +181,19 @@ def test_exports_parse_back(client, enterprise, bureau):
     r = officer.get("/t/xian/api/v1/cases.csv")
     assert r.status_code == 200 and len(list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))) == 3
     assert applicant.get("/t/xian/api/v1/cases.xlsx").status_code == 403
+
+
+def test_bad_page_input_is_never_a_server_error(client, enterprise, bureau):
+    applicant, officer = enterprise("xian"), bureau("xian")
+    case = file_case(applicant)
+    page_login(client, officer.email)
+    url = f"/t/xian/cases/{case['id']}"
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    for data, code in [({"to": "nonsense"}, 422), ({}, 422), ({"to": "withdrawn"}, 403),
+                       ({"to": "declined", "note": "x" * 2001}, 422)]:
+        r = client.post(url + "/transitions", data={"csrf_token": token, **data})
+        assert r.status_code == code, (data, r.status_code)
+        assert "error" in r.get_data(as_text=True)
+    assert client.get("/t/xian/cases?page=abc&sort=sideways").status_code == 200
+    assert client.get("/t/xian/cases.xlsx?overdue=perhaps").status_code == 200
+    assert client.get("/t/xian/cases/nope").status_code == 404

@@ -3,32 +3,16 @@ from flask import g, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
 
 from ipservice import forms
 from ipservice.certification import schemas, services
 from ipservice.core import exports
 from ipservice.core.access import access
 from ipservice.core.attachments import send
-from ipservice.core.errors import error
 from ipservice.core.idempotency import idempotent
 
 blp = Blueprint("api_certification", __name__, url_prefix="/t/<tenant>/api/v1",
                 description="贯标认证备案 — IP-management-standard certification records")
-
-
-def load_body(tenant):
-    """The JSON body through the tenant's certification form (base fields + the tenant's own): 400 when it
-    is not JSON, 422 with the field messages when it does not validate."""
-    payload = request.get_json(force=True, silent=True)
-    if payload is None:
-        if request.get_data(cache=True).strip():
-            error(400)
-        payload = {}
-    try:
-        return forms.schema_for(tenant, "certification")().load(payload)
-    except ValidationError as exc:
-        error(422, errors=exc.messages)
 
 
 @blp.route("/certifications")
@@ -56,7 +40,7 @@ class Certifications(MethodView):
     @blp.alt_response(422, description="validation failed")
     def post(self):
         """File a 贯标 certification record; the answer carries the subsidy estimate with its citation."""
-        data = load_body(g.tenant)
+        data = forms.load_json(g.tenant, "certification")
         return services.submit(g.tenant, current_user, data), 201
 
 

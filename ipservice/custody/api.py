@@ -1,14 +1,11 @@
 """Custody API: ``/t/<tenant>/api/v1/agencies`` and ``/t/<tenant>/api/v1/custody-enrollments``."""
-from flask import g, request
+from flask import g
 from flask.views import MethodView
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
 
 from ipservice import forms
 from ipservice.core.access import access
-from ipservice.core.errors import error
 from ipservice.core.idempotency import idempotent
 from ipservice.custody import schemas, services
 
@@ -16,21 +13,6 @@ blp = Blueprint("api_custody", __name__, url_prefix="/t/<tenant>/api/v1",
                 description="中小微企业知识产权托管 — custody enrollment and custody service agencies")
 
 PAGE = {"page_size": 50, "max_page_size": 500}
-
-
-def load_tenant_form() -> dict:
-    """The JSON body loaded by the tenant's custody form (its fields differ per tenant, so the schema is
-    chosen per request rather than fixed in ``@blp.arguments``)."""
-    raw = request.get_data(cache=True)
-    body = {}
-    if raw.strip():
-        body = request.get_json(silent=True)
-        if body is None:
-            error(400, _("请求体不是有效的 JSON。"))
-    try:
-        return forms.schema_for(g.tenant, "custody")().load(body)
-    except ValidationError as exc:
-        error(422, errors=exc.messages)
 
 
 # --- agencies ----------------------------------------------------------------------------------------
@@ -98,7 +80,7 @@ class Enrollments(MethodView):
     @blp.alt_response(422, description="validation failed, or the agency is unknown or not approved")
     def post(self):
         """File a custody enrollment (``Idempotency-Key`` accepted)."""
-        return services.submit_enrollment(load_tenant_form(), current_user)
+        return services.submit_enrollment(forms.load_json(g.tenant, "custody"), current_user)
 
 
 @blp.route("/custody-enrollments/<enrollment_id>")

@@ -1,19 +1,15 @@
 """Cases API: ``/t/<tenant>/api/v1/cases`` — intake, lists, a case with its history, moves, evidence."""
-import json
 
 from flask import g, request
 from flask.views import MethodView
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
 
 from ipservice import forms
 from ipservice.accounts.services import enterprise_of
 from ipservice.cases import metrics  # noqa: F401 — registers the computed KPIs
 from ipservice.cases import schemas, services
 from ipservice.core.access import access
-from ipservice.core.errors import error
 from ipservice.core.idempotency import idempotent
 
 blp = Blueprint("api_cases", __name__, url_prefix="/t/<tenant>/api/v1",
@@ -26,21 +22,6 @@ MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 def _enterprise_id():
     enterprise = enterprise_of(current_user)
     return enterprise.id if enterprise else None
-
-
-def _load_case_form() -> dict:
-    """The JSON body, loaded by the tenant's case form (its types, centers and own fields differ)."""
-    raw = request.get_data(cache=True)
-    body = {}
-    if raw.strip():
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            error(400, _("请求体不是有效的 JSON。"))
-    try:
-        return forms.schema_for(g.tenant, "case")().load(body)
-    except ValidationError as exc:
-        error(422, errors=exc.messages)
 
 
 def _case(case_id: str):
@@ -74,7 +55,7 @@ class Cases(MethodView):
                                        "right number with a bad check digit, 专利预审 without an accepted 备案 …")
     def post(self):
         """File a case (``Idempotency-Key`` accepted); it gets its number and its due dates."""
-        data = _load_case_form()
+        data = forms.load_json(g.tenant, "case")
         case = services.submit_case(g.tenant, current_user, enterprise_of(current_user), data)
         return services.case_dict(g.tenant, case, current_user)
 

@@ -32,16 +32,20 @@ def load_json(tenant, form: str) -> dict:
     """The request's JSON body through the tenant's form schema (its fields differ per tenant, so the
     schema is chosen per request rather than fixed in ``@blp.arguments``): 400 when the body is not JSON,
     422 with the field messages when it does not validate."""
+    import json
+
     from flask import request
     from flask_babel import gettext as _
     from marshmallow import ValidationError
 
     from ipservice.core.errors import error
 
+    raw = request.get_data(cache=True)
     payload = {}
-    if request.get_data(cache=True).strip():
-        payload = request.get_json(force=True, silent=True)
-        if payload is None:
+    if raw.strip():
+        try:
+            payload = json.loads(raw)
+        except ValueError:  # not JSON, or not UTF-8
             error(400, _("请求体不是有效的 JSON。"))
     try:
         return schema_for(tenant, form)().load(payload)

@@ -59,13 +59,23 @@ def actuals(tenant: Tenant, ind: Indicator, reported: dict) -> list[dict]:
         today = today_china()
         out = []
         for year in _years_to_compute(tenant, ind):
-            value = metrics.compute(ind.metric, year)
+            value = _measure(ind, year)
             if value is not None:
                 out.append({"year": year, "value": value, "note": "",
                             "as_of": min(today, dt.date(year, 12, 31))})
         return out
     return [{"year": r.year, "value": r.value, "note": r.note, "as_of": r.as_of}
             for (code, _y), r in sorted(reported.items(), key=lambda kv: kv[0][1]) if code == ind.code]
+
+
+def _measure(ind: Indicator, year: int) -> float | None:
+    value = metrics.compute(ind.metric, year)
+    if ind.measure == "yoy_growth":
+        previous = metrics.compute(ind.metric, year - 1)
+        if value is None or not previous:
+            return None
+        return round((value / previous - 1) * 100, 2)
+    return value
 
 
 def progress(ind: Indicator, year: int, actual_rows: list[dict]) -> dict:

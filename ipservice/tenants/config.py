@@ -95,6 +95,7 @@ class Indicator:
     direction: str
     source: str  # "computed" or "reported"
     metric: str | None
+    measure: str
     baseline: YearValue | None
     published_growth: str
     targets: tuple[YearValue, ...]

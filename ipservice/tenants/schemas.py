@@ -179,6 +179,8 @@ class IndicatorSchema(Strict):
     direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
     source = fields.String(required=True, validate=validate.OneOf(("computed", "reported")))
     metric = fields.String(load_default=None, validate=validate.OneOf(METRICS))
+    # "value": the metric itself; "yoy_growth": its growth over the previous year, in % (增幅 targets).
+    measure = fields.String(load_default="value", validate=validate.OneOf(("value", "yoy_growth")))
     baseline = fields.Nested(YearValue, load_default=None)
     published_growth = fields.String(load_default="")
     targets = fields.List(fields.Nested(YearValue), load_default=list)

@@ -25,17 +25,6 @@ DEFAULT_TYPE = {"xian": "assistance", "hebi": "assistance", "guangzhou": "assist
                 "tianjin-bonded": "assistance"}
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch):
-    """Registration hashes with scrypt (slow by design); the case tests need many users, not strong hashes."""
-    from werkzeug.security import generate_password_hash
-
-    from ipservice.accounts import services
-
-    monkeypatch.setattr(services, "generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
-
-
 def case_body(tenant: str = "xian", **over) -> dict:
     body = {
         "case_type": DEFAULT_TYPE[tenant],
@@ -79,23 +68,3 @@ def bring_to(status: str, applicant, officer, tenant: str = "xian", **over) -> d
 def xian_pair(enterprise, bureau):
     """An enterprise and the bureau of Xi'an."""
     return enterprise("xian"), bureau("xian")
-
-
-@pytest.fixture(autouse=True)
-def clean_db(request, app):
-    """Overrides the suite's cleanup for the case tests: DELETE instead of TRUNCATE on PostgreSQL.
-
-    TRUNCATE … CASCADE of every table costs ~0.4 s per test on PostgreSQL (new files for each table);
-    the case tests leave a handful of rows, which DELETE removes in a few milliseconds. Same effect.
-    """
-    yield
-    from sqlalchemy import text
-
-    from ipservice.extensions import db
-    from tests.conftest import _all_tables
-
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in _all_tables(app):
-                conn.execute(text(f"DELETE FROM {table}"))

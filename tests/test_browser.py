@@ -30,3 +30,51 @@ def test_enterprise_registers_and_logs_in_in_chinese(live_server, page):
     assert "browser@example.cn" in page.content()
     page.click("text=English")
     assert "Log out" in page.content()
+
+
+def _login(page, base, email, password):
+    page.goto(f"{base}/login")
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("button[type=submit]")
+
+
+def test_enterprise_files_a_case_and_the_bureau_works_it_to_closing(app, live_server, browser, client):
+    from tests.conftest import DEMO_PASSWORD, create_user, register_enterprise
+
+    register_enterprise(client, "xian", name="西安维权测试有限公司", email="case-applicant@example.cn")
+    create_user(app, "officer@xian.gov.cn", "bureau", "xian")
+
+    applicant = browser.new_context(locale="zh-CN").new_page()
+    _login(applicant, live_server, "case-applicant@example.cn", DEMO_PASSWORD)
+    applicant.goto(f"{live_server}/t/xian/cases/new")
+    applicant.select_option("#f-case_type", "assistance")
+    applicant.select_option("#f-ip_type", "patent")
+    applicant.fill("#f-right_number", "ZL202010566088.8")  # altered check digit
+    applicant.fill("#f-counterparty_name", "某某侵权贸易有限公司")
+    applicant.fill("#f-summary", "对方在电商平台销售落入我方专利保护范围的产品。")
+    applicant.fill("#f-request", "请求维权援助。")
+    applicant.click("form.form button[type=submit]")
+    assert applicant.locator(".has-error").count() >= 1           # the check digit is refused…
+    assert applicant.input_value("#f-counterparty_name") == "某某侵权贸易有限公司"  # …and nothing is lost
+    applicant.fill("#f-right_number", "ZL202010566088.9")
+    applicant.click("form.form button[type=submit]")
+    applicant.wait_for_selector("h1 .badge")
+    heading = applicant.locator("h1").inner_text()
+    assert "XA-" in heading and "已提交" in heading
+    case_url = applicant.url
+
+    officer = browser.new_context(locale="zh-CN").new_page()
+    _login(officer, live_server, "officer@xian.gov.cn", DEMO_PASSWORD)
+    officer.goto(case_url)
+    for to, note in (("accepted", ""), ("in_progress", ""), ("resolved", "已协调对方下架侵权产品。"), ("closed", "")):
+        if note:
+            officer.fill("#f-note", note)
+        officer.click(f"button[name=to][value={to}]")
+        officer.wait_for_load_state()
+    assert "已结案" in officer.locator("h1").inner_text()
+
+    applicant.reload()
+    assert "已结案" in applicant.locator("h1").inner_text()
+    history = applicant.content()
+    assert "已协调对方下架侵权产品。" in history and "officer@xian.gov.cn" in history

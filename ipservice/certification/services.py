@@ -147,12 +147,16 @@ def _duplicate_error():
     error(409, message, {"certificate_no": [message]})
 
 
-def submit(tenant, user, data: dict, upload=None) -> CertificationRecord:
+def submit(tenant, user, data: dict, upload=None, *, enterprise=None, commit: bool = True) -> CertificationRecord:
     """File a certification record for the user's organization, with an optional scan (``upload``).
 
     All or nothing: a bad scan (413/415/422) or a duplicate certificate (409) leaves no row and no file.
+
+    ``enterprise``: file for this organization instead of the user's own (the bulk import, where ``user``
+    is the importing bureau user); ``commit=False`` leaves the commit to the caller (flushes only; an
+    error still rolls the session back).
     """
-    enterprise = _enterprise_or_403(user)
+    enterprise = enterprise if enterprise is not None else _enterprise_or_403(user)
     standard, edition = resolve(data["org_type"], data["issued_on"], data.get("standard_edition"))
     if _duplicate(data["certificate_no"]):
         _duplicate_error()
@@ -173,7 +177,10 @@ def submit(tenant, user, data: dict, upload=None) -> CertificationRecord:
         if upload is not None:
             saved = attachments.save(upload, OBJECT_TYPE, record.id, user, allowed=PDF_ONLY,
                                      max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
-        db.session.commit()
+        if commit:
+            db.session.commit()
+        else:
+            db.session.flush()
     except IntegrityError:
         db.session.rollback()
         _remove_file(saved)
@@ -287,17 +294,21 @@ def page(user, filters: dict, page_no: int, page_size: int) -> tuple[list[Certif
 
 # --- the bureau's decision ----------------------------------------------------------------------------
 
-def decide(user, record_id: str, decision: str, reason: str | None) -> CertificationRecord:
-    """Verify or reject a submitted record once (409 afterwards; a rejection needs a reason: 422)."""
+def decide(user, record_id: str, decision: str, reason: str | None, *, commit: bool = True) -> CertificationRecord:
+    """Verify or reject a submitted record once (409 afterwards; a rejection needs a reason: 422).
+
+    ``commit=False`` leaves the commit to the caller (the bulk import: filing and decision in one
+    transaction)."""
     record = get(user, record_id)
     filing.decide(record, OBJECT_TYPE, decision, DECISIONS, reason, user, reason_required_for=("reject",))
     if record.status == "rejected":
-        _reestimate_blocked_by(record)
-    db.session.commit()
+        _reestimate_blocked_by(record, actor=user)
+    if commit:
+        db.session.commit()
     return record
 
 
-def _reestimate_blocked_by(rejected):
+def _reestimate_blocked_by(rejected, actor=None):
     """The records that got 0 because of ``rejected`` are estimated again now that it takes nothing."""
     db.session.flush()
     blocked = db.session.scalars(select(CertificationRecord).where(
@@ -309,7 +320,7 @@ def _reestimate_blocked_by(rejected):
         db.session.flush()
         audit.record(f"{OBJECT_TYPE}.estimate_updated", OBJECT_TYPE, record.id, {
             "because": f"{rejected.id} rejected", "from": list(before),
-            "to": [record.subsidy_amount_cny, record.subsidy_rule_code]})
+            "to": [record.subsidy_amount_cny, record.subsidy_rule_code]}, actor=actor)
 
 
 # --- counts, KPI, exports ---------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def submit(filing, object_type: str, user, detail: dict | None = None):
     filing.submitted_at = utcnow()
     db.session.add(filing)
     db.session.flush()
-    audit.record(f"{object_type}.submitted", object_type, filing.id, detail or {})
+    audit.record(f"{object_type}.submitted", object_type, filing.id, detail or {}, actor=user)
     return filing
 
 
@@ -83,5 +83,5 @@ def decide(filing, object_type: str, decision: str, outcomes: dict[str, str], re
     filing.decided_at = utcnow()
     filing.decision_reason = reason
     audit.record(f"{object_type}.{filing.status}", object_type, filing.id,
-                 {"from": old, "to": filing.status, "reason": reason})
+                 {"from": old, "to": filing.status, "reason": reason}, actor=user)
     return filing

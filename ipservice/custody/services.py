@@ -107,13 +107,16 @@ def _lock_enterprise(enterprise_id: str) -> None:
                            {"t": current_tenant_id(), "e": enterprise_id})
 
 
-def submit_enrollment(data: dict, user) -> CustodyEnrollment:
+def submit_enrollment(data: dict, user, *, enterprise=None, commit: bool = True) -> CustodyEnrollment:
     """File a custody enrollment (data loaded by the tenant's custody form); commits.
 
     422 when the agency is unknown or not approved; 409 when the enterprise already has a submitted or
     approved enrollment whose contract period overlaps this one.
+
+    ``enterprise``: file for this enterprise instead of the user's own (the bulk import, where ``user`` is
+    the importing bureau user); ``commit=False`` leaves the commit to the caller (flushes only).
     """
-    enterprise_id = _enterprise_id(user)
+    enterprise_id = enterprise.id if enterprise is not None else _enterprise_id(user)
     if enterprise_id is None:
         error(403)
     agency = db.session.scalar(select(CustodyAgency).where(CustodyAgency.id == data["agency_id"]))
@@ -145,7 +148,8 @@ def submit_enrollment(data: dict, user) -> CustodyEnrollment:
         "agency_id": agency.id, "start_date": enrollment.start_date.isoformat(),
         "end_date": enrollment.end_date.isoformat(),
     })
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return enrollment
 
 
@@ -185,8 +189,12 @@ def get_enrollment(enrollment_id: str, user) -> CustodyEnrollment:
     return filing.get_or_404(CustodyEnrollment, enrollment_id, user, _enterprise_id(user))
 
 
-def decide_enrollment(enrollment_id: str, decision: str, reason: str | None, user) -> CustodyEnrollment:
-    """Approve or reject a submitted enrollment once (409 afterwards; a rejection needs a reason)."""
+def decide_enrollment(enrollment_id: str, decision: str, reason: str | None, user, *,
+                      commit: bool = True) -> CustodyEnrollment:
+    """Approve or reject a submitted enrollment once (409 afterwards; a rejection needs a reason).
+
+    ``commit=False`` leaves the commit to the caller (the bulk import: filing and decision in one
+    transaction)."""
     enrollment = db.session.scalar(
         filing.owned(CustodyEnrollment, user, _enterprise_id(user))
         .where(CustodyEnrollment.id == enrollment_id).with_for_update(of=CustodyEnrollment)
@@ -194,7 +202,8 @@ def decide_enrollment(enrollment_id: str, decision: str, reason: str | None, use
     if enrollment is None:
         error(404)
     filing.decide(enrollment, OBJECT, decision, DECISIONS, reason, user, reason_required_for=("reject",))
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return enrollment
 
 

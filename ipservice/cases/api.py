@@ -7,9 +7,13 @@ from flask_smorest import Blueprint
 
 from ipservice import forms
 from ipservice.accounts.services import enterprise_of
-from ipservice.cases import metrics  # noqa: F401 — registers the computed KPIs
-from ipservice.cases import schemas, services
+from ipservice.cases import (
+    metrics,  # noqa: F401 — registers the computed KPIs
+    schemas,
+    services,
+)
 from ipservice.core.access import access
+from ipservice.core.attachments import AttachmentOut
 from ipservice.core.idempotency import idempotent
 
 blp = Blueprint("api_cases", __name__, url_prefix="/t/<tenant>/api/v1",
@@ -88,14 +92,14 @@ class Transitions(MethodView):
 @blp.route("/cases/<case_id>/attachments")
 class Evidence(MethodView):
     @access("enterprise", "bureau")
-    @blp.response(200, schemas.AttachmentOut(many=True))
+    @blp.response(200, AttachmentOut(many=True))
     def get(self, case_id):
         """The case's evidence files."""
         return services.evidence_list(_case(case_id))
 
     @access("enterprise")
     @blp.arguments(schemas.UploadIn, location="files")
-    @blp.response(201, schemas.AttachmentOut)
+    @blp.response(201, AttachmentOut)
     @blp.alt_response(413, description="larger than 10 MB")
     @blp.alt_response(415, description="not a PDF, JPEG or PNG (checked by content)")
     def post(self, files, case_id):

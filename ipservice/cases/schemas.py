@@ -3,12 +3,20 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_smorest.fields import Upload
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from ipservice import forms
 from ipservice.accounts.schemas import label
 from ipservice.cases import rights
 from ipservice.core import labels
+from ipservice.core.attachments import AttachmentOut
 from ipservice.core.i18n import pick
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Text, normalize_uscc, validate_uscc
@@ -174,14 +182,6 @@ class DueOut(Schema):
     overdue = fields.Boolean()
     note = fields.String(allow_none=True)
 
-
-class AttachmentOut(Schema):
-    id = fields.String()
-    filename = fields.String()
-    content_type = fields.String()
-    size = fields.Integer()
-    sha256 = fields.String()
-    uploaded_at = ChinaDateTime()
 
 
 class CaseOut(Schema):

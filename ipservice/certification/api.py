@@ -8,7 +8,7 @@ from ipservice import forms
 from ipservice.certification import schemas, services
 from ipservice.core import exports
 from ipservice.core.access import access
-from ipservice.core.attachments import send
+from ipservice.core.attachments import AttachmentOut, send
 from ipservice.core.idempotency import idempotent
 
 blp = Blueprint("api_certification", __name__, url_prefix="/t/<tenant>/api/v1",
@@ -56,14 +56,14 @@ class Certification(MethodView):
 @blp.route("/certifications/<record_id>/attachments")
 class Attachments(MethodView):
     @access("enterprise", "bureau")
-    @blp.response(200, schemas.CertificationAttachmentOut(many=True))
+    @blp.response(200, AttachmentOut(many=True))
     def get(self, record_id):
         """The record's attachments."""
         return services.attachments_of(services.get(current_user, record_id))
 
     @access("enterprise")
     @blp.arguments(schemas.CertificationUploadIn, location="files")
-    @blp.response(201, schemas.CertificationAttachmentOut)
+    @blp.response(201, AttachmentOut)
     @blp.alt_response(413, description="larger than 10 MB")
     @blp.alt_response(415, description="the content is not a PDF")
     def post(self, files, record_id):

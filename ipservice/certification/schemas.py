@@ -5,13 +5,26 @@ import re
 import unicodedata
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_dump,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from ipservice import forms
 from ipservice.accounts.schemas import label
 from ipservice.certification.standards import (
-    ENTERPRISE_EDITIONS, MAX_VALIDITY_YEARS, STANDARDS, add_years, resolve,
+    ENTERPRISE_EDITIONS,
+    MAX_VALIDITY_YEARS,
+    STANDARDS,
+    add_years,
+    resolve,
 )
+from ipservice.core.attachments import AttachmentOut
 from ipservice.core.labels import ORG_TYPES, choices
 from ipservice.core.types import ChinaDateTime, today_china
 from ipservice.core.validators import Text
@@ -133,14 +146,6 @@ class CertificationEstimateOut(Schema):
                              metadata={"description": "the rule's source (document number, clause, quote)"})
 
 
-class CertificationAttachmentOut(Schema):
-    id = fields.String()
-    filename = fields.String()
-    size = fields.Integer()
-    sha256 = fields.String()
-    content_type = fields.String()
-    uploaded_at = ChinaDateTime()
-
 
 class CertificationEnterpriseOut(Schema):
     id = fields.String()
@@ -177,7 +182,7 @@ class CertificationOut(Schema):
     def _attachments(self, obj):
         from ipservice.certification import services
 
-        return CertificationAttachmentOut(many=True).dump(services.attachments_of(obj))
+        return AttachmentOut(many=True).dump(services.attachments_of(obj))
 
     @post_dump(pass_original=True)
     def tenant_fields_at_top_level(self, data, original, **kwargs):

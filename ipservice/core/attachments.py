@@ -13,13 +13,14 @@ from pathlib import Path
 
 from flask import current_app, send_file
 from flask_babel import gettext as _
+from marshmallow import Schema, fields
 from sqlalchemy import BigInteger, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ipservice.core import audit
 from ipservice.core.errors import error
 from ipservice.core.tenancy import TenantScoped, current_tenant_id
-from ipservice.core.types import UTCDateTime, utcnow
+from ipservice.core.types import ChinaDateTime, UTCDateTime, utcnow
 from ipservice.extensions import db
 
 # Magic numbers: the content decides the type, not the name.
@@ -43,6 +44,17 @@ class Attachment(TenantScoped, db.Model):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     uploaded_by: Mapped[str] = mapped_column(String(36), nullable=False)
     uploaded_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class AttachmentOut(Schema):
+    """An attachment as the API shows it (every area's upload answers with this)."""
+
+    id = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_at = ChinaDateTime()
 
 
 def sniff(head: bytes) -> str | None:

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, g, request, url_for
+from sqlalchemy.exc import DataError
 
 from ipservice.config import Config
 
@@ -25,7 +26,8 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _defaults(app)
 
-    from ipservice.core import access, i18n, labels, tenancy
+    from ipservice.core import access, i18n, labels, request_guard, tenancy
+    from ipservice.core.idempotency import new_form_token
     from ipservice.core.types import CHINA
     from ipservice.extensions import api, babel, csrf, db, limiter, login_manager, migrate
     from ipservice.tenants import registry
@@ -48,6 +50,8 @@ def create_app(config: dict | None = None) -> Flask:
     _register_areas(app, api, csrf)
 
     app.before_request(access.enforce)
+    app.before_request(request_guard.refuse_nul)
+    app.register_error_handler(DataError, request_guard.data_error)
     app.after_request(i18n.remember_language)
     app.after_request(_security_headers)
     app.jinja_env.globals.update(
@@ -55,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
         case_type_label=labels.case_type_label, status_label=labels.status_label,
         ip_type_label=labels.ip_type_label, rule_kind_label=labels.rule_kind_label,
         task_status_label=labels.task_status_label, nav_items=_nav_items, china_tz=CHINA,
+        new_form_token=new_form_token,
     )
     _register_cli(app)
     access.check_all_declared(app)

@@ -27,7 +27,46 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 api = Api()
 
-# The contract: lists page with ?page= and ?page_size= (default 50, max 500), totals in X-Pagination.
-from flask_smorest import Blueprint as _SmorestBlueprint  # noqa: E402
+# flask-smorest, set up once for every area's Blueprint -------------------------------------------------
+import json as _json  # noqa: E402
 
+import flask_smorest.pagination as _pagination  # noqa: E402
+import marshmallow as _ma  # noqa: E402
+from flask_smorest import Blueprint as _SmorestBlueprint  # noqa: E402
+from webargs.flaskparser import FlaskParser as _FlaskParser  # noqa: E402
+
+from ipservice.core.validators import MAX_PAGE as _MAX_PAGE  # noqa: E402
+
+# The contract: lists page with ?page= and ?page_size= (default 50, max 500), totals in X-Pagination.
 _SmorestBlueprint.DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
+_smorest_page_schema = _pagination._pagination_parameters_schema_factory
+
+
+def _page_schema_with_bound(def_page, def_page_size, def_max_page_size):
+    # A page number beyond any real list would overflow the SQL OFFSET (a 500): bound it (422).
+    base = _smorest_page_schema(def_page, def_page_size, def_max_page_size)
+    return type("PaginationParametersSchema", (base,), {
+        "page": _ma.fields.Integer(load_default=def_page, validate=_ma.validate.Range(min=1, max=_MAX_PAGE))})
+
+
+_pagination._pagination_parameters_schema_factory = _page_schema_with_bound
+
+
+class _JsonBodyParser(_FlaskParser):
+    """A body that is not JSON (or nested too deeply for the decoder) is 400 in the user's language."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError as exc:
+            raise _json.JSONDecodeError("nested too deeply", "[", 0) from exc
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        from flask_babel import gettext as _
+
+        from ipservice.core.errors import error as abort_with
+
+        abort_with(400, _("请求体不是有效的 JSON。"))
+
+
+_SmorestBlueprint.ARGUMENTS_PARSER = _JsonBodyParser()

@@ -29,7 +29,7 @@ class EnterpriseSchema(Schema):
 
 
 class TokenRequestSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(max=254), metadata=label("电子邮箱", "E-mail"))
+    email = Text(required=True, max_length=254, metadata=label("电子邮箱", "E-mail"))
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=128),
                              metadata=label("密码", "Password", widget="password"))
 

@@ -8,6 +8,7 @@ import secrets
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ipservice.accounts.models import ApiToken, Enterprise, User
@@ -41,21 +42,34 @@ def create_user(email: str, password: str, role: str, tenant_id: str | None, dis
 
 
 def register_enterprise(tenant_id: str, data: dict) -> Enterprise:
-    """企业注册: the USCC is unique in the tenant, the e-mail in the service (409 otherwise)."""
+    """企业注册: the USCC is unique in the tenant, the e-mail in the service (409 otherwise).
+
+    The checks give the friendly answer; the unique constraints decide when two registrations race
+    (a double-clicked sign-up): the loser gets the same 409, not a 500.
+    """
+    _refuse_taken(data)
+    user = create_user(data["email"], data["password"], "enterprise", tenant_id, data["name"])
+    try:
+        db.session.flush()
+        enterprise = Enterprise(name=data["name"], uscc=data["uscc"], contact_name=data["contact_name"],
+                                contact_phone=data["contact_phone"], user_id=user.id)
+        db.session.add(enterprise)
+        db.session.flush()
+        audit.record("enterprise.registered", "enterprise", enterprise.id,
+                     {"name": enterprise.name, "uscc": enterprise.uscc}, actor=user)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        _refuse_taken(data)
+        raise
+    return enterprise
+
+
+def _refuse_taken(data: dict) -> None:
     if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == data["uscc"])):
         error(409, _("该统一社会信用代码已在本地区注册。"), {"uscc": [_("已注册。")]})
     if find_user(data["email"]):
         error(409, _("该电子邮箱已被使用。"), {"email": [_("已被使用。")]})
-    user = create_user(data["email"], data["password"], "enterprise", tenant_id, data["name"])
-    db.session.flush()
-    enterprise = Enterprise(name=data["name"], uscc=data["uscc"], contact_name=data["contact_name"],
-                            contact_phone=data["contact_phone"], user_id=user.id)
-    db.session.add(enterprise)
-    db.session.flush()
-    audit.record("enterprise.registered", "enterprise", enterprise.id,
-                 {"name": enterprise.name, "uscc": enterprise.uscc}, actor=user)
-    db.session.commit()
-    return enterprise
 
 
 def authenticate(email: str, password: str) -> User | None:

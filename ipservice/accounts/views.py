@@ -4,6 +4,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 
 from ipservice.accounts import schemas, services
 from ipservice.core.access import access
@@ -59,22 +60,20 @@ def logout():
 @limiter.limit("20 per minute", methods=["POST"])
 def register():
     schema = schemas.RegistrationSchema()
-    values, errors = {}, {}
+    values, errors, status = {}, {}, 200
     if request.method == "POST":
         values = request.form
         data, errors = load_form(schema, request.form)
+        status = 422 if errors else 200
         if data:
             try:
                 services.register_enterprise(g.tenant.slug, data)
-            except Exception as exc:  # the service's 409 carries field messages for the form
-                errors = getattr(exc, "data", {}).get("messages", {}).get("json")
-                if not errors:
+            except HTTPException as exc:  # USCC or e-mail taken: the field messages go next to the fields
+                if exc.code != 409:
                     raise
+                errors, status = exc.data["messages"]["json"], 409
             else:
                 flash(_("注册成功，请登录。"))
                 return redirect(url_for("accounts.login"))
-    status = 422 if errors and request.method == "POST" else 200
-    if errors and any("已" in " ".join(v) for v in errors.values()):
-        status = 409
     return render_template("accounts/register.html", fields=for_page(schema), values=values,
                            errors=errors), status

@@ -13,6 +13,8 @@ from ipservice.cases.demo import load_demo_cases
 from ipservice.core import labels
 from ipservice.core.access import access
 from ipservice.core.errors import default_message
+from ipservice.core.idempotency import once_per_form
+from ipservice.core.validators import page_number
 from ipservice.forms.render import for_page, load_form
 
 bp = Blueprint("cases", __name__, template_folder="templates")
@@ -57,10 +59,7 @@ def index():
     filters, _errors = _filters()
     if current_user.role == "bureau" and "sort" not in request.args:
         filters["sort"] = "due"
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_number(request.args.get("page", 1))
     items, total = services.list_cases(current_user, _enterprise_id(), filters, page, 50)
     rows = [services.case_dict(g.tenant, c, current_user, detail=False) for c in items]
     return render_template(
@@ -72,6 +71,7 @@ def index():
 
 @bp.route("/t/<tenant>/cases/new", methods=["GET", "POST"])
 @access("enterprise")
+@once_per_form
 def new():
     schema = forms.schema_for(g.tenant, "case")()
     values, errors, message, status = {}, {}, None, 200

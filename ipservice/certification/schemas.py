@@ -27,7 +27,7 @@ from ipservice.certification.standards import (
 from ipservice.core.attachments import AttachmentOut
 from ipservice.core.labels import ORG_TYPES, choices
 from ipservice.core.types import ChinaDateTime, today_china
-from ipservice.core.validators import Text
+from ipservice.core.validators import Text, filter_date
 from ipservice.forms.builder import build
 
 DECISIONS = {"verify": "verified", "reject": "rejected"}
@@ -194,8 +194,8 @@ class CertificationOut(Schema):
 class CertificationQuery(Schema):
     status = fields.String(validate=validate.OneOf(RECORD_STATUSES),
                            metadata={"description": "submitted, verified or rejected"})
-    submitted_from = fields.Date(metadata={"description": "submitted on or after this day (China time)"})
-    submitted_to = fields.Date(metadata={"description": "submitted on or before this day (China time)"})
+    submitted_from = filter_date("submitted on or after this day (China time)")
+    submitted_to = filter_date("submitted on or before this day (China time)")
 
     @validates_schema
     def check_range(self, data, **kwargs):

@@ -16,6 +16,8 @@ from ipservice.core.access import access
 from ipservice.core.attachments import send
 from ipservice.core.errors import default_message, error
 from ipservice.core.i18n import localize_errors
+from ipservice.core.idempotency import once_per_form
+from ipservice.core.validators import page_number
 from ipservice.forms.render import for_page, load_form
 
 bp = Blueprint("certification", __name__, template_folder="templates")
@@ -44,7 +46,7 @@ def _filters() -> tuple[dict, dict]:
 
 
 def _page_no() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    return page_number(request.args.get("page", 1))
 
 
 @bp.route("/t/<tenant>/certifications")
@@ -72,6 +74,7 @@ def _form_fields():
 
 @bp.route("/t/<tenant>/certifications/new", methods=["GET", "POST"])
 @access("enterprise")
+@once_per_form
 def new():
     schema, fields = _form_fields()
     values, errors, status = {}, {}, 200

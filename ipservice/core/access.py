@@ -3,8 +3,8 @@
 ``@access("anyone")``, ``@access("enterprise")``, ``@access("bureau", "enterprise")``… on a view function
 or on each method of a MethodView. A ``before_request`` hook enforces it:
 - unauthenticated → 401 (API) or the login page (browser);
-- authenticated with another role → 403;
-- a user of another tenant on a tenant URL → 404, so nobody learns what exists elsewhere.
+- a user of another tenant on a tenant URL → 404 (checked first), so nobody learns what exists elsewhere;
+- authenticated with another role → 403.
 API requests authenticate with a bearer token only; pages with the session cookie (and CSRF).
 """
 from __future__ import annotations
@@ -74,9 +74,11 @@ def enforce():
         if is_api_request():
             error(401)
         return redirect(url_for("accounts.login", next=request.full_path))
+    tenant = g.get("tenant")
+    if tenant is not None and user.tenant_id is not None and user.tenant_id != tenant.slug:
+        error(404)  # another district's user learns nothing, whatever its role
     if user.role not in roles:
         error(403)
-    tenant = g.get("tenant")
     if tenant is not None and user.tenant_id != tenant.slug:
         error(404)
     return None

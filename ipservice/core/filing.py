@@ -8,7 +8,8 @@ simply not found (404).
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, ForeignKeyConstraint, Integer, String, Text, select
+from sqlalchemy import JSON, ForeignKeyConstraint, Integer, String, Text, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from ipservice.core import audit
@@ -68,20 +69,39 @@ def decide(filing, object_type: str, decision: str, outcomes: dict[str, str], re
            reason_required_for: tuple[str, ...]):
     """Decide a submitted filing once: ``outcomes`` maps the decision word to the new status.
 
-    409 once decided; 422 when the decision needs a reason and has none.
+    409 once decided; 422 when the decision needs a reason and has none. The status changes with an
+    UPDATE conditional on ``status = 'submitted'``, so of two concurrent decisions exactly one applies
+    and the other gets 409 (a check in Python alone lets both through).
     """
     if decision not in outcomes:
         error(422, errors={"decision": [_("必须是以下之一：%(choices)s。", choices=", ".join(outcomes))]})
     if filing.status != "submitted":
-        error(409, _("该申请已于此前作出决定（当前状态：%(status)s），不能再次决定。", status=filing.status))
+        _decided_already(filing.status)
     reason = (reason or "").strip() or None
     if decision in reason_required_for and not reason:
         error(422, _("驳回时必须填写理由。"), {"reason": [_("驳回时必须填写理由。")]})
-    old = filing.status
-    filing.status = outcomes[decision]
-    filing.decided_by = user.id
-    filing.decided_at = utcnow()
-    filing.decision_reason = reason
-    audit.record(f"{object_type}.{filing.status}", object_type, filing.id,
-                 {"from": old, "to": filing.status, "reason": reason}, actor=user)
+    model, new_status, now = type(filing), outcomes[decision], utcnow()
+    db.session.flush()
+    result = db.session.execute(
+        update(model)
+        .where(model.tenant_id == filing.tenant_id, model.id == filing.id, model.status == "submitted")
+        .values(status=new_status, decided_by=user.id, decided_at=now, decision_reason=reason)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        current = db.session.scalar(select(model.status).where(model.id == filing.id))
+        _decided_already(current)
+    # the row is updated; tell the loaded object without marking it dirty
+    set_committed_value(filing, "status", new_status)
+    set_committed_value(filing, "decided_by", user.id)
+    set_committed_value(filing, "decided_at", now)
+    set_committed_value(filing, "decision_reason", reason)
+    audit.record(f"{object_type}.{new_status}", object_type, filing.id,
+                 {"from": "submitted", "to": new_status, "reason": reason}, actor=user)
     return filing
+
+
+def _decided_already(status):
+    from ipservice.core.labels import status_label
+
+    error(409, _("该申请已于此前作出决定（当前状态：%(status)s），不能再次决定。", status=status_label(status)))

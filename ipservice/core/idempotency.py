@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import secrets
 
 from flask import Response, request
 from flask_babel import gettext as _
@@ -54,7 +55,7 @@ def _fingerprint() -> str:
     body = request.get_data(cache=True)
     try:
         body = json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False).encode()
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     h.update(body)
     return h.hexdigest()
@@ -120,3 +121,54 @@ def _make(rv):
     from flask import make_response
 
     return make_response(rv)
+
+
+# --- pages -----------------------------------------------------------------------------------------------
+# A page form that creates a filing carries a one-time token (the ``_forms.html`` macro adds it). A second
+# submission of the same form (double click, browser retry) is sent to what the first one created.
+
+FORM_TOKEN = "form_token"
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def _to_first(record: IdempotencyRecord | None):
+    from flask import flash, redirect
+
+    if record is None or record.status_code is None:
+        error(409, _("该表单正在提交，请稍候刷新。"))
+    flash(_("该表单已提交过，未重复提交。"))
+    return redirect(record.body["location"], code=303)
+
+
+def once_per_form(view):
+    """Wrap a page view whose successful POST creates something and redirects to it."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        token = request.form.get(FORM_TOKEN) if request.method == "POST" else None
+        if not token or len(token) > 64:
+            return view(*args, **kwargs)
+        key = f"form:{token}"
+        existing = _find(key)
+        if existing is not None:
+            return _to_first(existing)
+        record = IdempotencyRecord(user_id=current_user.id, key=key, request_hash="page-form")
+        db.session.add(record)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            return _to_first(_find(key))
+        response = _make(view(*args, **kwargs))
+        if response.status_code in (301, 302, 303) and response.location:
+            record = db.session.merge(record)
+            record.status_code, record.body = 303, {"location": response.location}
+            db.session.commit()
+        else:
+            db.session.rollback()  # nothing was created: the corrected form may be sent again
+        return response
+
+    return wrapper

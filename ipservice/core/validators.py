@@ -1,15 +1,35 @@
 """Field validators that several areas share, with messages in the user's language."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from flask_babel import gettext as _
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PHONE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")
+
+
+# Date filters on lists: wide enough for any real filing, narrow enough that date arithmetic and the
+# UTC conversion of the bounds cannot overflow (0001-01-01 and 9999-12-31 did: 500s).
+FILTER_MIN_DATE, FILTER_MAX_DATE = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
+MAX_PAGE = 1_000_000
+
+
+def filter_date(description: str) -> fields.Date:
+    return fields.Date(validate=validate.Range(min=FILTER_MIN_DATE, max=FILTER_MAX_DATE),
+                       metadata={"description": description})
+
+
+def page_number(value) -> int:
+    """A page number from a page's query string: bad or absurd values become the nearest valid one."""
+    try:
+        return min(max(1, int(value)), MAX_PAGE)
+    except (TypeError, ValueError):
+        return 1
 
 
 def normalize_uscc(value: str) -> str:

@@ -5,13 +5,21 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_dump,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from ipservice import forms
 from ipservice.accounts.schemas import label
 from ipservice.core.labels import CUSTODY_SERVICES, ENTERPRISE_SCALES, choices
 from ipservice.core.types import ChinaDateTime
-from ipservice.core.validators import Text, Uscc
+from ipservice.core.validators import FILTER_MAX_DATE, FILTER_MIN_DATE, Text, Uscc
 from ipservice.forms.builder import build
 
 STATUSES = ("submitted", "approved", "rejected")
@@ -19,7 +27,6 @@ DECISIONS = {"approve": "approved", "reject": "rejected"}
 MAX_YEARS = 3
 # Dates outside this window are typing errors (and keep date arithmetic far from year 1 and 9999).
 MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
-FILTER_MIN_DATE, FILTER_MAX_DATE = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
 
 
 def add_years(day: dt.date, years: int) -> dt.date:

@@ -16,7 +16,12 @@ from ipservice.core import audit, filing
 from ipservice.core.errors import error
 from ipservice.core.exports import table_response
 from ipservice.core.i18n import is_english, pick
-from ipservice.core.labels import CUSTODY_SERVICES, ENTERPRISE_SCALES, label, status_label
+from ipservice.core.labels import (
+    CUSTODY_SERVICES,
+    ENTERPRISE_SCALES,
+    label,
+    status_label,
+)
 from ipservice.core.tenancy import current_tenant_id
 from ipservice.core.types import CHINA, today_china
 from ipservice.custody.models import CustodyAgency, CustodyEnrollment

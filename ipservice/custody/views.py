@@ -11,6 +11,8 @@ from ipservice.cli import DEMO_LOADERS
 from ipservice.core.access import access
 from ipservice.core.errors import error
 from ipservice.core.i18n import localize_errors
+from ipservice.core.idempotency import once_per_form
+from ipservice.core.validators import page_number
 from ipservice.custody import demo, schemas, services
 from ipservice.extensions import db
 from ipservice.forms.render import for_page, load_form
@@ -50,10 +52,7 @@ def _service_failure(exc: HTTPException):
 
 
 def _page_number() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 1_000_000))
-    except ValueError:
-        return 1
+    return page_number(request.args.get("page", 1))
 
 
 def _filters():
@@ -88,6 +87,7 @@ def _form_fields(schema) -> list[dict]:
 
 @bp.route("/new", methods=["GET", "POST"])
 @access("enterprise")
+@once_per_form
 def new():
     """新建托管申请 — the form comes from the tenant's form schema."""
     schema = forms.schema_for(g.tenant, "custody")()

@@ -45,7 +45,7 @@ def load_json(tenant, form: str) -> dict:
     if raw.strip():
         try:
             payload = json.loads(raw)
-        except ValueError:  # not JSON, or not UTF-8
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deeply
             error(400, _("请求体不是有效的 JSON。"))
     try:
         return schema_for(tenant, form)().load(payload)

@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from ipservice.core import access, i18n, labels, request_guard, tenancy
     from ipservice.core.idempotency import new_form_token
+    from ipservice.forms.render import tenant_field_rows
     from ipservice.core.types import CHINA
     from ipservice.extensions import api, babel, csrf, db, limiter, login_manager, migrate
     from ipservice.tenants import registry
@@ -59,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
         case_type_label=labels.case_type_label, status_label=labels.status_label,
         ip_type_label=labels.ip_type_label, rule_kind_label=labels.rule_kind_label,
         task_status_label=labels.task_status_label, nav_items=_nav_items, china_tz=CHINA,
-        new_form_token=new_form_token,
+        new_form_token=new_form_token, tenant_field_rows=tenant_field_rows,
     )
     _register_cli(app)
     access.check_all_declared(app)

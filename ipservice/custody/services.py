@@ -27,6 +27,7 @@ from ipservice.core.types import CHINA, today_china
 from ipservice.custody.models import CustodyAgency, CustodyEnrollment
 from ipservice.custody.schemas import DECISIONS, STATUSES
 from ipservice.extensions import db
+from ipservice.forms.render import tenant_field_rows, tenant_field_value
 from ipservice.kpi.metrics import metric
 
 OBJECT = "custody_enrollment"
@@ -239,24 +240,9 @@ def approved_enterprises(year: int) -> int:
 
 # --- presentation helpers shared by the API export and the pages ------------------------------------
 
-def tenant_field_value(field, value):
-    """A tenant field's stored value as text in the current language."""
-    if value is None or value == "" or value == []:
-        return ""
-    if field.type in ("choice", "multi_choice"):
-        names = {c["value"]: pick(c["label_zh"], c["label_en"]) for c in field.choices}
-        values = value if isinstance(value, list) else [value]
-        return _joiner().join(names.get(v, str(v)) for v in values)
-    if field.type == "boolean":
-        return _("是") if value else _("否")
-    return str(value)
-
-
 def tenant_fields(enrollment) -> list[tuple[str, str]]:
     """``[(label, value)]`` of the tenant's own fields of an enrollment, for pages."""
-    extra = enrollment.extra or {}
-    return [(pick(f.label_zh, f.label_en), tenant_field_value(f, extra.get(f.name)))
-            for f in current_tenant().forms.custody_fields]
+    return tenant_field_rows(current_tenant().forms.custody_fields, enrollment.extra)
 
 
 def _joiner() -> str:

@@ -97,3 +97,26 @@ def load_form(schema, form) -> tuple[dict | None, dict]:
         return schema.load(form_input(schema, form)), {}
     except ValidationError as exc:
         return None, localize_errors(exc.messages)
+
+
+def tenant_field_value(field, value) -> str:
+    """A tenant field's stored value (``extra``) as text in the current language: choices by their label."""
+    from flask_babel import gettext as _
+
+    from ipservice.core.i18n import is_english
+
+    if value is None or value == "" or value == []:
+        return ""
+    if field.type in ("choice", "multi_choice"):
+        names = {c["value"]: pick(c["label_zh"], c["label_en"]) for c in field.choices}
+        values = value if isinstance(value, list) else [value]
+        return (", " if is_english() else "、").join(names.get(v, str(v)) for v in values)
+    if field.type == "boolean":
+        return _("是") if value else _("否")
+    return str(value)
+
+
+def tenant_field_rows(tenant_fields, extra: dict | None) -> list[tuple[str, str]]:
+    """``[(label, value)]`` of a filing's tenant fields, for detail pages."""
+    extra = extra or {}
+    return [(pick(f.label_zh, f.label_en), tenant_field_value(f, extra.get(f.name))) for f in tenant_fields]

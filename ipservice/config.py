@@ -33,4 +33,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     RATELIMIT_ENABLED = os.environ.get("IPSERVICE_RATELIMIT", "1") == "1"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Per client address; with several gunicorn workers use a shared storage (e.g. redis://…).
+    RATE_LIMIT_LOGIN = os.environ.get("IPSERVICE_RATE_LIMIT_LOGIN", "30 per minute")
+    RATE_LIMIT_REGISTER = os.environ.get("IPSERVICE_RATE_LIMIT_REGISTER", "20 per minute")
     JSON_SORT_KEYS = False

@@ -25,6 +25,18 @@ babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def login_rate() -> str:
+    from flask import current_app
+
+    return current_app.config["RATE_LIMIT_LOGIN"]
+
+
+def register_rate() -> str:
+    from flask import current_app
+
+    return current_app.config["RATE_LIMIT_REGISTER"]
 api = Api()
 
 # flask-smorest, set up once for every area's Blueprint -------------------------------------------------

@@ -54,7 +54,10 @@ def app(tmp_root):
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "RATELIMIT_ENABLED": False,
+        # rate limiting on, with limits no test reaches (one test lowers them)
+        "RATELIMIT_ENABLED": True,
+        "RATE_LIMIT_LOGIN": "100000 per minute",
+        "RATE_LIMIT_REGISTER": "100000 per minute",
         "UPLOAD_DIR": str(tmp_root / "uploads"),
     }
     if PG_URL:

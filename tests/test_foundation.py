@@ -250,3 +250,48 @@ def test_passwords_are_hashed_with_a_strong_method_in_production(app):
 
     assert generate_password_hash("x").startswith("scrypt:")
     assert "generate_password_hash(password)" in inspect.getsource(services.create_user)
+
+
+def test_health_is_503_when_the_database_does_not_answer(client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from ipservice.extensions import db
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", down)
+    r = client.get("/api/v1/health")
+    assert r.status_code == 503 and r.get_json()["code"] == 503
+
+
+def test_expired_token_is_401(app, client):
+    import datetime as dt
+
+    from ipservice.accounts.models import ApiToken
+    from ipservice.extensions import db
+
+    token = register_enterprise(client, "xian")["token"]
+    assert client.get("/t/xian/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    with app.app_context():
+        for row in db.session.query(ApiToken):
+            row.expires_at = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+        db.session.commit()
+    assert client.get("/t/xian/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_token_endpoint_is_rate_limited_with_a_translated_message(app, client, monkeypatch):
+    from ipservice.extensions import limiter
+
+    monkeypatch.setitem(app.config, "RATE_LIMIT_LOGIN", "3 per minute")
+    limiter.reset()
+    try:
+        body = {"email": "x@example.cn", "password": "wrong-pass"}
+        codes = [client.post("/api/v1/auth/token", json=body).status_code for _ in range(4)]
+        assert codes == [401, 401, 401, 429]
+        r = client.post("/api/v1/auth/token", json=body)
+        assert r.status_code == 429 and r.get_json()["message"] == "请求过于频繁，请稍后再试。"
+        r = client.post("/api/v1/auth/token", json=body, headers={"Accept-Language": "en"})
+        assert r.get_json()["message"] == "Too many requests; try again later."
+    finally:
+        limiter.reset()

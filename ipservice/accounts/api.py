@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from ipservice.accounts import schemas, services
 from ipservice.core.access import access
 from ipservice.core.errors import error
-from ipservice.extensions import limiter
+from ipservice.extensions import limiter, login_rate, register_rate
 
 auth_blp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="令牌 — API tokens")
 register_blp = Blueprint("api_register", __name__, url_prefix="/t/<tenant>/api/v1",
@@ -14,7 +14,7 @@ register_blp = Blueprint("api_register", __name__, url_prefix="/t/<tenant>/api/v
 
 @auth_blp.route("/token")
 class TokenResource(MethodView):
-    decorators = [limiter.limit("30 per minute")]
+    decorators = [limiter.limit(login_rate)]
 
     @access("anyone")
     @auth_blp.arguments(schemas.TokenRequestSchema)
@@ -31,7 +31,7 @@ class TokenResource(MethodView):
 
 @register_blp.route("/register")
 class RegisterResource(MethodView):
-    decorators = [limiter.limit("20 per minute")]
+    decorators = [limiter.limit(register_rate)]
 
     @access("anyone")
     @register_blp.arguments(schemas.RegistrationSchema)

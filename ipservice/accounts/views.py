@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from ipservice.accounts import schemas, services
 from ipservice.core.access import access
 from ipservice.core.errors import error
-from ipservice.extensions import limiter
+from ipservice.extensions import limiter, login_rate, register_rate
 from ipservice.forms.render import for_page, load_form
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -29,7 +29,7 @@ def home_for(user) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @access("anyone")
-@limiter.limit("30 per minute", methods=["POST"])
+@limiter.limit(login_rate, methods=["POST"])
 def login():
     schema = schemas.TokenRequestSchema()
     values, errors, message = {}, {}, None
@@ -57,7 +57,7 @@ def logout():
 
 @bp.route("/t/<tenant>/register", methods=["GET", "POST"])
 @access("anyone")
-@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit(register_rate, methods=["POST"])
 def register():
     schema = schemas.RegistrationSchema()
     values, errors, status = {}, {}, 200

@@ -39,7 +39,7 @@ class Api(_SmorestApi):
         data = getattr(error, "data", {}) or {}
         message = data.get("message") or getattr(error, "description_override", None)
         explicit = message if isinstance(message, str) else None
-        if explicit is None and error.description and not _is_werkzeug_default(error):
+        if explicit is None and error.description and not _is_werkzeug_default(error) and code != 429:
             explicit = error.description
         text = explicit or default_message(code) or error.name
         errors = data.get("messages") or data.get("errors")

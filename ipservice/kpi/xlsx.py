@@ -67,7 +67,7 @@ def build(tenant: Tenant) -> Workbook:
                 cell = ws.cell(row=r, column=c, value=v)
                 cell.border = BOX
                 cell.alignment = Alignment(vertical="top", wrap_text=True)
-        widths = {1: 6, 2: 10, 3: 36, 4: 8}
+        widths = {1: 6, 2: 18, 3: 40, 4: 8}
         for c in range(1, ncols + 1):
             ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 13)
         ws.column_dimensions[get_column_letter(ncols)].width = 28

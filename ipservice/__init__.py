@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, request, url_for
+from flask import Flask, g, request
 from sqlalchemy.exc import DataError
 
 from ipservice.config import Config

@@ -1,14 +1,13 @@
 """Regressions from the review of issues 3–6: races, overflows and odd bodies never give a 500."""
-import io
-import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
-from tests.cases.conftest import case_body, file_case
+from tests.cases.conftest import case_body
 from tests.certification.certification_helpers import submit as submit_certification
-from tests.conftest import DEMO_PASSWORD, csrf_from, make_uscc, page_login, token_for
+from tests.conftest import DEMO_PASSWORD, csrf_from, make_uscc, page_login
 from tests.custody.custody_helpers import enrollment_body
 
 
@@ -72,7 +71,7 @@ DEEP = "[" * 100_000 + "]" * 100_000
 
 def test_deeply_nested_json_is_400(client, enterprise):
     e = enterprise("xian")
-    for path, api in (("/api/v1/auth/token", client), ("/t/xian/api/v1/register", client)):
+    for path in ("/api/v1/auth/token", "/t/xian/api/v1/register"):
         r = client.post(path, data=DEEP, content_type="application/json")
         assert r.status_code == 400 and r.get_json()["message"] == "请求体不是有效的 JSON。", path
     for path in ("/t/xian/api/v1/cases", "/t/xian/api/v1/custody-enrollments", "/t/xian/api/v1/certifications"):
@@ -107,7 +106,7 @@ def test_a_resubmitted_page_form_files_once(app, client, enterprise):
     e = enterprise("xian")
     page_login(client, e.info["email"])
     html = client.get("/t/xian/cases/new").get_data(as_text=True)
-    token = __import__("re").search(r'name="form_token" value="([^"]+)"', html).group(1)
+    token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
     form = {**case_body("xian"), "csrf_token": csrf_from(html), "form_token": token}
     first = client.post("/t/xian/cases/new", data=form)
     second = client.post("/t/xian/cases/new", data=form)
@@ -117,7 +116,7 @@ def test_a_resubmitted_page_form_files_once(app, client, enterprise):
     # a form that failed validation can be corrected and sent with a new token
     html = client.get("/t/xian/cases/new").get_data(as_text=True)
     bad = {**form, "csrf_token": csrf_from(html), "right_number": "bogus",
-           "form_token": __import__("re").search(r'name="form_token" value="([^"]+)"', html).group(1)}
+           "form_token": re.search(r'name="form_token" value="([^"]+)"', html).group(1)}
     assert client.post("/t/xian/cases/new", data=bad).status_code == 422
     assert client.post("/t/xian/cases/new", data={**bad, "right_number": form["right_number"]}).status_code == 302
     assert len(e.get("/t/xian/api/v1/cases").get_json()) == 2

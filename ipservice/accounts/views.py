@@ -3,12 +3,11 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
 from ipservice.accounts import schemas, services
 from ipservice.core.access import access
-from ipservice.core.errors import error
 from ipservice.extensions import limiter, login_rate, register_rate
 from ipservice.forms.render import for_page, load_form
 

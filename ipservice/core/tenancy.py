@@ -94,12 +94,19 @@ def _filter_by_tenant(state):
     )
 
 
+_TENANT_TABLES: tuple[int, frozenset] = (-1, frozenset())
+
+
 def _tenant_tables() -> frozenset:
+    """The tables of tenant-owned models, recomputed only when models are added (this runs per query)."""
+    global _TENANT_TABLES
     from ipservice.extensions import db
 
-    return frozenset(
-        m.local_table for m in db.Model.registry.mappers if issubclass(m.class_, TenantScoped)
-    )
+    mappers = db.Model.registry.mappers
+    if _TENANT_TABLES[0] != len(mappers):
+        _TENANT_TABLES = (len(mappers), frozenset(
+            m.local_table for m in mappers if issubclass(m.class_, TenantScoped)))
+    return _TENANT_TABLES[1]
 
 
 def _touches_tenant_table(state) -> bool:

@@ -40,6 +40,7 @@ from ipservice.core.i18n import pick
 from ipservice.core.labels import ORG_TYPES, STATUSES
 from ipservice.core.types import CHINA, today_china
 from ipservice.extensions import db
+from ipservice.forms.render import tenant_field_value
 from ipservice.kpi.metrics import metric
 from ipservice.policy import services as policy
 from ipservice.tenants import registry
@@ -165,7 +166,7 @@ def submit(tenant, user, data: dict, upload=None, *, enterprise=None, commit: bo
         standard_edition=edition.code, certificate_no=data["certificate_no"],
         certification_body=data["certification_body"], issued_on=data["issued_on"],
         expires_on=data["expires_on"], consulting_agency=data.get("consulting_agency"), scope=data["scope"],
-        extra=_jsonable(data.get("extra") or {}), form_version=tenant.forms.version,
+        extra=data.get("extra") or {}, form_version=tenant.forms.version,
     )
     est = _estimate_into(tenant, record)
     saved = None
@@ -190,11 +191,6 @@ def submit(tenant, user, data: dict, upload=None, *, enterprise=None, commit: bo
         _remove_file(saved)
         raise
     return record
-
-
-def _jsonable(extra: dict) -> dict:
-    """The tenant's own fields as JSON (a date field loads as a date)."""
-    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in extra.items()}
 
 
 def _remove_file(att):
@@ -356,14 +352,6 @@ def certifications_verified(year: int) -> int:
 EXPORT_HEADERS = ["序号", "单位名称", "统一社会信用代码", "单位类型", "标准", "标准版本", "证书编号", "认证机构",
                   "发证日期", "有效期至", "辅导机构", "认证范围", "状态", "资助估算(元)", "依据", "估算说明",
                   "提交时间", "审核时间", "审核意见"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    """Text a spreadsheet would run as a formula is prefixed with an apostrophe (CSV/XLSX injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _china_time(value):
@@ -385,14 +373,9 @@ def export_table(tenant, user, filters: dict) -> tuple[list[str], list[list]]:
                r.certification_body, r.issued_on, r.expires_on, r.consulting_agency, r.scope,
                STATUSES[r.status][0], est["amount_cny"], basis, r.subsidy_explanation,
                _china_time(r.submitted_at), _china_time(r.decided_at), r.decision_reason]
-        for f in extras:
-            value = (r.extra or {}).get(f.name)
-            if f.type == "choice":
-                value = next((c["label_zh"] for c in f.choices if c["value"] == value), value)
-            elif isinstance(value, list):
-                value = "、".join(str(v) for v in value)
-            row.append(value)
-        rows.append([_cell(v) for v in row])
+        with force_locale("zh_CN"):  # the export's headers are Chinese: so are its values
+            row += [tenant_field_value(f, (r.extra or {}).get(f.name)) for f in extras]
+        rows.append(row)
     return headers, rows
 
 

@@ -102,10 +102,6 @@ def _enterprise_id(user) -> str | None:
     return enterprise.id if enterprise is not None else None
 
 
-def _jsonable(values: dict) -> dict:
-    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
-
-
 def _lock_enterprise(enterprise_id: str) -> None:
     """Serialize one enterprise's submissions (the overlap check below) on PostgreSQL."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -147,7 +143,7 @@ def submit_enrollment(data: dict, user, *, enterprise=None, commit: bool = True)
     enrollment = CustodyEnrollment(
         enterprise_id=enterprise_id, agency_id=agency.id, enterprise_scale=data["enterprise_scale"],
         services=list(data["services"]), start_date=data["start_date"], end_date=data["end_date"],
-        government_purchased=bool(data.get("government_purchased")), extra=_jsonable(data.get("extra") or {}),
+        government_purchased=bool(data.get("government_purchased")), extra=data.get("extra") or {},
         form_version=tenant.forms.version,
     )
     filing.submit(enrollment, OBJECT, user, {
@@ -257,13 +253,6 @@ def scale_text(enrollment) -> str:
     return label(ENTERPRISE_SCALES, enrollment.enterprise_scale)
 
 
-def _cell(value):
-    """Text that a spreadsheet would run as a formula is written as text (a leading apostrophe)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def local_time(moment) -> str:
     """A stored time as China time, to the minute."""
     return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -284,7 +273,7 @@ def export(fmt: str, user, filters: dict | None = None):
                _("是") if e.government_purchased else _("否"), status_label(e.status),
                local_time(e.submitted_at), local_time(e.decided_at), e.decision_reason or ""]
         row += [tenant_field_value(f, (e.extra or {}).get(f.name)) for f in extras]
-        rows.append([_cell(v) for v in row])
+        rows.append(row)
     title = _("托管申请")
     caption = " · ".join((pick(tenant.name_zh, tenant.name_en), _("中小微企业知识产权托管申请")))
     stem = f"custody-enrollments-{tenant.slug}-{today_china().isoformat()}"

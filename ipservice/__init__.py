@@ -28,9 +28,17 @@ def create_app(config: dict | None = None) -> Flask:
 
     from ipservice.core import access, i18n, labels, request_guard, tenancy
     from ipservice.core.idempotency import new_form_token
-    from ipservice.forms.render import tenant_field_rows
     from ipservice.core.types import CHINA
-    from ipservice.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from ipservice.extensions import (
+        api,
+        babel,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+    )
+    from ipservice.forms.render import tenant_field_rows
     from ipservice.tenants import registry
 
     registry.load(app.config["TENANTS_DIR"])

@@ -107,3 +107,9 @@ def enterprise_of(user) -> Enterprise | None:
     if user is None or getattr(user, "role", None) != "enterprise":
         return None
     return db.session.scalar(select(Enterprise).where(Enterprise.user_id == user.id))
+
+
+def enterprise_id_of(user) -> str | None:
+    """The id of the enterprise an enterprise user files for; None for other roles."""
+    enterprise = enterprise_of(user)
+    return enterprise.id if enterprise is not None else None

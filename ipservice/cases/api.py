@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from ipservice import forms
-from ipservice.accounts.services import enterprise_of
+from ipservice.accounts.services import enterprise_id_of, enterprise_of
 from ipservice.cases import (
     metrics,  # noqa: F401 — registers the computed KPIs
     schemas,
@@ -23,13 +23,10 @@ PAGE = {"page_size": 50, "max_page_size": 500}
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
 
 
-def _enterprise_id():
-    enterprise = enterprise_of(current_user)
-    return enterprise.id if enterprise else None
 
 
 def _case(case_id: str):
-    return services.get_case(case_id, current_user, _enterprise_id())
+    return services.get_case(case_id, current_user, enterprise_id_of(current_user))
 
 
 @blp.route("/cases")
@@ -43,7 +40,7 @@ class Cases(MethodView):
 
         ``?sort=due`` puts the nearest deadline first (the bureau's queue); default newest first.
         """
-        items, total = services.list_cases(current_user, _enterprise_id(), filters,
+        items, total = services.list_cases(current_user, enterprise_id_of(current_user), filters,
                                            pagination_parameters.page, pagination_parameters.page_size)
         pagination_parameters.item_count = total
         return [services.case_dict(g.tenant, c, current_user, detail=False) for c in items]

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean, Date, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint,
+    Boolean,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from ipservice import NAV_PROVIDERS, forms
-from ipservice.accounts.services import enterprise_of
+from ipservice.accounts.services import enterprise_id_of, enterprise_of
 from ipservice.cases import schemas, services
 from ipservice.cases.demo import load_demo_cases
 from ipservice.core import labels
@@ -25,9 +25,6 @@ def _helpers():
     return {"local_time": services.local_time}
 
 
-def _enterprise_id():
-    enterprise = enterprise_of(current_user)
-    return enterprise.id if enterprise else None
 
 
 def _messages(exc: HTTPException) -> tuple[str, dict]:
@@ -60,7 +57,7 @@ def index():
     if current_user.role == "bureau" and "sort" not in request.args:
         filters["sort"] = "due"
     page = page_number(request.args.get("page", 1))
-    items, total = services.list_cases(current_user, _enterprise_id(), filters, page, 50)
+    items, total = services.list_cases(current_user, enterprise_id_of(current_user), filters, page, 50)
     rows = [services.case_dict(g.tenant, c, current_user, detail=False) for c in items]
     return render_template(
         "cases/list.html", rows=rows, total=total, page=page, pages=max(1, -(-total // 50)), filters=filters,
@@ -108,13 +105,13 @@ def _render_detail(case, message=None, errors=None, note="", status=200):
 @bp.route("/t/<tenant>/cases/<case_id>")
 @access("enterprise", "bureau")
 def detail(case_id):
-    return _render_detail(services.get_case(case_id, current_user, _enterprise_id()))
+    return _render_detail(services.get_case(case_id, current_user, enterprise_id_of(current_user)))
 
 
 @bp.route("/t/<tenant>/cases/<case_id>/transitions", methods=["POST"])
 @access("enterprise", "bureau")
 def move(case_id):
-    case = services.get_case(case_id, current_user, _enterprise_id())
+    case = services.get_case(case_id, current_user, enterprise_id_of(current_user))
     to, note = request.form.get("to", ""), request.form.get("note", "")
     if len(note) > 2000:
         return _render_detail(case, _("说明不能超过 2000 个字符。"), note=note, status=422)
@@ -124,7 +121,7 @@ def move(case_id):
         if exc.code not in (403, 409, 422):
             raise
         message, errors = _messages(exc)
-        case = services.get_case(case_id, current_user, _enterprise_id())
+        case = services.get_case(case_id, current_user, enterprise_id_of(current_user))
         return _render_detail(case, message, errors, note=note, status=exc.code)
     flash(_("案件状态已变更为“%(status)s”。", status=labels.status_label(to)))
     return redirect(url_for("cases.detail", case_id=case_id))
@@ -133,7 +130,7 @@ def move(case_id):
 @bp.route("/t/<tenant>/cases/<case_id>/attachments", methods=["POST"])
 @access("enterprise")
 def upload(case_id):
-    case = services.get_case(case_id, current_user, _enterprise_id())
+    case = services.get_case(case_id, current_user, enterprise_id_of(current_user))
     try:
         att = services.add_evidence(case, request.files.get("file"), current_user)
     except HTTPException as exc:
@@ -150,7 +147,7 @@ def upload(case_id):
 def download(case_id, attachment_id):
     from ipservice.core.attachments import send
 
-    case = services.get_case(case_id, current_user, _enterprise_id())
+    case = services.get_case(case_id, current_user, enterprise_id_of(current_user))
     return send(services.evidence(case, attachment_id))
 
 

@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ipservice.accounts.services import enterprise_of
+from ipservice.accounts.services import enterprise_id_of, enterprise_of
 from ipservice.certification.models import OBJECT_TYPE, CertificationRecord
 from ipservice.certification.schemas import DECISIONS, RECORD_STATUSES
 from ipservice.certification.standards import add_years, resolve
@@ -246,17 +246,11 @@ def _preload_attachments(records):
 
 # --- reading ----------------------------------------------------------------------------------------------
 
-def _enterprise_id(user):
-    """The organization whose records an enterprise user sees (None: nothing, or all for the bureau)."""
-    if user.role != "enterprise":
-        return None
-    enterprise = enterprise_of(user)
-    return enterprise.id if enterprise is not None else None
 
 
 def get(user, record_id: str) -> CertificationRecord:
     """The record if ``user`` may see it (its organization, or the tenant's bureau); 404 otherwise."""
-    return filing.get_or_404(CertificationRecord, record_id, user, _enterprise_id(user))
+    return filing.get_or_404(CertificationRecord, record_id, user, enterprise_id_of(user))
 
 
 def _china_midnight(day: dt.date) -> dt.datetime:
@@ -276,7 +270,7 @@ def _conditions(filters: dict) -> list:
 
 
 def _select(user, filters: dict):
-    return (filing.owned(CertificationRecord, user, _enterprise_id(user)).where(*_conditions(filters))
+    return (filing.owned(CertificationRecord, user, enterprise_id_of(user)).where(*_conditions(filters))
             .order_by(CertificationRecord.submitted_at.desc(), CertificationRecord.id.desc()))
 
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_smorest import Api as _SmorestApi
 from werkzeug.exceptions import HTTPException
 
+
 # Reason phrases and default messages, translated (the JSON "status" stays the English reason phrase,
 # as the contract fixes it; "message" is in the user's language).
 def default_message(code: int) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKeyConstraint, Integer, String, Text, select, update
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ipservice.core import audit
 from ipservice.core.errors import error

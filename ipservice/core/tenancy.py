@@ -19,8 +19,8 @@ from itertools import chain
 from flask import current_app, g, has_app_context
 from sqlalchemy import String, Table, event, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import visitors
 from sqlalchemy.orm import Mapped, Session, mapped_column, with_loader_criteria
+from sqlalchemy.sql import visitors
 
 from ipservice.core.ids import new_id
 

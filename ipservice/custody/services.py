@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import distinct, func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from ipservice.accounts.services import enterprise_of
+from ipservice.accounts.services import enterprise_id_of
 from ipservice.core import audit, filing
 from ipservice.core.errors import error
 from ipservice.core.exports import table_response
@@ -97,9 +97,6 @@ def set_agency_approval(agency_id: str, approved: bool) -> CustodyAgency:
 
 # --- enrollments -------------------------------------------------------------------------------------
 
-def _enterprise_id(user) -> str | None:
-    enterprise = enterprise_of(user)
-    return enterprise.id if enterprise is not None else None
 
 
 def _lock_enterprise(enterprise_id: str) -> None:
@@ -118,7 +115,7 @@ def submit_enrollment(data: dict, user, *, enterprise=None, commit: bool = True)
     ``enterprise``: file for this enterprise instead of the user's own (the bulk import, where ``user`` is
     the importing bureau user); ``commit=False`` leaves the commit to the caller (flushes only).
     """
-    enterprise_id = enterprise.id if enterprise is not None else _enterprise_id(user)
+    enterprise_id = enterprise.id if enterprise is not None else enterprise_id_of(user)
     if enterprise_id is None:
         error(403)
     agency = db.session.scalar(select(CustodyAgency).where(CustodyAgency.id == data["agency_id"]))
@@ -162,7 +159,7 @@ def _china_midnight(day: dt.date) -> dt.datetime:
 def _filtered(user, filters: dict | None):
     """The enrollments ``user`` may see (enterprise: its own), with the list filters applied."""
     filters = filters or {}
-    stmt = filing.owned(CustodyEnrollment, user, _enterprise_id(user))
+    stmt = filing.owned(CustodyEnrollment, user, enterprise_id_of(user))
     if filters.get("status"):
         stmt = stmt.where(CustodyEnrollment.status == filters["status"])
     if filters.get("submitted_from"):
@@ -188,7 +185,7 @@ def list_enrollments(user, filters: dict | None = None, page: int = 1, page_size
 
 def get_enrollment(enrollment_id: str, user) -> CustodyEnrollment:
     """404 for an unknown id, another tenant's or another enterprise's enrollment."""
-    return filing.get_or_404(CustodyEnrollment, enrollment_id, user, _enterprise_id(user))
+    return filing.get_or_404(CustodyEnrollment, enrollment_id, user, enterprise_id_of(user))
 
 
 def decide_enrollment(enrollment_id: str, decision: str, reason: str | None, user, *,
@@ -198,7 +195,7 @@ def decide_enrollment(enrollment_id: str, decision: str, reason: str | None, use
     ``commit=False`` leaves the commit to the caller (the bulk import: filing and decision in one
     transaction)."""
     enrollment = db.session.scalar(
-        filing.owned(CustodyEnrollment, user, _enterprise_id(user))
+        filing.owned(CustodyEnrollment, user, enterprise_id_of(user))
         .where(CustodyEnrollment.id == enrollment_id).with_for_update(of=CustodyEnrollment)
     )
     if enrollment is None:

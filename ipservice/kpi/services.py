@@ -31,15 +31,6 @@ def recomputed_growth(ind: Indicator) -> float | None:
     return (last.value / ind.baseline.value) ** (1 / (last.year - ind.baseline.year)) - 1
 
 
-def published_growth_value(ind: Indicator) -> float | None:
-    """The published 年均预增 cell as a fraction, when it is a percentage ("9.0%" → 0.09)."""
-    text = ind.published_growth.strip().rstrip("%")
-    if not ind.published_growth.strip().endswith("%"):
-        return None
-    try:
-        return float(text) / 100
-    except ValueError:
-        return None
 
 
 def _reported(tenant_codes: list[str]) -> dict[tuple[str, int], KpiActual]:

@@ -5,7 +5,15 @@ the app with the file and the field named.
 """
 import datetime as dt
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 CASE_TYPES = ("pre_exam_filing", "pre_exam", "assistance", "mediation", "complaint", "overseas", "determination")
 IP_TYPES = ("patent", "trademark", "copyright", "geo_indication", "plant_variety")

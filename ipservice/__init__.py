@@ -54,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     api.init_app(app)
-    tenancy.install(app)
+    tenancy.install(app, registry.get)
     _install_auth(app)
     _register_areas(app, api, csrf)
 

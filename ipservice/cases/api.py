@@ -12,6 +12,7 @@ from ipservice.cases import (
     schemas,
     services,
 )
+from ipservice.core import exports
 from ipservice.core.access import access
 from ipservice.core.attachments import AttachmentOut
 from ipservice.core.idempotency import idempotent
@@ -20,7 +21,6 @@ blp = Blueprint("api_cases", __name__, url_prefix="/t/<tenant>/api/v1",
                 description="保护中心案件受理 — protection-center and rights-assistance cases")
 
 PAGE = {"page_size": 50, "max_page_size": 500}
-MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
 
 
 
@@ -120,7 +120,7 @@ def _export_view(fmt: str):
         @access("bureau")
         @blp.arguments(schemas.CaseQuery, location="query")
         @blp.response(200, description=f"the cases as {fmt.upper()} (Chinese headers)",
-                      content_type=MIME[fmt])
+                      content_type=exports.MIME[fmt])
         def get(self, filters):
             """Export the cases (same filters as the list) for the bureau."""
             return services.export(g.tenant, fmt, current_user, filters)

@@ -41,7 +41,6 @@ ACCEPTED_STATES = ("accepted", "in_progress", "mediated", "resolved", "closed")
 OPEN_STATES = ("accepted", "in_progress", "mediated", "resolved")  # accepted, not yet closed
 TERMINAL_STATES = ("declined", "closed", "withdrawn")
 EVIDENCE_TYPES = ("application/pdf", "image/jpeg", "image/png")
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EXPORT_LIMIT = 100_000
 
 
@@ -321,7 +320,7 @@ def add_evidence(case: Case, upload, user):
     """证据材料: PDF, JPEG or PNG (by content), at most 10 MB, while the case is open; commits."""
     if case.status in TERMINAL_STATES:
         error(409, _("案件已%(status)s，不能再上传材料。", status=labels.status_label(case.status)))
-    att = attachments.save(upload, "case", case.id, user, EVIDENCE_TYPES, EVIDENCE_MAX_BYTES)
+    att = attachments.save(upload, "case", case.id, user, EVIDENCE_TYPES)
     db.session.commit()
     return att
 

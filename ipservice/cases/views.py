@@ -1,7 +1,16 @@
 """Case pages: the enterprise files and follows its cases; the bureau works its center's queue."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -99,7 +108,7 @@ def _render_detail(case, message=None, errors=None, note="", status=200):
     moves = [{"to": to, "label": services.move_label(to), "note_required": to in services.NOTE_REQUIRED}
              for to in info["allowed_moves"]]
     return render_template("cases/detail.html", case=info, moves=moves, message=message, errors=errors or {},
-                           note=note, max_mb=services.EVIDENCE_MAX_BYTES // (1024 * 1024)), status
+                           note=note, max_mb=current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)), status
 
 
 @bp.route("/t/<tenant>/cases/<case_id>")

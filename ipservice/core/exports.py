@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MIME = {"xlsx": XLSX_MIME, "csv": "text/csv"}  # for the OpenAPI description of export endpoints
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -171,8 +171,9 @@ def _sync_postgres_settings():
                 pass
 
 
-def install(app):
-    """Wire the session events once per process, and the tenant URL handling into ``app``."""
+def install(app, find_tenant):
+    """Wire the session events once per process, and the tenant URL handling into ``app``;
+    ``find_tenant(slug)`` returns the tenant's configuration or None."""
     if not event.contains(Session, "do_orm_execute", _filter_by_tenant):
         event.listen(Session, "do_orm_execute", _filter_by_tenant)
         event.listen(Session, "before_flush", _guard_flush)
@@ -180,12 +181,10 @@ def install(app):
 
     from flask import abort
 
-    from ipservice.tenants import registry
-
     @app.url_value_preprocessor
     def pull_tenant(endpoint, values):
         if values and "tenant" in values:
-            tenant = registry.get(values.pop("tenant"))
+            tenant = find_tenant(values.pop("tenant"))
             if tenant is None:
                 abort(404)
             g.tenant = tenant

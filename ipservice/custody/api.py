@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from ipservice import forms
+from ipservice.core import exports
 from ipservice.core.access import access
 from ipservice.core.idempotency import idempotent
 from ipservice.custody import schemas, services
@@ -103,7 +104,6 @@ class Decision(MethodView):
         return services.decide_enrollment(enrollment_id, data["decision"], data.get("reason"), current_user)
 
 
-MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
 
 
 def _export_view(fmt: str):
@@ -111,7 +111,7 @@ def _export_view(fmt: str):
         @access("bureau")
         @blp.arguments(schemas.CustodyEnrollmentQuery, location="query")
         @blp.response(200, description=f"the enrollments as {fmt.upper()} (Chinese headers)",
-                      content_type=MIME[fmt])
+                      content_type=exports.MIME[fmt])
         def get(self, filters):
             """Export the enrollments (same filters as the list) for the bureau."""
             return services.export(fmt, current_user, filters)

@@ -7,9 +7,6 @@ from ipservice.core.types import today_china, utcnow
 from ipservice.kpi import services as kpi_services
 from ipservice.tenants import registry
 
-CUSTODY = ("submitted", "approved", "rejected")
-CERTIFICATION = ("submitted", "verified", "rejected")
-
 
 def _area_counts() -> dict:
     from ipservice.cases import services as cases
@@ -18,8 +15,8 @@ def _area_counts() -> dict:
 
     case_stats = cases.stats()
     return {
-        "custody": {k: custody.status_counts().get(k, 0) for k in CUSTODY},
-        "certifications": {k: certification.status_counts().get(k, 0) for k in CERTIFICATION},
+        "custody": custody.status_counts(),
+        "certifications": certification.status_counts(),
         "cases": {
             "total": case_stats["total"], "by_type": case_stats["by_type"], "by_status": case_stats["by_status"],
             "closure_rate": case_stats["closure_rate"], "median_days_to_close": case_stats["median_days_to_close"],
@@ -55,8 +52,8 @@ def aggregate(year: int | None = None) -> dict:
 
 
 def _totals(tenants: list[dict]) -> dict:
-    def add(key, fields):
-        return {f: sum(t[key][f] for t in tenants) for f in fields}
+    def add(key):
+        return {f: sum(t[key][f] for t in tenants) for f in tenants[0][key]} if tenants else {}
 
     by_type, by_status = {}, {}
     for t in tenants:
@@ -66,8 +63,8 @@ def _totals(tenants: list[dict]) -> dict:
             by_status[k] = by_status.get(k, 0) + v
     not_withdrawn = sum(v for k, v in by_status.items() if k != "withdrawn")
     return {
-        "custody": add("custody", CUSTODY),
-        "certifications": add("certifications", CERTIFICATION),
+        "custody": add("custody"),
+        "certifications": add("certifications"),
         "cases": {"total": sum(t["cases"]["total"] for t in tenants), "by_type": by_type, "by_status": by_status,
                   "closure_rate": round(by_status.get("closed", 0) / not_withdrawn, 4) if not_withdrawn else None},
     }

@@ -33,7 +33,7 @@ def recomputed_growth(ind: Indicator) -> float | None:
 
 
 
-def _reported(tenant_codes: list[str]) -> dict[tuple[str, int], KpiActual]:
+def reported_actuals(tenant_codes: list[str]) -> dict[tuple[str, int], KpiActual]:
     rows = db.session.scalars(select(KpiActual).where(KpiActual.indicator_code.in_(tenant_codes)))
     return {(r.indicator_code, r.year): r for r in rows}
 
@@ -45,12 +45,14 @@ def _years_to_compute(tenant: Tenant, ind: Indicator) -> list[int]:
     return sorted(y for y in years if y <= this_year)
 
 
-def actuals(tenant: Tenant, ind: Indicator, reported: dict) -> list[dict]:
+def actuals(tenant: Tenant, ind: Indicator, reported: dict, counted: dict | None = None) -> list[dict]:
+    """The indicator's actual values by year. ``counted`` memoizes metric values across indicators
+    (several rows share a metric, and a growth row needs the previous year's count)."""
     if ind.source == "computed":
         today = today_china()
         out = []
         for year in _years_to_compute(tenant, ind):
-            value = _measure(ind, year)
+            value = _measure(ind, year, {} if counted is None else counted)
             if value is not None:
                 out.append({"year": year, "value": value, "note": "",
                             "as_of": min(today, dt.date(year, 12, 31))})
@@ -59,10 +61,15 @@ def actuals(tenant: Tenant, ind: Indicator, reported: dict) -> list[dict]:
             for (code, _y), r in sorted(reported.items(), key=lambda kv: kv[0][1]) if code == ind.code]
 
 
-def _measure(ind: Indicator, year: int) -> float | None:
-    value = metrics.compute(ind.metric, year)
+def _measure(ind: Indicator, year: int, counted: dict) -> float | None:
+    def count(y):
+        if (ind.metric, y) not in counted:
+            counted[(ind.metric, y)] = metrics.compute(ind.metric, y)
+        return counted[(ind.metric, y)]
+
+    value = count(year)
     if ind.measure == "yoy_growth":
-        previous = metrics.compute(ind.metric, year - 1)
+        previous = count(year - 1)
         if value is None or not previous:
             return None
         return round((value / previous - 1) * 100, 2)
@@ -89,10 +96,11 @@ def progress(ind: Indicator, year: int, actual_rows: list[dict]) -> dict:
 
 def kpi_table(tenant: Tenant, year: int | None = None) -> list[dict]:
     """``GET /kpis``: every indicator with targets, actuals and (for ``year``) progress."""
-    reported = _reported([i.code for i in tenant.indicators if i.source == "reported"])
+    reported = reported_actuals([i.code for i in tenant.indicators if i.source == "reported"])
+    counted: dict = {}
     out = []
     for ind in tenant.indicators:
-        acts = actuals(tenant, ind, reported)
+        acts = actuals(tenant, ind, reported, counted)
         growth = recomputed_growth(ind)
         row = {
             "code": ind.code, "seq": ind.seq, "table": ind.table, "name_zh": ind.name_zh, "name_en": ind.name_en,

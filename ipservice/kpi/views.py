@@ -62,8 +62,8 @@ def report_actual(code):
             services.set_actual(g.tenant, code, year, data["value"], data["note"], current_user)
             flash(_("已保存 %(year)s 年实际值。", year=year))
             return redirect(url_for("tenants.home") + "#kpis")
-    rows = [r for r in services.kpi_table(g.tenant) if r["code"] == code]
-    return render_template("kpi/report.html", ind=ind, row=rows[0], fields=for_page(schema), values=values,
+    reported_so_far = services.actuals(g.tenant, ind, services.reported_actuals([code]))
+    return render_template("kpi/report.html", ind=ind, reported=reported_so_far, fields=for_page(schema), values=values,
                            errors=errors, year=year), (422 if errors else 200)
 
 

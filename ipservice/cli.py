@@ -41,15 +41,18 @@ def create_user_cmd(email, role, tenant_slug, password, name):
     click.echo(f"created {user.role} {user.email}" + (f" in {tenant_slug}" if tenant_slug else ""))
 
 
-def _demo_enterprises(slug):
-    """Two demo enterprises per tenant, with valid USCCs derived from the tenant (stable across runs)."""
+def demo_uscc(slug: str, series: str, n: int) -> str:
+    """A valid USCC for demo data, stable per tenant, series and number. The region digits are 0000xx:
+    demo organizations claim no real district (the check character comes from python-stdnum)."""
     from stdnum.cn import uscc
 
-    out = []
-    for i in (1, 2):
-        body = f"9161{sum(map(ord, slug)) % 10000:04d}MA{i:07d}"
-        out.append((f"{slug}-demo-{i}", body + uscc.calc_check_digit(body)))
-    return out
+    body = f"910000{sum(map(ord, slug)) % 100:02d}{series}{n:07d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def _demo_enterprises(slug):
+    """Two demo enterprises per tenant (stable across runs)."""
+    return [(f"{slug}-demo-{i}", demo_uscc(slug, "MA", i)) for i in (1, 2)]
 
 
 @click.command("demo")

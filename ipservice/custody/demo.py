@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from stdnum.cn import uscc as stdnum_uscc
 
 from ipservice import forms
 from ipservice.accounts.services import enterprise_of
+from ipservice.cli import demo_uscc
 from ipservice.core import audit
 from ipservice.core.types import today_china
 from ipservice.custody import services
@@ -16,16 +16,14 @@ from ipservice.custody.models import CustodyAgency, CustodyEnrollment
 from ipservice.extensions import db
 
 AGENCIES = (
-    ("智汇知识产权托管服务有限公司", "王经理 029-81234567"),
+    ("智汇知识产权托管服务有限公司", "王经理 13600000003"),
     ("创新知识产权代理事务所", "李主任 13700000001"),
     ("科信知识产权运营服务中心", "赵老师 13900000002"),
 )
 
 
 def agency_uscc(slug: str, n: int) -> str:
-    """A valid USCC, stable per tenant and agency (the check character from python-stdnum)."""
-    body = f"9161{sum(map(ord, slug)) % 10000:04d}MB{n:07d}"
-    return body + stdnum_uscc.calc_check_digit(body)
+    return demo_uscc(slug, "MB", n)
 
 
 def _example_value(field):

@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ipservice.cases.models import Case, CaseTransition
-from ipservice.core import attachments, audit, calendar, labels, numbering
+from ipservice.core import attachments, audit, calendar, filing, labels, numbering
 from ipservice.core.errors import error
 from ipservice.core.exports import table_response
 from ipservice.core.i18n import pick
@@ -132,22 +132,13 @@ def _history_row(case, step, old, to, user, at, note) -> CaseTransition:
 
 # --- reading -------------------------------------------------------------------------------------------
 
-def _ownership(user, enterprise_id: str | None) -> list:
-    if user.role == "enterprise":
-        return [Case.enterprise_id == (enterprise_id or "-")]
-    return []
-
-
 def get_case(case_id: str, user, enterprise_id: str | None) -> Case:
     """A case the user may see (another enterprise's or another tenant's: 404)."""
-    case = db.session.scalar(select(Case).where(Case.id == case_id, *_ownership(user, enterprise_id)))
-    if case is None:
-        error(404)
-    return case
+    return filing.get_or_404(Case, case_id, user, enterprise_id)
 
 
 def _conditions(filters: dict, user, enterprise_id: str | None) -> list:
-    cond = _ownership(user, enterprise_id)
+    cond = filing.owner_conditions(Case, user, enterprise_id)
     for key in ("case_type", "status", "center"):
         if filters.get(key):
             cond.append(getattr(Case, key) == filters[key])

@@ -39,12 +39,16 @@ class FilingMixin:
         )
 
 
+def owner_conditions(model, user, enterprise_id: str | None) -> list:
+    """WHERE conditions that keep an enterprise user to its own rows (none for the bureau)."""
+    if user.role == "enterprise":
+        return [model.enterprise_id == (enterprise_id or "-")]
+    return []
+
+
 def owned(model, user, enterprise_id: str | None):
     """A SELECT of ``model`` that an enterprise user sees only its own rows of (bureau: all)."""
-    stmt = select(model)
-    if user.role == "enterprise":
-        stmt = stmt.where(model.enterprise_id == (enterprise_id or "-"))
-    return stmt
+    return select(model).where(*owner_conditions(model, user, enterprise_id))
 
 
 def get_or_404(model, filing_id: str, user, enterprise_id: str | None):

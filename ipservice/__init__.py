@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from ipservice.core import access, i18n, labels, request_guard, tenancy
     from ipservice.core.idempotency import new_form_token
-    from ipservice.core.types import CHINA
+    from ipservice.core.types import china_time
     from ipservice.extensions import (
         api,
         babel,
@@ -67,7 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
         pick=i18n.pick, is_english=i18n.is_english, lang_url=_lang_url, role_label=labels.role_label,
         case_type_label=labels.case_type_label, status_label=labels.status_label,
         ip_type_label=labels.ip_type_label, rule_kind_label=labels.rule_kind_label,
-        task_status_label=labels.task_status_label, nav_items=_nav_items, china_tz=CHINA,
+        task_status_label=labels.task_status_label, nav_items=_nav_items, local_time=china_time,
         new_form_token=new_form_token, tenant_field_rows=tenant_field_rows,
     )
     _register_cli(app)

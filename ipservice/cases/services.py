@@ -18,7 +18,7 @@ from ipservice.core import attachments, audit, calendar, filing, labels, numberi
 from ipservice.core.errors import error
 from ipservice.core.exports import table_response
 from ipservice.core.i18n import pick
-from ipservice.core.types import CHINA, today_china, utcnow
+from ipservice.core.types import CHINA, china_time, today_china, utcnow
 from ipservice.extensions import db
 
 COUNTER = "case"
@@ -362,19 +362,14 @@ def export_headers() -> list[str]:
             _("结案时间"), _("是否超期")]
 
 
-def local_time(moment: dt.datetime | None) -> str:
-    """``2026-11-25 17:30`` in China time ("" for none)."""
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
 def export_rows(tenant, user, filters: dict) -> list[list]:
     cases, _total = list_cases(user, None, filters, 1, EXPORT_LIMIT)
     yes, no = _("是"), _("否")
     return [[c.number, labels.case_type_label(c.case_type), center_name(tenant, c.center), c.applicant_name,
              c.applicant_uscc, labels.ip_type_label(c.ip_type), c.right_number, c.counterparty_name,
-             labels.status_label(c.status), local_time(c.submitted_at), c.accept_due_on.isoformat(),
-             local_time(c.accepted_at), c.close_due_on.isoformat() if c.close_due_on else "",
-             local_time(c.closed_at),
+             labels.status_label(c.status), china_time(c.submitted_at), c.accept_due_on.isoformat(),
+             china_time(c.accepted_at), c.close_due_on.isoformat() if c.close_due_on else "",
+             china_time(c.closed_at),
              yes if is_overdue(c) else no] for c in cases]
 
 

@@ -29,11 +29,6 @@ from ipservice.forms.render import for_page, load_form
 bp = Blueprint("cases", __name__, template_folder="templates")
 
 
-@bp.context_processor
-def _helpers():
-    return {"local_time": services.local_time}
-
-
 
 
 def _messages(exc: HTTPException) -> tuple[str, dict]:

@@ -38,7 +38,7 @@ from ipservice.core.attachments import Attachment
 from ipservice.core.errors import error
 from ipservice.core.i18n import pick
 from ipservice.core.labels import ORG_TYPES, STATUSES
-from ipservice.core.types import CHINA, today_china
+from ipservice.core.types import CHINA, china_time, today_china
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_value
 from ipservice.kpi.metrics import metric
@@ -348,10 +348,6 @@ EXPORT_HEADERS = ["序号", "单位名称", "统一社会信用代码", "单位�
                   "提交时间", "审核时间", "审核意见"]
 
 
-def _china_time(value):
-    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else None
-
-
 def export_table(tenant, user, filters: dict) -> tuple[list[str], list[list]]:
     """Headers and rows of the filtered records (all of them), for core.exports."""
     extras = tenant.forms.certification_fields
@@ -366,7 +362,7 @@ def export_table(tenant, user, filters: dict) -> tuple[list[str], list[list]]:
                ORG_TYPES[r.org_type][0], r.standard, r.standard_edition, r.certificate_no,
                r.certification_body, r.issued_on, r.expires_on, r.consulting_agency, r.scope,
                STATUSES[r.status][0], est["amount_cny"], basis, r.subsidy_explanation,
-               _china_time(r.submitted_at), _china_time(r.decided_at), r.decision_reason]
+               china_time(r.submitted_at), china_time(r.decided_at), r.decision_reason]
         with force_locale("zh_CN"):  # the export's headers are Chinese: so are its values
             row += [tenant_field_value(f, (r.extra or {}).get(f.name)) for f in extras]
         rows.append(row)

@@ -19,6 +19,11 @@ def today_china() -> dt.date:
     return dt.datetime.now(CHINA).date()
 
 
+def china_time(moment: dt.datetime | None) -> str:
+    """A stored time as China time to the minute, ``2026-11-25 17:30`` ("" for none): pages and exports."""
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 class UTCDateTime(TypeDecorator):
     """Stored as UTC (naive on SQLite, timestamptz on PostgreSQL), always returned timezone-aware."""
 

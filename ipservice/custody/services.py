@@ -23,7 +23,7 @@ from ipservice.core.labels import (
     status_label,
 )
 from ipservice.core.tenancy import current_tenant_id
-from ipservice.core.types import CHINA, today_china
+from ipservice.core.types import CHINA, china_time, today_china
 from ipservice.custody.models import CustodyAgency, CustodyEnrollment
 from ipservice.custody.schemas import DECISIONS, STATUSES
 from ipservice.extensions import db
@@ -250,11 +250,6 @@ def scale_text(enrollment) -> str:
     return label(ENTERPRISE_SCALES, enrollment.enterprise_scale)
 
 
-def local_time(moment) -> str:
-    """A stored time as China time, to the minute."""
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
 def export(fmt: str, user, filters: dict | None = None):
     """The enrollments (same filters as the list) as XLSX or CSV, Chinese headers, tenant fields last."""
     tenant = current_tenant()
@@ -268,7 +263,7 @@ def export(fmt: str, user, filters: dict | None = None):
         row = [n, e.enterprise.name, e.enterprise.uscc, scale_text(e), e.agency.name, services_text(e),
                f"{e.start_date.isoformat()} — {e.end_date.isoformat()}",
                _("是") if e.government_purchased else _("否"), status_label(e.status),
-               local_time(e.submitted_at), local_time(e.decided_at), e.decision_reason or ""]
+               china_time(e.submitted_at), china_time(e.decided_at), e.decision_reason or ""]
         row += [tenant_field_value(f, (e.extra or {}).get(f.name)) for f in extras]
         rows.append(row)
     title = _("托管申请")

@@ -26,7 +26,7 @@ PAGE_SIZE = 50
 @bp.context_processor
 def _helpers():
     return {"services_text": services.services_text, "scale_text": services.scale_text,
-            "tenant_fields": services.tenant_fields, "local_time": services.local_time}
+            "tenant_fields": services.tenant_fields}
 
 
 def _flat(errors) -> dict:

@@ -38,7 +38,7 @@ from ipservice.core.attachments import Attachment
 from ipservice.core.errors import error
 from ipservice.core.i18n import pick
 from ipservice.core.labels import ORG_TYPES, STATUSES
-from ipservice.core.types import CHINA, china_time, today_china
+from ipservice.core.types import china_time, today_china
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_value
 from ipservice.kpi.metrics import metric
@@ -253,24 +253,9 @@ def get(user, record_id: str) -> CertificationRecord:
     return filing.get_or_404(CertificationRecord, record_id, user, enterprise_id_of(user))
 
 
-def _china_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=CHINA)
-
-
-def _conditions(filters: dict) -> list:
-    conds = []
-    if filters.get("status"):
-        conds.append(CertificationRecord.status == filters["status"])
-    if filters.get("submitted_from"):
-        conds.append(CertificationRecord.submitted_at >= _china_midnight(filters["submitted_from"]))
-    if filters.get("submitted_to"):
-        end = _china_midnight(filters["submitted_to"] + dt.timedelta(days=1))
-        conds.append(CertificationRecord.submitted_at < end)
-    return conds
-
-
 def _select(user, filters: dict):
-    return (filing.owned(CertificationRecord, user, enterprise_id_of(user)).where(*_conditions(filters))
+    return (filing.owned(CertificationRecord, user, enterprise_id_of(user))
+            .where(*filing.list_conditions(CertificationRecord, filters))
             .order_by(CertificationRecord.submitted_at.desc(), CertificationRecord.id.desc()))
 
 

@@ -7,6 +7,8 @@ simply not found (404).
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKeyConstraint, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -14,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ipservice.core import audit
 from ipservice.core.errors import error
-from ipservice.core.types import UTCDateTime, utcnow
+from ipservice.core.types import CHINA, UTCDateTime, utcnow
 from ipservice.extensions import db
 
 
@@ -44,6 +46,23 @@ def owner_conditions(model, user, enterprise_id: str | None) -> list:
     if user.role == "enterprise":
         return [model.enterprise_id == (enterprise_id or "-")]
     return []
+
+
+def china_midnight(day) -> object:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=CHINA)
+
+
+def list_conditions(model, filters: dict) -> list:
+    """The filters every filing list offers: ``status``, ``submitted_from`` / ``submitted_to`` (days in
+    China time, inclusive)."""
+    conds = []
+    if filters.get("status"):
+        conds.append(model.status == filters["status"])
+    if filters.get("submitted_from"):
+        conds.append(model.submitted_at >= china_midnight(filters["submitted_from"]))
+    if filters.get("submitted_to"):
+        conds.append(model.submitted_at < china_midnight(filters["submitted_to"] + dt.timedelta(days=1)))
+    return conds
 
 
 def owned(model, user, enterprise_id: str | None):

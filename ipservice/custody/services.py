@@ -23,7 +23,7 @@ from ipservice.core.labels import (
     status_label,
 )
 from ipservice.core.tenancy import current_tenant_id
-from ipservice.core.types import CHINA, china_time, today_china
+from ipservice.core.types import china_time, today_china
 from ipservice.custody.models import CustodyAgency, CustodyEnrollment
 from ipservice.custody.schemas import DECISIONS, STATUSES
 from ipservice.extensions import db
@@ -152,22 +152,11 @@ def submit_enrollment(data: dict, user, *, enterprise=None, commit: bool = True)
     return enrollment
 
 
-def _china_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=CHINA)
-
-
 def _filtered(user, filters: dict | None):
     """The enrollments ``user`` may see (enterprise: its own), with the list filters applied."""
     filters = filters or {}
-    stmt = filing.owned(CustodyEnrollment, user, enterprise_id_of(user))
-    if filters.get("status"):
-        stmt = stmt.where(CustodyEnrollment.status == filters["status"])
-    if filters.get("submitted_from"):
-        stmt = stmt.where(CustodyEnrollment.submitted_at >= _china_midnight(filters["submitted_from"]))
-    if filters.get("submitted_to"):
-        stmt = stmt.where(CustodyEnrollment.submitted_at
-                          < _china_midnight(filters["submitted_to"] + dt.timedelta(days=1)))
-    return stmt
+    return (filing.owned(CustodyEnrollment, user, enterprise_id_of(user))
+            .where(*filing.list_conditions(CustodyEnrollment, filters)))
 
 
 def list_enrollments(user, filters: dict | None = None, page: int = 1, page_size: int | None = None):
@@ -227,7 +216,7 @@ def approved_enterprises(year: int) -> int:
     stmt = select(func.count(distinct(CustodyEnrollment.enterprise_id))).where(
         CustodyEnrollment.status == "approved")
     if year < 9999:
-        stmt = stmt.where(CustodyEnrollment.decided_at < _china_midnight(dt.date(max(year, 1) + 1, 1, 1)))
+        stmt = stmt.where(CustodyEnrollment.decided_at < filing.china_midnight(dt.date(max(year, 1) + 1, 1, 1)))
     return int(db.session.scalar(stmt) or 0)
 
 

@@ -21,10 +21,9 @@ from ipservice.cases import schemas, services
 from ipservice.cases.demo import load_demo_cases
 from ipservice.core import labels
 from ipservice.core.access import access
-from ipservice.core.errors import default_message
 from ipservice.core.idempotency import once_per_form
 from ipservice.core.validators import page_number
-from ipservice.forms.render import for_page, load_form
+from ipservice.forms.render import for_page, load_form, refusal
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 
@@ -33,12 +32,7 @@ bp = Blueprint("cases", __name__, template_folder="templates")
 
 def _messages(exc: HTTPException) -> tuple[str, dict]:
     """The message and field errors a service's ``error(...)`` carries."""
-    data = getattr(exc, "data", {}) or {}
-    errors = (data.get("messages") or {}).get("json") or {}
-    message = data.get("message")
-    if not message:
-        firsts = [m for msgs in errors.values() for m in (msgs if isinstance(msgs, list) else [msgs])]
-        message = " ".join(firsts) or default_message(exc.code)
+    _status, message, errors = refusal(exc)
     return message, errors
 
 

@@ -14,27 +14,22 @@ from ipservice.certification import schemas, services
 from ipservice.core import exports
 from ipservice.core.access import access
 from ipservice.core.attachments import send
-from ipservice.core.errors import default_message, error
+from ipservice.core.errors import error
 from ipservice.core.i18n import localize_errors
 from ipservice.core.idempotency import once_per_form
 from ipservice.core.validators import page_number
-from ipservice.forms.render import for_page, load_form
+from ipservice.forms.render import for_page, load_form, refusal
 
 bp = Blueprint("certification", __name__, template_folder="templates")
 PAGE_SIZE = 50
 
 
 def _failure(exc: HTTPException, file_field: bool = False) -> tuple[int, dict, str]:
-    """(status, field errors, message) of a service's refusal, for showing it next to the fields."""
-    data = getattr(exc, "data", None) or {}
-    fields = {}
-    for by_field in (data.get("messages") or {}).values():
-        if isinstance(by_field, dict):
-            fields.update(by_field)
-    message = data.get("message") or default_message(exc.code) or exc.name
-    if file_field and exc.code in (413, 415) and "file" not in fields:
-        fields["file"] = [message]
-    return exc.code, localize_errors(fields), message
+    """(status, field errors, message) of a service's refusal; an upload's 413/415 goes next to the file."""
+    status, message, errors = refusal(exc)
+    if file_field and status in (413, 415) and "file" not in errors:
+        errors["file"] = [message]
+    return status, errors, message
 
 
 def _filters() -> tuple[dict, dict]:

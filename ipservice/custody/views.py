@@ -10,12 +10,11 @@ from ipservice import NAV_PROVIDERS, forms
 from ipservice.cli import DEMO_LOADERS
 from ipservice.core.access import access
 from ipservice.core.errors import error
-from ipservice.core.i18n import localize_errors
 from ipservice.core.idempotency import once_per_form
 from ipservice.core.validators import page_number
 from ipservice.custody import demo, schemas, services
 from ipservice.extensions import db
-from ipservice.forms.render import for_page, load_form
+from ipservice.forms.render import flat_errors, for_page, load_form, refusal
 from ipservice.tenants.home import home_section
 
 bp = Blueprint("custody", __name__, template_folder="templates", url_prefix="/t/<tenant>/custody")
@@ -29,26 +28,13 @@ def _helpers():
             "tenant_fields": services.tenant_fields}
 
 
-def _flat(errors) -> dict:
-    """Field errors as ``{field: [text, …]}`` (list items' errors folded into their field)."""
-    def texts(value):
-        if isinstance(value, dict):
-            return [t for v in value.values() for t in texts(v)]
-        if isinstance(value, (list, tuple)):
-            return [t for v in value for t in texts(v)]
-        return [str(value)]
-
-    return {k: texts(v) for k, v in (errors or {}).items()}
-
-
 def _service_failure(exc: HTTPException):
     """The message and field errors of a 409/422 raised by a service, for showing on the form."""
     if exc.code not in (409, 422):
         raise exc
     db.session.rollback()
-    data = getattr(exc, "data", None) or {}
-    errors = _flat(localize_errors((data.get("messages") or {}).get("json") or {}))
-    return data.get("message") or exc.description, errors, exc.code
+    status, message, errors = refusal(exc)
+    return message, errors, status
 
 
 def _page_number() -> int:
@@ -59,7 +45,7 @@ def _filters():
     """The queue's filters from the query string: ``(filters, errors)``."""
     raw = {k: v for k in ("status", "submitted_from", "submitted_to") if (v := request.args.get(k, "").strip())}
     data, errors = load_form(schemas.CustodyEnrollmentQuery(), MultiDict(raw))
-    return (data or {}), _flat(errors), raw
+    return (data or {}), flat_errors(errors), raw
 
 
 # --- enterprise --------------------------------------------------------------------------------------
@@ -95,7 +81,7 @@ def new():
     if request.method == "POST":
         values = request.form
         data, errors = load_form(schema, request.form)
-        errors, status = _flat(errors), (422 if errors else 200)
+        errors, status = flat_errors(errors), (422 if errors else 200)
         if data:
             try:
                 enrollment = services.submit_enrollment(data, current_user)
@@ -136,7 +122,7 @@ def queue():
 @access("bureau")
 def decide(enrollment_id):
     data, errors = load_form(schemas.CustodyDecisionIn(), request.form)
-    errors, message, status = _flat(errors), None, 422
+    errors, message, status = flat_errors(errors), None, 422
     if data:
         try:
             enrollment = services.decide_enrollment(enrollment_id, data["decision"], data.get("reason"),
@@ -160,7 +146,7 @@ def agencies():
     if request.method == "POST":
         values = request.form
         data, errors = load_form(schema, request.form)
-        errors, status = _flat(errors), (422 if errors else 200)
+        errors, status = flat_errors(errors), (422 if errors else 200)
         if data:
             try:
                 agency = services.create_agency(data)

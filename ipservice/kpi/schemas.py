@@ -4,6 +4,7 @@ from ipservice.accounts.schemas import label
 from ipservice.core.labels import TASK_STATUSES, choices
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Text
+from ipservice.policy.schemas import SourceOut
 
 
 class YearValueOut(Schema):
@@ -29,12 +30,6 @@ class ProgressOut(Schema):
     met = fields.Boolean(allow_none=True)
 
 
-class CitationOut(Schema):
-    document = fields.String()
-    clause = fields.String()
-    quote = fields.String()
-
-
 class IndicatorOut(Schema):
     code = fields.String()
     seq = fields.Integer()
@@ -51,7 +46,7 @@ class IndicatorOut(Schema):
     actuals = fields.List(fields.Nested(ActualOut))
     published_growth = fields.String(allow_none=True, metadata={"description": "年均预增 as published"})
     recomputed_growth = fields.Float(allow_none=True, metadata={"description": "年均预增 recomputed (CAGR)"})
-    citation = fields.Nested(CitationOut)
+    citation = fields.Nested(SourceOut)
     progress = fields.Nested(ProgressOut)
 
 

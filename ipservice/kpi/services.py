@@ -112,6 +112,7 @@ def kpi_table(tenant: Tenant, year: int | None = None) -> list[dict]:
             "published_growth": ind.published_growth or None,
             "recomputed_growth": round(growth, 6) if growth is not None else None,
             "citation": {"document": tenant.document(ind.citation.document).label,
+                         "document_code": ind.citation.document,
                          "clause": ind.citation.clause, "quote": ind.citation.quote},
         }
         if year is not None:

@@ -13,8 +13,17 @@ from ipservice.config import Config
 
 log = logging.getLogger(__name__)
 
-# Areas in the order their blueprints register. Each module is a sub-package of ipservice.
-AREAS = ("tenants", "accounts", "forms", "policy", "kpi", "custody", "certification", "cases", "stats", "audit")
+
+
+def areas() -> list[str]:
+    """The sub-packages of ``ipservice`` that are areas (all but ``core``), in their ``ORDER`` (their
+    ``__init__`` may set it; 100 otherwise): a new area is a new folder, nothing here names it."""
+    import importlib
+    import pkgutil
+
+    names = [m.name for m in pkgutil.iter_modules(__path__) if m.ispkg and m.name != "core"]
+    modules = {n: importlib.import_module(f"{__name__}.{n}") for n in names}
+    return sorted(names, key=lambda n: (getattr(modules[n], "ORDER", 100), n))
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -26,7 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _defaults(app)
 
-    from ipservice.core import access, i18n, labels, request_guard, tenancy
+    from ipservice.core import access, hooks, i18n, labels, request_guard, tenancy, transaction
+    from ipservice.core.errors import Refusal, refusal_response
     from ipservice.core.idempotency import new_form_token
     from ipservice.core.types import china_time
     from ipservice.extensions import (
@@ -57,6 +67,8 @@ def create_app(config: dict | None = None) -> Flask:
     tenancy.install(app, registry.get)
     _install_auth(app)
     _register_areas(app, api, csrf)
+    transaction.install(app)
+    app.register_error_handler(Refusal, refusal_response)
 
     app.before_request(access.enforce)
     app.before_request(request_guard.refuse_nul)
@@ -67,7 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
         pick=i18n.pick, is_english=i18n.is_english, lang_url=_lang_url, role_label=labels.role_label,
         case_type_label=labels.case_type_label, status_label=labels.status_label,
         ip_type_label=labels.ip_type_label, rule_kind_label=labels.rule_kind_label,
-        task_status_label=labels.task_status_label, nav_items=_nav_items, local_time=china_time,
+        task_status_label=labels.task_status_label, nav_items=hooks.nav_items, local_time=china_time,
         new_form_token=new_form_token, tenant_field_rows=tenant_field_rows,
     )
     _register_cli(app)
@@ -135,10 +147,11 @@ def _install_auth(app: Flask) -> None:
 
 
 def _register_areas(app: Flask, api, csrf) -> None:
-    """Each area's ``api.BLUEPRINTS`` (flask-smorest, token-authenticated, CSRF-exempt) and ``views.bp``."""
+    """Each area's ``api.BLUEPRINTS`` (flask-smorest, token-authenticated, CSRF-exempt) and ``views.bp``,
+    then the area's ``init_app(app)``, where it hooks itself in (``core.hooks``, ``core.filing``)."""
     import importlib
 
-    for area in AREAS:
+    for area in areas():
         for part in ("api", "views"):
             name = f"ipservice.{area}.{part}"
             try:
@@ -153,6 +166,9 @@ def _register_areas(app: Flask, api, csrf) -> None:
                     csrf.exempt(blp)
             else:
                 app.register_blueprint(module.bp)
+        init_app = getattr(importlib.import_module(f"ipservice.{area}"), "init_app", None)
+        if init_app is not None:
+            init_app(app)
 
 
 def _lang_url(lang: str) -> str:
@@ -161,17 +177,6 @@ def _lang_url(lang: str) -> str:
 
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
     return request.path + "?" + urlencode(args)
-
-
-NAV_PROVIDERS: list = []
-
-
-def _nav_items():
-    """Links for the current user; areas add theirs with ``NAV_PROVIDERS.append(fn)``."""
-    items = []
-    for fn in NAV_PROVIDERS:
-        items.extend(fn() or [])
-    return items
 
 
 def _security_headers(response):

@@ -5,13 +5,13 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from ipservice.accounts.demo import demo_uscc
+from ipservice.core import hooks
 from ipservice.core.tenancy import cross_tenant, tenant_context
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
 DEMO_PASSWORD = "demo-pass-2026"
-# Hooks that areas register to add their demo data for one tenant: fn(tenant, users: dict).
-DEMO_LOADERS: list = []
 
 
 @users_cli.command("create")
@@ -39,15 +39,6 @@ def create_user_cmd(email, role, tenant_slug, password, name):
         user = services.create_user(email, password, role, tenant_slug, name)
         db.session.commit()
     click.echo(f"created {user.role} {user.email}" + (f" in {tenant_slug}" if tenant_slug else ""))
-
-
-def demo_uscc(slug: str, series: str, n: int) -> str:
-    """A valid USCC for demo data, stable per tenant, series and number. The region digits are 0000xx:
-    demo organizations claim no real district (the check character comes from python-stdnum)."""
-    from stdnum.cn import uscc
-
-    body = f"910000{sum(map(ord, slug)) % 100:02d}{series}{n:07d}"
-    return body + uscc.calc_check_digit(body)
 
 
 def _demo_enterprises(slug):
@@ -86,7 +77,7 @@ def demo_cmd():
                     })
                 users[f"enterprise{n}"] = services.find_user(email)
                 lines.append(("enterprise", tenant.slug, email))
-            for loader in DEMO_LOADERS:
+            for loader in hooks.of().demo_loaders:
                 loader(tenant, users)
             db.session.commit()
             assert db.session.query(Enterprise).count() >= 2
@@ -98,8 +89,3 @@ def demo_cmd():
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cmd)
-    try:
-        from ipservice.imports import import_cli
-    except ModuleNotFoundError:
-        return
-    app.cli.add_command(import_cli)

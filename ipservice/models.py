@@ -1,10 +1,13 @@
-"""Every model, imported in one place so that Alembic and the schema checks see the whole metadata."""
-from ipservice.accounts.models import ApiToken, Enterprise, User  # noqa: F401
-from ipservice.cases.models import Case, CaseTransition  # noqa: F401
-from ipservice.certification.models import CertificationRecord  # noqa: F401
-from ipservice.core.attachments import Attachment  # noqa: F401
-from ipservice.core.audit import AuditEvent  # noqa: F401
-from ipservice.core.idempotency import IdempotencyRecord  # noqa: F401
-from ipservice.core.numbering import Counter  # noqa: F401
-from ipservice.custody.models import CustodyAgency, CustodyEnrollment  # noqa: F401
-from ipservice.kpi.models import KpiActual, TaskProgress  # noqa: F401
+"""Every model, imported in one place so that Alembic and the schema checks see the whole metadata:
+the shared ones of ``core`` and each area's ``models`` module."""
+import importlib
+
+import ipservice
+from ipservice.core import attachments, audit, idempotency, numbering  # noqa: F401 — their models
+
+for _area in ipservice.areas():
+    try:
+        importlib.import_module(f"ipservice.{_area}.models")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"ipservice.{_area}.models":
+            raise

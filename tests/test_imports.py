@@ -96,6 +96,7 @@ def agency(app):
             a = services.create_agency({"name": name, "uscc": make_uscc(), "contact": "王经理 029-81234567"})
             if not approved:
                 services.set_agency_approval(a.id, False)
+            db.session.commit()
             out = (a.id, a.name, a.uscc)
             db.session.remove()
             return out

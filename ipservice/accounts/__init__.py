@@ -1,0 +1,1 @@
+ORDER = 20  # its place among the areas (navigation order)

@@ -57,7 +57,6 @@ def register_enterprise(tenant_id: str, data: dict) -> Enterprise:
         db.session.flush()
         audit.record("enterprise.registered", "enterprise", enterprise.id,
                      {"name": enterprise.name, "uscc": enterprise.uscc}, actor=user)
-        db.session.commit()
     except IntegrityError:
         db.session.rollback()
         _refuse_taken(data)
@@ -90,7 +89,7 @@ def issue_token(user: User) -> tuple[str, dt.datetime]:
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + dt.timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
     db.session.add(ApiToken(user_id=user.id, token_hash=_hash_token(token), expires_at=expires_at))
-    db.session.commit()
+    db.session.flush()
     return token, expires_at
 
 

@@ -4,10 +4,10 @@ from urllib.parse import urlparse
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
-from werkzeug.exceptions import HTTPException
 
 from ipservice.accounts import schemas, services
 from ipservice.core.access import access
+from ipservice.core.errors import Refusal
 from ipservice.extensions import limiter, login_rate, register_rate
 from ipservice.forms.render import for_page, load_form
 
@@ -67,10 +67,10 @@ def register():
         if data:
             try:
                 services.register_enterprise(g.tenant.slug, data)
-            except HTTPException as exc:  # USCC or e-mail taken: the field messages go next to the fields
-                if exc.code != 409:
+            except Refusal as exc:  # USCC or e-mail taken: the field messages go next to the fields
+                if exc.status != 409:
                     raise
-                errors, status = exc.data["messages"]["json"], 409
+                errors, status = exc.errors, 409
             else:
                 flash(_("注册成功，请登录。"))
                 return redirect(url_for("accounts.login"))

@@ -1,0 +1,1 @@
+ORDER = 95  # its place among the areas (navigation order)

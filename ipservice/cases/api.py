@@ -6,7 +6,6 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from ipservice import forms
-from ipservice.accounts.services import enterprise_id_of, enterprise_of
 from ipservice.cases import (
     metrics,  # noqa: F401 — registers the computed KPIs
     schemas,
@@ -26,7 +25,7 @@ PAGE = {"page_size": 50, "max_page_size": 500}
 
 
 def _case(case_id: str):
-    return services.get_case(case_id, current_user, enterprise_id_of(current_user))
+    return services.get(current_user, case_id)
 
 
 @blp.route("/cases")
@@ -40,7 +39,7 @@ class Cases(MethodView):
 
         ``?sort=due`` puts the nearest deadline first (the bureau's queue); default newest first.
         """
-        items, total = services.list_cases(current_user, enterprise_id_of(current_user), filters,
+        items, total = services.page(current_user, filters,
                                            pagination_parameters.page, pagination_parameters.page_size)
         pagination_parameters.item_count = total
         return [services.case_dict(g.tenant, c, current_user, detail=False) for c in items]
@@ -57,7 +56,7 @@ class Cases(MethodView):
     def post(self):
         """File a case (``Idempotency-Key`` accepted); it gets its number and its due dates."""
         data = forms.load_json(g.tenant, "case")
-        case = services.submit_case(g.tenant, current_user, enterprise_of(current_user), data)
+        case = services.submit(current_user, data)
         return services.case_dict(g.tenant, case, current_user)
 
 

@@ -46,9 +46,9 @@ def load_demo_cases(tenant, users: dict) -> None:
     second = next((t for t in types if t not in (first, "pre_exam")), first)
     if first == "pre_exam_filing" and "pre_exam" in types and bureau is not None:
         second = "pre_exam"  # needs the 备案 accepted below
-    case = services.submit_case(tenant, user, enterprise, schema.load(_body(tenant, first, 1)))
+    case = services.submit(user, enterprise=enterprise, data=schema.load(_body(tenant, first, 1)))
     if bureau is not None:
         services.transition(tenant, case, "accepted", "材料齐全，予以受理。", bureau)
         if first != "pre_exam_filing":
             services.transition(tenant, case, "in_progress", None, bureau)
-    services.submit_case(tenant, user, enterprise, schema.load(_body(tenant, second, 2)))
+    services.submit(user, enterprise=enterprise, data=schema.load(_body(tenant, second, 2)))

@@ -15,6 +15,9 @@ from ipservice.core.types import CHINA
 from ipservice.extensions import db
 from ipservice.kpi.metrics import metric
 
+NAMES = ("pre_exam_filing_entities", "mediation_sessions", "determination_opinions", "assistance_enterprises",
+         "case_closure_rate", "cases_closed", "median_days_to_close")
+
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     """[1 January 00:00, next 1 January 00:00) in China, as UTC instants."""

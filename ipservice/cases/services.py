@@ -1,8 +1,8 @@
 """Case intake and the work on a case: numbering, the state machine, time limits, lists, exports, stats.
 
 Every function runs in the tenant's context (the session filters by tenant); ``tenant`` is the
-``tenants.config.Tenant`` whose centers, case types and time limits apply. Writes commit here, with
-their audit event and history row in the same transaction.
+``tenants.config.Tenant`` whose centers, case types and time limits apply. Writes flush here, with their
+audit event and history row; the request or command commits.
 """
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ipservice.accounts.services import enterprise_id_of, enterprise_of
 from ipservice.cases.models import Case, CaseTransition
 from ipservice.core import attachments, audit, calendar, filing, labels, numbering
 from ipservice.core.errors import error
 from ipservice.core.exports import table_response
 from ipservice.core.i18n import pick
+from ipservice.core.tenancy import current_tenant
 from ipservice.core.types import CHINA, china_time, today_china, utcnow
 from ipservice.extensions import db
 
@@ -89,12 +91,15 @@ def has_accepted_pre_exam_filing(enterprise_id: str) -> bool:
         Case.status.in_(ACCEPTED_STATES))) > 0
 
 
-def submit_case(tenant, user, enterprise, data: dict) -> Case:
-    """File a case for ``enterprise`` from data loaded by the tenant's case form; commits.
+def submit(user, data: dict, *, enterprise=None, upload=None) -> Case:
+    """File a case for the user's enterprise (or ``enterprise``: the bulk import) from data loaded by the
+    tenant's case form. Evidence is added afterwards (``upload`` must be None).
 
     Everything is checked before the number is taken, and the number is taken by the first write of the
     transaction (see ``core.numbering``): a failure rolls the number back with the case.
     """
+    tenant = current_tenant()
+    enterprise = enterprise if enterprise is not None else enterprise_of(user)
     if enterprise is None:
         error(403, _("您的账号没有关联企业，不能提交案件。"))
     if data["case_type"] == "pre_exam" and not has_accepted_pre_exam_filing(enterprise.id):
@@ -121,7 +126,6 @@ def submit_case(tenant, user, enterprise, data: dict) -> Case:
     audit.record("case.submitted", "case", case.id, {
         "number": case.number, "case_type": case.case_type, "center": case.center,
         "ip_type": case.ip_type, "right_number": case.right_number}, actor=user)
-    db.session.commit()
     return case
 
 
@@ -132,9 +136,9 @@ def _history_row(case, step, old, to, user, at, note) -> CaseTransition:
 
 # --- reading -------------------------------------------------------------------------------------------
 
-def get_case(case_id: str, user, enterprise_id: str | None) -> Case:
+def get(user, case_id: str) -> Case:
     """A case the user may see (another enterprise's or another tenant's: 404)."""
-    return filing.get_or_404(Case, case_id, user, enterprise_id)
+    return filing.get_or_404(Case, case_id, user, enterprise_id_of(user))
 
 
 def _conditions(filters: dict, user, enterprise_id: str | None) -> list:
@@ -167,12 +171,12 @@ def _order(sort: str | None) -> list:
     return [Case.submitted_at.desc(), Case.seq.desc()]
 
 
-def list_cases(user, enterprise_id: str | None, filters: dict, page: int = 1, page_size: int = 50):
+def page(user, filters: dict, page_no: int = 1, page_size: int = 50):
     """``(cases, total)`` — an enterprise's own cases, or all of the tenant's for the bureau."""
-    cond = _conditions(filters, user, enterprise_id)
+    cond = _conditions(filters, user, enterprise_id_of(user))
     total = db.session.scalar(select(func.count(Case.id)).where(*cond)) or 0
     stmt = select(Case).where(*cond).order_by(*_order(filters.get("sort")))
-    stmt = stmt.offset(max(page - 1, 0) * page_size).limit(page_size)
+    stmt = stmt.offset(max(page_no - 1, 0) * page_size).limit(page_size)
     return list(db.session.scalars(stmt)), total
 
 
@@ -257,8 +261,13 @@ def _moves_text(moves) -> str:
     return _("、").join(_("%(label)s（%(code)s）", label=labels.status_label(m), code=m) for m in moves)
 
 
+def decide(user, case_id: str, data: dict) -> Case:
+    """The bureau's next step on a case, or the applicant's withdrawal (``data``: ``{"to", "note"}``)."""
+    return transition(current_tenant(), get(user, case_id), data.get("to"), data.get("note"), user)
+
+
 def transition(tenant, case: Case, to: str, note: str | None, user) -> Case:
-    """Move ``case`` to ``to``; 403 not the caller's move, 409 not allowed now, 422 note missing; commits."""
+    """Move ``case`` to ``to``; 403 not the caller's move, 409 not allowed now, 422 note missing."""
     note = (note or "").strip() or None
     if to not in MOVES:
         error(422, errors={"to": [_("必须是以下之一：%(choices)s。", choices=", ".join(MOVES))]})
@@ -299,7 +308,7 @@ def transition(tenant, case: Case, to: str, note: str | None, user) -> Case:
     audit.record(f"case.{to}", "case", case.id, {"number": case.number, "from": old, "to": to, "note": note},
                  actor=user)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         error(409, _("案件状态已被他人更新，请刷新后重试。"))
@@ -308,12 +317,10 @@ def transition(tenant, case: Case, to: str, note: str | None, user) -> Case:
 
 
 def add_evidence(case: Case, upload, user):
-    """证据材料: PDF, JPEG or PNG (by content), at most 10 MB, while the case is open; commits."""
+    """证据材料: PDF, JPEG or PNG (by content), at most 10 MB, while the case is open."""
     if case.status in TERMINAL_STATES:
         error(409, _("案件已%(status)s，不能再上传材料。", status=labels.status_label(case.status)))
-    att = attachments.save(upload, "case", case.id, user, EVIDENCE_TYPES)
-    db.session.commit()
-    return att
+    return attachments.save(upload, "case", case.id, user, EVIDENCE_TYPES)
 
 
 def evidence_list(case: Case):
@@ -327,7 +334,7 @@ def evidence(case: Case, attachment_id: str):
 def recompute_estimated_due_dates(tenant, actor=None) -> int:
     """Recompute the deadlines that were counted Monday–Friday because the installed calendar did not
     cover their year yet (run after ``pip install -U chinesecalendar``); returns how many changed. Uses the
-    tenant's current time limits; commits."""
+    tenant's current time limits."""
     changed = 0
     estimated = select(Case).where(or_(Case.accept_due_estimated, Case.close_due_estimated))
     for case in db.session.scalars(estimated):
@@ -350,7 +357,7 @@ def recompute_estimated_due_dates(tenant, actor=None) -> int:
             audit.record("case.due_recomputed", "case", case.id, {
                 "number": case.number, "accept_due_on": str(case.accept_due_on),
                 "close_due_on": str(case.close_due_on) if case.close_due_on else None}, actor=actor)
-    db.session.commit()
+    db.session.flush()
     return changed
 
 
@@ -363,7 +370,7 @@ def export_headers() -> list[str]:
 
 
 def export_rows(tenant, user, filters: dict) -> list[list]:
-    cases, _total = list_cases(user, None, filters, 1, EXPORT_LIMIT)
+    cases, _total = page(user, filters, 1, EXPORT_LIMIT)
     yes, no = _("是"), _("否")
     return [[c.number, labels.case_type_label(c.case_type), center_name(tenant, c.center), c.applicant_name,
              c.applicant_uscc, labels.ip_type_label(c.ip_type), c.right_number, c.counterparty_name,
@@ -410,3 +417,16 @@ def stats() -> dict:
         "closure_rate": round(closed / not_withdrawn, 4) if not_withdrawn else None,
         "median_days_to_close": float(statistics.median(durations)) if durations else None,
     }
+
+
+def stats_totals(per_tenant: list[dict]) -> dict:
+    """The cases of several tenants together, as ``GET /api/v1/stats`` totals them."""
+    by_type, by_status = {}, {}
+    for t in per_tenant:
+        for k, v in t["by_type"].items():
+            by_type[k] = by_type.get(k, 0) + v
+        for k, v in t["by_status"].items():
+            by_status[k] = by_status.get(k, 0) + v
+    not_withdrawn = sum(v for k, v in by_status.items() if k != "withdrawn")
+    return {"total": sum(t["total"] for t in per_tenant), "by_type": by_type, "by_status": by_status,
+            "closure_rate": round(by_status.get("closed", 0) / not_withdrawn, 4) if not_withdrawn else None}

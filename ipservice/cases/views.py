@@ -13,14 +13,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
 
-from ipservice import NAV_PROVIDERS, forms
-from ipservice.accounts.services import enterprise_id_of, enterprise_of
+from ipservice import forms
 from ipservice.cases import schemas, services
-from ipservice.cases.demo import load_demo_cases
 from ipservice.core import labels
 from ipservice.core.access import access
+from ipservice.core.errors import Refusal
+from ipservice.extensions import db
 from ipservice.core.idempotency import once_per_form
 from ipservice.core.validators import page_number
 from ipservice.forms.render import for_page, load_form, refusal
@@ -30,7 +29,7 @@ bp = Blueprint("cases", __name__, template_folder="templates")
 
 
 
-def _messages(exc: HTTPException) -> tuple[str, dict]:
+def _messages(exc: Refusal) -> tuple[str, dict]:
     """The message and field errors a service's ``error(...)`` carries."""
     _status, message, errors = refusal(exc)
     return message, errors
@@ -55,7 +54,7 @@ def index():
     if current_user.role == "bureau" and "sort" not in request.args:
         filters["sort"] = "due"
     page = page_number(request.args.get("page", 1))
-    items, total = services.list_cases(current_user, enterprise_id_of(current_user), filters, page, 50)
+    items, total = services.page(current_user, filters, page, 50)
     rows = [services.case_dict(g.tenant, c, current_user, detail=False) for c in items]
     return render_template(
         "cases/list.html", rows=rows, total=total, page=page, pages=max(1, -(-total // 50)), filters=filters,
@@ -77,12 +76,12 @@ def new():
         data, errors = load_form(schema, request.form)
         if data:
             try:
-                case = services.submit_case(g.tenant, current_user, enterprise_of(current_user), data)
-            except HTTPException as exc:
-                if exc.code not in (403, 409, 422):
+                case = services.submit(current_user, data)
+            except Refusal as exc:
+                if exc.status not in (403, 409, 422):
                     raise
                 message, errors = _messages(exc)
-                status = exc.code
+                status = exc.status
             else:
                 flash(_("案件已提交，案件编号：%(number)s。", number=case.number))
                 return redirect(url_for("cases.detail", case_id=case.id))
@@ -103,24 +102,25 @@ def _render_detail(case, message=None, errors=None, note="", status=200):
 @bp.route("/t/<tenant>/cases/<case_id>")
 @access("enterprise", "bureau")
 def detail(case_id):
-    return _render_detail(services.get_case(case_id, current_user, enterprise_id_of(current_user)))
+    return _render_detail(services.get(current_user, case_id))
 
 
 @bp.route("/t/<tenant>/cases/<case_id>/transitions", methods=["POST"])
 @access("enterprise", "bureau")
 def move(case_id):
-    case = services.get_case(case_id, current_user, enterprise_id_of(current_user))
+    case = services.get(current_user, case_id)
     to, note = request.form.get("to", ""), request.form.get("note", "")
     if len(note) > 2000:
         return _render_detail(case, _("说明不能超过 2000 个字符。"), note=note, status=422)
     try:
         services.transition(g.tenant, case, to, note, current_user)
-    except HTTPException as exc:
-        if exc.code not in (403, 409, 422):
+    except Refusal as exc:
+        if exc.status not in (403, 409, 422):
             raise
         message, errors = _messages(exc)
-        case = services.get_case(case_id, current_user, enterprise_id_of(current_user))
-        return _render_detail(case, message, errors, note=note, status=exc.code)
+        db.session.rollback()
+        case = services.get(current_user, case_id)
+        return _render_detail(case, message, errors, note=note, status=exc.status)
     flash(_("案件状态已变更为“%(status)s”。", status=labels.status_label(to)))
     return redirect(url_for("cases.detail", case_id=case_id))
 
@@ -128,14 +128,14 @@ def move(case_id):
 @bp.route("/t/<tenant>/cases/<case_id>/attachments", methods=["POST"])
 @access("enterprise")
 def upload(case_id):
-    case = services.get_case(case_id, current_user, enterprise_id_of(current_user))
+    case = services.get(current_user, case_id)
     try:
         att = services.add_evidence(case, request.files.get("file"), current_user)
-    except HTTPException as exc:
-        if exc.code not in (409, 413, 415, 422):
+    except Refusal as exc:
+        if exc.status not in (409, 413, 415, 422):
             raise
         message, _errors = _messages(exc)
-        return _render_detail(case, message, status=exc.code)
+        return _render_detail(case, message, status=exc.status)
     flash(_("已上传：%(name)s", name=att.filename))
     return redirect(url_for("cases.detail", case_id=case_id))
 
@@ -145,7 +145,7 @@ def upload(case_id):
 def download(case_id, attachment_id):
     from ipservice.core.attachments import send
 
-    case = services.get_case(case_id, current_user, enterprise_id_of(current_user))
+    case = services.get(current_user, case_id)
     return send(services.evidence(case, attachment_id))
 
 
@@ -170,9 +170,6 @@ def nav_links():
     return [{"url": url_for("cases.index", tenant=tenant.slug), "label": label}]
 
 
-NAV_PROVIDERS.append(nav_links)
-
-
 @bp.cli.command("recompute-due")
 def recompute_due_cmd():
     """Recompute the deadlines estimated Monday–Friday once chinesecalendar covers their year."""
@@ -180,22 +177,13 @@ def recompute_due_cmd():
 
     from ipservice.core import calendar
     from ipservice.core.tenancy import tenant_context
+    from ipservice.core.transaction import unit_of_work
     from ipservice.tenants import registry
 
     bounds = calendar.covered_years()
     click.echo(f"chinesecalendar covers {bounds[0]}–{bounds[1]}" if bounds
                else "chinesecalendar is not installed")
     for tenant in registry.all():  # the command line works across tenants, one tenant at a time
-        with tenant_context(tenant.slug):
+        with tenant_context(tenant.slug), unit_of_work():
             changed = services.recompute_estimated_due_dates(tenant)
             click.echo(f"  {tenant.slug}: {changed} case(s) recomputed")
-
-
-def _register_demo():
-    from ipservice.cli import DEMO_LOADERS
-
-    if load_demo_cases not in DEMO_LOADERS:
-        DEMO_LOADERS.append(load_demo_cases)
-
-
-_register_demo()

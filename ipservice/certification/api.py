@@ -41,7 +41,7 @@ class Certifications(MethodView):
     def post(self):
         """File a 贯标 certification record; the answer carries the subsidy estimate with its citation."""
         data = forms.load_json(g.tenant, "certification")
-        return services.submit(g.tenant, current_user, data), 201
+        return services.submit(current_user, data), 201
 
 
 @blp.route("/certifications/<record_id>")
@@ -88,7 +88,7 @@ class Decision(MethodView):
     @blp.alt_response(409, description="already decided")
     def post(self, data, record_id):
         """Verify or reject (a reason is required) a submitted record."""
-        return services.decide(current_user, record_id, data["decision"], data.get("reason"))
+        return services.decide(current_user, record_id, data)
 
 
 def _export(fmt, query):

@@ -38,12 +38,12 @@ from ipservice.core.attachments import Attachment
 from ipservice.core.errors import error
 from ipservice.core.i18n import pick
 from ipservice.core.labels import ORG_TYPES, STATUSES
+from ipservice.core.tenancy import current_tenant
 from ipservice.core.types import china_time, today_china
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_value
 from ipservice.kpi.metrics import metric
 from ipservice.policy import services as policy
-from ipservice.tenants import registry
 
 PDF_ONLY = ("application/pdf",)
 CLAIMING = ("submitted", "verified")
@@ -52,7 +52,7 @@ CLAIMING = ("submitted", "verified")
 # --- the subsidy estimate ---------------------------------------------------------------------------------
 
 def _tenant_of(record):
-    return registry.get(record.tenant_id)
+    return current_tenant()
 
 
 def _already_reason(prior: CertificationRecord) -> str:
@@ -148,15 +148,16 @@ def _duplicate_error():
     error(409, message, {"certificate_no": [message]})
 
 
-def submit(tenant, user, data: dict, upload=None, *, enterprise=None, commit: bool = True) -> CertificationRecord:
+def submit(user, data: dict, *, enterprise=None, upload=None) -> CertificationRecord:
     """File a certification record for the user's organization, with an optional scan (``upload``).
 
-    All or nothing: a bad scan (413/415/422) or a duplicate certificate (409) leaves no row and no file.
+    All or nothing: a bad scan (413/415/422) or a duplicate certificate (409) is refused, and the request
+    rolls back the row; the file is removed at once.
 
     ``enterprise``: file for this organization instead of the user's own (the bulk import, where ``user``
-    is the importing bureau user); ``commit=False`` leaves the commit to the caller (flushes only; an
-    error still rolls the session back).
+    is the importing bureau user).
     """
+    tenant = current_tenant()
     enterprise = enterprise if enterprise is not None else _enterprise_or_403(user)
     standard, edition = resolve(data["org_type"], data["issued_on"], data.get("standard_edition"))
     if _duplicate(data["certificate_no"]):
@@ -178,10 +179,7 @@ def submit(tenant, user, data: dict, upload=None, *, enterprise=None, commit: bo
         if upload is not None:
             saved = attachments.save(upload, OBJECT_TYPE, record.id, user, allowed=PDF_ONLY,
                                      max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
-        if commit:
-            db.session.commit()
-        else:
-            db.session.flush()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         _remove_file(saved)
@@ -211,7 +209,7 @@ def add_scan(user, record_id: str, upload):
     try:
         saved = attachments.save(upload, OBJECT_TYPE, record.id, user, allowed=PDF_ONLY,
                                  max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
-        db.session.commit()
+        db.session.flush()
     except BaseException:
         db.session.rollback()
         _remove_file(saved)
@@ -269,17 +267,14 @@ def page(user, filters: dict, page_no: int, page_size: int) -> tuple[list[Certif
 
 # --- the bureau's decision ----------------------------------------------------------------------------
 
-def decide(user, record_id: str, decision: str, reason: str | None, *, commit: bool = True) -> CertificationRecord:
-    """Verify or reject a submitted record once (409 afterwards; a rejection needs a reason: 422).
-
-    ``commit=False`` leaves the commit to the caller (the bulk import: filing and decision in one
-    transaction)."""
+def decide(user, record_id: str, data: dict) -> CertificationRecord:
+    """Verify or reject (``data``: ``{"decision", "reason"}``) a submitted record once (409 afterwards; a
+    rejection needs a reason: 422)."""
     record = get(user, record_id)
-    filing.decide(record, OBJECT_TYPE, decision, DECISIONS, reason, user, reason_required_for=("reject",))
+    filing.decide(record, OBJECT_TYPE, data.get("decision"), DECISIONS, data.get("reason"), user,
+                  reason_required_for=("reject",))
     if record.status == "rejected":
         _reestimate_blocked_by(record, actor=user)
-    if commit:
-        db.session.commit()
     return record
 
 
@@ -300,7 +295,7 @@ def _reestimate_blocked_by(rejected, actor=None):
 
 # --- counts, KPI, exports ---------------------------------------------------------------------------------
 
-def status_counts() -> dict[str, int]:
+def stats() -> dict[str, int]:
     """``{"submitted", "verified", "rejected"}``: the current tenant's records by their current status."""
     rows = db.session.execute(select(CertificationRecord.status, func.count()).group_by(CertificationRecord.status))
     counts = {s: 0 for s in RECORD_STATUSES}
@@ -385,7 +380,7 @@ def load_demo(tenant, users) -> None:
             "certification_body": "中知（北京）认证有限公司", "issued_on": issued,
             "expires_on": add_years(issued, 3) - dt.timedelta(days=1), "consulting_agency": None,
             "scope": "与研发、生产和销售相关的知识产权管理", "extra": _demo_extra(tenant, issued)}
-    submit(tenant, user, data)
+    submit(user, data)
 
 
 def _demo_extra(tenant, issued) -> dict:

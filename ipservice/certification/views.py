@@ -6,25 +6,23 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import EXCLUDE, ValidationError
-from werkzeug.exceptions import HTTPException
-
-import ipservice
-from ipservice import cli, forms
+from ipservice import forms
 from ipservice.certification import schemas, services
 from ipservice.core import exports
 from ipservice.core.access import access
 from ipservice.core.attachments import send
-from ipservice.core.errors import error
+from ipservice.core.errors import Refusal, error
 from ipservice.core.i18n import localize_errors
 from ipservice.core.idempotency import once_per_form
 from ipservice.core.validators import page_number
+from ipservice.extensions import db
 from ipservice.forms.render import for_page, load_form, refusal
 
 bp = Blueprint("certification", __name__, template_folder="templates")
 PAGE_SIZE = 50
 
 
-def _failure(exc: HTTPException, file_field: bool = False) -> tuple[int, dict, str]:
+def _failure(exc: Refusal, file_field: bool = False) -> tuple[int, dict, str]:
     """(status, field errors, message) of a service's refusal; an upload's 413/415 goes next to the file."""
     status, message, errors = refusal(exc)
     if file_field and status in (413, 415) and "file" not in errors:
@@ -80,10 +78,10 @@ def new():
         if data:
             upload = request.files.get("file")
             try:
-                record = services.submit(g.tenant, current_user, data,
-                                         upload if upload is not None and upload.filename else None)
-            except HTTPException as exc:
-                if exc.code not in (409, 413, 415, 422):
+                record = services.submit(current_user, data,
+                                         upload=upload if upload is not None and upload.filename else None)
+            except Refusal as exc:
+                if exc.status not in (409, 413, 415, 422):
                     raise
                 status, errors, message = _failure(exc, file_field=True)
                 errors = errors or {"_schema": [message]}
@@ -113,9 +111,10 @@ def detail(record_id):
 def upload(record_id):
     try:
         services.add_scan(current_user, record_id, request.files.get("file"))
-    except HTTPException as exc:
-        if exc.code not in (409, 413, 415, 422):
+    except Refusal as exc:
+        if exc.status not in (409, 413, 415, 422):
             raise
+        db.session.rollback()
         status, errors, message = _failure(exc, file_field=True)
         return _detail(services.get(current_user, record_id), status, upload_errors=errors or {"file": [message]})
     flash(_("附件已上传。"))
@@ -134,13 +133,14 @@ def decision(record_id):
     try:
         data = schemas.CertificationDecisionIn().load({k: v for k, v in request.form.items()
                                           if k in ("decision", "reason") and v.strip()})
-        services.decide(current_user, record_id, data["decision"], data.get("reason"))
+        services.decide(current_user, record_id, data)
     except ValidationError as exc:
         return _detail(services.get(current_user, record_id), 422, decision_errors=localize_errors(exc.messages),
                        reason_value=request.form.get("reason", ""))
-    except HTTPException as exc:
-        if exc.code not in (409, 422):
+    except Refusal as exc:
+        if exc.status not in (409, 422):
             raise
+        db.session.rollback()
         status, errors, message = _failure(exc)
         return _detail(services.get(current_user, record_id), status,
                        decision_errors=errors or {"_schema": [message]}, reason_value=request.form.get("reason", ""))
@@ -161,7 +161,7 @@ def export(fmt):
     return exports.table_response(fmt, title, headers, rows, stem, caption=caption)
 
 
-def _nav():
+def nav():
     """贯标备案 (enterprise) / 贯标审核 (bureau), inside the user's own tenant only."""
     tenant = g.get("tenant")
     if tenant is None or not current_user.is_authenticated or current_user.tenant_id != tenant.slug:
@@ -172,8 +172,3 @@ def _nav():
         return [{"url": url_for("certification.index"), "label": _("贯标审核")}]
     return []
 
-
-if _nav not in ipservice.NAV_PROVIDERS:
-    ipservice.NAV_PROVIDERS.append(_nav)
-if services.load_demo not in cli.DEMO_LOADERS:
-    cli.DEMO_LOADERS.append(services.load_demo)

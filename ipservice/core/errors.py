@@ -1,4 +1,9 @@
-"""One error shape for the API, an HTML page for browsers, every message in the user's language."""
+"""One error shape for the API, an HTML page for browsers, every message in the user's language.
+
+Services refuse with the domain error ``Refusal`` (``error(...)`` raises it) and never answer HTTP; the
+request turns it into the contract's JSON error or the error page here (``refusal_response``), a page view
+into messages beside the fields (``forms.render.refusal``), the importer into a report row.
+"""
 from __future__ import annotations
 
 from flask import render_template, request
@@ -61,13 +66,56 @@ def _is_werkzeug_default(error: HTTPException) -> bool:
     return error.description == type(error).description
 
 
-def error(code: int, message: str | None = None, errors: dict | None = None, location: str = "json"):
-    """Abort with the contract's error shape; ``errors`` are field messages under ``location``."""
-    from flask_smorest import abort
+class Refusal(Exception):
+    """A domain refusal: what was refused (``status``, an HTTP-like code: 403, 404, 409, 413, 415, 422…),
+    why (``message``, already in the user's language) and which fields (``errors``: ``{field: [text]}``,
+    found under ``location`` — json, query, files — in the API's error body)."""
 
-    kwargs = {}
-    if message:
-        kwargs["message"] = message
-    if errors:
-        kwargs["messages"] = {location: errors}
-    abort(code, **kwargs)
+    def __init__(self, status: int, message: str | None = None, errors: dict | None = None,
+                 location: str = "json", headers: dict | None = None):
+        super().__init__(message or str(status))
+        self.status = status
+        self.message = message
+        self.errors = errors or {}
+        self.location = location
+        self.headers = headers or {}
+
+    @property
+    def text(self) -> str:
+        """The message, else the field messages, else the status's default message."""
+        from ipservice.core.i18n import localize_errors
+
+        fields = flat_errors(localize_errors(self.errors))
+        return self.message or " ".join(t for ts in fields.values() for t in ts) or default_message(self.status)
+
+
+def error(code: int, message: str | None = None, errors: dict | None = None, location: str = "json"):
+    """Refuse with the contract's error shape; ``errors`` are field messages under ``location``."""
+    raise Refusal(code, message, errors, location)
+
+
+def refusal_response(exc: Refusal):
+    """The answer to a refusal nobody handled nearer: the contract's JSON error (API) or the error page."""
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    from ipservice.core.i18n import localize_errors
+
+    text = exc.message or default_message(exc.status) or HTTP_STATUS_CODES.get(exc.status, "")
+    if wants_json():
+        body = {"code": exc.status, "status": HTTP_STATUS_CODES.get(exc.status, "Unknown"), "message": text}
+        if exc.errors:
+            body["errors"] = localize_errors({exc.location: exc.errors})
+        return body, exc.status, exc.headers
+    return render_template("error.html", code=exc.status, message=text), exc.status, exc.headers
+
+
+def flat_errors(errors) -> dict:
+    """Field errors as ``{field: [text, …]}``: the errors of a list's items folded into the field."""
+    def texts(value):
+        if isinstance(value, dict):
+            return [t for v in value.values() for t in texts(v)]
+        if isinstance(value, (list, tuple)):
+            return [t for v in value for t in texts(v)]
+        return [str(value)]
+
+    return {k: texts(v) for k, v in (errors or {}).items()}

@@ -1,14 +1,20 @@
-"""The filing mechanism that custody enrollments, certification records and cases share:
-an enterprise submits on its tenant's form; the bureau decides (or works it through states).
+"""The filing mechanism every kind shares (custody enrollments, certification records, cases, …): an
+organization submits on its tenant's form; the bureau decides once, or works it through states.
 
-A model mixes in ``FilingMixin``; the area's service calls ``submit``/``decide``; both write the audit
-event in the same transaction. Ownership is a query filter (``owned``): another enterprise's filing is
-simply not found (404).
+- The registry: each area registers its ``FilingKind`` once (``register_kind(app, kind)`` in its
+  ``init_app``); whatever spans filings — statistics, worklists, imports, labels, forms, navigation —
+  iterates ``kinds()`` and never names a kind.
+- The model mixes in ``FilingMixin``; the area's service calls ``submit``/``decide`` here, which write
+  the audit event in the same transaction and never commit (the request or command does).
+- Ownership is a query filter (``owned``): another enterprise's filing is simply not found (404).
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKeyConstraint, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -18,6 +24,75 @@ from ipservice.core import audit
 from ipservice.core.errors import error
 from ipservice.core.types import CHINA, UTCDateTime, utcnow
 from ipservice.extensions import db
+
+
+@dataclass(frozen=True)
+class FilingKind:
+    """One kind of filing, as the rest of the service sees it.
+
+    ``service`` answers, for the current tenant (request or command context) — the same signature for
+    every kind:
+
+    - ``submit(user, data, *, enterprise=None, upload=None)`` → the new filing (``data`` loaded by the
+      tenant's form; ``enterprise`` files for another organization: the bulk import);
+    - ``get(user, filing_id)`` → the filing, or a 404 ``Refusal`` (another organization's: not found);
+    - ``page(user, filters, page_no, page_size)`` → ``(filings, total)``, newest first;
+    - ``decide(user, filing_id, data)`` → the filing after the bureau's decision or move (``data``:
+      ``{"decision", "reason"}`` for a kind decided once, ``{"to", "note"}`` for a case's next step);
+    - ``stats()`` → the current tenant's counts as ``GET /api/v1/stats`` reports them.
+    """
+
+    name: str  # "custody": the contract's filing kind, the forms.toml section, the import's name
+    model: type
+    object_type: str  # the audit trail's object type
+    label: tuple[str, str]  # (Chinese, English)
+    statuses: dict[str, tuple[str, str]]  # every status → (Chinese, English) label, in workflow order
+    pending: tuple[str, ...]  # statuses in which the filing waits for the bureau
+    service: Any
+    list_endpoint: str  # the page listing the kind (enterprise: own; bureau: queue)
+    detail_endpoint: str  # the page of one filing, ``url_for(detail_endpoint, **{detail_arg: id})``
+    detail_arg: str = "filing_id"
+    stats_key: str = ""  # its key in each tenant's ``GET /api/v1/stats`` entry (default: ``name``)
+    stats_totals: Callable[[list[dict]], dict] | None = None  # totals over tenants (default: sums)
+    number_attr: str | None = None  # the attribute holding the filing's number, if the kind numbers
+    due_attr: str | None = None  # the attribute holding its next deadline, if it has one
+    importer: Any = None  # an ``ipservice.importing.ImportSpec``: the kind's spreadsheet columns and rules
+    metrics: tuple[str, ...] = field(default=())  # the KPI metrics the kind's records feed
+
+    @property
+    def key(self) -> str:
+        return self.stats_key or self.name
+
+    def status_label(self, status: str) -> str:
+        from ipservice.core.i18n import pick
+
+        pair = self.statuses.get(status)
+        return pick(*pair) if pair else status
+
+
+KINDS_KEY = "ipservice.filing_kinds"
+
+
+def register_kind(app, kind: FilingKind) -> FilingKind:
+    """Make ``kind`` known to everything that spans filings (once per app)."""
+    from ipservice.core import labels
+
+    kinds = app.extensions.setdefault(KINDS_KEY, {})
+    if kind.name in kinds and kinds[kind.name] is not kind:
+        raise RuntimeError(f"filing kind {kind.name!r} registered twice")
+    kinds[kind.name] = kind
+    for status, pair in kind.statuses.items():
+        labels.STATUSES.setdefault(status, pair)
+    return kind
+
+
+def kinds(app=None) -> list[FilingKind]:
+    """The registered kinds, in the order their areas were set up."""
+    return list((app or current_app).extensions.get(KINDS_KEY, {}).values())
+
+
+def kind(name: str, app=None) -> FilingKind | None:
+    return (app or current_app).extensions.get(KINDS_KEY, {}).get(name)
 
 
 class FilingMixin:

@@ -1,6 +1,7 @@
 """``Idempotency-Key`` for POSTs that create a filing: a retry returns the first answer, files nothing.
 
-The key record is flushed before the view runs, so it commits in the same transaction as the filing;
+The key record is flushed before the view runs, so it commits in the same transaction as the filing
+(the request's unit of work, ``core.transaction``);
 two concurrent requests with one key collide on the unique index and the loser returns the winner's
 answer. The same key with a different body is 422.
 """
@@ -106,10 +107,8 @@ def idempotent(view):
             raise
         response = response if isinstance(response, Response) else _make(response)
         if response.status_code < 300:
-            record = db.session.merge(record)
             record.status_code = response.status_code
             record.body = response.get_json(silent=True)
-            db.session.commit()
         else:
             db.session.rollback()
         return response
@@ -164,9 +163,7 @@ def once_per_form(view):
             return _to_first(_find(key))
         response = _make(view(*args, **kwargs))
         if response.status_code in (301, 302, 303) and response.location:
-            record = db.session.merge(record)
             record.status_code, record.body = 303, {"location": response.location}
-            db.session.commit()
         else:
             db.session.rollback()  # nothing was created: the corrected form may be sent again
         return response

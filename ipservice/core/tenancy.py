@@ -44,6 +44,17 @@ def current_tenant_id() -> str | None:
     return g.get("tenant_id") if has_app_context() else None
 
 
+def current_tenant():
+    """The configuration of the tenant in context (request, command line, import row or test), or None."""
+    if not has_app_context() or g.get("tenant_id") is None:
+        return None
+    tenant = g.get("tenant")
+    if tenant is not None and tenant.slug == g.tenant_id:
+        return tenant
+    find = current_app.extensions.get("ipservice.find_tenant")
+    return find(g.tenant_id) if find else None
+
+
 def is_cross_tenant() -> bool:
     return bool(g.get("cross_tenant_reason")) if has_app_context() else False
 
@@ -174,6 +185,7 @@ def _sync_postgres_settings():
 def install(app, find_tenant):
     """Wire the session events once per process, and the tenant URL handling into ``app``;
     ``find_tenant(slug)`` returns the tenant's configuration or None."""
+    app.extensions["ipservice.find_tenant"] = find_tenant
     if not event.contains(Session, "do_orm_execute", _filter_by_tenant):
         event.listen(Session, "do_orm_execute", _filter_by_tenant)
         event.listen(Session, "before_flush", _guard_flush)

@@ -81,7 +81,7 @@ class Enrollments(MethodView):
     @blp.alt_response(422, description="validation failed, or the agency is unknown or not approved")
     def post(self):
         """File a custody enrollment (``Idempotency-Key`` accepted)."""
-        return services.submit_enrollment(forms.load_json(g.tenant, "custody"), current_user)
+        return services.submit(current_user, forms.load_json(g.tenant, "custody"))
 
 
 @blp.route("/custody-enrollments/<enrollment_id>")
@@ -90,7 +90,7 @@ class Enrollment(MethodView):
     @blp.response(200, schemas.CustodyEnrollmentOut)
     def get(self, enrollment_id):
         """One custody enrollment (another enterprise's or tenant's: 404)."""
-        return services.get_enrollment(enrollment_id, current_user)
+        return services.get(current_user, enrollment_id)
 
 
 @blp.route("/custody-enrollments/<enrollment_id>/decision")
@@ -101,7 +101,7 @@ class Decision(MethodView):
     @blp.alt_response(409, description="decided already")
     def post(self, data, enrollment_id):
         """Approve or reject (a rejection needs a reason) a submitted enrollment, once."""
-        return services.decide_enrollment(enrollment_id, data["decision"], data.get("reason"), current_user)
+        return services.decide(current_user, enrollment_id, data)
 
 
 

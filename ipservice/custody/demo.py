@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ipservice import forms
 from ipservice.accounts.services import enterprise_of
-from ipservice.cli import demo_uscc
+from ipservice.accounts.demo import demo_uscc
 from ipservice.core import audit
 from ipservice.core.types import today_china
 from ipservice.custody import services
@@ -49,7 +49,6 @@ def load_demo(tenant, users: dict) -> None:
             db.session.flush()
             audit.record("custody_agency.created", "custody_agency", agency.id,
                          {"name": agency.name, "uscc": code, "demo": True}, actor=users.get("bureau"))
-    db.session.commit()
 
     user = users.get("enterprise1")
     enterprise = enterprise_of(user) if user is not None else None
@@ -69,4 +68,4 @@ def load_demo(tenant, users: dict) -> None:
         if field.required:
             payload[field.name] = _example_value(field)
     data = forms.schema_for(tenant, "custody")().load(payload)
-    services.submit_enrollment(data, user)
+    services.submit(user, data)

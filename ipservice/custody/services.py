@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import distinct, func, select, text
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +21,7 @@ from ipservice.core.labels import (
     label,
     status_label,
 )
-from ipservice.core.tenancy import current_tenant_id
+from ipservice.core.tenancy import current_tenant, current_tenant_id
 from ipservice.core.types import china_time, today_china
 from ipservice.custody.models import CustodyAgency, CustodyEnrollment
 from ipservice.custody.schemas import DECISIONS, STATUSES
@@ -32,16 +31,6 @@ from ipservice.kpi.metrics import metric
 
 OBJECT = "custody_enrollment"
 AGENCY_OBJECT = "custody_agency"
-
-
-def current_tenant():
-    """The tenant configuration of the current context (request, command line or test)."""
-    tenant = g.get("tenant")
-    if tenant is not None and tenant.slug == current_tenant_id():
-        return tenant
-    from ipservice.tenants import registry
-
-    return registry.get(current_tenant_id())
 
 
 def is_own_bureau(user) -> bool:
@@ -80,7 +69,6 @@ def create_agency(data: dict) -> CustodyAgency:
         error(409, duplicate, {"uscc": [duplicate]})
     audit.record(f"{AGENCY_OBJECT}.created", AGENCY_OBJECT, agency.id,
                  {"name": agency.name, "uscc": agency.uscc})
-    db.session.commit()
     return agency
 
 
@@ -91,7 +79,6 @@ def set_agency_approval(agency_id: str, approved: bool) -> CustodyAgency:
         agency.approved = approved
         audit.record(f"{AGENCY_OBJECT}.{'approved' if approved else 'withdrawn'}", AGENCY_OBJECT, agency.id,
                      {"approved": approved})
-        db.session.commit()
     return agency
 
 
@@ -106,14 +93,14 @@ def _lock_enterprise(enterprise_id: str) -> None:
                            {"t": current_tenant_id(), "e": enterprise_id})
 
 
-def submit_enrollment(data: dict, user, *, enterprise=None, commit: bool = True) -> CustodyEnrollment:
-    """File a custody enrollment (data loaded by the tenant's custody form); commits.
+def submit(user, data: dict, *, enterprise=None, upload=None) -> CustodyEnrollment:
+    """File a custody enrollment (data loaded by the tenant's custody form).
 
     422 when the agency is unknown or not approved; 409 when the enterprise already has a submitted or
     approved enrollment whose contract period overlaps this one.
 
     ``enterprise``: file for this enterprise instead of the user's own (the bulk import, where ``user`` is
-    the importing bureau user); ``commit=False`` leaves the commit to the caller (flushes only).
+    the importing bureau user). Custody takes no attachment (``upload`` must be None).
     """
     enterprise_id = enterprise.id if enterprise is not None else enterprise_id_of(user)
     if enterprise_id is None:
@@ -147,8 +134,6 @@ def submit_enrollment(data: dict, user, *, enterprise=None, commit: bool = True)
         "agency_id": agency.id, "start_date": enrollment.start_date.isoformat(),
         "end_date": enrollment.end_date.isoformat(),
     })
-    if commit:
-        db.session.commit()
     return enrollment
 
 
@@ -172,30 +157,31 @@ def list_enrollments(user, filters: dict | None = None, page: int = 1, page_size
     return list(db.session.scalars(stmt).unique()), total
 
 
-def get_enrollment(enrollment_id: str, user) -> CustodyEnrollment:
+def page(user, filters: dict, page_no: int, page_size: int):
+    """One page of the enrollments ``user`` may see, newest first, and the total."""
+    return list_enrollments(user, filters, page_no, page_size)
+
+
+def get(user, enrollment_id: str) -> CustodyEnrollment:
     """404 for an unknown id, another tenant's or another enterprise's enrollment."""
     return filing.get_or_404(CustodyEnrollment, enrollment_id, user, enterprise_id_of(user))
 
 
-def decide_enrollment(enrollment_id: str, decision: str, reason: str | None, user, *,
-                      commit: bool = True) -> CustodyEnrollment:
-    """Approve or reject a submitted enrollment once (409 afterwards; a rejection needs a reason).
-
-    ``commit=False`` leaves the commit to the caller (the bulk import: filing and decision in one
-    transaction)."""
+def decide(user, enrollment_id: str, data: dict) -> CustodyEnrollment:
+    """Approve or reject (``data``: ``{"decision", "reason"}``) a submitted enrollment once (409
+    afterwards; a rejection needs a reason)."""
     enrollment = db.session.scalar(
         filing.owned(CustodyEnrollment, user, enterprise_id_of(user))
         .where(CustodyEnrollment.id == enrollment_id).with_for_update(of=CustodyEnrollment)
     )
     if enrollment is None:
         error(404)
-    filing.decide(enrollment, OBJECT, decision, DECISIONS, reason, user, reason_required_for=("reject",))
-    if commit:
-        db.session.commit()
+    filing.decide(enrollment, OBJECT, data.get("decision"), DECISIONS, data.get("reason"), user,
+                  reason_required_for=("reject",))
     return enrollment
 
 
-def status_counts() -> dict[str, int]:
+def stats() -> dict[str, int]:
     """``{"submitted": n, "approved": n, "rejected": n}`` for the current tenant (by current status)."""
     counts = dict.fromkeys(STATUSES, 0)
     rows = db.session.execute(

@@ -4,18 +4,15 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException
 
-from ipservice import NAV_PROVIDERS, forms
-from ipservice.cli import DEMO_LOADERS
+from ipservice import forms
 from ipservice.core.access import access
-from ipservice.core.errors import error
+from ipservice.core.errors import Refusal, error
 from ipservice.core.idempotency import once_per_form
 from ipservice.core.validators import page_number
-from ipservice.custody import demo, schemas, services
+from ipservice.custody import schemas, services
 from ipservice.extensions import db
 from ipservice.forms.render import flat_errors, for_page, load_form, refusal
-from ipservice.tenants.home import home_section
 
 bp = Blueprint("custody", __name__, template_folder="templates", url_prefix="/t/<tenant>/custody")
 
@@ -28,9 +25,9 @@ def _helpers():
             "tenant_fields": services.tenant_fields}
 
 
-def _service_failure(exc: HTTPException):
+def _service_failure(exc: Refusal):
     """The message and field errors of a 409/422 raised by a service, for showing on the form."""
-    if exc.code not in (409, 422):
+    if exc.status not in (409, 422):
         raise exc
     db.session.rollback()
     status, message, errors = refusal(exc)
@@ -84,8 +81,8 @@ def new():
         errors, status = flat_errors(errors), (422 if errors else 200)
         if data:
             try:
-                enrollment = services.submit_enrollment(data, current_user)
-            except HTTPException as exc:
+                enrollment = services.submit(current_user, data)
+            except Refusal as exc:
                 message, errors, status = _service_failure(exc)
             else:
                 flash(_("托管申请已提交，请等待知识产权局审核。"))
@@ -99,7 +96,7 @@ def new():
 @bp.route("/<enrollment_id>")
 @access("enterprise", "bureau")
 def detail(enrollment_id):
-    enrollment = services.get_enrollment(enrollment_id, current_user)
+    enrollment = services.get(current_user, enrollment_id)
     return render_template("custody/detail.html", e=enrollment, values={}, errors={}, message=None)
 
 
@@ -112,7 +109,7 @@ def queue():
     filters, errors, raw = _filters()
     page = _page_number()
     items, total = ([], 0) if errors else services.list_enrollments(current_user, filters, page, PAGE_SIZE)
-    counts = services.status_counts()
+    counts = services.stats()
     return render_template("custody/queue.html", items=items, total=total, page=page, page_size=PAGE_SIZE,
                            filters=raw, errors=errors, counts=counts,
                            statuses=schemas.STATUSES), (422 if errors else 200)
@@ -125,14 +122,13 @@ def decide(enrollment_id):
     errors, message, status = flat_errors(errors), None, 422
     if data:
         try:
-            enrollment = services.decide_enrollment(enrollment_id, data["decision"], data.get("reason"),
-                                                    current_user)
-        except HTTPException as exc:
+            enrollment = services.decide(current_user, enrollment_id, data)
+        except Refusal as exc:
             message, errors, status = _service_failure(exc)
         else:
             flash(_("已批准该托管申请。") if enrollment.status == "approved" else _("已驳回该托管申请。"))
             return redirect(url_for(".detail", enrollment_id=enrollment.id))
-    enrollment = services.get_enrollment(enrollment_id, current_user)
+    enrollment = services.get(current_user, enrollment_id)
     return render_template("custody/detail.html", e=enrollment, values=request.form, errors=errors,
                            message=message), status
 
@@ -150,7 +146,7 @@ def agencies():
         if data:
             try:
                 agency = services.create_agency(data)
-            except HTTPException as exc:
+            except Refusal as exc:
                 message, errors, status = _service_failure(exc)
             else:
                 flash(_("已添加托管服务机构：%(name)s", name=agency.name))
@@ -192,7 +188,6 @@ def nav_links():
     return []
 
 
-@home_section
 def agencies_section(tenant):
     """The tenant's approved custody agencies on its home page."""
     agencies = services.list_agencies()
@@ -200,8 +195,3 @@ def agencies_section(tenant):
         return None
     return "custody/_home_agencies.html", {"agencies": agencies}
 
-
-if nav_links not in NAV_PROVIDERS:
-    NAV_PROVIDERS.append(nav_links)
-if demo.load_demo not in DEMO_LOADERS:
-    DEMO_LOADERS.append(demo.load_demo)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Callable
 
+ORDER = 30  # its place among the areas (navigation order)
+
 _BUILDERS: dict[str, Callable] = {}
 _CACHE: dict[tuple, type] = {}
-ORDER = ("custody", "certification", "case")
 
 
 def register(form: str, builder: Callable) -> None:
@@ -18,7 +19,13 @@ def register(form: str, builder: Callable) -> None:
 
 
 def registered() -> list[str]:
-    return sorted(_BUILDERS, key=lambda f: ORDER.index(f) if f in ORDER else len(ORDER))
+    """The registered forms, in the order of the filing kinds (the others after them)."""
+    from flask import has_app_context
+
+    from ipservice.core import filing
+
+    order = [k.name for k in filing.kinds()] if has_app_context() else []
+    return sorted(_BUILDERS, key=lambda f: (order.index(f) if f in order else len(order), f))
 
 
 def schema_for(tenant, form: str) -> type:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate
 
+from ipservice.core.errors import flat_errors
 from ipservice.core.i18n import localize_errors, pick
 from ipservice.core.validators import Text
 
@@ -122,27 +123,7 @@ def tenant_field_rows(tenant_fields, extra: dict | None) -> list[tuple[str, str]
     return [(pick(f.label_zh, f.label_en), tenant_field_value(f, extra.get(f.name))) for f in tenant_fields]
 
 
-def flat_errors(errors) -> dict:
-    """Field errors as ``{field: [text, …]}``: the errors of a list's items folded into the field."""
-    def texts(value):
-        if isinstance(value, dict):
-            return [t for v in value.values() for t in texts(v)]
-        if isinstance(value, (list, tuple)):
-            return [t for v in value for t in texts(v)]
-        return [str(value)]
-
-    return {k: texts(v) for k, v in (errors or {}).items()}
-
-
 def refusal(exc) -> tuple[int, str, dict]:
-    """``(status, message, {field: [text, …]})`` of a service's ``error(...)``, to show on the page
-    next to the fields: field messages from every location, flattened and in the user's language."""
-    from ipservice.core.errors import default_message
-
-    data = getattr(exc, "data", None) or {}
-    errors = {}
-    for by_field in (data.get("messages") or {}).values():
-        if isinstance(by_field, dict):
-            errors.update(flat_errors(localize_errors(by_field)))
-    message = data.get("message") or " ".join(t for ts in errors.values() for t in ts) or default_message(exc.code)
-    return exc.code, message, errors
+    """``(status, message, {field: [text, …]})`` of a service's ``Refusal``, to show on the page next to
+    the fields: field messages flattened and in the user's language."""
+    return exc.status, exc.text, flat_errors(localize_errors(exc.errors))

@@ -138,7 +138,6 @@ def set_actual(tenant: Tenant, code: str, year: int, value: float, note: str, us
     db.session.flush()
     audit.record("kpi.actual_set", "kpi", None, {"indicator": code, "year": year, "from": old, "to": value,
                                                  "note": note})
-    db.session.commit()
     return row
 
 
@@ -168,5 +167,4 @@ def set_task_progress(tenant: Tenant, code: str, status: str, note: str, user) -
         row.status, row.note, row.updated_by, row.updated_at = status, note, user.id, utcnow()
     db.session.flush()
     audit.record("task.progress_set", "task", None, {"task": code, "from": old, "to": status, "note": note})
-    db.session.commit()
     return next(t for t in task_list(tenant) if t["code"] == code)

@@ -12,12 +12,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ipservice import NAV_PROVIDERS
+from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.types import today_china
 from ipservice.forms.render import for_page, load_form
 from ipservice.kpi import schemas, services
-from ipservice.tenants.home import home_section
 
 bp = Blueprint("kpi", __name__, template_folder="templates")
 
@@ -39,7 +38,6 @@ def _tables(tenant):
     return out
 
 
-@home_section
 def kpi_section(tenant):
     return "kpi/_home.html", {"tables": _tables(tenant), "tasks": services.task_list(tenant),
                               "documents": {d.code: d for d in tenant.documents}}
@@ -92,4 +90,6 @@ def _nav():
             {"url": url_for("tenants.home") + "#tasks", "label": _("任务")}]
 
 
-NAV_PROVIDERS.append(_nav)
+def init_app(app):
+    hooks.nav(app, _nav)
+    hooks.home_section(app, kpi_section)

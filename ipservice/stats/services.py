@@ -2,26 +2,16 @@
 filing, no enterprise, no personal data leaves a tenant through here."""
 from __future__ import annotations
 
+from ipservice.core import filing
 from ipservice.core.tenancy import tenant_context
 from ipservice.core.types import today_china, utcnow
 from ipservice.kpi import services as kpi_services
 from ipservice.tenants import registry
 
 
-def _area_counts() -> dict:
-    from ipservice.cases import services as cases
-    from ipservice.certification import services as certification
-    from ipservice.custody import services as custody
-
-    case_stats = cases.stats()
-    return {
-        "custody": custody.status_counts(),
-        "certifications": certification.status_counts(),
-        "cases": {
-            "total": case_stats["total"], "by_type": case_stats["by_type"], "by_status": case_stats["by_status"],
-            "closure_rate": case_stats["closure_rate"], "median_days_to_close": case_stats["median_days_to_close"],
-        },
-    }
+def _filing_counts() -> dict:
+    """Each filing kind's counts for the tenant in context, under its key (``custody``, ``cases``…)."""
+    return {kind.key: kind.service.stats() for kind in filing.kinds()}
 
 
 def _kpis(tenant, year: int | None) -> list[dict]:
@@ -47,7 +37,7 @@ def aggregate(year: int | None = None) -> dict:
     for tenant in registry.all():
         with tenant_context(tenant.slug):  # one tenant at a time, each through its own filter
             tenants.append({"slug": tenant.slug, "name_zh": tenant.name_zh, "name_en": tenant.name_en,
-                            **_area_counts(), "kpis": _kpis(tenant, year)})
+                            **_filing_counts(), "kpis": _kpis(tenant, year)})
     return {"generated_at": utcnow(), "tenants": tenants, "totals": _totals(tenants)}
 
 
@@ -55,16 +45,5 @@ def _totals(tenants: list[dict]) -> dict:
     def add(key):
         return {f: sum(t[key][f] for t in tenants) for f in tenants[0][key]} if tenants else {}
 
-    by_type, by_status = {}, {}
-    for t in tenants:
-        for k, v in t["cases"]["by_type"].items():
-            by_type[k] = by_type.get(k, 0) + v
-        for k, v in t["cases"]["by_status"].items():
-            by_status[k] = by_status.get(k, 0) + v
-    not_withdrawn = sum(v for k, v in by_status.items() if k != "withdrawn")
-    return {
-        "custody": add("custody"),
-        "certifications": add("certifications"),
-        "cases": {"total": sum(t["cases"]["total"] for t in tenants), "by_type": by_type, "by_status": by_status,
-                  "closure_rate": round(by_status.get("closed", 0) / not_withdrawn, 4) if not_withdrawn else None},
-    }
+    return {kind.key: (kind.stats_totals([t[kind.key] for t in tenants]) if kind.stats_totals else add(kind.key))
+            for kind in filing.kinds()}

@@ -2,7 +2,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ipservice import NAV_PROVIDERS
+from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.stats import services
 
@@ -30,4 +30,5 @@ def _nav():
     return []
 
 
-NAV_PROVIDERS.append(_nav)
+def init_app(app):
+    hooks.nav(app, _nav)

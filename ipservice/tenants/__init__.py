@@ -1,6 +1,9 @@
 """Districts as data: ``tenants/<slug>/`` loaded and validated at start-up."""
+
 from ipservice.tenants.config import Tenant
 from ipservice.tenants.loader import TenantConfigError, load_all
+
+ORDER = 10  # its place among the areas (navigation order)
 
 _registry: dict[str, Tenant] = {}
 

@@ -69,8 +69,11 @@ def test_estimated_deadlines_are_recomputed_once_the_calendar_covers_the_year(ap
     holidays = {dt.date(last + 1, 1, 4), dt.date(last + 1, 1, 5)}
     monkeypatch.setattr(calendar, "is_working_day",
                         lambda d: (d.weekday() < 5 and d not in holidays, True))
+    from ipservice.core.transaction import unit_of_work
+
     with app.app_context(), tenant_context("xian"):
-        assert services.recompute_estimated_due_dates(registry.get("xian")) == 1
+        with unit_of_work():
+            assert services.recompute_estimated_due_dates(registry.get("xian")) == 1
         assert services.recompute_estimated_due_dates(registry.get("xian")) == 0
     after = applicant.get(f"/t/xian/api/v1/cases/{case['id']}").get_json()
     assert after["due"]["accept"]["estimated"] is False and after["due"]["note"] is None

@@ -350,11 +350,10 @@ def test_openapi_documents_the_case_endpoints(client):
 def test_concurrent_moves_from_the_same_status_apply_once(app, xian_pair):
     """An officer declines a case that another officer accepted meanwhile: 409, the acceptance stands."""
     from sqlalchemy import select
-    from werkzeug.exceptions import HTTPException
-
     from ipservice.accounts.models import User
     from ipservice.cases import services
     from ipservice.cases.models import Case
+    from ipservice.core.errors import Refusal
     from ipservice.core.tenancy import tenant_context
     from ipservice.extensions import db
     from ipservice.tenants import registry
@@ -367,8 +366,8 @@ def test_concurrent_moves_from_the_same_status_apply_once(app, xian_pair):
         db.session.expunge(stale)
         db.session.commit()
         move(officer, "xian", case_id, "accepted", note=None)  # another request accepts it
-        with pytest.raises(HTTPException) as exc:
+        with pytest.raises(Refusal) as exc:
             services.transition(registry.get("xian"), stale, "declined", "重复", user)
-        assert exc.value.code == 409
+        assert exc.value.status == 409
     body = officer.get(f"/t/xian/api/v1/cases/{case_id}").get_json()
     assert body["status"] == "accepted" and [h["to"] for h in body["history"]] == ["submitted", "accepted"]

@@ -109,9 +109,9 @@ def test_status_counts(app, filed, enterprise):
     enterprise("hebi").post(url("hebi"), json=enrollment_body("hebi", agency["id"]))
     with app.app_context():
         with tenant_context("hebi"):
-            assert services.status_counts() == {"submitted": 1, "approved": 0, "rejected": 1}
+            assert services.stats() == {"submitted": 1, "approved": 0, "rejected": 1}
         with tenant_context("xian"):
-            assert services.status_counts() == {"submitted": 0, "approved": 0, "rejected": 0}
+            assert services.stats() == {"submitted": 0, "approved": 0, "rejected": 0}
 
 
 def test_audit_events_for_agency_submission_and_decision(app, filed):
@@ -135,7 +135,7 @@ def test_audit_events_for_agency_submission_and_decision(app, filed):
 
 def test_demo_loader_is_idempotent(app, client):
     from ipservice.accounts import services as accounts
-    from ipservice.cli import DEMO_LOADERS
+    from ipservice.core import hooks
     from ipservice.core.tenancy import tenant_context
     from ipservice.custody.demo import load_demo
     from ipservice.custody.models import CustodyAgency, CustodyEnrollment
@@ -144,7 +144,7 @@ def test_demo_loader_is_idempotent(app, client):
     from stdnum.cn import uscc
     from tests.conftest import register_enterprise
 
-    assert load_demo in DEMO_LOADERS
+    assert load_demo in hooks.of(app).demo_loaders
     register_enterprise(client, "tianjin-bonded", email="enterprise1@tianjin.example.cn")
     with app.app_context():
         for slug in ("xian", "tianjin-bonded"):
@@ -154,6 +154,7 @@ def test_demo_loader_is_idempotent(app, client):
                 users = {"bureau": bureau, "enterprise1": accounts.find_user("enterprise1@tianjin.example.cn")}
                 for _ in range(2):
                     load_demo(registry.get(slug), users)
+                    db.session.commit()  # the demo command commits what the loaders add
                 agencies = list(db.session.scalars(select(CustodyAgency)))
                 assert len(agencies) == 3 and all(uscc.is_valid(a.uscc) and a.approved for a in agencies)
                 enrollments = list(db.session.scalars(select(CustodyEnrollment)))

@@ -1,0 +1,67 @@
+"""Where areas hook themselves into the app — connected by the app factory, not by import order.
+
+Each area package (``ipservice/<area>/__init__.py``) may define ``init_app(app)``; the factory calls it
+once per app, after the area's blueprints are registered, and the area adds what it contributes here:
+
+    hooks.nav(app, fn)            fn() -> [{"url", "label"}]: links in the header for the current user
+    hooks.home_section(app, fn)   fn(tenant) -> (template, context) | None: a section of the tenant home
+    hooks.demo_loader(app, fn)    fn(tenant, users): demo data for one tenant (``flask demo``)
+    hooks.command(app, group)     a click command or group under ``flask``
+
+Filing kinds register with ``core.filing.register_kind``; KPI metrics with ``kpi.metrics.metric``.
+Everything is kept per app (``app.extensions``), so two apps in one process do not share registrations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+KEY = "ipservice.hooks"
+
+
+@dataclass
+class Hooks:
+    nav: list = field(default_factory=list)
+    home_sections: list = field(default_factory=list)
+    demo_loaders: list = field(default_factory=list)
+
+
+def of(app=None) -> Hooks:
+    app = app or current_app
+    return app.extensions.setdefault(KEY, Hooks())
+
+
+def _add(items: list, fn):
+    if fn not in items:
+        items.append(fn)
+    return fn
+
+
+def nav(app, fn):
+    return _add(of(app).nav, fn)
+
+
+def home_section(app, fn):
+    return _add(of(app).home_sections, fn)
+
+
+def demo_loader(app, fn):
+    return _add(of(app).demo_loaders, fn)
+
+
+def command(app, cmd):
+    app.cli.add_command(cmd)
+    return cmd
+
+
+def nav_items() -> list[dict]:
+    """The header links for the current user, in the order the areas were set up."""
+    items = []
+    for fn in of().nav:
+        items.extend(fn() or [])
+    return items
+
+
+def home_sections(tenant) -> list:
+    return [s for s in (fn(tenant) for fn in of().home_sections) if s]

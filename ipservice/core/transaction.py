@@ -1,0 +1,65 @@
+"""The unit of work: a request (API or page) owns its database transaction.
+
+Services flush and never commit. Every view is wrapped once by the app factory: when it answers with a
+status below 400 the session commits, otherwise — a refusal, a failed form, any exception — it rolls
+back, so a refused request leaves nothing behind, whatever a service had flushed before refusing. The
+idempotency key, the audit event and the counter increment of a request are in the same transaction.
+
+The command line and the bulk import own their transactions the same way: ``unit_of_work()`` around a
+command, and one per import row.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+
+from flask import g, make_response
+
+from ipservice.extensions import db
+
+
+def keep_on_refusal() -> None:
+    """Commit this request's writes although it answers with an error (an audit event of a refused
+    login, say): the view has made sure nothing else is pending."""
+    g._uow_keep = True
+
+
+def _wrap(view):
+    @functools.wraps(view)
+    def unit_of_work_view(*args, **kwargs):
+        try:
+            response = make_response(view(*args, **kwargs))
+        except BaseException:
+            db.session.rollback()
+            raise
+        if response.status_code < 400 or g.pop("_uow_keep", False):
+            try:
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                raise
+        else:
+            db.session.rollback()
+        return response
+
+    return unit_of_work_view
+
+
+def install(app) -> None:
+    """Wrap every view of ``app`` (call after all blueprints are registered)."""
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint != "static" and not getattr(view, "_in_unit_of_work", False):
+            wrapped = _wrap(view)
+            wrapped._in_unit_of_work = True
+            app.view_functions[endpoint] = wrapped
+
+
+@contextlib.contextmanager
+def unit_of_work():
+    """One transaction for a command or an import row: commit at the end, roll back on any error."""
+    try:
+        yield db.session
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise

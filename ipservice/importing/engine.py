@@ -1,0 +1,434 @@
+"""The bulk-import engine every filing kind uses: read the first sheet (streamed), find the header row, turn
+each row into the API body through the kind's columns, load it with the tenant's form schema, file it (and
+decide it, for a historical decided row) with the kind's own service — one transaction per row — and write
+the row-by-row report. What is specific to a kind (its columns, its duplicate rule, how a decided status is
+reached) is its ``ImportSpec``, kept with the kind (``ipservice/<area>/imports.py``).
+
+Decisions (see also the README, "Bulk import"):
+
+- The header row is the first of the first ten rows that names at least two known columns (a title row
+  above it, as in the service's own exports, is fine). Headers are the Chinese column names or the English
+  field names; unknown columns are ignored (listed on stderr).
+- Every row passes the same validation and rules as an API filing: the tenant's form schema loads it and
+  the kind's service files it, so a refusal of the service (``core.errors.Refusal``) becomes the row's
+  errors, next to the columns they concern.
+- The importing user (``--as EMAIL``, a bureau user of the tenant) is recorded as the one who filed the
+  record and made the decision; each imported record also gets a ``<type>.imported`` audit event with the
+  file name and row number.
+- The organization of a row is found by its USCC in the tenant. When there is none yet it is created, owned
+  by a placeholder enterprise user that cannot log in (``uscc-<uscc>@<tenant>.import.invalid``, inactive,
+  no usable password).
+- Re-importing creates no duplicates: the kind's duplicate rule skips a row whose record exists, before any
+  other check. A rejected record blocks only a rejected row (a rejected filing may be filed again).
+- One transaction per row: a bad row leaves nothing behind (not even its placeholder organization).
+"""
+from __future__ import annotations
+
+import csv
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from ipservice.core.errors import Refusal
+from ipservice.core.tenancy import tenant_context
+from ipservice.importing.cells import Column, Invalid, as_text, joiner, norm
+
+HEADER_SEARCH_ROWS = 10
+LANGS = {"zh": "zh_CN", "en": "en"}
+BOOKKEEPING = ("enterprise_name", "uscc", "status", "reason")
+
+
+@dataclass
+class ImportSpec:
+    """How one filing kind comes in from a spreadsheet.
+
+    - ``command``: the name under ``flask import``; ``help``: its one-line help.
+    - ``columns(tenant)``: the kind's columns (base fields, the tenant's own fields, status and reason).
+    - ``decisions``: a historical status → the ``decide`` payloads that reach it (``{"reason"}`` is filled
+      from the row's reason column where a payload names it).
+    - ``existing(values, enterprise, context, row_status)``: why the row is a duplicate, or None.
+    - ``resolve(values, errors)``: a lookup the row needs (custody: the agency), passed as ``context``.
+    - ``payload(values, context)``: the API body (default: the values without the bookkeeping columns).
+    - ``error_keys``: the service's field names that are not column keys (``agency_id`` → ``agency``).
+    """
+
+    command: str
+    help: str
+    columns: Callable
+    existing: Callable
+    decisions: dict = field(default_factory=dict)
+    resolve: Callable | None = None
+    payload: Callable | None = None
+    error_keys: dict = field(default_factory=dict)
+
+
+def blocks(existing_status: str, row_status: str) -> bool:
+    """Whether an existing record makes the row a duplicate: any record that is not rejected, and a
+    rejected one for a rejected row (a rejected filing may be filed again, as through the API)."""
+    return existing_status != "rejected" or row_status == "rejected"
+
+
+# --- reading the workbook ----------------------------------------------------------------------------------
+
+class Sheet:
+    """The first sheet of a workbook, read row by row (openpyxl read-only: memory stays flat)."""
+
+    def __init__(self, path: Path):
+        from openpyxl import load_workbook
+
+        self._wb = load_workbook(path, read_only=True, data_only=True)
+        self._ws = self._wb.worksheets[0]
+        self.size_hint = self._ws.max_row or 0
+
+    def rows(self) -> Iterator[tuple]:
+        return self._ws.iter_rows(values_only=True)
+
+    def close(self):
+        self._wb.close()
+
+
+def map_header(rows: list[tuple], columns: list[Column]):
+    """``(header row index, {column key: cell index}, ignored headers)`` of the header row: the first of the
+    first rows that names at least two known columns (else the first non-empty row)."""
+    by_name: dict[str, Column] = {}
+    for col in columns:
+        for name in col.names:
+            by_name.setdefault(norm(name), col)
+
+    def mapping(row):
+        found, ignored = {}, []
+        for i, cell in enumerate(row):
+            text = as_text(cell)
+            if not text:
+                continue
+            col = by_name.get(norm(text))
+            if col is None:
+                ignored.append(text)
+            else:
+                found.setdefault(col.key, i)
+        return found, ignored
+
+    first = None
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if first is None and any(as_text(c) for c in row):
+            first = index
+        found, ignored = mapping(row)
+        if len(found) >= 2:
+            return index, found, ignored
+    if first is None:
+        return None, {}, []
+    found, ignored = mapping(rows[first])
+    return first, found, ignored
+
+
+# --- the outcome of a row ----------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    row: int
+    result: str                                # "ok", "skipped", "error"
+    detail: str = ""                           # why skipped
+    errors: list[tuple[str, str]] = field(default_factory=list)   # (column label, message)
+    record_id: str | None = None
+
+    def result_text(self) -> str:
+        return {"ok": _("导入成功"), "skipped": _("跳过"), "error": _("错误")}[self.result]
+
+    def detail_text(self) -> str:
+        if self.result == "skipped":
+            return self.detail
+        if self.result == "error":
+            return ("；" if joiner() == "、" else "; ").join(
+                _("%(field)s：%(message)s", field=f, message=m) if f else m for f, m in self.errors)
+        return ""
+
+    def lines(self) -> list[str]:
+        if self.result == "ok":
+            return [_("第 %(row)s 行：%(result)s", row=self.row, result=self.result_text())]
+        if self.result == "skipped":
+            return [_("第 %(row)s 行：跳过（%(reason)s）", row=self.row, reason=self.detail)]
+        head = _("第 %(row)s 行：%(result)s", row=self.row, result=self.result_text())
+        return [head] + ["    " + (_("%(field)s：%(message)s", field=f, message=m) if f else m)
+                         for f, m in self.errors]
+
+
+class RowErrors(Exception):
+    def __init__(self, errors: dict):
+        super().__init__("row errors")
+        self.errors = errors
+
+
+def flatten(messages) -> list[str]:
+    from ipservice.core.i18n import localize_errors
+
+    messages = localize_errors(messages)
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in flatten(value)]
+    if isinstance(messages, (list, tuple)):
+        return [m for value in messages for m in flatten(value)]
+    return [str(messages)]
+
+
+# --- the importer ------------------------------------------------------------------------------------------
+
+class Importer:
+    """Imports the rows of one kind into the current tenant, one transaction per row."""
+
+    error_keys = {"decision": "status", "to": "status", "extra": None}
+
+    def __init__(self, kind, tenant, user, filename: str):
+        self.kind, self.spec = kind, kind.importer
+        self.tenant, self.user_id, self.filename = tenant, user.id, filename
+        self.columns = self.spec.columns(tenant)
+        self.by_key = {c.key: c for c in self.columns}
+        self.error_keys = {**self.error_keys, **self.spec.error_keys}
+
+    @property
+    def user(self):
+        from ipservice.accounts.models import User
+        from ipservice.extensions import db
+
+        return db.session.get(User, self.user_id)
+
+    def label_of(self, key: str | None) -> str:
+        key = self.error_keys.get(key, key)
+        col = self.by_key.get(key) if key else None
+        return col.label if col is not None else ""
+
+    def values(self, row: tuple, mapping: dict) -> tuple[dict, dict]:
+        """``(values by column key, errors by column key)``; empty cells are left out."""
+        values, errors = {}, {}
+        for key, index in mapping.items():
+            raw = row[index] if index < len(row) else None
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            try:
+                values[key] = self.by_key[key].convert(raw)
+            except Invalid as exc:
+                errors[key] = [str(exc)]
+        return values, errors
+
+    def enterprise(self, values: dict, errors: dict):
+        """The row's organization by USCC (``None`` when it is new); the USCC and, for a new one, the name
+        are validated as on the registration form."""
+        from ipservice.accounts.models import Enterprise
+        from ipservice.accounts.schemas import RegistrationSchema
+        from ipservice.extensions import db
+
+        if not values.get("uscc"):
+            errors.setdefault("uscc", []).append(_("缺少必填字段。"))
+            return None, None
+        try:
+            uscc = RegistrationSchema(only=("uscc",)).load({"uscc": values["uscc"]})["uscc"]
+        except ValidationError as exc:
+            errors.setdefault("uscc", []).extend(flatten(exc.messages))
+            return None, None
+        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+        if enterprise is None:
+            try:
+                RegistrationSchema(only=("name",)).load({"name": values.get("enterprise_name") or ""})
+            except ValidationError as exc:
+                errors.setdefault("enterprise_name", []).extend(flatten(exc.messages))
+        return uscc, enterprise
+
+    def create_enterprise(self, uscc: str, name: str, row: int):
+        """A new organization owned by a placeholder user that cannot log in (see the module docstring)."""
+        from ipservice.accounts import services as accounts
+        from ipservice.accounts.models import Enterprise
+        from ipservice.core import audit
+        from ipservice.extensions import db
+
+        email = f"uscc-{uscc}@{self.tenant.slug}.import.invalid".lower()
+        owner = accounts.find_user(email)
+        if owner is None:
+            owner = accounts.create_user(email, secrets.token_urlsafe(32), "enterprise", self.tenant.slug,
+                                         name.strip())
+        owner.active = False
+        db.session.flush()
+        enterprise = Enterprise(name=name.strip(), uscc=uscc, contact_name="", contact_phone="", user_id=owner.id)
+        db.session.add(enterprise)
+        db.session.flush()
+        audit.record("enterprise.imported", "enterprise", enterprise.id,
+                     {"name": enterprise.name, "uscc": uscc, "owner": email, "file": self.filename, "row": row},
+                     actor=self.user)
+        return enterprise
+
+    @staticmethod
+    def status_of(values: dict) -> str:
+        return values.get("status") or "submitted"
+
+    # -- one row
+
+    def run_row(self, row_no: int, row: tuple, mapping: dict) -> Outcome:
+        """One row in its own transaction: kept when it is imported, rolled back otherwise."""
+        from ipservice.extensions import db
+
+        try:
+            outcome = self._row(row_no, row, mapping)
+        except RowErrors as exc:
+            outcome = Outcome(row_no, "error", errors=self._messages(exc.errors))
+        except Refusal as exc:  # the kind's service refused the row
+            errors = self._messages(exc.errors) or [("", exc.text)]
+            outcome = Outcome(row_no, "error", errors=errors)
+        except Exception as exc:  # noqa: BLE001 — one broken row must not stop the import
+            db.session.rollback()
+            return Outcome(row_no, "error", errors=[("", _("内部错误：%(error)s", error=f"{type(exc).__name__}: {exc}"))])
+        if outcome.result == "ok":
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return outcome
+
+    def _messages(self, errors: dict) -> list[tuple[str, str]]:
+        """``[(column label, message)]`` in the order of the columns (the row's own messages first)."""
+        order = {c.key: n for n, c in enumerate(self.columns)}
+        out = []
+        for key, messages in sorted(errors.items(),
+                                    key=lambda kv: order.get(self.error_keys.get(kv[0], kv[0]), -1)):
+            if key == "extra" and isinstance(messages, dict):
+                out += self._messages(messages)
+                continue
+            label = "" if key == "_schema" else (self.label_of(key) or key)
+            out += [(label, m) for m in flatten(messages)]
+        return out
+
+    def _row(self, row_no: int, row: tuple, mapping: dict) -> Outcome:
+        from ipservice import forms
+        from ipservice.core import audit
+
+        values, errors = self.values(row, mapping)
+        uscc, enterprise = self.enterprise(values, errors)
+        context = self.spec.resolve(values, errors) if self.spec.resolve else None
+        status = self.status_of(values)
+        skip = self.spec.existing(values, enterprise, context, status)
+        if skip:
+            return Outcome(row_no, "skipped", detail=skip)
+        payload = (self.spec.payload(values, context) if self.spec.payload
+                   else {k: v for k, v in values.items() if k not in BOOKKEEPING})
+        try:
+            data = forms.schema_for(self.tenant, self.kind.name)().load(payload)
+        except ValidationError as exc:
+            for key, messages in exc.messages.items():
+                # a cell that could not be converted keeps its own message
+                errors.setdefault(self.error_keys.get(key, key) or key, messages)
+        if errors:
+            raise RowErrors(errors)
+        if enterprise is None:
+            enterprise = self.create_enterprise(uscc, values["enterprise_name"], row_no)
+        record = self.kind.service.submit(self.user, data, enterprise=enterprise)
+        for step in self.spec.decisions.get(status, ()):
+            step = {k: (values.get("reason") if v is None else v) for k, v in step.items()}
+            self.kind.service.decide(self.user, record.id, step)
+        audit.record(f"{self.kind.object_type}.imported", self.kind.object_type, record.id,
+                     {"file": self.filename, "row": row_no, "status": status}, actor=self.user)
+        return Outcome(row_no, "ok", record_id=record.id)
+
+
+# --- the command -------------------------------------------------------------------------------------------
+
+def _usage(message: str):
+    raise click.UsageError(message)
+
+
+def _check_user(tenant, email: str):
+    from ipservice.accounts import services as accounts
+    from ipservice.core.i18n import pick
+
+    user = accounts.find_user(email)
+    if user is None:
+        _usage(_("未找到用户 %(email)s。", email=email))
+    if user.role != "bureau" or user.tenant_id != tenant.slug or not user.active:
+        _usage(_("%(email)s 不是%(tenant)s知识产权局的有效用户，不能导入。", email=user.email,
+                 tenant=pick(tenant.name_zh, tenant.name_en)))
+    return user
+
+
+def _open(path: Path) -> Sheet:
+    try:
+        return Sheet(path)
+    except Exception as exc:  # noqa: BLE001 — whatever openpyxl or the file system says
+        _usage(_("无法读取文件 %(file)s：%(error)s", file=str(path), error=str(exc) or type(exc).__name__))
+
+
+def _check_columns(importer: Importer, header, mapping) -> None:
+    from ipservice.core.i18n import pick
+
+    missing = [c for c in importer.columns if c.required and c.key not in mapping]
+    if header is None or missing:
+        names = [pick(c.names[0], f"{c.names[0]} ({c.key})") for c in missing] if missing else \
+            [c.names[0] for c in importer.columns if c.required]
+        _usage(_("文件缺少必需的列：%(columns)s", columns=joiner().join(names)))
+
+
+def write_csv(path: Path, outcomes: list[Outcome]) -> None:
+    from ipservice.core.exports import safe_cell
+
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow([_("行号"), _("结果"), _("详情")])
+        for o in outcomes:
+            writer.writerow([o.row, o.result_text(), safe_cell(o.detail_text())])
+
+
+def _data_rows(rows: Iterator[tuple], first_row_no: int) -> Iterator[tuple[int, tuple]]:
+    """Rows with the spreadsheet's row numbers; empty rows are left out."""
+    for n, row in enumerate(rows, start=first_row_no):
+        if any(as_text(c) for c in row):
+            yield n, row
+
+
+def run_import(kind, tenant_slug: str, email: str, path: Path, report: Path | None, lang: str) -> int:
+    """The command's work; returns the exit code (usage errors raise ``click.UsageError``)."""
+    from ipservice.extensions import db
+    from ipservice.tenants import registry
+
+    stderr = click.get_text_stream("stderr")
+    with force_locale(LANGS[lang]):
+        tenant = registry.get(tenant_slug)
+        if tenant is None:
+            _usage(_("未知的地区“%(slug)s”，可选：%(choices)s。", slug=tenant_slug,
+                     choices=", ".join(t.slug for t in registry.all())))
+        with tenant_context(tenant_slug):
+            user = _check_user(tenant, email)
+            sheet = _open(path)
+            try:
+                rows = sheet.rows()
+                head = [tuple(r) for _n, r in zip(range(HEADER_SEARCH_ROWS), rows)]
+                importer = Importer(kind, tenant, user, path.name)
+                header, mapping, ignored = map_header(head, importer.columns)
+                _check_columns(importer, header, mapping)
+                db.session.rollback()
+                if ignored:
+                    click.echo(_("忽略的列：%(columns)s", columns=joiner().join(ignored)), err=True)
+                # Row numbers are the spreadsheet's (the header row is ``header + 1``).
+                after_header = (r for r in (*head[header + 1:],))
+                data = _data_rows(_chain(after_header, rows), header + 2)
+                outcomes = []
+                with click.progressbar(data, length=max(sheet.size_hint - header - 1, 0), label=_("导入中"),
+                                       file=stderr, show_pos=True) as bar:
+                    for row_no, row in bar:
+                        outcomes.append(importer.run_row(row_no, row, mapping))
+            finally:
+                sheet.close()
+        for o in outcomes:
+            for line in o.lines():
+                click.echo(line)
+        counts = {k: sum(o.result == k for o in outcomes) for k in ("ok", "skipped", "error")}
+        click.echo(_("%(total)s 行：导入 %(ok)s，跳过 %(skipped)s，错误 %(failed)s", total=len(outcomes),
+                     ok=counts["ok"], skipped=counts["skipped"], failed=counts["error"]))
+        if report is not None:
+            write_csv(report, outcomes)
+            click.echo(_("报告已写入 %(file)s", file=str(report)), err=True)
+    return 1 if counts["error"] else 0
+
+
+def _chain(*iterables):
+    for it in iterables:
+        yield from it

@@ -39,29 +39,29 @@ def register_rate() -> str:
     return current_app.config["RATE_LIMIT_REGISTER"]
 api = Api()
 
-# flask-smorest, set up once for every area's Blueprint -------------------------------------------------
+# flask-smorest's Blueprint as the areas use it -------------------------------------------------
 import json as _json  # noqa: E402
 
-import flask_smorest.pagination as _pagination  # noqa: E402
 import marshmallow as _ma  # noqa: E402
 from flask_smorest import Blueprint as _SmorestBlueprint  # noqa: E402
 from webargs.flaskparser import FlaskParser as _FlaskParser  # noqa: E402
 
 from ipservice.core.validators import MAX_PAGE as _MAX_PAGE  # noqa: E402
 
-# The contract: lists page with ?page= and ?page_size= (default 50, max 500), totals in X-Pagination.
-_SmorestBlueprint.DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
-_smorest_page_schema = _pagination._pagination_parameters_schema_factory
+class _PageParser(_FlaskParser):
+    """A page number beyond any real list would overflow the SQL OFFSET (a 500): bound it (422), in the
+    same error shape as flask-smorest's own page-size bound."""
 
-
-def _page_schema_with_bound(def_page, def_page_size, def_max_page_size):
-    # A page number beyond any real list would overflow the SQL OFFSET (a 500): bound it (422).
-    base = _smorest_page_schema(def_page, def_page_size, def_max_page_size)
-    return type("PaginationParametersSchema", (base,), {
-        "page": _ma.fields.Integer(load_default=def_page, validate=_ma.validate.Range(min=1, max=_MAX_PAGE))})
-
-
-_pagination._pagination_parameters_schema_factory = _page_schema_with_bound
+    def parse(self, argmap, req=None, *args, **kwargs):
+        params = super().parse(argmap, req, *args, **kwargs)
+        page = getattr(params, "page", None)
+        if page is not None and page > _MAX_PAGE:
+            try:
+                _ma.validate.Range(min=1, max=_MAX_PAGE)(page)
+            except _ma.ValidationError as exc:
+                self.handle_error(_ma.ValidationError({"query": {"page": exc.messages}}), req, argmap,
+                                  error_status_code=None, error_headers=None)
+        return params
 
 
 class _JsonBodyParser(_FlaskParser):
@@ -81,4 +81,11 @@ class _JsonBodyParser(_FlaskParser):
         abort_with(400, _("请求体不是有效的 JSON。"))
 
 
-_SmorestBlueprint.ARGUMENTS_PARSER = _JsonBodyParser()
+
+class Blueprint(_SmorestBlueprint):
+    """flask-smorest's Blueprint, configured once for every area's API (a subclass, nothing patched)."""
+
+    # The contract: lists page with ?page= and ?page_size= (default 50, max 500), totals in X-Pagination.
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
+    ARGUMENTS_PARSER = _JsonBodyParser()
+    PAGINATION_ARGUMENTS_PARSER = _PageParser()

@@ -1,6 +1,6 @@
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
+from ipservice.extensions import Blueprint
 
 from ipservice.accounts import schemas, services
 from ipservice.core.access import access

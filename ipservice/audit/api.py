@@ -1,6 +1,6 @@
 """``GET /audit``: the tenant's audit trail for its bureau (the model and ``record`` are in core/audit)."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from ipservice.extensions import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 

@@ -3,7 +3,7 @@
 from flask import g, request
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
+from ipservice.extensions import Blueprint
 
 from ipservice import forms
 from ipservice.cases import (

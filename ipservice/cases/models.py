@@ -18,6 +18,19 @@ from ipservice.core.tenancy import TenantScoped
 from ipservice.core.types import UTCDateTime, utcnow
 from ipservice.extensions import db
 
+# The state machine: from → the moves allowed from it.
+MOVES: dict[str, tuple[str, ...]] = {
+    "submitted": ("accepted", "declined", "withdrawn"),
+    "accepted": ("in_progress", "withdrawn"),
+    "in_progress": ("mediated", "resolved", "withdrawn"),
+    "mediated": ("closed", "withdrawn"),
+    "resolved": ("closed", "withdrawn"),
+    "declined": (),
+    "closed": (),
+    "withdrawn": (),
+}
+STATUSES = tuple(MOVES)
+
 
 class Case(TenantScoped, FilingMixin, db.Model):
     """案件 — one request to the tenant's protection or rights-assistance center."""

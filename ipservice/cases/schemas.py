@@ -20,10 +20,10 @@ from ipservice.core.attachments import AttachmentOut
 from ipservice.core.i18n import pick
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Text, normalize_uscc, validate_uscc
+from ipservice.cases.models import STATUSES
 from ipservice.forms.builder import build
 from ipservice.tenants.schemas import CASE_TYPES, IP_TYPES
 
-STATUSES = ("submitted", "accepted", "declined", "in_progress", "mediated", "resolved", "closed", "withdrawn")
 # Case types that are about a patent application (专利预审 and its entity filing).
 PATENT_ONLY_TYPES = ("pre_exam_filing", "pre_exam")
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ipservice.accounts.services import enterprise_id_of, enterprise_of
-from ipservice.cases.models import Case, CaseTransition
+from ipservice.cases.models import MOVES, STATUSES, Case, CaseTransition  # noqa: F401 — STATUSES re-exported
 from ipservice.core import attachments, audit, calendar, filing, labels, numbering
 from ipservice.core.errors import error
 from ipservice.core.exports import table_response
@@ -24,18 +24,6 @@ from ipservice.core.types import CHINA, china_time, today_china, utcnow
 from ipservice.extensions import db
 
 COUNTER = "case"
-# The state machine: from → the moves allowed from it.
-MOVES: dict[str, tuple[str, ...]] = {
-    "submitted": ("accepted", "declined", "withdrawn"),
-    "accepted": ("in_progress", "withdrawn"),
-    "in_progress": ("mediated", "resolved", "withdrawn"),
-    "mediated": ("closed", "withdrawn"),
-    "resolved": ("closed", "withdrawn"),
-    "declined": (),
-    "closed": (),
-    "withdrawn": (),
-}
-STATUSES = tuple(MOVES)
 APPLICANT_MOVES = ("withdrawn",)  # the applicant's only move; every other move is the bureau's
 NOTE_REQUIRED = ("declined", "mediated", "resolved")
 # A case that was accepted at some point and not withdrawn (declined cases never were accepted).

@@ -14,6 +14,8 @@ from ipservice.core.tenancy import TenantScoped
 from ipservice.extensions import db
 
 OBJECT_TYPE = "certification"
+RECORD_STATUSES = ("submitted", "verified", "rejected")
+DECISIONS = {"verify": "verified", "reject": "rejected"}  # the bureau's word → the record's new status
 # A certificate number is unique in the tenant among records that are not rejected: a rejected record
 # (e.g. an unreadable scan) does not block filing the same certificate again.
 ACTIVE = "status <> 'rejected'"

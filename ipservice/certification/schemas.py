@@ -24,14 +24,14 @@ from ipservice.certification.standards import (
     add_years,
     resolve,
 )
+from ipservice.certification import services
+from ipservice.certification.models import DECISIONS, RECORD_STATUSES  # noqa: F401 — re-exported
 from ipservice.core.attachments import AttachmentOut
 from ipservice.core.labels import ORG_TYPES, choices
 from ipservice.core.types import ChinaDateTime, today_china
 from ipservice.core.validators import Text, filter_date
 from ipservice.forms.builder import build
 
-DECISIONS = {"verify": "verified", "reject": "rejected"}
-RECORD_STATUSES = ("submitted", "verified", "rejected")
 
 _CERT_NO = re.compile(r"^[A-Z0-9][A-Z0-9\-/._()]{2,63}$")
 
@@ -175,13 +175,9 @@ class CertificationOut(Schema):
     attachments = fields.Method("_attachments")
 
     def _estimate(self, obj):
-        from ipservice.certification import services
-
         return CertificationEstimateOut().dump(services.estimate_of(obj))
 
     def _attachments(self, obj):
-        from ipservice.certification import services
-
         return AttachmentOut(many=True).dump(services.attachments_of(obj))
 
     @post_dump(pass_original=True)

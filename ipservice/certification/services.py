@@ -30,8 +30,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ipservice.accounts.services import enterprise_id_of, enterprise_of
-from ipservice.certification.models import OBJECT_TYPE, CertificationRecord
-from ipservice.certification.schemas import DECISIONS, RECORD_STATUSES
+from ipservice.certification.models import DECISIONS, OBJECT_TYPE, RECORD_STATUSES, CertificationRecord
 from ipservice.certification.standards import add_years, resolve
 from ipservice.core import attachments, audit, filing
 from ipservice.core.attachments import Attachment

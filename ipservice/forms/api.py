@@ -1,6 +1,6 @@
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from ipservice.extensions import Blueprint
 from marshmallow import Schema, fields
 
 from ipservice import forms

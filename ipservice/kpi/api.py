@@ -1,7 +1,7 @@
 from flask import g
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
+from ipservice.extensions import Blueprint
 
 from ipservice.core.access import access
 from ipservice.core.exports import xlsx_response

@@ -1,6 +1,6 @@
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from ipservice.extensions import Blueprint
 
 from ipservice.core.access import access
 from ipservice.policy import schemas, services

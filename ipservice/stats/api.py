@@ -1,5 +1,5 @@
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from ipservice.extensions import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ipservice.core.access import access

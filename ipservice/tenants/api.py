@@ -1,5 +1,5 @@
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from ipservice.extensions import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 

@@ -7,7 +7,7 @@ ORDER = 80  # its place among the areas (navigation order)
 
 def init_app(app):
     """Register the case kind, its navigation and demo data (once per app)."""
-    from ipservice.cases import demo, imports, metrics, models, services, views
+    from ipservice.cases import demo, imports, metrics, models, schemas, services, views
     from ipservice.core import filing, hooks, labels
 
     filing.register_kind(app, filing.FilingKind(
@@ -15,6 +15,7 @@ def init_app(app):
         statuses={s: labels.STATUSES[s] for s in services.STATUSES}, pending=("submitted", *services.OPEN_STATES),
         service=services, list_endpoint="cases.index", detail_endpoint="cases.detail", detail_arg="case_id",
         stats_key="cases", stats_totals=services.stats_totals, number_attr="number", due_attr="due_on",
-        importer=imports.SPEC, metrics=tuple(metrics.NAMES)))
+        importer=imports.SPEC, metrics=tuple(metrics.NAMES),
+        stats_schema=schemas.CaseCounts, totals_schema=schemas.CaseTotals))
     hooks.nav(app, views.nav_links)
     hooks.demo_loader(app, demo.load_demo_cases)

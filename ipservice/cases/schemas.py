@@ -240,3 +240,16 @@ class TransitionIn(Schema):
 
 class UploadIn(Schema):
     file = Upload(metadata={"description": "PDF, JPEG or PNG, at most 10 MB"})
+
+
+class CaseTotals(Schema):
+    """Cases of one or several districts, for the statistics."""
+
+    total = fields.Integer()
+    by_type = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    closure_rate = fields.Float(allow_none=True, metadata={"description": "closed ÷ cases not withdrawn"})
+
+
+class CaseCounts(CaseTotals):
+    median_days_to_close = fields.Float(allow_none=True)

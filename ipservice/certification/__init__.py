@@ -11,6 +11,7 @@ def init_app(app):
         statuses={s: labels.STATUSES[s] for s in schemas.RECORD_STATUSES}, pending=("submitted",),
         service=services, list_endpoint="certification.index", detail_endpoint="certification.detail",
         detail_arg="record_id", stats_key="certifications", importer=imports.SPEC,
+        stats_schema=schemas.CertificationCounts,
         metrics=("certifications_verified",)))
     hooks.nav(app, views.nav)
     hooks.demo_loader(app, services.load_demo)

@@ -211,3 +211,10 @@ class CertificationUploadIn(Schema):
     file = fields.Raw(load_default=None, metadata={"type": "string", "format": "binary",
                                                    "description": "the certificate scan, PDF, at most 10 MB"})
 
+
+class CertificationCounts(Schema):
+    """贯标备案 by status, for the statistics."""
+
+    submitted = fields.Integer()
+    verified = fields.Integer()
+    rejected = fields.Integer()

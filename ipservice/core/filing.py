@@ -54,6 +54,8 @@ class FilingKind:
     detail_arg: str = "filing_id"
     stats_key: str = ""  # its key in each tenant's ``GET /api/v1/stats`` entry (default: ``name``)
     stats_totals: Callable[[list[dict]], dict] | None = None  # totals over tenants (default: sums)
+    stats_schema: Any = None  # the marshmallow schema of ``service.stats()``
+    totals_schema: Any = None  # the schema of its totals (default: ``stats_schema``)
     number_attr: str | None = None  # the attribute holding the filing's number, if the kind numbers
     due_attr: str | None = None  # the attribute holding its next deadline, if it has one
     importer: Any = None  # an ``ipservice.importing.ImportSpec``: the kind's spreadsheet columns and rules

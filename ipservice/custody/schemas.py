@@ -165,3 +165,11 @@ class CustodyAgencyQuery(Schema):
 
 class CustodyAgencyApprovalIn(Schema):
     approved = fields.Boolean(required=True, metadata=label("已批准", "Approved"))
+
+
+class CustodyCounts(Schema):
+    """托管申请 by status, for the statistics."""
+
+    submitted = fields.Integer()
+    approved = fields.Integer()
+    rejected = fields.Integer()

@@ -1,35 +1,13 @@
 from flask.views import MethodView
 from ipservice.extensions import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
+from ipservice.core import filing
 from ipservice.core.access import access
 from ipservice.core.types import ChinaDateTime
 from ipservice.stats import services
 
 blp = Blueprint("api_stats", __name__, url_prefix="/api/v1", description="跨地区统计 — cross-district statistics")
-
-
-class CustodyCounts(Schema):
-    submitted = fields.Integer()
-    approved = fields.Integer()
-    rejected = fields.Integer()
-
-
-class CertificationCounts(Schema):
-    submitted = fields.Integer()
-    verified = fields.Integer()
-    rejected = fields.Integer()
-
-
-class CaseTotals(Schema):
-    total = fields.Integer()
-    by_type = fields.Dict(keys=fields.String(), values=fields.Integer())
-    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
-    closure_rate = fields.Float(allow_none=True, metadata={"description": "closed ÷ cases not withdrawn"})
-
-
-class CaseCounts(CaseTotals):
-    median_days_to_close = fields.Float(allow_none=True)
 
 
 class KpiProgress(Schema):
@@ -44,20 +22,36 @@ class KpiProgress(Schema):
     progress = fields.Float(allow_none=True)
 
 
-class TenantStats(Schema):
+class _PerKind:
+    """Each filing kind's counts under its key (``custody``, ``certifications``, ``cases``…), dumped with the
+    kind's own schema: the registry, not this module, knows the kinds."""
+
+    totals = False
+
+    @post_dump(pass_original=True)
+    def kinds(self, data, original, **kwargs):
+        for kind in filing.kinds():
+            schema = (kind.totals_schema or kind.stats_schema) if self.totals else kind.stats_schema
+            value = original.get(kind.key)
+            data[kind.key] = schema().dump(value) if schema is not None and value is not None else value
+        return data
+
+
+class TenantStats(_PerKind, Schema):
+    """A district's counts per filing kind (its key and shape: ``GET /forms`` kinds; e.g. ``custody``:
+    ``{submitted, approved, rejected}``, ``cases``: ``{total, by_type, by_status, closure_rate,
+    median_days_to_close}``) and its KPI progress."""
+
     slug = fields.String()
     name_zh = fields.String()
     name_en = fields.String()
-    custody = fields.Nested(CustodyCounts)
-    certifications = fields.Nested(CertificationCounts)
-    cases = fields.Nested(CaseCounts)
     kpis = fields.List(fields.Nested(KpiProgress))
 
 
-class Totals(Schema):
-    custody = fields.Nested(CustodyCounts)
-    certifications = fields.Nested(CertificationCounts)
-    cases = fields.Nested(CaseTotals)
+class Totals(_PerKind, Schema):
+    """The districts' counts together, per filing kind."""
+
+    totals = True
 
 
 class StatsOut(Schema):

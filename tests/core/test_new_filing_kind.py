@@ -1,0 +1,275 @@
+"""A new filing kind is one new folder under ``ipservice/`` (plus its migration and, if it has tenant fields,
+its forms entry): nothing else in the service names it, yet statistics, imports, navigation, forms and the
+audit trail pick it up from the registry.
+
+The test writes a minimal kind — 信息公开申请 (``notice``), decided once — into a folder that is added to the
+``ipservice`` package path, and drives the app in a separate process (its table must not join the metadata
+the rest of the suite cleans), on SQLite. The table is created from the model, standing in for the kind's
+migration.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+KIND = {
+    "__init__.py": '''
+        """信息公开申请 — a minimal filing kind, decided once."""
+        ORDER = 85
+
+
+        def init_app(app):
+            from ipservice.core import filing, hooks
+            from ipservice.notice import models, services, views
+
+            filing.register_kind(app, filing.FilingKind(
+                name="notice", model=models.Notice, object_type="notice", label=("信息公开申请", "Disclosure request"),
+                statuses={"submitted": ("已提交", "Submitted"), "answered": ("已答复", "Answered")},
+                pending=("submitted",), service=services, list_endpoint="notice.index",
+                detail_endpoint="notice.index", detail_arg="filing_id", stats_key="notices",
+                importer=services.SPEC))
+            hooks.nav(app, views.nav)
+    ''',
+    "models.py": '''
+        from sqlalchemy import String
+        from sqlalchemy.orm import Mapped, mapped_column
+
+        from ipservice.core.filing import FilingMixin
+        from ipservice.core.tenancy import TenantScoped
+        from ipservice.extensions import db
+
+
+        class Notice(TenantScoped, FilingMixin, db.Model):
+            __tablename__ = "notices"
+            subject: Mapped[str] = mapped_column(String(200), nullable=False)
+    ''',
+    "schemas.py": '''
+        from marshmallow import Schema, fields
+
+        from ipservice import forms
+        from ipservice.forms.builder import build
+
+
+        class NoticeIn(Schema):
+            subject = fields.String(required=True, metadata={"label_zh": "申请事项", "label_en": "Subject"})
+
+
+        class NoticeOut(Schema):
+            id = fields.String()
+            status = fields.String()
+            subject = fields.String()
+
+
+        forms.register("notice", lambda tenant: build(NoticeIn, tenant.forms.fields_for("notice")
+                                                      if hasattr(tenant.forms, "fields_for") else (), {}))
+    ''',
+    "services.py": '''
+        from sqlalchemy import func, select
+
+        from ipservice.accounts.services import enterprise_id_of, enterprise_of
+        from ipservice.core import filing
+        from ipservice.core.errors import error
+        from ipservice.extensions import db
+        from ipservice.importing.cells import Column
+        from ipservice.importing.engine import ImportSpec
+        from ipservice.notice.models import Notice
+
+
+        def submit(user, data, *, enterprise=None, upload=None):
+            enterprise = enterprise or enterprise_of(user)
+            if enterprise is None:
+                error(403)
+            return filing.submit(Notice(enterprise_id=enterprise.id, subject=data["subject"]), "notice", user)
+
+
+        def get(user, filing_id):
+            return filing.get_or_404(Notice, filing_id, user, enterprise_id_of(user))
+
+
+        def page(user, filters, page_no, page_size):
+            stmt = filing.owned(Notice, user, enterprise_id_of(user))
+            return list(db.session.scalars(stmt.offset((page_no - 1) * page_size).limit(page_size))), 0
+
+
+        def decide(user, filing_id, data):
+            return filing.decide(get(user, filing_id), "notice", data.get("decision"), {"answer": "answered"},
+                                 data.get("reason"), user, reason_required_for=())
+
+
+        def stats():
+            counts = {"submitted": 0, "answered": 0}
+            counts.update(dict(db.session.execute(select(Notice.status, func.count()).group_by(Notice.status)).all()))
+            return counts
+
+
+        SPEC = ImportSpec(command="notices", help="Import disclosure requests.",
+                          columns=lambda tenant: [Column("enterprise_name", ("单位名称",), "Name"),
+                                                  Column("uscc", ("统一社会信用代码",), "USCC"),
+                                                  Column("subject", ("申请事项",), "Subject")],
+                          existing=lambda values, enterprise, context, status: None)
+    ''',
+    "api.py": '''
+        from flask.views import MethodView
+        from flask_login import current_user
+
+        from ipservice import forms
+        from ipservice.core.access import access
+        from ipservice.core.tenancy import current_tenant
+        from ipservice.extensions import Blueprint
+        from ipservice.notice import schemas, services
+
+        blp = Blueprint("api_notice", __name__, url_prefix="/t/<tenant>/api/v1")
+
+
+        @blp.route("/notices")
+        class Notices(MethodView):
+            @access("enterprise")
+            @blp.response(201, schemas.NoticeOut)
+            def post(self):
+                return services.submit(current_user, forms.load_json(current_tenant(), "notice")), 201
+
+
+        @blp.route("/notices/<filing_id>/decision")
+        class Decision(MethodView):
+            @access("bureau")
+            @blp.response(200, schemas.NoticeOut)
+            def post(self, filing_id):
+                from flask import request
+
+                return services.decide(current_user, filing_id, request.get_json())
+
+
+        BLUEPRINTS = [blp]
+    ''',
+    "views.py": '''
+        from flask import Blueprint, g, url_for
+        from flask_login import current_user
+
+        from ipservice.core.access import access
+
+        bp = Blueprint("notice", __name__)
+
+
+        @bp.route("/t/<tenant>/notices")
+        @access("enterprise", "bureau")
+        def index():
+            return "notices"
+
+
+        def nav():
+            if g.get("tenant") is None or not current_user.is_authenticated:
+                return []
+            return [{"url": url_for("notice.index"), "label": "信息公开申请"}]
+    ''',
+}
+
+DRIVER = '''
+import json, sys
+from pathlib import Path
+import ipservice
+ipservice.__path__.append(sys.argv[1])
+from ipservice import create_app
+from ipservice.core import filing
+from ipservice.extensions import db
+
+root = Path(sys.argv[2])
+app = create_app({"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'kind.db'}", "UPLOAD_DIR": str(root / "up")})
+with app.app_context():
+    from flask_migrate import upgrade
+    upgrade()
+    from ipservice.notice.models import Notice
+    db.metadata.create_all(db.engine, tables=[Notice.__table__])  # the kind's migration
+    from ipservice.accounts import services as accounts
+    from ipservice.core.tenancy import cross_tenant, tenant_context
+    with cross_tenant("test setup"):
+        accounts.create_user("p@example.gov.cn", "Pass-word-2026!", "cross_admin", None)
+        accounts.create_user("b@example.gov.cn", "Pass-word-2026!", "bureau", "xian")
+        db.session.commit()
+
+c = app.test_client()
+def token(email):
+    return {"Authorization": "Bearer " + c.post("/api/v1/auth/token", json={"email": email, "password": "Pass-word-2026!"}).get_json()["token"]}
+
+reg = c.post("/t/xian/api/v1/register", json={"name": "公开测试有限公司", "uscc": sys.argv[3], "email": "e@example.cn",
+             "password": "Pass-word-2026!", "contact_name": "李四", "contact_phone": "029-88886666"})
+e, b, p = token("e@example.cn"), token("b@example.gov.cn"), token("p@example.gov.cn")
+out = {"register": reg.status_code}
+r = c.post("/t/xian/api/v1/notices", json={"subject": "2025年资助名单"}, headers=e)
+out["submit"] = [r.status_code, r.get_json()]
+out["empty"] = c.post("/t/xian/api/v1/notices", json={}, headers=e).get_json()
+nid = r.get_json()["id"]
+out["decide"] = c.post(f"/t/xian/api/v1/notices/{nid}/decision", json={"decision": "answer"}, headers=b).get_json()
+out["again"] = c.post(f"/t/xian/api/v1/notices/{nid}/decision", json={"decision": "answer"}, headers=b).status_code
+stats = c.get("/api/v1/stats", headers=p).get_json()
+out["stats"] = {t["slug"]: t.get("notices") for t in stats["tenants"]}
+out["totals"] = stats["totals"].get("notices")
+out["kinds"] = [k.name for k in filing.kinds(app)]
+out["forms"] = [f["form"] for f in c.get("/t/xian/api/v1/forms").get_json()]
+with app.app_context(), tenant_context("xian"):
+    from ipservice.core.audit import AuditEvent
+    out["audit"] = sorted(a for (a,) in db.session.execute(db.select(AuditEvent.action).where(AuditEvent.object_type == "notice")))
+runner = app.test_cli_runner()
+out["import_help"] = runner.invoke(args=["import", "--help"]).output
+print(json.dumps(out, ensure_ascii=False))
+'''
+
+
+def test_a_new_kind_is_one_folder(tmp_path):
+    from tests.conftest import make_uscc
+
+    pkg = tmp_path / "ext" / "notice"
+    pkg.mkdir(parents=True)
+    for name, text in KIND.items():
+        (pkg / name).write_text(textwrap.dedent(text).lstrip())
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env.pop("IPSERVICE_TEST_DATABASE_URL", None)
+    proc = subprocess.run([sys.executable, "-c", DRIVER, str(tmp_path / "ext"), str(tmp_path), make_uscc()],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["register"] == 201
+    assert out["submit"][0] == 201 and out["submit"][1]["status"] == "submitted"
+    assert "subject" in json.dumps(out["empty"]) and out["empty"]["code"] == 422
+    assert out["decide"]["status"] == "answered" and out["again"] == 409
+    assert out["kinds"][-1] == "notice" and {"custody", "certification", "case"} <= set(out["kinds"])
+    assert out["stats"]["xian"] == {"submitted": 0, "answered": 1} and out["stats"]["hebi"] == {"submitted": 0, "answered": 0}
+    assert out["totals"] == {"submitted": 0, "answered": 1}
+    assert "notice" in out["forms"]
+    assert out["audit"] == ["notice.answered", "notice.submitted"]
+    assert "notices" in out["import_help"] and "certifications" in out["import_help"]
+
+
+def test_no_file_outside_an_area_names_a_kind():
+    """The shared code (core, importing, stats, forms, the app factory, the CLI) never names a kind."""
+    shared = [*(ROOT / "ipservice" / "core").glob("*.py"), *(ROOT / "ipservice" / "importing").glob("*.py"),
+              *(ROOT / "ipservice" / "stats").glob("*.py"), *(ROOT / "ipservice" / "forms").glob("*.py"),
+              ROOT / "ipservice" / "__init__.py", ROOT / "ipservice" / "cli.py", ROOT / "ipservice" / "models.py"]
+    imports = ("ipservice.custody", "ipservice.certification", "ipservice.cases", "ipservice.subsidy")
+    offenders = [f"{p.relative_to(ROOT)}: {m}" for p in shared for m in imports if m in p.read_text()]
+    assert offenders == []
+
+
+def test_no_area_imports_the_app_factory_or_the_cli():
+    offenders = []
+    for p in (ROOT / "ipservice").glob("*/*.py"):
+        text = p.read_text()
+        if "from ipservice.cli" in text or "import ipservice.cli" in text or "NAV_PROVIDERS" in text \
+                or "from ipservice import create_app" in text:
+            offenders.append(str(p.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_services_neither_abort_nor_commit():
+    offenders = []
+    for p in (ROOT / "ipservice").glob("*/services.py"):
+        text = p.read_text()
+        if ".commit()" in text or "import abort" in text or "abort(" in text:
+            offenders.append(str(p.relative_to(ROOT)))
+    assert offenders == []

@@ -512,3 +512,60 @@ def test_imported_rows_are_the_tenants_own(app, tmp_path, bureau_user, bureau):
     hebi_bureau_token = token_for(xian.client, email)
     listed = xian.client.get("/t/hebi/api/v1/certifications", headers={"Authorization": f"Bearer {hebi_bureau_token}"})
     assert [r["certificate_no"] for r in listed.get_json()] == ["T-0001"]
+
+
+# --- cases: a protection center's existing ledger -------------------------------------------------------
+
+CASE_HEADERS = ["申请人", "统一社会信用代码", "类型", "知识产权类型", "权利号", "对方当事人", "案情简介", "请求事项", "状态",
+                "说明"]
+
+
+def _case_row(name, uscc, status=None, note=None, right="202010566088.9", case_type="维权援助"):
+    return [name, uscc, case_type, "专利", right, "某某侵权贸易有限公司", "对方销售的产品落入我方专利保护范围。",
+            "请求提供维权援助。", status, note]
+
+
+def test_case_ledger_import_numbers_works_and_skips(app, tmp_path, bureau_user, bureau):
+    """A bureau brings its case ledger in: each row is filed through the case service (numbered, with its
+    deadlines), a historical status is reached by the same moves as on the page (each in the history), a
+    bad row is reported next to its column and leaves nothing, and importing the file again adds nothing."""
+    from ipservice.cases.models import Case, CaseTransition
+
+    email = bureau_user("hebi")
+    a, b, c = make_uscc(), make_uscc(), make_uscc()
+    rows = [
+        _case_row("甲公司", a),
+        _case_row("乙公司", b, "已结案", "双方达成和解，对方下架侵权产品。"),
+        _case_row("丙公司", c, "不予受理", None),                      # declining needs a note
+        _case_row("丁公司", make_uscc(), right="202010566088.1"),    # wrong check digit
+        _case_row("戊公司", make_uscc(), case_type="海外纠纷应对"),       # Hebi does not take this type
+    ]
+    path = xlsx(tmp_path / "台账.xlsx", CASE_HEADERS, rows, title="鹤壁维权援助案件台账")
+    result = run(app, "cases", "--tenant", "hebi", "--as", email, path)
+    assert result.exit_code == 1, result.output
+    out = result.stdout
+    assert "第 3 行：导入成功" in out and "第 4 行：导入成功" in out
+    assert "第 5 行：错误" in out and "说明：" in out
+    assert "第 6 行：错误" in out and "权利号：" in out
+    assert "第 7 行：错误" in out and "类型：" in out
+    assert "5 行：导入 2，跳过 0，错误 3" in out
+    assert count(app, "hebi", Case) == 2
+    with app.app_context():
+        from ipservice.core.tenancy import tenant_context
+        from ipservice.extensions import db
+
+        with tenant_context("hebi"):
+            cases = {x.applicant_name: x for x in db.session.scalars(select(Case))}
+            assert cases["甲公司"].status == "submitted" and cases["乙公司"].status == "closed"
+            assert sorted(x.seq for x in cases.values()) == [1, 2]  # numbered without gaps
+            steps = db.session.scalars(select(CaseTransition.to_status).where(
+                CaseTransition.case_id == cases["乙公司"].id).order_by(CaseTransition.step)).all()
+            assert steps == ["submitted", "accepted", "in_progress", "resolved", "closed"]
+    assert len(audit(app, "hebi", "case.imported")) == 2
+    # A bureau of the tenant sees them through the API like any other case.
+    listed = bureau("hebi").get("/t/hebi/api/v1/cases").get_json()
+    assert {x["enterprise"]["name"] for x in listed} == {"甲公司", "乙公司"}
+
+    again = run(app, "cases", "--tenant", "hebi", "--as", email, path)
+    assert "第 3 行：跳过（已存在：案件" in again.stdout and "第 4 行：跳过（已存在：案件" in again.stdout
+    assert count(app, "hebi", Case) == 2

@@ -60,7 +60,8 @@ def index():
     return render_template(
         "cases/list.html", rows=rows, total=total, page=page, pages=max(1, -(-total // 50)), filters=filters,
         statuses=services.STATUSES, case_types=g.tenant.case_types, centers=g.tenant.centers,
-        export_args={k: v for k, v in request.args.items() if k not in ("page", "lang")},
+        # only the list's own filters reach url_for: "endpoint", "_anchor", "_external", "tenant"… would not
+        export_args={k: v for k, v in request.args.items() if k in schemas.CaseQuery().fields and k != "page"},
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ipservice.core import audit
 from ipservice.core.errors import error
@@ -135,11 +136,21 @@ def set_actual(tenant: Tenant, code: str, year: int, value: float, note: str, us
         db.session.add(row)
     else:
         row.value, row.note, row.as_of, row.entered_by, row.entered_at = value, note, today_china(), user.id, utcnow()
-    db.session.flush()
+    _flush_or_conflict()
     audit.record("kpi.actual_set", "kpi", None, {"indicator": code, "year": year, "from": old, "to": value,
                                                  "note": note})
     db.session.commit()
     return row
+
+
+def _flush_or_conflict() -> None:
+    """The first value of a year (or task) is an INSERT that a concurrent request may have made first: the
+    unique constraint refuses the second one, which is a conflict, not an error."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        error(409, _("该数据刚被他人同时保存，请刷新后核对再保存。"))
 
 
 def task_list(tenant: Tenant) -> list[dict]:
@@ -166,7 +177,7 @@ def set_task_progress(tenant: Tenant, code: str, status: str, note: str, user) -
         db.session.add(row)
     else:
         row.status, row.note, row.updated_by, row.updated_at = status, note, user.id, utcnow()
-    db.session.flush()
+    _flush_or_conflict()
     audit.record("task.progress_set", "task", None, {"task": code, "from": old, "to": status, "note": note})
     db.session.commit()
     return next(t for t in task_list(tenant) if t["code"] == code)

@@ -111,11 +111,15 @@ def detail(case_id):
 @access("enterprise", "bureau")
 def move(case_id):
     case = services.get_case(case_id, current_user, enterprise_id_of(current_user))
-    to, note = request.form.get("to", ""), request.form.get("note", "")
-    if len(note) > 2000:
-        return _render_detail(case, _("说明不能超过 2000 个字符。"), note=note, status=422)
+    note = request.form.get("note", "")
+    # the API's schema: the page refuses what the API refuses (length, control characters)
+    data, errors = load_form(schemas.TransitionIn(), request.form)
+    if errors:
+        message = " ".join(t for texts in errors.values() for t in texts)
+        return _render_detail(case, message, errors, note=note, status=422)
+    to = data["to"]
     try:
-        services.transition(g.tenant, case, to, note, current_user)
+        services.transition(g.tenant, case, to, data.get("note"), current_user)
     except HTTPException as exc:
         if exc.code not in (403, 409, 422):
             raise

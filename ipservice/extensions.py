@@ -65,13 +65,16 @@ class _PageParser(_FlaskParser):
 
 
 class _JsonBodyParser(_FlaskParser):
-    """A body that is not JSON (or nested too deeply for the decoder) is 400 in the user's language."""
+    """A body that is not JSON (or nested too deeply for the decoder, or holding an integer too long for
+    Python to parse: more than 4 300 digits) is 400 in the user's language."""
 
     def _raw_load_json(self, req):
         try:
             return super()._raw_load_json(req)
-        except RecursionError as exc:
-            raise _json.JSONDecodeError("nested too deeply", "[", 0) from exc
+        except _json.JSONDecodeError:
+            raise
+        except (RecursionError, ValueError) as exc:  # a non-empty doc: webargs reads "" as "no body"
+            raise _json.JSONDecodeError(str(exc), "[", 0) from exc
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         from flask_babel import gettext as _

@@ -112,3 +112,11 @@ def enterprise_id_of(user) -> str | None:
     """The id of the enterprise an enterprise user files for; None for other roles."""
     enterprise = enterprise_of(user)
     return enterprise.id if enterprise is not None else None
+
+
+def lock_enterprise(enterprise_id: str) -> None:
+    """Serialize writes that depend on an organization's earlier filings until the transaction ends (one
+    subsidy per standard, no overlapping custody period): see ``core.locks``."""
+    from ipservice.core.locks import lock_row
+
+    lock_row(Enterprise, Enterprise.id == enterprise_id)

@@ -59,7 +59,8 @@ def index():
     return render_template(
         "cases/list.html", rows=rows, total=total, page=page, pages=max(1, -(-total // 50)), filters=filters,
         statuses=services.STATUSES, case_types=g.tenant.case_types, centers=g.tenant.centers,
-        export_args={k: v for k, v in request.args.items() if k not in ("page", "lang")},
+        # only the list's own filters reach url_for: "endpoint", "_anchor", "_external", "tenant"… would not
+        export_args={k: v for k, v in request.args.items() if k in schemas.CaseQuery().fields and k != "page"},
     )
 
 
@@ -109,11 +110,15 @@ def detail(case_id):
 @access("enterprise", "bureau")
 def move(case_id):
     case = services.get(current_user, case_id)
-    to, note = request.form.get("to", ""), request.form.get("note", "")
-    if len(note) > 2000:
-        return _render_detail(case, _("说明不能超过 2000 个字符。"), note=note, status=422)
+    note = request.form.get("note", "")
+    # the API's schema: the page refuses what the API refuses (length, control characters)
+    data, errors = load_form(schemas.TransitionIn(), request.form)
+    if errors:
+        message = " ".join(t for texts in errors.values() for t in texts)
+        return _render_detail(case, message, errors, note=note, status=422)
+    to = data["to"]
     try:
-        services.transition(g.tenant, case, to, note, current_user)
+        services.transition(g.tenant, case, to, data.get("note"), current_user)
     except Refusal as exc:
         if exc.status not in (403, 409, 422):
             raise

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Date, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ipservice.core.filing import FilingMixin
@@ -19,6 +19,9 @@ DECISIONS = {"verify": "verified", "reject": "rejected"}  # the bureau's word â†
 # A certificate number is unique in the tenant among records that are not rejected: a rejected record
 # (e.g. an unreadable scan) does not block filing the same certificate again.
 ACTIVE = "status <> 'rejected'"
+# At most one record of an organization and standard that is not rejected takes the subsidy (the database holds
+# it: racing submissions cannot both claim it).
+CLAIMING = "subsidy_claim AND status <> 'rejected'"
 
 
 class CertificationRecord(TenantScoped, FilingMixin, db.Model):
@@ -43,6 +46,8 @@ class CertificationRecord(TenantScoped, FilingMixin, db.Model):
     subsidy_explanation: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # The earlier record of the same organization and standard that already takes the one subsidy.
     subsidy_prior_id: Mapped[str | None] = mapped_column(String(36))
+    # Whether this record takes its organization's one subsidy for its standard (a rule applied to it).
+    subsidy_claim: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     enterprise = relationship("Enterprise", viewonly=True, lazy="selectin")
 
@@ -52,5 +57,7 @@ class CertificationRecord(TenantScoped, FilingMixin, db.Model):
             Index("uq_certification_records_active_certificate_no", "tenant_id", "certificate_no",
                   unique=True, postgresql_where=text(ACTIVE), sqlite_where=text(ACTIVE)),
             Index("ix_certification_records_org_standard", "tenant_id", "enterprise_id", "standard"),
+            Index("uq_certification_records_subsidy_claim", "tenant_id", "enterprise_id", "standard",
+                  unique=True, postgresql_where=text(CLAIMING), sqlite_where=text(CLAIMING)),
             Index("ix_certification_records_submitted_at", "tenant_id", "submitted_at"),
         )

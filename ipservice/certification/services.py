@@ -14,7 +14,10 @@ Decisions where the brief left room (see also the docstrings below):
   record of that standard that itself takes a subsidy (a rule applied to it: an amount, or support with
   the amount not set). A record that got nothing because no rule applied to it (no rule in force on its
   issue date, or the rule does not cover its kind of organization) takes nothing away. When the record that
-  takes the subsidy is rejected, the records it blocked are estimated again.
+  takes the subsidy is rejected, the records it blocked are estimated again. The database holds the rule:
+  the record that takes it is marked (``subsidy_claim``, one per organization and standard by a partial
+  unique index), and the estimate is made under a lock on the organization, so racing submissions see each
+  other's claim and the losers get 0 with the reason.
 - A certificate number is unique in the tenant among records that are not rejected (a rejected record
   can be filed again with the same certificate).
 - Scans can be added while a record is submitted; once decided the evidence is frozen (409).
@@ -29,7 +32,7 @@ from flask_babel import gettext as _
 from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ipservice.accounts.services import enterprise_id_of, enterprise_of
+from ipservice.accounts.services import enterprise_id_of, enterprise_of, lock_enterprise
 from ipservice.certification.models import DECISIONS, OBJECT_TYPE, RECORD_STATUSES, CertificationRecord
 from ipservice.certification.standards import add_years, resolve
 from ipservice.core import attachments, audit, filing
@@ -80,16 +83,16 @@ def _takes_subsidy(tenant, record) -> bool:
 
 
 def _prior_claim(tenant, record) -> CertificationRecord | None:
-    """The earliest other submitted or verified record of the same organization and standard that takes
-    the subsidy."""
+    """The other submitted or verified record of the same organization and standard that takes the subsidy
+    (at most one: ``uq_certification_records_subsidy_claim``)."""
     stmt = (select(CertificationRecord)
             .where(CertificationRecord.enterprise_id == record.enterprise_id,
                    CertificationRecord.standard == record.standard,
-                   CertificationRecord.status.in_(CLAIMING))
-            .order_by(CertificationRecord.submitted_at, CertificationRecord.id))
+                   CertificationRecord.status.in_(CLAIMING),
+                   CertificationRecord.subsidy_claim.is_(True)))
     if record.id:
         stmt = stmt.where(CertificationRecord.id != record.id)
-    return next((r for r in db.session.scalars(stmt) if _takes_subsidy(tenant, r)), None)
+    return db.session.scalar(stmt.limit(1))
 
 
 def _estimate_into(tenant, record) -> dict:
@@ -99,6 +102,7 @@ def _estimate_into(tenant, record) -> dict:
     record.subsidy_amount_cny = est["amount_cny"]
     record.subsidy_rule_code = est["rule_code"]
     record.subsidy_prior_id = prior.id if prior is not None else None
+    record.subsidy_claim = _takes_subsidy(tenant, record)
     with force_locale("zh_CN"):  # the stored text is Chinese, whatever the request's language
         record.subsidy_explanation = _compute(tenant, record, prior)["explanation"]
     return est
@@ -168,6 +172,7 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> CertificationRe
         expires_on=data["expires_on"], consulting_agency=data.get("consulting_agency"), scope=data["scope"],
         extra=data.get("extra") or {}, form_version=tenant.forms.version,
     )
+    lock_enterprise(enterprise.id)
     est = _estimate_into(tenant, record)
     saved = None
     try:
@@ -179,10 +184,13 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> CertificationRe
             saved = attachments.save(upload, OBJECT_TYPE, record.id, user, allowed=PDF_ONLY,
                                      max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
         db.session.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
         db.session.rollback()
         _remove_file(saved)
-        _duplicate_error()
+        if "certificate_no" in str(exc.orig):
+            _duplicate_error()
+        # the one-subsidy index refused a second claim that escaped the lock: nothing was saved
+        error(409, _("本单位的另一份贯标备案正在提交，请稍后重试。"))
     except BaseException:
         db.session.rollback()
         _remove_file(saved)
@@ -280,6 +288,7 @@ def decide(user, record_id: str, data: dict) -> CertificationRecord:
 def _reestimate_blocked_by(rejected, actor=None):
     """The records that got 0 because of ``rejected`` are estimated again now that it takes nothing."""
     db.session.flush()
+    lock_enterprise(rejected.enterprise_id)
     blocked = db.session.scalars(select(CertificationRecord).where(
         CertificationRecord.subsidy_prior_id == rejected.id, CertificationRecord.status.in_(CLAIMING))
         .order_by(CertificationRecord.submitted_at, CertificationRecord.id)).all()

@@ -57,11 +57,15 @@ MAX_VALIDITY_YEARS = 3
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
-    """``day`` plus whole years; 29 February becomes 28 February in a common year."""
+    """``day`` plus whole years; 29 February becomes 28 February in a common year; past the end of the
+    calendar (year 9999) the last day it has, so that a limit computed from a far-future date is no error."""
+    year = day.year + years
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        return dt.date.max if years > 0 else dt.date.min
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def resolve(org_type: str, issued_on: dt.date, edition_code: str | None) -> tuple[Standard, Edition]:

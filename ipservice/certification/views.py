@@ -30,8 +30,11 @@ def _failure(exc: Refusal, file_field: bool = False) -> tuple[int, dict, str]:
     return status, errors, message
 
 
+FILTERS = ("status", "submitted_from", "submitted_to")
+
+
 def _filters() -> tuple[dict, dict]:
-    raw = {k: v for k, v in request.args.items() if v.strip() and k in ("status", "submitted_from", "submitted_to")}
+    raw = {k: v for k, v in request.args.items() if v.strip() and k in FILTERS}
     try:
         return schemas.CertificationQuery(unknown=EXCLUDE).load(raw), {}
     except ValidationError as exc:
@@ -50,7 +53,8 @@ def index():
     records, total = services.page(current_user, filters, page_no, PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
     template = "certification/queue.html" if current_user.role == "bureau" else "certification/mine.html"
-    args = {k: v for k, v in request.args.items() if k not in ("page", "lang")}
+    # only the list's own filters reach url_for: "endpoint", "_anchor", "_external", "tenant"… would not
+    args = {k: v for k, v in request.args.items() if k in FILTERS}
     return render_template(template, records=records, total=total, page=page_no, pages=pages, args=args,
                            filters=request.args, errors=errors,
                            statuses=schemas.RECORD_STATUSES, org_type_label=services.org_type_label), \

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 
 from ipservice.core.errors import error
@@ -28,4 +28,9 @@ def data_error(exc):
 
     db.session.rollback()
     log.warning("the database refused data that validation let through: %s", exc.orig)
-    error(422, _("提交的数据超出允许范围或包含不允许的字符。"))
+    # An exception raised inside an error handler is not handled again (it would be a 500): raise the
+    # refusal here and answer with whatever the app's handler for it makes of it.
+    try:
+        error(422, _("提交的数据超出允许范围或包含不允许的字符。"))
+    except Exception as refusal:  # noqa: BLE001 — the refusal error() raised, whatever its class
+        return current_app.handle_user_exception(refusal)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
-from sqlalchemy import distinct, func, select, text
+from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ipservice.accounts.services import enterprise_id_of
+from ipservice.accounts.services import enterprise_id_of, lock_enterprise
 from ipservice.core import audit, filing
 from ipservice.core.errors import error
 from ipservice.core.exports import table_response
@@ -86,13 +86,6 @@ def set_agency_approval(agency_id: str, approved: bool) -> CustodyAgency:
 
 
 
-def _lock_enterprise(enterprise_id: str) -> None:
-    """Serialize one enterprise's submissions (the overlap check below) on PostgreSQL."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT 1 FROM enterprises WHERE tenant_id = :t AND id = :e FOR UPDATE"),
-                           {"t": current_tenant_id(), "e": enterprise_id})
-
-
 def submit(user, data: dict, *, enterprise=None, upload=None) -> CustodyEnrollment:
     """File a custody enrollment (data loaded by the tenant's custody form).
 
@@ -109,7 +102,7 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> CustodyEnrollme
     if agency is None or not agency.approved:
         message = _("请选择本地区已批准的托管服务机构。")
         error(422, message, {"agency_id": [message]})
-    _lock_enterprise(enterprise_id)
+    lock_enterprise(enterprise_id)  # the overlap check below holds under concurrency (SQLite and PostgreSQL)
     clash = db.session.scalar(
         select(CustodyEnrollment)
         .where(CustodyEnrollment.enterprise_id == enterprise_id,

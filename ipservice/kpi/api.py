@@ -26,15 +26,24 @@ class KpiActual(MethodView):
     @access("bureau")
     @blp.arguments(schemas.ActualIn)
     @blp.response(200, schemas.ActualSaved)
-    @blp.alt_response(409, description="the indicator is computed by the service")
+    @blp.alt_response(409, description="the indicator is computed by the service; or a stale ``version``; or "
+                                       "no ``version`` for a value that exists already")
     def put(self, data, code, year):
-        """Record a reported indicator's actual value for a year (bureau)."""
+        """Record a reported indicator's actual value for a year (bureau).
+
+        Concurrent edits do not overwrite each other: send ``version`` as read from ``GET /kpis`` (the
+        actual's ``version``). Without it (or with 0) the PUT only creates the year's first value; once a
+        value exists, a PUT without the current version is 409, as is a stale one — read again and resend.
+        Any year from 2000 to 2100 is accepted; one the indicator has no target for is kept with a
+        ``warning`` (its progress cannot be computed)."""
         if not 2000 <= year <= 2100:
             from ipservice.core.errors import error
 
             error(404)
-        row = services.set_actual(g.tenant, code, year, data["value"], data["note"], current_user)
-        return {"code": code, "year": row.year, "value": row.value, "note": row.note, "as_of": row.as_of}
+        row, warning = services.set_actual(g.tenant, code, year, data["value"], data["note"], current_user,
+                                           data.get("version"))
+        return {"code": code, "year": row.year, "value": row.value, "note": row.note, "as_of": row.as_of,
+                "version": row.version, "warning": warning}
 
 
 @blp.route("/kpis.xlsx")
@@ -60,9 +69,14 @@ class Task(MethodView):
     @access("bureau")
     @blp.arguments(schemas.TaskProgressIn)
     @blp.response(200, schemas.TaskOut)
+    @blp.alt_response(409, description="a stale ``version``, or none for progress recorded already")
     def put(self, data, code):
-        """Set a task's status (not_started / in_progress / done) and progress note (bureau)."""
-        return services.set_task_progress(g.tenant, code, data["status"], data["note"], current_user)
+        """Set a task's status (not_started / in_progress / done) and progress note (bureau).
+
+        Send ``version`` as read from ``GET /tasks``: without it (or with 0) only the first progress is
+        recorded; afterwards a missing or stale version is 409 (read again and resend)."""
+        return services.set_task_progress(g.tenant, code, data["status"], data["note"], current_user,
+                                          data.get("version"))
 
 
 BLUEPRINTS = [blp]

@@ -1,7 +1,7 @@
 """What the bureau records against its configured plan: reported KPI actuals and task progress."""
 from __future__ import annotations
 
-from sqlalchemy import Date, Float, String, Text, UniqueConstraint
+from sqlalchemy import Date, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ipservice.core.tenancy import TenantScoped
@@ -20,6 +20,9 @@ class KpiActual(TenantScoped, db.Model):
     as_of: Mapped[object] = mapped_column(Date, nullable=False)
     entered_by: Mapped[str] = mapped_column(String(36), nullable=False)
     entered_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Raised by every change; a change names the version it read, so that one of two concurrent edits
+    # applies and the other is told (409) instead of overwriting it silently.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __table_args__ = (UniqueConstraint("tenant_id", "indicator_code", "year"),)
 
@@ -33,5 +36,6 @@ class TaskProgress(TenantScoped, db.Model):
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     updated_by: Mapped[str] = mapped_column(String(36), nullable=False)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)  # as KpiActual.version
 
     __table_args__ = (UniqueConstraint("tenant_id", "task_code"),)

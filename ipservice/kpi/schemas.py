@@ -19,6 +19,7 @@ class TargetOut(YearValueOut):
 class ActualOut(YearValueOut):
     note = fields.String()
     as_of = fields.Date()
+    version = fields.Integer(metadata={"description": "reported values: send it back with a change (PUT)"})
 
 
 class ProgressOut(Schema):
@@ -54,10 +55,36 @@ class KpiQuery(Schema):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
 
 
+
+_VERSION_DOC = ("the version of the value you read (GET); 0 or left out: there is no value yet. A stale version, "
+                "or none for a value that exists, is 409")
+
+
+def _version():
+    return fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=2**31 - 1),
+                          metadata={"description": _VERSION_DOC, "hidden": True})
+
+
 class ActualIn(Schema):
     value = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=-1e12, max=1e12),
                          metadata=label("实际值", "Actual value"))
     note = Text(load_default="", max_length=1000, multiline=True, metadata=label("说明", "Note"))
+    version = _version()
+
+
+def actual_page_schema(years: list[int]):
+    """The page's form, built per request: the year first (a select of the indicator's target years; any
+    other value, "abc", "0" or nothing, is refused next to it with the target years named), then the API's
+    fields."""
+    from flask_babel import gettext as _
+
+    message = _("请选择有目标值的年份：%(years)s。", years="、".join(str(y) for y in years) or "—")
+    year = fields.Integer(
+        required=True, validate=validate.OneOf(years, error=message),
+        error_messages={"invalid": message, "required": message, "null": message},
+        metadata=label("年份", "Year", choices=[{"value": str(y), "label_zh": str(y), "label_en": str(y)}
+                                              for y in years]))
+    return Schema.from_dict({"year": year, **ActualIn._declared_fields}, name="ActualPage")
 
 
 class ActualSaved(Schema):
@@ -66,6 +93,9 @@ class ActualSaved(Schema):
     value = fields.Float()
     note = fields.String()
     as_of = fields.Date()
+    version = fields.Integer()
+    warning = fields.String(allow_none=True, metadata={
+        "description": "set when the indicator has no target for this year (the value is kept; no progress)"})
 
 
 class TaskOut(Schema):
@@ -81,9 +111,11 @@ class TaskOut(Schema):
     status = fields.String(metadata={"description": "not_started (未开始), in_progress (进行中), done (已完成)"})
     note = fields.String()
     updated_at = ChinaDateTime(allow_none=True)
+    version = fields.Integer(metadata={"description": "0 until progress is first recorded; send it with a PUT"})
 
 
 class TaskProgressIn(Schema):
     status = fields.String(required=True, validate=validate.OneOf(list(TASK_STATUSES)),
                            metadata=label("状态", "Status", choices=choices(TASK_STATUSES)))
     note = Text(load_default="", max_length=2000, multiline=True, metadata=label("进展说明", "Progress note"))
+    version = _version()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ipservice.core import audit
 from ipservice.core.errors import error
@@ -57,7 +58,7 @@ def actuals(tenant: Tenant, ind: Indicator, reported: dict, counted: dict | None
                 out.append({"year": year, "value": value, "note": "",
                             "as_of": min(today, dt.date(year, 12, 31))})
         return out
-    return [{"year": r.year, "value": r.value, "note": r.note, "as_of": r.as_of}
+    return [{"year": r.year, "value": r.value, "note": r.note, "as_of": r.as_of, "version": r.version}
             for (code, _y), r in sorted(reported.items(), key=lambda kv: kv[0][1]) if code == ind.code]
 
 
@@ -121,24 +122,98 @@ def kpi_table(tenant: Tenant, year: int | None = None) -> list[dict]:
     return out
 
 
-def set_actual(tenant: Tenant, code: str, year: int, value: float, note: str, user) -> KpiActual:
+def target_years(tenant: Tenant, ind: Indicator) -> list[int]:
+    """The years the indicator has a target for (its table's years when it lists none)."""
+    years = sorted({t.year for t in ind.targets})
+    if years:
+        return years
+    table = next((t for t in tenant.kpi_tables if t.code == ind.table), None)
+    return sorted(table.years) if table else []
+
+
+def default_year(tenant: Tenant, ind: Indicator) -> int:
+    """The year a new actual is entered for by default: the latest target year up to this year, else the
+    first one (a plan that has not reached its first target year yet)."""
+    years = target_years(tenant, ind)
+    this_year = today_china().year
+    past = [y for y in years if y <= this_year]
+    return max(past) if past else (min(years) if years else this_year)
+
+
+def no_target_warning(tenant: Tenant, ind: Indicator, year: int) -> str | None:
+    years = target_years(tenant, ind)
+    if year in years:
+        return None
+    return _("该指标没有 %(year)s 年的目标值（目标年份：%(years)s），此年份的进度无法计算。",
+             year=year, years="、".join(str(y) for y in years) or "—")
+
+
+def _flush_or_conflict() -> None:
+    """The first value of a year (or task) is an INSERT that a concurrent request may have made first: the
+    unique constraint refuses the second one, which is a conflict, not an error."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        error(409, _("该数据刚被他人同时保存，请刷新后核对再保存。"))
+
+
+def _exists_conflict(current) -> None:
+    error(409, _("该数据已存在（版本 %(version)s）：修改时请提交读取到的版本号（version）。",
+                 version=current.version))
+
+
+def _stale_conflict(current, shown: str) -> None:
+    if current is None:
+        error(409, _("该数据已不存在，请刷新后再保存。"))
+    error(409, _("该数据已被他人修改（当前版本 %(version)s：%(current)s），您提交的是旧版本。请核对后再保存。",
+                 version=current.version, current=shown))
+
+
+def _save_versioned(model, where: list, version: int | None, create, changes: dict, shown, remember):
+    """Create the row (``version`` None or 0: the caller saw none) or change it conditionally on the version
+    the caller read: one of two concurrent edits applies, the other gets 409, on SQLite and PostgreSQL
+    (a conditional UPDATE; the first INSERT is guarded by the unique constraint). Returns what ``remember``
+    takes from the row before the change (None for a new row) and the row."""
+    current = db.session.scalar(select(model).where(*where))
+    if not version:
+        if current is not None:
+            _exists_conflict(current)
+        row = create()
+        db.session.add(row)
+        _flush_or_conflict()
+        return None, row
+    old = remember(current) if current is not None else None
+    result = db.session.execute(
+        update(model).where(*where, model.version == version)
+        .values(**changes, version=model.version + 1).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        latest = db.session.scalar(select(model).where(*where))
+        _stale_conflict(latest, shown(latest) if latest is not None else "")
+    row = db.session.scalar(select(model).where(*where).execution_options(populate_existing=True))
+    return old, row
+
+
+def set_actual(tenant: Tenant, code: str, year: int, value: float, note: str, user,
+               version: int | None = None) -> tuple[KpiActual, str | None]:
+    """Record a reported indicator's value for ``year`` (see ``_save_versioned`` for ``version``); returns the
+    row and a warning when the indicator has no target for that year (the value is kept: a bureau may record
+    years between targets, but progress cannot be computed for them)."""
     ind = tenant.indicator(code)
     if ind is None:
         error(404)
     if ind.source == "computed":
         error(409, _("该指标由系统根据业务记录自动计算，不能手工填报。"))
-    row = db.session.scalar(select(KpiActual).where(KpiActual.indicator_code == code, KpiActual.year == year))
-    old = row.value if row else None
-    if row is None:
-        row = KpiActual(indicator_code=code, year=year, value=value, note=note, as_of=today_china(),
-                        entered_by=user.id)
-        db.session.add(row)
-    else:
-        row.value, row.note, row.as_of, row.entered_by, row.entered_at = value, note, today_china(), user.id, utcnow()
-    db.session.flush()
+    today = today_china()
+    old, row = _save_versioned(
+        KpiActual, [KpiActual.indicator_code == code, KpiActual.year == year], version,
+        lambda: KpiActual(indicator_code=code, year=year, value=value, note=note, as_of=today, entered_by=user.id),
+        {"value": value, "note": note, "as_of": today, "entered_by": user.id, "entered_at": utcnow()},
+        lambda r: f"{r.value:g}", lambda r: r.value)
     audit.record("kpi.actual_set", "kpi", None, {"indicator": code, "year": year, "from": old, "to": value,
-                                                 "note": note})
-    return row
+                                                 "note": note, "version": row.version})
+    return row, no_target_warning(tenant, ind, year)
 
 
 def task_list(tenant: Tenant) -> list[dict]:
@@ -150,21 +225,22 @@ def task_list(tenant: Tenant) -> list[dict]:
             "code": t.code, "seq": t.seq, "document": t.document, "section": t.section, "title": t.title,
             "content": t.content, "lead_units": list(t.lead_units), "partner_units": list(t.partner_units),
             "clause": t.clause, "status": p.status if p else "not_started", "note": p.note if p else "",
-            "updated_at": p.updated_at if p else None,
+            "updated_at": p.updated_at if p else None, "version": p.version if p else 0,
         })
     return out
 
 
-def set_task_progress(tenant: Tenant, code: str, status: str, note: str, user) -> dict:
+def set_task_progress(tenant: Tenant, code: str, status: str, note: str, user, version: int | None = None) -> dict:
+    """Set a task's status and note (see ``_save_versioned`` for ``version``)."""
     if not any(t.code == code for t in tenant.tasks):
         error(404)
-    row = db.session.scalar(select(TaskProgress).where(TaskProgress.task_code == code))
-    old = row.status if row else "not_started"
-    if row is None:
-        row = TaskProgress(task_code=code, status=status, note=note, updated_by=user.id)
-        db.session.add(row)
-    else:
-        row.status, row.note, row.updated_by, row.updated_at = status, note, user.id, utcnow()
-    db.session.flush()
-    audit.record("task.progress_set", "task", None, {"task": code, "from": old, "to": status, "note": note})
+    from ipservice.core.labels import task_status_label
+
+    old, row = _save_versioned(
+        TaskProgress, [TaskProgress.task_code == code], version,
+        lambda: TaskProgress(task_code=code, status=status, note=note, updated_by=user.id),
+        {"status": status, "note": note, "updated_by": user.id, "updated_at": utcnow()},
+        lambda r: task_status_label(r.status), lambda r: r.status)
+    audit.record("task.progress_set", "task", None, {"task": code, "from": old or "not_started", "to": status,
+                                                     "note": note, "version": row.version})
     return next(t for t in task_list(tenant) if t["code"] == code)

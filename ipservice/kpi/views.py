@@ -14,8 +14,11 @@ from flask_login import current_user
 
 from ipservice.core import hooks
 from ipservice.core.access import access
+from ipservice.core.errors import Refusal
+from ipservice.extensions import db
+from ipservice.core.i18n import pick
 from ipservice.core.types import today_china
-from ipservice.forms.render import for_page, load_form
+from ipservice.forms.render import for_page, load_form, refusal
 from ipservice.kpi import schemas, services
 
 bp = Blueprint("kpi", __name__, template_folder="templates")
@@ -43,26 +46,46 @@ def kpi_section(tenant):
                               "documents": {d.code: d for d in tenant.documents}}
 
 
+def _versions(code: str, years: list[int]) -> dict[int, int]:
+    reported = services.reported_actuals([code])
+    return {y: reported[(code, y)].version if (code, y) in reported else 0 for y in years}
+
+
 @bp.route("/t/<tenant>/kpis/<code>", methods=["GET", "POST"])
 @access("bureau")
 def report_actual(code):
+    """Enter a reported indicator's value for one of its target years. The version of each year's value
+    travels in the form, so an edit made meanwhile by someone else is shown, not overwritten."""
     ind = g.tenant.indicator(code)
-    if ind is None:
+    if ind is None or ind.source == "computed":
         abort(404)
-    schema = schemas.ActualIn()
-    values, errors = request.form, {}
-    year = request.values.get("year", type=int) or today_china().year
+    years = services.target_years(g.tenant, ind)
+    schema = schemas.actual_page_schema(years)()
+    asked = request.args.get("year", type=int)
+    values = {"year": str(asked if asked in years else services.default_year(g.tenant, ind))}
+    errors, message, status = {}, None, 200
+    versions = _versions(code, years)
     if request.method == "POST":
+        values = request.form
         data, errors = load_form(schema, request.form)
-        if not 2000 <= year <= 2100:
-            errors = {**errors, "year": [_("年份须在 2000 到 2100 之间。")]}
-        if data and not errors:
-            services.set_actual(g.tenant, code, year, data["value"], data["note"], current_user)
-            flash(_("已保存 %(year)s 年实际值。", year=year))
-            return redirect(url_for("tenants.home") + "#kpis")
+        status = 422 if errors else 200
+        if data:
+            year = data["year"]
+            try:
+                services.set_actual(g.tenant, code, year, data["value"], data["note"], current_user,
+                                    request.form.get(f"version_{year}", type=int))
+            except Refusal as exc:
+                db.session.rollback()
+                status, message, errors = refusal(exc)
+                versions = _versions(code, years)  # resubmitting now overwrites knowingly
+            else:
+                flash(_("已保存“%(name)s”%(year)s 年实际值。", name=pick(ind.name_zh, ind.name_en), year=year),
+                      "#kpis")
+                return redirect(url_for("tenants.home") + "#kpis")
     reported_so_far = services.actuals(g.tenant, ind, services.reported_actuals([code]))
-    return render_template("kpi/report.html", ind=ind, reported=reported_so_far, fields=for_page(schema), values=values,
-                           errors=errors, year=year), (422 if errors else 200)
+    return render_template("kpi/report.html", ind=ind, reported=reported_so_far, fields=for_page(schema),
+                           values=values, errors=errors, message=message, versions=versions,
+                           target_years=years), status
 
 
 @bp.route("/t/<tenant>/tasks/<code>", methods=["GET", "POST"])
@@ -72,15 +95,26 @@ def task_progress(code):
     if task is None:
         abort(404)
     schema = schemas.TaskProgressIn()
-    values, errors = (request.form if request.method == "POST" else {"status": task["status"], "note": task["note"]}), {}
+    values = {"status": task["status"], "note": task["note"], "version": task["version"]}
+    errors, message, status = {}, None, 200
     if request.method == "POST":
+        values = request.form
         data, errors = load_form(schema, request.form)
+        status = 422 if errors else 200
         if data:
-            services.set_task_progress(g.tenant, code, data["status"], data["note"], current_user)
-            flash(_("任务进展已更新。"))
-            return redirect(url_for("tenants.home") + "#tasks")
+            try:
+                services.set_task_progress(g.tenant, code, data["status"], data["note"], current_user,
+                                           data.get("version"))
+            except Refusal as exc:
+                db.session.rollback()
+                status, message, errors = refusal(exc)
+                task = next(t for t in services.task_list(g.tenant) if t["code"] == code)
+                values = {**request.form.to_dict(), "version": task["version"]}
+            else:
+                flash(_("任务进展已更新：%(title)s。", title=task["title"]), "#tasks")
+                return redirect(url_for("tenants.home") + "#tasks")
     return render_template("kpi/task.html", task=task, fields=for_page(schema), values=values,
-                           errors=errors), (422 if errors else 200)
+                           errors=errors, message=message), status
 
 
 def _nav():

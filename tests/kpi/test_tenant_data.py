@@ -215,8 +215,9 @@ def test_reported_actual_rules(client, bureau, enterprise):
     assert other.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 1}).status_code == 404
     ok = b.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 12.5, "note": "统计局"})
     assert ok.status_code == 200 and ok.get_json()["value"] == 12.5
-    again = b.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 13})
-    assert again.status_code == 200
+    assert ok.get_json()["version"] == 1
+    again = b.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 13, "version": 1})
+    assert again.status_code == 200 and again.get_json()["version"] == 2
     acts = next(r for r in client.get("/t/xian/api/v1/kpis").get_json() if r["code"] == reported["code"])["actuals"]
     assert [(a["year"], a["value"]) for a in acts] == [(2025, 13)]
     audit = b.get("/t/xian/api/v1/audit?action=kpi.actual_set").get_json()
@@ -254,10 +255,10 @@ def test_bureau_pages_for_actuals_and_tasks(app, client, bureau):
     reported = next(r for r in client.get("/t/hebi/api/v1/kpis").get_json() if r["source"] == "reported")
     url = f"/t/hebi/kpis/{reported['code']}?year=2020"
     html = client.get(url).get_data(as_text=True)
-    bad = client.post(url, data={"csrf_token": csrf_from(html), "value": "abc", "note": "保留"})
+    bad = client.post(url, data={"csrf_token": csrf_from(html), "year": "2020", "value": "abc", "note": "保留"})
     assert bad.status_code == 422 and "不是有效的数字" in bad.get_data(as_text=True)
     assert "保留" in bad.get_data(as_text=True)
-    ok = client.post(url, data={"csrf_token": csrf_from(html), "value": "7", "note": ""})
+    ok = client.post(url, data={"csrf_token": csrf_from(html), "year": "2020", "value": "7", "note": ""})
     assert ok.status_code == 302
     code = client.get("/t/hebi/api/v1/tasks").get_json()[0]["code"]
     html = client.get(f"/t/hebi/tasks/{code}").get_data(as_text=True)

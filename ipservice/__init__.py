@@ -19,7 +19,11 @@ AREAS = ("tenants", "accounts", "forms", "policy", "kpi", "custody", "certificat
 
 def create_app(config: dict | None = None) -> Flask:
     """The only place that wires things together."""
-    app = Flask(__name__, instance_relative_config=True, static_folder=str(Path(__file__).parent.parent / "static"))
+    # The instance folder (secret key, SQLite file, uploads, compiled catalogs) is the deployment's to
+    # choose: INSTANCE_PATH in the config or IPSERVICE_INSTANCE_PATH; Flask's default is the checkout's.
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("IPSERVICE_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path,
+                static_folder=str(Path(__file__).parent.parent / "static"))
     app.config.from_object(Config)
     if config:
         app.config.update(config)

@@ -75,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
         new_form_token=new_form_token, tenant_field_rows=tenant_field_rows,
     )
     _register_cli(app)
+    _security(app)
     access.check_all_declared(app)
     return app
 
@@ -183,6 +184,13 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
+
+
+def _security(app: Flask) -> None:
+    """Proxy, cookies, headers (core.security)."""
+    from ipservice.core import security
+
+    security.install(app)
 
 
 def _register_cli(app: Flask) -> None:

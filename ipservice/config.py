@@ -28,6 +28,11 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     API_SPEC_OPTIONS = {"components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
+    # Served over HTTPS (behind nginx): "https" makes the cookies Secure; HSTS goes with every HTTPS answer.
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    # How many reverse proxies in front add X-Forwarded-For/-Proto/-Host (nginx alone: 1). 0: none trusted.
+    IPSERVICE_PROXY_COUNT = int(os.environ.get("IPSERVICE_PROXY_COUNT", "0"))
+    HSTS_MAX_AGE = int(os.environ.get("IPSERVICE_HSTS_MAX_AGE", str(365 * 24 * 3600)))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None

@@ -12,6 +12,8 @@ from openpyxl.utils import get_column_letter
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIME = {"xlsx": XLSX_MIME, "csv": "text/csv"}  # for the OpenAPI description of export endpoints
+# The body of an export in the OpenAPI document (flask-smorest writes no content type without a schema).
+FILE_SCHEMA = {"type": "string", "format": "binary"}
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -37,7 +39,8 @@ def csv_response(headers: list[str], rows: list[list], filename: str) -> Respons
     writer.writerow(headers)
     for row in rows:
         writer.writerow(["" if v is None else safe_cell(v) for v in row])
-    return Response(buf.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
+    # content_type, not mimetype: werkzeug appends "; charset=utf-8" to a text/* mimetype a second time
+    return Response(buf.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8",
                     headers=_attachment_headers(filename))
 
 

@@ -1,0 +1,50 @@
+"""Transport and browser security, wired once by the app factory.
+
+- Behind reverse proxies (``IPSERVICE_PROXY_COUNT`` = how many of them add X-Forwarded-* headers),
+  Werkzeug's ProxyFix takes the client address, scheme and host from the headers those proxies set,
+  and from nowhere else: without the setting, forwarded headers are ignored, so a client cannot forge
+  its address to dodge the rate limits or to write a false one into the audit trail.
+- Served over HTTPS (``PREFERRED_URL_SCHEME=https``): the session and remember cookies are ``Secure``,
+  and every HTTPS answer carries HSTS.
+- A Content-Security-Policy with no inline script or style (the templates have none; a test keeps it so).
+- ``Cache-Control: no-store`` on every dynamic answer: pages, API answers and exports hold personal data
+  or depend on who asks; only the static assets may be cached.
+"""
+from __future__ import annotations
+
+from flask import current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def install(app) -> None:
+    proxies = int(app.config.get("IPSERVICE_PROXY_COUNT") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
+    if app.config.get("PREFERRED_URL_SCHEME") == "https":
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.after_request(_headers)
+
+
+def _headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    if request.is_secure:
+        response.headers.setdefault(
+            "Strict-Transport-Security", f"max-age={int(current_app.config['HSTS_MAX_AGE'])}; includeSubDomains")
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+    return response

@@ -31,8 +31,11 @@ def create_user_cmd(email, role, tenant_slug, password, name):
     if role != "cross_admin":
         if not tenant_slug or registry.get(tenant_slug) is None:
             raise click.UsageError(f"--tenant must be one of: {', '.join(t.slug for t in registry.all())}")
-    if len(password) < 8:
-        raise click.UsageError("the password needs at least 8 characters")
+    from ipservice.accounts.passwords import problems
+
+    refused = problems(password, email)
+    if refused:
+        raise click.UsageError(" ".join(refused))
     with cross_tenant("command line: users create"):
         if services.find_user(email):
             raise click.ClickException(f"{email} exists already")

@@ -29,6 +29,23 @@ class TokenResource(MethodView):
         return {"token": token, "expires_at": expires_at, "user": user}
 
 
+@auth_blp.route("/password")
+class PasswordResource(MethodView):
+    decorators = [limiter.limit(login_rate)]
+
+    @access("enterprise", "bureau", "cross_admin")
+    @auth_blp.arguments(schemas.PasswordChangeSchema)
+    @auth_blp.response(204)
+    def post(self, data):
+        """Change the caller's password; every token of the caller (this one too) is revoked."""
+        from flask_login import current_user
+
+        from ipservice.extensions import db
+
+        services.change_password(current_user, data["current_password"], data["new_password"])
+        db.session.commit()
+
+
 @register_blp.route("/register")
 class RegisterResource(MethodView):
     decorators = [limiter.limit(register_rate)]

@@ -7,7 +7,7 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -70,6 +70,27 @@ def _refuse_taken(data: dict) -> None:
         error(409, _("该统一社会信用代码已在本地区注册。"), {"uscc": [_("已注册。")]})
     if find_user(data["email"]):
         error(409, _("该电子邮箱已被使用。"), {"email": [_("已被使用。")]})
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """修改密码: the current password proves it is the owner; the new one passes the policy (422 otherwise).
+    Every API token of the user is revoked: whoever held one must sign in again."""
+    from ipservice.accounts import passwords
+    from ipservice.core.tenancy import tenant_context
+
+    if not check_password_hash(user.password_hash, current or ""):
+        error(422, errors={"current_password": [_("当前密码不正确。")]})
+    uscc = None
+    if user.role == "enterprise" and user.tenant_id:
+        with tenant_context(user.tenant_id):
+            enterprise = enterprise_of(user)
+            uscc = enterprise.uscc if enterprise is not None else None
+    refused = passwords.problems(new, user.email, uscc)
+    if refused:
+        error(422, errors={"new_password": refused})
+    user.password_hash = generate_password_hash(new)
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    db.session.flush()
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -54,6 +54,33 @@ def logout():
     return redirect(url_for("tenants.index"))
 
 
+@bp.route("/account/password", methods=["GET", "POST"])
+@access("enterprise", "bureau", "cross_admin")
+@limiter.limit(login_rate, methods=["POST"])
+def change_password():
+    from flask_login import current_user
+
+    from ipservice.extensions import db
+
+    schema = schemas.PasswordChangeSchema()
+    errors, status = {}, 200
+    if request.method == "POST":
+        data, errors = load_form(schema, request.form)
+        status = 422 if errors else 200
+        if data:
+            try:
+                services.change_password(current_user, data["current_password"], data["new_password"])
+            except HTTPException as exc:
+                if exc.code != 422:
+                    raise
+                errors, status = exc.data["messages"]["json"], 422
+            else:
+                db.session.commit()
+                flash(_("密码已修改。"))
+                return redirect(home_for(current_user))
+    return render_template("accounts/password.html", fields=for_page(schema), values={}, errors=errors), status
+
+
 @bp.route("/t/<tenant>/register", methods=["GET", "POST"])
 @access("anyone")
 @limiter.limit(register_rate, methods=["POST"])

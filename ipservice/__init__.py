@@ -108,8 +108,7 @@ def _install_auth(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id):
-        user = db.session.get(User, user_id)
-        return user if user is not None and user.active else None
+        return services.user_for_session(user_id)
 
     @app.before_request
     def api_bearer_only():

@@ -35,7 +35,8 @@ class Config:
     HSTS_MAX_AGE = int(os.environ.get("IPSERVICE_HSTS_MAX_AGE", str(365 * 24 * 3600)))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    WTF_CSRF_TIME_LIMIT = None
+    # A form's CSRF token is good for this many seconds (Flask-WTF); a login renews it.
+    WTF_CSRF_TIME_LIMIT = int(os.environ.get("IPSERVICE_CSRF_TIME_LIMIT", str(4 * 3600)))
     RATELIMIT_ENABLED = os.environ.get("IPSERVICE_RATELIMIT", "1") == "1"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Per client address; with several gunicorn workers use a shared storage (e.g. redis://…).

@@ -22,10 +22,16 @@ class TokenResource(MethodView):
     @auth_blp.alt_response(401, description="bad e-mail or password (one answer for both)")
     def post(self, data):
         """Exchange e-mail and password for a bearer token."""
+        from ipservice.extensions import db
+
         user = services.authenticate(data["email"], data["password"])
         if user is None:
+            services.audit_auth("user.login_failed", services.find_user(data["email"]), data["email"],
+                                {"via": "api"})
+            db.session.commit()
             error(401, _("电子邮箱或密码不正确。"))
         token, expires_at = services.issue_token(user)
+        db.session.commit()
         return {"token": token, "expires_at": expires_at, "user": user}
 
 

@@ -7,7 +7,7 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -90,7 +90,54 @@ def change_password(user: User, current: str, new: str) -> None:
         error(422, errors={"new_password": refused})
     user.password_hash = generate_password_hash(new)
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    end_sessions(user)
+    audit_auth("user.password_changed", user, user.email)
+
+
+# Audit events of no tenant (a cross_admin, an e-mail nobody has) go to this pseudo-tenant: no tenant slug
+# can take it, and the trail stays one table.
+SERVICE_WIDE = "*"
+SESSION_KEY = "session_generation"
+
+
+def audit_auth(action: str, user: User | None, email: str, detail: dict | None = None) -> None:
+    """An authentication event (login, failure, token, logout) in the trail of the account's tenant."""
+    from ipservice.core.tenancy import tenant_context
+
+    tenant = user.tenant_id if user is not None and user.tenant_id else SERVICE_WIDE
+    with tenant_context(tenant):
+        audit.record(action, "user", user.id if user is not None else None,
+                     {"email": normalize_email(email), **(detail or {})}, actor=user)
+        db.session.flush()
+
+
+def start_session(user: User) -> None:
+    """A new login session: nothing of the previous one survives (its CSRF token included)."""
+    from flask import session
+    from flask_login import login_user
+
+    session.clear()
+    login_user(user)
+    session[SESSION_KEY] = user.session_generation
+
+
+def user_for_session(user_id: str) -> User | None:
+    """The user of a login session, if that session was started after the user's last logout or
+    password change."""
+    from flask import session
+
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or session.get(SESSION_KEY) != user.session_generation:
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Refuse every login session of ``user`` started so far (a conditional write: two at once both count)."""
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(session_generation=User.session_generation + 1))
     db.session.flush()
+    db.session.refresh(user, ["session_generation"])
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -110,8 +157,10 @@ def _hash_token(token: str) -> str:
 def issue_token(user: User) -> tuple[str, dt.datetime]:
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + dt.timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
-    db.session.add(ApiToken(user_id=user.id, token_hash=_hash_token(token), expires_at=expires_at))
-    db.session.commit()
+    row = ApiToken(user_id=user.id, token_hash=_hash_token(token), expires_at=expires_at)
+    db.session.add(row)
+    db.session.flush()
+    audit_auth("token.issued", user, user.email, {"token_id": row.id, "expires_at": expires_at.isoformat()})
     return token, expires_at
 
 

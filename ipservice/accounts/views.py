@@ -1,14 +1,14 @@
 """Login, logout and registration pages (session cookie + CSRF)."""
 from urllib.parse import urlparse
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, logout_user
 from werkzeug.exceptions import HTTPException
 
 from ipservice.accounts import schemas, services
 from ipservice.core.access import access
-from ipservice.extensions import limiter, login_rate, register_rate
+from ipservice.extensions import db, limiter, login_rate, register_rate
 from ipservice.forms.render import for_page, load_form
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -38,8 +38,13 @@ def login():
         if data:
             user = services.authenticate(data["email"], data["password"])
             if user is not None:
-                login_user(user)
+                services.start_session(user)
+                services.audit_auth("user.login", user, user.email, {"via": "page"})
+                db.session.commit()
                 return redirect(_safe_next(request.args.get("next"), home_for(user)))
+            services.audit_auth("user.login_failed", services.find_user(data["email"]), data["email"],
+                                {"via": "page"})
+            db.session.commit()
             message = _("电子邮箱或密码不正确。")
     status = 401 if message else (422 if errors else 200)
     return render_template("accounts/login.html", fields=for_page(schema), values=values, errors=errors,
@@ -49,7 +54,13 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @access("anyone")
 def logout():
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        services.end_sessions(user)
+        services.audit_auth("user.logout", user, user.email)
+        db.session.commit()
     logout_user()
+    session.clear()
     flash(_("您已退出登录。"))
     return redirect(url_for("tenants.index"))
 
@@ -58,10 +69,6 @@ def logout():
 @access("enterprise", "bureau", "cross_admin")
 @limiter.limit(login_rate, methods=["POST"])
 def change_password():
-    from flask_login import current_user
-
-    from ipservice.extensions import db
-
     schema = schemas.PasswordChangeSchema()
     errors, status = {}, 200
     if request.method == "POST":
@@ -75,6 +82,8 @@ def change_password():
                     raise
                 errors, status = exc.data["messages"]["json"], 422
             else:
+                # every other session ends with the change; this one goes on with the new generation
+                session[services.SESSION_KEY] = current_user.session_generation
                 db.session.commit()
                 flash(_("密码已修改。"))
                 return redirect(home_for(current_user))

@@ -108,7 +108,7 @@ def test_every_export_is_no_store_and_csv_names_its_charset_once(app, client, bu
 
 def test_personal_pages_and_api_answers_are_no_store(app, client, enterprise, bureau):
     e = enterprise("xian")
-    assert "no-store" in e.get("/t/xian/api/v1/my").headers.get("Cache-Control", "")
+    assert "no-store" in e.get("/t/xian/api/v1/custody-enrollments").headers.get("Cache-Control", "")
     b = bureau("xian")
     assert page_login(client, b.email).status_code == 302
     for url in ("/t/xian/custody/queue", "/t/xian/cases", "/t/xian/certifications"):

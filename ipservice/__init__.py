@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _defaults(app)
+    _security(app)
 
     from ipservice.core import access, i18n, labels, request_guard, tenancy
     from ipservice.core.idempotency import new_form_token
@@ -75,7 +76,6 @@ def create_app(config: dict | None = None) -> Flask:
         new_form_token=new_form_token, tenant_field_rows=tenant_field_rows,
     )
     _register_cli(app)
-    _security(app)
     access.check_all_declared(app)
     return app
 
@@ -186,7 +186,7 @@ def _security_headers(response):
 
 
 def _security(app: Flask) -> None:
-    """Proxy, cookies, headers (core.security)."""
+    """Proxy, cookies, headers, where rate limits count (core.security); before the extensions bind."""
     from ipservice.core import security
 
     security.install(app)

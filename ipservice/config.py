@@ -38,8 +38,14 @@ class Config:
     # A form's CSRF token is good for this many seconds (Flask-WTF); a login renews it.
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("IPSERVICE_CSRF_TIME_LIMIT", str(4 * 3600)))
     RATELIMIT_ENABLED = os.environ.get("IPSERVICE_RATELIMIT", "1") == "1"
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    # Per client address; with several gunicorn workers use a shared storage (e.g. redis://…).
+    # Where the counters live: Redis when set (redis://host:6379/0), otherwise the service's own database
+    # (database://, ipservice.core.ratelimit), so that every worker and every restart shares them.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Per client address (behind nginx, the address ProxyFix takes from X-Forwarded-For), for the login page
+    # and the token endpoint together.
     RATE_LIMIT_LOGIN = os.environ.get("IPSERVICE_RATE_LIMIT_LOGIN", "30 per minute")
+    # Failed logins per account (e-mail), whatever the address: a slow guesser spread over many addresses.
+    RATE_LIMIT_LOGIN_ACCOUNT = os.environ.get("IPSERVICE_RATE_LIMIT_LOGIN_ACCOUNT", "10 per 15 minutes")
     RATE_LIMIT_REGISTER = os.environ.get("IPSERVICE_RATE_LIMIT_REGISTER", "20 per minute")
     JSON_SORT_KEYS = False

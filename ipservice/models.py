@@ -8,3 +8,4 @@ from ipservice.core.idempotency import IdempotencyRecord  # noqa: F401
 from ipservice.core.numbering import Counter  # noqa: F401
 from ipservice.custody.models import CustodyAgency, CustodyEnrollment  # noqa: F401
 from ipservice.kpi.models import KpiActual, TaskProgress  # noqa: F401
+from ipservice.core.ratelimit import rate_limits  # noqa: F401

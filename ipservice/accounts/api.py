@@ -2,7 +2,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
-from ipservice.accounts import schemas, services
+from ipservice.accounts import schemas, services, throttle
 from ipservice.core.access import access
 from ipservice.core.errors import error
 from ipservice.extensions import limiter, login_rate, register_rate
@@ -14,7 +14,7 @@ register_blp = Blueprint("api_register", __name__, url_prefix="/t/<tenant>/api/v
 
 @auth_blp.route("/token")
 class TokenResource(MethodView):
-    decorators = [limiter.limit(login_rate)]
+    decorators = [throttle.per_address, throttle.per_account]
 
     @access("anyone")
     @auth_blp.arguments(schemas.TokenRequestSchema)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.exceptions import HTTPException
 
-from ipservice.accounts import schemas, services
+from ipservice.accounts import schemas, services, throttle
 from ipservice.core.access import access
 from ipservice.extensions import db, limiter, login_rate, register_rate
 from ipservice.forms.render import for_page, load_form
@@ -28,7 +28,8 @@ def home_for(user) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @access("anyone")
-@limiter.limit(login_rate, methods=["POST"])
+@throttle.per_address
+@throttle.per_account
 def login():
     schema = schemas.TokenRequestSchema()
     values, errors, message = {}, {}, None

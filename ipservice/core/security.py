@@ -12,8 +12,13 @@
 """
 from __future__ import annotations
 
+import logging
+import os
+
 from flask import current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+log = logging.getLogger(__name__)
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -37,6 +42,22 @@ def install(app) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     app.after_request(_headers)
+    _rate_limit_storage(app)
+
+
+def _rate_limit_storage(app) -> None:
+    """Redis when RATELIMIT_STORAGE_URI says so; otherwise the service's database, shared by every worker.
+    A store of one process (memory://) with several gunicorn workers is said loudly at start."""
+    from ipservice.core import ratelimit  # registers the database+… storages with ``limits``
+
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = ratelimit.PREFIX + str(app.config["SQLALCHEMY_DATABASE_URI"])
+    workers = int(os.environ.get("IPSERVICE_WORKERS") or 1)  # set by gunicorn.conf.py
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory") and workers > 1:
+        log.warning("rate limits count in each worker's memory (RATELIMIT_STORAGE_URI=%s) while %d gunicorn "
+                    "workers run: every worker allows the full limit and a restart forgets it; unset "
+                    "RATELIMIT_STORAGE_URI (database) or point it at Redis", app.config["RATELIMIT_STORAGE_URI"],
+                    workers)
 
 
 def _headers(response):

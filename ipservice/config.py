@@ -48,4 +48,6 @@ class Config:
     # Failed logins per account (e-mail), whatever the address: a slow guesser spread over many addresses.
     RATE_LIMIT_LOGIN_ACCOUNT = os.environ.get("IPSERVICE_RATE_LIMIT_LOGIN_ACCOUNT", "10 per 15 minutes")
     RATE_LIMIT_REGISTER = os.environ.get("IPSERVICE_RATE_LIMIT_REGISTER", "20 per minute")
+    # Registrations refused for an unusable e-mail or a registered USCC, per address (enumeration).
+    RATE_LIMIT_REGISTER_REFUSED = os.environ.get("IPSERVICE_RATE_LIMIT_REGISTER_REFUSED", "10 per hour")
     JSON_SORT_KEYS = False

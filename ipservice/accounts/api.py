@@ -54,12 +54,13 @@ class PasswordResource(MethodView):
 
 @register_blp.route("/register")
 class RegisterResource(MethodView):
-    decorators = [limiter.limit(register_rate)]
+    decorators = [limiter.limit(register_rate), throttle.register_refused]
 
     @access("anyone")
     @register_blp.arguments(schemas.RegistrationSchema)
     @register_blp.response(201, schemas.EnterpriseSchema)
-    @register_blp.alt_response(409, description="USCC or e-mail already registered")
+    @register_blp.alt_response(409, description="USCC registered in the tenant, or an e-mail that cannot be used "
+                                                "(one neutral answer whoever holds it)")
     def post(self, data):
         """Register an enterprise (统一社会信用代码 with a verified check character)."""
         from flask import g

@@ -30,13 +30,14 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-def create_user(email: str, password: str, role: str, tenant_id: str | None, display_name: str = "") -> User:
+def create_user(email: str, password: str | None, role: str, tenant_id: str | None, display_name: str = "",
+                password_hash: str | None = None) -> User:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     if (role == "cross_admin") != (tenant_id is None):
         raise ValueError("cross_admin has no tenant; enterprise and bureau users have one")
-    user = User(email=normalize_email(email), password_hash=generate_password_hash(password), role=role,
-                tenant_id=tenant_id, display_name=display_name)
+    user = User(email=normalize_email(email), password_hash=password_hash or generate_password_hash(password),
+                role=role, tenant_id=tenant_id, display_name=display_name)
     db.session.add(user)
     return user
 
@@ -47,8 +48,10 @@ def register_enterprise(tenant_id: str, data: dict) -> Enterprise:
     The checks give the friendly answer; the unique constraints decide when two registrations race
     (a double-clicked sign-up): the loser gets the same 409, not a 500.
     """
+    # Hashed first, so that a refused e-mail costs the same time as a registration (no timing oracle).
+    password_hash = generate_password_hash(data["password"])
     _refuse_taken(data)
-    user = create_user(data["email"], data["password"], "enterprise", tenant_id, data["name"])
+    user = create_user(data["email"], None, "enterprise", tenant_id, data["name"], password_hash=password_hash)
     try:
         db.session.flush()
         enterprise = Enterprise(name=data["name"], uscc=data["uscc"], contact_name=data["contact_name"],
@@ -68,8 +71,30 @@ def register_enterprise(tenant_id: str, data: dict) -> Enterprise:
 def _refuse_taken(data: dict) -> None:
     if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == data["uscc"])):
         error(409, _("该统一社会信用代码已在本地区注册。"), {"uscc": [_("已注册。")]})
-    if find_user(data["email"]):
-        error(409, _("该电子邮箱已被使用。"), {"email": [_("已被使用。")]})
+    if email_unusable(data["email"]):
+        refuse_email()
+
+
+# Domains where no mail can ever be delivered (RFC 2606, RFC 6761), the import placeholders among them.
+_RESERVED_TLDS = ("invalid", "test", "example", "localhost")
+_RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+
+
+def email_unusable(email: str) -> bool:
+    """An e-mail that cannot sign up: someone's login (in any tenant — logins are service-wide), or a
+    reserved domain. Both get the same answer, so the answer does not prove that an account exists."""
+    email = normalize_email(email)
+    domain = email.rsplit("@", 1)[-1]
+    if domain.rsplit(".", 1)[-1] in _RESERVED_TLDS or any(
+            domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS):
+        return True
+    return find_user(email) is not None
+
+
+def refuse_email() -> None:
+    """One neutral refusal for every unusable e-mail: it names no tenant and does not say "taken"."""
+    error(409, _("该电子邮箱不能用于注册。如已有账户，请直接登录；否则请换用其他邮箱。"),
+          {"email": [_("该电子邮箱不能用于注册。")]})
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -94,6 +94,7 @@ def change_password():
 @bp.route("/t/<tenant>/register", methods=["GET", "POST"])
 @access("anyone")
 @limiter.limit(register_rate, methods=["POST"])
+@throttle.register_refused
 def register():
     schema = schemas.RegistrationSchema()
     values, errors, status = {}, {}, 200

@@ -44,6 +44,30 @@ def create_user_cmd(email, role, tenant_slug, password, name):
     click.echo(f"created {user.role} {user.email}" + (f" in {tenant_slug}" if tenant_slug else ""))
 
 
+@users_cli.command("set-role")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["bureau", "cross_admin"]), required=True)
+@click.option("--tenant", "tenant_slug", default=None, help="tenant slug (for bureau)")
+def set_role_cmd(email, role, tenant_slug):
+    """Change a bureau/cross_admin account's role or tenant (audited; the user signs in again)."""
+    from ipservice.accounts import services
+    from ipservice.extensions import db
+    from ipservice.tenants import registry
+
+    if role == "bureau" and (not tenant_slug or registry.get(tenant_slug) is None):
+        raise click.UsageError(f"--tenant must be one of: {', '.join(t.slug for t in registry.all())}")
+    with cross_tenant("command line: users set-role"):
+        user = services.find_user(email)
+        if user is None:
+            raise click.ClickException(f"no user {email}")
+        try:
+            services.change_role(user, role, tenant_slug if role == "bureau" else None)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+    click.echo(f"{user.email} is now {role}" + (f" in {tenant_slug}" if role == "bureau" else ""))
+
+
 def demo_uscc(slug: str, series: str, n: int) -> str:
     """A valid USCC for demo data, stable per tenant, series and number. The region digits are 0000xx:
     demo organizations claim no real district (the check character comes from python-stdnum)."""

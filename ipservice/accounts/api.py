@@ -27,7 +27,7 @@ class TokenResource(MethodView):
         user = services.authenticate(data["email"], data["password"])
         if user is None:
             services.audit_auth("user.login_failed", services.find_user(data["email"]), data["email"],
-                                {"via": "api"})
+                                {"via": "api"}, by_user=False)
             db.session.commit()
             error(401, _("电子邮箱或密码不正确。"))
         token, expires_at = services.issue_token(user)

@@ -125,15 +125,41 @@ SERVICE_WIDE = "*"
 SESSION_KEY = "session_generation"
 
 
-def audit_auth(action: str, user: User | None, email: str, detail: dict | None = None) -> None:
-    """An authentication event (login, failure, token, logout) in the trail of the account's tenant."""
+def audit_auth(action: str, user: User | None, email: str, detail: dict | None = None,
+               by_user: bool = True) -> None:
+    """An authentication event (login, failure, token, logout) in the trail of the account's tenant;
+    ``by_user=False``: nobody proved to be the user (a failed login), the actor is anonymous."""
+    from flask_login import AnonymousUserMixin
+
     from ipservice.core.tenancy import tenant_context
 
     tenant = user.tenant_id if user is not None and user.tenant_id else SERVICE_WIDE
     with tenant_context(tenant):
         audit.record(action, "user", user.id if user is not None else None,
-                     {"email": normalize_email(email), **(detail or {})}, actor=user)
+                     {"email": normalize_email(email), **(detail or {})},
+                     actor=user if by_user and user is not None else AnonymousUserMixin())
         db.session.flush()
+
+
+def change_role(user: User, role: str, tenant_id: str | None) -> None:
+    """A bureau user becomes a cross_admin or the reverse (another tenant's bureau too). Enterprise
+    accounts belong to their organization and are not moved this way. The user signs in again."""
+    if role not in ("bureau", "cross_admin") or user.role not in ("bureau", "cross_admin"):
+        raise ValueError("only bureau and cross_admin accounts change roles this way")
+    if (role == "cross_admin") != (tenant_id is None):
+        raise ValueError("cross_admin has no tenant; a bureau user has one")
+    before = {"role": user.role, "tenant": user.tenant_id}
+    user.role, user.tenant_id = role, tenant_id
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    end_sessions(user)
+    detail = {"from": before, "to": {"role": role, "tenant": tenant_id}}
+    # in the trail of the tenant it leaves and of the one it joins
+    for tenant in dict.fromkeys([before["tenant"], tenant_id]):
+        from ipservice.core.tenancy import tenant_context
+
+        with tenant_context(tenant or SERVICE_WIDE):
+            audit.record("user.role_changed", "user", user.id, {"email": user.email, **detail})
+            db.session.flush()
 
 
 def start_session(user: User) -> None:

@@ -44,7 +44,7 @@ def login():
                 db.session.commit()
                 return redirect(_safe_next(request.args.get("next"), home_for(user)))
             services.audit_auth("user.login_failed", services.find_user(data["email"]), data["email"],
-                                {"via": "page"})
+                                {"via": "page"}, by_user=False)
             db.session.commit()
             message = _("电子邮箱或密码不正确。")
     status = 401 if message else (422 if errors else 200)

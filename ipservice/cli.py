@@ -122,7 +122,32 @@ def demo_cmd():
         click.echo(f"  {role:<11} {slug:<15} {email}")
 
 
+@click.command("create-app-role")
+@click.argument("role", default="ipservice_app")
+@click.option("--password", default=None, envvar="IPSERVICE_DB_APP_PASSWORD",
+              help="make it a login role with this password (for connecting as it directly)")
+def create_app_role_cmd(role, password):
+    """Create or update the unprivileged PostgreSQL role the app runs as (run as the owner, after upgrade)."""
+    from ipservice.core.dbroles import create_app_role
+    from ipservice.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        raise click.ClickException("create-app-role is for PostgreSQL; SQLite has no roles")
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        try:
+            statements = create_app_role(conn, role, password)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+    for sql in statements:
+        click.echo(sql)
+    click.echo(f"role {role} ready; set IPSERVICE_DB_APP_ROLE={role} (or connect as it)")
+
+
 def register(app: Flask) -> None:
+    from flask_migrate.cli import db as db_group
+
+    if "create-app-role" not in db_group.commands:
+        db_group.add_command(create_app_role_cmd)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cmd)
     try:

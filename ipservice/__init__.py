@@ -14,7 +14,8 @@ from ipservice.config import Config
 log = logging.getLogger(__name__)
 
 # Areas in the order their blueprints register. Each module is a sub-package of ipservice.
-AREAS = ("tenants", "accounts", "forms", "policy", "kpi", "custody", "certification", "cases", "stats", "audit")
+AREAS = ("tenants", "accounts", "forms", "policy", "kpi", "custody", "certification", "cases", "stats", "audit",
+         "organizations")
 
 
 def create_app(config: dict | None = None) -> Flask:

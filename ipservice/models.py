@@ -9,3 +9,4 @@ from ipservice.core.numbering import Counter  # noqa: F401
 from ipservice.custody.models import CustodyAgency, CustodyEnrollment  # noqa: F401
 from ipservice.kpi.models import KpiActual, TaskProgress  # noqa: F401
 from ipservice.core.ratelimit import rate_limits  # noqa: F401
+from ipservice.organizations.models import OrganizationClaim  # noqa: F401

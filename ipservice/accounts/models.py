@@ -53,5 +53,9 @@ class Enterprise(TenantScoped, db.Model):
     contact_phone: Mapped[str] = mapped_column(String(40), nullable=False)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Set when the bureau has verified who the organization is (a claim approved, or papers seen);
+    # until then the bureau's pages mark its filings "unverified" (ipservice.organizations).
+    verified_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    verified_by: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (UniqueConstraint("tenant_id", "uscc"),)

@@ -70,7 +70,8 @@ def register_enterprise(tenant_id: str, data: dict) -> Enterprise:
 
 def _refuse_taken(data: dict) -> None:
     if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == data["uscc"])):
-        error(409, _("该统一社会信用代码已在本地区注册。"), {"uscc": [_("已注册。")]})
+        error(409, _("该统一社会信用代码已在本地区注册。如果这是贵单位，可凭营业执照申请认领。"),
+              {"uscc": [_("已注册，可申请认领。")]})
     if email_unusable(data["email"]):
         refuse_email()
 

@@ -113,4 +113,4 @@ def register():
                 flash(_("注册成功，请登录。"))
                 return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", fields=for_page(schema), values=values,
-                           errors=errors), status
+                           errors=errors, status=status), status

@@ -18,3 +18,8 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    # The app warns at start when its rate-limit counters would not be shared by the workers.
+    os.environ["IPSERVICE_WORKERS"] = str(server.cfg.workers)

@@ -28,12 +28,17 @@ def areas() -> list[str]:
 
 def create_app(config: dict | None = None) -> Flask:
     """The only place that wires things together."""
-    app = Flask(__name__, instance_relative_config=True, static_folder=str(Path(__file__).parent.parent / "static"))
+    # The instance folder (secret key, SQLite file, uploads, compiled catalogs) is the deployment's to
+    # choose: INSTANCE_PATH in the config or IPSERVICE_INSTANCE_PATH; Flask's default is the checkout's.
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("IPSERVICE_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path,
+                static_folder=str(Path(__file__).parent.parent / "static"))
     app.config.from_object(Config)
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _defaults(app)
+    _security(app)
 
     from ipservice.core import access, hooks, i18n, labels, request_guard, tenancy, transaction
     from ipservice.core.errors import Refusal, refusal_response
@@ -115,8 +120,7 @@ def _install_auth(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id):
-        user = db.session.get(User, user_id)
-        return user if user is not None and user.active else None
+        return services.user_for_session(user_id)
 
     @app.before_request
     def api_bearer_only():
@@ -184,6 +188,13 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
+
+
+def _security(app: Flask) -> None:
+    """Proxy, cookies, headers, where rate limits count (core.security); before the extensions bind."""
+    from ipservice.core import security
+
+    security.install(app)
 
 
 def _register_cli(app: Flask) -> None:

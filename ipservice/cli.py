@@ -31,14 +31,41 @@ def create_user_cmd(email, role, tenant_slug, password, name):
     if role != "cross_admin":
         if not tenant_slug or registry.get(tenant_slug) is None:
             raise click.UsageError(f"--tenant must be one of: {', '.join(t.slug for t in registry.all())}")
-    if len(password) < 8:
-        raise click.UsageError("the password needs at least 8 characters")
+    from ipservice.accounts.passwords import problems
+
+    refused = problems(password, email)
+    if refused:
+        raise click.UsageError(" ".join(refused))
     with cross_tenant("command line: users create"):
         if services.find_user(email):
             raise click.ClickException(f"{email} exists already")
         user = services.create_user(email, password, role, tenant_slug, name)
         db.session.commit()
     click.echo(f"created {user.role} {user.email}" + (f" in {tenant_slug}" if tenant_slug else ""))
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["bureau", "cross_admin"]), required=True)
+@click.option("--tenant", "tenant_slug", default=None, help="tenant slug (for bureau)")
+def set_role_cmd(email, role, tenant_slug):
+    """Change a bureau/cross_admin account's role or tenant (audited; the user signs in again)."""
+    from ipservice.accounts import services
+    from ipservice.extensions import db
+    from ipservice.tenants import registry
+
+    if role == "bureau" and (not tenant_slug or registry.get(tenant_slug) is None):
+        raise click.UsageError(f"--tenant must be one of: {', '.join(t.slug for t in registry.all())}")
+    with cross_tenant("command line: users set-role"):
+        user = services.find_user(email)
+        if user is None:
+            raise click.ClickException(f"no user {email}")
+        try:
+            services.change_role(user, role, tenant_slug if role == "bureau" else None)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+    click.echo(f"{user.email} is now {role}" + (f" in {tenant_slug}" if role == "bureau" else ""))
 
 
 def _demo_enterprises(slug):
@@ -86,6 +113,31 @@ def demo_cmd():
         click.echo(f"  {role:<11} {slug:<15} {email}")
 
 
+@click.command("create-app-role")
+@click.argument("role", default="ipservice_app")
+@click.option("--password", default=None, envvar="IPSERVICE_DB_APP_PASSWORD",
+              help="make it a login role with this password (for connecting as it directly)")
+def create_app_role_cmd(role, password):
+    """Create or update the unprivileged PostgreSQL role the app runs as (run as the owner, after upgrade)."""
+    from ipservice.core.dbroles import create_app_role
+    from ipservice.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        raise click.ClickException("create-app-role is for PostgreSQL; SQLite has no roles")
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        try:
+            statements = create_app_role(conn, role, password)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+    for sql in statements:
+        click.echo(sql)
+    click.echo(f"role {role} ready; set IPSERVICE_DB_APP_ROLE={role} (or connect as it)")
+
+
 def register(app: Flask) -> None:
+    from flask_migrate.cli import db as db_group
+
+    if "create-app-role" not in db_group.commands:
+        db_group.add_command(create_app_role_cmd)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cmd)

@@ -28,12 +28,26 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     API_SPEC_OPTIONS = {"components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
+    # Served over HTTPS (behind nginx): "https" makes the cookies Secure; HSTS goes with every HTTPS answer.
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    # How many reverse proxies in front add X-Forwarded-For/-Proto/-Host (nginx alone: 1). 0: none trusted.
+    IPSERVICE_PROXY_COUNT = int(os.environ.get("IPSERVICE_PROXY_COUNT", "0"))
+    HSTS_MAX_AGE = int(os.environ.get("IPSERVICE_HSTS_MAX_AGE", str(365 * 24 * 3600)))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    WTF_CSRF_TIME_LIMIT = None
+    # A form's CSRF token is good for this many seconds (Flask-WTF); a login renews it.
+    WTF_CSRF_TIME_LIMIT = int(os.environ.get("IPSERVICE_CSRF_TIME_LIMIT", str(4 * 3600)))
     RATELIMIT_ENABLED = os.environ.get("IPSERVICE_RATELIMIT", "1") == "1"
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    # Per client address; with several gunicorn workers use a shared storage (e.g. redis://…).
+    # Where the counters live: Redis when set (redis://host:6379/0), otherwise the service's own database
+    # (database://, ipservice.core.ratelimit), so that every worker and every restart shares them.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Per client address (behind nginx, the address ProxyFix takes from X-Forwarded-For), for the login page
+    # and the token endpoint together.
     RATE_LIMIT_LOGIN = os.environ.get("IPSERVICE_RATE_LIMIT_LOGIN", "30 per minute")
+    # Failed logins per account (e-mail), whatever the address: a slow guesser spread over many addresses.
+    RATE_LIMIT_LOGIN_ACCOUNT = os.environ.get("IPSERVICE_RATE_LIMIT_LOGIN_ACCOUNT", "10 per 15 minutes")
     RATE_LIMIT_REGISTER = os.environ.get("IPSERVICE_RATE_LIMIT_REGISTER", "20 per minute")
+    # Registrations refused for an unusable e-mail or a registered USCC, per address (enumeration).
+    RATE_LIMIT_REGISTER_REFUSED = os.environ.get("IPSERVICE_RATE_LIMIT_REGISTER_REFUSED", "10 per hour")
     JSON_SORT_KEYS = False

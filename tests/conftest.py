@@ -58,6 +58,8 @@ def app(tmp_root):
         "RATELIMIT_ENABLED": True,
         "RATE_LIMIT_LOGIN": "100000 per minute",
         "RATE_LIMIT_REGISTER": "100000 per minute",
+        "RATE_LIMIT_LOGIN_ACCOUNT": "100000 per minute",
+        "RATE_LIMIT_REGISTER_REFUSED": "100000 per minute",
         "UPLOAD_DIR": str(tmp_root / "uploads"),
     }
     if PG_URL:

@@ -10,7 +10,7 @@ from ipservice.extensions import db
 from tests.conftest import register_enterprise
 
 # Global tables: not owned by a tenant (users log in once for the whole service).
-GLOBAL_TABLES = {"users", "api_tokens", "alembic_version"}
+GLOBAL_TABLES = {"users", "api_tokens", "alembic_version", "rate_limits"}
 
 
 @pytest.fixture

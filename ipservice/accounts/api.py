@@ -2,8 +2,9 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from ipservice.extensions import Blueprint
 
-from ipservice.accounts import schemas, services
+from ipservice.accounts import schemas, services, throttle
 from ipservice.core.access import access
+from ipservice.core.transaction import keep_on_refusal
 from ipservice.core.errors import error
 from ipservice.extensions import limiter, login_rate, register_rate
 
@@ -14,7 +15,7 @@ register_blp = Blueprint("api_register", __name__, url_prefix="/t/<tenant>/api/v
 
 @auth_blp.route("/token")
 class TokenResource(MethodView):
-    decorators = [limiter.limit(login_rate)]
+    decorators = [throttle.per_address, throttle.per_account]
 
     @access("anyone")
     @auth_blp.arguments(schemas.TokenRequestSchema)
@@ -22,21 +23,43 @@ class TokenResource(MethodView):
     @auth_blp.alt_response(401, description="bad e-mail or password (one answer for both)")
     def post(self, data):
         """Exchange e-mail and password for a bearer token."""
+        from ipservice.extensions import db
+
         user = services.authenticate(data["email"], data["password"])
         if user is None:
+            services.audit_auth("user.login_failed", services.find_user(data["email"]), data["email"],
+                                {"via": "api"}, by_user=False)
+            keep_on_refusal()  # the failed attempt stays in the audit trail
             error(401, _("电子邮箱或密码不正确。"))
         token, expires_at = services.issue_token(user)
         return {"token": token, "expires_at": expires_at, "user": user}
 
 
+@auth_blp.route("/password")
+class PasswordResource(MethodView):
+    decorators = [limiter.limit(login_rate)]
+
+    @access("enterprise", "bureau", "cross_admin")
+    @auth_blp.arguments(schemas.PasswordChangeSchema)
+    @auth_blp.response(204)
+    def post(self, data):
+        """Change the caller's password; every token of the caller (this one too) is revoked."""
+        from flask_login import current_user
+
+        from ipservice.extensions import db
+
+        services.change_password(current_user, data["current_password"], data["new_password"])
+
+
 @register_blp.route("/register")
 class RegisterResource(MethodView):
-    decorators = [limiter.limit(register_rate)]
+    decorators = [limiter.limit(register_rate), throttle.register_refused]
 
     @access("anyone")
     @register_blp.arguments(schemas.RegistrationSchema)
     @register_blp.response(201, schemas.EnterpriseSchema)
-    @register_blp.alt_response(409, description="USCC or e-mail already registered")
+    @register_blp.alt_response(409, description="USCC registered in the tenant, or an e-mail that cannot be used "
+                                                "(one neutral answer whoever holds it)")
     def post(self, data):
         """Register an enterprise (统一社会信用代码 with a verified check character)."""
         from flask import g

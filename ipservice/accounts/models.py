@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ipservice.core.ids import new_id
@@ -23,6 +23,9 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Stored in every login session; logout and a password change increase it, so every session made
+    # before is refused (the session cookie itself cannot be revoked: it lives in the browser).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
 
     @property
     def is_active(self):
@@ -50,5 +53,9 @@ class Enterprise(TenantScoped, db.Model):
     contact_phone: Mapped[str] = mapped_column(String(40), nullable=False)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Set when the bureau has verified who the organization is (a claim approved, or papers seen);
+    # until then the bureau's pages mark its filings "unverified" (ipservice.organizations).
+    verified_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    verified_by: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (UniqueConstraint("tenant_id", "uscc"),)

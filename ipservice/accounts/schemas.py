@@ -1,4 +1,6 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ipservice.accounts import passwords
 
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Phone, Text, Uscc
@@ -16,10 +18,18 @@ class RegistrationSchema(Schema):
     uscc = Uscc(required=True, metadata=label("统一社会信用代码", "Unified social credit code (USCC)"))
     email = fields.Email(required=True, validate=validate.Length(max=254),
                          metadata=label("电子邮箱（登录名）", "E-mail (login)"))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=128),
-                             metadata=label("密码（至少 8 位）", "Password (at least 8 characters)", widget="password"))
+    password = fields.String(required=True, load_only=True,
+                             metadata=label("密码（至少 8 位，不能是常见密码）",
+                                            "Password (at least 8 characters, not a common one)", widget="password"))
     contact_name = Text(required=True, max_length=100, metadata=label("联系人", "Contact person"))
     contact_phone = Phone(required=True, metadata=label("联系电话", "Contact phone"))
+
+    @validates_schema(skip_on_field_errors=False)
+    def password_policy(self, data, **kwargs):
+        if "password" in data:
+            refused = passwords.problems(data["password"], data.get("email"), data.get("uscc"))
+            if refused:
+                raise ValidationError({"password": refused})
 
 
 class EnterpriseSchema(Schema):
@@ -32,6 +42,17 @@ class TokenRequestSchema(Schema):
     email = Text(required=True, max_length=254, metadata=label("电子邮箱", "E-mail"))
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=128),
                              metadata=label("密码", "Password", widget="password"))
+
+
+class PasswordChangeSchema(Schema):
+    """修改密码 — the current password, and a new one that passes the policy."""
+
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(max=128),
+                                     metadata=label("当前密码", "Current password", widget="password"))
+    new_password = fields.String(required=True, load_only=True,
+                                 metadata=label("新密码（至少 8 位，不能是常见密码）",
+                                                "New password (at least 8 characters, not a common one)",
+                                                widget="password"))
 
 
 class UserSchema(Schema):

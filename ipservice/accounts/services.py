@@ -7,7 +7,7 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -30,13 +30,14 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-def create_user(email: str, password: str, role: str, tenant_id: str | None, display_name: str = "") -> User:
+def create_user(email: str, password: str | None, role: str, tenant_id: str | None, display_name: str = "",
+                password_hash: str | None = None) -> User:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     if (role == "cross_admin") != (tenant_id is None):
         raise ValueError("cross_admin has no tenant; enterprise and bureau users have one")
-    user = User(email=normalize_email(email), password_hash=generate_password_hash(password), role=role,
-                tenant_id=tenant_id, display_name=display_name)
+    user = User(email=normalize_email(email), password_hash=password_hash or generate_password_hash(password),
+                role=role, tenant_id=tenant_id, display_name=display_name)
     db.session.add(user)
     return user
 
@@ -47,8 +48,10 @@ def register_enterprise(tenant_id: str, data: dict) -> Enterprise:
     The checks give the friendly answer; the unique constraints decide when two registrations race
     (a double-clicked sign-up): the loser gets the same 409, not a 500.
     """
+    # Hashed first, so that a refused e-mail costs the same time as a registration (no timing oracle).
+    password_hash = generate_password_hash(data["password"])
     _refuse_taken(data)
-    user = create_user(data["email"], data["password"], "enterprise", tenant_id, data["name"])
+    user = create_user(data["email"], None, "enterprise", tenant_id, data["name"], password_hash=password_hash)
     try:
         db.session.flush()
         enterprise = Enterprise(name=data["name"], uscc=data["uscc"], contact_name=data["contact_name"],
@@ -66,9 +69,126 @@ def register_enterprise(tenant_id: str, data: dict) -> Enterprise:
 
 def _refuse_taken(data: dict) -> None:
     if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == data["uscc"])):
-        error(409, _("该统一社会信用代码已在本地区注册。"), {"uscc": [_("已注册。")]})
-    if find_user(data["email"]):
-        error(409, _("该电子邮箱已被使用。"), {"email": [_("已被使用。")]})
+        error(409, _("该统一社会信用代码已在本地区注册。如果这是贵单位，可凭营业执照申请认领。"),
+              {"uscc": [_("已注册，可申请认领。")]})
+    if email_unusable(data["email"]):
+        refuse_email()
+
+
+# Domains where no mail can ever be delivered (RFC 2606, RFC 6761), the import placeholders among them.
+_RESERVED_TLDS = ("invalid", "test", "example", "localhost")
+_RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+
+
+def email_unusable(email: str) -> bool:
+    """An e-mail that cannot sign up: someone's login (in any tenant — logins are service-wide), or a
+    reserved domain. Both get the same answer, so the answer does not prove that an account exists."""
+    email = normalize_email(email)
+    domain = email.rsplit("@", 1)[-1]
+    if domain.rsplit(".", 1)[-1] in _RESERVED_TLDS or any(
+            domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS):
+        return True
+    return find_user(email) is not None
+
+
+def refuse_email() -> None:
+    """One neutral refusal for every unusable e-mail: it names no tenant and does not say "taken"."""
+    error(409, _("该电子邮箱不能用于注册。如已有账户，请直接登录；否则请换用其他邮箱。"),
+          {"email": [_("该电子邮箱不能用于注册。")]})
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """修改密码: the current password proves it is the owner; the new one passes the policy (422 otherwise).
+    Every API token of the user is revoked: whoever held one must sign in again."""
+    from ipservice.accounts import passwords
+    from ipservice.core.tenancy import tenant_context
+
+    if not check_password_hash(user.password_hash, current or ""):
+        error(422, errors={"current_password": [_("当前密码不正确。")]})
+    uscc = None
+    if user.role == "enterprise" and user.tenant_id:
+        with tenant_context(user.tenant_id):
+            enterprise = enterprise_of(user)
+            uscc = enterprise.uscc if enterprise is not None else None
+    refused = passwords.problems(new, user.email, uscc)
+    if refused:
+        error(422, errors={"new_password": refused})
+    user.password_hash = generate_password_hash(new)
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    end_sessions(user)
+    audit_auth("user.password_changed", user, user.email)
+
+
+# Audit events of no tenant (a cross_admin, an e-mail nobody has) go to this pseudo-tenant: no tenant slug
+# can take it, and the trail stays one table.
+SERVICE_WIDE = "*"
+SESSION_KEY = "session_generation"
+
+
+def audit_auth(action: str, user: User | None, email: str, detail: dict | None = None,
+               by_user: bool = True) -> None:
+    """An authentication event (login, failure, token, logout) in the trail of the account's tenant;
+    ``by_user=False``: nobody proved to be the user (a failed login), the actor is anonymous."""
+    from flask_login import AnonymousUserMixin
+
+    from ipservice.core.tenancy import tenant_context
+
+    tenant = user.tenant_id if user is not None and user.tenant_id else SERVICE_WIDE
+    with tenant_context(tenant):
+        audit.record(action, "user", user.id if user is not None else None,
+                     {"email": normalize_email(email), **(detail or {})},
+                     actor=user if by_user and user is not None else AnonymousUserMixin())
+        db.session.flush()
+
+
+def change_role(user: User, role: str, tenant_id: str | None) -> None:
+    """A bureau user becomes a cross_admin or the reverse (another tenant's bureau too). Enterprise
+    accounts belong to their organization and are not moved this way. The user signs in again."""
+    if role not in ("bureau", "cross_admin") or user.role not in ("bureau", "cross_admin"):
+        raise ValueError("only bureau and cross_admin accounts change roles this way")
+    if (role == "cross_admin") != (tenant_id is None):
+        raise ValueError("cross_admin has no tenant; a bureau user has one")
+    before = {"role": user.role, "tenant": user.tenant_id}
+    user.role, user.tenant_id = role, tenant_id
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    end_sessions(user)
+    detail = {"from": before, "to": {"role": role, "tenant": tenant_id}}
+    # in the trail of the tenant it leaves and of the one it joins
+    for tenant in dict.fromkeys([before["tenant"], tenant_id]):
+        from ipservice.core.tenancy import tenant_context
+
+        with tenant_context(tenant or SERVICE_WIDE):
+            audit.record("user.role_changed", "user", user.id, {"email": user.email, **detail})
+            db.session.flush()
+
+
+def start_session(user: User) -> None:
+    """A new login session: nothing of the previous one survives (its CSRF token included)."""
+    from flask import session
+    from flask_login import login_user
+
+    session.clear()
+    login_user(user)
+    session[SESSION_KEY] = user.session_generation
+
+
+def user_for_session(user_id: str) -> User | None:
+    """The user of a login session, if that session was started after the user's last logout or
+    password change."""
+    from flask import session
+
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or session.get(SESSION_KEY) != user.session_generation:
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Refuse every login session of ``user`` started so far (a conditional write: two at once both count)."""
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(session_generation=User.session_generation + 1))
+    db.session.flush()
+    db.session.refresh(user, ["session_generation"])
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -88,8 +208,10 @@ def _hash_token(token: str) -> str:
 def issue_token(user: User) -> tuple[str, dt.datetime]:
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + dt.timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
-    db.session.add(ApiToken(user_id=user.id, token_hash=_hash_token(token), expires_at=expires_at))
+    row = ApiToken(user_id=user.id, token_hash=_hash_token(token), expires_at=expires_at)
+    db.session.add(row)
     db.session.flush()
+    audit_auth("token.issued", user, user.email, {"token_id": row.id, "expires_at": expires_at.isoformat()})
     return token, expires_at
 
 

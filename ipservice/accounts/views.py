@@ -1,14 +1,15 @@
 """Login, logout and registration pages (session cookie + CSRF)."""
 from urllib.parse import urlparse
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, logout_user
 
-from ipservice.accounts import schemas, services
+from ipservice.accounts import schemas, services, throttle
 from ipservice.core.access import access
+from ipservice.core.transaction import keep_on_refusal
 from ipservice.core.errors import Refusal
-from ipservice.extensions import limiter, login_rate, register_rate
+from ipservice.extensions import db, limiter, login_rate, register_rate
 from ipservice.forms.render import for_page, load_form
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -28,7 +29,8 @@ def home_for(user) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @access("anyone")
-@limiter.limit(login_rate, methods=["POST"])
+@throttle.per_address
+@throttle.per_account
 def login():
     schema = schemas.TokenRequestSchema()
     values, errors, message = {}, {}, None
@@ -38,8 +40,12 @@ def login():
         if data:
             user = services.authenticate(data["email"], data["password"])
             if user is not None:
-                login_user(user)
+                services.start_session(user)
+                services.audit_auth("user.login", user, user.email, {"via": "page"})
                 return redirect(_safe_next(request.args.get("next"), home_for(user)))
+            services.audit_auth("user.login_failed", services.find_user(data["email"]), data["email"],
+                                {"via": "page"}, by_user=False)
+            keep_on_refusal()  # the failed attempt stays in the audit trail
             message = _("电子邮箱或密码不正确。")
     status = 401 if message else (422 if errors else 200)
     return render_template("accounts/login.html", fields=for_page(schema), values=values, errors=errors,
@@ -49,14 +55,45 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @access("anyone")
 def logout():
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        services.end_sessions(user)
+        services.audit_auth("user.logout", user, user.email)
     logout_user()
+    session.clear()
     flash(_("您已退出登录。"))
     return redirect(url_for("tenants.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@access("enterprise", "bureau", "cross_admin")
+@limiter.limit(login_rate, methods=["POST"])
+def change_password():
+    schema = schemas.PasswordChangeSchema()
+    errors, status = {}, 200
+    if request.method == "POST":
+        data, errors = load_form(schema, request.form)
+        status = 422 if errors else 200
+        if data:
+            try:
+                services.change_password(current_user, data["current_password"], data["new_password"])
+            except Refusal as exc:
+                db.session.rollback()
+                if exc.status != 422:
+                    raise
+                errors, status = exc.errors, 422
+            else:
+                # every other session ends with the change; this one goes on with the new generation
+                session[services.SESSION_KEY] = current_user.session_generation
+                flash(_("密码已修改。"))
+                return redirect(home_for(current_user))
+    return render_template("accounts/password.html", fields=for_page(schema), values={}, errors=errors), status
 
 
 @bp.route("/t/<tenant>/register", methods=["GET", "POST"])
 @access("anyone")
 @limiter.limit(register_rate, methods=["POST"])
+@throttle.register_refused
 def register():
     schema = schemas.RegistrationSchema()
     values, errors, status = {}, {}, 200
@@ -75,4 +112,4 @@ def register():
                 flash(_("注册成功，请登录。"))
                 return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", fields=for_page(schema), values=values,
-                           errors=errors), status
+                           errors=errors, status=status), status

@@ -119,7 +119,7 @@ def _export_view(fmt: str):
         @access("bureau")
         @blp.arguments(schemas.CaseQuery, location="query")
         @blp.response(200, description=f"the cases as {fmt.upper()} (Chinese headers)",
-                      content_type=exports.MIME[fmt])
+                      content_type=exports.MIME[fmt], schema=exports.FILE_SCHEMA)
         def get(self, filters):
             """Export the cases (same filters as the list) for the bureau."""
             return services.export(g.tenant, fmt, current_user, filters)

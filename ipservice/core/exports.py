@@ -5,13 +5,15 @@ import csv
 import io
 from urllib.parse import quote
 
-from flask import Response
+from flask import Response, has_request_context, request
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIME = {"xlsx": XLSX_MIME, "csv": "text/csv"}  # for the OpenAPI description of export endpoints
+# The body of an export in the OpenAPI document (flask-smorest writes no content type without a schema).
+FILE_SCHEMA = {"type": "string", "format": "binary"}
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -30,6 +32,23 @@ def _attachment_headers(filename: str) -> dict:
     return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"}
 
 
+def _record_export(filename: str, fmt: str, rows: int) -> None:
+    """A signed-in user's export goes to the audit trail (a bulk read of personal data). Anonymous
+    downloads are of public tables only (the KPI workbook) and are not recorded."""
+    from flask_login import current_user
+
+    from ipservice.core import audit
+    from ipservice.extensions import db
+
+    if not has_request_context() or not current_user.is_authenticated:
+        return
+    audit.record("export.downloaded", "export", None, {
+        "path": request.path, "format": fmt, "filename": filename, "rows": rows,
+        "query": request.query_string.decode("utf-8", "replace")[:500]})
+    # GET views commit nothing themselves; the request's unit of work will own this commit.
+    db.session.commit()
+
+
 def csv_response(headers: list[str], rows: list[list], filename: str) -> Response:
     buf = io.StringIO()
     buf.write("\ufeff")
@@ -37,7 +56,9 @@ def csv_response(headers: list[str], rows: list[list], filename: str) -> Respons
     writer.writerow(headers)
     for row in rows:
         writer.writerow(["" if v is None else safe_cell(v) for v in row])
-    return Response(buf.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
+    _record_export(filename, "csv", len(rows))
+    # content_type, not mimetype: werkzeug appends "; charset=utf-8" to a text/* mimetype a second time
+    return Response(buf.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8",
                     headers=_attachment_headers(filename))
 
 
@@ -69,7 +90,10 @@ def workbook(title: str, headers: list[str], rows: list[list], caption: str | No
     return wb
 
 
-def xlsx_response(wb: Workbook, filename: str) -> Response:
+def xlsx_response(wb: Workbook, filename: str, rows: int | None = None) -> Response:
+    if rows is None:
+        rows = sum(ws.max_row for ws in wb.worksheets)
+    _record_export(filename, "xlsx", rows)
     buf = io.BytesIO()
     wb.save(buf)
     return Response(buf.getvalue(), mimetype=XLSX_MIME, headers=_attachment_headers(filename))
@@ -79,4 +103,4 @@ def table_response(fmt: str, title: str, headers: list[str], rows: list[list], f
                    caption: str | None = None) -> Response:
     if fmt == "csv":
         return csv_response(headers, rows, f"{filename_stem}.csv")
-    return xlsx_response(workbook(title, headers, rows, caption), f"{filename_stem}.xlsx")
+    return xlsx_response(workbook(title, headers, rows, caption), f"{filename_stem}.xlsx", rows=len(rows))

@@ -27,6 +27,7 @@ IP_TYPES = {
 
 STATUSES = {
     "submitted": ("已提交", "Submitted"),
+    "pending": ("待审核", "Pending"),
     "approved": ("已批准", "Approved"),
     "rejected": ("已驳回", "Rejected"),
     "verified": ("已核验", "Verified"),

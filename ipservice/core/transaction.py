@@ -15,6 +15,7 @@ import functools
 
 from flask import g, make_response
 
+from ipservice.core.errors import Refusal
 from ipservice.extensions import db
 
 
@@ -29,20 +30,27 @@ def _wrap(view):
     def unit_of_work_view(*args, **kwargs):
         try:
             response = make_response(view(*args, **kwargs))
+        except Refusal:
+            _end(keep=g.pop("_uow_keep", False))
+            raise
         except BaseException:
             db.session.rollback()
             raise
-        if response.status_code < 400 or g.pop("_uow_keep", False):
-            try:
-                db.session.commit()
-            except BaseException:
-                db.session.rollback()
-                raise
-        else:
-            db.session.rollback()
+        _end(keep=response.status_code < 400 or g.pop("_uow_keep", False))
         return response
 
     return unit_of_work_view
+
+
+def _end(keep: bool) -> None:
+    if not keep:
+        db.session.rollback()
+        return
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def install(app) -> None:

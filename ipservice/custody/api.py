@@ -111,7 +111,7 @@ def _export_view(fmt: str):
         @access("bureau")
         @blp.arguments(schemas.CustodyEnrollmentQuery, location="query")
         @blp.response(200, description=f"the enrollments as {fmt.upper()} (Chinese headers)",
-                      content_type=exports.MIME[fmt])
+                      content_type=exports.MIME[fmt], schema=exports.FILE_SCHEMA)
         def get(self, filters):
             """Export the enrollments (same filters as the list) for the bureau."""
             return services.export(fmt, current_user, filters)

@@ -4,7 +4,7 @@ from flask_login import current_user
 from ipservice.extensions import Blueprint
 
 from ipservice.core.access import access
-from ipservice.core.exports import xlsx_response
+from ipservice.core.exports import FILE_SCHEMA, XLSX_MIME, xlsx_response
 from ipservice.kpi import schemas, services, xlsx
 
 blp = Blueprint("api_kpi", __name__, url_prefix="/t/<tenant>/api/v1",
@@ -49,7 +49,8 @@ class KpiActual(MethodView):
 @blp.route("/kpis.xlsx")
 class KpisXlsx(MethodView):
     @access("anyone")
-    @blp.response(200, description="Excel workbook, one sheet per published table")
+    @blp.response(200, description="Excel workbook, one sheet per published table", content_type=XLSX_MIME,
+                  schema=FILE_SCHEMA)
     def get(self):
         """The KPI table(s) as an Excel workbook in the published layout."""
         return xlsx_response(xlsx.build(g.tenant), f"{g.tenant.slug}-kpis.xlsx")

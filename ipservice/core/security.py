@@ -1,0 +1,71 @@
+"""Transport and browser security, wired once by the app factory.
+
+- Behind reverse proxies (``IPSERVICE_PROXY_COUNT`` = how many of them add X-Forwarded-* headers),
+  Werkzeug's ProxyFix takes the client address, scheme and host from the headers those proxies set,
+  and from nowhere else: without the setting, forwarded headers are ignored, so a client cannot forge
+  its address to dodge the rate limits or to write a false one into the audit trail.
+- Served over HTTPS (``PREFERRED_URL_SCHEME=https``): the session and remember cookies are ``Secure``,
+  and every HTTPS answer carries HSTS.
+- A Content-Security-Policy with no inline script or style (the templates have none; a test keeps it so).
+- ``Cache-Control: no-store`` on every dynamic answer: pages, API answers and exports hold personal data
+  or depend on who asks; only the static assets may be cached.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+log = logging.getLogger(__name__)
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def install(app) -> None:
+    proxies = int(app.config.get("IPSERVICE_PROXY_COUNT") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
+    if app.config.get("PREFERRED_URL_SCHEME") == "https":
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.after_request(_headers)
+    _rate_limit_storage(app)
+
+
+def _rate_limit_storage(app) -> None:
+    """Redis when RATELIMIT_STORAGE_URI says so; otherwise the service's database, shared by every worker.
+    A store of one process (memory://) with several gunicorn workers is said loudly at start."""
+    from ipservice.core import ratelimit  # registers the database+… storages with ``limits``
+
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = ratelimit.PREFIX + str(app.config["SQLALCHEMY_DATABASE_URI"])
+    workers = int(os.environ.get("IPSERVICE_WORKERS") or 1)  # set by gunicorn.conf.py
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory") and workers > 1:
+        log.warning("rate limits count in each worker's memory (RATELIMIT_STORAGE_URI=%s) while %d gunicorn "
+                    "workers run: every worker allows the full limit and a restart forgets it; unset "
+                    "RATELIMIT_STORAGE_URI (database) or point it at Redis", app.config["RATELIMIT_STORAGE_URI"],
+                    workers)
+
+
+def _headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    if request.is_secure:
+        response.headers.setdefault(
+            "Strict-Transport-Security", f"max-age={int(current_app.config['HSTS_MAX_AGE'])}; includeSubDomains")
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+    return response

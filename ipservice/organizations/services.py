@@ -1,0 +1,157 @@
+"""Claims to an organization and the bureau's verification of organizations.
+
+- ``submit_claim``: anyone whose USCC is already registered in the tenant files a claim with the business
+  licence (PDF/JPEG/PNG by content); an account is made for the claimant, inactive until approved. The
+  e-mail and the password follow the registration's rules (neutral refusal, password policy).
+- ``decide_claim``: the bureau approves — the claimant becomes the organization's user, the previous one
+  is switched off (sessions and tokens end), the organization is verified — or rejects with a reason.
+  One decision per claim, held by a conditional UPDATE (two bureau officials at once: one wins, 409).
+- ``verify``: the bureau marks an organization verified (papers seen another way), once.
+The services flush; the request (API or page) commits.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, update
+from werkzeug.security import generate_password_hash
+
+from ipservice.accounts import services as accounts
+from ipservice.accounts.models import ApiToken, Enterprise, User
+from ipservice.core import attachments, audit
+from ipservice.core.errors import error
+from ipservice.core.tenancy import current_tenant_id
+from ipservice.core.types import utcnow
+from ipservice.extensions import db
+from ipservice.organizations.models import OrganizationClaim
+
+LICENCE = "organization_claim"
+LICENCE_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+def submit_claim(data: dict, licence) -> OrganizationClaim:
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == data["uscc"]))
+    if enterprise is None:
+        error(422, _("该统一社会信用代码尚未在本地区注册，请直接注册。"), {"uscc": [_("尚未在本地区注册。")]})
+    password_hash = generate_password_hash(data["password"])  # before the e-mail check: same time either way
+    if accounts.email_unusable(data["email"]):
+        accounts.refuse_email()
+    claimant = accounts.create_user(data["email"], None, "enterprise", current_tenant_id(), data["name"],
+                                    password_hash=password_hash)
+    claimant.active = False
+    db.session.flush()
+    claim = OrganizationClaim(enterprise_id=enterprise.id, claimant_id=claimant.id, name=data["name"],
+                              uscc=data["uscc"], contact_name=data["contact_name"],
+                              contact_phone=data["contact_phone"], status="pending")
+    db.session.add(claim)
+    db.session.flush()
+    if licence is None or not getattr(licence, "filename", None):
+        error(422, _("请上传营业执照。"), {"licence": [_("缺少必填字段。")]}, location="files")
+    attachments.save(licence, LICENCE, claim.id, claimant, allowed=LICENCE_TYPES)
+    audit.record("organization.claim_submitted", "organization_claim", claim.id,
+                 {"enterprise_id": enterprise.id, "uscc": claim.uscc, "name": claim.name,
+                  "claimant": claimant.email}, actor=claimant)
+    return claim
+
+
+def get_claim(claim_id: str) -> OrganizationClaim:
+    claim = db.session.scalar(select(OrganizationClaim).where(OrganizationClaim.id == claim_id))
+    if claim is None:
+        error(404)
+    return claim
+
+
+def licence_of(claim: OrganizationClaim):
+    found = attachments.list_for(LICENCE, claim.id)
+    return found[0] if found else None
+
+
+def list_claims(status: str | None = None, enterprise_id: str | None = None) -> list[OrganizationClaim]:
+    q = select(OrganizationClaim).order_by(OrganizationClaim.created_at.desc())
+    if status:
+        q = q.where(OrganizationClaim.status == status)
+    if enterprise_id:
+        q = q.where(OrganizationClaim.enterprise_id == enterprise_id)
+    return list(db.session.scalars(q))
+
+
+def decide_claim(claim_id: str, decision: str, reason: str | None, user) -> OrganizationClaim:
+    claim = get_claim(claim_id)
+    reason = (reason or "").strip() or None
+    if decision == "reject" and not reason:
+        error(422, errors={"reason": [_("驳回时必须填写理由。")]})
+    status = "approved" if decision == "approve" else "rejected"
+    won = db.session.execute(
+        update(OrganizationClaim)
+        .where(OrganizationClaim.tenant_id == claim.tenant_id, OrganizationClaim.id == claim.id,
+               OrganizationClaim.status == "pending")
+        .values(status=status, reason=reason, decided_at=utcnow(), decided_by=user.id)
+        .execution_options(synchronize_session=False)).rowcount
+    if not won:
+        error(409, _("该认领申请已处理。"))
+    db.session.refresh(claim)
+    detail = {"enterprise_id": claim.enterprise_id, "claimant": claim.claimant.email}
+    if status == "approved":
+        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == claim.enterprise_id))
+        previous = db.session.get(User, enterprise.user_id)
+        claimant = db.session.get(User, claim.claimant_id)
+        claimant.active = True
+        enterprise.user_id = claimant.id
+        enterprise.name, enterprise.contact_name, enterprise.contact_phone = (
+            claim.name, claim.contact_name, claim.contact_phone)
+        if enterprise.verified_at is None:
+            enterprise.verified_at, enterprise.verified_by = utcnow(), user.id
+        if previous is not None and previous.id != claimant.id:
+            previous.active = False
+            db.session.execute(delete(ApiToken).where(ApiToken.user_id == previous.id))
+            accounts.end_sessions(previous)
+            detail["previous_user"] = previous.email
+        audit.record("organization.claim_approved", "organization_claim", claim.id, detail)
+    else:
+        audit.record("organization.claim_rejected", "organization_claim", claim.id, {**detail, "reason": reason})
+    db.session.flush()
+    return claim
+
+
+def get_organization(enterprise_id: str) -> Enterprise:
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id))
+    if enterprise is None:
+        error(404)
+    return enterprise
+
+
+def list_organizations(verified: bool | None = None) -> list[dict]:
+    pending = (select(func.count()).select_from(OrganizationClaim)
+               .where(OrganizationClaim.enterprise_id == Enterprise.id,
+                      OrganizationClaim.tenant_id == Enterprise.tenant_id,
+                      OrganizationClaim.status == "pending").scalar_subquery())
+    q = select(Enterprise, pending).order_by(Enterprise.name)
+    if verified is True:
+        q = q.where(Enterprise.verified_at.is_not(None))
+    elif verified is False:
+        q = q.where(Enterprise.verified_at.is_(None))
+    out = []
+    for enterprise, count in db.session.execute(q):
+        enterprise.pending_claims = count
+        out.append(enterprise)
+    return out
+
+
+def unverified_ids() -> set[str]:
+    return set(db.session.scalars(select(Enterprise.id).where(Enterprise.verified_at.is_(None))))
+
+
+def verify(enterprise_id: str, user) -> Enterprise:
+    enterprise = get_organization(enterprise_id)
+    won = db.session.execute(
+        update(Enterprise)
+        .where(Enterprise.tenant_id == enterprise.tenant_id, Enterprise.id == enterprise.id,
+               Enterprise.verified_at.is_(None))
+        .values(verified_at=utcnow(), verified_by=user.id)
+        .execution_options(synchronize_session=False)).rowcount
+    if not won:
+        error(409, _("该单位已核实。"))
+    db.session.refresh(enterprise)
+    audit.record("organization.verified", "enterprise", enterprise.id,
+                 {"name": enterprise.name, "uscc": enterprise.uscc})
+    db.session.flush()
+    return enterprise

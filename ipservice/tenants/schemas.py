@@ -6,11 +6,11 @@ the app with the file and the field named.
 import datetime as dt
 
 from marshmallow import (
+    INCLUDE,
     RAISE,
     Schema,
     ValidationError,
     fields,
-    pre_load,
     validate,
     validates_schema,
 )
@@ -40,6 +40,8 @@ METRICS = (
     "case_closure_rate", "mediation_sessions", "determination_opinions", "assistance_enterprises",
     "cases_closed", "median_days_to_close",
 )
+TABLE_ORIGINS = ("published_table", "text")
+MEASURES = ("value", "yoy_growth", "cumulative")
 FIELD_TYPES = ("string", "text", "choice", "multi_choice", "date", "integer", "boolean")
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,79}$", error="lower-case letters, digits, - and _ only")
 
@@ -78,6 +80,7 @@ class DocumentSchema(Strict):
     period_start = Date(required=True)
     period_end = Date(required=True)
     seed = fields.String(load_default="")
+    index_number = fields.String(load_default="")
 
     @validates_schema
     def period_in_order(self, data, **kwargs):
@@ -104,6 +107,13 @@ class TimeLimits(Strict):
     close = fields.Nested(TimeLimit, required=True)
 
 
+class BureauSettingSchema(Strict):
+    setting = fields.String(required=True)
+    values = fields.List(fields.String(), load_default=list)
+    note_zh = fields.String(required=True, validate=validate.Length(min=1))
+    note_en = fields.String(required=True, validate=validate.Length(min=1))
+
+
 class TenantFileSchema(Strict):
     slug = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9-]{1,40}$"))
     name_zh = fields.String(required=True)
@@ -119,6 +129,8 @@ class TenantFileSchema(Strict):
         load_default=lambda: {"accept": {"days": 5, "calendar": "working"},
                               "close": {"days": 60, "calendar": "working"}},
     )
+    # Settings that no document gives (e.g. the case time limits): the bureau's own, shown as such.
+    bureau_settings = fields.List(fields.Nested(BureauSettingSchema), load_default=list)
 
     @validates_schema
     def number_format_works(self, data, **kwargs):
@@ -163,6 +175,7 @@ class TableSchema(Strict):
     document = fields.String(required=True)
     years = fields.List(fields.Integer(validate=validate.Range(min=2000, max=2100)), required=True)
     has_growth_column = fields.Boolean(load_default=False)
+    origin = fields.String(required=True, validate=validate.OneOf(TABLE_ORIGINS))
 
 
 class YearValue(Strict):
@@ -187,12 +200,18 @@ class IndicatorSchema(Strict):
     direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
     source = fields.String(required=True, validate=validate.OneOf(("computed", "reported")))
     metric = fields.String(load_default=None, validate=validate.OneOf(METRICS))
-    # "value": the metric itself; "yoy_growth": its growth over the previous year, in % (增幅 targets).
-    measure = fields.String(load_default="value", validate=validate.OneOf(("value", "yoy_growth")))
+    # "value": the metric itself; "yoy_growth": its growth over the previous year, in % (增幅 targets);
+    # "cumulative": the yearly metric summed from the first year of the document's period (a target
+    # the text sets for the whole plan, e.g. "开展调解不少于30场次").
+    measure = fields.String(load_default="value", validate=validate.OneOf(MEASURES))
     baseline = fields.Nested(YearValue, load_default=None)
     published_growth = fields.String(load_default="")
     targets = fields.List(fields.Nested(YearValue), load_default=list)
     citation = fields.Nested(Citation, required=True)
+    # For a reported indicator: a related figure the service counts, shown beside it as a reference.
+    reference_metric = fields.String(load_default=None, validate=validate.OneOf(METRICS))
+    reference_zh = fields.String(load_default="")
+    reference_en = fields.String(load_default="")
 
     @validates_schema
     def metric_iff_computed(self, data, **kwargs):
@@ -200,6 +219,11 @@ class IndicatorSchema(Strict):
             raise ValidationError("a computed indicator names its metric", "metric")
         if data["source"] == "reported" and data.get("metric"):
             raise ValidationError("a reported indicator has no metric", "metric")
+        if data.get("reference_metric") and data["source"] != "reported":
+            raise ValidationError("only a reported indicator has a reference metric", "reference_metric")
+        if data.get("reference_metric") and not (data["reference_zh"] and data["reference_en"]):
+            raise ValidationError("a reference metric says what it counts (reference_zh, reference_en)",
+                                  "reference_zh")
 
 
 class KpiFileSchema(Strict):
@@ -245,30 +269,65 @@ class ExtraFieldSchema(Strict):
             raise ValidationError("a choice field lists its choices", "choices")
 
 
-class CustodyFormSchema(Strict):
+class FormSectionSchema(Strict):
+    """A ``[<kind>]`` section of forms.toml: the tenant's own fields. Any kind may have one (the registry
+    of filing kinds says which are known); kinds with choice settings extend it below."""
+    fields_ = fields.List(fields.Nested(ExtraFieldSchema), data_key="fields", load_default=list)
+
+
+class CustodyFormSchema(FormSectionSchema):
     services = fields.List(fields.String(validate=validate.OneOf(CUSTODY_SERVICES)),
                            load_default=lambda: list(CUSTODY_SERVICES), validate=validate.Length(min=1))
-    fields_ = fields.List(fields.Nested(ExtraFieldSchema), data_key="fields", load_default=list)
     source = fields.Nested(Citation, load_default=None)
 
 
-class CertificationFormSchema(Strict):
-    fields_ = fields.List(fields.Nested(ExtraFieldSchema), data_key="fields", load_default=list)
-
-
-class CaseFormSchema(Strict):
+class CaseFormSchema(FormSectionSchema):
     ip_types = fields.List(fields.String(validate=validate.OneOf(IP_TYPES)),
                            load_default=lambda: list(IP_TYPES), validate=validate.Length(min=1))
-    fields_ = fields.List(fields.Nested(ExtraFieldSchema), data_key="fields", load_default=list)
+
+
+# The sections whose schema has choice settings; every other section name gets FormSectionSchema.
+FORM_SECTION_SCHEMAS = {"custody": CustodyFormSchema, "case": CaseFormSchema}
+FORM_SECTION_NAME = validate.Regexp(r"^[a-z][a-z0-9_]{0,40}$", error="a section is named by a filing kind "
+                                                                      "(lower-case letters, digits, _)")
 
 
 class FormsFileSchema(Strict):
+    """forms.toml: ``version`` and one table per filing kind. The sections are checked one by one by
+    ``load_sections`` (their schema depends on the name), so only ``version`` is declared here."""
     version = fields.Integer(required=True, validate=validate.Range(min=1))
-    custody = fields.Nested(CustodyFormSchema, required=True)
-    certification = fields.Nested(CertificationFormSchema, required=True)
-    case = fields.Nested(CaseFormSchema, required=True)
 
-    @pre_load
-    def sections_default_to_empty(self, data, **kwargs):
-        # An absent section means "the base form, unchanged": let the nested defaults apply.
-        return {"custody": {}, "certification": {}, "case": {}, **data}
+    class Meta:
+        unknown = INCLUDE
+
+    @validates_schema(pass_original=True)
+    def sections_are_tables(self, data, original, **kwargs):
+        errors = {}
+        for name, value in original.items():
+            if name == "version":
+                continue
+            if not isinstance(value, dict):
+                errors[name] = ["Unknown field."]
+                continue
+            try:
+                FORM_SECTION_NAME(name)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
+
+def load_form_sections(data: dict) -> dict[str, dict]:
+    """Each section of a loaded forms.toml through its schema; raises ValidationError keyed by section.
+    The sections with defaults (custody services, case IP types) are present even when the file omits them."""
+    sections = {name: {} for name in FORM_SECTION_SCHEMAS}
+    sections.update({k: v for k, v in data.items() if k != "version"})
+    out, errors = {}, {}
+    for name, raw in sections.items():
+        try:
+            out[name] = FORM_SECTION_SCHEMAS.get(name, FormSectionSchema)().load(raw)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return out

@@ -30,6 +30,13 @@ class ProgressOut(Schema):
     met = fields.Boolean(allow_none=True)
 
 
+class ReferenceOut(Schema):
+    metric = fields.String()
+    label_zh = fields.String()
+    label_en = fields.String()
+    values = fields.List(fields.Nested(YearValueOut))
+
+
 class IndicatorOut(Schema):
     code = fields.String()
     seq = fields.Integer()
@@ -44,6 +51,12 @@ class IndicatorOut(Schema):
     baseline = fields.Nested(YearValueOut, allow_none=True)
     targets = fields.List(fields.Nested(TargetOut))
     actuals = fields.List(fields.Nested(ActualOut))
+    reference = fields.Nested(ReferenceOut, allow_none=True, metadata={
+        "description": "for a reported indicator: a related figure the service counts, shown beside the "
+                       "reported actual as a reference (not the same quantity, never the actual)"})
+    table_origin = fields.String(metadata={
+        "description": "published_table (the document prints the table) or text (targets gathered from "
+                       "the document's prose)"})
     published_growth = fields.String(allow_none=True, metadata={"description": "年均预增 as published"})
     recomputed_growth = fields.Float(allow_none=True, metadata={"description": "年均预增 recomputed (CAGR)"})
     citation = fields.Nested(SourceOut)

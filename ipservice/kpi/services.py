@@ -51,8 +51,9 @@ def actuals(tenant: Tenant, ind: Indicator, reported: dict, counted: dict | None
     if ind.source == "computed":
         today = today_china()
         out = []
+        first_year = _plan_start(tenant, ind)
         for year in _years_to_compute(tenant, ind):
-            value = _measure(ind, year, {} if counted is None else counted)
+            value = _measure(ind, year, {} if counted is None else counted, first_year)
             if value is not None:
                 out.append({"year": year, "value": value, "note": "",
                             "as_of": min(today, dt.date(year, 12, 31))})
@@ -61,12 +62,24 @@ def actuals(tenant: Tenant, ind: Indicator, reported: dict, counted: dict | None
             for (code, _y), r in sorted(reported.items(), key=lambda kv: kv[0][1]) if code == ind.code]
 
 
-def _measure(ind: Indicator, year: int, counted: dict) -> float | None:
-    def count(y):
-        if (ind.metric, y) not in counted:
-            counted[(ind.metric, y)] = metrics.compute(ind.metric, y)
-        return counted[(ind.metric, y)]
+def _plan_start(tenant: Tenant, ind: Indicator) -> int:
+    table = next(t for t in tenant.kpi_tables if t.code == ind.table)
+    return tenant.document(table.document).period_start.year
 
+
+def _count(metric: str, year: int, counted: dict) -> float | None:
+    if (metric, year) not in counted:
+        counted[(metric, year)] = metrics.compute(metric, year)
+    return counted[(metric, year)]
+
+
+def _measure(ind: Indicator, year: int, counted: dict, first_year: int) -> float | None:
+    def count(y):
+        return _count(ind.metric, y, counted)
+
+    if ind.measure == "cumulative":  # the yearly counts summed over the plan, up to ``year``
+        values = [count(y) for y in range(first_year, year + 1)]
+        return float(sum(v for v in values if v is not None)) if year >= first_year else None
     value = count(year)
     if ind.measure == "yoy_growth":
         previous = count(year - 1)
@@ -74,6 +87,20 @@ def _measure(ind: Indicator, year: int, counted: dict) -> float | None:
             return None
         return round((value / previous - 1) * 100, 2)
     return value
+
+
+def reference(tenant: Tenant, ind: Indicator, counted: dict) -> dict | None:
+    """For a reported indicator with a ``reference_metric``: what the service counts that is related
+    (never the actual), by year of the table."""
+    if not ind.reference_metric:
+        return None
+    values = []
+    for year in _years_to_compute(tenant, ind):
+        value = _count(ind.reference_metric, year, counted)
+        if value is not None:
+            values.append({"year": year, "value": value})
+    return {"metric": ind.reference_metric, "label_zh": ind.reference_zh, "label_en": ind.reference_en,
+            "values": values}
 
 
 def progress(ind: Indicator, year: int, actual_rows: list[dict]) -> dict:
@@ -98,6 +125,7 @@ def kpi_table(tenant: Tenant, year: int | None = None) -> list[dict]:
     """``GET /kpis``: every indicator with targets, actuals and (for ``year``) progress."""
     reported = reported_actuals([i.code for i in tenant.indicators if i.source == "reported"])
     counted: dict = {}
+    tables = {t.code: t for t in tenant.kpi_tables}
     out = []
     for ind in tenant.indicators:
         acts = actuals(tenant, ind, reported, counted)
@@ -109,6 +137,8 @@ def kpi_table(tenant: Tenant, year: int | None = None) -> list[dict]:
             "baseline": {"year": ind.baseline.year, "value": ind.baseline.value} if ind.baseline else None,
             "targets": [{"year": t.year, "value": t.value, "note": t.note} for t in ind.targets],
             "actuals": acts,
+            "reference": reference(tenant, ind, counted),
+            "table_origin": tables[ind.table].origin,
             "published_growth": ind.published_growth or None,
             "recomputed_growth": round(growth, 6) if growth is not None else None,
             "citation": {"document": tenant.document(ind.citation.document).label,

@@ -44,7 +44,8 @@ def build(tenant: Tenant) -> Workbook:
         ncols = len(headers)
         ws.cell(row=1, column=1, value=f"{tenant.name_zh}{table.title_zh}").font = Font(bold=True, size=14)
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
-        ws.cell(row=2, column=1, value=f"{doc.title}{('（' + doc.number + '）') if doc.number else ''}")
+        origin = "；本表目标摘自文件正文，文件未公布此表" if table.from_text else ""
+        ws.cell(row=2, column=1, value=f"{doc.title}{('（' + doc.number + '）') if doc.number else ''}{origin}")
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncols)
         for c, h in enumerate(headers, start=1):
             cell = ws.cell(row=3, column=c, value=h)

@@ -5,6 +5,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from ipservice.calendar_cli import calendar_cli
 from ipservice.core.tenancy import cross_tenant, tenant_context
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -98,6 +99,7 @@ def demo_cmd():
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cmd)
+    app.cli.add_command(calendar_cli)
     try:
         from ipservice.imports import import_cli
     except ModuleNotFoundError:

@@ -14,6 +14,8 @@ class YearValueOut(Schema):
 
 class TargetOut(YearValueOut):
     note = fields.String()
+    note_en = fields.String()
+    display_note = fields.String(metadata={"description": "the note in the requested language"})
 
 
 class ActualOut(YearValueOut):
@@ -37,6 +39,24 @@ class ReferenceOut(Schema):
     values = fields.List(fields.Nested(YearValueOut))
 
 
+class IndicatorDisplayOut(Schema):
+    name = fields.String()
+    category = fields.String()
+    unit = fields.String()
+    published_growth = fields.String(allow_none=True)
+
+
+class TaskDisplayOut(Schema):
+    section = fields.String()
+    title = fields.String()
+    content = fields.String()
+    lead_units = fields.List(fields.String())
+    partner_units = fields.List(fields.String())
+
+
+DISPLAY = "the texts in the requested language (Accept-Language or ?lang=)"
+
+
 class IndicatorOut(Schema):
     code = fields.String()
     seq = fields.Integer()
@@ -44,7 +64,10 @@ class IndicatorOut(Schema):
     name_zh = fields.String()
     name_en = fields.String()
     unit = fields.String()
+    unit_en = fields.String()
     category = fields.String()
+    category_en = fields.String()
+    display = fields.Nested(IndicatorDisplayOut, metadata={"description": DISPLAY})
     direction = fields.String()
     source = fields.String(metadata={"description": "computed (counted by the service) or reported (by the bureau)"})
     metric = fields.String(allow_none=True)
@@ -58,6 +81,7 @@ class IndicatorOut(Schema):
         "description": "published_table (the document prints the table) or text (targets gathered from "
                        "the document's prose)"})
     published_growth = fields.String(allow_none=True, metadata={"description": "年均预增 as published"})
+    published_growth_en = fields.String(allow_none=True)
     recomputed_growth = fields.Float(allow_none=True, metadata={"description": "年均预增 recomputed (CAGR)"})
     citation = fields.Nested(SourceOut)
     progress = fields.Nested(ProgressOut)
@@ -90,7 +114,13 @@ class TaskOut(Schema):
     content = fields.String()
     lead_units = fields.List(fields.String())
     partner_units = fields.List(fields.String())
-    clause = fields.String()
+    section_en = fields.String()
+    title_en = fields.String()
+    content_en = fields.String()
+    lead_units_en = fields.List(fields.String())
+    partner_units_en = fields.List(fields.String())
+    display = fields.Nested(TaskDisplayOut, metadata={"description": DISPLAY})
+    clause = fields.String(metadata={"description": "the document's own numbering (Chinese, as published)"})
     status = fields.String(metadata={"description": "not_started (未开始), in_progress (进行中), done (已完成)"})
     note = fields.String()
     updated_at = ChinaDateTime(allow_none=True)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ipservice.core import audit
 from ipservice.core.errors import error
+from ipservice.core.i18n import is_english, pick
 from ipservice.core.types import today_china, utcnow
 from ipservice.extensions import db
 from ipservice.kpi import metrics
@@ -132,14 +133,19 @@ def kpi_table(tenant: Tenant, year: int | None = None) -> list[dict]:
         growth = recomputed_growth(ind)
         row = {
             "code": ind.code, "seq": ind.seq, "table": ind.table, "name_zh": ind.name_zh, "name_en": ind.name_en,
-            "unit": ind.unit, "category": ind.category, "direction": ind.direction, "source": ind.source,
-            "metric": ind.metric,
+            "unit": ind.unit, "unit_en": ind.unit_en, "category": ind.category, "category_en": ind.category_en,
+            "direction": ind.direction, "source": ind.source, "metric": ind.metric,
             "baseline": {"year": ind.baseline.year, "value": ind.baseline.value} if ind.baseline else None,
-            "targets": [{"year": t.year, "value": t.value, "note": t.note} for t in ind.targets],
+            "targets": [{"year": t.year, "value": t.value, "note": t.note, "note_en": t.note_en or t.note,
+                         "display_note": pick(t.note, t.note_en)} for t in ind.targets],
             "actuals": acts,
             "reference": reference(tenant, ind, counted),
             "table_origin": tables[ind.table].origin,
             "published_growth": ind.published_growth or None,
+            "published_growth_en": (ind.published_growth_en or ind.published_growth) or None,
+            "display": {"name": pick(ind.name_zh, ind.name_en), "category": pick(ind.category, ind.category_en),
+                        "unit": pick(ind.unit, ind.unit_en),
+                        "published_growth": pick(ind.published_growth, ind.published_growth_en) or None},
             "recomputed_growth": round(growth, 6) if growth is not None else None,
             "citation": {"document": tenant.document(ind.citation.document).label,
                          "document_code": ind.citation.document,
@@ -172,6 +178,15 @@ def set_actual(tenant: Tenant, code: str, year: int, value: float, note: str, us
     return row
 
 
+def _task_display(t) -> dict:
+    """The task's texts in the request's language."""
+    english = is_english()
+    return {"section": pick(t.section, t.section_en), "title": pick(t.title, t.title_en),
+            "content": pick(t.content, t.content_en),
+            "lead_units": list(t.lead_units_en if english and t.lead_units_en else t.lead_units),
+            "partner_units": list(t.partner_units_en if english and t.partner_units_en else t.partner_units)}
+
+
 def task_list(tenant: Tenant) -> list[dict]:
     progress_rows = {p.task_code: p for p in db.session.scalars(select(TaskProgress))}
     out = []
@@ -180,7 +195,9 @@ def task_list(tenant: Tenant) -> list[dict]:
         out.append({
             "code": t.code, "seq": t.seq, "document": t.document, "section": t.section, "title": t.title,
             "content": t.content, "lead_units": list(t.lead_units), "partner_units": list(t.partner_units),
-            "clause": t.clause, "status": p.status if p else "not_started", "note": p.note if p else "",
+            "section_en": t.section_en, "title_en": t.title_en, "content_en": t.content_en,
+            "lead_units_en": list(t.lead_units_en), "partner_units_en": list(t.partner_units_en),
+            "display": _task_display(t), "clause": t.clause, "status": p.status if p else "not_started", "note": p.note if p else "",
             "updated_at": p.updated_at if p else None,
         })
     return out

@@ -113,6 +113,9 @@ class Indicator:
     reference_metric: str | None = None
     reference_zh: str = ""
     reference_en: str = ""
+    category_en: str = ""
+    unit_en: str = ""
+    published_growth_en: str = ""
 
     def target_for(self, year: int) -> YearValue | None:
         return next((t for t in self.targets if t.year == year), None)
@@ -129,6 +132,11 @@ class Task:
     lead_units: tuple[str, ...]
     partner_units: tuple[str, ...]
     clause: str
+    section_en: str = ""
+    title_en: str = ""
+    content_en: str = ""
+    lead_units_en: tuple[str, ...] = ()
+    partner_units_en: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ They run at start-up: an unknown field, a missing citation, a bad date or an ove
 the app with the file and the field named.
 """
 import datetime as dt
+import re
 
 from marshmallow import (
     INCLUDE,
@@ -51,6 +52,22 @@ class Strict(Schema):
         unknown = RAISE
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def require_english(data: dict, pairs) -> None:
+    """Every text a page or export shows has its English beside it: ``<field>_en`` is required where
+    ``<field>`` is set (for notes: where it has Chinese words; "≧95" needs no translation)."""
+    errors = {}
+    for zh, en, cjk_only in pairs:
+        value = data.get(zh)
+        needed = bool(_CJK.search(value)) if cjk_only else bool(value)
+        if needed and not data.get(en):
+            errors[en] = [f"the English of {zh} is missing"]
+    if errors:
+        raise ValidationError(errors)
+
+
 class Date(fields.Field):
     """A TOML local date (already a ``datetime.date``) or an ISO string."""
 
@@ -91,7 +108,7 @@ class DocumentSchema(Strict):
 class CenterSchema(Strict):
     code = fields.String(required=True, validate=CODE)
     name_zh = fields.String(required=True)
-    name_en = fields.String(required=True)
+    name_en = fields.String(required=True, validate=validate.Length(min=1))
     case_types = fields.List(fields.String(validate=validate.OneOf(CASE_TYPES)), required=True,
                              validate=validate.Length(min=1))
     source = fields.Nested(Citation, required=True)
@@ -162,6 +179,7 @@ class RuleSchema(Strict):
     def period_in_order(self, data, **kwargs):
         if data["effective_to"] < data["effective_from"]:
             raise ValidationError("effective_to is before effective_from", "effective_to")
+        require_english(data, [("name_zh", "name_en", False), ("note_zh", "note_en", False)])
 
 
 class PolicyFileSchema(Strict):
@@ -171,7 +189,7 @@ class PolicyFileSchema(Strict):
 class TableSchema(Strict):
     code = fields.String(required=True, validate=CODE)
     title_zh = fields.String(required=True)
-    title_en = fields.String(required=True)
+    title_en = fields.String(required=True, validate=validate.Length(min=1))
     document = fields.String(required=True)
     years = fields.List(fields.Integer(validate=validate.Range(min=2000, max=2100)), required=True)
     has_growth_column = fields.Boolean(load_default=False)
@@ -182,11 +200,13 @@ class YearValue(Strict):
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     value = fields.Float(load_default=None, allow_none=True)
     note = fields.String(load_default="")
+    note_en = fields.String(load_default="")
 
     @validates_schema
     def value_or_note(self, data, **kwargs):
         if data.get("value") is None and not data.get("note"):
             raise ValidationError("a target needs a value or a note", "value")
+        require_english(data, [("note", "note_en", True)])
 
 
 class IndicatorSchema(Strict):
@@ -194,9 +214,11 @@ class IndicatorSchema(Strict):
     table = fields.String(required=True)
     seq = fields.Integer(required=True, validate=validate.Range(min=1))
     category = fields.String(load_default="")
+    category_en = fields.String(load_default="")
     name_zh = fields.String(required=True)
-    name_en = fields.String(required=True)
+    name_en = fields.String(required=True, validate=validate.Length(min=1))
     unit = fields.String(load_default="")
+    unit_en = fields.String(load_default="")
     direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
     source = fields.String(required=True, validate=validate.OneOf(("computed", "reported")))
     metric = fields.String(load_default=None, validate=validate.OneOf(METRICS))
@@ -206,6 +228,7 @@ class IndicatorSchema(Strict):
     measure = fields.String(load_default="value", validate=validate.OneOf(MEASURES))
     baseline = fields.Nested(YearValue, load_default=None)
     published_growth = fields.String(load_default="")
+    published_growth_en = fields.String(load_default="")
     targets = fields.List(fields.Nested(YearValue), load_default=list)
     citation = fields.Nested(Citation, required=True)
     # For a reported indicator: a related figure the service counts, shown beside it as a reference.
@@ -225,6 +248,11 @@ class IndicatorSchema(Strict):
             raise ValidationError("a reference metric says what it counts (reference_zh, reference_en)",
                                   "reference_zh")
 
+    @validates_schema
+    def english_beside_chinese(self, data, **kwargs):
+        require_english(data, [("category", "category_en", False), ("unit", "unit_en", False),
+                               ("published_growth", "published_growth_en", True)])
+
 
 class KpiFileSchema(Strict):
     tables = fields.List(fields.Nested(TableSchema), load_default=list)
@@ -236,12 +264,24 @@ class TaskSchema(Strict):
     document = fields.String(required=True)
     seq = fields.String(required=True)  # "" where the published table numbers no row (天津 保障措施)
     section = fields.String(load_default="")
+    section_en = fields.String(load_default="")
     title = fields.String(required=True, validate=validate.Length(min=1))
+    title_en = fields.String(load_default="")
     content = fields.String(load_default="")
+    content_en = fields.String(load_default="")
     lead_units = fields.List(fields.String(), load_default=list)
+    lead_units_en = fields.List(fields.String(), load_default=list)
     partner_units = fields.List(fields.String(), load_default=list)
+    partner_units_en = fields.List(fields.String(), load_default=list)
     clause = fields.String(required=True)
 
+    @validates_schema
+    def english_beside_chinese(self, data, **kwargs):
+        require_english(data, [("title", "title_en", False), ("section", "section_en", False),
+                               ("content", "content_en", False)])
+        for units in ("lead_units", "partner_units"):
+            if len(data[units]) != len(data[f"{units}_en"]):
+                raise ValidationError(f"one English name per unit ({len(data[units])} expected)", f"{units}_en")
 
 class TaskFileSchema(Strict):
     tasks = fields.List(fields.Nested(TaskSchema), required=True)
@@ -250,7 +290,7 @@ class TaskFileSchema(Strict):
 class ChoiceSchema(Strict):
     value = fields.String(required=True, validate=validate.Length(min=1, max=80))
     label_zh = fields.String(required=True)
-    label_en = fields.String(required=True)
+    label_en = fields.String(required=True, validate=validate.Length(min=1))
 
 
 class ExtraFieldSchema(Strict):
@@ -258,7 +298,7 @@ class ExtraFieldSchema(Strict):
     type = fields.String(required=True, validate=validate.OneOf(FIELD_TYPES))
     required = fields.Boolean(load_default=False)
     label_zh = fields.String(required=True)
-    label_en = fields.String(required=True)
+    label_en = fields.String(required=True, validate=validate.Length(min=1))
     choices = fields.List(fields.Nested(ChoiceSchema), load_default=list)
     max_length = fields.Integer(load_default=None)
     source = fields.Nested(Citation, load_default=None)

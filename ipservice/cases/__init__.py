@@ -7,7 +7,7 @@ ORDER = 80  # its place among the areas (navigation order)
 
 def init_app(app):
     """Register the case kind, its navigation and demo data (once per app)."""
-    from ipservice.cases import demo, imports, metrics, models, schemas, services, views
+    from ipservice.cases import calendar_cli, demo, imports, metrics, models, schemas, services, views
     from ipservice.core import filing, hooks, labels
 
     filing.register_kind(app, filing.FilingKind(
@@ -19,3 +19,4 @@ def init_app(app):
         stats_schema=schemas.CaseCounts, totals_schema=schemas.CaseTotals))
     hooks.nav(app, views.nav_links)
     hooks.demo_loader(app, demo.load_demo_cases)
+    hooks.command(app, calendar_cli.calendar_cli)  # adding a year recomputes the cases' estimated deadlines

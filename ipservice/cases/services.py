@@ -321,7 +321,7 @@ def evidence(case: Case, attachment_id: str):
 
 def recompute_estimated_due_dates(tenant, actor=None) -> int:
     """Recompute the deadlines that were counted Monday–Friday because the installed calendar did not
-    cover their year yet (run after ``pip install -U chinesecalendar``); returns how many changed. Uses the
+    cover their year yet (run by ``flask calendar add-year``); returns how many changed. Uses the
     tenant's current time limits."""
     changed = 0
     estimated = select(Case).where(or_(Case.accept_due_estimated, Case.close_due_estimated))

@@ -177,18 +177,25 @@ def nav_links():
 
 @bp.cli.command("recompute-due")
 def recompute_due_cmd():
-    """Recompute the deadlines estimated Monday–Friday once chinesecalendar covers their year."""
+    """Recompute the deadlines estimated Monday–Friday once the official calendar covers their year."""
     import click
 
+    recompute_due_in_every_tenant(click.echo)
+
+
+def recompute_due_in_every_tenant(echo) -> int:
+    """``recompute_estimated_due_dates`` in each tenant in turn (also run by ``flask calendar add-year``)."""
     from ipservice.core import calendar
     from ipservice.core.tenancy import tenant_context
     from ipservice.core.transaction import unit_of_work
     from ipservice.tenants import registry
 
     bounds = calendar.covered_years()
-    click.echo(f"chinesecalendar covers {bounds[0]}–{bounds[1]}" if bounds
-               else "chinesecalendar is not installed")
+    echo(f"the official calendar covers {bounds[0]}–{bounds[1]}" if bounds else "the official calendar is empty")
+    total = 0
     for tenant in registry.all():  # the command line works across tenants, one tenant at a time
         with tenant_context(tenant.slug), unit_of_work():
             changed = services.recompute_estimated_due_dates(tenant)
-            click.echo(f"  {tenant.slug}: {changed} case(s) recomputed")
+            echo(f"  {tenant.slug}: {changed} case(s) recomputed")
+            total += changed
+    return total

@@ -6,8 +6,6 @@ import re
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
-from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import ValidationError as StdnumError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PHONE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")
@@ -36,15 +34,62 @@ def normalize_uscc(value: str) -> str:
     return re.sub(r"[\s-]", "", value or "").upper()
 
 
+# GB 32100-2015 统一社会信用代码: the character set (0–9 and the capitals without I, O, S, V, Z), each
+# character's value is its position here.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
+# Weights of positions 1–17: 3^(i-1) mod 31 (the standard's table of 加权因子).
+_USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+# 登记管理部门代码 → its 机构类别代码, from the standard's table and its published additions
+# (A: 中央军委改革和编制办公室; N: 农业 — 农村集体经济组织).
+USCC_CATEGORIES = {
+    "1": "1239",    # 机构编制: 机关, 事业单位, 中央编办直接管理机构编制的群众团体, 其他
+    "2": "19",      # 外交: 外国常驻新闻机构, 其他
+    "3": "123459",  # 司法行政: 律师执业机构, 公证处, 基层法律服务所, 司法鉴定机构, 仲裁委员会, 其他
+    "4": "19",      # 文化: 外国在华文化中心, 其他
+    "5": "1239",    # 民政: 社会团体, 民办非企业单位, 基金会, 其他
+    "6": "129",     # 旅游: 外国旅游部门常驻代表机构, 港澳台地区旅游部门常驻内地（大陆）代表机构, 其他
+    "7": "129",     # 宗教: 宗教活动场所, 宗教院校, 其他
+    "8": "19",      # 工会: 基层工会, 其他
+    "9": "123",     # 工商: 企业, 个体工商户, 农民专业合作社
+    "A": "19",      # 中央军委改革和编制办公室: 军队事业单位, 其他
+    "N": "1239",    # 农业: 组级、村级、乡镇级集体经济组织, 其他
+    "Y": "1",       # 其他
+}
+
+
+def uscc_check_character(first17: str) -> str:
+    """The 18th character of a USCC from its first 17 (GB 32100-2015, 校验码: 31 − Σ(Ci×Wi) mod 31)."""
+    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(first17, _USCC_WEIGHTS))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def uscc_problem(value: str) -> str | None:
+    """Why ``value`` (normalized) is not a valid USCC, in the user's language; None when it is valid.
+    One reason, checked in order: length, characters, authority and category, region, check character."""
+    if len(value) != 18:
+        return _("统一社会信用代码应为 18 位（现为 %(n)s 位）。", n=len(value))
+    wrong = sorted({ch for ch in value if ch not in _USCC_VALUE})
+    if wrong:
+        return _("统一社会信用代码只能由数字和除 I、O、S、V、Z 以外的大写字母组成，不能含有：%(chars)s。",
+                 chars=" ".join(wrong))
+    if value[1] not in USCC_CATEGORIES.get(value[0], ""):
+        return _("统一社会信用代码前两位“%(code)s”不是国家标准规定的登记管理部门代码和机构类别代码。",
+                 code=value[:2])
+    if not value[2:8].isdigit():
+        return _("统一社会信用代码第 3—8 位应为 6 位数字的行政区划码。")
+    if uscc_check_character(value[:17]) != value[17]:
+        return _("统一社会信用代码校验位不正确，请核对。")
+    return None
+
+
 def validate_uscc(value: str) -> str:
-    """统一社会信用代码 (GB 32100-2015): 18 characters, the last a check character."""
+    """统一社会信用代码 (GB 32100-2015): the normalized code, or a ValidationError saying why not."""
     value = normalize_uscc(value)
-    try:
-        return stdnum_uscc.validate(value)
-    except StdnumError as exc:
-        if len(value) != 18:
-            raise ValidationError(_("统一社会信用代码应为 18 位。")) from exc
-        raise ValidationError(_("统一社会信用代码校验位不正确，请核对。")) from exc
+    problem = uscc_problem(value)
+    if problem:
+        raise ValidationError(problem)
+    return value
 
 
 class Text(fields.String):

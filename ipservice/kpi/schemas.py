@@ -14,6 +14,8 @@ class YearValueOut(Schema):
 
 class TargetOut(YearValueOut):
     note = fields.String()
+    note_en = fields.String()
+    display_note = fields.String(metadata={"description": "the note in the requested language"})
 
 
 class ActualOut(YearValueOut):
@@ -31,6 +33,31 @@ class ProgressOut(Schema):
     met = fields.Boolean(allow_none=True)
 
 
+class ReferenceOut(Schema):
+    metric = fields.String()
+    label_zh = fields.String()
+    label_en = fields.String()
+    values = fields.List(fields.Nested(YearValueOut))
+
+
+class IndicatorDisplayOut(Schema):
+    name = fields.String()
+    category = fields.String()
+    unit = fields.String()
+    published_growth = fields.String(allow_none=True)
+
+
+class TaskDisplayOut(Schema):
+    section = fields.String()
+    title = fields.String()
+    content = fields.String()
+    lead_units = fields.List(fields.String())
+    partner_units = fields.List(fields.String())
+
+
+DISPLAY = "the texts in the requested language (Accept-Language or ?lang=)"
+
+
 class IndicatorOut(Schema):
     code = fields.String()
     seq = fields.Integer()
@@ -38,14 +65,24 @@ class IndicatorOut(Schema):
     name_zh = fields.String()
     name_en = fields.String()
     unit = fields.String()
+    unit_en = fields.String()
     category = fields.String()
+    category_en = fields.String()
+    display = fields.Nested(IndicatorDisplayOut, metadata={"description": DISPLAY})
     direction = fields.String()
     source = fields.String(metadata={"description": "computed (counted by the service) or reported (by the bureau)"})
     metric = fields.String(allow_none=True)
     baseline = fields.Nested(YearValueOut, allow_none=True)
     targets = fields.List(fields.Nested(TargetOut))
     actuals = fields.List(fields.Nested(ActualOut))
+    reference = fields.Nested(ReferenceOut, allow_none=True, metadata={
+        "description": "for a reported indicator: a related figure the service counts, shown beside the "
+                       "reported actual as a reference (not the same quantity, never the actual)"})
+    table_origin = fields.String(metadata={
+        "description": "published_table (the document prints the table) or text (targets gathered from "
+                       "the document's prose)"})
     published_growth = fields.String(allow_none=True, metadata={"description": "年均预增 as published"})
+    published_growth_en = fields.String(allow_none=True)
     recomputed_growth = fields.Float(allow_none=True, metadata={"description": "年均预增 recomputed (CAGR)"})
     citation = fields.Nested(SourceOut)
     progress = fields.Nested(ProgressOut)
@@ -107,7 +144,13 @@ class TaskOut(Schema):
     content = fields.String()
     lead_units = fields.List(fields.String())
     partner_units = fields.List(fields.String())
-    clause = fields.String()
+    section_en = fields.String()
+    title_en = fields.String()
+    content_en = fields.String()
+    lead_units_en = fields.List(fields.String())
+    partner_units_en = fields.List(fields.String())
+    display = fields.Nested(TaskDisplayOut, metadata={"description": DISPLAY})
+    clause = fields.String(metadata={"description": "the document's own numbering (Chinese, as published)"})
     status = fields.String(metadata={"description": "not_started (未开始), in_progress (进行中), done (已完成)"})
     note = fields.String()
     updated_at = ChinaDateTime(allow_none=True)

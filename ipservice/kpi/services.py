@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ipservice.core import audit
 from ipservice.core.errors import error
+from ipservice.core.i18n import is_english, pick
 from ipservice.core.types import today_china, utcnow
 from ipservice.extensions import db
 from ipservice.kpi import metrics
@@ -52,8 +53,9 @@ def actuals(tenant: Tenant, ind: Indicator, reported: dict, counted: dict | None
     if ind.source == "computed":
         today = today_china()
         out = []
+        first_year = _plan_start(tenant, ind)
         for year in _years_to_compute(tenant, ind):
-            value = _measure(ind, year, {} if counted is None else counted)
+            value = _measure(ind, year, {} if counted is None else counted, first_year)
             if value is not None:
                 out.append({"year": year, "value": value, "note": "",
                             "as_of": min(today, dt.date(year, 12, 31))})
@@ -62,12 +64,24 @@ def actuals(tenant: Tenant, ind: Indicator, reported: dict, counted: dict | None
             for (code, _y), r in sorted(reported.items(), key=lambda kv: kv[0][1]) if code == ind.code]
 
 
-def _measure(ind: Indicator, year: int, counted: dict) -> float | None:
-    def count(y):
-        if (ind.metric, y) not in counted:
-            counted[(ind.metric, y)] = metrics.compute(ind.metric, y)
-        return counted[(ind.metric, y)]
+def _plan_start(tenant: Tenant, ind: Indicator) -> int:
+    table = next(t for t in tenant.kpi_tables if t.code == ind.table)
+    return tenant.document(table.document).period_start.year
 
+
+def _count(metric: str, year: int, counted: dict) -> float | None:
+    if (metric, year) not in counted:
+        counted[(metric, year)] = metrics.compute(metric, year)
+    return counted[(metric, year)]
+
+
+def _measure(ind: Indicator, year: int, counted: dict, first_year: int) -> float | None:
+    def count(y):
+        return _count(ind.metric, y, counted)
+
+    if ind.measure == "cumulative":  # the yearly counts summed over the plan, up to ``year``
+        values = [count(y) for y in range(first_year, year + 1)]
+        return float(sum(v for v in values if v is not None)) if year >= first_year else None
     value = count(year)
     if ind.measure == "yoy_growth":
         previous = count(year - 1)
@@ -75,6 +89,20 @@ def _measure(ind: Indicator, year: int, counted: dict) -> float | None:
             return None
         return round((value / previous - 1) * 100, 2)
     return value
+
+
+def reference(tenant: Tenant, ind: Indicator, counted: dict) -> dict | None:
+    """For a reported indicator with a ``reference_metric``: what the service counts that is related
+    (never the actual), by year of the table."""
+    if not ind.reference_metric:
+        return None
+    values = []
+    for year in _years_to_compute(tenant, ind):
+        value = _count(ind.reference_metric, year, counted)
+        if value is not None:
+            values.append({"year": year, "value": value})
+    return {"metric": ind.reference_metric, "label_zh": ind.reference_zh, "label_en": ind.reference_en,
+            "values": values}
 
 
 def progress(ind: Indicator, year: int, actual_rows: list[dict]) -> dict:
@@ -99,18 +127,26 @@ def kpi_table(tenant: Tenant, year: int | None = None) -> list[dict]:
     """``GET /kpis``: every indicator with targets, actuals and (for ``year``) progress."""
     reported = reported_actuals([i.code for i in tenant.indicators if i.source == "reported"])
     counted: dict = {}
+    tables = {t.code: t for t in tenant.kpi_tables}
     out = []
     for ind in tenant.indicators:
         acts = actuals(tenant, ind, reported, counted)
         growth = recomputed_growth(ind)
         row = {
             "code": ind.code, "seq": ind.seq, "table": ind.table, "name_zh": ind.name_zh, "name_en": ind.name_en,
-            "unit": ind.unit, "category": ind.category, "direction": ind.direction, "source": ind.source,
-            "metric": ind.metric,
+            "unit": ind.unit, "unit_en": ind.unit_en, "category": ind.category, "category_en": ind.category_en,
+            "direction": ind.direction, "source": ind.source, "metric": ind.metric,
             "baseline": {"year": ind.baseline.year, "value": ind.baseline.value} if ind.baseline else None,
-            "targets": [{"year": t.year, "value": t.value, "note": t.note} for t in ind.targets],
+            "targets": [{"year": t.year, "value": t.value, "note": t.note, "note_en": t.note_en or t.note,
+                         "display_note": pick(t.note, t.note_en)} for t in ind.targets],
             "actuals": acts,
+            "reference": reference(tenant, ind, counted),
+            "table_origin": tables[ind.table].origin,
             "published_growth": ind.published_growth or None,
+            "published_growth_en": (ind.published_growth_en or ind.published_growth) or None,
+            "display": {"name": pick(ind.name_zh, ind.name_en), "category": pick(ind.category, ind.category_en),
+                        "unit": pick(ind.unit, ind.unit_en),
+                        "published_growth": pick(ind.published_growth, ind.published_growth_en) or None},
             "recomputed_growth": round(growth, 6) if growth is not None else None,
             "citation": {"document": tenant.document(ind.citation.document).label,
                          "document_code": ind.citation.document,
@@ -216,6 +252,15 @@ def set_actual(tenant: Tenant, code: str, year: int, value: float, note: str, us
     return row, no_target_warning(tenant, ind, year)
 
 
+def _task_display(t) -> dict:
+    """The task's texts in the request's language."""
+    english = is_english()
+    return {"section": pick(t.section, t.section_en), "title": pick(t.title, t.title_en),
+            "content": pick(t.content, t.content_en),
+            "lead_units": list(t.lead_units_en if english and t.lead_units_en else t.lead_units),
+            "partner_units": list(t.partner_units_en if english and t.partner_units_en else t.partner_units)}
+
+
 def task_list(tenant: Tenant) -> list[dict]:
     progress_rows = {p.task_code: p for p in db.session.scalars(select(TaskProgress))}
     out = []
@@ -224,8 +269,11 @@ def task_list(tenant: Tenant) -> list[dict]:
         out.append({
             "code": t.code, "seq": t.seq, "document": t.document, "section": t.section, "title": t.title,
             "content": t.content, "lead_units": list(t.lead_units), "partner_units": list(t.partner_units),
-            "clause": t.clause, "status": p.status if p else "not_started", "note": p.note if p else "",
-            "updated_at": p.updated_at if p else None, "version": p.version if p else 0,
+            "section_en": t.section_en, "title_en": t.title_en, "content_en": t.content_en,
+            "lead_units_en": list(t.lead_units_en), "partner_units_en": list(t.partner_units_en),
+            "display": _task_display(t), "clause": t.clause, "status": p.status if p else "not_started",
+            "note": p.note if p else "", "updated_at": p.updated_at if p else None,
+            "version": p.version if p else 0,
         })
     return out
 

@@ -5,6 +5,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from ipservice.core.i18n import is_english, pick
 from ipservice.kpi.services import kpi_table
 from ipservice.tenants.config import Tenant
 
@@ -27,7 +28,23 @@ def _year_cell(row: dict, year: int):
     target = next((t for t in row["targets"] if t["year"] == year), None)
     if target is None:
         return ""
-    return target["note"] if target["value"] is None else _cell(target["value"])
+    return target["display_note"] if target["value"] is None else _cell(target["value"])
+
+
+# The published layout's headers; English on request (?lang=en / Accept-Language), like every export.
+HEADERS = {
+    "seq": ("序号", "No."), "category": ("类别", "Category"), "name": ("指标名称", "Indicator"),
+    "unit": ("单位", "Unit"), "year": ("{y}年", "{y}"), "growth_published": ("年均预增（公布）", "Annual growth (published)"),
+    "growth_recomputed": ("年均预增（复算）", "Annual growth (recomputed)"), "actual": ("{y}年实际", "{y} actual"),
+    "source": ("数据来源", "Source"), "citation": ("依据", "Citation"), "computed": ("系统计算", "Computed"),
+    "reported": ("填报", "Reported"),
+    "from_text": ("；本表目标摘自文件正文，文件未公布此表", "; targets taken from the document's text (no such table is published)"),
+}
+
+
+def _h(key: str, **kw) -> str:
+    zh, en = HEADERS[key]
+    return pick(zh, en).format(**kw)
 
 
 def build(tenant: Tenant) -> Workbook:
@@ -37,14 +54,19 @@ def build(tenant: Tenant) -> Workbook:
     for table in tenant.kpi_tables:
         ws = wb.create_sheet(title=table.code[:31])
         doc = tenant.document(table.document)
-        headers = ["序号", "类别", "指标名称", "单位"] + [f"{y}年" for y in table.years]
+        headers = [_h("seq"), _h("category"), _h("name"), _h("unit")] + [_h("year", y=y) for y in table.years]
         if table.has_growth_column:
-            headers += ["年均预增（公布）", "年均预增（复算）"]
-        headers += [f"{y}年实际" for y in table.years] + ["数据来源", "依据"]
+            headers += [_h("growth_published"), _h("growth_recomputed")]
+        headers += [_h("actual", y=y) for y in table.years] + [_h("source"), _h("citation")]
         ncols = len(headers)
-        ws.cell(row=1, column=1, value=f"{tenant.name_zh}{table.title_zh}").font = Font(bold=True, size=14)
+        title = (f"{tenant.name_en} — {table.title_en}" if is_english() else f"{tenant.name_zh}{table.title_zh}")
+        ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
-        ws.cell(row=2, column=1, value=f"{doc.title}{('（' + doc.number + '）') if doc.number else ''}")
+        origin = _h("from_text") if table.from_text else ""
+        # The document's title stays as published; its English follows on an English export.
+        english_title = f" ({doc.title_en})" if is_english() and doc.title_en else ""
+        ws.cell(row=2, column=1,
+                value=f"{doc.title}{('（' + doc.number + '）') if doc.number else ''}{english_title}{origin}")
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncols)
         for c, h in enumerate(headers, start=1):
             cell = ws.cell(row=3, column=c, value=h)
@@ -54,14 +76,14 @@ def build(tenant: Tenant) -> Workbook:
         r = 3
         for row in (x for x in rows if x["table"] == table.code):
             r += 1
-            values = [row["seq"], row["category"], row["name_zh"], row["unit"]]
+            values = [row["seq"], row["display"]["category"], row["display"]["name"], row["display"]["unit"]]
             values += [_year_cell(row, y) for y in table.years]
             if table.has_growth_column:
                 g = row["recomputed_growth"]
-                values += [row["published_growth"] or "", f"{g * 100:.2f}%" if g is not None else ""]
+                values += [row["display"]["published_growth"] or "", f"{g * 100:.2f}%" if g is not None else ""]
             acts = {a["year"]: a["value"] for a in row["actuals"]}
             values += [_cell(acts.get(y)) for y in table.years]
-            values += ["系统计算" if row["source"] == "computed" else "填报",
+            values += [_h("computed") if row["source"] == "computed" else _h("reported"),
                        f"{row['citation']['document']} {row['citation']['clause']}"]
             for c, v in enumerate(values, start=1):
                 cell = ws.cell(row=r, column=c, value=v)

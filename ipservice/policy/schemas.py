@@ -10,6 +10,11 @@ class SourceOut(Schema):
     quote = fields.String()
 
 
+class RuleDisplayOut(Schema):
+    name = fields.String()
+    note = fields.String()
+
+
 class RuleOut(Schema):
     code = fields.String()
     name_zh = fields.String()
@@ -26,7 +31,9 @@ class RuleOut(Schema):
     in_force = fields.Boolean(metadata={"description": "in force today (China time)"})
     note_zh = fields.String()
     note_en = fields.String()
-    source = fields.Nested(SourceOut)
+    display = fields.Nested(RuleDisplayOut, metadata={
+        "description": "name and note in the requested language (Accept-Language or ?lang=)"})
+    source = fields.Nested(SourceOut, metadata={"description": "the citation: stays in Chinese, as published"})
 
 
 class PolicyOut(Schema):

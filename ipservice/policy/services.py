@@ -71,6 +71,7 @@ def rule_view(tenant: Tenant, rule: Rule, today: dt.date) -> dict:
                                           "unit", "applies_to", "org_types", "effective_from", "effective_to",
                                           "note_zh", "note_en")},
         "in_force": rule.in_force(today),
+        "display": {"name": pick(rule.name_zh, rule.name_en), "note": pick(rule.note_zh, rule.note_en)},
         "source": {"document": doc.label, "document_code": doc.code, "clause": rule.source.clause,
                    "quote": rule.source.quote},
     }

@@ -22,6 +22,7 @@ class Document:
     period_start: dt.date
     period_end: dt.date
     seed: str = ""
+    index_number: str = ""  # the publishing site's 索引号, where the document has no number of its own
 
     @property
     def label(self) -> str:
@@ -71,6 +72,7 @@ class YearValue:
     year: int
     value: float | None
     note: str = ""
+    note_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,12 @@ class KpiTable:
     document: str
     years: tuple[int, ...]
     has_growth_column: bool
+    # "published_table": the document prints this table; "text": targets gathered from its prose.
+    origin: str = "published_table"
+
+    @property
+    def from_text(self) -> bool:
+        return self.origin == "text"
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,14 @@ class Indicator:
     published_growth: str
     targets: tuple[YearValue, ...]
     citation: Citation
+    # A reported indicator may name a metric the service counts that is related but not the same
+    # quantity: shown beside the reported actual as a reference, never as the actual.
+    reference_metric: str | None = None
+    reference_zh: str = ""
+    reference_en: str = ""
+    category_en: str = ""
+    unit_en: str = ""
+    published_growth_en: str = ""
 
     def target_for(self, year: int) -> YearValue | None:
         return next((t for t in self.targets if t.year == year), None)
@@ -116,10 +132,16 @@ class Task:
     lead_units: tuple[str, ...]
     partner_units: tuple[str, ...]
     clause: str
+    section_en: str = ""
+    title_en: str = ""
+    content_en: str = ""
+    lead_units_en: tuple[str, ...] = ()
+    partner_units_en: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class ExtraField:
+class FormField:
+    """A tenant's own field of a form (``[[<kind>.fields]]`` in forms.toml)."""
     name: str
     type: str
     required: bool
@@ -130,14 +152,81 @@ class ExtraField:
     source: Citation | None
 
 
+ExtraField = FormField  # the former name; callers are being switched to FormField
+
+
+@dataclass(frozen=True)
+class FormSection:
+    """One ``[<kind>]`` section of forms.toml: the tenant's own fields and its choice settings
+    (``services`` for custody, ``ip_types`` for cases: whatever the kind's form reads)."""
+    fields: tuple[FormField, ...] = ()
+    options: dict = field(default_factory=dict, compare=False)
+
+
+# The legacy attributes of FormsConfig: (attribute, section, where in the section). Kept as thin aliases
+# while callers move to ``fields_for(kind)`` / ``option(kind, name)``.
+_LEGACY = (
+    ("custody_services", "custody", "services"),
+    ("custody_fields", "custody", None),
+    ("certification_fields", "certification", None),
+    ("case_ip_types", "case", "ip_types"),
+    ("case_fields", "case", None),
+)
+
+
 @dataclass(frozen=True)
 class FormsConfig:
+    """forms.toml: sections named by filing kind. ``fields_for(kind)`` is the generic way in; the
+    ``custody_fields``-style attributes are aliases of it (passing one to the constructor or to
+    ``dataclasses.replace`` overrides that part of its section)."""
     version: int
-    custody_services: tuple[str, ...]
-    custody_fields: tuple[ExtraField, ...]
-    certification_fields: tuple[ExtraField, ...]
-    case_ip_types: tuple[str, ...]
-    case_fields: tuple[ExtraField, ...]
+    sections: dict = field(default_factory=dict)
+    custody_services: tuple | None = None
+    custody_fields: tuple | None = None
+    certification_fields: tuple | None = None
+    case_ip_types: tuple | None = None
+    case_fields: tuple | None = None
+
+    def __post_init__(self):
+        sections = dict(self.sections)
+        for attr, kind, option in _LEGACY:
+            given = getattr(self, attr)
+            if given is None:
+                continue
+            section = sections.get(kind, FormSection())
+            if option is None:
+                sections[kind] = FormSection(tuple(given), section.options)
+            else:
+                sections[kind] = FormSection(section.fields, {**section.options, option: tuple(given)})
+        object.__setattr__(self, "sections", sections)
+        for attr, kind, option in _LEGACY:
+            object.__setattr__(self, attr, self.option(kind, option, ()) if option else tuple(self.fields_for(kind)))
+
+    def fields_for(self, kind: str) -> list[FormField]:
+        """The tenant's own fields of the ``kind`` form; empty when forms.toml has no such section."""
+        section = self.sections.get(kind)
+        return list(section.fields) if section else []
+
+    def option(self, kind: str, name: str, default=None):
+        """A choice setting of the ``kind`` section (e.g. ``option("case", "ip_types")``)."""
+        section = self.sections.get(kind)
+        return section.options.get(name, default) if section else default
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(self.sections)
+
+
+@dataclass(frozen=True)
+class BureauSetting:
+    """A value the bureau set itself, not taken from any document (shown on the pages as such)."""
+    setting: str          # "case_time_limits", "centers.<code>.case_types", "forms.<kind>.<option>"
+    values: tuple[str, ...]  # which values of the setting (empty: the whole setting)
+    note_zh: str
+    note_en: str
+
+    def covers(self, setting: str, value: str | None = None) -> bool:
+        return self.setting == setting and (value is None or not self.values or value in self.values)
 
 
 @dataclass(frozen=True)
@@ -158,6 +247,7 @@ class Tenant:
     indicators: tuple[Indicator, ...] = ()
     tasks: tuple[Task, ...] = ()
     forms: FormsConfig | None = None
+    bureau_settings: tuple[BureauSetting, ...] = ()
     _documents_by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def document(self, code: str) -> Document:
@@ -170,6 +260,10 @@ class Tenant:
 
         offered = {t for c in self.centers for t in c.case_types}
         return tuple(t for t in CASE_TYPES if t in offered)
+
+    def bureau_setting(self, setting: str, value: str | None = None) -> BureauSetting | None:
+        """The bureau's own setting covering ``setting`` (and ``value``), None when a document sets it."""
+        return next((b for b in self.bureau_settings if b.covers(setting, value)), None)
 
     def indicator(self, code: str) -> Indicator | None:
         return next((i for i in self.indicators if i.code == code), None)

@@ -1,7 +1,12 @@
-"""Load and check ``tenants/<slug>/``; any problem stops start-up with the file and field named."""
+"""Load and check ``tenants/<slug>/``; any problem stops start-up with the file and field named.
+
+One short loader per kind of file (tenant.toml, policy*.toml, kpis*.toml, tasks*.toml, forms.toml);
+``load_tenant`` puts their results together.
+"""
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from marshmallow import ValidationError
@@ -25,16 +30,23 @@ def _flatten(messages, prefix=""):
         yield prefix, "; ".join(messages) if isinstance(messages, list) else str(messages)
 
 
-def _load(path: Path, schema) -> dict:
+def _refuse(path: Path, exc: ValidationError):
+    where = ", ".join(f"{k}: {v}" for k, v in _flatten(exc.messages))
+    raise TenantConfigError(f"{path}: {where}") from exc
+
+
+def _read(path: Path) -> dict:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise TenantConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def _load(path: Path, schema) -> dict:
     try:
-        return schema.load(raw)
+        return schema.load(_read(path))
     except ValidationError as exc:
-        where = ", ".join(f"{k}: {v}" for k, v in _flatten(exc.messages))
-        raise TenantConfigError(f"{path}: {where}") from exc
+        _refuse(path, exc)
 
 
 def _fail(path, field, message):
@@ -45,119 +57,197 @@ def _citation(d):
     return c.Citation(**d) if d else None
 
 
-def _extra_fields(items):
-    return tuple(
-        c.ExtraField(name=f["name"], type=f["type"], required=f["required"], label_zh=f["label_zh"],
-                     label_en=f["label_en"], choices=tuple(f["choices"]), max_length=f["max_length"],
-                     source=_citation(f["source"]))
-        for f in items
-    )
-
-
 def _year_value(d):
-    return c.YearValue(year=d["year"], value=d.get("value"), note=d.get("note", "")) if d else None
+    return c.YearValue(year=d["year"], value=d.get("value"), note=d.get("note", ""),
+                       note_en=d.get("note_en", "")) if d else None
 
 
-def load_tenant(folder: Path) -> c.Tenant:
-    tenant_file = folder / "tenant.toml"
-    if not tenant_file.is_file():
-        raise TenantConfigError(f"{tenant_file}: missing")
-    t = _load(tenant_file, s.TenantFileSchema())
+@dataclass(frozen=True)
+class _Documents:
+    """The tenant's document codes, to check every ``document = "…"`` against."""
+    codes: frozenset
+
+    def check(self, path, field, code):
+        if code not in self.codes:
+            _fail(path, field, f"unknown document {code!r}; known: {', '.join(sorted(self.codes))}")
+
+
+# --- tenant.toml ------------------------------------------------------------------------------------------
+
+def load_identity(folder: Path) -> tuple[dict, tuple[c.Document, ...], _Documents, tuple[c.Center, ...]]:
+    """tenant.toml: identity, documents, centers, case time limits."""
+    path = folder / "tenant.toml"
+    if not path.is_file():
+        raise TenantConfigError(f"{path}: missing")
+    t = _load(path, s.TenantFileSchema())
     if t["slug"] != folder.name:
-        _fail(tenant_file, "slug", f"{t['slug']!r} differs from the folder name {folder.name!r}")
+        _fail(path, "slug", f"{t['slug']!r} differs from the folder name {folder.name!r}")
     documents = tuple(c.Document(**d) for d in t["documents"])
-    doc_codes = {d.code for d in documents}
-    if len(doc_codes) != len(documents):
-        _fail(tenant_file, "documents.code", "codes repeat")
-
-    def check_doc(path, field, code):
-        if code not in doc_codes:
-            _fail(path, field, f"unknown document {code!r}; known: {', '.join(sorted(doc_codes))}")
-
+    docs = _Documents(frozenset(d.code for d in documents))
+    if len(docs.codes) != len(documents):
+        _fail(path, "documents.code", "codes repeat")
     centers = []
     for i, ce in enumerate(t["centers"]):
-        check_doc(tenant_file, f"centers.{i}.source.document", ce["source"]["document"])
-        centers.append(c.Center(code=ce["code"], name_zh=ce["name_zh"], name_en=ce["name_en"],
-                                case_types=tuple(ce["case_types"]), source=c.Citation(**ce["source"])))
+        docs.check(path, f"centers.{i}.source.document", ce["source"]["document"])
+        centers.append(c.Center(**{**ce, "case_types": tuple(ce["case_types"]),
+                                   "source": c.Citation(**ce["source"])}))
+    return t, documents, docs, tuple(centers)
 
+
+def load_bureau_settings(folder: Path, t: dict, centers, forms: c.FormsConfig) -> tuple[c.BureauSetting, ...]:
+    """tenant.toml ``[[bureau_settings]]``: each names a setting that exists, and values it really has."""
+    path = folder / "tenant.toml"
+    known = {"case_time_limits": None}
+    known.update({f"centers.{ce.code}.case_types": set(ce.case_types) for ce in centers})
+    for kind, section in forms.sections.items():
+        for option, values in section.options.items():
+            if isinstance(values, tuple):
+                known[f"forms.{kind}.{option}"] = set(values)
+    out = []
+    for i, b in enumerate(t["bureau_settings"]):
+        if b["setting"] not in known:
+            _fail(path, f"bureau_settings.{i}.setting", f"unknown setting {b['setting']!r}; known: "
+                  f"{', '.join(sorted(known))}")
+        allowed = known[b["setting"]]
+        if allowed is not None and not set(b["values"]) <= allowed:
+            _fail(path, f"bureau_settings.{i}.values",
+                  f"{sorted(set(b['values']) - allowed)} not in {b['setting']}")
+        out.append(c.BureauSetting(setting=b["setting"], values=tuple(b["values"]), note_zh=b["note_zh"],
+                                   note_en=b["note_en"]))
+    return tuple(out)
+
+
+# --- policy*.toml -----------------------------------------------------------------------------------------
+
+def load_rules(folder: Path, docs: _Documents) -> tuple[c.Rule, ...]:
+    """policy*.toml: dated rules; rules of one filing kind must not overlap in time."""
     rules, seen = [], {}
     for path in sorted(folder.glob("policy*.toml")):
         for i, r in enumerate(_load(path, s.PolicyFileSchema())["rules"]):
-            check_doc(path, f"rules.{i}.source.document", r["source"]["document"])
+            docs.check(path, f"rules.{i}.source.document", r["source"]["document"])
             if r["code"] in seen:
                 _fail(path, f"rules.{i}.code", f"{r['code']!r} repeats (also in {seen[r['code']]})")
             seen[r["code"]] = path.name
             rule = c.Rule(**{**r, "org_types": tuple(r["org_types"]), "source": c.Citation(**r["source"])})
-            for other in rules:
-                if (rule.applies_to in s.FILING_KINDS and other.applies_to == rule.applies_to
-                        and rule.effective_from <= other.effective_to
-                        and other.effective_from <= rule.effective_to):
-                    _fail(path, f"rules.{i}.effective_from",
-                          f"{rule.code} overlaps {other.code} ({rule.applies_to} rules must not overlap in time)")
+            clash = next((o for o in rules if _overlap(rule, o)), None)
+            if clash:
+                _fail(path, f"rules.{i}.effective_from",
+                      f"{rule.code} overlaps {clash.code} ({rule.applies_to} rules must not overlap in time)")
             rules.append(rule)
+    return tuple(rules)
 
-    tables, indicators = [], []
+
+def _overlap(a: c.Rule, b: c.Rule) -> bool:
+    return (a.applies_to in s.FILING_KINDS and a.applies_to == b.applies_to
+            and a.effective_from <= b.effective_to and b.effective_from <= a.effective_to)
+
+
+# --- kpis*.toml -------------------------------------------------------------------------------------------
+
+def load_kpis(folder: Path, docs: _Documents) -> tuple[tuple[c.KpiTable, ...], tuple[c.Indicator, ...]]:
+    """kpis*.toml: tables, and their indicators in published order."""
+    tables, raw = [], []
     for path in sorted(folder.glob("kpis*.toml")):
         data = _load(path, s.KpiFileSchema())
         for i, tb in enumerate(data["tables"]):
-            check_doc(path, f"tables.{i}.document", tb["document"])
+            docs.check(path, f"tables.{i}.document", tb["document"])
             tables.append(c.KpiTable(**{**tb, "years": tuple(tb["years"])}))
         for i, ind in enumerate(data["indicators"]):
-            check_doc(path, f"indicators.{i}.citation.document", ind["citation"]["document"])
-            indicators.append((path, i, ind))
-    table_codes = {tb.code for tb in tables}
-    if len(table_codes) != len(tables):
+            docs.check(path, f"indicators.{i}.citation.document", ind["citation"]["document"])
+            raw.append((path, i, ind))
+    by_code = {tb.code: tb for tb in tables}
+    if len(by_code) != len(tables):
         raise TenantConfigError(f"{folder}/kpis*.toml: tables.code: codes repeat")
-    codes, seqs = set(), set()
-    built = []
-    for path, i, ind in indicators:
-        if ind["table"] not in table_codes:
-            _fail(path, f"indicators.{i}.table", f"unknown table {ind['table']!r}")
-        if ind["code"] in codes:
-            _fail(path, f"indicators.{i}.code", f"{ind['code']!r} repeats")
-        if (ind["table"], ind["seq"]) in seqs:
-            _fail(path, f"indicators.{i}.seq", f"row {ind['seq']} of {ind['table']} repeats")
-        codes.add(ind["code"])
-        seqs.add((ind["table"], ind["seq"]))
-        built.append(c.Indicator(**{
-            **ind, "baseline": _year_value(ind["baseline"]),
-            "targets": tuple(_year_value(y) for y in ind["targets"]),
-            "citation": c.Citation(**ind["citation"]),
-        }))
+    indicators = [_indicator(path, i, ind, by_code) for path, i, ind in raw]
+    _no_repeats(indicators, raw)
+    order = list(by_code)
+    return tuple(tables), tuple(sorted(indicators, key=lambda x: (order.index(x.table), x.seq)))
 
-    tasks, task_codes = [], set()
+
+def _indicator(path, i, ind, tables: dict) -> c.Indicator:
+    table = tables.get(ind["table"])
+    if table is None:
+        _fail(path, f"indicators.{i}.table", f"unknown table {ind['table']!r}")
+    for j, tg in enumerate(ind["targets"]):
+        if tg["year"] not in table.years:
+            _fail(path, f"indicators.{i}.targets.{j}.year",
+                  f"{tg['year']} is not a year column of {table.code} ({', '.join(map(str, table.years))})")
+    return c.Indicator(**{
+        **ind, "baseline": _year_value(ind["baseline"]),
+        "targets": tuple(_year_value(y) for y in ind["targets"]),
+        "citation": c.Citation(**ind["citation"]),
+    })
+
+
+def _no_repeats(indicators, raw):
+    codes, rows = set(), set()
+    for ind, (path, i, _raw) in zip(indicators, raw):
+        if ind.code in codes:
+            _fail(path, f"indicators.{i}.code", f"{ind.code!r} repeats")
+        if (ind.table, ind.seq) in rows:
+            _fail(path, f"indicators.{i}.seq", f"row {ind.seq} of {ind.table} repeats")
+        codes.add(ind.code)
+        rows.add((ind.table, ind.seq))
+
+
+# --- tasks*.toml ------------------------------------------------------------------------------------------
+
+def load_tasks(folder: Path, docs: _Documents) -> tuple[c.Task, ...]:
+    """tasks*.toml: the numbered tasks, codes unique in the tenant."""
+    tasks, codes = [], set()
     for path in sorted(folder.glob("tasks*.toml")):
         for i, tk in enumerate(_load(path, s.TaskFileSchema())["tasks"]):
-            check_doc(path, f"tasks.{i}.document", tk["document"])
-            if tk["code"] in task_codes:
+            docs.check(path, f"tasks.{i}.document", tk["document"])
+            if tk["code"] in codes:
                 _fail(path, f"tasks.{i}.code", f"{tk['code']!r} repeats")
-            task_codes.add(tk["code"])
-            tasks.append(c.Task(**{**tk, "lead_units": tuple(tk["lead_units"]),
-                                   "partner_units": tuple(tk["partner_units"])}))
+            codes.add(tk["code"])
+            tasks.append(c.Task(**{**tk, **{k: tuple(v) for k, v in tk.items() if isinstance(v, list)}}))
+    return tuple(tasks)
 
-    forms_path = folder / "forms.toml"
-    f = _load(forms_path, s.FormsFileSchema()) if forms_path.is_file() else s.FormsFileSchema().load({"version": 1})
-    for section in ("custody", "certification", "case"):
-        for i, ef in enumerate(f[section]["fields_"]):
-            if ef["source"]:
-                check_doc(forms_path, f"{section}.fields.{i}.source.document", ef["source"]["document"])
-    forms = c.FormsConfig(
-        version=f["version"],
-        custody_services=tuple(f["custody"]["services"]),
-        custody_fields=_extra_fields(f["custody"]["fields_"]),
-        certification_fields=_extra_fields(f["certification"]["fields_"]),
-        case_ip_types=tuple(f["case"]["ip_types"]),
-        case_fields=_extra_fields(f["case"]["fields_"]),
-    )
+
+# --- forms.toml -------------------------------------------------------------------------------------------
+
+def load_forms(folder: Path, docs: _Documents) -> c.FormsConfig:
+    """forms.toml: a section per filing kind (any name: the registry of kinds checks the names)."""
+    path = folder / "forms.toml"
+    raw = _read(path) if path.is_file() else {"version": 1}
+    try:
+        data = s.FormsFileSchema().load(raw)
+        sections = s.load_form_sections(data)
+    except ValidationError as exc:
+        _refuse(path, exc)
+    out = {}
+    for kind, section in sections.items():
+        for i, f in enumerate(section["fields_"]):
+            if f["source"]:
+                docs.check(path, f"{kind}.fields.{i}.source.document", f["source"]["document"])
+        if section.get("source"):
+            docs.check(path, f"{kind}.source.document", section["source"]["document"])
+        options = {k: tuple(v) for k, v in section.items() if k not in ("fields_", "source")}
+        out[kind] = c.FormSection(fields=tuple(_form_field(f) for f in section["fields_"]), options=options)
+    return c.FormsConfig(version=data["version"], sections=out)
+
+
+def _form_field(f: dict) -> c.FormField:
+    return c.FormField(**{**f, "choices": tuple(f["choices"]), "source": _citation(f["source"])})
+
+
+# --- the whole folder -------------------------------------------------------------------------------------
+
+def load_tenant(folder: Path) -> c.Tenant:
+    t, documents, docs, centers = load_identity(folder)
+    tables, indicators = load_kpis(folder, docs)
+    forms = load_forms(folder, docs)
     limits = t["case_time_limits"]
     return c.Tenant(
-        slug=t["slug"], name_zh=t["name_zh"], name_en=t["name_en"], bureau_zh=t["bureau_zh"],
-        bureau_en=t["bureau_en"], case_number_prefix=t["case_number_prefix"],
-        case_number_format=t["case_number_format"], documents=documents, centers=tuple(centers),
+        **{k: t[k] for k in ("slug", "name_zh", "name_en", "bureau_zh", "bureau_en", "case_number_prefix",
+                             "case_number_format")},
+        documents=documents, centers=centers,
         accept_limit=c.TimeLimit(**limits["accept"]), close_limit=c.TimeLimit(**limits["close"]),
-        rules=tuple(rules), kpi_tables=tuple(tables),
-        indicators=tuple(sorted(built, key=lambda x: ([tb.code for tb in tables].index(x.table), x.seq))),
-        tasks=tuple(tasks), forms=forms, _documents_by_code={d.code: d for d in documents},
+        rules=load_rules(folder, docs), kpi_tables=tables, indicators=indicators,
+        tasks=load_tasks(folder, docs), forms=forms,
+        bureau_settings=load_bureau_settings(folder, t, centers, forms),
+        _documents_by_code={d.code: d for d in documents},
     )
 
 

@@ -4,13 +4,14 @@ They run at start-up: an unknown field, a missing citation, a bad date or an ove
 the app with the file and the field named.
 """
 import datetime as dt
+import re
 
 from marshmallow import (
+    INCLUDE,
     RAISE,
     Schema,
     ValidationError,
     fields,
-    pre_load,
     validate,
     validates_schema,
 )
@@ -40,6 +41,8 @@ METRICS = (
     "case_closure_rate", "mediation_sessions", "determination_opinions", "assistance_enterprises",
     "cases_closed", "median_days_to_close",
 )
+TABLE_ORIGINS = ("published_table", "text")
+MEASURES = ("value", "yoy_growth", "cumulative")
 FIELD_TYPES = ("string", "text", "choice", "multi_choice", "date", "integer", "boolean")
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,79}$", error="lower-case letters, digits, - and _ only")
 
@@ -47,6 +50,22 @@ CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,79}$", error="lower-case letters,
 class Strict(Schema):
     class Meta:
         unknown = RAISE
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def require_english(data: dict, pairs) -> None:
+    """Every text a page or export shows has its English beside it: ``<field>_en`` is required where
+    ``<field>`` is set (for notes: where it has Chinese words; "≧95" needs no translation)."""
+    errors = {}
+    for zh, en, cjk_only in pairs:
+        value = data.get(zh)
+        needed = bool(_CJK.search(value)) if cjk_only else bool(value)
+        if needed and not data.get(en):
+            errors[en] = [f"the English of {zh} is missing"]
+    if errors:
+        raise ValidationError(errors)
 
 
 class Date(fields.Field):
@@ -78,6 +97,7 @@ class DocumentSchema(Strict):
     period_start = Date(required=True)
     period_end = Date(required=True)
     seed = fields.String(load_default="")
+    index_number = fields.String(load_default="")
 
     @validates_schema
     def period_in_order(self, data, **kwargs):
@@ -88,7 +108,7 @@ class DocumentSchema(Strict):
 class CenterSchema(Strict):
     code = fields.String(required=True, validate=CODE)
     name_zh = fields.String(required=True)
-    name_en = fields.String(required=True)
+    name_en = fields.String(required=True, validate=validate.Length(min=1))
     case_types = fields.List(fields.String(validate=validate.OneOf(CASE_TYPES)), required=True,
                              validate=validate.Length(min=1))
     source = fields.Nested(Citation, required=True)
@@ -102,6 +122,13 @@ class TimeLimit(Strict):
 class TimeLimits(Strict):
     accept = fields.Nested(TimeLimit, required=True)
     close = fields.Nested(TimeLimit, required=True)
+
+
+class BureauSettingSchema(Strict):
+    setting = fields.String(required=True)
+    values = fields.List(fields.String(), load_default=list)
+    note_zh = fields.String(required=True, validate=validate.Length(min=1))
+    note_en = fields.String(required=True, validate=validate.Length(min=1))
 
 
 class TenantFileSchema(Strict):
@@ -119,6 +146,8 @@ class TenantFileSchema(Strict):
         load_default=lambda: {"accept": {"days": 5, "calendar": "working"},
                               "close": {"days": 60, "calendar": "working"}},
     )
+    # Settings that no document gives (e.g. the case time limits): the bureau's own, shown as such.
+    bureau_settings = fields.List(fields.Nested(BureauSettingSchema), load_default=list)
 
     @validates_schema
     def number_format_works(self, data, **kwargs):
@@ -150,6 +179,7 @@ class RuleSchema(Strict):
     def period_in_order(self, data, **kwargs):
         if data["effective_to"] < data["effective_from"]:
             raise ValidationError("effective_to is before effective_from", "effective_to")
+        require_english(data, [("name_zh", "name_en", False), ("note_zh", "note_en", False)])
 
 
 class PolicyFileSchema(Strict):
@@ -159,21 +189,24 @@ class PolicyFileSchema(Strict):
 class TableSchema(Strict):
     code = fields.String(required=True, validate=CODE)
     title_zh = fields.String(required=True)
-    title_en = fields.String(required=True)
+    title_en = fields.String(required=True, validate=validate.Length(min=1))
     document = fields.String(required=True)
     years = fields.List(fields.Integer(validate=validate.Range(min=2000, max=2100)), required=True)
     has_growth_column = fields.Boolean(load_default=False)
+    origin = fields.String(required=True, validate=validate.OneOf(TABLE_ORIGINS))
 
 
 class YearValue(Strict):
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     value = fields.Float(load_default=None, allow_none=True)
     note = fields.String(load_default="")
+    note_en = fields.String(load_default="")
 
     @validates_schema
     def value_or_note(self, data, **kwargs):
         if data.get("value") is None and not data.get("note"):
             raise ValidationError("a target needs a value or a note", "value")
+        require_english(data, [("note", "note_en", True)])
 
 
 class IndicatorSchema(Strict):
@@ -181,18 +214,27 @@ class IndicatorSchema(Strict):
     table = fields.String(required=True)
     seq = fields.Integer(required=True, validate=validate.Range(min=1))
     category = fields.String(load_default="")
+    category_en = fields.String(load_default="")
     name_zh = fields.String(required=True)
-    name_en = fields.String(required=True)
+    name_en = fields.String(required=True, validate=validate.Length(min=1))
     unit = fields.String(load_default="")
+    unit_en = fields.String(load_default="")
     direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
     source = fields.String(required=True, validate=validate.OneOf(("computed", "reported")))
     metric = fields.String(load_default=None, validate=validate.OneOf(METRICS))
-    # "value": the metric itself; "yoy_growth": its growth over the previous year, in % (增幅 targets).
-    measure = fields.String(load_default="value", validate=validate.OneOf(("value", "yoy_growth")))
+    # "value": the metric itself; "yoy_growth": its growth over the previous year, in % (增幅 targets);
+    # "cumulative": the yearly metric summed from the first year of the document's period (a target
+    # the text sets for the whole plan, e.g. "开展调解不少于30场次").
+    measure = fields.String(load_default="value", validate=validate.OneOf(MEASURES))
     baseline = fields.Nested(YearValue, load_default=None)
     published_growth = fields.String(load_default="")
+    published_growth_en = fields.String(load_default="")
     targets = fields.List(fields.Nested(YearValue), load_default=list)
     citation = fields.Nested(Citation, required=True)
+    # For a reported indicator: a related figure the service counts, shown beside it as a reference.
+    reference_metric = fields.String(load_default=None, validate=validate.OneOf(METRICS))
+    reference_zh = fields.String(load_default="")
+    reference_en = fields.String(load_default="")
 
     @validates_schema
     def metric_iff_computed(self, data, **kwargs):
@@ -200,6 +242,16 @@ class IndicatorSchema(Strict):
             raise ValidationError("a computed indicator names its metric", "metric")
         if data["source"] == "reported" and data.get("metric"):
             raise ValidationError("a reported indicator has no metric", "metric")
+        if data.get("reference_metric") and data["source"] != "reported":
+            raise ValidationError("only a reported indicator has a reference metric", "reference_metric")
+        if data.get("reference_metric") and not (data["reference_zh"] and data["reference_en"]):
+            raise ValidationError("a reference metric says what it counts (reference_zh, reference_en)",
+                                  "reference_zh")
+
+    @validates_schema
+    def english_beside_chinese(self, data, **kwargs):
+        require_english(data, [("category", "category_en", False), ("unit", "unit_en", False),
+                               ("published_growth", "published_growth_en", True)])
 
 
 class KpiFileSchema(Strict):
@@ -212,12 +264,24 @@ class TaskSchema(Strict):
     document = fields.String(required=True)
     seq = fields.String(required=True)  # "" where the published table numbers no row (天津 保障措施)
     section = fields.String(load_default="")
+    section_en = fields.String(load_default="")
     title = fields.String(required=True, validate=validate.Length(min=1))
+    title_en = fields.String(load_default="")
     content = fields.String(load_default="")
+    content_en = fields.String(load_default="")
     lead_units = fields.List(fields.String(), load_default=list)
+    lead_units_en = fields.List(fields.String(), load_default=list)
     partner_units = fields.List(fields.String(), load_default=list)
+    partner_units_en = fields.List(fields.String(), load_default=list)
     clause = fields.String(required=True)
 
+    @validates_schema
+    def english_beside_chinese(self, data, **kwargs):
+        require_english(data, [("title", "title_en", False), ("section", "section_en", False),
+                               ("content", "content_en", False)])
+        for units in ("lead_units", "partner_units"):
+            if len(data[units]) != len(data[f"{units}_en"]):
+                raise ValidationError(f"one English name per unit ({len(data[units])} expected)", f"{units}_en")
 
 class TaskFileSchema(Strict):
     tasks = fields.List(fields.Nested(TaskSchema), required=True)
@@ -226,7 +290,7 @@ class TaskFileSchema(Strict):
 class ChoiceSchema(Strict):
     value = fields.String(required=True, validate=validate.Length(min=1, max=80))
     label_zh = fields.String(required=True)
-    label_en = fields.String(required=True)
+    label_en = fields.String(required=True, validate=validate.Length(min=1))
 
 
 class ExtraFieldSchema(Strict):
@@ -234,7 +298,7 @@ class ExtraFieldSchema(Strict):
     type = fields.String(required=True, validate=validate.OneOf(FIELD_TYPES))
     required = fields.Boolean(load_default=False)
     label_zh = fields.String(required=True)
-    label_en = fields.String(required=True)
+    label_en = fields.String(required=True, validate=validate.Length(min=1))
     choices = fields.List(fields.Nested(ChoiceSchema), load_default=list)
     max_length = fields.Integer(load_default=None)
     source = fields.Nested(Citation, load_default=None)
@@ -245,30 +309,65 @@ class ExtraFieldSchema(Strict):
             raise ValidationError("a choice field lists its choices", "choices")
 
 
-class CustodyFormSchema(Strict):
+class FormSectionSchema(Strict):
+    """A ``[<kind>]`` section of forms.toml: the tenant's own fields. Any kind may have one (the registry
+    of filing kinds says which are known); kinds with choice settings extend it below."""
+    fields_ = fields.List(fields.Nested(ExtraFieldSchema), data_key="fields", load_default=list)
+
+
+class CustodyFormSchema(FormSectionSchema):
     services = fields.List(fields.String(validate=validate.OneOf(CUSTODY_SERVICES)),
                            load_default=lambda: list(CUSTODY_SERVICES), validate=validate.Length(min=1))
-    fields_ = fields.List(fields.Nested(ExtraFieldSchema), data_key="fields", load_default=list)
     source = fields.Nested(Citation, load_default=None)
 
 
-class CertificationFormSchema(Strict):
-    fields_ = fields.List(fields.Nested(ExtraFieldSchema), data_key="fields", load_default=list)
-
-
-class CaseFormSchema(Strict):
+class CaseFormSchema(FormSectionSchema):
     ip_types = fields.List(fields.String(validate=validate.OneOf(IP_TYPES)),
                            load_default=lambda: list(IP_TYPES), validate=validate.Length(min=1))
-    fields_ = fields.List(fields.Nested(ExtraFieldSchema), data_key="fields", load_default=list)
+
+
+# The sections whose schema has choice settings; every other section name gets FormSectionSchema.
+FORM_SECTION_SCHEMAS = {"custody": CustodyFormSchema, "case": CaseFormSchema}
+FORM_SECTION_NAME = validate.Regexp(r"^[a-z][a-z0-9_]{0,40}$", error="a section is named by a filing kind "
+                                                                      "(lower-case letters, digits, _)")
 
 
 class FormsFileSchema(Strict):
+    """forms.toml: ``version`` and one table per filing kind. The sections are checked one by one by
+    ``load_sections`` (their schema depends on the name), so only ``version`` is declared here."""
     version = fields.Integer(required=True, validate=validate.Range(min=1))
-    custody = fields.Nested(CustodyFormSchema, required=True)
-    certification = fields.Nested(CertificationFormSchema, required=True)
-    case = fields.Nested(CaseFormSchema, required=True)
 
-    @pre_load
-    def sections_default_to_empty(self, data, **kwargs):
-        # An absent section means "the base form, unchanged": let the nested defaults apply.
-        return {"custody": {}, "certification": {}, "case": {}, **data}
+    class Meta:
+        unknown = INCLUDE
+
+    @validates_schema(pass_original=True)
+    def sections_are_tables(self, data, original, **kwargs):
+        errors = {}
+        for name, value in original.items():
+            if name == "version":
+                continue
+            if not isinstance(value, dict):
+                errors[name] = ["Unknown field."]
+                continue
+            try:
+                FORM_SECTION_NAME(name)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
+
+def load_form_sections(data: dict) -> dict[str, dict]:
+    """Each section of a loaded forms.toml through its schema; raises ValidationError keyed by section.
+    The sections with defaults (custody services, case IP types) are present even when the file omits them."""
+    sections = {name: {} for name in FORM_SECTION_SCHEMAS}
+    sections.update({k: v for k, v in data.items() if k != "version"})
+    out, errors = {}, {}
+    for name, raw in sections.items():
+        try:
+            out[name] = FORM_SECTION_SCHEMAS.get(name, FormSectionSchema)().load(raw)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return out

@@ -10,6 +10,7 @@ class DocumentOut(Schema):
     issued_on = fields.Date()
     period_start = fields.Date()
     period_end = fields.Date()
+    index_number = fields.String(metadata={"description": "the publishing site's 索引号 (not a document number)"})
 
 
 class CenterOut(Schema):
@@ -17,6 +18,13 @@ class CenterOut(Schema):
     name_zh = fields.String()
     name_en = fields.String()
     case_types = fields.List(fields.String())
+
+
+class BureauSettingOut(Schema):
+    setting = fields.String(metadata={"description": "case_time_limits, centers.<code>.case_types, forms.<kind>.<option>"})
+    values = fields.List(fields.String(), metadata={"description": "the values set by the bureau (empty: all)"})
+    note_zh = fields.String()
+    note_en = fields.String()
 
 
 class TenantOut(Schema):
@@ -27,6 +35,8 @@ class TenantOut(Schema):
     bureau_en = fields.String()
     documents = fields.List(fields.Nested(DocumentOut))
     centers = fields.List(fields.Nested(CenterOut))
+    bureau_settings = fields.List(fields.Nested(BureauSettingOut), metadata={
+        "description": "settings the bureau made itself, not taken from any document"})
 
 
 class HealthOut(Schema):

@@ -91,3 +91,67 @@ def test_a_fifth_district_is_a_folder(tenants_copy):
           lambda s: s.replace('slug = "hebi"', 'slug = "anyang"').replace('name_zh = "鹤壁市"', 'name_zh = "安阳市"'))
     tenants = load_all(tenants_copy)
     assert tenants["anyang"].name_zh == "安阳市" and len(tenants) == 5
+
+
+def test_forms_sections_are_named_by_any_kind(tenants_copy):
+    """forms.toml: any section name is a filing kind; fields_for(kind) is [] where there is no section."""
+    _edit(tenants_copy / "hebi" / "forms.toml", lambda s: s + '''
+[subsidy]
+[[subsidy.fields]]
+name = "bank_account"
+type = "string"
+required = true
+label_zh = "开户银行账号"
+label_en = "Bank account"
+''')
+    forms = load_all(tenants_copy)["hebi"].forms
+    assert [f.name for f in forms.fields_for("subsidy")] == ["bank_account"]
+    assert forms.fields_for("custody") == [] and forms.fields_for("nothing-here") == []
+    assert forms.version == 1 and "subsidy" in forms.kinds
+    # the former attributes still answer, as aliases
+    assert forms.custody_fields == () and forms.case_ip_types == forms.option("case", "ip_types")
+    assert len(forms.custody_services) == 6
+
+
+def test_a_form_field_of_an_unknown_section_is_still_checked(tenants_copy):
+    _edit(tenants_copy / "hebi" / "forms.toml", lambda s: s + '''
+[subsidy]
+[[subsidy.fields]]
+name = "bank_account"
+type = "currency"
+label_zh = "账号"
+label_en = "Account"
+''')
+    with pytest.raises(TenantConfigError, match=r"hebi/forms\.toml: subsidy\.fields\.0\.type: Must be one of"):
+        load_all(tenants_copy)
+
+
+def test_a_top_level_value_in_forms_is_refused(tenants_copy):
+    _edit(tenants_copy / "hebi" / "forms.toml", lambda s: "surprise = true\n" + s)
+    with pytest.raises(TenantConfigError, match=r"hebi/forms\.toml: surprise: Unknown field"):
+        load_all(tenants_copy)
+
+
+def test_a_target_outside_the_tables_year_columns_is_refused(tenants_copy):
+    _edit(tenants_copy / "xian" / "kpis-2017.toml",
+          lambda s: s.replace("years = [2017, 2018, 2019]", "years = [2019]", 1))
+    with pytest.raises(TenantConfigError,
+                       match=r"xian/kpis-2017\.toml: indicators\.\d+\.targets\.0\.year: 2017 is not a year column"):
+        load_all(tenants_copy)
+
+
+def test_each_loader_names_its_file(tenants_copy):
+    """One loader per file kind, the same 'file: field: message' shape for each."""
+    cases = [
+        ("tenant.toml", lambda s: s.replace('name_zh = "鹤壁市"', "name_zh = 5"), r"tenant\.toml: name_zh: Not a valid string"),
+        ("tasks.toml", lambda s: s.replace("[[tasks]]\n", "[[tasks]]\nowner = 1\n", 1), r"tasks\.toml: tasks\.0\.owner: Unknown field"),
+        ("kpis.toml", lambda s: s.replace('direction = "at_least"', 'direction = "upward"', 1),
+         r"kpis\.toml: indicators\.0\.direction: Must be one of"),
+    ]
+    for name, fn, pattern in cases:
+        path = tenants_copy / "hebi" / name
+        original = path.read_text(encoding="utf-8")
+        _edit(path, fn)
+        with pytest.raises(TenantConfigError, match=pattern):
+            load_all(tenants_copy)
+        path.write_text(original, encoding="utf-8")

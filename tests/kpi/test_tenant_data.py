@@ -118,7 +118,7 @@ def test_xian_2025_table_has_fifteen_published_rows(client):
     assert row12["targets"][0]["value"] == 1000 and row12["source"] == "computed"
     assert rows[0]["baseline"]["value"] == 13 and rows[0]["targets"][0]["value"] == 20
     assert rows[5]["published_growth"] == "保持" and rows[5]["direction"] == "maintain"
-    assert rows[12]["source"] == "computed"  # 结案率
+    assert rows[12]["source"] == "reported" and rows[12]["reference"]["metric"] == "case_closure_rate"  # 行政执法结案率
 
 
 def test_xian_cagr_recomputed_matches_every_published_figure(client):

@@ -47,8 +47,11 @@ def test_stats_side_by_side_with_totals(enterprise, bureau, cross_admin):
     assert body["totals"]["certifications"]["verified"] == 1
     assert body["generated_at"].endswith("+08:00")
     hebi_kpi = {k["code"]: k for k in by["hebi"]["kpis"]}
-    certified = next(k for k in hebi_kpi.values() if k["source"] == "computed")
-    assert certified["actual"] == 1 and certified["year"] == 2020
+    # Hebi's 贯彻规范 row is reported (issue 10): the verified certificate is only its reference, not its actual
+    implementing = hebi_kpi["hebi-2020-15"]
+    assert implementing["source"] == "reported" and implementing["actual"] is None and implementing["year"] == 2020
+    xian_kpi = {k["code"]: k for k in by["xian"]["kpis"]}
+    assert xian_kpi["xian-2019-2"]["source"] == "computed" and xian_kpi["xian-2019-2"]["actual"] == 0
 
 
 def test_stats_carry_no_filing_or_personal_data(enterprise, bureau, cross_admin):

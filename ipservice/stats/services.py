@@ -5,23 +5,43 @@ from __future__ import annotations
 from ipservice.core.tenancy import tenant_context
 from ipservice.core.types import today_china, utcnow
 from ipservice.kpi import services as kpi_services
+from ipservice.stats import aggregates
 from ipservice.tenants import registry
 
 
-def _area_counts() -> dict:
+def _figures() -> dict:
+    """Every tenant's counts at once, through ``aggregates`` (the one path that reads across tenants)."""
     from ipservice.cases import services as cases
     from ipservice.certification import services as certification
     from ipservice.custody import services as custody
 
-    case_stats = cases.stats()
     return {
-        "custody": custody.status_counts(),
-        "certifications": certification.status_counts(),
-        "cases": {
-            "total": case_stats["total"], "by_type": case_stats["by_type"], "by_status": case_stats["by_status"],
-            "closure_rate": case_stats["closure_rate"], "median_days_to_close": case_stats["median_days_to_close"],
-        },
+        "custody": (aggregates.status_counts(custody.CustodyEnrollment), custody.STATUSES),
+        "certifications": (aggregates.status_counts(certification.CertificationRecord),
+                           certification.RECORD_STATUSES),
+        "cases": (aggregates.case_counts(cases.Case), aggregates.median_days_to_close(cases.Case)),
     }
+
+
+def _area_counts(slug: str, figures: dict) -> dict:
+    out = {}
+    for kind in ("custody", "certifications"):
+        by_tenant, statuses = figures[kind]
+        counts = by_tenant.get(slug, {})
+        out[kind] = {s: counts.get(s, 0) for s in statuses}
+    by_pair, medians = figures["cases"]
+    by_type, by_status = {}, {}
+    for (case_type, status), n in by_pair.get(slug, {}).items():
+        by_type[case_type] = by_type.get(case_type, 0) + n
+        by_status[status] = by_status.get(status, 0) + n
+    total = sum(by_status.values())
+    not_withdrawn = total - by_status.get("withdrawn", 0)
+    out["cases"] = {
+        "total": total, "by_type": by_type, "by_status": by_status,
+        "closure_rate": round(by_status.get("closed", 0) / not_withdrawn, 4) if not_withdrawn else None,
+        "median_days_to_close": medians.get(slug),
+    }
+    return out
 
 
 def _kpis(tenant, year: int | None) -> list[dict]:
@@ -43,11 +63,14 @@ def _kpis(tenant, year: int | None) -> list[dict]:
 
 
 def aggregate(year: int | None = None) -> dict:
+    figures = _figures()
     tenants = []
     for tenant in registry.all():
-        with tenant_context(tenant.slug):  # one tenant at a time, each through its own filter
-            tenants.append({"slug": tenant.slug, "name_zh": tenant.name_zh, "name_en": tenant.name_en,
-                            **_area_counts(), "kpis": _kpis(tenant, year)})
+        # KPI progress is each tenant's public KPI table, read as that tenant (as GET /kpis is)
+        with tenant_context(tenant.slug):
+            kpis = _kpis(tenant, year)
+        tenants.append({"slug": tenant.slug, "name_zh": tenant.name_zh, "name_en": tenant.name_en,
+                        **_area_counts(tenant.slug, figures), "kpis": kpis})
     return {"generated_at": utcnow(), "tenants": tenants, "totals": _totals(tenants)}
 
 

@@ -72,8 +72,8 @@ def test_the_app_role_has_insert_and_select_only_on_the_audit_trail(app, postgre
                               "TRUNCATE": False}, table
 
 
-def test_statistics_functions_return_aggregates_to_the_app_role(app, postgres, enterprise, bureau):
-    e, b = enterprise("hebi"), bureau("hebi")
+def test_statistics_functions_return_aggregates_to_the_app_role(app, postgres, enterprise):
+    e = enterprise("hebi")
     file_case(e, "hebi")
     with app.app_context(), tenant_context("xian"):  # any tenant: the functions read across on their own
         rows = db.session.execute(text("SELECT * FROM ipservice_status_counts('cases')")).all()

@@ -14,7 +14,7 @@ def init_app(app):
         name="case", model=models.Case, object_type="case", label=("维权案件", "Protection-center case"),
         statuses={s: labels.STATUSES[s] for s in services.STATUSES}, pending=("submitted", *services.OPEN_STATES),
         service=services, list_endpoint="cases.index", detail_endpoint="cases.detail", detail_arg="case_id",
-        stats_key="cases", stats_totals=services.stats_totals, number_attr="number", due_attr="due_on",
+        stats_key="cases", stats_totals=services.stats_totals, stats_by_tenant=services.stats_by_tenant, number_attr="number", due_attr="due_on",
         importer=imports.SPEC, metrics=tuple(metrics.NAMES),
         stats_schema=schemas.CaseCounts, totals_schema=schemas.CaseTotals))
     hooks.nav(app, views.nav_links)

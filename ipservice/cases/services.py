@@ -418,3 +418,20 @@ def stats_totals(per_tenant: list[dict]) -> dict:
     not_withdrawn = sum(v for k, v in by_status.items() if k != "withdrawn")
     return {"total": sum(t["total"] for t in per_tenant), "by_type": by_type, "by_status": by_status,
             "closure_rate": round(by_status.get("closed", 0) / not_withdrawn, 4) if not_withdrawn else None}
+
+
+def stats_by_tenant(aggregates, slugs: list[str]) -> dict[str, dict]:
+    """``stats()`` of every tenant at once, from the statistics' cross-tenant aggregates (counts only)."""
+    by_pair, medians = aggregates.case_counts(Case), aggregates.median_days_to_close(Case)
+    out = {}
+    for slug in slugs:
+        by_type, by_status = {}, {}
+        for (case_type, status), n in by_pair.get(slug, {}).items():
+            by_type[case_type] = by_type.get(case_type, 0) + n
+            by_status[status] = by_status.get(status, 0) + n
+        total = sum(by_status.values())
+        not_withdrawn = total - by_status.get("withdrawn", 0)
+        out[slug] = {"total": total, "by_type": by_type, "by_status": by_status,
+                     "closure_rate": round(by_status.get("closed", 0) / not_withdrawn, 4) if not_withdrawn else None,
+                     "median_days_to_close": medians.get(slug)}
+    return out

@@ -54,6 +54,9 @@ class FilingKind:
     detail_arg: str = "filing_id"
     stats_key: str = ""  # its key in each tenant's ``GET /api/v1/stats`` entry (default: ``name``)
     stats_totals: Callable[[list[dict]], dict] | None = None  # totals over tenants (default: sums)
+    # ``fn(aggregates, slugs) -> {slug: counts}``: the kind's statistics for every tenant at once, from the
+    # cross-tenant aggregates the statistics area passes in (default: counts by status)
+    stats_by_tenant: Callable | None = None
     stats_schema: Any = None  # the marshmallow schema of ``service.stats()``
     totals_schema: Any = None  # the schema of its totals (default: ``stats_schema``)
     number_attr: str | None = None  # the attribute holding the filing's number, if the kind numbers

@@ -8,7 +8,9 @@
   across tenants (``with cross_tenant(reason)``: statistics and the command line).
 - On PostgreSQL every transaction also carries the tenant in ``app.tenant_id`` (``set_config(..., true)``,
   safe behind a transaction-pooling pgbouncer) for the row-level-security policies, and optionally
-  switches to an unprivileged role with ``SET LOCAL ROLE`` so that the policies apply.
+  switches to an unprivileged role with ``SET LOCAL ROLE`` so that the policies apply. ``cross_tenant``
+  works on PostgreSQL only for a connection whose role is the schema owner (the command line); the web app's
+  cross-district statistics read through SECURITY DEFINER functions instead (``stats/aggregates.py``).
 """
 from __future__ import annotations
 
@@ -152,10 +154,14 @@ def _postgres_settings(connection):
     if connection.dialect.name != "postgresql":
         return
     role = current_app.config.get("IPSERVICE_DB_APP_ROLE") if has_app_context() else ""
+    # A block that reads across tenants on purpose (command line) keeps the connection's own role: only the
+    # schema owner's policy honours app.cross_tenant; as the app role it would see nothing (rls_statements).
     if role:
         if not _ROLE_RE.match(role):
             raise ValueError(f"IPSERVICE_DB_APP_ROLE {role!r} is not a plain role name")
-        connection.exec_driver_sql(f"SET LOCAL ROLE {role}")
+        # A block that reads across tenants on purpose (command line) runs as the connection's own role: only
+        # the schema owner's policy honours app.cross_tenant (rls_statements); as the app role it sees nothing.
+        connection.exec_driver_sql("SET LOCAL ROLE NONE" if is_cross_tenant() else f"SET LOCAL ROLE {role}")
     connection.execute(
         text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.cross_tenant', :cross, true)"),
         {"tenant": current_tenant_id() or "", "cross": "on" if is_cross_tenant() else "off"},
@@ -215,12 +221,19 @@ def rls_statements(table: str) -> list[str]:
 
     ENABLE + FORCE so that the owner is bound too; superusers and BYPASSRLS roles still skip it, so the
     application must run as an ordinary role (IPSERVICE_DB_APP_ROLE or its login role).
+
+    Every role sees the rows of the tenant in ``app.tenant_id``. Reading across tenants (``app.cross_tenant``)
+    is honoured only for the role that ran the migration, i.e. the schema owner (``TO CURRENT_USER``): the
+    command line connected as the owner, and the statistics functions (SECURITY DEFINER, owned by it). The app
+    role can set the setting but it changes nothing for it, so there is no switch in the app's hands.
     """
-    check = ("tenant_id = current_setting('app.tenant_id', true) "
-             "OR current_setting('app.cross_tenant', true) = 'on'")
+    mine = "tenant_id = current_setting('app.tenant_id', true)"
+    across = "current_setting('app.cross_tenant', true) = 'on'"
     return [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
         f"DROP POLICY IF EXISTS tenant_isolation ON {table}",
-        f"CREATE POLICY tenant_isolation ON {table} USING ({check}) WITH CHECK ({check})",
+        f"CREATE POLICY tenant_isolation ON {table} USING ({mine}) WITH CHECK ({mine})",
+        f"DROP POLICY IF EXISTS owner_cross_tenant ON {table}",
+        f"CREATE POLICY owner_cross_tenant ON {table} TO CURRENT_USER USING ({across}) WITH CHECK ({across})",
     ]

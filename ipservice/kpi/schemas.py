@@ -115,7 +115,10 @@ def actual_page_schema(years: list[int]):
     fields."""
     from flask_babel import gettext as _
 
-    message = _("请选择有目标值的年份：%(years)s。", years="、".join(str(y) for y in years) or "—")
+    from ipservice.core.i18n import is_english
+
+    listed = (", " if is_english() else "、").join(str(y) for y in years) or "—"
+    message = _("请选择有目标值的年份：%(years)s。", years=listed)
     year = fields.Integer(
         required=True, validate=validate.OneOf(years, error=message),
         error_messages={"invalid": message, "required": message, "null": message},

@@ -181,7 +181,7 @@ def no_target_warning(tenant: Tenant, ind: Indicator, year: int) -> str | None:
     if year in years:
         return None
     return _("该指标没有 %(year)s 年的目标值（目标年份：%(years)s），此年份的进度无法计算。",
-             year=year, years="、".join(str(y) for y in years) or "—")
+             year=year, years=(", " if is_english() else "、").join(str(y) for y in years) or "—")
 
 
 def _flush_or_conflict() -> None:

@@ -15,8 +15,8 @@ from flask_login import current_user
 from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.errors import Refusal
+from ipservice.core.i18n import is_english, pick
 from ipservice.extensions import db
-from ipservice.core.i18n import pick
 from ipservice.core.types import today_china
 from ipservice.forms.render import for_page, load_form, refusal
 from ipservice.kpi import schemas, services
@@ -82,10 +82,12 @@ def report_actual(code):
                 flash(_("已保存“%(name)s”%(year)s 年实际值。", name=pick(ind.name_zh, ind.name_en), year=year),
                       "#kpis")
                 return redirect(url_for("tenants.home") + "#kpis")
-    reported_so_far = services.actuals(g.tenant, ind, services.reported_actuals([code]))
-    return render_template("kpi/report.html", ind=ind, reported=reported_so_far, fields=for_page(schema),
-                           values=values, errors=errors, message=message, versions=versions,
-                           target_years=years), status
+    reported = services.actuals(g.tenant, ind, services.reported_actuals([code]))
+    comma, semicolon, colon = (", ", "; ", ": ") if is_english() else ("、", "；", "：")
+    return render_template(
+        "kpi/report.html", ind=ind, fields=for_page(schema), values=values, errors=errors, message=message,
+        versions=versions, target_years_text=comma.join(str(y) for y in years) or "—",
+        reported_text=semicolon.join(f"{a['year']}{colon}{a['value']:g}" for a in reported) or "—"), status
 
 
 @bp.route("/t/<tenant>/tasks/<code>", methods=["GET", "POST"])

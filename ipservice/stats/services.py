@@ -6,12 +6,20 @@ from ipservice.core import filing
 from ipservice.core.tenancy import tenant_context
 from ipservice.core.types import today_china, utcnow
 from ipservice.kpi import services as kpi_services
+from ipservice.stats import aggregates
 from ipservice.tenants import registry
 
 
-def _filing_counts() -> dict:
-    """Each filing kind's counts for the tenant in context, under its key (``custody``, ``cases``…)."""
-    return {kind.key: kind.service.stats() for kind in filing.kinds()}
+def _figures(slugs: list[str]) -> dict:
+    """Every tenant's counts at once, per filing kind, through ``aggregates`` (the one path that reads
+    across tenants): a kind's own ``stats_by_tenant`` where it counts more than statuses."""
+    return {kind.key: (kind.stats_by_tenant(aggregates, slugs) if kind.stats_by_tenant
+                       else _status_counts(kind, slugs)) for kind in filing.kinds()}
+
+
+def _status_counts(kind, slugs: list[str]) -> dict:
+    by_tenant = aggregates.status_counts(kind.model)
+    return {slug: {s: by_tenant.get(slug, {}).get(s, 0) for s in kind.statuses} for slug in slugs}
 
 
 def _kpis(tenant, year: int | None) -> list[dict]:
@@ -33,11 +41,14 @@ def _kpis(tenant, year: int | None) -> list[dict]:
 
 
 def aggregate(year: int | None = None) -> dict:
+    figures = _figures([t.slug for t in registry.all()])
     tenants = []
     for tenant in registry.all():
-        with tenant_context(tenant.slug):  # one tenant at a time, each through its own filter
-            tenants.append({"slug": tenant.slug, "name_zh": tenant.name_zh, "name_en": tenant.name_en,
-                            **_filing_counts(), "kpis": _kpis(tenant, year)})
+        # KPI progress is each tenant's public KPI table, read as that tenant (as GET /kpis is)
+        with tenant_context(tenant.slug):
+            kpis = _kpis(tenant, year)
+        tenants.append({"slug": tenant.slug, "name_zh": tenant.name_zh, "name_en": tenant.name_en,
+                        **{key: by_tenant[tenant.slug] for key, by_tenant in figures.items()}, "kpis": kpis})
     return {"generated_at": utcnow(), "tenants": tenants, "totals": _totals(tenants)}
 
 

@@ -1,7 +1,7 @@
 """security: session generation of users, rate-limit counters, organization verification and claims (issue 13)
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import ipservice.core.types  # noqa: F401 — custom column types
 from ipservice.core.tenancy import rls_statements
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

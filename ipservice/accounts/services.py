@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ipservice.accounts.models import ApiToken, Enterprise, User
 from ipservice.core import audit
 from ipservice.core.errors import error
+from ipservice.core.tenancy import current_tenant_id
 from ipservice.core.types import utcnow
 from ipservice.extensions import db
 
@@ -216,18 +217,21 @@ def issue_token(user: User) -> tuple[str, dt.datetime]:
 
 
 def user_from_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
-    if row is None or row.expires_at <= utcnow():
-        return None
-    user = db.session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    """The active user of an unexpired token — one query."""
+    return db.session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+        ApiToken.token_hash == _hash_token(token), ApiToken.expires_at > utcnow(), User.active.is_(True)))
 
 
 def enterprise_of(user) -> Enterprise | None:
     """The enterprise an enterprise user files for (in the current tenant)."""
     if user is None or getattr(user, "role", None) != "enterprise":
         return None
-    return db.session.scalar(select(Enterprise).where(Enterprise.user_id == user.id))
+    # asked several times per request (access, ownership filter, the service): one query per request
+    cache = g.setdefault("_enterprise_of", {}) if has_request_context() else {}
+    key = (user.id, current_tenant_id())
+    if cache.get(key) is None:
+        cache[key] = db.session.scalar(select(Enterprise).where(Enterprise.user_id == user.id))
+    return cache[key]
 
 
 def enterprise_id_of(user) -> str | None:

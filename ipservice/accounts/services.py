@@ -112,3 +112,11 @@ def enterprise_id_of(user) -> str | None:
     """The id of the enterprise an enterprise user files for; None for other roles."""
     enterprise = enterprise_of(user)
     return enterprise.id if enterprise is not None else None
+
+
+def enterprise_names(ids) -> dict[str, str]:
+    """``{enterprise id: name}`` for the given ids in the current tenant (worklists name the applicant)."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).all())

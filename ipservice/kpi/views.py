@@ -86,8 +86,8 @@ def task_progress(code):
 def _nav():
     if not g.get("tenant"):
         return []
-    return [{"url": url_for("tenants.home") + "#kpis", "label": _("指标")},
-            {"url": url_for("tenants.home") + "#tasks", "label": _("任务")}]
+    return [{"url": url_for("tenants.overview") + "#kpis", "label": _("指标")},
+            {"url": url_for("tenants.overview") + "#tasks", "label": _("任务")}]
 
 
 def init_app(app):

@@ -30,5 +30,10 @@ def _nav():
     return []
 
 
+def _landing(user):
+    return url_for("stats.dashboard") if user.role == "cross_admin" else None
+
+
 def init_app(app):
     hooks.nav(app, _nav)
+    hooks.landing(app, _landing)

@@ -150,7 +150,7 @@ def load_tenant(folder: Path) -> c.Tenant:
         case_fields=_extra_fields(f["case"]["fields_"]),
     )
     limits = t["case_time_limits"]
-    return c.Tenant(
+    return c.Tenant(service_standard=_service_standard(tenant_file, t["service_standard"], check_doc),
         slug=t["slug"], name_zh=t["name_zh"], name_en=t["name_en"], bureau_zh=t["bureau_zh"],
         bureau_en=t["bureau_en"], case_number_prefix=t["case_number_prefix"],
         case_number_format=t["case_number_format"], documents=documents, centers=tuple(centers),
@@ -159,6 +159,15 @@ def load_tenant(folder: Path) -> c.Tenant:
         indicators=tuple(sorted(built, key=lambda x: ([tb.code for tb in tables].index(x.table), x.seq))),
         tasks=tuple(tasks), forms=forms, _documents_by_code={d.code: d for d in documents},
     )
+
+
+def _service_standard(path, std: dict | None, check_doc) -> c.ServiceStandard | None:
+    if std is None:
+        return None
+    if std["source"]:
+        check_doc(path, "service_standard.source.document", std["source"]["document"])
+    return c.ServiceStandard(decide=c.TimeLimit(**std["decide"]),
+                             source=c.Citation(**std["source"]) if std["source"] else None)
 
 
 def load_all(root: Path) -> dict[str, c.Tenant]:

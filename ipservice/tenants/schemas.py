@@ -104,6 +104,11 @@ class TimeLimits(Strict):
     close = fields.Nested(TimeLimit, required=True)
 
 
+class ServiceStandard(Strict):
+    decide = fields.Nested(TimeLimit, required=True)
+    source = fields.Nested(Citation, load_default=None)  # none: the bureau's own setting
+
+
 class TenantFileSchema(Strict):
     slug = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9-]{1,40}$"))
     name_zh = fields.String(required=True)
@@ -119,6 +124,8 @@ class TenantFileSchema(Strict):
         load_default=lambda: {"accept": {"days": 5, "calendar": "working"},
                               "close": {"days": 60, "calendar": "working"}},
     )
+
+    service_standard = fields.Nested(ServiceStandard, load_default=None)
 
     @validates_schema
     def number_format_works(self, data, **kwargs):

@@ -25,7 +25,7 @@ def _case_id(location: str) -> str:
 def test_enterprise_files_follows_and_withdraws_in_the_browser(client, enterprise):
     applicant = enterprise("xian")
     assert page_login(client, applicant.info["email"]).status_code == 302
-    home = client.get("/t/xian/").get_data(as_text=True)
+    home = client.get("/t/xian/", follow_redirects=True).get_data(as_text=True)
     assert "维权案件" in home and "/t/xian/cases" in home
     page = client.get("/t/xian/cases/new")
     html = page.get_data(as_text=True)
@@ -82,7 +82,7 @@ def test_bureau_works_a_case_to_closed_with_the_page_buttons(client, enterprise,
     applicant, officer = enterprise("xian"), bureau("xian")
     case = file_case(applicant)
     assert page_login(client, officer.email).status_code == 302
-    assert "案件受理" in client.get("/t/xian/").get_data(as_text=True)
+    assert "案件受理" in client.get("/t/xian/", follow_redirects=True).get_data(as_text=True)
     queue = client.get("/t/xian/cases").get_data(as_text=True)
     assert case["number"] in queue and applicant.info["name"] in queue and "导出" in queue
     url = f"/t/xian/cases/{case['id']}"

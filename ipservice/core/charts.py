@@ -40,6 +40,13 @@ def percent(ratio, digits: int = 1) -> str:
     return "—" if ratio is None else f"{number(ratio * 100, digits)}%"
 
 
+def quantity(value, unit: str = "") -> str:
+    """A value with its unit: ``20 件``, ``1,000 entities``, ``95%`` (no space before a percent sign)."""
+    if value is None:
+        return "—"
+    return f"{number(value)}{unit}" if unit in ("%", "") else f"{number(value)} {unit}"
+
+
 def text_width(text: str, size: float = FONT) -> float:
     """Rough rendered width: CJK and full-width characters take a square, the rest about half of it."""
     return sum(size if ord(ch) > 0x2E7F else size * 0.58 for ch in text)
@@ -170,8 +177,9 @@ def lines(ident: str, title: str, desc: str, x_labels: list[str], series: list[S
     svg = _Svg(ident, title, desc)
     values = [v for s in series for v in s.values if v is not None]
     top = nice_max(max(values + [0]))
-    if top < 4 and all(float(v).is_integer() for v in values):
-        top = 4  # counts: whole-number ticks
+    if all(float(v).is_integer() for v in values):  # counts: four whole-number steps
+        step = nice_max(max(values + [1]) / 4)
+        top = max(4, math.ceil(step) * 4)
     y = 4.0
     if len(series) > 1:
         y = _legend(svg, y + 12, [(s.name, PALETTE[i % len(PALETTE)], "line:" + DASHES[i % len(DASHES)])

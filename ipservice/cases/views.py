@@ -96,7 +96,8 @@ def _render_detail(case, message=None, errors=None, note="", status=200):
     moves = [{"to": to, "label": services.move_label(to), "note_required": to in services.NOTE_REQUIRED}
              for to in info["allowed_moves"]]
     return render_template("cases/detail.html", case=info, moves=moves, message=message, errors=errors or {},
-                           note=note, max_mb=current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)), status
+                           note=note, max_mb=current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024),
+                           page_url=url_for("cases.detail", case_id=case.id)), status
 
 
 @bp.route("/t/<tenant>/cases/<case_id>")
@@ -112,6 +113,10 @@ def move(case_id):
     to, note = request.form.get("to", ""), request.form.get("note", "")
     if len(note) > 2000:
         return _render_detail(case, _("说明不能超过 2000 个字符。"), note=note, status=422)
+    if (to in services.APPLICANT_MOVES and services.may_move(current_user, to)
+            and request.form.get("confirm") != "yes"):  # withdrawing cannot be undone: confirmed first
+        message = _("撤回后不能恢复：请勾选确认后再撤回。")
+        return _render_detail(case, message, {"confirm": [message]}, note=note, status=422)
     try:
         services.transition(g.tenant, case, to, note, current_user)
     except Refusal as exc:

@@ -1,10 +1,11 @@
 from flask import g
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from ipservice.core.access import access
-from ipservice.core.exports import xlsx_response
+from ipservice.core.exports import filename_stem, xlsx_response
 from ipservice.kpi import schemas, services, xlsx
 
 blp = Blueprint("api_kpi", __name__, url_prefix="/t/<tenant>/api/v1",
@@ -43,7 +44,7 @@ class KpisXlsx(MethodView):
     @blp.response(200, description="Excel workbook, one sheet per published table")
     def get(self):
         """The KPI table(s) as an Excel workbook in the published layout."""
-        return xlsx_response(xlsx.build(g.tenant), f"{g.tenant.slug}-kpis.xlsx")
+        return xlsx_response(xlsx.build(g.tenant), f"{filename_stem(g.tenant, _('指标表'))}.xlsx")
 
 
 @blp.route("/tasks")

@@ -1,4 +1,4 @@
-from flask import Blueprint, g, redirect, render_template
+from flask import Blueprint, current_app, g, redirect, render_template
 from flask_login import current_user
 
 from ipservice.core import hooks
@@ -12,6 +12,13 @@ bp = Blueprint("tenants", __name__, template_folder="templates")
 @access("anyone")
 def index():
     return render_template("tenants/index.html", tenants=registry.all())
+
+
+@bp.route("/favicon.ico")
+@access("anyone")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the same icon from static/."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.route("/t/<tenant>/")

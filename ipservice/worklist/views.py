@@ -17,14 +17,8 @@ PAGE_SIZE = 50
 LIST_LIMIT = 50  # rows of the overdue / due-soon lists on the page (the API gives all)
 
 
-@bp.app_template_filter("number")
-def _number(value):
-    return charts.number(value)
-
-
-@bp.app_template_filter("percent")
-def _percent(value):
-    return charts.percent(value)
+bp.add_app_template_filter(charts.number, "number")
+bp.add_app_template_filter(charts.percent, "percent")
 
 
 def detail_url(kind, item_id: str) -> str:
@@ -37,16 +31,9 @@ def new_url(kind) -> str | None:
     return url_for(endpoint) if endpoint in current_app.view_functions else None
 
 
-def _unit(row: dict) -> str:
-    return pick(row["unit"], row.get("unit_en") or "")
-
-
 def quantity(value, row: dict) -> str:
     """``20 件`` / ``95%``: a KPI value with the indicator's unit in the page's language."""
-    unit = _unit(row)
-    if value is None:
-        return "—"
-    return f"{charts.number(value)}{unit}" if unit == "%" or not unit else f"{charts.number(value)} {unit}"
+    return charts.quantity(value, pick(row["unit"], row.get("unit_en") or ""))
 
 
 def _kpi_chart(kpis: list[dict], year: int):

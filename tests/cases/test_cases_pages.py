@@ -62,10 +62,15 @@ def test_enterprise_files_follows_and_withdraws_in_the_browser(client, enterpris
     r = client.post(f"/t/xian/cases/{case_id}/attachments", content_type="multipart/form-data",
                     data={"csrf_token": detail_token, "file": (io.BytesIO(b"GIF89a"), "x.gif")})
     assert r.status_code == 415
-    # withdraw
+    # withdraw: irreversible, so only once confirmed; the bureau's hint about notes is not the applicant's
+    assert "不予受理、调解完成、办理完毕时必须填写说明" not in detail and 'name="confirm"' in detail
     withdraw = {"csrf_token": detail_token, "to": "withdrawn"}
     r = client.post(f"/t/xian/cases/{case_id}/transitions", data=withdraw)
+    assert r.status_code == 422 and "请勾选确认" in r.get_data(as_text=True)
+    assert "已撤回" not in client.get(f"/t/xian/cases/{case_id}").get_data(as_text=True)  # nothing changed
+    r = client.post(f"/t/xian/cases/{case_id}/transitions", data={**withdraw, "confirm": "yes"})
     assert r.status_code == 302
+    withdraw["confirm"] = "yes"
     detail = client.get(f"/t/xian/cases/{case_id}").get_data(as_text=True)
     assert "已撤回" in detail and ">撤回<" not in detail
     r = client.post(f"/t/xian/cases/{case_id}/transitions", data=withdraw)

@@ -74,6 +74,13 @@ def test_english_pages_use_english_punctuation(app, client, bureau):
     assert "（" not in _html(client.get("/t/xian/overview?lang=en")).split('id="tasks"')[1].split("<table")[0]
 
 
+def test_kpi_pages_use_english_punctuation(app, bureau):
+    c = _logged_in(app, bureau("xian").email)
+    for url in ("/t/xian/kpis/xian-2025-01?lang=en", "/t/xian/tasks/xian-2022-001?lang=en"):
+        main = _html(c.get(url)).split("<main>")[1]
+        assert "：" not in main and "；" not in main and ": " in main, url
+
+
 def test_certification_export_in_english(app, enterprise, bureau):
     ent, officer = enterprise("xian"), bureau("xian")
     rec = submit_certification(ent, "xian")

@@ -26,7 +26,7 @@ def test_enterprise_registers_and_logs_in_in_chinese(live_server, page):
     page.fill("#f-email", "browser@example.cn")
     page.fill("#f-password", "secret-123")
     page.click("button[type=submit]")
-    page.wait_for_url("**/t/xian/")
+    page.wait_for_url("**/t/xian/my")
     assert "browser@example.cn" in page.content()
     page.click("text=English")
     assert "Log out" in page.content()

@@ -143,8 +143,8 @@ def test_bad_or_missing_token_is_401(client):
 def test_session_login_and_logout(client):
     register_enterprise(client, "hebi", email="page@example.cn")
     r = page_login(client, "page@example.cn")
-    assert r.status_code == 302 and r.headers["Location"].endswith("/t/hebi/")
-    home = client.get("/t/hebi/").get_data(as_text=True)
+    assert r.status_code == 302 and r.headers["Location"].endswith("/t/hebi/my")  # 我的办件
+    home = client.get("/t/hebi/", follow_redirects=True).get_data(as_text=True)
     assert "page@example.cn" in home
     csrf = csrf_from(home)
     assert client.post("/logout", data={"csrf_token": csrf}).status_code == 302

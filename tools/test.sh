@@ -6,10 +6,12 @@ cd "$(dirname "$0")/.."
 
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 
-# Browser tests drive Debian's Chromium (Playwright's own browser download does not work offline).
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-    || echo "note: could not install chromium; browser tests will be skipped"
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work offline), with a
+# Chinese font so that the screenshots they save can be read (and text is measured as users see it).
+if { [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; } \
+    && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
+    || echo "note: could not install chromium or a Chinese font; browser tests may be skipped"
 fi
 
 echo "== test suite on SQLite"

@@ -246,3 +246,9 @@ def lock_enterprise(enterprise_id: str) -> None:
     from ipservice.core.locks import lock_row
 
     lock_row(Enterprise, Enterprise.id == enterprise_id)
+def enterprise_names(ids) -> dict[str, str]:
+    """``{enterprise id: name}`` for the given ids in the current tenant (worklists name the applicant)."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).all())

@@ -22,6 +22,12 @@ def _safe_next(target: str | None, default: str) -> str:
 
 
 def home_for(user) -> str:
+    """Where the user's day starts: the landing page an area offers for the role, else the tenant home."""
+    from ipservice.core import hooks
+
+    landing = hooks.landing_url(user)
+    if landing:
+        return landing
     if user.role == "cross_admin":
         return url_for("tenants.index")
     return url_for("tenants.home", tenant=user.tenant_id)

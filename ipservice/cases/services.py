@@ -17,7 +17,7 @@ from ipservice.accounts.services import enterprise_id_of, enterprise_of
 from ipservice.cases.models import MOVES, STATUSES, Case, CaseTransition  # noqa: F401 — STATUSES re-exported
 from ipservice.core import attachments, audit, calendar, filing, labels, numbering
 from ipservice.core.errors import error
-from ipservice.core.exports import table_response
+from ipservice.core.exports import filename_stem, table_response
 from ipservice.core.i18n import pick
 from ipservice.core.tenancy import current_tenant
 from ipservice.core.types import CHINA, china_time, today_china, utcnow
@@ -372,7 +372,7 @@ def export(tenant, fmt: str, user, filters: dict):
     title = _("维权案件")
     caption = _("%(tenant)s %(title)s（%(date)s）", tenant=pick(tenant.name_zh, tenant.name_en), title=title,
                 date=today().isoformat())
-    stem = f"{tenant.slug}-cases-{today().isoformat()}"
+    stem = filename_stem(tenant, title, today())
     return table_response(fmt, title, export_headers(), export_rows(tenant, user, filters), stem,
                           caption=caption if fmt == "xlsx" else None)
 

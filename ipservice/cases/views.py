@@ -97,7 +97,8 @@ def _render_detail(case, message=None, errors=None, note="", status=200):
     moves = [{"to": to, "label": services.move_label(to), "note_required": to in services.NOTE_REQUIRED}
              for to in info["allowed_moves"]]
     return render_template("cases/detail.html", case=info, moves=moves, message=message, errors=errors or {},
-                           note=note, max_mb=current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)), status
+                           note=note, max_mb=current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024),
+                           page_url=url_for("cases.detail", case_id=case.id)), status
 
 
 @bp.route("/t/<tenant>/cases/<case_id>")
@@ -117,6 +118,10 @@ def move(case_id):
         message = " ".join(t for texts in errors.values() for t in texts)
         return _render_detail(case, message, errors, note=note, status=422)
     to = data["to"]
+    if (to in services.APPLICANT_MOVES and services.may_move(current_user, to)
+            and request.form.get("confirm") != "yes"):  # withdrawing cannot be undone: confirmed first
+        message = _("撤回后不能恢复：请勾选确认后再撤回。")
+        return _render_detail(case, message, {"confirm": [message]}, note=note, status=422)
     try:
         services.transition(g.tenant, case, to, data.get("note"), current_user)
     except Refusal as exc:

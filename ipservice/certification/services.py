@@ -330,16 +330,18 @@ def certifications_verified(year: int) -> int:
         CertificationRecord.status == "verified", CertificationRecord.issued_on <= end)) or 0
 
 
-# Fixed Chinese headers: the layout of the tables bureaus send upwards.
-EXPORT_HEADERS = ["序号", "单位名称", "统一社会信用代码", "单位类型", "标准", "标准版本", "证书编号", "认证机构",
-                  "发证日期", "有效期至", "辅导机构", "认证范围", "状态", "资助估算(元)", "依据", "估算说明",
-                  "提交时间", "审核时间", "审核意见"]
+def export_headers(tenant) -> list[str]:
+    """The export's column headers in the user's language, the tenant's own fields last."""
+    return [_("序号"), _("单位名称"), _("统一社会信用代码"), _("单位类型"), _("标准"), _("标准版本"), _("证书编号"),
+            _("认证机构"), _("发证日期"), _("有效期至"), _("辅导机构"), _("认证范围"), _("状态"), _("资助估算(元)"),
+            _("依据"), _("估算说明"), _("提交时间"), _("审核时间"), _("审核意见")] + [
+        pick(f.label_zh, f.label_en) for f in tenant.forms.certification_fields]
 
 
 def export_table(tenant, user, filters: dict) -> tuple[list[str], list[list]]:
-    """Headers and rows of the filtered records (all of them), for core.exports."""
+    """Headers and rows of the filtered records (all of them), for core.exports — in the user's language
+    (what the organizations typed, and the estimate's explanation as it was made, stay as they are)."""
     extras = tenant.forms.certification_fields
-    headers = EXPORT_HEADERS + [f.label_zh for f in extras]
     rows = []
     for n, r in enumerate(db.session.scalars(_select(user, filters)), start=1):
         est = {"amount_cny": r.subsidy_amount_cny, "rule_code": r.subsidy_rule_code}
@@ -347,20 +349,24 @@ def export_table(tenant, user, filters: dict) -> tuple[list[str], list[list]]:
         basis = policy.citation(tenant, rule) if rule is not None else None
         enterprise = r.enterprise
         row = [n, enterprise.name if enterprise else None, enterprise.uscc if enterprise else None,
-               ORG_TYPES[r.org_type][0], r.standard, r.standard_edition, r.certificate_no,
+               org_type_label(r.org_type), r.standard, r.standard_edition, r.certificate_no,
                r.certification_body, r.issued_on, r.expires_on, r.consulting_agency, r.scope,
-               STATUSES[r.status][0], est["amount_cny"], basis, r.subsidy_explanation,
+               pick(*STATUSES[r.status]), est["amount_cny"], basis, r.subsidy_explanation,
                china_time(r.submitted_at), china_time(r.decided_at), r.decision_reason]
-        with force_locale("zh_CN"):  # the export's headers are Chinese: so are its values
-            row += [tenant_field_value(f, (r.extra or {}).get(f.name)) for f in extras]
+        row += [tenant_field_value(f, (r.extra or {}).get(f.name)) for f in extras]
         rows.append(row)
-    return headers, rows
+    return export_headers(tenant), rows
 
 
 def export_name(tenant) -> tuple[str, str, str]:
-    """(sheet title, caption, file name stem) of the export."""
-    today = today_china().isoformat()
-    return "贯标认证备案", f"{tenant.name_zh}贯标认证备案表（导出日期：{today}）", f"贯标认证备案-{tenant.slug}-{today}"
+    """(sheet title, caption, file name stem) of the export, in the user's language."""
+    from ipservice.core.exports import filename_stem
+
+    today = today_china()
+    title = _("贯标认证备案")
+    caption = _("%(tenant)s贯标认证备案表（导出日期：%(date)s）", tenant=pick(tenant.name_zh, tenant.name_en),
+                date=today.isoformat())
+    return title, caption, filename_stem(tenant, title, today)
 
 
 def org_type_label(org_type: str) -> str:

@@ -101,7 +101,7 @@ def _detail(record, status=200, **ctx):
     return render_template(
         "certification/detail.html", record=record, estimate=services.estimate_of(record),
         attachments=services.attachments_of(record), org_type_label=services.org_type_label,
-        **ctx), status
+        page_url=url_for("certification.detail", record_id=record.id), **ctx), status
 
 
 @bp.route("/t/<tenant>/certifications/<record_id>")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from urllib.parse import quote
 
 from flask import Response, has_request_context, request
@@ -26,9 +27,19 @@ def safe_cell(value):
     return value
 
 
+def filename_stem(tenant, what: str, day=None) -> str:
+    """Every export's file name: ``<tenant slug>-<what>-<YYYY-MM-DD>``, ``what`` in the user's language
+    (``xian-托管申请-2026-12-01``, ``xian-custody-enrollments-2026-12-01``)."""
+    from ipservice.core.types import today_china
+
+    what = re.sub(r"[\s/\\:*?\"<>|]+", "-", what.strip()).strip("-")
+    what = what.lower() if what.isascii() else what
+    return f"{tenant.slug}-{what}-{(day or today_china()).isoformat()}"
+
+
 def _attachment_headers(filename: str) -> dict:
     # RFC 6266/5987: an ASCII fallback plus the UTF-8 name, so Chinese file names survive.
-    ascii_name = filename.encode("ascii", "ignore").decode() or "export"
+    ascii_name = re.sub(r"-{2,}", "-", filename.encode("ascii", "ignore").decode()) or "export"
     return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"}
 
 

@@ -6,6 +6,8 @@ once per app, after the area's blueprints are registered, and the area adds what
     hooks.nav(app, fn)            fn() -> [{"url", "label"}]: links in the header for the current user
     hooks.home_section(app, fn)   fn(tenant) -> (template, context) | None: a section of the tenant home
     hooks.demo_loader(app, fn)    fn(tenant, users): demo data for one tenant (``flask demo``)
+    hooks.landing(app, fn)        fn(user) -> url | None: where the user's day starts (after login, and
+                                  at the home of the user's own tenant); the first answer wins
     hooks.command(app, group)     a click command or group under ``flask``
 
 Filing kinds register with ``core.filing.register_kind``; KPI metrics with ``kpi.metrics.metric``.
@@ -25,6 +27,7 @@ class Hooks:
     nav: list = field(default_factory=list)
     home_sections: list = field(default_factory=list)
     demo_loaders: list = field(default_factory=list)
+    landings: list = field(default_factory=list)
 
 
 def of(app=None) -> Hooks:
@@ -50,6 +53,10 @@ def demo_loader(app, fn):
     return _add(of(app).demo_loaders, fn)
 
 
+def landing(app, fn):
+    return _add(of(app).landings, fn)
+
+
 def command(app, cmd):
     app.cli.add_command(cmd)
     return cmd
@@ -65,3 +72,12 @@ def nav_items() -> list[dict]:
 
 def home_sections(tenant) -> list:
     return [s for s in (fn(tenant) for fn in of().home_sections) if s]
+
+
+def landing_url(user) -> str | None:
+    """The page the user's day starts on, if an area offers one for the user's role."""
+    for fn in of().landings:
+        url = fn(user)
+        if url:
+            return url
+    return None

@@ -144,3 +144,25 @@ def localize_errors(errors):
     if isinstance(errors, (list, tuple)):
         return [localize_errors(v) for v in errors]
     return translate_message(str(errors)) if errors is not None else errors
+
+
+_CJK_RUN = None
+
+
+def mark_zh(text):
+    """Tenant data shown on a page: on an English page, the Chinese inside an English text (a term such as
+    贯标 kept beside its translation, a quoted phrase) is marked ``lang="zh"``, so that readers and
+    screen readers know; everything is escaped. Chinese pages show the text as it is."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    global _CJK_RUN
+    if text is None:
+        return ""
+    if not is_english():
+        return text
+    if _CJK_RUN is None:
+        _CJK_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+(?:[ \u3000-\u303f\u4e00-\u9fff\uff00-\uffef\d]*"
+                              r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])?")
+    return Markup(_CJK_RUN.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', str(escape(text))))

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ipservice.accounts.services import enterprise_id_of, lock_enterprise
 from ipservice.core import audit, filing
 from ipservice.core.errors import error
-from ipservice.core.exports import table_response
+from ipservice.core.exports import filename_stem, table_response
 from ipservice.core.i18n import is_english, pick
 from ipservice.core.labels import (
     CUSTODY_SERVICES,
@@ -224,17 +224,18 @@ def export(fmt: str, user, filters: dict | None = None):
     items, _total = list_enrollments(user, filters)
     extras = tenant.forms.custody_fields
     headers = [_("序号"), _("企业名称"), _("统一社会信用代码"), _("企业规模"), _("托管服务机构"), _("服务内容"),
-               _("合同起止"), _("政府购买"), _("状态"), _("提交时间"), _("决定时间"), _("决定理由")]
+               _("合同开始日期"), _("合同结束日期"), _("政府购买"), _("状态"), _("提交时间"), _("决定时间"),
+               _("决定理由")]
     headers += [pick(f.label_zh, f.label_en) for f in extras]
     rows = []
     for n, e in enumerate(items, start=1):
         row = [n, e.enterprise.name, e.enterprise.uscc, scale_text(e), e.agency.name, services_text(e),
-               f"{e.start_date.isoformat()} — {e.end_date.isoformat()}",
+               e.start_date, e.end_date,  # two date cells, so that the period can be sorted and filtered
                _("是") if e.government_purchased else _("否"), status_label(e.status),
                china_time(e.submitted_at), china_time(e.decided_at), e.decision_reason or ""]
         row += [tenant_field_value(f, (e.extra or {}).get(f.name)) for f in extras]
         rows.append(row)
     title = _("托管申请")
     caption = " · ".join((pick(tenant.name_zh, tenant.name_en), _("中小微企业知识产权托管申请")))
-    stem = f"custody-enrollments-{tenant.slug}-{today_china().isoformat()}"
+    stem = filename_stem(tenant, title)
     return table_response(fmt, title, headers, rows, stem, caption=caption)

@@ -97,7 +97,8 @@ def new():
 @access("enterprise", "bureau")
 def detail(enrollment_id):
     enrollment = services.get(current_user, enrollment_id)
-    return render_template("custody/detail.html", e=enrollment, values={}, errors={}, message=None)
+    return render_template("custody/detail.html", e=enrollment, values={}, errors={}, message=None,
+                           page_url=url_for(".detail", enrollment_id=enrollment.id))
 
 
 # --- bureau ------------------------------------------------------------------------------------------
@@ -129,8 +130,9 @@ def decide(enrollment_id):
             flash(_("已批准该托管申请。") if enrollment.status == "approved" else _("已驳回该托管申请。"))
             return redirect(url_for(".detail", enrollment_id=enrollment.id))
     enrollment = services.get(current_user, enrollment_id)
+    # shown on the POST URL: the language links go to the detail page (GET), not here
     return render_template("custody/detail.html", e=enrollment, values=request.form, errors=errors,
-                           message=message), status
+                           message=message, page_url=url_for(".detail", enrollment_id=enrollment.id)), status
 
 
 @bp.route("/agencies", methods=["GET", "POST"])

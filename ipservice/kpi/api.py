@@ -1,10 +1,11 @@
 from flask import g
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from ipservice.extensions import Blueprint
 
 from ipservice.core.access import access
-from ipservice.core.exports import FILE_SCHEMA, XLSX_MIME, xlsx_response
+from ipservice.core.exports import FILE_SCHEMA, XLSX_MIME, filename_stem, xlsx_response
 from ipservice.kpi import schemas, services, xlsx
 
 blp = Blueprint("api_kpi", __name__, url_prefix="/t/<tenant>/api/v1",
@@ -53,7 +54,7 @@ class KpisXlsx(MethodView):
                   schema=FILE_SCHEMA)
     def get(self):
         """The KPI table(s) as an Excel workbook in the published layout."""
-        return xlsx_response(xlsx.build(g.tenant), f"{g.tenant.slug}-kpis.xlsx")
+        return xlsx_response(xlsx.build(g.tenant), f"{filename_stem(g.tenant, _('指标表'))}.xlsx")
 
 
 @blp.route("/tasks")

@@ -292,3 +292,27 @@ def set_task_progress(tenant: Tenant, code: str, status: str, note: str, user, v
     audit.record("task.progress_set", "task", None, {"task": code, "from": old or "not_started", "to": status,
                                                      "note": note, "version": row.version})
     return next(t for t in task_list(tenant) if t["code"] == code)
+
+
+def tenant_target_years(tenant: Tenant, up_to: int | None = None) -> list[int]:
+    """The years some indicator of the tenant has a numeric target for (up to ``up_to``), ascending."""
+    return sorted({t.year for ind in tenant.indicators for t in ind.targets
+                   if t.value is not None and (up_to is None or t.year <= up_to)})
+
+
+def progress_in(tenant: Tenant, year: int) -> list[dict]:
+    """Every indicator with a numeric target in ``year``, with its actual and progress that year (the
+    worklists and the province view; the table is in the tenant's published order)."""
+    out = []
+    for row in kpi_table(tenant):
+        ind = tenant.indicator(row["code"])
+        target = ind.target_for(year)
+        if target is None or target.value is None:
+            continue
+        p = progress(ind, year, row["actuals"])
+        out.append({"code": ind.code, "table": ind.table, "seq": ind.seq, "name_zh": ind.name_zh,
+                    "name_en": ind.name_en, "unit": ind.unit, "unit_en": getattr(ind, "unit_en", "") or "",
+                    "source": ind.source, "metric": ind.metric, "measure": ind.measure,
+                    "direction": ind.direction, "year": year, "target": p["target"], "actual": p["actual"],
+                    "progress": p["ratio"], "met": p["met"]})
+    return out

@@ -81,7 +81,7 @@ def report_actual(code):
             else:
                 flash(_("已保存“%(name)s”%(year)s 年实际值。", name=pick(ind.name_zh, ind.name_en), year=year),
                       "#kpis")
-                return redirect(url_for("tenants.home") + "#kpis")
+                return redirect(url_for("tenants.overview") + "#kpis")
     reported = services.actuals(g.tenant, ind, services.reported_actuals([code]))
     comma, semicolon, colon = (", ", "; ", ": ") if is_english() else ("、", "；", "：")
     return render_template(
@@ -114,7 +114,7 @@ def task_progress(code):
                 values = {**request.form.to_dict(), "version": task["version"]}
             else:
                 flash(_("任务进展已更新：%(title)s。", title=task["title"]), "#tasks")
-                return redirect(url_for("tenants.home") + "#tasks")
+                return redirect(url_for("tenants.overview") + "#tasks")
     return render_template("kpi/task.html", task=task, fields=for_page(schema), values=values,
                            errors=errors, message=message), status
 
@@ -122,8 +122,8 @@ def task_progress(code):
 def _nav():
     if not g.get("tenant"):
         return []
-    return [{"url": url_for("tenants.home") + "#kpis", "label": _("指标")},
-            {"url": url_for("tenants.home") + "#tasks", "label": _("任务")}]
+    return [{"url": url_for("tenants.overview") + "#kpis", "label": _("指标")},
+            {"url": url_for("tenants.overview") + "#tasks", "label": _("任务")}]
 
 
 def init_app(app):

@@ -1,11 +1,13 @@
 """``kpis.xlsx``: one sheet per published table, in its layout (序号, 类别, 指标名称, years…, 年均预增)."""
 from __future__ import annotations
 
+import re
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from ipservice.core.i18n import is_english, pick
+from ipservice.core.i18n import is_english, pick, pick
 from ipservice.kpi.services import kpi_table
 from ipservice.tenants.config import Tenant
 
@@ -47,12 +49,23 @@ def _h(key: str, **kw) -> str:
     return pick(zh, en).format(**kw)
 
 
+def sheet_title(title: str, taken: list[str]) -> str:
+    """The table's title as a sheet name: without the characters Excel forbids, at most 31 characters,
+    unique in the workbook."""
+    name = re.sub(r"[\[\]:*?/\\]", "", title).strip("' ")[:31] or "Sheet"
+    n = 2
+    while name in taken:
+        suffix = f" ({n})"
+        name, n = name[:31 - len(suffix)] + suffix, n + 1
+    return name
+
+
 def build(tenant: Tenant) -> Workbook:
     rows = kpi_table(tenant)
     wb = Workbook()
     wb.remove(wb.active)
     for table in tenant.kpi_tables:
-        ws = wb.create_sheet(title=table.code[:31])
+        ws = wb.create_sheet(title=sheet_title(pick(table.title_zh, table.title_en), wb.sheetnames))
         doc = tenant.document(table.document)
         headers = [_h("seq"), _h("category"), _h("name"), _h("unit")] + [_h("year", y=y) for y in table.years]
         if table.has_growth_column:

@@ -2,9 +2,12 @@
 filing, no enterprise, no personal data leaves a tenant through here."""
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from ipservice.core import filing
 from ipservice.core.tenancy import tenant_context
 from ipservice.core.types import today_china, utcnow
+from ipservice.extensions import db
 from ipservice.kpi import services as kpi_services
 from ipservice.stats import aggregates
 from ipservice.tenants import registry
@@ -58,3 +61,54 @@ def _totals(tenants: list[dict]) -> dict:
 
     return {kind.key: (kind.stats_totals([t[kind.key] for t in tenants]) if kind.stats_totals else add(kind.key))
             for kind in filing.kinds()}
+
+
+# --- the province view: the districts side by side for one year -------------------------------------------
+
+def months_of(year: int, today) -> list[str]:
+    """``2026-01`` … the months of ``year`` up to the current one (all twelve for a past year)."""
+    last = today.month if year == today.year else (0 if year > today.year else 12)
+    return [f"{year:04d}-{m:02d}" for m in range(1, last + 1)]
+
+
+def _comparable_key(row: dict) -> tuple:
+    """Indicators measuring the same thing: the same computed metric (and measure), or — reported — the
+    same published name and unit."""
+    if row["source"] == "computed" and row["metric"]:
+        return ("metric", row["metric"], row["measure"])
+    return ("name", row["name_zh"], row["unit"])
+
+
+def comparison(year: int) -> dict:
+    """Per district: filings per kind (total and waiting), case figures, filings per month of ``year`` and
+    the KPI progress in ``year``; and the indicators that measure the same thing, grouped across districts
+    and tables. Counts only, like ``aggregate``."""
+    from ipservice.worklist.services import per_month
+
+    today = today_china()
+    months = months_of(year, today)
+    districts = []
+    for tenant in registry.all():
+        with tenant_context(tenant.slug):  # one tenant at a time, each through its own filter
+            kinds = {}
+            for kind in filing.kinds():
+                by_status = dict(db.session.execute(
+                    select(kind.model.status, func.count()).group_by(kind.model.status)).all())
+                kinds[kind.name] = {"total": sum(by_status.values()),
+                                    "pending": sum(by_status.get(s, 0) for s in kind.pending),
+                                    "stats": kind.service.stats(),
+                                    "per_month": per_month(kind.model, months) if months else {}}
+            tables = {t.code: t for t in tenant.kpi_tables}
+            kpis = [dict(k, table_title_zh=tables[k["table"]].title_zh, table_title_en=tables[k["table"]].title_en)
+                    for k in kpi_services.progress_in(tenant, year)]
+            districts.append({"slug": tenant.slug, "name_zh": tenant.name_zh, "name_en": tenant.name_en,
+                              "kinds": kinds, "kpis": kpis,
+                              "per_month": {m: sum(k["per_month"].get(m, 0) for k in kinds.values()) for m in months},
+                              "target_years": kpi_services.tenant_target_years(tenant)})
+    groups: dict[tuple, list] = {}
+    for d in districts:
+        for k in d["kpis"]:
+            groups.setdefault(_comparable_key(k), []).append({**k, "district": d})
+    comparable = [rows for rows in groups.values() if len(rows) > 1]
+    return {"generated_at": utcnow(), "year": year, "months": months, "districts": districts,
+            "comparable": comparable}

@@ -46,6 +46,15 @@ class TimeLimit:
 
 
 @dataclass(frozen=True)
+class ServiceStandard:
+    """How long a filing decided once (custody, certification, …) may wait for the bureau's decision:
+    the worklists call it overdue after that. ``source`` is None where the bureau set it itself."""
+
+    decide: TimeLimit
+    source: Citation | None = None
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str
     name_zh: str
@@ -248,6 +257,7 @@ class Tenant:
     tasks: tuple[Task, ...] = ()
     forms: FormsConfig | None = None
     bureau_settings: tuple[BureauSetting, ...] = ()
+    service_standard: ServiceStandard | None = None  # None: no time limit, nothing is overdue
     _documents_by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def document(self, code: str) -> Document:

@@ -98,6 +98,8 @@ def load_bureau_settings(folder: Path, t: dict, centers, forms: c.FormsConfig) -
     """tenant.toml ``[[bureau_settings]]``: each names a setting that exists, and values it really has."""
     path = folder / "tenant.toml"
     known = {"case_time_limits": None}
+    if t.get("service_standard"):
+        known["service_standard"] = None
     known.update({f"centers.{ce.code}.case_types": set(ce.case_types) for ce in centers})
     for kind, section in forms.sections.items():
         for option, values in section.options.items():
@@ -243,12 +245,24 @@ def load_tenant(folder: Path) -> c.Tenant:
         **{k: t[k] for k in ("slug", "name_zh", "name_en", "bureau_zh", "bureau_en", "case_number_prefix",
                              "case_number_format")},
         documents=documents, centers=centers,
+        service_standard=load_service_standard(folder, t, docs),
         accept_limit=c.TimeLimit(**limits["accept"]), close_limit=c.TimeLimit(**limits["close"]),
         rules=load_rules(folder, docs), kpi_tables=tables, indicators=indicators,
         tasks=load_tasks(folder, docs), forms=forms,
         bureau_settings=load_bureau_settings(folder, t, centers, forms),
         _documents_by_code={d.code: d for d in documents},
     )
+
+
+def load_service_standard(folder: Path, t: dict, docs: _Documents) -> c.ServiceStandard | None:
+    """tenant.toml ``[service_standard]``: how long a filing may wait for the bureau (None: no limit)."""
+    std = t.get("service_standard")
+    if std is None:
+        return None
+    if std["source"]:
+        docs.check(folder / "tenant.toml", "service_standard.source.document", std["source"]["document"])
+    return c.ServiceStandard(decide=c.TimeLimit(**std["decide"]),
+                             source=c.Citation(**std["source"]) if std["source"] else None)
 
 
 def load_all(root: Path) -> dict[str, c.Tenant]:

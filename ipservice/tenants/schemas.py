@@ -129,6 +129,9 @@ class BureauSettingSchema(Strict):
     values = fields.List(fields.String(), load_default=list)
     note_zh = fields.String(required=True, validate=validate.Length(min=1))
     note_en = fields.String(required=True, validate=validate.Length(min=1))
+class ServiceStandard(Strict):
+    decide = fields.Nested(TimeLimit, required=True)
+    source = fields.Nested(Citation, load_default=None)  # none: the bureau's own setting
 
 
 class TenantFileSchema(Strict):
@@ -148,6 +151,8 @@ class TenantFileSchema(Strict):
     )
     # Settings that no document gives (e.g. the case time limits): the bureau's own, shown as such.
     bureau_settings = fields.List(fields.Nested(BureauSettingSchema), load_default=list)
+
+    service_standard = fields.Nested(ServiceStandard, load_default=None)
 
     @validates_schema
     def number_format_works(self, data, **kwargs):

@@ -25,7 +25,7 @@ def _case_id(location: str) -> str:
 def test_enterprise_files_follows_and_withdraws_in_the_browser(client, enterprise):
     applicant = enterprise("xian")
     assert page_login(client, applicant.info["email"]).status_code == 302
-    home = client.get("/t/xian/").get_data(as_text=True)
+    home = client.get("/t/xian/", follow_redirects=True).get_data(as_text=True)
     assert "维权案件" in home and "/t/xian/cases" in home
     page = client.get("/t/xian/cases/new")
     html = page.get_data(as_text=True)
@@ -62,10 +62,15 @@ def test_enterprise_files_follows_and_withdraws_in_the_browser(client, enterpris
     r = client.post(f"/t/xian/cases/{case_id}/attachments", content_type="multipart/form-data",
                     data={"csrf_token": detail_token, "file": (io.BytesIO(b"GIF89a"), "x.gif")})
     assert r.status_code == 415
-    # withdraw
+    # withdraw: irreversible, so only once confirmed; the bureau's hint about notes is not the applicant's
+    assert "不予受理、调解完成、办理完毕时必须填写说明" not in detail and 'name="confirm"' in detail
     withdraw = {"csrf_token": detail_token, "to": "withdrawn"}
     r = client.post(f"/t/xian/cases/{case_id}/transitions", data=withdraw)
+    assert r.status_code == 422 and "请勾选确认" in r.get_data(as_text=True)
+    assert "已撤回" not in client.get(f"/t/xian/cases/{case_id}").get_data(as_text=True)  # nothing changed
+    r = client.post(f"/t/xian/cases/{case_id}/transitions", data={**withdraw, "confirm": "yes"})
     assert r.status_code == 302
+    withdraw["confirm"] = "yes"
     detail = client.get(f"/t/xian/cases/{case_id}").get_data(as_text=True)
     assert "已撤回" in detail and ">撤回<" not in detail
     r = client.post(f"/t/xian/cases/{case_id}/transitions", data=withdraw)
@@ -82,7 +87,7 @@ def test_bureau_works_a_case_to_closed_with_the_page_buttons(client, enterprise,
     applicant, officer = enterprise("xian"), bureau("xian")
     case = file_case(applicant)
     assert page_login(client, officer.email).status_code == 302
-    assert "案件受理" in client.get("/t/xian/").get_data(as_text=True)
+    assert "案件受理" in client.get("/t/xian/", follow_redirects=True).get_data(as_text=True)
     queue = client.get("/t/xian/cases").get_data(as_text=True)
     assert case["number"] in queue and applicant.info["name"] in queue and "导出" in queue
     url = f"/t/xian/cases/{case['id']}"

@@ -144,11 +144,11 @@ def test_export_pages_for_the_bureau(app, filed):
 def test_nav_links_language_and_isolation_of_pages(app, filed, enterprise):
     e, b, _agency, hebi_row = filed("hebi")
     ec = logged_in(app, e.info["email"])
-    home = html(ec.get("/t/hebi/"))
+    home = html(ec.get("/t/hebi/", follow_redirects=True))
     assert 'href="/t/hebi/custody/mine"' in home and ">托管申请<" in home
     assert "custody/mine" not in html(ec.get("/t/xian/"))  # not in another tenant
     bc = logged_in(app, b.email)
-    home = html(bc.get("/t/hebi/"))
+    home = html(bc.get("/t/hebi/", follow_redirects=True))
     assert ">托管审核<" in home and ">托管服务机构<" in home
     en = html(ec.get("/t/hebi/custody/mine?lang=en"))
     assert "My custody enrollments" in en and "Submitted" in en and "我的托管申请" not in en

@@ -1,5 +1,6 @@
 """Issue 5: exports, the KPI metric, status counts, audit events and demo data of the custody area."""
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -33,15 +34,18 @@ def test_export_xlsx_has_chinese_headers_tenant_fields_and_rows(two_filed):
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert "西安市" in rows[0][0]  # caption
     headers = rows[1]
-    for h in ("企业名称", "统一社会信用代码", "企业规模", "托管服务机构", "服务内容", "合同起止", "政府购买", "状态",
-              "所在双创示范基地"):
+    for h in ("企业名称", "统一社会信用代码", "企业规模", "托管服务机构", "服务内容", "合同开始日期", "合同结束日期",
+              "政府购买", "状态", "所在双创示范基地"):
         assert h in headers, h
     data = [dict(zip(headers, row)) for row in rows[2:]]
     assert len(data) == 2
     approved = next(d for d in data if d["状态"] == "已批准")
     assert approved["统一社会信用代码"] == e.info["uscc"] and approved["托管服务机构"] == agency["name"]
     assert approved["企业规模"] == "小型" and approved["服务内容"] == "信息利用、专利申请"
-    assert approved["合同起止"] == "2025-01-01 — 2026-12-31" and approved["政府购买"] == "是"
+    # the contract period in two date cells
+    assert approved["合同开始日期"].date() == dt.date(2025, 1, 1)
+    assert approved["合同结束日期"].date() == dt.date(2026, 12, 31)
+    assert ws.cell(row=3, column=headers.index("合同开始日期") + 1).is_date and approved["政府购买"] == "是"
     assert approved["所在双创示范基地"] == "省级双创示范基地"
     submitted = next(d for d in data if d["状态"] == "已提交")
     assert submitted["企业名称"].startswith("'=HYPERLINK")  # never a live formula

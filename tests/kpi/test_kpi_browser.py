@@ -28,15 +28,15 @@ def test_the_success_message_is_on_screen_after_saving(app, live_server, browser
     assert page.input_value("#f-year") == "2025"  # the table's target year, not the current one
     page.fill("#f-value", "18")
     page.click("form.form button[type=submit]")
-    page.wait_for_url("**/t/xian/#kpis")
+    page.wait_for_url("**/t/xian/overview#kpis")
     assert saved in page.locator("#kpis .flash").inner_text()
     assert _in_viewport(page, "#kpis .flash")
-    page.goto(f"{live_server}/t/xian/")
+    page.goto(f"{live_server}/t/xian/overview")  # the bureau's /t/xian/ is its worklist
     task = page.locator("#tasks a[href*='/tasks/']").first.get_attribute("href")
     page.goto(f"{live_server}{task}")
     page.select_option("#f-status", "done")
     page.click("form.form button[type=submit]")
-    page.wait_for_url("**/t/xian/#tasks")
+    page.wait_for_url("**/t/xian/overview#tasks")
     assert updated in page.locator("#tasks .flash").inner_text()
     assert _in_viewport(page, "#tasks .flash")
     page.context.close()

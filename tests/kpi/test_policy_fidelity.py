@@ -137,7 +137,7 @@ def test_the_bureaus_own_settings_are_listed_and_shown(client):
     gz = next(t for t in client.get("/api/v1/tenants").get_json() if t["slug"] == "guangzhou")
     settings = {s["setting"]: s["values"] for s in gz["bureau_settings"]}
     assert settings == {"case_time_limits": [], "centers.guangzhou-huadu.case_types": ["complaint"],
-                        "forms.case.ip_types": ["trademark", "copyright"]}
+                        "forms.case.ip_types": ["trademark", "copyright"], "service_standard": []}
     html = client.get("/t/guangzhou/").get_data(as_text=True)
     assert "本局自行设置（非政策文件规定）" in html and "侵权举报投诉由本局设置" in html
     assert html.count("（本局设置）") == 1  # complaints, on the center's list

@@ -173,8 +173,9 @@ def test_kpis_xlsx_in_published_layout(client):
     r = client.get("/t/xian/api/v1/kpis.xlsx")
     assert r.status_code == 200 and "spreadsheetml" in r.headers["Content-Type"]
     wb = load_workbook(io.BytesIO(r.data))
-    assert "xian-2025" in wb.sheetnames
-    ws = wb["xian-2025"]
+    assert wb.sheetnames == ["建设目标（2017—2019年）", "主要发展指标表（2020—2025年）", "示范工程目标",
+                             "正文所列目标"]  # by title; the text's targets last
+    ws = wb["主要发展指标表（2020—2025年）"]
     headers = [c.value for c in ws[3]]
     assert headers[:6] == ["序号", "类别", "指标名称", "单位", "2020年", "2025年"]
     assert "年均预增（复算）" in headers

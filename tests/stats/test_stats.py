@@ -1,5 +1,7 @@
 """GET /api/v1/stats and the dashboard: aggregates side by side, never an individual filing."""
+import datetime as dt
 import json
+import re
 
 from tests.cases.conftest import bring_to, file_case
 from tests.certification.certification_helpers import submit as submit_certification
@@ -77,8 +79,40 @@ def test_cross_admin_sees_no_tenant_filing(cross_admin, enterprise, bureau):
 def test_dashboard_page(app, client, enterprise, bureau, cross_admin):
     _populate(enterprise, bureau)
     page_login(client, "province@example.gov.cn")
-    html = client.get("/stats").get_data(as_text=True)
-    assert "跨地区统计" in html and "西安市" in html and "鹤壁市" in html and "50.0%" in html
-    assert "hbar" in html  # the bar chart
+    r = client.get("/stats")
+    html = r.get_data(as_text=True)
+    this_year = dt.date.today().year
+    assert r.status_code == 200 and f'name="year" min="2000" max="2100" value="{this_year}"' in html  # the default
+    assert "跨地区统计" in html and "西安市" in html and "鹤壁市" in html and "50%" in html
+    assert html.count("<svg") >= 3 and 'role="img"' in html and "<desc id=" in html  # charts…
+    assert html.count("<table") >= html.count('<svg class') - 1  # …each with its table
+    assert "css/print-landscape.css" in html and "style=" not in html and "<script" not in html
     en = client.get("/stats?lang=en").get_data(as_text=True)
-    assert "Cross-district statistics" in en
+    assert "Cross-district statistics" in en and "Generated at: " in en and "：" not in en.split("<main>")[1]
+
+
+def test_province_view_year(app, client, enterprise, bureau, cross_admin):
+    """The current year by default; a bad year refused with a message; a district without indicators says so;
+    targets printed as the table publishes them; comparable indicators grouped across tables."""
+    _populate(enterprise, bureau)
+    page_login(client, "province@example.gov.cn")
+    for bad in ("abc", "1999", "2101", "20.5"):
+        r = client.get(f"/stats?year={bad}")
+        assert r.status_code == 422, bad
+        assert "年份须为 2000 到 2100 之间的整数" in r.get_data(as_text=True)
+        assert "<svg" not in r.get_data(as_text=True)  # nothing shown for a year that was not asked
+    assert "The year must be a whole number" in client.get("/stats?year=x&lang=en").get_data(as_text=True)
+
+    html = client.get("/stats?year=2020&lang=zh_CN").get_data(as_text=True)
+    kpis = html.split('id="kpis"')[1]
+    guangzhou = kpis.split("广州市")[1].split("<h3")[0]
+    assert "2020 年没有指标目标" in guangzhou and "<table" not in guangzhou  # says so, no empty table
+    hebi = kpis.split("鹤壁市")[1].split("<h3")[0]
+    assert "10 件" in hebi and not re.search(r"\d\.0\b", hebi)  # hebi-2020-01: 万人发明专利拥有量 达10件
+
+    html = client.get("/stats?year=2025&lang=zh_CN").get_data(as_text=True)
+    comparable = html.split('id="comparable"')[1].split('id="kpis"')[0]
+    # xian-2025-13 and xian-2022-projects-14 both count the case closure rate: one group, two tables
+    group = comparable.split("<h3>知识产权行政执法案件结案率</h3>")[1].split("</table>")[0]
+    assert group.count("西安市") >= 2 and "主要发展指标表" in group and "95%" in group
+    assert "专利预审备案主体 / 预审服务覆盖创新主体" in comparable

@@ -37,8 +37,11 @@ _PURGE_EVERY = 200  # hits between two deletions of expired rows
 
 
 def _key(key: str) -> str:
-    # Keys embed the e-mail of the per-account limit; a very long one is stored by its digest.
-    return key if len(key) <= 200 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    # Keys embed the e-mail typed at login: a very long one, or one with characters a text column refuses
+    # (PostgreSQL: NUL), is stored by its digest.
+    if len(key) <= 200 and key.isprintable():
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class DatabaseStorage(Storage):

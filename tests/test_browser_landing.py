@@ -77,7 +77,10 @@ def _watch(page, problems: list, where: list):
     """Record console errors, page errors and failed requests against the page being looked at."""
     page.on("console", lambda msg: msg.type == "error" and problems.append(f"{where[0]}: console: {msg.text}"))
     page.on("pageerror", lambda exc: problems.append(f"{where[0]}: page error: {exc}"))
-    page.on("requestfailed", lambda req: problems.append(f"{where[0]}: request failed: {req.url} {req.failure}"))
+    # a request the browser itself cancels because the page navigated on (net::ERR_ABORTED: the favicon
+    # of a page left at once) is not a failure of the service; an answer >= 400 is caught below
+    page.on("requestfailed", lambda req: "ERR_ABORTED" not in (req.failure or "")
+            and problems.append(f"{where[0]}: request failed: {req.url} {req.failure}"))
     page.on("response", lambda r: r.status >= 400 and problems.append(f"{where[0]}: HTTP {r.status} {r.url}"))
 
 

@@ -21,6 +21,19 @@ class CertificationCounts(Schema):
     rejected = fields.Integer()
 
 
+class SubsidyCounts(Schema):
+    submitted = fields.Integer()
+    approved = fields.Integer()
+    rejected = fields.Integer()
+    approved_cny = fields.Integer(metadata={"description": "the sum granted"})
+
+
+class YearAmount(Schema):
+    year = fields.Integer()
+    amount_cny = fields.Integer(metadata={"description": "approved subsidies (and 贯标 subsidies of verified "
+                                                         "certificates) owed for that year"})
+
+
 class CaseTotals(Schema):
     total = fields.Integer()
     by_type = fields.Dict(keys=fields.String(), values=fields.Integer())
@@ -51,6 +64,8 @@ class TenantStats(Schema):
     custody = fields.Nested(CustodyCounts)
     certifications = fields.Nested(CertificationCounts)
     cases = fields.Nested(CaseCounts)
+    subsidies = fields.Nested(SubsidyCounts)
+    liability = fields.List(fields.Nested(YearAmount))
     kpis = fields.List(fields.Nested(KpiProgress))
 
 
@@ -58,6 +73,7 @@ class Totals(Schema):
     custody = fields.Nested(CustodyCounts)
     certifications = fields.Nested(CertificationCounts)
     cases = fields.Nested(CaseTotals)
+    subsidies = fields.Nested(SubsidyCounts)
 
 
 class StatsOut(Schema):

@@ -10,8 +10,14 @@ from ipservice.tenants import registry
 
 
 def _filing_counts() -> dict:
-    """Each filing kind's counts for the tenant in context, under its key (``custody``, ``cases``…)."""
-    return {kind.key: kind.service.stats() for kind in filing.kinds()}
+    """Each filing kind's counts for the tenant in context, under its key (``custody``, ``cases``…), and
+    the further keys a kind adds (``stats_extra``)."""
+    out = {}
+    for kind in filing.kinds():
+        out[kind.key] = kind.service.stats()
+        if kind.stats_extra is not None:
+            out.update(kind.stats_extra())
+    return out
 
 
 def _kpis(tenant, year: int | None) -> list[dict]:

@@ -138,6 +138,7 @@ class FormsConfig:
     certification_fields: tuple[ExtraField, ...]
     case_ip_types: tuple[str, ...]
     case_fields: tuple[ExtraField, ...]
+    subsidy_fields: tuple[ExtraField, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class Tenant:
     indicators: tuple[Indicator, ...] = ()
     tasks: tuple[Task, ...] = ()
     forms: FormsConfig | None = None
+    subsidies: object = None  # tenants.subsidies.SubsidyConfig (subsidies.toml)
     _documents_by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def document(self, code: str) -> Document:

@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 
 from ipservice.tenants import config as c
 from ipservice.tenants import schemas as s
+from ipservice.tenants.subsidies import load_subsidies
 
 
 class TenantConfigError(Exception):
@@ -137,7 +138,7 @@ def load_tenant(folder: Path) -> c.Tenant:
 
     forms_path = folder / "forms.toml"
     f = _load(forms_path, s.FormsFileSchema()) if forms_path.is_file() else s.FormsFileSchema().load({"version": 1})
-    for section in ("custody", "certification", "case"):
+    for section in ("custody", "certification", "case", "subsidy"):
         for i, ef in enumerate(f[section]["fields_"]):
             if ef["source"]:
                 check_doc(forms_path, f"{section}.fields.{i}.source.document", ef["source"]["document"])
@@ -148,6 +149,7 @@ def load_tenant(folder: Path) -> c.Tenant:
         certification_fields=_extra_fields(f["certification"]["fields_"]),
         case_ip_types=tuple(f["case"]["ip_types"]),
         case_fields=_extra_fields(f["case"]["fields_"]),
+        subsidy_fields=_extra_fields(f["subsidy"]["fields_"]),
     )
     limits = t["case_time_limits"]
     return c.Tenant(
@@ -158,6 +160,7 @@ def load_tenant(folder: Path) -> c.Tenant:
         rules=tuple(rules), kpi_tables=tuple(tables),
         indicators=tuple(sorted(built, key=lambda x: ([tb.code for tb in tables].index(x.table), x.seq))),
         tasks=tuple(tasks), forms=forms, _documents_by_code={d.code: d for d in documents},
+        subsidies=load_subsidies(folder, rules, doc_codes, forms.subsidy_fields),
     )
 
 

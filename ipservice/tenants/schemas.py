@@ -267,8 +267,9 @@ class FormsFileSchema(Strict):
     custody = fields.Nested(CustodyFormSchema, required=True)
     certification = fields.Nested(CertificationFormSchema, required=True)
     case = fields.Nested(CaseFormSchema, required=True)
+    subsidy = fields.Nested(CertificationFormSchema, required=True)  # the same shape: extra fields only
 
     @pre_load
     def sections_default_to_empty(self, data, **kwargs):
         # An absent section means "the base form, unchanged": let the nested defaults apply.
-        return {"custody": {}, "certification": {}, "case": {}, **data}
+        return {"custody": {}, "certification": {}, "case": {}, "subsidy": {}, **data}

@@ -1,5 +1,5 @@
 """Demo data for ``flask --app wsgi demo``: one submitted subsidy application of ``enterprise1`` under the
-tenant's first applicable rule, with a basis date inside the rule's period. Running it again adds nothing."""
+tenant's first applicable rule that names its amount, with a basis date inside the rule's period. Running it again adds nothing."""
 from __future__ import annotations
 
 import datetime as dt
@@ -36,7 +36,9 @@ def load_demo(tenant, users: dict) -> None:
     if enterprise is None or not tenant.subsidies.rules or db.session.scalar(
             select(SubsidyApplication.id).where(SubsidyApplication.enterprise_id == enterprise.id)):
         return
-    cfg = tenant.subsidies.rules[0]
+    # a rule that names its amount shows the estimate best; else the first
+    cfg = next((c for c in tenant.subsidies.rules if rule_by_code(tenant, c.rule).amount_cny),
+               tenant.subsidies.rules[0])
     rule = rule_by_code(tenant, cfg.rule)
     basis = min(rule.effective_from + dt.timedelta(days=60), rule.effective_to, today_china())
     payload = {"rule": cfg.rule, "org_type": (cfg.org_types or rule.org_types or ("enterprise",))[0],

@@ -19,4 +19,5 @@ def init_app(app):
         detail_arg="application_id", stats_key="subsidies", number_attr="number", importer=imports.SPEC,
         stats_extra=services.stats_extra))
     hooks.nav(app, views.nav_links)
+    hooks.home_section(app, views.home_section)
     hooks.demo_loader(app, demo.load_demo)

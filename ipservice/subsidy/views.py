@@ -214,6 +214,18 @@ def liability():
                            year=year)
 
 
+def home_section(tenant):
+    """The tenant home: how many rules can be applied for, linked to 可申请的政策 (for everyone)."""
+    pairs = services.rules(tenant)
+    if not pairs:
+        return None
+    today = today_china()
+    current = [rule for _cfg, rule in pairs if rule.in_force(today)]
+    # with none in force today, open the page on the last day of the latest period, where they are listed
+    on = None if current else max(rule.effective_to for _cfg, rule in pairs).isoformat()
+    return "subsidy/_home.html", {"total": len(pairs), "current": len(current), "on": on}
+
+
 # --- navigation ----------------------------------------------------------------------------------------------
 
 def nav_links():

@@ -25,6 +25,10 @@ def _bureau_client(app, tenant):
 
 
 def test_nav_links(app, client, enterprise):
+    anonymous = app.test_client().get("/t/hebi/").get_data(as_text=True)
+    assert "可由单位申请的资助、奖励和补贴共 13 项" in anonymous and 'href="/t/hebi/subsidies/rules?on=2020-12-31"' in anonymous
+    rules = app.test_client().get("/t/hebi/subsidies/rules?on=2020-12-31").get_data(as_text=True)
+    assert "国内发明专利授权资助" in rules
     _login(client, enterprise("hebi"))
     home = client.get("/t/hebi/").get_data(as_text=True)
     assert 'href="/t/hebi/subsidies/rules"' in home and "可申请的政策" in home and 'href="/t/hebi/subsidies"' in home

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ipservice.tenants.loader import TenantConfigError, load_all
 from tests.conftest import create_user

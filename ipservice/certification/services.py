@@ -313,6 +313,23 @@ def stats() -> dict[str, int]:
     return counts
 
 
+def subsidy_totals() -> list[dict]:
+    """The 贯标 subsidies estimated on the current tenant's records, for the subsidy liability:
+    ``[{"year", "rule", "status", "amount_cny", "count"}]`` by the certificate's issue year, the rule and
+    the status (``verified``: owed; ``submitted``: expected). Records without an amount are left out."""
+    rows = db.session.execute(select(CertificationRecord.issued_on, CertificationRecord.subsidy_rule_code,
+                                     CertificationRecord.status, CertificationRecord.subsidy_amount_cny)
+                              .where(CertificationRecord.status.in_(CLAIMING),
+                                     CertificationRecord.subsidy_amount_cny > 0))
+    totals: dict[tuple, list[int]] = {}
+    for issued_on, rule, status, amount in rows:
+        entry = totals.setdefault((issued_on.year, rule, status), [0, 0])
+        entry[0] += amount
+        entry[1] += 1
+    return [{"year": y, "rule": r, "status": st, "amount_cny": a, "count": n}
+            for (y, r, st), (a, n) in sorted(totals.items())]
+
+
 @metric("certifications_verified")
 def certifications_verified(year: int) -> int:
     """贯标 organizations up to the end of ``year`` — cumulative.

@@ -63,6 +63,9 @@ class FilingKind:
     due_attr: str | None = None  # the attribute holding its next deadline, if it has one
     importer: Any = None  # an ``ipservice.importing.ImportSpec``: the kind's spreadsheet columns and rules
     metrics: tuple[str, ...] = field(default=())  # the KPI metrics the kind's records feed
+    # More keys of the tenant's ``GET /api/v1/stats`` entry beside ``key`` (amounts only, never names):
+    # ``stats_extra()`` → ``{"liability": [...]}`` for the current tenant.
+    stats_extra: Callable[[], dict] | None = None
 
     @property
     def key(self) -> str:

@@ -1,7 +1,14 @@
-"""Dated policy rules: which rules apply to a kind of filing on a date, and the subsidy estimate."""
+"""Dated policy rules: which rules apply to a kind of filing on a date, and the subsidy estimate.
+
+``rule_amount`` is the one place that turns a rule's numbers into money: its amount times a quantity, its
+rate times a base amount, a base amount (costs actually paid), each within the rule's cap, and a cap shared
+by several applications (per organization, or per organization and year). The 贯标 estimate of a
+certification record and every subsidy application's estimate use it.
+"""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 
@@ -13,6 +20,10 @@ from ipservice.tenants.config import Rule, Tenant
 def rules_in_force(tenant: Tenant, applies_to: str, on: dt.date) -> list[Rule]:
     """Rules of ``tenant`` for ``applies_to`` whose effective period contains ``on``."""
     return [r for r in tenant.rules if r.applies_to == applies_to and r.in_force(on)]
+
+
+def rule_by_code(tenant: Tenant, code: str | None) -> Rule | None:
+    return next((r for r in tenant.rules if r.code == code), None) if code else None
 
 
 def split_by_date(tenant: Tenant, on: dt.date | None = None) -> tuple[list[Rule], list[Rule], list[Rule]]:
@@ -55,13 +66,82 @@ def subsidy_estimate(tenant: Tenant, applies_to: str, on: dt.date, *, already_gr
         return {"amount_cny": 0, "rule_code": rule.code,
                 "explanation": _("依据%(cite)s（%(name)s），同一单位同一标准只资助一次：%(reason)s",
                                  cite=cite, name=name, reason=already_granted)}
-    if rule.amount_cny is None:
+    amount = rule_amount(rule, unit="per_enterprise")["amount_cny"]
+    if amount is None:
         return {"amount_cny": None, "rule_code": rule.code,
                 "explanation": _("依据%(cite)s（%(name)s）可获支持，但政策未规定金额（amount not set by policy）。",
                                  cite=cite, name=name)}
-    return {"amount_cny": rule.amount_cny, "rule_code": rule.code,
+    return {"amount_cny": amount, "rule_code": rule.code,
             "explanation": _("依据%(cite)s（%(name)s），估算资助 %(amount)s 元。",
-                             cite=cite, name=name, amount=f"{rule.amount_cny:,}")}
+                             cite=cite, name=name, amount=money(amount))}
+
+
+def money(value: int) -> str:
+    return f"{value:,}"
+
+
+def percent(rate: float) -> str:
+    return f"{Decimal(str(rate)) * 100:f}".rstrip("0").rstrip(".") + "%"
+
+
+def rule_amount(rule: Rule, *, unit: str, quantity: int = 1, base_cny: int | None = None, used_cny: int = 0,
+                cap_per: str = "application", year: int | None = None) -> dict:
+    """What ``rule`` pays for one application, with the arithmetic in the reader's language.
+
+    ``unit``: ``rate`` (the rule's rate × ``base_cny``), ``base`` (``base_cny`` itself: costs actually paid)
+    or a per-unit count (``per_patent``, ``per_application``, ``per_award``, ``per_enterprise``: the rule's
+    amount × ``quantity``; a rule with only a cap pays up to the cap × ``quantity``). The rule's cap limits
+    one application (``cap_per="application"``), or all of one organization's applications under the rule
+    (``"enterprise"``) or those with a basis date in ``year`` (``"enterprise_year"``), of which ``used_cny``
+    is taken already. ``{"amount_cny": None}`` when the rule sets no amount, rate or cap.
+
+    Returns ``{"amount_cny", "limit_cny", "arithmetic"}``: ``limit_cny`` is what the grant may not exceed
+    (the amount itself; None when the policy sets no amount).
+    """
+    cap = rule.cap_cny
+    if unit == "rate":
+        raw = int((Decimal(str(rule.rate)) * Decimal(base_cny or 0)).quantize(Decimal(1), ROUND_HALF_UP))
+        steps = [_("%(base)s 元 × %(rate)s = %(amount)s 元", base=money(base_cny or 0), rate=percent(rule.rate),
+                   amount=money(raw))]
+    elif unit == "base":
+        raw = base_cny or 0
+        steps = [_("按实际发生额 %(amount)s 元", amount=money(raw))]
+    elif rule.amount_cny is not None:
+        raw = rule.amount_cny * quantity
+        steps = [_("%(amount)s 元 × %(n)s = %(total)s 元", amount=money(rule.amount_cny), n=quantity,
+                   total=money(raw)) if quantity != 1 else _("%(amount)s 元", amount=money(raw))]
+        cap = None if cap_per == "application" else cap  # a fixed amount is its own limit
+    elif cap is not None:
+        raw = cap * quantity
+        steps = [_("政策规定最高 %(cap)s 元 × %(n)s = %(total)s 元", cap=money(cap), n=quantity, total=money(raw))
+                 if quantity != 1 else _("政策规定最高 %(cap)s 元", cap=money(cap))]
+        cap = None if cap_per == "application" else cap
+    else:
+        return {"amount_cny": None, "limit_cny": None,
+                "arithmetic": _("政策未规定金额（amount not set by policy），由知识产权局核定。")}
+    amount = raw
+    if cap is not None and cap_per == "application" and amount > cap:
+        amount = cap
+        steps.append(_("超过上限 %(cap)s 元，按上限计", cap=money(cap)))
+    elif cap is not None and cap_per != "application":
+        left = max(cap - used_cny, 0)
+        if cap_per == "enterprise_year":
+            steps.append(_("%(year)s 年度本单位在本政策下已申请或获得 %(used)s 元，年度上限 %(cap)s 元，尚余 %(left)s 元",
+                           year=year, used=money(used_cny), cap=money(cap), left=money(left)))
+        else:
+            steps.append(_("本单位在本政策下已申请或获得 %(used)s 元，上限 %(cap)s 元，尚余 %(left)s 元",
+                           used=money(used_cny), cap=money(cap), left=money(left)))
+        amount = min(amount, left)
+    sep = _("；")
+    text = sep.join(steps) + _("；估算 %(amount)s 元。", amount=money(amount))
+    return {"amount_cny": amount, "limit_cny": amount, "arithmetic": text}
+
+
+def explained(tenant: Tenant, rule: Rule, arithmetic: str) -> str:
+    """"依据<document> <clause>（<rule>）“<quote>”：<arithmetic>" in the reader's language (the quote stays
+    Chinese)."""
+    return _("依据%(cite)s（%(name)s）“%(quote)s”：%(arithmetic)s", cite=citation(tenant, rule),
+             name=pick(rule.name_zh, rule.name_en), quote=rule.source.quote, arithmetic=arithmetic)
 
 
 def rule_view(tenant: Tenant, rule: Rule, today: dt.date) -> dict:

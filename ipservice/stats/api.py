@@ -34,6 +34,8 @@ class _PerKind:
             schema = (kind.totals_schema or kind.stats_schema) if self.totals else kind.stats_schema
             value = original.get(kind.key)
             data[kind.key] = schema().dump(value) if schema is not None and value is not None else value
+        for key, value in original.items():  # what a kind adds beside its counts (``stats_extra``)
+            data.setdefault(key, value)
         return data
 
 

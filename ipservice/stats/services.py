@@ -50,8 +50,9 @@ def aggregate(year: int | None = None) -> dict:
         # KPI progress is each tenant's public KPI table, read as that tenant (as GET /kpis is)
         with tenant_context(tenant.slug):
             kpis = _kpis(tenant, year)
+            extras = {k: v for kind in filing.kinds() if kind.stats_extra for k, v in kind.stats_extra().items()}
         tenants.append({"slug": tenant.slug, "name_zh": tenant.name_zh, "name_en": tenant.name_en,
-                        **{key: by_tenant[tenant.slug] for key, by_tenant in figures.items()}, "kpis": kpis})
+                        **{key: by_tenant[tenant.slug] for key, by_tenant in figures.items()}, **extras, "kpis": kpis})
     return {"generated_at": utcnow(), "tenants": tenants, "totals": _totals(tenants)}
 
 

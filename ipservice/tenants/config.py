@@ -258,6 +258,7 @@ class Tenant:
     forms: FormsConfig | None = None
     bureau_settings: tuple[BureauSetting, ...] = ()
     service_standard: ServiceStandard | None = None  # None: no time limit, nothing is overdue
+    subsidies: object = None  # tenants.subsidies.SubsidyConfig (subsidies.toml)
     _documents_by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def document(self, code: str) -> Document:

@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 
 from ipservice.tenants import config as c
 from ipservice.tenants import schemas as s
+from ipservice.tenants.subsidies import load_subsidies
 
 
 class TenantConfigError(Exception):
@@ -240,6 +241,7 @@ def load_tenant(folder: Path) -> c.Tenant:
     t, documents, docs, centers = load_identity(folder)
     tables, indicators = load_kpis(folder, docs)
     forms = load_forms(folder, docs)
+    rules = load_rules(folder, docs)
     limits = t["case_time_limits"]
     return c.Tenant(
         **{k: t[k] for k in ("slug", "name_zh", "name_en", "bureau_zh", "bureau_en", "case_number_prefix",
@@ -247,10 +249,11 @@ def load_tenant(folder: Path) -> c.Tenant:
         documents=documents, centers=centers,
         service_standard=load_service_standard(folder, t, docs),
         accept_limit=c.TimeLimit(**limits["accept"]), close_limit=c.TimeLimit(**limits["close"]),
-        rules=load_rules(folder, docs), kpi_tables=tables, indicators=indicators,
+        rules=rules, kpi_tables=tables, indicators=indicators,
         tasks=load_tasks(folder, docs), forms=forms,
         bureau_settings=load_bureau_settings(folder, t, centers, forms),
         _documents_by_code={d.code: d for d in documents},
+        subsidies=load_subsidies(folder, rules, docs.codes, tuple(forms.fields_for("subsidy"))),
     )
 
 

@@ -96,8 +96,8 @@ def test_a_fifth_district_is_a_folder(tenants_copy):
 def test_forms_sections_are_named_by_any_kind(tenants_copy):
     """forms.toml: any section name is a filing kind; fields_for(kind) is [] where there is no section."""
     _edit(tenants_copy / "hebi" / "forms.toml", lambda s: s + '''
-[subsidy]
-[[subsidy.fields]]
+[notice]
+[[notice.fields]]
 name = "bank_account"
 type = "string"
 required = true
@@ -105,9 +105,9 @@ label_zh = "开户银行账号"
 label_en = "Bank account"
 ''')
     forms = load_all(tenants_copy)["hebi"].forms
-    assert [f.name for f in forms.fields_for("subsidy")] == ["bank_account"]
+    assert [f.name for f in forms.fields_for("notice")] == ["bank_account"]
     assert forms.fields_for("custody") == [] and forms.fields_for("nothing-here") == []
-    assert forms.version == 1 and "subsidy" in forms.kinds
+    assert forms.version == 1 and "notice" in forms.kinds
     # the former attributes still answer, as aliases
     assert forms.custody_fields == () and forms.case_ip_types == forms.option("case", "ip_types")
     assert len(forms.custody_services) == 6
@@ -115,14 +115,14 @@ label_en = "Bank account"
 
 def test_a_form_field_of_an_unknown_section_is_still_checked(tenants_copy):
     _edit(tenants_copy / "hebi" / "forms.toml", lambda s: s + '''
-[subsidy]
-[[subsidy.fields]]
+[notice]
+[[notice.fields]]
 name = "bank_account"
 type = "currency"
 label_zh = "账号"
 label_en = "Account"
 ''')
-    with pytest.raises(TenantConfigError, match=r"hebi/forms\.toml: subsidy\.fields\.0\.type: Must be one of"):
+    with pytest.raises(TenantConfigError, match=r"hebi/forms\.toml: notice\.fields\.0\.type: Must be one of"):
         load_all(tenants_copy)
 
 

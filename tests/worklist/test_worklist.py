@@ -45,17 +45,17 @@ def test_pending_counts_match_the_records_of_every_kind(app, enterprise, bureau)
 
     body = officer.get("/t/xian/api/v1/dashboard").get_json()
     assert set(body["pending"]) == _kind_names(app)  # every registered kind, none named here
-    assert body["pending"] == {"custody": 2, "certification": 2, "case": 3}
+    assert body["pending"] == {"custody": 2, "certification": 2, "case": 3, "subsidy": 0}
     assert body["by_status"]["case"] == {"submitted": 2, "in_progress": 1, "closed": 1}
 
     officer.post(f"/t/xian/api/v1/custody-enrollments/{c1['id']}/decision", json={"decision": "approve"})
     officer.post(f"/t/xian/api/v1/certifications/{cert1['id']}/decision", json={"decision": "reject", "reason": "证书不清晰"})
     move(officer, "xian", cases[0]["id"], "declined")
     body = officer.get("/t/xian/api/v1/dashboard").get_json()
-    assert body["pending"] == {"custody": 1, "certification": 1, "case": 2}
+    assert body["pending"] == {"custody": 1, "certification": 1, "case": 2, "subsidy": 0}
     assert body["by_status"]["custody"] == {"approved": 1, "submitted": 1}
     month = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m")
-    assert {k: v[month] for k, v in body["per_month"].items()} == {"custody": 2, "certification": 2, "case": 4}
+    assert {k: v[month] for k, v in body["per_month"].items()} == {"custody": 2, "certification": 2, "case": 4, "subsidy": 0}
     assert len(body["per_month"]["case"]) == 12
     assert hebi.get("/t/hebi/api/v1/my").get_json()[0]["kind"] == "certification"
 
@@ -217,7 +217,7 @@ def test_a_new_kind_appears_without_more_code_and_brings_its_liability(app, ente
                                  detail_endpoint=base.detail_endpoint, detail_arg=base.detail_arg)
     monkeypatch.setitem(app.extensions[filing.KINDS_KEY], "stand_in", stand_in)
     body = officer.get("/t/xian/api/v1/dashboard").get_json()
-    assert body["pending"] == {"custody": 1, "certification": 0, "case": 0, "stand_in": 1}
+    assert body["pending"] == {"custody": 1, "certification": 0, "case": 0, "subsidy": 0, "stand_in": 1}
     assert body["liability"] == [{"year": 2025, "rule": "xian-2022-test", "amount_cny": 30000, "count": 2,
                                   "kind": "stand_in"}]
     client = app.test_client()

@@ -1,0 +1,595 @@
+"""资助/奖励申请: the rules one can apply for, the estimate, submission with one subsidy per object, evidence,
+the bureau's decision with its budget warning, lists, exports, counts and the liability.
+
+Decisions where the issue left room (see also the docstrings below):
+
+- The estimate is made at submission from the rule in force on the basis date and stored with what a
+  shared cap had used already then; it is explained again in the reader's language from the same inputs.
+- A cap shared by applications (per organization, or per organization and year) counts the other
+  applications under the rule that are not rejected: a submitted one by its estimate, an approved one by
+  its grant. Grants never exceed estimates, so the grants under one cap never exceed it. An application
+  rejected later does not raise the estimates made after it (the bureau may grant up to the estimate only).
+- One subsidy per object: each application claims its objects (patents, PCT applications, a document
+  number, the organization or the organization-year) in ``subsidy_claims``, unique per claim group in the
+  tenant; a rejection frees them, so that a corrected application can be filed.
+- Numbers are taken before the claims and the cap sum are read: the counter row serializes the tenant's
+  subsidy submissions (``core.numbering``), so the cap sum is read after any submission before it.
+- Liability counts by the year of the basis date (the certificate's issue year for 贯标), the year whose
+  rule and budget pay it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ipservice.accounts.services import enterprise_id_of, enterprise_of
+from ipservice.core import attachments, audit, filing, numbering
+from ipservice.core.attachments import Attachment
+from ipservice.core.errors import error
+from ipservice.core.exports import table_response
+from ipservice.core.i18n import pick
+from ipservice.core.labels import ORG_TYPES, label, status_label
+from ipservice.core.tenancy import current_tenant
+from ipservice.core.types import CHINA, china_time, today_china, utcnow
+from ipservice.extensions import db
+from ipservice.forms.render import describe, tenant_field_value
+from ipservice.policy import services as policy
+from ipservice.subsidy.models import OBJECT_TYPE, SubsidyApplication, SubsidyClaim, SubsidyEvidence
+from ipservice.subsidy.schemas import DECISIONS, STATUSES, rule_form
+
+COUNTER = "subsidy"
+ACTIVE = ("submitted", "approved")
+EVIDENCE_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+# --- the rules one can apply for ---------------------------------------------------------------------------
+
+def _tenant():
+    return current_tenant()
+
+
+def rule_pair(tenant, code):
+    """``(settings of subsidies.toml, policy rule)`` of an applicable rule, or ``(None, None)``."""
+    cfg = tenant.subsidies.rule(code) if code else None
+    return (cfg, policy.rule_by_code(tenant, code)) if cfg is not None else (None, None)
+
+
+def rule_name(code: str) -> str:
+    rule = policy.rule_by_code(_tenant(), code)
+    return pick(rule.name_zh, rule.name_en) if rule is not None else code
+
+
+def org_types_of(cfg, rule) -> tuple[str, ...]:
+    return cfg.org_types or rule.org_types
+
+
+def citation_of(tenant, rule) -> dict:
+    doc = tenant.document(rule.source.document)
+    return {"document": doc.label, "document_code": doc.code, "clause": rule.source.clause, "quote": rule.source.quote}
+
+
+def rules(tenant, on: dt.date | None = None) -> list[tuple]:
+    """The applicable rules (``(settings, rule)``), those in force on ``on`` when given."""
+    pairs = [rule_pair(tenant, cfg.rule) for cfg in tenant.subsidies.rules]
+    return [(cfg, rule) for cfg, rule in pairs if on is None or rule.in_force(on)]
+
+
+def rule_view(tenant, cfg, rule, today: dt.date | None = None) -> dict:
+    """A rule as ``GET /subsidy-rules`` and the page show it: what it pays, its form and evidence."""
+    budget = tenant.subsidies.budget_of(rule.code)
+    return {
+        "code": rule.code, "name_zh": rule.name_zh, "name_en": rule.name_en, "kind": rule.kind,
+        "amount_cny": rule.amount_cny, "rate": rule.rate, "cap_cny": rule.cap_cny, "unit": cfg.unit,
+        "cap_per": cfg.cap_per, "object": cfg.object, "org_types": list(org_types_of(cfg, rule)),
+        "effective_from": rule.effective_from, "effective_to": rule.effective_to,
+        "in_force": rule.in_force(today or today_china()),
+        "note_zh": cfg.note_zh or rule.note_zh, "note_en": cfg.note_en or rule.note_en,
+        "form": {"fields": describe(rule_form(tenant, cfg)())},
+        "evidence": [{"code": e.code, "label_zh": e.label_zh, "label_en": e.label_en, "required": e.required}
+                     for e in cfg.evidence],
+        "budget": ({"code": budget.code, "name_zh": budget.name_zh, "name_en": budget.name_en,
+                    "amount_cny": budget.amount_cny} if budget else None),
+        "source": citation_of(tenant, rule),
+    }
+
+
+def rule_views(tenant, on: dt.date | None = None) -> list[dict]:
+    today = today_china()
+    return [rule_view(tenant, cfg, rule, today) for cfg, rule in rules(tenant, on or today)]
+
+
+def pays(tenant, cfg, rule) -> str:
+    """What a rule pays, in words, for the rules page ("4,000 元/件", "融资额的 2%，最高 200,000 元"…)."""
+    money = policy.money
+    if cfg.unit == "rate":
+        text = _("%(base)s的 %(rate)s", base=pick(cfg.base.zh, cfg.base.en), rate=policy.percent(rule.rate))
+    elif cfg.unit == "base":
+        text = pick(cfg.base.zh, cfg.base.en)
+    elif rule.amount_cny is not None:
+        unit = {"per_patent": _("每件专利"), "per_application": _("每件申请"), "per_award": _("每项"),
+                "per_enterprise": _("每个单位")}[cfg.unit]
+        text = _("%(unit)s %(amount)s 元", unit=unit, amount=money(rule.amount_cny))
+    elif rule.cap_cny is not None:
+        text = _("由知识产权局核定")
+    else:
+        return _("政策未规定金额，由知识产权局核定")
+    if rule.cap_cny is not None and (cfg.unit in ("rate", "base") or rule.amount_cny is None):
+        cap = money(rule.cap_cny)
+        if cfg.cap_key_field:
+            field = next(f for f in cfg.fields if f.name == cfg.cap_key_field)
+            scope = _("每个“%(field)s”累计最高 %(cap)s 元", field=pick(field.label_zh, field.label_en), cap=cap)
+        elif cfg.cap_per == "enterprise":
+            scope = _("每个单位累计最高 %(cap)s 元", cap=cap)
+        elif cfg.cap_per == "enterprise_year":
+            scope = _("每个单位每年最高 %(cap)s 元", cap=cap)
+        else:
+            scope = _("每份申请最高 %(cap)s 元", cap=cap)
+        text += _("，") + scope
+    return text
+
+
+# --- checks and the estimate -------------------------------------------------------------------------------
+
+def _applicable(tenant, data):
+    """``(settings, rule)`` of the application's rule: 422 when it is not one of the tenant's applicable
+    rules, was not in force on the basis date, or does not fund this kind of organization."""
+    cfg, rule = rule_pair(tenant, data.get("rule"))
+    if cfg is None:
+        message = _("本地区没有可申请的该项政策。")
+        error(422, message, {"rule": [message]})
+    basis = data["basis_date"]
+    if not rule.in_force(basis):
+        message = _("%(name)s的有效期为 %(start)s 至 %(end)s，依据日期 %(date)s 不在其中。",
+                    name=pick(rule.name_zh, rule.name_en), start=rule.effective_from.isoformat(),
+                    end=rule.effective_to.isoformat(), date=basis.isoformat())
+        error(422, message, {"basis_date": [message]})
+    kinds = org_types_of(cfg, rule)
+    if kinds and data["org_type"] not in kinds:
+        message = _("%(name)s只资助%(kinds)s，不资助%(kind)s。", name=pick(rule.name_zh, rule.name_en),
+                    kinds="、".join(label(ORG_TYPES, k) for k in kinds), kind=label(ORG_TYPES, data["org_type"]))
+        error(422, message, {"org_type": [message]})
+    return cfg, rule
+
+
+def _cap_key(cfg, enterprise_id: str, data: dict) -> str | None:
+    if cfg.cap_per == "application":
+        return None
+    if cfg.cap_key_field:
+        from ipservice.subsidy.schemas import normalize_document_no
+
+        return "f:" + normalize_document_no(str((data.get("extra") or {}).get(cfg.cap_key_field) or ""))[:78]
+    return enterprise_id
+
+
+def _claims(cfg, enterprise_id: str, data: dict) -> list[tuple[str, str]]:
+    """``(claim group, object key)`` of everything the application claims."""
+    keys = [f"{cfg.object}:{o}" for o in data.get("objects") or []]
+    if cfg.once_per == "enterprise":
+        keys.append(f"enterprise:{enterprise_id}")
+    elif cfg.once_per == "enterprise_year":
+        keys.append(f"enterprise:{enterprise_id}:{data['basis_date'].year}")
+    return [(cfg.claim_group, k) for k in keys]
+
+
+def _used(cfg, cap_key: str | None, year: int, exclude_id: str | None = None) -> int:
+    """What the other applications under the rule sharing the cap take of it: estimates of the submitted
+    ones, grants of the approved ones."""
+    if cap_key is None:
+        return 0
+    taken = case((SubsidyApplication.status == "approved", func.coalesce(SubsidyApplication.granted_cny, 0)),
+                 else_=func.coalesce(SubsidyApplication.estimate_cny, 0))
+    stmt = select(func.coalesce(func.sum(taken), 0)).where(
+        SubsidyApplication.rule_code == cfg.rule, SubsidyApplication.cap_key == cap_key,
+        SubsidyApplication.status.in_(ACTIVE))
+    if cfg.cap_per == "enterprise_year":
+        stmt = stmt.where(SubsidyApplication.basis_year == year)
+    if exclude_id:
+        stmt = stmt.where(SubsidyApplication.id != exclude_id)
+    return int(db.session.scalar(stmt) or 0)
+
+
+def _compute(tenant, cfg, rule, quantity, base, used, year) -> dict:
+    result = policy.rule_amount(rule, unit=cfg.unit, quantity=quantity, base_cny=base, used_cny=used,
+                                cap_per=cfg.cap_per, year=year)
+    return {"amount_cny": result["amount_cny"], "arithmetic": result["arithmetic"],
+            "explanation": policy.explained(tenant, rule, result["arithmetic"]),
+            "citation": citation_of(tenant, rule)}
+
+
+def _claimed_by(claims) -> SubsidyApplication | None:
+    """The application that holds one of ``claims`` already, if any."""
+    for group, key in claims:
+        holder = db.session.scalar(select(SubsidyClaim.application_id).where(
+            SubsidyClaim.claim_group == group, SubsidyClaim.object_key == key))
+        if holder:
+            return db.session.scalar(select(SubsidyApplication).where(SubsidyApplication.id == holder))
+    return None
+
+
+def _duplicate(holder: SubsidyApplication | None = None):
+    if holder is not None:
+        message = _("申请的对象已在本地区按同一政策申请过资助（申请编号 %(number)s，%(status)s），同一对象只能资助一次。",
+                    number=holder.number, status=status_label(holder.status))
+    else:
+        message = _("申请的对象已在本地区按同一政策申请过资助，同一对象只能资助一次。")
+    error(409, message)
+
+
+def _enterprise(user, enterprise):
+    enterprise = enterprise if enterprise is not None else enterprise_of(user)
+    if enterprise is None:
+        error(403, _("该账号没有关联的单位，不能申请资助。"))
+    return enterprise
+
+
+def estimate(user, data: dict, *, enterprise=None) -> dict:
+    """The estimate an application would get now, without filing it (422/409 as ``submit`` refuses)."""
+    tenant = _tenant()
+    enterprise = _enterprise(user, enterprise)
+    cfg, rule = _applicable(tenant, data)
+    holder = _claimed_by(_claims(cfg, enterprise.id, data))
+    if holder is not None:
+        _duplicate(holder)
+    year = data["basis_date"].year
+    used = _used(cfg, _cap_key(cfg, enterprise.id, data), year)
+    return _compute(tenant, cfg, rule, data["quantity"], data.get("base_amount_cny"), used, year)
+
+
+def submit(user, data: dict, *, enterprise=None, upload=None) -> SubsidyApplication:
+    """File an application (data loaded by the rule's form) for the user's organization (``enterprise``:
+    the bulk import). 422: the rule not in force on the basis date, or not for this kind of organization;
+    409: an object already claimed under the rule in the tenant (held by the claims' unique constraint)."""
+    tenant = _tenant()
+    enterprise = _enterprise(user, enterprise)
+    cfg, rule = _applicable(tenant, data)
+    claims = _claims(cfg, enterprise.id, data)
+    holder = _claimed_by(claims)
+    if holder is not None:
+        _duplicate(holder)
+    now = utcnow()
+    year = now.astimezone(CHINA).year
+    seq = numbering.next_value(COUNTER, year)  # the first write: serializes the tenant's submissions
+    basis_year = data["basis_date"].year
+    cap_key = _cap_key(cfg, enterprise.id, data)
+    used = _used(cfg, cap_key, basis_year)
+    est = _compute(tenant, cfg, rule, data["quantity"], data.get("base_amount_cny"), used, basis_year)
+    with force_locale("zh_CN"):  # the stored text is Chinese, whatever the request's language
+        stored = _compute(tenant, cfg, rule, data["quantity"], data.get("base_amount_cny"), used,
+                          basis_year)["explanation"]
+    app = SubsidyApplication(
+        number=tenant.subsidies.number_format.format(prefix=tenant.case_number_prefix, year=year, seq=seq),
+        year=year, seq=seq, enterprise_id=enterprise.id, rule_code=rule.code, org_type=data["org_type"],
+        basis_date=data["basis_date"], basis_year=basis_year, quantity=data["quantity"],
+        base_amount_cny=data.get("base_amount_cny"), objects=list(data.get("objects") or []), cap_key=cap_key,
+        estimate_cny=est["amount_cny"], estimate_used_cny=used, estimate_explanation=stored,
+        extra=data.get("extra") or {}, form_version=tenant.forms.version)
+    saved = None
+    try:
+        filing.submit(app, OBJECT_TYPE, user, {
+            "number": app.number, "rule": rule.code, "basis_date": app.basis_date.isoformat(),
+            "objects": app.objects, "estimate_cny": app.estimate_cny})
+        for group, key in claims:
+            db.session.add(SubsidyClaim(claim_group=group, object_key=key, application_id=app.id))
+        db.session.flush()
+        if upload is not None:
+            saved = _save_evidence(user, app, cfg, upload, cfg.evidence[0].code)
+    except IntegrityError:  # a concurrent submission claimed the object first
+        db.session.rollback()
+        _duplicate()
+    except BaseException:
+        db.session.rollback()
+        _remove_file(saved)
+        raise
+    return app
+
+
+def estimate_of(app: SubsidyApplication) -> dict:
+    """``{"amount_cny", "explanation", "arithmetic", "citation"}`` in the reader's language, from the stored
+    inputs; should the tenant's files have changed so that they no longer give the stored amount, the stored
+    Chinese text is shown instead (an application never changes what it was told)."""
+    tenant = _tenant()
+    cfg, rule = rule_pair(tenant, app.rule_code)
+    if cfg is None:
+        return {"amount_cny": app.estimate_cny, "explanation": app.estimate_explanation,
+                "arithmetic": app.estimate_explanation, "citation": None}
+    again = _compute(tenant, cfg, rule, app.quantity, app.base_amount_cny, app.estimate_used_cny, app.basis_year)
+    if again["amount_cny"] != app.estimate_cny:
+        again["explanation"] = again["arithmetic"] = app.estimate_explanation
+        again["amount_cny"] = app.estimate_cny
+    return again
+
+
+# --- evidence ----------------------------------------------------------------------------------------------
+
+def _remove_file(att):
+    if att is None:
+        return
+    try:
+        attachments._path(att).unlink(missing_ok=True)  # the row was rolled back: no file without it
+    except OSError:
+        current_app.logger.warning("could not remove the file of attachment %s", att.id)
+
+
+def _save_evidence(user, app, cfg, upload, document: str):
+    att = attachments.save(upload, OBJECT_TYPE, app.id, user, allowed=EVIDENCE_TYPES,
+                           max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
+    db.session.add(SubsidyEvidence(application_id=app.id, attachment_id=att.id, document=document))
+    db.session.flush()
+    return att
+
+
+def add_evidence(user, application_id: str, upload, document: str | None):
+    """Add an evidence file (PDF, JPEG or PNG by content) to one's own submitted application; ``document``
+    names which of the rule's evidence documents it is (default: the first)."""
+    app = get(user, application_id)
+    if app.status != "submitted":
+        error(409, _("该申请已作出决定，不能再添加附件。"))
+    cfg, _rule = rule_pair(_tenant(), app.rule_code)
+    codes = [e.code for e in cfg.evidence] if cfg else []
+    document = document or (codes[0] if codes else "other")
+    if codes and document not in codes:
+        message = _("必须是以下之一：%(choices)s。", choices=", ".join(codes))
+        error(422, message, {"document": [message]}, location="form")
+    saved = None
+    try:
+        saved = _save_evidence(user, app, cfg, upload, document)
+    except BaseException:
+        db.session.rollback()
+        _remove_file(saved)
+        raise
+    return saved
+
+
+def attachments_of(app) -> list[Attachment]:
+    return attachments.list_for(OBJECT_TYPE, app.id)
+
+
+def evidence_code(att) -> str | None:
+    return db.session.scalar(select(SubsidyEvidence.document).where(SubsidyEvidence.attachment_id == att.id))
+
+
+def evidence_status(app) -> list[dict]:
+    """Each evidence document of the rule with the files uploaded for it."""
+    cfg, _rule = rule_pair(_tenant(), app.rule_code)
+    files: dict[str, list] = {}
+    rows = db.session.execute(select(SubsidyEvidence.document, Attachment).join(
+        Attachment, Attachment.id == SubsidyEvidence.attachment_id).where(
+        SubsidyEvidence.application_id == app.id).order_by(Attachment.uploaded_at))
+    for document, att in rows:
+        files.setdefault(document, []).append(att)
+    return [{"code": e.code, "label": pick(e.label_zh, e.label_en), "required": e.required,
+             "files": files.get(e.code, [])} for e in (cfg.evidence if cfg else ())]
+
+
+def evidence_file(user, application_id: str, attachment_id: str):
+    app = get(user, application_id)
+    return attachments.get_for(OBJECT_TYPE, app.id, attachment_id)
+
+
+# --- reading -----------------------------------------------------------------------------------------------
+
+def get(user, application_id: str) -> SubsidyApplication:
+    """404 for an unknown id, another tenant's or another organization's application."""
+    return filing.get_or_404(SubsidyApplication, application_id, user, enterprise_id_of(user))
+
+
+def _select(user, filters: dict | None):
+    filters = filters or {}
+    stmt = (filing.owned(SubsidyApplication, user, enterprise_id_of(user))
+            .where(*filing.list_conditions(SubsidyApplication, filters)))
+    if filters.get("rule"):
+        stmt = stmt.where(SubsidyApplication.rule_code == filters["rule"])
+    return stmt.order_by(SubsidyApplication.submitted_at.desc(), SubsidyApplication.seq.desc())
+
+
+def page(user, filters: dict, page_no: int, page_size: int):
+    """One page of the applications ``user`` may see, newest first, and the total."""
+    stmt = _select(user, filters)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    if (page_no - 1) * page_size >= total:
+        return [], total
+    return list(db.session.scalars(stmt.offset((page_no - 1) * page_size).limit(page_size)).unique()), total
+
+
+# --- the bureau's decision ---------------------------------------------------------------------------------
+
+def decide(user, application_id: str, data: dict) -> SubsidyApplication:
+    """Approve with a granted amount (at most the estimate where the policy sets one; any non-negative
+    amount where it sets none, and then the amount is required) or reject with a reason — once (409).
+
+    The application gets ``warning``: the budget lines the grant takes over their amount, or None."""
+    app = db.session.scalar(filing.owned(SubsidyApplication, user, enterprise_id_of(user))
+                            .where(SubsidyApplication.id == application_id).with_for_update(of=SubsidyApplication))
+    if app is None:
+        error(404)
+    decision, amount = data.get("decision"), data.get("amount_cny")
+    app.warning = None
+    if decision == "approve" and app.status == "submitted":
+        if amount is None and app.estimate_cny is None:
+            message = _("本政策未规定金额，批准时须填写核定金额。")
+            error(422, message, {"amount_cny": [message]})
+        if amount is None:
+            amount = app.estimate_cny
+        if app.estimate_cny is not None and amount > app.estimate_cny:
+            message = _("核定金额不能超过估算金额 %(amount)s 元。", amount=policy.money(app.estimate_cny))
+            error(422, message, {"amount_cny": [message]})
+        app.warning = budget_warning(app.rule_code, app.basis_year, amount)
+    filing.decide(app, OBJECT_TYPE, decision, DECISIONS, data.get("reason"), user, reason_required_for=("reject",))
+    if app.status == "approved":
+        db.session.execute(update(SubsidyApplication).where(SubsidyApplication.id == app.id)
+                           .values(granted_cny=amount).execution_options(synchronize_session=False))
+        set_committed_value(app, "granted_cny", amount)
+        audit.record(f"{OBJECT_TYPE}.granted", OBJECT_TYPE, app.id,
+                     {"amount_cny": amount, "estimate_cny": app.estimate_cny, "warning": app.warning}, actor=user)
+    else:  # rejected: the objects may be claimed again
+        db.session.execute(delete(SubsidyClaim).where(SubsidyClaim.application_id == app.id)
+                           .execution_options(synchronize_session=False))
+    return app
+
+
+# --- liability and budgets ---------------------------------------------------------------------------------
+
+def _grants() -> list[dict]:
+    """Every grant owed or expected in the tenant: ``{"year", "rule", "status", "amount_cny", "count"}`` of
+    the subsidy applications and of the 贯标 estimates on certification records."""
+    from ipservice.certification import services as certification
+
+    amount = case((SubsidyApplication.status == "approved", func.coalesce(SubsidyApplication.granted_cny, 0)),
+                  else_=func.coalesce(SubsidyApplication.estimate_cny, 0))
+    rows = db.session.execute(
+        select(SubsidyApplication.basis_year, SubsidyApplication.rule_code, SubsidyApplication.status,
+               func.sum(amount), func.count())
+        .where(SubsidyApplication.status.in_(ACTIVE))
+        .group_by(SubsidyApplication.basis_year, SubsidyApplication.rule_code, SubsidyApplication.status))
+    out = [{"year": y, "rule": r, "status": "approved" if s == "approved" else "submitted",
+            "amount_cny": int(a or 0), "count": n} for y, r, s, a, n in rows]
+    out += [{**row, "status": "approved" if row["status"] == "verified" else "submitted"}
+            for row in certification.subsidy_totals()]
+    return out
+
+
+def liability(year: int | None = None) -> list[dict]:
+    """The current tenant's liability per year and rule: ``amount_cny`` (approved grants: owed) and their
+    ``count``, ``expected_cny`` (estimates of submitted applications), and the rule's budget line
+    (``budget``, ``budget_cny``: what the line holds for all its rules and years together) — including the
+    贯标 subsidies of verified (owed) and submitted (expected) certification records."""
+    tenant = _tenant()
+    rows: dict[tuple, dict] = {}
+    for g in _grants():
+        if year is not None and g["year"] != year:
+            continue
+        row = rows.get((g["year"], g["rule"]))
+        if row is None:
+            rule = policy.rule_by_code(tenant, g["rule"])
+            budget = tenant.subsidies.budget_of(g["rule"])
+            row = rows[(g["year"], g["rule"])] = {
+                "year": g["year"], "rule": g["rule"], "name_zh": rule.name_zh if rule else g["rule"],
+                "name_en": rule.name_en if rule else g["rule"], "amount_cny": 0, "count": 0, "expected_cny": 0,
+                "budget": budget.code if budget else None, "budget_cny": budget.amount_cny if budget else None}
+        if g["status"] == "approved":
+            row["amount_cny"] += g["amount_cny"]
+            row["count"] += g["count"]
+        else:
+            row["expected_cny"] += g["amount_cny"]
+    return [rows[k] for k in sorted(rows)]
+
+
+def _rules_within(budget) -> set[str]:
+    """The rules charged to ``budget`` and to every line within it."""
+    config = _tenant().subsidies
+    out = set(budget.rules)
+    for inner in config.budgets:
+        if inner.within == budget.code:
+            out |= _rules_within(inner)
+    return out
+
+
+def budgets() -> list[dict]:
+    """Each budget line with what is committed against it (approved grants of its rules in its years) and
+    what is expected (submitted estimates)."""
+    grants = _grants()
+    out = []
+    for b in _tenant().subsidies.budgets:
+        covered = _rules_within(b)
+        mine = [g for g in grants if g["rule"] in covered and g["year"] in b.years]
+        committed = sum(g["amount_cny"] for g in mine if g["status"] == "approved")
+        expected = sum(g["amount_cny"] for g in mine if g["status"] == "submitted")
+        out.append({"code": b.code, "name_zh": b.name_zh, "name_en": b.name_en, "amount_cny": b.amount_cny,
+                    "years": list(b.years), "within": b.within, "rules": sorted(covered),
+                    "committed_cny": committed, "expected_cny": expected, "over": committed > b.amount_cny,
+                    "note": pick(b.note_zh, b.note_en)})
+    return out
+
+
+def budget_warning(rule_code: str, year: int, amount: int) -> str | None:
+    """Why granting ``amount`` under ``rule_code`` (basis ``year``) takes a budget line over its amount, in
+    the reader's language; None when it does not (or no line covers the rule)."""
+    tenant = _tenant()
+    by_code = {b["code"]: b for b in budgets()}
+    texts = []
+    for b in tenant.subsidies.budget_chain(rule_code):
+        if year not in b.years:
+            continue
+        status = by_code[b.code]
+        after = status["committed_cny"] + amount
+        if after > b.amount_cny:
+            texts.append(_("批准后%(name)s（%(years)s 年）已承诺 %(after)s 元，超出预算 %(budget)s 元 %(over)s 元。",
+                           name=pick(b.name_zh, b.name_en), years=f"{b.years[0]}–{b.years[-1]}",
+                           after=policy.money(after), budget=policy.money(b.amount_cny),
+                           over=policy.money(after - b.amount_cny)))
+    return " ".join(texts) or None
+
+
+# --- counts --------------------------------------------------------------------------------------------------
+
+def stats() -> dict[str, int]:
+    """``{"submitted", "approved", "rejected", "approved_cny"}``: the current tenant's applications by their
+    current status, and the sum granted."""
+    counts = {s: 0 for s in STATUSES}
+    for status, n in db.session.execute(select(SubsidyApplication.status, func.count())
+                                        .group_by(SubsidyApplication.status)):
+        counts[status] = n
+    counts["approved_cny"] = int(db.session.scalar(
+        select(func.coalesce(func.sum(SubsidyApplication.granted_cny), 0))
+        .where(SubsidyApplication.status == "approved")) or 0)
+    return counts
+
+
+def stats_by_tenant(aggregates, slugs: list[str]) -> dict[str, dict]:
+    """``stats()`` of every tenant, each read as that tenant (the sums granted are no mere status count)."""
+    from ipservice.core.tenancy import tenant_context
+
+    out = {}
+    for slug in slugs:
+        with tenant_context(slug):
+            out[slug] = stats()
+    return out
+
+
+def stats_extra() -> dict:
+    """``{"liability": [{"year", "amount_cny"}]}``: owed per year (amounts only, no names)."""
+    years: dict[int, int] = {}
+    for row in liability():
+        years[row["year"]] = years.get(row["year"], 0) + row["amount_cny"]
+    return {"liability": [{"year": y, "amount_cny": a} for y, a in sorted(years.items())]}
+
+
+# --- exports -------------------------------------------------------------------------------------------------
+
+def objects_text(app) -> str:
+    return "、".join(app.objects or [])
+
+
+def own_fields_text(app) -> str:
+    """The tenant's and the rule's own fields as "label：value" text (exports)."""
+    tenant = _tenant()
+    cfg, _rule = rule_pair(tenant, app.rule_code)
+    own = tuple(tenant.forms.fields_for("subsidy")) + (cfg.fields if cfg else ())
+    extra = app.extra or {}
+    return "；".join(f"{pick(f.label_zh, f.label_en)}：{tenant_field_value(f, extra.get(f.name))}"
+                    for f in own if extra.get(f.name) not in (None, "", []))
+
+
+EXPORT_HEADERS = ("序号", "申请编号", "单位名称", "统一社会信用代码", "单位类型", "政策", "依据日期", "申请对象", "数量",
+                  "基数金额（元）", "估算金额（元）", "核定金额（元）", "状态", "提交时间", "决定时间", "决定理由", "其他信息")
+
+
+def export(fmt: str, user, filters: dict | None = None):
+    """The applications (same filters as the list) as XLSX or CSV with Chinese headers."""
+    tenant = _tenant()
+    rows = []
+    with force_locale("zh_CN"):  # the headers are Chinese: so are the values
+        for n, a in enumerate(db.session.scalars(_select(user, filters)).unique(), start=1):
+            rows.append([n, a.number, a.enterprise.name, a.enterprise.uscc, label(ORG_TYPES, a.org_type),
+                         rule_name(a.rule_code), a.basis_date, objects_text(a), a.quantity, a.base_amount_cny,
+                         a.estimate_cny, a.granted_cny, status_label(a.status), china_time(a.submitted_at),
+                         china_time(a.decided_at), a.decision_reason or "", own_fields_text(a)])
+    today = today_china().isoformat()
+    return table_response(fmt, "资助申请", list(EXPORT_HEADERS), rows, f"subsidy-applications-{tenant.slug}-{today}",
+                          caption=f"{tenant.name_zh}资助/奖励申请表（导出日期：{today}）")

@@ -51,4 +51,8 @@ class CertificationRecord(TenantScoped, FilingMixin, db.Model):
                   unique=True, postgresql_where=text(ACTIVE), sqlite_where=text(ACTIVE)),
             Index("ix_certification_records_org_standard", "tenant_id", "enterprise_id", "standard"),
             Index("ix_certification_records_submitted_at", "tenant_id", "submitted_at"),
+            # The lists: the bureau's by status, an organization's own; newest first (migration 0006).
+            Index("ix_certification_records_tenant_status_submitted", "tenant_id", "status", "submitted_at", "id"),
+            Index("ix_certification_records_tenant_enterprise_submitted",
+                  "tenant_id", "enterprise_id", "submitted_at", "id"),
         )

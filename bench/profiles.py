@@ -23,6 +23,8 @@ _NAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 
 
 def _split(title: str) -> tuple[str, str]:
+    if title.startswith("process ") and ":" in title:  # --subprocesses: the root frame of each process
+        return "(process, no Python frame)", ""
     m = _NAME.match(title)
     return (m["func"], m["file"]) if m else (title, "")
 

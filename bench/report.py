@@ -115,14 +115,17 @@ def _section(result: dict, path: Path) -> str:
     pg = f", PostgreSQL {v['postgresql']}" if v.get("postgresql") else ""
     s = result["settings"]
     gu = s["gunicorn"]
+    wrk = re.search(r"\d+\.\d+\.\d+", v.get("wrk") or "")
+    mem = re.match(r"(\d+) kB", m.get("memory") or "")
+    memory = f"{int(mem[1]) / 1024 / 1024:.0f} GB RAM" if mem else m.get("memory", "")
     lines = [
         f"### {'SQLite' if result['db'] == 'sqlite' else 'PostgreSQL'} — {result['started_at']}"
         f"{' (quick)' if result['quick'] else ''}",
         "",
         f"Commit `{g['short']}`{' (with uncommitted changes)' if g['dirty'] else ''} on `{g['branch']}`; "
-        f"{m['cores']} cores ({m['cpu']}), {m['memory']}; Python {v['python']}, SQLite {v['sqlite']}{pg}, "
+        f"{m['cores']} cores ({m['cpu']}), {memory}; Python {v['python']}, SQLite {v['sqlite']}{pg}, "
         f"gunicorn {v['gunicorn']} ({gu['workers']} {gu['worker_class']} workers x {gu['threads']} threads), "
-        f"{v.get('wrk') or 'wrk'} ({s['connections']} connections, {s['duration_s']:.0f} s per run after "
+        f"wrk {wrk[0] if wrk else ''} ({s['wrk_threads']} threads, {s['connections']} connections, {s['duration_s']:.0f} s per run after "
         f"{s['warmup_s']:.0f} s warm-up). Machine load (1/5/15 min) before {_load(load['before'])}, "
         f"after {_load(load.get('after'))}. Raw data: [`{path.name}`](results/{path.name}).",
         "",
@@ -132,16 +135,25 @@ def _section(result: dict, path: Path) -> str:
     for r in result["scenarios"]:
         lines.append(f"| {r['id']} | {r['title']} | {r['value_text']} | {r['target_text']} | {r['verdict']} | "
                      f"{_lat_text(r['service'])} | {_lat_text(r['baseline'])} |")
-    profiles = {k: p for k, p in (result.get("profiles") or {}).items() if p.get("svg")}
+    profiles = {k: _reanalysed(p) for k, p in (result.get("profiles") or {}).items() if p.get("svg")}
     if profiles:
         lines += ["", "Top costs (py-spy, on-CPU samples of all workers; *time for* = innermost `ipservice` "
                       "function on the stack, libraries it calls included):", ""]
         for name, p in profiles.items():
             top = "; ".join(f"{x['name']} {x['share']:.0%}" for x in p["app"][:5])
-            leaf = "; ".join(f"{x['name']} {x['share']:.0%}" for x in p["package"][:5])
+            package = "; ".join(f"{x['name']} {x['share']:.0%}" for x in p["package"][:5])
+            leaf = "; ".join(f"{x['name']} {x['share']:.0%}" for x in p["leaf"][:3])
             lines.append(f"- [{name}](profiles/{Path(p['svg']).name}) ({p['samples']} samples) — time for: {top}. "
-                         f"Running: {leaf}.")
+                         f"Running (package): {package}. On the CPU: {leaf}.")
     return "\n".join(lines)
+
+
+def _reanalysed(p: dict) -> dict:
+    """The profile's numbers read again from its SVG when it is there (the reading may have improved)."""
+    from bench.profiles import analyse
+
+    svg = BENCH.parent / p["svg"]
+    return {**p, **analyse(svg)} if svg.exists() else p
 
 
 def _load(entry: dict | None) -> str:

@@ -170,8 +170,8 @@ def git_info() -> dict:
     def git(*args):
         return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True).stdout.strip()
 
-    dirty = [line for line in git("status", "--porcelain").splitlines()
-             if not line[3:].startswith(("bench/results/", "bench/profiles/", "bench/README.md"))]
+    # "dirty": the measured code (anything outside bench/) differs from the commit
+    dirty = [line for line in git("status", "--porcelain").splitlines() if not line[3:].startswith("bench/")]
     return {"commit": git("rev-parse", "HEAD"), "short": git("rev-parse", "--short", "HEAD"),
             "branch": git("rev-parse", "--abbrev-ref", "HEAD"), "dirty": bool(dirty)}
 

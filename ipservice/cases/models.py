@@ -68,6 +68,10 @@ class Case(TenantScoped, FilingMixin, db.Model):
         UniqueConstraint("tenant_id", "number"),
         UniqueConstraint("tenant_id", "year", "seq"),
         Index("ix_cases_tenant_status_due", "tenant_id", "status", "due_on"),
+        # The lists: all, the bureau's by status, an enterprise's own; newest first (migration 0006).
+        Index("ix_cases_tenant_submitted", "tenant_id", "submitted_at", "seq"),
+        Index("ix_cases_tenant_status_submitted", "tenant_id", "status", "submitted_at", "seq"),
+        Index("ix_cases_tenant_enterprise_submitted", "tenant_id", "enterprise_id", "submitted_at", "seq"),
     )
 
 

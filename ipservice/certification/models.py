@@ -60,4 +60,8 @@ class CertificationRecord(TenantScoped, FilingMixin, db.Model):
             Index("uq_certification_records_subsidy_claim", "tenant_id", "enterprise_id", "standard",
                   unique=True, postgresql_where=text(CLAIMING), sqlite_where=text(CLAIMING)),
             Index("ix_certification_records_submitted_at", "tenant_id", "submitted_at"),
+            # The lists: the bureau's by status, an organization's own; newest first (migration 0006).
+            Index("ix_certification_records_tenant_status_submitted", "tenant_id", "status", "submitted_at", "id"),
+            Index("ix_certification_records_tenant_enterprise_submitted",
+                  "tenant_id", "enterprise_id", "submitted_at", "id"),
         )

@@ -5,13 +5,13 @@ page of 50) filter by tenant, then by status or enterprise, and order by submiss
 tie-breaker (``id``; ``seq`` for cases). These indexes serve each list and its count without a
 sequential scan; tests/test_query_plans.py checks the plans on PostgreSQL.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0011
+Revises: 0010
 """
 from alembic import op
 
-revision = '0006'
-down_revision = '0005'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 100 000 filings (PostgreSQL EXPLAIN).
 
 The statements are the ones the list services really run — captured from the engine while
-``certification.services.page``, ``custody.services.list_enrollments`` and ``cases.services.list_cases``
+each kind's ``service.page``
 serve the bureau's list filtered by status, the bureau's list newest first, and an enterprise's own list,
 a page of 50 each — so the tenant filter the session adds and the row-level-security policy are in
 them. Each is explained, with its parameters, in the same tenant context and role as the app runs it.
@@ -140,24 +140,16 @@ def _problems(table: str, statements) -> tuple[int, list[str]]:
 
 
 def _lists(table: str):
-    """(name, function of (bureau, enterprise user)) for every list of ``table`` that is checked."""
-    from ipservice.accounts.services import enterprise_id_of
+    """(name, function of (bureau, enterprise user)) for every list of ``table`` that is checked: the list
+    the filing kind's service runs (``page``, the same signature for every kind)."""
+    from flask import current_app
 
-    if table == "certification_records":
-        from ipservice.certification import services
+    from ipservice.core import filing
 
-        def run(user, filters):
-            services.page(user, filters, 1, 50)
-    elif table == "custody_enrollments":
-        from ipservice.custody import services
+    kind = next(k for k in filing.kinds(current_app) if k.model.__tablename__ == table)
 
-        def run(user, filters):
-            services.list_enrollments(user, filters, 1, 50)
-    else:
-        from ipservice.cases import services
-
-        def run(user, filters):
-            services.list_cases(user, enterprise_id_of(user), filters, 1, 50)
+    def run(user, filters):
+        kind.service.page(user, filters, 1, 50)
 
     return [
         ("bureau, status=submitted", lambda bureau, own: run(bureau, {"status": "submitted"})),

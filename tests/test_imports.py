@@ -569,3 +569,38 @@ def test_case_ledger_import_numbers_works_and_skips(app, tmp_path, bureau_user, 
     again = run(app, "cases", "--tenant", "hebi", "--as", email, path)
     assert "第 3 行：跳过（已存在：案件" in again.stdout and "第 4 行：跳过（已存在：案件" in again.stdout
     assert count(app, "hebi", Case) == 2
+
+
+def test_rows_are_committed_in_batches_and_a_bad_row_still_leaves_nothing(app, tmp_path, bureau_user, monkeypatch):
+    """Rows are committed every BATCH_ROWS under one SAVEPOINT each: with batches of 2, good rows on both
+    sides of a batch boundary are kept, the bad ones (in the middle of a batch and at its end) leave no
+    record, organization or placeholder user, and the placeholders cannot log in with any password."""
+    from ipservice.certification.models import CertificationRecord
+    from ipservice.importing import engine
+
+    monkeypatch.setattr(engine, "BATCH_ROWS", 2)
+    email = bureau_user("hebi")
+    before_users = user_count(app)
+    good = [make_uscc() for _ in range(4)]
+
+    def row(name, uscc, number, issued="2019-01-10"):
+        return [name, uscc, "企业", None, number, "中知认证", issued, "2022-01-09", None, "管理"]
+
+    path = xlsx(tmp_path / "batches.xlsx", CERT_HEADERS, [
+        row("一", good[0], "B-1"),                      # 2
+        row("坏一", make_uscc(), "B-X", "2023-02-30"),   # 3: bad date
+        row("二", good[1], "B-2"),                      # 4: the batch of 2 is committed here
+        row("三", good[2], "B-3"),                      # 5
+        row("坏二", bad_check_digit(make_uscc()), "B-Y"),  # 6
+        row("四", good[3], "B-4"),                      # 7: committed at the end
+    ])
+    result = run(app, "certifications", "--tenant", "hebi", "--as", email, path)
+    assert result.exit_code == 1, result.output
+    assert "6 行：导入 4，跳过 0，错误 2" in result.stdout
+    assert count(app, "hebi", CertificationRecord) == 4
+    assert enterprise_count(app, "hebi") == 4 and user_count(app) == before_users + 4
+    with app.test_client() as client:
+        for password in ("", "!unusable", "not-a-real-password"):
+            r = client.post("/api/v1/auth/token",
+                            json={"email": f"uscc-{good[0].lower()}@hebi.import.invalid", "password": password})
+            assert r.status_code in (400, 401, 422)

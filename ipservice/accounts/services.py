@@ -21,6 +21,9 @@ from ipservice.extensions import db
 ROLES = ("enterprise", "bureau", "cross_admin")
 # Checked against when the e-mail is unknown, so both failures cost the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+# The password hash of an account that cannot log in (an import's placeholder owner): not a hash werkzeug can
+# parse, so ``check_password_hash`` is False for every password, and nothing is hashed to make it.
+UNUSABLE_PASSWORD = "!unusable"
 
 
 def normalize_email(email: str) -> str:
@@ -194,8 +197,8 @@ def end_sessions(user: User) -> None:
 
 def authenticate(email: str, password: str) -> User | None:
     user = find_user(email)
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+    if user is None or user.password_hash == UNUSABLE_PASSWORD:
+        check_password_hash(_DUMMY_HASH, password or "")  # the same time as a real check: no oracle
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None

@@ -20,12 +20,12 @@ Decisions (see also the README, "Bulk import"):
   no usable password).
 - Re-importing creates no duplicates: the kind's duplicate rule skips a row whose record exists, before any
   other check. A rejected record blocks only a rejected row (a rejected filing may be filed again).
-- One transaction per row: a bad row leaves nothing behind (not even its placeholder organization).
+- One SAVEPOINT per row, a commit every ``BATCH_ROWS`` rows: a bad row leaves nothing behind (not even its
+  placeholder organization), and the import does not pay a commit per row.
 """
 from __future__ import annotations
 
 import csv
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +41,7 @@ from ipservice.core.tenancy import tenant_context
 from ipservice.importing.cells import Column, Invalid, as_text, joiner, norm
 
 HEADER_SEARCH_ROWS = 10
+BATCH_ROWS = 500  # rows per commit; each row has its own SAVEPOINT
 LANGS = {"zh": "zh_CN", "en": "en"}
 BOOKKEEPING = ("enterprise_name", "uscc", "status", "reason")
 
@@ -176,26 +177,54 @@ def flatten(messages) -> list[str]:
     return [str(messages)]
 
 
+def forms_schema(tenant, kind_name: str):
+    """The tenant's form schema of the kind, one instance for the whole file."""
+    from ipservice import forms
+
+    return forms.schema_for(tenant, kind_name)()
+
+
+def _open_transaction(session) -> None:
+    """On SQLite, BEGIN before the first SAVEPOINT of a batch. pysqlite begins a transaction only before
+    an INSERT/UPDATE/DELETE; a SAVEPOINT outside one starts its own, and releasing it would COMMIT each row
+    (SQLite: releasing the outermost savepoint commits), so the batch would not be one transaction."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+
+
 # --- the importer ------------------------------------------------------------------------------------------
 
 class Importer:
-    """Imports the rows of one kind into the current tenant, one transaction per row."""
+    """Imports the rows of one kind into the current tenant, one savepoint per row, a commit per batch."""
 
     error_keys = {"decision": "status", "to": "status", "extra": None}
+    pending = 0  # rows imported since the last commit
 
     def __init__(self, kind, tenant, user, filename: str):
         self.kind, self.spec = kind, kind.importer
-        self.tenant, self.user_id, self.filename = tenant, user.id, filename
+        self.tenant, self.user_id, self._user, self.filename = tenant, user.id, user, filename
+        self.form_schema = forms_schema(tenant, kind.name)
+        self._schemas: dict = {}
         self.columns = self.spec.columns(tenant)
         self.by_key = {c.key: c for c in self.columns}
         self.error_keys = {**self.error_keys, **self.spec.error_keys}
 
     @property
     def user(self):
-        from ipservice.accounts.models import User
-        from ipservice.extensions import db
+        # Kept, not fetched per row: after a commit the object reloads itself once (expire_on_commit).
+        return self._user
 
-        return db.session.get(User, self.user_id)
+    def _registration(self, field_name: str):
+        """The registration form's schema for one field, built once per file (building costs more than a load)."""
+        from ipservice.accounts.schemas import RegistrationSchema
+
+        schema = self._schemas.get(field_name)
+        if schema is None:
+            schema = self._schemas[field_name] = RegistrationSchema(only=(field_name,))
+        return schema
 
     def label_of(self, key: str | None) -> str:
         key = self.error_keys.get(key, key)
@@ -219,21 +248,20 @@ class Importer:
         """The row's organization by USCC (``None`` when it is new); the USCC and, for a new one, the name
         are validated as on the registration form."""
         from ipservice.accounts.models import Enterprise
-        from ipservice.accounts.schemas import RegistrationSchema
         from ipservice.extensions import db
 
         if not values.get("uscc"):
             errors.setdefault("uscc", []).append(_("缺少必填字段。"))
             return None, None
         try:
-            uscc = RegistrationSchema(only=("uscc",)).load({"uscc": values["uscc"]})["uscc"]
+            uscc = self._registration("uscc").load({"uscc": values["uscc"]})["uscc"]
         except ValidationError as exc:
             errors.setdefault("uscc", []).extend(flatten(exc.messages))
             return None, None
         enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
         if enterprise is None:
             try:
-                RegistrationSchema(only=("name",)).load({"name": values.get("enterprise_name") or ""})
+                self._registration("name").load({"name": values.get("enterprise_name") or ""})
             except ValidationError as exc:
                 errors.setdefault("enterprise_name", []).extend(flatten(exc.messages))
         return uscc, enterprise
@@ -248,8 +276,9 @@ class Importer:
         email = f"uscc-{uscc}@{self.tenant.slug}.import.invalid".lower()
         owner = accounts.find_user(email)
         if owner is None:
-            owner = accounts.create_user(email, secrets.token_urlsafe(32), "enterprise", self.tenant.slug,
-                                         name.strip())
+            # No password to hash (scrypt was most of an import's time): a marker no password matches.
+            owner = accounts.create_user(email, None, "enterprise", self.tenant.slug, name.strip(),
+                                         password_hash=accounts.UNUSABLE_PASSWORD)
         owner.active = False
         db.session.flush()
         enterprise = Enterprise(name=name.strip(), uscc=uscc, contact_name="", contact_phone="", user_id=owner.id)
@@ -267,9 +296,12 @@ class Importer:
     # -- one row
 
     def run_row(self, row_no: int, row: tuple, mapping: dict) -> Outcome:
-        """One row in its own transaction: kept when it is imported, rolled back otherwise."""
+        """One row under its own SAVEPOINT: released when it is imported, rolled back otherwise, so a bad row
+        leaves nothing behind while the rows are committed in batches (``commit``)."""
         from ipservice.extensions import db
 
+        _open_transaction(db.session)
+        savepoint = db.session.begin_nested()
         try:
             outcome = self._row(row_no, row, mapping)
         except RowErrors as exc:
@@ -278,13 +310,23 @@ class Importer:
             errors = self._messages(exc.errors) or [("", exc.text)]
             outcome = Outcome(row_no, "error", errors=errors)
         except Exception as exc:  # noqa: BLE001 — one broken row must not stop the import
-            db.session.rollback()
-            return Outcome(row_no, "error", errors=[("", _("内部错误：%(error)s", error=f"{type(exc).__name__}: {exc}"))])
+            outcome = Outcome(row_no, "error",
+                              errors=[("", _("内部错误：%(error)s", error=f"{type(exc).__name__}: {exc}"))])
         if outcome.result == "ok":
-            db.session.commit()
-        else:
-            db.session.rollback()
+            savepoint.commit()
+            self.pending += 1
+        elif savepoint.is_active:
+            savepoint.rollback()
+        if self.pending >= BATCH_ROWS:
+            self.commit()
         return outcome
+
+    def commit(self) -> None:
+        """Commit the rows imported since the last commit (one transaction per batch, not per row)."""
+        from ipservice.extensions import db
+
+        db.session.commit()
+        self.pending = 0
 
     def _messages(self, errors: dict) -> list[tuple[str, str]]:
         """``[(column label, message)]`` in the order of the columns (the row's own messages first)."""
@@ -300,7 +342,6 @@ class Importer:
         return out
 
     def _row(self, row_no: int, row: tuple, mapping: dict) -> Outcome:
-        from ipservice import forms
         from ipservice.core import audit
 
         values, errors = self.values(row, mapping)
@@ -313,7 +354,7 @@ class Importer:
         payload = (self.spec.payload(values, context) if self.spec.payload
                    else {k: v for k, v in values.items() if k not in BOOKKEEPING})
         try:
-            data = forms.schema_for(self.tenant, self.kind.name)().load(payload)
+            data = self.form_schema.load(payload)
         except ValidationError as exc:
             for key, messages in exc.messages.items():
                 # a cell that could not be converted keeps its own message
@@ -415,6 +456,7 @@ def run_import(kind, tenant_slug: str, email: str, path: Path, report: Path | No
                                        file=stderr, show_pos=True) as bar:
                     for row_no, row in bar:
                         outcomes.append(importer.run_row(row_no, row, mapping))
+                importer.commit()
             finally:
                 sheet.close()
         for o in outcomes:

@@ -82,7 +82,7 @@ class Seeder:
         token, _expires = services.issue_token(bureau)
         enterprises = []
         for n in range(1, bench_enterprises + 1):
-            email = f"bench{n}@{tenant.slug}.bench.invalid"
+            email = f"bench{n}@{tenant.slug}.bench-ipservice.cn"
             ent = services.register_enterprise(tenant.slug, {
                 "name": f"{tenant.name_zh}基准测试科技有限公司{n}号", "uscc": uscc_for(tenant.slug, "BE", n),
                 "email": email, "password": PASSWORD, "contact_name": "张三", "contact_phone": "13800000000"})

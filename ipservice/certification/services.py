@@ -269,7 +269,16 @@ def page(user, filters: dict, page_no: int, page_size: int) -> tuple[list[Certif
     stmt = _select(user, filters)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     records = list(db.session.scalars(stmt.offset((page_no - 1) * page_size).limit(page_size)))
-    return _preload_attachments(records), total
+    return _preload_priors(_preload_attachments(records)), total
+
+
+def _preload_priors(records):
+    """The prior records the page's estimates name, in one query: ``estimate_of`` then finds them in the
+    session (``db.session.get``) instead of one query per row."""
+    ids = {r.subsidy_prior_id for r in records if r.subsidy_prior_id}
+    if ids:
+        list(db.session.scalars(select(CertificationRecord).where(CertificationRecord.id.in_(ids))))
+    return records
 
 
 # --- the bureau's decision ----------------------------------------------------------------------------

@@ -329,6 +329,11 @@ class SubsidyEstimateOut(Schema):
     citation = fields.Nested(SubsidyCitationOut, allow_none=True)
 
 
+# Built once, used for every row of a list (building a schema costs more than dumping a row).
+_ESTIMATE_OUT = SubsidyEstimateOut()
+_ATTACHMENT_OUT = AttachmentOut()
+
+
 class SubsidyEnterpriseOut(Schema):
     id = fields.String()
     name = fields.String()
@@ -364,12 +369,12 @@ class SubsidyApplicationOut(Schema):
     def _estimate(self, obj):
         from ipservice.subsidy import services
 
-        return SubsidyEstimateOut().dump(services.estimate_of(obj))
+        return _ESTIMATE_OUT.dump(services.estimate_of(obj))
 
     def _attachments(self, obj):
         from ipservice.subsidy import services
 
-        return [{**AttachmentOut().dump(a), "document": services.evidence_code(a)} for a in services.attachments_of(obj)]
+        return [{**_ATTACHMENT_OUT.dump(a), "document": services.evidence_code(a)} for a in services.attachments_of(obj)]
 
     @post_dump(pass_original=True)
     def own_fields_at_top_level(self, data, original, **kwargs):

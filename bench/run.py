@@ -32,6 +32,8 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
 from bench import profiles as flame  # noqa: E402
+
+PROFILE_TAG = "after"  # --profile-tag: the state the flame graphs show (issue 14: before/after)
 from bench import report  # noqa: E402
 
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
@@ -329,7 +331,7 @@ class Load:
 def profile(name: str, db_kind: str, server: Server, load: Load, seconds: float, method: str, path: str,
             **kw) -> dict:
     """py-spy on every worker of ``server`` while wrk drives the scenario; the SVG and its top costs."""
-    svg = BENCH / "profiles" / f"{name}-{db_kind}-before.svg"
+    svg = BENCH / "profiles" / f"{name}-{db_kind}-{PROFILE_TAG}.svg"
     spy = subprocess.Popen(["py-spy", "record", "--subprocesses", "--nonblocking", "-r", "97", "-d", str(int(seconds)),
                             "-o", str(svg), "--pid", str(server.proc.pid)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -412,7 +414,8 @@ def service_import(db: Database, env: Env, workdir: Path, file: Path, rows: int,
     while True:
         time.sleep(1)
         elapsed = time.monotonic() - started
-        done = proc.poll() is not None
+        # WNOWAIT: see the end without reaping the child, so that _wait_rusage still gets its rusage
+        done = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
         try:
             n = db.scalar(count_sql, (SUBMIT_TENANT, pattern))
         except Exception:  # noqa: BLE001 — a busy SQLite file: try again next second
@@ -487,6 +490,8 @@ def parse_args(argv=None):
                    help="seconds each import may run before its rate is extrapolated (default 30, quick 10)")
     p.add_argument("--profile", action="store_true", help="also record py-spy flame graphs into bench/profiles/")
     p.add_argument("--profile-seconds", type=float, default=12)
+    p.add_argument("--profile-tag", default="after",
+                   help="flame graphs are profiles/<scenario>-<db>-<tag>.svg (the *-before.svg ones are kept)")
     p.add_argument("--pg-url", default=os.environ.get("IPSERVICE_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"),
                    help="PostgreSQL server (databases bench_main and bench_big are created there)")
     p.add_argument("--keep", action="store_true", help="keep the work folder (databases, logs)")
@@ -509,6 +514,8 @@ def main(argv=None) -> Path:
     args = parse_args(argv)
     if not Path(WRK).exists():
         sys.exit("wrk is needed: apt-get install wrk")
+    global PROFILE_TAG
+    PROFILE_TAG = args.profile_tag
     if args.profile and not shutil.which("py-spy"):
         sys.exit("--profile needs py-spy: python3 -m pip install py-spy")
     workdir = Path(tempfile.mkdtemp(prefix=f"ipservice-bench-{args.db}-"))
@@ -696,8 +703,8 @@ def _imports(args, db: Database, env: Env, workdir: Path, bureau_email: str, res
         out["sizes"][str(rows)] = size
     if args.profile:
         s = next(series)
-        file = write_ledger(workdir / "ledger-profile.xlsx", 2000, s)
-        svg = BENCH / "profiles" / f"import-{args.db}-before.svg"
+        file = write_ledger(workdir / "ledger-profile.xlsx", 20000, s)
+        svg = BENCH / "profiles" / f"import-{args.db}-{PROFILE_TAG}.svg"
         log(f"  profiling the import ({args.profile_seconds:.0f} s)")
         proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "import", "certifications",
                                  "--tenant", SUBMIT_TENANT, "--as", bureau_email, str(file)],

@@ -154,18 +154,23 @@ def _postgres_settings(connection):
     if connection.dialect.name != "postgresql":
         return
     role = current_app.config.get("IPSERVICE_DB_APP_ROLE") if has_app_context() else ""
-    # A block that reads across tenants on purpose (command line) keeps the connection's own role: only the
-    # schema owner's policy honours app.cross_tenant; as the app role it would see nothing (rls_statements).
+    settings = {"tenant": current_tenant_id() or "", "cross": "on" if is_cross_tenant() else "off"}
     if role:
         if not _ROLE_RE.match(role):
             raise ValueError(f"IPSERVICE_DB_APP_ROLE {role!r} is not a plain role name")
         # A block that reads across tenants on purpose (command line) runs as the connection's own role: only
         # the schema owner's policy honours app.cross_tenant (rls_statements); as the app role it sees nothing.
-        connection.exec_driver_sql("SET LOCAL ROLE NONE" if is_cross_tenant() else f"SET LOCAL ROLE {role}")
-    connection.execute(
-        text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.cross_tenant', :cross, true)"),
-        {"tenant": current_tenant_id() or "", "cross": "on" if is_cross_tenant() else "off"},
-    )
+        # set_config('role', …, true) is SET LOCAL ROLE: the role and the settings in one round-trip.
+        settings["role"] = "none" if is_cross_tenant() else role
+        connection.execute(_SETTINGS_WITH_ROLE, settings)
+    else:
+        connection.execute(_SETTINGS, settings)
+
+
+# One statement per transaction (a round-trip each is what a request pays on PostgreSQL).
+_SETTINGS = text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.cross_tenant', :cross, true)")
+_SETTINGS_WITH_ROLE = text("SELECT set_config('role', :role, true), set_config('app.tenant_id', :tenant, true), "
+                           "set_config('app.cross_tenant', :cross, true)")
 
 
 def _after_begin(session, transaction, connection):

@@ -57,6 +57,8 @@ class CertificationRecord(TenantScoped, FilingMixin, db.Model):
             Index("uq_certification_records_active_certificate_no", "tenant_id", "certificate_no",
                   unique=True, postgresql_where=text(ACTIVE), sqlite_where=text(ACTIVE)),
             Index("ix_certification_records_org_standard", "tenant_id", "enterprise_id", "standard"),
+            # any status (the import's duplicate rule; the unique index above is partial): migration 0012
+            Index("ix_certification_records_tenant_certificate_no", "tenant_id", "certificate_no"),
             Index("uq_certification_records_subsidy_claim", "tenant_id", "enterprise_id", "standard",
                   unique=True, postgresql_where=text(CLAIMING), sqlite_where=text(CLAIMING)),
             Index("ix_certification_records_submitted_at", "tenant_id", "submitted_at"),

@@ -31,6 +31,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from ipservice.accounts.services import enterprise_id_of, enterprise_of, lock_enterprise
 from ipservice.certification.models import DECISIONS, OBJECT_TYPE, RECORD_STATUSES, CertificationRecord
@@ -92,7 +93,8 @@ def _prior_claim(tenant, record) -> CertificationRecord | None:
                    CertificationRecord.subsidy_claim.is_(True)))
     if record.id:
         stmt = stmt.where(CertificationRecord.id != record.id)
-    return db.session.scalar(stmt.limit(1))
+    # Only its number and standard are read (the estimate's reason): not its organization (selectin).
+    return db.session.scalar(stmt.options(lazyload(CertificationRecord.enterprise)).limit(1))
 
 
 def _estimate_into(tenant, record) -> dict:
@@ -102,6 +104,7 @@ def _estimate_into(tenant, record) -> dict:
     record.subsidy_amount_cny = est["amount_cny"]
     record.subsidy_rule_code = est["rule_code"]
     record.subsidy_prior_id = prior.id if prior is not None else None
+    record._prior = prior  # estimate_of answers with it in this request without fetching it again
     record.subsidy_claim = _takes_subsidy(tenant, record)
     with force_locale("zh_CN"):  # the stored text is Chinese, whatever the request's language
         record.subsidy_explanation = _compute(tenant, record, prior)["explanation"]
@@ -112,8 +115,8 @@ def estimate_of(record) -> dict:
     """``{"amount_cny", "rule_code", "explanation", "citation"}`` of a record, explained in the reader's
     language (see the module docstring)."""
     tenant = _tenant_of(record)
-    prior = None
-    if record.subsidy_prior_id:
+    prior = getattr(record, "_prior", None)
+    if record.subsidy_prior_id and (prior is None or prior.id != record.subsidy_prior_id):
         prior = db.session.get(CertificationRecord, (record.tenant_id, record.subsidy_prior_id))
     explanation = record.subsidy_explanation
     if tenant is not None and (record.subsidy_prior_id is None or prior is not None):
@@ -184,6 +187,7 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> CertificationRe
             saved = attachments.save(upload, OBJECT_TYPE, record.id, user, allowed=PDF_ONLY,
                                      max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
         db.session.flush()
+        record._attachments = [saved] if saved is not None else []  # the answer lists them: no query
     except IntegrityError as exc:
         db.session.rollback()
         _remove_file(saved)
@@ -277,7 +281,8 @@ def _preload_priors(records):
     session (``db.session.get``) instead of one query per row."""
     ids = {r.subsidy_prior_id for r in records if r.subsidy_prior_id}
     if ids:
-        list(db.session.scalars(select(CertificationRecord).where(CertificationRecord.id.in_(ids))))
+        list(db.session.scalars(select(CertificationRecord).where(CertificationRecord.id.in_(ids))
+                                .options(lazyload(CertificationRecord.enterprise))))
     return records
 
 

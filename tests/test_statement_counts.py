@@ -1,0 +1,65 @@
+"""How many SQL statements a request sends (issue 14): a certification submitted through the API and the
+bureau's list of 50 records. On PostgreSQL every statement is a round-trip, so their number is the cost;
+an upper bound here keeps a per-row query or a reload after commit from creeping back in. The bounds
+are the counts measured when they were set plus a little room, not timings."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from tests.certification.test_certification_api import URL, body
+
+# SQLite counts; PostgreSQL adds one statement per transaction (the role and tenant settings).
+SUBMIT_MAX = 10
+LIST_MAX = 6
+
+
+@contextmanager
+def statements(app):
+    from ipservice.extensions import db
+
+    seen: list[str] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+
+
+def _real(seen):
+    """The statements without PostgreSQL's per-transaction settings (counted separately)."""
+    return [s for s in seen if "set_config" not in s]
+
+
+def test_a_certification_submission_sends_a_bounded_number_of_statements(app, enterprise):
+    e = enterprise("hebi")
+    assert e.post(URL.format("hebi"), json=body(certificate_no="WARM-0001")).status_code == 201
+    with statements(app) as seen:
+        r = e.post(URL.format("hebi"), json=body(certificate_no="COUNT-0001"),
+                   headers={"Idempotency-Key": "count-0001"})
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["subsidy_estimate"]["explanation"]
+    assert len(_real(seen)) <= SUBMIT_MAX, "\n".join(seen)
+    assert len(seen) - len(_real(seen)) <= 1, "one transaction, one settings statement"
+
+
+def test_the_bureaus_list_does_not_query_per_row(app, enterprise, bureau):
+    """50 records, half of them blocked by an earlier record (their estimate names it): no query per row."""
+    b = bureau("hebi")
+    for n in range(25):
+        e = enterprise("hebi")
+        for k in range(2):  # the second record of the same standard gets 0, naming the first
+            assert e.post(URL.format("hebi"), json=body(certificate_no=f"LIST-{n:02d}-{k}")).status_code == 201
+    with statements(app) as seen:
+        r = b.get(URL.format("hebi") + "?status=submitted&page_size=50")
+    assert r.status_code == 200
+    rows = r.get_json()
+    assert len(rows) == 50 and sum(row["subsidy_estimate"]["amount_cny"] == 0 for row in rows) == 25
+    assert len(_real(seen)) <= LIST_MAX, "\n".join(seen)

@@ -281,8 +281,13 @@ def _preload_priors(records):
     session (``db.session.get``) instead of one query per row."""
     ids = {r.subsidy_prior_id for r in records if r.subsidy_prior_id}
     if ids:
-        list(db.session.scalars(select(CertificationRecord).where(CertificationRecord.id.in_(ids))
-                                .options(lazyload(CertificationRecord.enterprise))))
+        # kept on the records: the session's identity map holds its objects weakly
+        priors = {p.id: p for p in db.session.scalars(
+            select(CertificationRecord).where(CertificationRecord.id.in_(ids))
+            .options(lazyload(CertificationRecord.enterprise)))}
+        for r in records:
+            if r.subsidy_prior_id:
+                r._prior = priors.get(r.subsidy_prior_id)
     return records
 
 

@@ -18,8 +18,25 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The app (every tenant folder read and validated: seconds with many tenants) is made once in the master;
+# workers are forks of it, so a worker recycled by max_requests answers at once instead of loading it again
+# while the others serve (issue 14, scenario 3). Database connections are not shared: see post_fork.
+preload_app = True
+# Read by the app as it is made (before on_starting, with preload_app): the rate-limit storage warning.
+os.environ.setdefault("IPSERVICE_WORKERS", str(workers))
 
 
 def on_starting(server):
     # The app warns at start when its rate-limit counters would not be shared by the workers.
     os.environ["IPSERVICE_WORKERS"] = str(server.cfg.workers)
+
+
+def post_fork(server, worker):
+    # A forked worker must not use the master's pooled connections (there are none normally: the master
+    # answers no request; this makes sure).
+    from ipservice.extensions import db
+
+    app = server.app.wsgi()
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)

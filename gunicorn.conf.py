@@ -34,9 +34,9 @@ def on_starting(server):
 def post_fork(server, worker):
     # A forked worker must not use the master's pooled connections (there are none normally: the master
     # answers no request; this makes sure).
-    from ipservice.extensions import db
-
     app = server.app.wsgi()
-    with app.app_context():
-        for engine in db.engines.values():
-            engine.dispose(close=False)
+    sqlalchemy = getattr(app, "extensions", {}).get("sqlalchemy")
+    if sqlalchemy is not None:
+        with app.app_context():
+            for engine in sqlalchemy.engines.values():
+                engine.dispose(close=False)

@@ -391,7 +391,8 @@ def _select(user, filters: dict | None):
 def page(user, filters: dict, page_no: int, page_size: int):
     """One page of the applications ``user`` may see, newest first, and the total."""
     stmt = _select(user, filters)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    # count(*) over the list's FROM and WHERE, not over a subquery of every column (SQLite materializes it)
+    total = db.session.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)) or 0
     if (page_no - 1) * page_size >= total:
         return [], total
     return list(db.session.scalars(stmt.offset((page_no - 1) * page_size).limit(page_size)).unique()), total

@@ -93,10 +93,18 @@ class Database:
     def grant_app_role(self) -> None:
         if self.kind != "postgresql":
             return
-        with self.connect() as conn:
-            conn.execute("GRANT USAGE ON SCHEMA public TO ipservice_app")
-            conn.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ipservice_app")
-            conn.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ipservice_app")
+        # What production grants (ipservice.core.dbroles): tables and sequences, the append-only tables
+        # without UPDATE/DELETE, and EXECUTE on the statistics functions (GET /api/v1/stats needs them).
+        from sqlalchemy import create_engine
+
+        from ipservice.core.dbroles import grant_app_role
+
+        engine = create_engine(self.url)
+        try:
+            with engine.begin() as conn:
+                grant_app_role(conn, "ipservice_app")
+        finally:
+            engine.dispose()
 
     def connect(self):
         if self.kind == "sqlite":

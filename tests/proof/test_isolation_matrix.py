@@ -14,7 +14,6 @@ and method, whose failure lists every (actor, resource) that went wrong.
 """
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 
 import pytest
@@ -26,13 +25,8 @@ from tests.proof import world as W
 
 def _routes() -> list[tuple[str, str, str]]:
     """(rule, endpoint, method) of every route, read from an app built for collection only."""
-    from ipservice import create_app
-
-    with tempfile.TemporaryDirectory(prefix="ipservice-routes-") as d:
-        app = create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": d,
-                          "SQLALCHEMY_DATABASE_URI": "sqlite:///:memory:"})
-        rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
-        return [(r.rule, r.endpoint, m) for r in rules for m in sorted(r.methods - {"HEAD", "OPTIONS"})]
+    rules = sorted(W.collection_app().url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+    return [(r.rule, r.endpoint, m) for r in rules for m in sorted(r.methods - {"HEAD", "OPTIONS"})]
 
 
 ROUTES = _routes()
@@ -150,30 +144,14 @@ def expected(roles, is_api: bool, url_tenant: str | None, actor: Actor, res: Res
 
 @pytest.fixture(autouse=True)
 def clean_db():
-    """The matrix's data lives for the module (``world``), not for one test."""
+    """The matrix's data lives for the module (``world``, tests/proof/conftest.py), not for one test."""
     yield
 
 
 @pytest.fixture(scope="module")
-def world(app, _append_only):
-    from tests.conftest import empty_database
-
-    with pytest.MonkeyPatch.context() as mp:
-        from werkzeug.security import generate_password_hash
-
-        from ipservice.accounts import services
-
-        mp.setattr(services, "generate_password_hash",
-                   lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
-        empty_database(app, _append_only)
-        w = W.build(app, app.test_client())
-        sessions = {}
-        for actor in ACTORS:
-            email = _email(w, actor)
-            sessions[actor.name] = [email, *W.page_client(app, email)]
-        w.sessions = sessions
-        yield w
-    empty_database(app, _append_only)
+def sessions(app, world):
+    """A signed-in browser session per actor: [e-mail, client, CSRF token]."""
+    return {a.name: [_email(world, a), *W.page_client(app, _email(world, a))] for a in ACTORS}
 
 
 def _email(w, actor: Actor):
@@ -196,25 +174,25 @@ def _token(w, actor: Actor):
     return w.cross_admin[1]
 
 
-def _send(app, w, actor: Actor, method: str, url: str, is_api: bool):
+def _send(app, w, sessions, actor: Actor, method: str, url: str, is_api: bool):
     write = method in ("POST", "PUT", "PATCH", "DELETE")
     if is_api:
         token = _token(w, actor)
         return app.test_client().open(url, method=method, headers=bearer(token) if token else {},
                                       json={} if write else None)
-    email, client, csrf = w.sessions[actor.name]
+    email, client, csrf = sessions[actor.name]
     r = client.open(url, method=method, data={"csrf_token": csrf} if write else None)
     if write:  # the write may have ended the session (logout) or renewed its CSRF token
         page = client.get("/account/password" if email else "/login")
         if page.status_code == 200:
-            w.sessions[actor.name][2] = csrf_from(page.get_data(as_text=True))
+            sessions[actor.name][2] = csrf_from(page.get_data(as_text=True))
         else:
-            w.sessions[actor.name] = [email, *W.page_client(app, email)]
+            sessions[actor.name] = [email, *W.page_client(app, email)]
     return r
 
 
 @pytest.mark.parametrize("rule, endpoint, method", ROUTES, ids=[f"{m} {r}" for r, _e, m in ROUTES])
-def test_route_isolation(app, world, rule, endpoint, method):
+def test_route_isolation(app, world, sessions, rule, endpoint, method):
     url_rule = next(r for r in app.url_map.iter_rules() if r.rule == rule and r.endpoint == endpoint)
     view = app.view_functions[endpoint]
     roles = None if endpoint in BUILTIN_PUBLIC else declared_roles(view, method)
@@ -232,7 +210,7 @@ def test_route_isolation(app, world, rule, endpoint, method):
         hidden = {m for p in world.parties.values() for m in p.markers if m not in url}
         for actor in ACTORS:
             want = expected(roles, is_api, url_tenant, actor, res, variables, world.kinds)
-            r = _send(app, world, actor, method, url, is_api)
+            r = _send(app, world, sessions, actor, method, url, is_api)
             where = f"{method} {url} ({rule}) as {actor.name} on {res.name}"
             got = r.status_code
             if got >= 500:

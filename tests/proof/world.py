@@ -67,6 +67,25 @@ class World:
     kinds: list  # the registered FilingKind objects
 
 
+_COLLECTION_APP = []
+
+
+def collection_app():
+    """An app built at collection time (routes, OpenAPI document: no database needed), once per process."""
+    if not _COLLECTION_APP:
+        import atexit
+        import shutil
+        import tempfile
+
+        from ipservice import create_app
+
+        d = tempfile.mkdtemp(prefix="ipservice-collect-")
+        atexit.register(shutil.rmtree, d, True)
+        _COLLECTION_APP.append(create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": d,
+                                           "SQLALCHEMY_DATABASE_URI": "sqlite:///:memory:"}))
+    return _COLLECTION_APP[0]
+
+
 def collection_rule(app, kind) -> str:
     """The kind's API collection (``/t/<tenant>/api/v1/<things>``), found from its detail route."""
     tail = f"/<{kind.detail_arg}>"

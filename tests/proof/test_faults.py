@@ -157,19 +157,17 @@ def test_postgres_restarted_under_load_is_503_then_recovers_without_restarting_g
 
 
 def _migrate(url: str, tmp_path) -> None:
-    from flask_migrate import upgrade
+    """The schema by the migrations, as the owner, in a process of its own (an app created here would
+    rebind the test process's rate limiter to this database); the app role granted as deployment does."""
+    import subprocess
+    import sys
 
-    from ipservice import create_app
     from tests.conftest import _grant_postgres, _prepare_postgres
 
     _prepare_postgres(url)
-    owner_app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x",
-                            "INSTANCE_PATH": str(tmp_path / "migrate-instance")})
-    with owner_app.app_context():
-        upgrade()
-        from ipservice.extensions import db
-
-        db.engine.dispose()
+    env = {**os.environ, "DATABASE_URL": url, "IPSERVICE_INSTANCE_PATH": str(tmp_path / "migrate-instance")}
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=servers.ROOT, env=env,
+                   check=True, capture_output=True, timeout=120)
     _grant_postgres(url)
 
 
@@ -244,25 +242,35 @@ def _restart_under_load(pg, server) -> None:
     assert r.status_code == 201, r.text
 
 
-def test_an_unreachable_database_is_503_with_retry_after_in_the_users_language(tmp_path):
-    """In-process: an app whose database refuses connections (a closed port) answers every request that
-    needs it with 503 and Retry-After — JSON on the API, the error page elsewhere — never a 500."""
-    from ipservice import create_app
+def test_an_unreachable_database_is_503_with_retry_after_in_the_users_language(app, client):
+    """In-process: while every statement fails as with a database that is gone, a request that needs the
+    database is 503 with Retry-After — JSON on the API, the error page elsewhere — never a 500. (Not a
+    second app: the rate limiter is bound to the last app created in the process.)"""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
 
-    port = servers.free_port()  # nothing listens there
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://postgres@127.0.0.1:{port}/x",
-                      "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path), "RATELIMIT_ENABLED": False})
-    c = app.test_client()
-    r = c.get("/t/xian/api/v1/cases", headers={"Authorization": "Bearer x", "Accept-Language": "en"})
-    assert r.status_code == 503 and r.headers["Retry-After"] == "5"
-    assert r.get_json() == {"code": 503, "status": "Service Unavailable", "message": "Service temporarily unavailable."}
-    r = c.get("/t/xian/api/v1/cases", headers={"Authorization": "Bearer x"})
-    assert r.get_json()["message"] == "服务暂时不可用。"
-    r = c.get("/t/xian/", headers={"Accept-Language": "en"})
-    assert r.status_code == 503 and r.headers["Retry-After"] == "5" and r.mimetype == "text/html"
-    assert "Service temporarily unavailable." in r.get_data(as_text=True)
-    # what needs no database still answers
-    assert c.get("/api/v1/tenants").status_code == 200
+    from ipservice.extensions import db
+
+    def gone(*_args, **_kw):
+        raise OperationalError("SELECT", {}, ConnectionRefusedError("connection refused"))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", gone)
+    try:
+        r = client.get("/t/xian/api/v1/cases", headers={"Authorization": "Bearer x", "Accept-Language": "en"})
+        assert r.status_code == 503 and r.headers["Retry-After"] == "5"
+        assert r.get_json() == {"code": 503, "status": "Service Unavailable",
+                                "message": "Service temporarily unavailable."}
+        r = client.get("/t/xian/api/v1/cases", headers={"Authorization": "Bearer x"})
+        assert r.get_json()["message"] == "服务暂时不可用。"
+        r = client.get("/t/xian/", headers={"Accept-Language": "en"})
+        assert r.status_code == 503 and r.headers["Retry-After"] == "5" and r.mimetype == "text/html"
+        assert "Service temporarily unavailable." in r.get_data(as_text=True)
+        assert client.get("/api/v1/tenants").status_code == 200  # what needs no database still answers
+    finally:
+        event.remove(engine, "before_cursor_execute", gone)
+    assert client.get("/t/xian/").status_code == 200  # and the next request, the database back, is served
 
 
 def test_workers_starting_together_compile_the_catalogs_without_tripping_over_each_other(tmp_path):

@@ -80,3 +80,38 @@ def test_racing_agencies_with_one_uscc_add_one(app, client, live_server):
     results = race(live_server, [("POST", "/t/hebi/api/v1/agencies", bearer(token), body) for _ in range(10)])
     assert sorted(code for code, _b in results) == [201] + [409] * 9, results
     assert sum(a["uscc"] == body["uscc"] for a in client.get("/t/hebi/api/v1/agencies").get_json()) == 1
+
+
+def test_racing_decisions_on_one_organization_claim_and_verifications_apply_once(app, client, live_server):
+    """The organizations' conditional writes (issue 13, finding 13) under racing: one decision of a claim,
+    one verification of an organization; the others 409, never a second audit event."""
+    import io
+
+    from tests.conftest import token_for
+
+    create_user(app, "race-bureau@xian.gov.cn", "bureau", W.HOME)
+    token = token_for(client, "race-bureau@xian.gov.cn")
+    squatted = register_enterprise(client, W.HOME)
+    r = client.post(f"/t/{W.HOME}/api/v1/organization-claims", content_type="multipart/form-data", data={
+        "name": "真实科技有限公司", "uscc": squatted["uscc"], "email": "race-claimant@real-corp.cn",
+        "password": "Qing-He-Bridge-1987", "contact_name": "陈七", "contact_phone": "029-86668888",
+        "licence": (io.BytesIO(W.PNG), "licence.png")})
+    assert r.status_code == 201, r.get_json()
+    claim = r.get_json()["id"]
+    decisions = [{"decision": "approve"} if i % 2 else {"decision": "reject", "reason": "营业执照不清晰"}
+                 for i in range(10)]
+    results = race(live_server, [("POST", f"/t/{W.HOME}/api/v1/organization-claims/{claim}/decision",
+                                  bearer(token), d) for d in decisions])
+    assert sorted(code for code, _b in results) == [200] + [409] * 9, results
+    assert _audit_like(app, "organization.claim_approved", claim) + _audit_like(
+        app, "organization.claim_rejected", claim) == 1
+
+    other = register_enterprise(client, W.HOME)
+    results = race(live_server, [("POST", f"/t/{W.HOME}/api/v1/organizations/{other['id']}/verification",
+                                  bearer(token), {}) for _ in range(10)])
+    assert sorted(code for code, _b in results) == [200] + [409] * 9, results
+    assert _audit_like(app, "organization.verified", other["id"]) == 1
+
+
+def _audit_like(app, action: str, object_id: str) -> int:
+    return _audit_count(app, W.HOME, action, object_id)

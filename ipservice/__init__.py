@@ -78,6 +78,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(access.enforce)
     app.before_request(request_guard.refuse_nul)
     app.register_error_handler(DataError, request_guard.data_error)
+    from ipservice.core import unavailable
+
+    unavailable.install(app)  # the database unreachable: 503 with Retry-After
     app.after_request(i18n.remember_language)
     app.after_request(_security_headers)
     app.jinja_env.filters["zh"] = i18n.mark_zh

@@ -11,7 +11,10 @@ class Config:
     # On PostgreSQL, each transaction runs as this role (SET LOCAL ROLE) so that row-level security
     # applies even when the connection itself is the schema owner. Empty: use the connection's role.
     IPSERVICE_DB_APP_ROLE = os.environ.get("IPSERVICE_DB_APP_ROLE", "")
+    # A connection is checked before each use, so after a database restart the next request reconnects.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # While the database is unreachable every request is 503 with this Retry-After (core/unavailable.py).
+    RETRY_AFTER_SECONDS = int(os.environ.get("IPSERVICE_RETRY_AFTER", "5"))
     TENANTS_DIR = os.environ.get("IPSERVICE_TENANTS_DIR", str(ROOT / "tenants"))
     SEEDS_DIR = os.environ.get("IPSERVICE_SEEDS_DIR", str(ROOT.parent / "shared" / "seeds"))
     TRANSLATIONS_DIR = str(ROOT / "translations")

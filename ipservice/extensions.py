@@ -92,3 +92,15 @@ class Blueprint(_SmorestBlueprint):
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
     ARGUMENTS_PARSER = _JsonBodyParser()
     PAGINATION_ARGUMENTS_PARSER = _PageParser()
+
+    def _document_pagination_metadata(self, spec, resp_doc):
+        """X-Pagination holds JSON (the contract): an OpenAPI 3 header whose value is JSON is declared with
+        ``content``; flask-smorest's ``schema`` declares the ``simple`` style (``total,3,page,1``)."""
+        from flask_smorest.pagination import PaginationMetadataSchema
+
+        if "PaginationMetadata" not in spec.components.schemas:
+            spec.components.schema("PaginationMetadata", schema=PaginationMetadataSchema)
+        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = {
+            "description": "Pagination metadata (JSON)",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PaginationMetadata"}}},
+        }

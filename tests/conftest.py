@@ -103,6 +103,11 @@ def clean_db(request, app, _append_only):
     DELETE to everyone (its trigger has no exception, not even for the owner): those few tables are
     emptied with TRUNCATE, which the owner may and the app role may not."""
     yield
+    empty_database(app, _append_only)
+
+
+def empty_database(app, append_only) -> None:
+    """Every table emptied (the audit trail by TRUNCATE, see ``clean_db``)."""
     from ipservice.extensions import db
 
     with app.app_context():
@@ -111,7 +116,7 @@ def clean_db(request, app, _append_only):
             if PG_URL:  # an owner that is not a superuser is bound by row-level security: its policy
                 conn.execute(text("SELECT set_config('app.cross_tenant', 'on', true)"))
             for table in _all_tables(app):
-                verb = "TRUNCATE" if table in _append_only else "DELETE FROM"
+                verb = "TRUNCATE" if table in append_only else "DELETE FROM"
                 conn.execute(text(f"{verb} {table}"))
 
 

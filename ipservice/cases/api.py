@@ -13,7 +13,7 @@ from ipservice.cases import (
 )
 from ipservice.core import exports
 from ipservice.core.access import access
-from ipservice.core.attachments import AttachmentOut
+from ipservice.core.attachments import AttachmentOut, download_doc
 from ipservice.core.idempotency import idempotent
 
 blp = Blueprint("api_cases", __name__, url_prefix="/t/<tenant>/api/v1",
@@ -106,7 +106,8 @@ class Evidence(MethodView):
 @blp.route("/cases/<case_id>/attachments/<attachment_id>")
 class EvidenceFile(MethodView):
     @access("enterprise", "bureau")
-    @blp.response(200, description="the file", content_type="application/octet-stream")
+    @blp.response(200, description="the file")
+    @blp.doc(**download_doc(*services.EVIDENCE_TYPES))
     def get(self, case_id, attachment_id):
         """Download an evidence file (the applicant and the bureau only)."""
         from ipservice.core.attachments import send

@@ -8,7 +8,7 @@ from ipservice import forms
 from ipservice.certification import schemas, services
 from ipservice.core import exports
 from ipservice.core.access import access
-from ipservice.core.attachments import AttachmentOut, send
+from ipservice.core.attachments import AttachmentOut, download_doc, send
 from ipservice.core.idempotency import idempotent
 
 blp = Blueprint("api_certification", __name__, url_prefix="/t/<tenant>/api/v1",
@@ -74,7 +74,8 @@ class Attachments(MethodView):
 @blp.route("/certifications/<record_id>/attachments/<attachment_id>")
 class AttachmentFile(MethodView):
     @access("enterprise", "bureau")
-    @blp.response(200, description="the file", content_type="application/pdf")
+    @blp.response(200, description="the file")
+    @blp.doc(**download_doc("application/pdf"))
     def get(self, record_id, attachment_id):
         """Download an attachment (the owner and the tenant's bureau only)."""
         return send(services.scan(current_user, record_id, attachment_id))

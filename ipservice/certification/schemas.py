@@ -6,6 +6,7 @@ import unicodedata
 
 from flask_babel import gettext as _
 from marshmallow import (
+    INCLUDE,
     Schema,
     ValidationError,
     fields,
@@ -155,6 +156,9 @@ class CertificationEnterpriseOut(Schema):
 
 class CertificationOut(Schema):
     """A certification record; the tenant's own form fields appear at the top level too."""
+
+    class Meta:  # the OpenAPI document: the tenant's own fields (GET /forms) are additional properties
+        unknown = INCLUDE
 
     id = fields.String()
     status = fields.String(metadata={"enum": list(RECORD_STATUSES)})

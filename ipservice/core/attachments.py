@@ -118,6 +118,13 @@ def get_for(owner_type: str, owner_id: str, attachment_id: str) -> Attachment:
     return att
 
 
+def download_doc(*content_types: str) -> dict:
+    """``@blp.doc(**download_doc(...))``: the OpenAPI document of a download route names each content type
+    the file may have (flask-smorest writes no content without a schema, and only one type)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"responses": {200: {"content": {t: binary for t in content_types}}}}  # flask-smorest keys by int
+
+
 def send(att: Attachment):
     """The file as a download; the caller has already checked access to the owning filing."""
     path = _path(att)

@@ -66,6 +66,7 @@ class FilingKind:
     # More keys of the tenant's ``GET /api/v1/stats`` entry beside ``key`` (amounts only, never names):
     # ``stats_extra()`` → ``{"liability": [...]}`` for the current tenant.
     stats_extra: Callable[[], dict] | None = None
+    stats_extra_schema: Any = None  # the marshmallow schema of ``stats_extra()`` (the OpenAPI document)
 
     @property
     def key(self) -> str:

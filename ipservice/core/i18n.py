@@ -8,7 +8,9 @@
 """
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -72,10 +74,11 @@ def compile_catalogs(source: Path, target: Path) -> Path:
         mo.parent.mkdir(parents=True, exist_ok=True)
         with po.open("rb") as f:
             catalog = read_po(f, locale=po.parts[-3])
-        tmp = mo.with_suffix(".mo.tmp")
-        with tmp.open("wb") as f:
+        # a file of its own per writer: the workers of a fresh deployment compile at the same moment
+        fd, tmp = tempfile.mkstemp(dir=mo.parent, prefix=mo.name, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
             write_mo(f, catalog)
-        tmp.replace(mo)
+        os.replace(tmp, mo)
     return target
 
 

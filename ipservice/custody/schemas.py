@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask_babel import gettext as _
 from marshmallow import (
+    INCLUDE,
     Schema,
     ValidationError,
     fields,
@@ -108,6 +109,9 @@ class CustodyEnrollmentQuery(Schema):
 
 class CustodyEnrollmentOut(Schema):
     """A custody enrollment; the tenant's own fields follow at the top level."""
+
+    class Meta:  # the OpenAPI document: the tenant's own fields (GET /forms) are additional properties
+        unknown = INCLUDE
 
     id = fields.String()
     status = fields.String()

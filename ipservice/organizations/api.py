@@ -1,13 +1,12 @@
 from flask import request
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
+from ipservice.extensions import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ipservice.accounts import throttle
 from ipservice.core.access import access
-from ipservice.core.attachments import send
-from ipservice.core.exports import FILE_SCHEMA
+from ipservice.core.attachments import download_doc, send
 from ipservice.extensions import db, limiter, register_rate
 from ipservice.organizations import schemas, services
 
@@ -63,7 +62,8 @@ class Claim(MethodView):
 @blp.route("/organization-claims/<claim_id>/licence")
 class Licence(MethodView):
     @access("bureau")
-    @blp.response(200, FILE_SCHEMA, description="the business licence", content_type="application/octet-stream")
+    @blp.response(200, description="the business licence")
+    @blp.doc(**download_doc(*services.LICENCE_TYPES))
     def get(self, claim_id):
         """The business licence the claimant uploaded."""
         from ipservice.core.errors import error

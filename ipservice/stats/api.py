@@ -77,4 +77,26 @@ class Stats(MethodView):
         return services.aggregate(query.get("year"))
 
 
+def document_kinds(app, api) -> None:
+    """Declare each filing kind's key in ``TenantStats`` and ``Totals`` of the OpenAPI document, with the
+    kind's own schema (see ``_PerKind``). The kinds are known once every area has registered its own, so
+    the document is completed when it is first served, not when this blueprint is registered."""
+    spec = api.spec
+    if getattr(spec, "_ipservice_kinds_documented", False):
+        return
+    resolve = api.ma_plugin.converter.resolve_nested_schema
+    for name, totals in (("TenantStats", False), ("Totals", True)):
+        component = spec.components.schemas.get(name)
+        if component is None:
+            continue
+        properties = component.setdefault("properties", {})
+        for kind in filing.kinds(app):
+            schema = (kind.totals_schema or kind.stats_schema) if totals else kind.stats_schema
+            properties[kind.key] = resolve(schema) if schema is not None else {"type": "object"}
+            if not totals and getattr(kind, "stats_extra_schema", None) is not None:  # what it adds beside
+                extra = api.ma_plugin.converter.schema2jsonschema(kind.stats_extra_schema)
+                properties.update(extra.get("properties", {}))
+    spec._ipservice_kinds_documented = True
+
+
 BLUEPRINTS = [blp]

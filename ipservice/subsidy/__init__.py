@@ -17,7 +17,7 @@ def init_app(app):
         statuses={s: labels.STATUSES[s] for s in schemas.STATUSES}, pending=("submitted",),
         service=services, list_endpoint="subsidy.index", detail_endpoint="subsidy.detail",
         detail_arg="application_id", stats_key="subsidies", number_attr="number", importer=imports.SPEC,
-        stats_extra=services.stats_extra, stats_by_tenant=services.stats_by_tenant,
+        stats_extra=services.stats_extra, stats_extra_schema=schemas.SubsidyLiabilityReportOut, stats_by_tenant=services.stats_by_tenant,
         stats_schema=schemas.SubsidyCounts))
     hooks.nav(app, views.nav_links)
     hooks.home_section(app, views.home_section)

@@ -2,12 +2,12 @@
 from flask import g, request
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
+from ipservice.extensions import Blueprint
 
 from ipservice import forms
 from ipservice.core import exports
 from ipservice.core.access import access
-from ipservice.core.attachments import AttachmentOut, send
+from ipservice.core.attachments import AttachmentOut, download_doc, send
 from ipservice.core.idempotency import idempotent
 from ipservice.subsidy import schemas, services
 
@@ -105,6 +105,7 @@ class Attachments(MethodView):
 class AttachmentFile(MethodView):
     @access("enterprise", "bureau")
     @blp.response(200, description="the file")
+    @blp.doc(**download_doc(*services.EVIDENCE_TYPES))
     def get(self, application_id, attachment_id):
         """Download an evidence file (the applicant and the tenant's bureau only)."""
         return send(services.evidence_file(current_user, application_id, attachment_id))

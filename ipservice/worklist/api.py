@@ -2,7 +2,7 @@
 from flask import g
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
+from ipservice.extensions import Blueprint
 from marshmallow import Schema, fields
 
 from ipservice.core.access import access

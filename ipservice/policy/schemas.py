@@ -15,7 +15,8 @@ class RuleDisplayOut(Schema):
     note = fields.String()
 
 
-class RuleOut(Schema):
+class RuleAmountsOut(Schema):
+    """What a rule is and pays (its document's numbers), shared by the policy and the subsidy lists."""
     code = fields.String()
     name_zh = fields.String()
     name_en = fields.String()
@@ -23,6 +24,9 @@ class RuleOut(Schema):
     amount_cny = fields.Integer(allow_none=True)
     rate = fields.Float(allow_none=True)
     cap_cny = fields.Integer(allow_none=True)
+
+
+class RuleOut(RuleAmountsOut):
     unit = fields.String(allow_none=True)
     applies_to = fields.String()
     org_types = fields.List(fields.String())

@@ -21,6 +21,7 @@ from ipservice.core.labels import ORG_TYPES, choices
 from ipservice.core.types import ChinaDateTime, today_china
 from ipservice.core.validators import Text, filter_date
 from ipservice.forms.builder import build
+from ipservice.policy.schemas import RuleAmountsOut
 
 STATUSES = ("submitted", "approved", "rejected")
 DECISIONS = {"approve": "approved", "reject": "rejected"}
@@ -298,14 +299,7 @@ class SubsidyBudgetRefOut(Schema):
     amount_cny = fields.Integer()
 
 
-class SubsidyRuleOut(Schema):
-    code = fields.String()
-    name_zh = fields.String()
-    name_en = fields.String()
-    kind = fields.String()
-    amount_cny = fields.Integer(allow_none=True)
-    rate = fields.Float(allow_none=True)
-    cap_cny = fields.Integer(allow_none=True)
+class SubsidyRuleOut(RuleAmountsOut):
     unit = fields.String(metadata={"description": "per_patent, per_application, per_award, per_enterprise, "
                                                   "rate (rate × base amount) or base (the base amount)"})
     cap_per = fields.String(metadata={"description": "what the cap limits: application, enterprise, enterprise_year"})

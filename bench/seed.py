@@ -195,7 +195,8 @@ class Seeder:
             status = _pick(self.rng, CUSTODY_STATUSES)
             decided = status != "submitted"
             record_id = new_id()
-            services = self.rng.sample(list(tenant.forms.custody_services), k=min(2, len(tenant.forms.custody_services)))
+            offered = tenant.forms.option("custody", "services")
+            services = self.rng.sample(list(offered), k=min(2, len(offered)))
             rows.append({
                 "tenant_id": tenant.slug, "id": record_id, "enterprise_id": owner, "status": status,
                 "submitted_by": bureau_id, "submitted_at": at, "form_version": tenant.forms.version, "extra": {},
@@ -217,7 +218,7 @@ class Seeder:
         from ipservice.core.numbering import Counter
         from ipservice.core.types import CHINA
 
-        ip_type = next((t for t in ("trademark", "copyright") if t in tenant.forms.case_ip_types), None)
+        ip_type = next((t for t in ("trademark", "copyright") if t in tenant.forms.option("case", "ip_types")), None)
         if ip_type is None or not tenant.case_types:
             return 0
         types = [t for t in tenant.case_types if t not in ("pre_exam_filing", "pre_exam")] or list(tenant.case_types)

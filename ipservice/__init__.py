@@ -40,7 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     _defaults(app)
     _security(app)
 
-    from ipservice.core import access, hooks, i18n, labels, request_guard, tenancy, transaction
+    from ipservice.core import access, filing, hooks, i18n, labels, request_guard, tenancy, transaction
     from ipservice.core.errors import Refusal, refusal_response
     from ipservice.core.idempotency import new_form_token
     from ipservice.core.types import china_time
@@ -56,7 +56,8 @@ def create_app(config: dict | None = None) -> Flask:
     from ipservice.forms.render import tenant_field_rows
     from ipservice.tenants import registry
 
-    registry.load(app.config["TENANTS_DIR"])
+    _set_up_areas(app)  # the filing kinds say what a tenant folder may hold
+    registry.load(app.config["TENANTS_DIR"], filing.kinds(app))  # a broken folder stops here, before anything binds
     import ipservice.models  # noqa: F401 — the whole metadata, for Alembic
 
     db.init_app(app)
@@ -71,7 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
     tenancy.install(app, registry.get)
     _install_auth(app)
-    _register_areas(app, api, csrf)
+    _register_blueprints(app, api, csrf)
     transaction.install(app)
     app.register_error_handler(Refusal, refusal_response)
 
@@ -87,7 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(
         pick=i18n.pick, is_english=i18n.is_english, lang_url=_lang_url, role_label=labels.role_label,
         case_type_label=labels.case_type_label, status_label=labels.status_label,
-        ip_type_label=labels.ip_type_label, rule_kind_label=labels.rule_kind_label,
+        rule_kind_label=labels.rule_kind_label,
         task_status_label=labels.task_status_label, nav_items=hooks.nav_items, local_time=china_time,
         new_form_token=new_form_token, tenant_field_rows=tenant_field_rows,
     )
@@ -154,9 +155,18 @@ def _install_auth(app: Flask) -> None:
                 cur.close()
 
 
-def _register_areas(app: Flask, api, csrf) -> None:
-    """Each area's ``api.BLUEPRINTS`` (flask-smorest, token-authenticated, CSRF-exempt) and ``views.bp``,
-    then the area's ``init_app(app)``, where it hooks itself in (``core.hooks``, ``core.filing``)."""
+def _set_up_areas(app: Flask) -> None:
+    """Each area's ``init_app(app)``, where it hooks itself in (``core.hooks``, ``core.filing``)."""
+    import importlib
+
+    for area in areas():
+        init_app = getattr(importlib.import_module(f"ipservice.{area}"), "init_app", None)
+        if init_app is not None:
+            init_app(app)
+
+
+def _register_blueprints(app: Flask, api, csrf) -> None:
+    """Each area's ``api.BLUEPRINTS`` (flask-smorest, token-authenticated, CSRF-exempt) and ``views.bp``."""
     import importlib
 
     for area in areas():
@@ -174,9 +184,6 @@ def _register_areas(app: Flask, api, csrf) -> None:
                     csrf.exempt(blp)
             else:
                 app.register_blueprint(module.bp)
-        init_app = getattr(importlib.import_module(f"ipservice.{area}"), "init_app", None)
-        if init_app is not None:
-            init_app(app)
 
 
 def _lang_url(lang: str) -> str:

@@ -84,6 +84,15 @@ def _all_tables(app):
     return [t.name for t in reversed(db.metadata.sorted_tables)]
 
 
+@pytest.fixture
+def load_tenants(app):
+    """``tenants.loader.load_all`` with the filing kinds of the app (they say what a folder may hold)."""
+    from ipservice.core import filing
+    from ipservice.tenants.loader import load_all
+
+    return lambda root: load_all(root, filing.kinds(app))
+
+
 @pytest.fixture(scope="session")
 def _append_only(app):
     """The tables whose rows no one may UPDATE or DELETE on PostgreSQL (the audit trail's trigger)."""

@@ -16,7 +16,7 @@ def init_app(app):
         service=services, list_endpoint="cases.index", detail_endpoint="cases.detail", detail_arg="case_id",
         stats_key="cases", stats_totals=services.stats_totals, stats_by_tenant=services.stats_by_tenant, number_attr="number", due_attr="due_on",
         importer=imports.SPEC, metrics=tuple(metrics.NAMES),
-        stats_schema=schemas.CaseCounts, totals_schema=schemas.CaseTotals))
+        stats_schema=schemas.CaseCounts, totals_schema=schemas.CaseTotals, form_section=schemas.CaseFormSection))
     hooks.nav(app, views.nav_links)
     hooks.demo_loader(app, demo.load_demo_cases)
     hooks.command(app, calendar_cli.calendar_cli)  # adding a year recomputes the cases' estimated deadlines

@@ -10,6 +10,7 @@ from ipservice import forms
 from ipservice.accounts.services import enterprise_of
 from ipservice.cases import services
 from ipservice.cases.models import Case
+from ipservice.cases.schemas import offered_ip_types
 from ipservice.extensions import db
 
 # Real application numbers (published) with correct check digits.
@@ -19,7 +20,7 @@ _UTILITY_MODEL = "ZL202322865413.3"
 
 def _body(tenant, case_type: str, n: int) -> dict:
     patent_only = case_type in ("pre_exam_filing", "pre_exam")
-    trademark = n == 2 and not patent_only and "trademark" in tenant.forms.case_ip_types
+    trademark = n == 2 and not patent_only and "trademark" in offered_ip_types(tenant)
     ip_type = "trademark" if trademark else "patent"
     center = next(c.code for c in tenant.centers if case_type in c.case_types)
     return {

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from ipservice.cases.models import Case
+from ipservice.cases.models import IP_TYPES, Case
 from ipservice.cases.rights import parse_right_number
+from ipservice.cases.schemas import offered_ip_types
 from ipservice.core import labels
 from ipservice.extensions import db
 from ipservice.importing.cells import Column, as_choice, labels_table, status_column, tenant_columns
@@ -29,7 +30,7 @@ ENDED_WITHOUT_CASE = ("declined", "withdrawn")  # such a case does not block the
 
 def columns(tenant) -> list[Column]:
     case_types = labels_table(labels.CASE_TYPES, tenant.case_types)
-    ip_types = labels_table(labels.IP_TYPES, tenant.forms.case_ip_types)
+    ip_types = labels_table(IP_TYPES, offered_ip_types(tenant))
     centers = [{"value": c.code, "label_zh": c.name_zh, "label_en": c.name_en} for c in tenant.centers]
     return [
         Column("enterprise_name", ("申请人", "申请人名称", "企业名称", "单位名称", "enterprise_name"), "Applicant"),
@@ -44,7 +45,7 @@ def columns(tenant) -> list[Column]:
         Column("counterparty_uscc", ("对方统一社会信用代码", "counterparty_uscc"), "Counterparty USCC", False),
         Column("summary", ("案情简介", "summary"), "Summary of the facts"),
         Column("request", ("请求事项", "request"), "Request"),
-        *tenant_columns(tenant.forms.case_fields),
+        *tenant_columns(tenant.forms.fields_for("case")),
         status_column(("submitted", *DECISIONS)),
         Column("reason", ("说明", "办理说明", "理由", "note", "reason"), "Note", False),
     ]

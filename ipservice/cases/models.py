@@ -31,6 +31,21 @@ MOVES: dict[str, tuple[str, ...]] = {
 }
 STATUSES = tuple(MOVES)
 
+# 知识产权类型: what a case may be about (a tenant offers some of them: forms.toml [case] ip_types)
+IP_TYPES = {
+    "patent": ("专利", "Patent"),
+    "trademark": ("商标", "Trademark"),
+    "copyright": ("著作权", "Copyright"),
+    "geo_indication": ("地理标志", "Geographical indication"),
+    "plant_variety": ("植物新品种", "Plant variety"),
+}
+
+
+def ip_type_label(ip_type: str) -> str:
+    from ipservice.core.labels import label
+
+    return label(IP_TYPES, ip_type)
+
 
 class Case(TenantScoped, FilingMixin, db.Model):
     """案件 — one request to the tenant's protection or rights-assistance center."""

@@ -20,9 +20,9 @@ from ipservice.core.attachments import AttachmentOut
 from ipservice.core.i18n import pick
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Text, normalize_uscc, validate_uscc
-from ipservice.cases.models import STATUSES
+from ipservice.cases.models import IP_TYPES, STATUSES
 from ipservice.forms.builder import build
-from ipservice.tenants.schemas import CASE_TYPES, IP_TYPES
+from ipservice.tenants.schemas import CASE_TYPES, FormSectionSchema
 
 # Case types that are about a patent application (专利预审 and its entity filing).
 PATENT_ONLY_TYPES = ("pre_exam_filing", "pre_exam")
@@ -63,8 +63,8 @@ class CaseBase(Schema):
         "案件类型", "Case type", choices=labels.choices(labels.CASE_TYPES)))
     center = fields.String(load_default=None, allow_none=True, metadata=label(
         "受理中心", "Center", description="the center's code; may be left out when the tenant has one center"))
-    ip_type = fields.String(required=True, validate=validate.OneOf(IP_TYPES), metadata=label(
-        "知识产权类型", "IP type", choices=labels.choices(labels.IP_TYPES)))
+    ip_type = fields.String(required=True, validate=validate.OneOf(list(IP_TYPES)), metadata=label(
+        "知识产权类型", "IP type", choices=labels.choices(IP_TYPES)))
     right_number = Text(required=True, max_length=100, metadata=label(
         "权利号（专利申请号、商标注册号等）", "Right number (patent application no., trademark registration no. …)",
         description="patent: 202010566088.9 or 97101765.4 (ZL/CN prefix and dot optional); "
@@ -90,7 +90,7 @@ class CaseBase(Schema):
         ip_type = data.get("ip_type")
         if ip_type is not None and ip_type in IP_TYPES and ip_type not in self.tenant_ip_types:
             errors["ip_type"] = [_("本地区不受理该知识产权类型。可选：%(types)s。",
-                                   types=_labelled(labels.IP_TYPES, self.tenant_ip_types))]
+                                   types=_labelled(IP_TYPES, self.tenant_ip_types))]
         elif case_type in PATENT_ONLY_TYPES and ip_type not in (None, "patent"):
             errors["ip_type"] = [_("%(type)s只适用于专利。", type=labels.label(labels.CASE_TYPES, case_type))]
         center_error = self._center_error(data.get("center"), case_type)
@@ -129,6 +129,16 @@ class CaseBase(Schema):
         return data
 
 
+class CaseFormSection(FormSectionSchema):
+    """forms.toml ``[case]``: the tenant's own fields and the IP types its centers handle (default: all)."""
+    ip_types = fields.List(fields.String(validate=validate.OneOf(list(IP_TYPES))),
+                           load_default=lambda: list(IP_TYPES), validate=validate.Length(min=1))
+
+
+def offered_ip_types(tenant) -> tuple[str, ...]:
+    return tenant.forms.option("case", "ip_types")
+
+
 def build_case_form(tenant) -> type[Schema]:
     """The tenant's case form: its case types, centers and IP types, plus its own fields (forms.toml)."""
     centers = tuple(tenant.centers)
@@ -136,7 +146,7 @@ def build_case_form(tenant) -> type[Schema]:
     base = type(f"CaseBase_{tenant.slug.replace('-', '_')}", (CaseBase,), {
         "tenant_centers": centers,
         "tenant_case_types": tuple(tenant.case_types),
-        "tenant_ip_types": tuple(tenant.forms.case_ip_types),
+        "tenant_ip_types": offered_ip_types(tenant),
         # Offered types are checked in tenant_rules so that the message names them with their labels.
         "case_type": fields.String(required=True, metadata=label(
             "案件类型", "Case type", choices=labels.choices(labels.CASE_TYPES, tenant.case_types))),
@@ -146,8 +156,8 @@ def build_case_form(tenant) -> type[Schema]:
                    fields.String(load_default=None, allow_none=True,
                                  metadata=label("受理中心", "Center", choices=center_choices))),
     })
-    schema = build(base, tenant.forms.case_fields,
-                   {"ip_type": labels.choices(labels.IP_TYPES, tenant.forms.case_ip_types)}, name="CaseForm")
+    schema = build(base, tenant.forms.fields_for("case"),
+                   {"ip_type": labels.choices(IP_TYPES, offered_ip_types(tenant))}, name="CaseForm")
     return schema
 
 

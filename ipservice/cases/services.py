@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ipservice.accounts.services import enterprise_id_of, enterprise_of
-from ipservice.cases.models import MOVES, STATUSES, Case, CaseTransition  # noqa: F401 — STATUSES re-exported
+from ipservice.cases.models import MOVES, STATUSES, Case, CaseTransition, ip_type_label  # noqa: F401 — STATUSES re-exported
 from ipservice.core import attachments, audit, calendar, filing, labels, numbering
 from ipservice.core.errors import error
 from ipservice.core.exports import filename_stem, table_response
@@ -222,7 +222,7 @@ def case_dict(tenant, case: Case, user, detail: bool = True) -> dict:
         "status": case.status, "status_label": labels.status_label(case.status),
         "case_type": case.case_type, "case_type_label": labels.case_type_label(case.case_type),
         "center": case.center, "center_name": center_name(tenant, case.center),
-        "ip_type": case.ip_type, "ip_type_label": labels.ip_type_label(case.ip_type),
+        "ip_type": case.ip_type, "ip_type_label": ip_type_label(case.ip_type),
         "right_number": case.right_number, "right_number_normalized": case.right_number_normalized,
         "counterparty_name": case.counterparty_name, "counterparty_uscc": case.counterparty_uscc,
         "summary": case.summary, "request": case.request, "extra": case.extra or {},
@@ -361,7 +361,7 @@ def export_rows(tenant, user, filters: dict) -> list[list]:
     cases, _total = page(user, filters, 1, EXPORT_LIMIT)
     yes, no = _("是"), _("否")
     return [[c.number, labels.case_type_label(c.case_type), center_name(tenant, c.center), c.applicant_name,
-             c.applicant_uscc, labels.ip_type_label(c.ip_type), c.right_number, c.counterparty_name,
+             c.applicant_uscc, ip_type_label(c.ip_type), c.right_number, c.counterparty_name,
              labels.status_label(c.status), china_time(c.submitted_at), c.accept_due_on.isoformat(),
              china_time(c.accepted_at), c.close_due_on.isoformat() if c.close_due_on else "",
              china_time(c.closed_at),

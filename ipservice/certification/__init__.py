@@ -12,6 +12,6 @@ def init_app(app):
         service=services, list_endpoint="certification.index", detail_endpoint="certification.detail",
         detail_arg="record_id", stats_key="certifications", importer=imports.SPEC,
         stats_schema=schemas.CertificationCounts,
-        metrics=("certifications_verified",)))
+        metrics=("certifications_verified",), funded_through_filing=True))
     hooks.nav(app, views.nav)
     hooks.demo_loader(app, services.load_demo)

@@ -36,7 +36,7 @@ def columns(tenant) -> list[Column]:
         Column("expires_on", ("有效期至", "expires_on"), "Valid until", convert=as_date),
         Column("consulting_agency", ("辅导机构", "consulting_agency"), "Consulting agency", False),
         Column("scope", ("认证范围", "scope"), "Scope of certification"),
-        *tenant_columns(tenant.forms.certification_fields),
+        *tenant_columns(tenant.forms.fields_for("certification")),
         status_column(("submitted", "verified", "rejected")),
         Column("reason", ("驳回理由", "审核意见", "理由", "reason", "decision_reason"), "Reason", False),
     ]

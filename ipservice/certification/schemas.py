@@ -124,8 +124,8 @@ def _org_label(org_type: str) -> str:
 
 
 def build_form(tenant):
-    """The tenant's certification form: the base fields plus ``tenant.forms.certification_fields``."""
-    return build(CertificationBase, tenant.forms.certification_fields, {}, name="CertificationForm")
+    """The tenant's certification form: the base fields plus the tenant's own (forms.toml [certification])."""
+    return build(CertificationBase, tenant.forms.fields_for("certification"), {}, name="CertificationForm")
 
 
 forms.register("certification", build_form)

@@ -373,13 +373,13 @@ def export_headers(tenant) -> list[str]:
     return [_("序号"), _("单位名称"), _("统一社会信用代码"), _("单位类型"), _("标准"), _("标准版本"), _("证书编号"),
             _("认证机构"), _("发证日期"), _("有效期至"), _("辅导机构"), _("认证范围"), _("状态"), _("资助估算(元)"),
             _("依据"), _("估算说明"), _("提交时间"), _("审核时间"), _("审核意见")] + [
-        pick(f.label_zh, f.label_en) for f in tenant.forms.certification_fields]
+        pick(f.label_zh, f.label_en) for f in tenant.forms.fields_for("certification")]
 
 
 def export_table(tenant, user, filters: dict) -> tuple[list[str], list[list]]:
     """Headers and rows of the filtered records (all of them), for core.exports — in the user's language
     (what the organizations typed, and the estimate's explanation as it was made, stay as they are)."""
-    extras = tenant.forms.certification_fields
+    extras = tenant.forms.fields_for("certification")
     rows = []
     for n, r in enumerate(db.session.scalars(_select(user, filters)), start=1):
         est = {"amount_cny": r.subsidy_amount_cny, "rule_code": r.subsidy_rule_code}
@@ -438,7 +438,7 @@ def load_demo(tenant, users) -> None:
 def _demo_extra(tenant, issued) -> dict:
     """A plausible value for each required field of the tenant's own (none of the four has one yet)."""
     out = {}
-    for f in tenant.forms.certification_fields:
+    for f in tenant.forms.fields_for("certification"):
         if not f.required:
             continue
         first = f.choices[0]["value"] if f.choices else None

@@ -67,6 +67,16 @@ class FilingKind:
     # ``stats_extra()`` → ``{"liability": [...]}`` for the current tenant.
     stats_extra: Callable[[], dict] | None = None
     stats_extra_schema: Any = None  # the marshmallow schema of ``stats_extra()`` (the OpenAPI document)
+    # What the kind adds to a district's configuration (``tenants/<slug>/``), checked when it is loaded:
+    # the schema of its ``forms.toml`` section (a ``tenants.schemas.FormSectionSchema`` with the kind's
+    # choice settings; default: the tenant's own fields only) …
+    form_section: Any = None
+    # … whether its policy rules (``applies_to`` = its name) pay through the filing itself (the estimate on
+    # the record): one such rule in force at a time, never applied for as a subsidy …
+    funded_through_filing: bool = False
+    # … and ``fn(folder, tenant, kinds)`` reading the kind's own tenant file, if it has one; the result is
+    # ``tenant.part(name)``. It raises ``tenants.TenantConfigError`` naming the file and the field.
+    tenant_config: Callable | None = None
 
     @property
     def key(self) -> str:

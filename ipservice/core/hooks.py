@@ -1,7 +1,8 @@
 """Where areas hook themselves into the app — connected by the app factory, not by import order.
 
 Each area package (``ipservice/<area>/__init__.py``) may define ``init_app(app)``; the factory calls it
-once per app, after the area's blueprints are registered, and the area adds what it contributes here:
+once per app, before the tenants are loaded and the blueprints registered, and the area adds what it
+contributes here:
 
     hooks.nav(app, fn)            fn() -> [{"url", "label"}]: links in the header for the current user
     hooks.home_section(app, fn)   fn(tenant) -> (template, context) | None: a section of the tenant home

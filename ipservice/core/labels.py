@@ -1,4 +1,4 @@
-"""The contract's vocabulary (roles, case types, statuses, IP types…) with Chinese and English labels.
+"""The contract's shared vocabulary (roles, case types of the centers, statuses, rule kinds…) with Chinese and English labels.
 
 Both labels are data here (not gettext) because ``GET /forms`` publishes both at once.
 """
@@ -17,14 +17,6 @@ CASE_TYPES = {
     "determination": ("侵权判定咨询", "Infringement-determination opinion"),
 }
 
-IP_TYPES = {
-    "patent": ("专利", "Patent"),
-    "trademark": ("商标", "Trademark"),
-    "copyright": ("著作权", "Copyright"),
-    "geo_indication": ("地理标志", "Geographical indication"),
-    "plant_variety": ("植物新品种", "Plant variety"),
-}
-
 STATUSES = {
     "submitted": ("已提交", "Submitted"),
     "pending": ("待审核", "Pending"),
@@ -38,21 +30,6 @@ STATUSES = {
     "resolved": ("已处理", "Resolved"),
     "closed": ("已结案", "Closed"),
     "withdrawn": ("已撤回", "Withdrawn"),
-}
-
-CUSTODY_SERVICES = {
-    "info_use": ("信息利用", "Information use"),
-    "patent_filing": ("专利申请", "Patent filing"),
-    "system_building": ("制度建设", "IP management system building"),
-    "patent_operation": ("专利运营", "Patent operation"),
-    "patent_management": ("专利管理", "Patent management"),
-    "training": ("人才培训", "Training"),
-}
-
-ENTERPRISE_SCALES = {
-    "micro": ("微型", "Micro"),
-    "small": ("小型", "Small"),
-    "medium": ("中型", "Medium"),
 }
 
 ORG_TYPES = {
@@ -102,10 +79,6 @@ def case_type_label(t):
 
 def status_label(s):
     return label(STATUSES, s)
-
-
-def ip_type_label(t):
-    return label(IP_TYPES, t)
 
 
 def rule_kind_label(kind):

@@ -13,6 +13,7 @@ from ipservice.core import audit
 from ipservice.core.types import today_china
 from ipservice.custody import services
 from ipservice.custody.models import CustodyAgency, CustodyEnrollment
+from ipservice.custody.schemas import offered_services
 from ipservice.extensions import db
 
 AGENCIES = (
@@ -59,12 +60,12 @@ def load_demo(tenant, users: dict) -> None:
     payload = {
         "enterprise_scale": "small",
         "agency_id": services.list_agencies()[0].id,
-        "services": list(tenant.forms.custody_services[:3]),
+        "services": list(offered_services(tenant)[:3]),
         "start_date": dt.date(today.year, 1, 1).isoformat(),
         "end_date": dt.date(today.year + 1, 12, 31).isoformat(),
         "government_purchased": True,
     }
-    for field in tenant.forms.custody_fields:
+    for field in tenant.forms.fields_for("custody"):
         if field.required:
             payload[field.name] = _example_value(field)
     data = forms.schema_for(tenant, "custody")().load(payload)

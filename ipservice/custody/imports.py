@@ -7,8 +7,8 @@ import datetime as dt
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ipservice.core.labels import CUSTODY_SERVICES, ENTERPRISE_SCALES
 from ipservice.custody.models import CustodyAgency, CustodyEnrollment
+from ipservice.custody.schemas import CUSTODY_SERVICES, ENTERPRISE_SCALES, offered_services
 from ipservice.extensions import db
 from ipservice.importing.cells import (
     Column,
@@ -28,7 +28,7 @@ SCALE_ALIASES = {"微型企业": "micro", "小型企业": "small", "中型企业
 
 def columns(tenant) -> list[Column]:
     scales = labels_table(ENTERPRISE_SCALES)
-    services = labels_table(CUSTODY_SERVICES, tenant.forms.custody_services)
+    services = labels_table(CUSTODY_SERVICES, offered_services(tenant))
     return [
         Column("enterprise_name", ("企业名称", "enterprise_name", "name", "单位名称"), "Enterprise name"),
         Column("uscc", ("统一社会信用代码", "uscc", "enterprise_uscc"), "USCC"),
@@ -44,7 +44,7 @@ def columns(tenant) -> list[Column]:
                convert=as_date),
         Column("government_purchased", ("政府购买", "政府购买服务", "government_purchased"),
                "Paid by the government", False, as_bool),
-        *tenant_columns(tenant.forms.custody_fields),
+        *tenant_columns(tenant.forms.fields_for("custody")),
         status_column(("submitted", "approved", "rejected")),
         Column("reason", ("驳回理由", "决定理由", "理由", "reason", "decision_reason"), "Reason", False),
     ]

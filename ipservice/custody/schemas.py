@@ -18,10 +18,27 @@ from marshmallow import (
 
 from ipservice import forms
 from ipservice.accounts.schemas import label
-from ipservice.core.labels import CUSTODY_SERVICES, ENTERPRISE_SCALES, choices
+from ipservice.core.labels import choices
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import FILTER_MAX_DATE, FILTER_MIN_DATE, Text, Uscc
 from ipservice.forms.builder import build
+from ipservice.tenants.schemas import Citation, FormSectionSchema
+
+CUSTODY_SERVICES = {
+    "info_use": ("信息利用", "Information use"),
+    "patent_filing": ("专利申请", "Patent filing"),
+    "system_building": ("制度建设", "IP management system building"),
+    "patent_operation": ("专利运营", "Patent operation"),
+    "patent_management": ("专利管理", "Patent management"),
+    "training": ("人才培训", "Training"),
+}
+
+# 企业规模
+ENTERPRISE_SCALES = {
+    "micro": ("微型", "Micro"),
+    "small": ("小型", "Small"),
+    "medium": ("中型", "Medium"),
+}
 
 STATUSES = ("submitted", "approved", "rejected")
 DECISIONS = {"approve": "approved", "reject": "rejected"}
@@ -81,10 +98,22 @@ class CustodyEnrollmentBase(Schema):
         return data
 
 
+class CustodyFormSection(FormSectionSchema):
+    """forms.toml ``[custody]``: the tenant's own fields and the services its custody program offers
+    (default: all), with the clause that lists them."""
+    services = fields.List(fields.String(validate=validate.OneOf(list(CUSTODY_SERVICES))),
+                           load_default=lambda: list(CUSTODY_SERVICES), validate=validate.Length(min=1))
+    source = fields.Nested(Citation, load_default=None)
+
+
+def offered_services(tenant) -> tuple[str, ...]:
+    return tenant.forms.option("custody", "services")
+
+
 def build_form(tenant) -> type[Schema]:
     """The tenant's custody form: base fields, the tenant's services, the tenant's own fields."""
-    return build(CustodyEnrollmentBase, tenant.forms.custody_fields,
-                 {"services": choices(CUSTODY_SERVICES, tenant.forms.custody_services)},
+    return build(CustodyEnrollmentBase, tenant.forms.fields_for("custody"),
+                 {"services": choices(CUSTODY_SERVICES, offered_services(tenant))},
                  name="CustodyEnrollmentForm")
 
 

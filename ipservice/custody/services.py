@@ -15,16 +15,11 @@ from ipservice.core import audit, filing
 from ipservice.core.errors import error
 from ipservice.core.exports import filename_stem, table_response
 from ipservice.core.i18n import is_english, pick
-from ipservice.core.labels import (
-    CUSTODY_SERVICES,
-    ENTERPRISE_SCALES,
-    label,
-    status_label,
-)
+from ipservice.core.labels import label, status_label
 from ipservice.core.tenancy import current_tenant, current_tenant_id
 from ipservice.core.types import china_time, today_china
 from ipservice.custody.models import CustodyAgency, CustodyEnrollment
-from ipservice.custody.schemas import DECISIONS, STATUSES
+from ipservice.custody.schemas import CUSTODY_SERVICES, DECISIONS, ENTERPRISE_SCALES, STATUSES
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_rows, tenant_field_value
 from ipservice.kpi.metrics import metric
@@ -203,7 +198,7 @@ def approved_enterprises(year: int) -> int:
 
 def tenant_fields(enrollment) -> list[tuple[str, str]]:
     """``[(label, value)]`` of the tenant's own fields of an enrollment, for pages."""
-    return tenant_field_rows(current_tenant().forms.custody_fields, enrollment.extra)
+    return tenant_field_rows(current_tenant().forms.fields_for("custody"), enrollment.extra)
 
 
 def _joiner() -> str:
@@ -222,7 +217,7 @@ def export(fmt: str, user, filters: dict | None = None):
     """The enrollments (same filters as the list) as XLSX or CSV, Chinese headers, tenant fields last."""
     tenant = current_tenant()
     items, _total = list_enrollments(user, filters)
-    extras = tenant.forms.custody_fields
+    extras = tenant.forms.fields_for("custody")
     headers = [_("序号"), _("企业名称"), _("统一社会信用代码"), _("企业规模"), _("托管服务机构"), _("服务内容"),
                _("合同开始日期"), _("合同结束日期"), _("政府购买"), _("状态"), _("提交时间"), _("决定时间"),
                _("决定理由")]

@@ -1,6 +1,6 @@
 """Per-tenant form definitions. Each area registers how its form is built for a tenant:
 
-    forms.register("custody", lambda tenant: build(CustodyBase, tenant.forms.custody_fields, {...}))
+    forms.register("custody", lambda tenant: build(CustodyBase, tenant.forms.fields_for("custody"), {...}))
 
 and asks for it with ``forms.schema_for(tenant, "custody")`` (a class, built once per tenant and version).
 """

@@ -9,7 +9,7 @@ ORDER = 75  # its place among the areas (navigation order)
 def init_app(app):
     """Register the subsidy kind, its navigation and demo data (once per app)."""
     from ipservice.core import filing, hooks, labels
-    from ipservice.subsidy import demo, imports, models, schemas, services, views
+    from ipservice.subsidy import config, demo, imports, models, schemas, services, views
 
     filing.register_kind(app, filing.FilingKind(
         name="subsidy", model=models.SubsidyApplication, object_type=models.OBJECT_TYPE,
@@ -18,7 +18,7 @@ def init_app(app):
         service=services, list_endpoint="subsidy.index", detail_endpoint="subsidy.detail",
         detail_arg="application_id", stats_key="subsidies", number_attr="number", importer=imports.SPEC,
         stats_extra=services.stats_extra, stats_extra_schema=schemas.SubsidyLiabilityReportOut, stats_by_tenant=services.stats_by_tenant,
-        stats_schema=schemas.SubsidyCounts))
+        stats_schema=schemas.SubsidyCounts, tenant_config=config.load))
     hooks.nav(app, views.nav_links)
     hooks.home_section(app, views.home_section)
     hooks.demo_loader(app, demo.load_demo)

@@ -14,6 +14,7 @@ from ipservice.extensions import db
 from ipservice.policy.services import rule_by_code
 from ipservice.subsidy import services
 from ipservice.subsidy.models import SubsidyApplication
+from ipservice.subsidy.config import settings
 
 
 def _value(field, basis: dt.date, years: int):
@@ -33,12 +34,12 @@ def _value(field, basis: dt.date, years: int):
 def load_demo(tenant, users: dict) -> None:
     user = users.get("enterprise1")
     enterprise = enterprise_of(user) if user is not None else None
-    if enterprise is None or not tenant.subsidies.rules or db.session.scalar(
+    if enterprise is None or not settings(tenant).rules or db.session.scalar(
             select(SubsidyApplication.id).where(SubsidyApplication.enterprise_id == enterprise.id)):
         return
     # a rule that names its amount shows the estimate best; else the first
-    cfg = next((c for c in tenant.subsidies.rules if rule_by_code(tenant, c.rule).amount_cny),
-               tenant.subsidies.rules[0])
+    cfg = next((c for c in settings(tenant).rules if rule_by_code(tenant, c.rule).amount_cny),
+               settings(tenant).rules[0])
     rule = rule_by_code(tenant, cfg.rule)
     basis = min(rule.effective_from + dt.timedelta(days=60), rule.effective_to, today_china())
     payload = {"rule": cfg.rule, "org_type": (cfg.org_types or rule.org_types or ("enterprise",))[0],

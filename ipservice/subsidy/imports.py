@@ -23,6 +23,7 @@ from ipservice.importing.cells import (
 from ipservice.importing.engine import ImportSpec
 from ipservice.subsidy.models import SubsidyApplication
 from ipservice.subsidy.schemas import normalize_document_no, parse_pct, parse_patent, rule_choices
+from ipservice.subsidy.config import settings
 
 ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院所": "research_institute",
                     "科研机构": "research_institute", "公司": "enterprise"}
@@ -31,7 +32,7 @@ ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院�
 def columns(tenant) -> list[Column]:
     rules = rule_choices(tenant)
     own, seen = [], set()
-    for f in tuple(tenant.forms.fields_for("subsidy")) + tuple(f for cfg in tenant.subsidies.rules for f in cfg.fields):
+    for f in tuple(tenant.forms.fields_for("subsidy")) + tuple(f for cfg in settings(tenant).rules for f in cfg.fields):
         if f.name not in seen:  # a field several rules share is one column
             seen.add(f.name)
             own.append(f)

@@ -22,6 +22,7 @@ from ipservice.core.types import ChinaDateTime, today_china
 from ipservice.core.validators import Text, filter_date
 from ipservice.forms.builder import build
 from ipservice.policy.schemas import RuleAmountsOut
+from ipservice.subsidy.config import settings
 
 STATUSES = ("submitted", "approved", "rejected")
 DECISIONS = {"approve": "approved", "reject": "rejected"}
@@ -123,7 +124,7 @@ class _Common(Schema):
                               validate=validate.Range(min=1, max=MAX_ITEMS),
                               metadata=label("数量", "Quantity", hidden=True))
 
-    subsidy_rule = None  # the rule's settings (tenants.subsidies.SubsidyRule) in a rule's form
+    subsidy_rule = None  # the rule's settings (subsidy.config.SubsidyRule) in a rule's form
 
     @validates_schema(skip_on_field_errors=False)
     def check(self, data, **kwargs):
@@ -231,7 +232,7 @@ def rule_choices(tenant) -> list[dict]:
     from ipservice.policy.services import rule_by_code
 
     out = []
-    for cfg in tenant.subsidies.rules:
+    for cfg in settings(tenant).rules:
         rule = rule_by_code(tenant, cfg.rule)
         out.append({"value": cfg.rule, "label_zh": rule.name_zh, "label_en": rule.name_en})
     return out
@@ -245,7 +246,7 @@ def build_form(tenant) -> type[Schema]:
     class SubsidyApplicationForm(generic):
         def load(self, data, *, many=None, partial=None, unknown=None):
             code = data.get("rule") if isinstance(data, dict) else None
-            cfg = tenant.subsidies.rule(code) if isinstance(code, str) else None
+            cfg = settings(tenant).rule(code) if isinstance(code, str) else None
             if cfg is not None:
                 return rule_form(tenant, cfg)().load(data, many=many, partial=partial, unknown=unknown)
             return super().load(data, many=many, partial=partial, unknown=unknown)

@@ -42,6 +42,7 @@ from ipservice.forms.render import describe, tenant_field_value
 from ipservice.policy import services as policy
 from ipservice.subsidy.models import OBJECT_TYPE, SubsidyApplication, SubsidyClaim, SubsidyEvidence
 from ipservice.subsidy.schemas import DECISIONS, STATUSES, rule_form
+from ipservice.subsidy.config import settings
 
 COUNTER = "subsidy"
 ACTIVE = ("submitted", "approved")
@@ -56,7 +57,7 @@ def _tenant():
 
 def rule_pair(tenant, code):
     """``(settings of subsidies.toml, policy rule)`` of an applicable rule, or ``(None, None)``."""
-    cfg = tenant.subsidies.rule(code) if code else None
+    cfg = settings(tenant).rule(code) if code else None
     return (cfg, policy.rule_by_code(tenant, code)) if cfg is not None else (None, None)
 
 
@@ -76,13 +77,13 @@ def citation_of(tenant, rule) -> dict:
 
 def rules(tenant, on: dt.date | None = None) -> list[tuple]:
     """The applicable rules (``(settings, rule)``), those in force on ``on`` when given."""
-    pairs = [rule_pair(tenant, cfg.rule) for cfg in tenant.subsidies.rules]
+    pairs = [rule_pair(tenant, cfg.rule) for cfg in settings(tenant).rules]
     return [(cfg, rule) for cfg, rule in pairs if on is None or rule.in_force(on)]
 
 
 def rule_view(tenant, cfg, rule, today: dt.date | None = None) -> dict:
     """A rule as ``GET /subsidy-rules`` and the page show it: what it pays, its form and evidence."""
-    budget = tenant.subsidies.budget_of(rule.code)
+    budget = settings(tenant).budget_of(rule.code)
     return {
         "code": rule.code, "name_zh": rule.name_zh, "name_en": rule.name_en, "kind": rule.kind,
         "amount_cny": rule.amount_cny, "rate": rule.rate, "cap_cny": rule.cap_cny, "unit": cfg.unit,
@@ -263,7 +264,7 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> SubsidyApplicat
         stored = _compute(tenant, cfg, rule, data["quantity"], data.get("base_amount_cny"), used,
                           basis_year)["explanation"]
     app = SubsidyApplication(
-        number=tenant.subsidies.number_format.format(prefix=tenant.case_number_prefix, year=year, seq=seq),
+        number=settings(tenant).number_format.format(prefix=tenant.case_number_prefix, year=year, seq=seq),
         year=year, seq=seq, enterprise_id=enterprise.id, rule_code=rule.code, org_type=data["org_type"],
         basis_date=data["basis_date"], basis_year=basis_year, quantity=data["quantity"],
         base_amount_cny=data.get("base_amount_cny"), objects=list(data.get("objects") or []), cap_key=cap_key,
@@ -468,7 +469,7 @@ def liability(year: int | None = None) -> list[dict]:
         row = rows.get((g["year"], g["rule"]))
         if row is None:
             rule = policy.rule_by_code(tenant, g["rule"])
-            budget = tenant.subsidies.budget_of(g["rule"])
+            budget = settings(tenant).budget_of(g["rule"])
             row = rows[(g["year"], g["rule"])] = {
                 "year": g["year"], "rule": g["rule"], "name_zh": rule.name_zh if rule else g["rule"],
                 "name_en": rule.name_en if rule else g["rule"], "amount_cny": 0, "count": 0, "expected_cny": 0,
@@ -483,7 +484,7 @@ def liability(year: int | None = None) -> list[dict]:
 
 def _rules_within(budget) -> set[str]:
     """The rules charged to ``budget`` and to every line within it."""
-    config = _tenant().subsidies
+    config = settings(_tenant())
     out = set(budget.rules)
     for inner in config.budgets:
         if inner.within == budget.code:
@@ -496,7 +497,7 @@ def budgets() -> list[dict]:
     what is expected (submitted estimates)."""
     grants = _grants()
     out = []
-    for b in _tenant().subsidies.budgets:
+    for b in settings(_tenant()).budgets:
         covered = _rules_within(b)
         mine = [g for g in grants if g["rule"] in covered and g["year"] in b.years]
         committed = sum(g["amount_cny"] for g in mine if g["status"] == "approved")
@@ -514,7 +515,7 @@ def budget_warning(rule_code: str, year: int, amount: int) -> str | None:
     tenant = _tenant()
     by_code = {b["code"]: b for b in budgets()}
     texts = []
-    for b in tenant.subsidies.budget_chain(rule_code):
+    for b in settings(tenant).budget_chain(rule_code):
         if year not in b.years:
             continue
         status = by_code[b.code]

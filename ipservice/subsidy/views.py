@@ -21,6 +21,7 @@ from ipservice.core.validators import page_number
 from ipservice.extensions import db
 from ipservice.forms.render import for_page, load_form, refusal
 from ipservice.subsidy import schemas, services
+from ipservice.subsidy.config import settings
 
 bp = Blueprint("subsidy", __name__, template_folder="templates", url_prefix="/t/<tenant>/subsidies")
 PAGE_SIZE = 50
@@ -135,7 +136,7 @@ def _detail(app, status=200, **ctx):
     warning = None
     if current_user.role == "bureau" and app.status == "submitted" and app.estimate_cny is not None:
         warning = services.budget_warning(app.rule_code, app.basis_year, app.estimate_cny)
-    budget = g.tenant.subsidies.budget_chain(app.rule_code)
+    budget = settings(g.tenant).budget_chain(app.rule_code)
     lines = {b["code"]: b for b in services.budgets()} if budget else {}
     cfg, rule = services.rule_pair(g.tenant, app.rule_code)
     own = tuple(g.tenant.forms.fields_for("subsidy")) + (cfg.fields if cfg else ())

@@ -9,8 +9,9 @@ _registry: dict[str, Tenant] = {}
 
 
 class _Registry:
-    def load(self, root):
-        loaded = load_all(root)  # raises before anything is replaced
+    def load(self, root, kinds):
+        """Every folder under ``root``, checked against the registered filing ``kinds``."""
+        loaded = load_all(root, kinds)  # raises before anything is replaced
         _registry.clear()
         _registry.update(loaded)
 

@@ -161,65 +161,38 @@ class FormField:
     source: Citation | None
 
 
-ExtraField = FormField  # the former name; callers are being switched to FormField
+ExtraField = FormField  # the name the subsidy rules' own fields go by
 
 
 @dataclass(frozen=True)
 class FormSection:
-    """One ``[<kind>]`` section of forms.toml: the tenant's own fields and its choice settings
-    (``services`` for custody, ``ip_types`` for cases: whatever the kind's form reads)."""
+    """One ``[<kind>]`` section of forms.toml: the tenant's own fields and the kind's choice settings
+    (whatever the kind's ``form_section`` schema reads, e.g. the custody services offered)."""
     fields: tuple[FormField, ...] = ()
     options: dict = field(default_factory=dict, compare=False)
 
 
-# The legacy attributes of FormsConfig: (attribute, section, where in the section). Kept as thin aliases
-# while callers move to ``fields_for(kind)`` / ``option(kind, name)``.
-_LEGACY = (
-    ("custody_services", "custody", "services"),
-    ("custody_fields", "custody", None),
-    ("certification_fields", "certification", None),
-    ("case_ip_types", "case", "ip_types"),
-    ("case_fields", "case", None),
-)
-
-
 @dataclass(frozen=True)
 class FormsConfig:
-    """forms.toml: sections named by filing kind. ``fields_for(kind)`` is the generic way in; the
-    ``custody_fields``-style attributes are aliases of it (passing one to the constructor or to
-    ``dataclasses.replace`` overrides that part of its section)."""
+    """forms.toml: one section per filing kind."""
     version: int
     sections: dict = field(default_factory=dict)
-    custody_services: tuple | None = None
-    custody_fields: tuple | None = None
-    certification_fields: tuple | None = None
-    case_ip_types: tuple | None = None
-    case_fields: tuple | None = None
 
-    def __post_init__(self):
-        sections = dict(self.sections)
-        for attr, kind, option in _LEGACY:
-            given = getattr(self, attr)
-            if given is None:
-                continue
-            section = sections.get(kind, FormSection())
-            if option is None:
-                sections[kind] = FormSection(tuple(given), section.options)
-            else:
-                sections[kind] = FormSection(section.fields, {**section.options, option: tuple(given)})
-        object.__setattr__(self, "sections", sections)
-        for attr, kind, option in _LEGACY:
-            object.__setattr__(self, attr, self.option(kind, option, ()) if option else tuple(self.fields_for(kind)))
-
-    def fields_for(self, kind: str) -> list[FormField]:
+    def fields_for(self, kind: str) -> tuple[FormField, ...]:
         """The tenant's own fields of the ``kind`` form; empty when forms.toml has no such section."""
         section = self.sections.get(kind)
-        return list(section.fields) if section else []
+        return section.fields if section else ()
 
-    def option(self, kind: str, name: str, default=None):
-        """A choice setting of the ``kind`` section (e.g. ``option("case", "ip_types")``)."""
+    def option(self, kind: str, name: str, default=()):
+        """A choice setting of the ``kind`` section, e.g. ``option("custody", "services")``."""
         section = self.sections.get(kind)
         return section.options.get(name, default) if section else default
+
+    def with_fields(self, kind: str, fields, **options) -> "FormsConfig":
+        """A copy whose ``kind`` section has these fields (and options): a tenant's form as it would be."""
+        section = self.sections.get(kind, FormSection())
+        sections = {**self.sections, kind: FormSection(tuple(fields), {**section.options, **options})}
+        return FormsConfig(version=self.version, sections=sections)
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -258,11 +231,16 @@ class Tenant:
     forms: FormsConfig | None = None
     bureau_settings: tuple[BureauSetting, ...] = ()
     service_standard: ServiceStandard | None = None  # None: no time limit, nothing is overdue
-    subsidies: object = None  # tenants.subsidies.SubsidyConfig (subsidies.toml)
     _documents_by_code: dict = field(default_factory=dict, compare=False, repr=False)
+    # What each filing kind read from its own file (``FilingKind.tenant_config``), by kind name.
+    parts: dict = field(default_factory=dict, compare=False, repr=False)
 
     def document(self, code: str) -> Document:
         return self._documents_by_code[code]
+
+    def part(self, kind: str):
+        """The ``kind``'s own settings of this tenant (e.g. the subsidy kind's subsidies.toml)."""
+        return self.parts[kind]
 
     @property
     def case_types(self) -> tuple[str, ...]:

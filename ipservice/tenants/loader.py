@@ -1,7 +1,10 @@
 """Load and check ``tenants/<slug>/``; any problem stops start-up with the file and field named.
 
 One short loader per kind of file (tenant.toml, policy*.toml, kpis*.toml, tasks*.toml, forms.toml);
-``load_tenant`` puts their results together.
+``load_tenant`` puts their results together. The filing kinds registered by the areas (``core.filing``) say
+what else is valid: the sections of forms.toml and their schemas, the kinds a policy rule may apply to,
+the metrics an indicator may compute, and each kind's own file (e.g. the subsidy kind's subsidies.toml,
+read by the kind's ``tenant_config`` with ``read_file`` below).
 """
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ from marshmallow import ValidationError
 
 from ipservice.tenants import config as c
 from ipservice.tenants import schemas as s
-from ipservice.tenants.subsidies import load_subsidies
 
 
 class TenantConfigError(Exception):
@@ -36,16 +38,17 @@ def _refuse(path: Path, exc: ValidationError):
     raise TenantConfigError(f"{path}: {where}") from exc
 
 
-def _read(path: Path) -> dict:
+def read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise TenantConfigError(f"{path}: not valid TOML: {exc}") from exc
 
 
-def _load(path: Path, schema) -> dict:
+def read_file(path: Path, schema) -> dict:
+    """``path`` loaded through ``schema``; a TenantConfigError naming the file and the field otherwise."""
     try:
-        return schema.load(_read(path))
+        return schema.load(read_toml(path))
     except ValidationError as exc:
         _refuse(path, exc)
 
@@ -80,7 +83,7 @@ def load_identity(folder: Path) -> tuple[dict, tuple[c.Document, ...], _Document
     path = folder / "tenant.toml"
     if not path.is_file():
         raise TenantConfigError(f"{path}: missing")
-    t = _load(path, s.TenantFileSchema())
+    t = read_file(path, s.TenantFileSchema())
     if t["slug"] != folder.name:
         _fail(path, "slug", f"{t['slug']!r} differs from the folder name {folder.name!r}")
     documents = tuple(c.Document(**d) for d in t["documents"])
@@ -122,17 +125,22 @@ def load_bureau_settings(folder: Path, t: dict, centers, forms: c.FormsConfig) -
 
 # --- policy*.toml -----------------------------------------------------------------------------------------
 
-def load_rules(folder: Path, docs: _Documents) -> tuple[c.Rule, ...]:
-    """policy*.toml: dated rules; rules of one filing kind must not overlap in time."""
+def load_rules(folder: Path, docs: _Documents, kinds) -> tuple[c.Rule, ...]:
+    """policy*.toml: dated rules; the rules paid through a filing (``funded_through_filing``) must not
+    overlap in time for one kind."""
+    subjects = (*s.APPLIES_TO_SUBJECTS, *(k.name for k in kinds))
+    through_filing = {k.name for k in kinds if k.funded_through_filing}
     rules, seen = [], {}
     for path in sorted(folder.glob("policy*.toml")):
-        for i, r in enumerate(_load(path, s.PolicyFileSchema())["rules"]):
+        for i, r in enumerate(read_file(path, s.PolicyFileSchema())["rules"]):
+            if r["applies_to"] not in subjects:
+                _fail(path, f"rules.{i}.applies_to", f"Must be one of: {', '.join(subjects)}.")
             docs.check(path, f"rules.{i}.source.document", r["source"]["document"])
             if r["code"] in seen:
                 _fail(path, f"rules.{i}.code", f"{r['code']!r} repeats (also in {seen[r['code']]})")
             seen[r["code"]] = path.name
             rule = c.Rule(**{**r, "org_types": tuple(r["org_types"]), "source": c.Citation(**r["source"])})
-            clash = next((o for o in rules if _overlap(rule, o)), None)
+            clash = next((o for o in rules if _overlap(rule, o, through_filing)), None)
             if clash:
                 _fail(path, f"rules.{i}.effective_from",
                       f"{rule.code} overlaps {clash.code} ({rule.applies_to} rules must not overlap in time)")
@@ -140,23 +148,28 @@ def load_rules(folder: Path, docs: _Documents) -> tuple[c.Rule, ...]:
     return tuple(rules)
 
 
-def _overlap(a: c.Rule, b: c.Rule) -> bool:
-    return (a.applies_to in s.FILING_KINDS and a.applies_to == b.applies_to
+def _overlap(a: c.Rule, b: c.Rule, through_filing) -> bool:
+    return (a.applies_to in through_filing and a.applies_to == b.applies_to
             and a.effective_from <= b.effective_to and b.effective_from <= a.effective_to)
 
 
 # --- kpis*.toml -------------------------------------------------------------------------------------------
 
-def load_kpis(folder: Path, docs: _Documents) -> tuple[tuple[c.KpiTable, ...], tuple[c.Indicator, ...]]:
-    """kpis*.toml: tables, and their indicators in published order."""
+def load_kpis(folder: Path, docs: _Documents, kinds) -> tuple[tuple[c.KpiTable, ...], tuple[c.Indicator, ...]]:
+    """kpis*.toml: tables, and their indicators in published order; a computed indicator's metric is one
+    a filing kind counts."""
+    metrics = tuple(m for k in kinds for m in k.metrics)
     tables, raw = [], []
     for path in sorted(folder.glob("kpis*.toml")):
-        data = _load(path, s.KpiFileSchema())
+        data = read_file(path, s.KpiFileSchema())
         for i, tb in enumerate(data["tables"]):
             docs.check(path, f"tables.{i}.document", tb["document"])
             tables.append(c.KpiTable(**{**tb, "years": tuple(tb["years"])}))
         for i, ind in enumerate(data["indicators"]):
             docs.check(path, f"indicators.{i}.citation.document", ind["citation"]["document"])
+            for key in ("metric", "reference_metric"):
+                if ind[key] is not None and ind[key] not in metrics:
+                    _fail(path, f"indicators.{i}.{key}", f"Must be one of: {', '.join(metrics)}.")
             raw.append((path, i, ind))
     by_code = {tb.code: tb for tb in tables}
     if len(by_code) != len(tables):
@@ -199,7 +212,7 @@ def load_tasks(folder: Path, docs: _Documents) -> tuple[c.Task, ...]:
     """tasks*.toml: the numbered tasks, codes unique in the tenant."""
     tasks, codes = [], set()
     for path in sorted(folder.glob("tasks*.toml")):
-        for i, tk in enumerate(_load(path, s.TaskFileSchema())["tasks"]):
+        for i, tk in enumerate(read_file(path, s.TaskFileSchema())["tasks"]):
             docs.check(path, f"tasks.{i}.document", tk["document"])
             if tk["code"] in codes:
                 _fail(path, f"tasks.{i}.code", f"{tk['code']!r} repeats")
@@ -210,13 +223,13 @@ def load_tasks(folder: Path, docs: _Documents) -> tuple[c.Task, ...]:
 
 # --- forms.toml -------------------------------------------------------------------------------------------
 
-def load_forms(folder: Path, docs: _Documents) -> c.FormsConfig:
-    """forms.toml: a section per filing kind (any name: the registry of kinds checks the names)."""
+def load_forms(folder: Path, docs: _Documents, kinds) -> c.FormsConfig:
+    """forms.toml: a section per registered filing kind, each through the kind's ``form_section`` schema."""
     path = folder / "forms.toml"
-    raw = _read(path) if path.is_file() else {"version": 1}
+    raw = read_toml(path) if path.is_file() else {"version": 1}
     try:
         data = s.FormsFileSchema().load(raw)
-        sections = s.load_form_sections(data)
+        sections = s.load_form_sections(data, kinds)
     except ValidationError as exc:
         _refuse(path, exc)
     out = {}
@@ -237,13 +250,14 @@ def _form_field(f: dict) -> c.FormField:
 
 # --- the whole folder -------------------------------------------------------------------------------------
 
-def load_tenant(folder: Path) -> c.Tenant:
+def load_tenant(folder: Path, kinds) -> c.Tenant:
+    """The folder of one tenant; ``kinds``: the registered filing kinds (``core.filing.kinds(app)``)."""
     t, documents, docs, centers = load_identity(folder)
-    tables, indicators = load_kpis(folder, docs)
-    forms = load_forms(folder, docs)
-    rules = load_rules(folder, docs)
+    tables, indicators = load_kpis(folder, docs, kinds)
+    forms = load_forms(folder, docs, kinds)
+    rules = load_rules(folder, docs, kinds)
     limits = t["case_time_limits"]
-    return c.Tenant(
+    tenant = c.Tenant(
         **{k: t[k] for k in ("slug", "name_zh", "name_en", "bureau_zh", "bureau_en", "case_number_prefix",
                              "case_number_format")},
         documents=documents, centers=centers,
@@ -253,8 +267,10 @@ def load_tenant(folder: Path) -> c.Tenant:
         tasks=load_tasks(folder, docs), forms=forms,
         bureau_settings=load_bureau_settings(folder, t, centers, forms),
         _documents_by_code={d.code: d for d in documents},
-        subsidies=load_subsidies(folder, rules, docs.codes, tuple(forms.fields_for("subsidy"))),
     )
+    # the kinds' own files, each seeing the tenant as loaded so far (its rules, documents and forms)
+    tenant.parts.update({k.name: k.tenant_config(folder, tenant, kinds) for k in kinds if k.tenant_config})
+    return tenant
 
 
 def load_service_standard(folder: Path, t: dict, docs: _Documents) -> c.ServiceStandard | None:
@@ -268,9 +284,10 @@ def load_service_standard(folder: Path, t: dict, docs: _Documents) -> c.ServiceS
                              source=c.Citation(**std["source"]) if std["source"] else None)
 
 
-def load_all(root: Path) -> dict[str, c.Tenant]:
+def load_all(root: Path, kinds) -> dict[str, c.Tenant]:
+    """Every tenant folder under ``root``, checked against the registered filing ``kinds``."""
     root = Path(root)
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     if not folders:
         raise TenantConfigError(f"{root}: no tenant folders")
-    return {t.slug: t for t in (load_tenant(p) for p in folders)}
+    return {t.slug: t for t in (load_tenant(p, kinds) for p in folders)}

@@ -16,17 +16,14 @@ from marshmallow import (
     validates_schema,
 )
 
+# What the protection centers of tenant.toml may offer.
 CASE_TYPES = ("pre_exam_filing", "pre_exam", "assistance", "mediation", "complaint", "overseas", "determination")
-IP_TYPES = ("patent", "trademark", "copyright", "geo_indication", "plant_variety")
-CUSTODY_SERVICES = (
-    "info_use", "patent_filing", "system_building", "patent_operation", "patent_management", "training",
-)
 RULE_KINDS = (
     "grant", "reward", "interest_subsidy", "guarantee_subsidy", "risk_compensation", "support", "target",
 )
-FILING_KINDS = ("certification", "custody")
-APPLIES_TO = FILING_KINDS + (
-    "case", "patent_grant", "invention_patent_first", "patent_annual_fee", "pct_application", "patent_award",
+# What a policy rule may apply to besides a filing kind (the registry of kinds adds their names).
+APPLIES_TO_SUBJECTS = (
+    "patent_grant", "invention_patent_first", "patent_annual_fee", "pct_application", "patent_award",
     "pledge_financing", "equity_investment", "ip_trust", "patent_pool", "public_interest_litigation",
     "service_agency", "other",
 )
@@ -36,11 +33,6 @@ RULE_UNITS = (
 )
 ORG_TYPES = ("enterprise", "university", "research_institute")
 DIRECTIONS = ("at_least", "at_most", "maintain")
-METRICS = (
-    "certifications_verified", "custody_enrollments_approved", "pre_exam_filing_entities",
-    "case_closure_rate", "mediation_sessions", "determination_opinions", "assistance_enterprises",
-    "cases_closed", "median_days_to_close",
-)
 TABLE_ORIGINS = ("published_table", "text")
 MEASURES = ("value", "yoy_growth", "cumulative")
 FIELD_TYPES = ("string", "text", "choice", "multi_choice", "date", "integer", "boolean")
@@ -167,7 +159,7 @@ class RuleSchema(Strict):
     name_zh = fields.String(required=True)
     name_en = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(RULE_KINDS))
-    applies_to = fields.String(required=True, validate=validate.OneOf(APPLIES_TO))
+    applies_to = fields.String(required=True, validate=CODE)  # a subject or a kind: checked by the loader
     amount_cny = fields.Integer(load_default=None, validate=validate.Range(min=0))
     rate = fields.Float(load_default=None, validate=validate.Range(min=0, max=1))
     cap_cny = fields.Integer(load_default=None, validate=validate.Range(min=0))
@@ -226,7 +218,7 @@ class IndicatorSchema(Strict):
     unit_en = fields.String(load_default="")
     direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
     source = fields.String(required=True, validate=validate.OneOf(("computed", "reported")))
-    metric = fields.String(load_default=None, validate=validate.OneOf(METRICS))
+    metric = fields.String(load_default=None, validate=CODE)  # a kind's metric: checked by the loader
     # "value": the metric itself; "yoy_growth": its growth over the previous year, in % (增幅 targets);
     # "cumulative": the yearly metric summed from the first year of the document's period (a target
     # the text sets for the whole plan, e.g. "开展调解不少于30场次").
@@ -237,7 +229,7 @@ class IndicatorSchema(Strict):
     targets = fields.List(fields.Nested(YearValue), load_default=list)
     citation = fields.Nested(Citation, required=True)
     # For a reported indicator: a related figure the service counts, shown beside it as a reference.
-    reference_metric = fields.String(load_default=None, validate=validate.OneOf(METRICS))
+    reference_metric = fields.String(load_default=None, validate=CODE)
     reference_zh = fields.String(load_default="")
     reference_en = fields.String(load_default="")
 
@@ -315,24 +307,11 @@ class ExtraFieldSchema(Strict):
 
 
 class FormSectionSchema(Strict):
-    """A ``[<kind>]`` section of forms.toml: the tenant's own fields. Any kind may have one (the registry
-    of filing kinds says which are known); kinds with choice settings extend it below."""
+    """A ``[<kind>]`` section of forms.toml: the tenant's own fields. A kind with choice settings (custody's
+    services, cases' IP types) registers a subclass as its ``FilingKind.form_section``."""
     fields_ = fields.List(fields.Nested(ExtraFieldSchema), data_key="fields", load_default=list)
 
 
-class CustodyFormSchema(FormSectionSchema):
-    services = fields.List(fields.String(validate=validate.OneOf(CUSTODY_SERVICES)),
-                           load_default=lambda: list(CUSTODY_SERVICES), validate=validate.Length(min=1))
-    source = fields.Nested(Citation, load_default=None)
-
-
-class CaseFormSchema(FormSectionSchema):
-    ip_types = fields.List(fields.String(validate=validate.OneOf(IP_TYPES)),
-                           load_default=lambda: list(IP_TYPES), validate=validate.Length(min=1))
-
-
-# The sections whose schema has choice settings; every other section name gets FormSectionSchema.
-FORM_SECTION_SCHEMAS = {"custody": CustodyFormSchema, "case": CaseFormSchema}
 FORM_SECTION_NAME = validate.Regexp(r"^[a-z][a-z0-9_]{0,40}$", error="a section is named by a filing kind "
                                                                       "(lower-case letters, digits, _)")
 
@@ -362,15 +341,20 @@ class FormsFileSchema(Strict):
             raise ValidationError(errors)
 
 
-def load_form_sections(data: dict) -> dict[str, dict]:
-    """Each section of a loaded forms.toml through its schema; raises ValidationError keyed by section.
-    The sections with defaults (custody services, case IP types) are present even when the file omits them."""
-    sections = {name: {} for name in FORM_SECTION_SCHEMAS}
+def load_form_sections(data: dict, kinds) -> dict[str, dict]:
+    """Each section of a loaded forms.toml through its kind's schema; raises ValidationError keyed by section.
+    Every registered kind has a section (its defaults, e.g. custody's services, when the file omits it); a
+    section no kind is registered for is refused."""
+    schemas = {k.name: k.form_section or FormSectionSchema for k in kinds}
+    sections = {name: {} for name in schemas}
     sections.update({k: v for k, v in data.items() if k != "version"})
     out, errors = {}, {}
     for name, raw in sections.items():
+        if name not in schemas:
+            errors[name] = [f"no filing kind is named {name!r}; known: {', '.join(schemas)}"]
+            continue
         try:
-            out[name] = FORM_SECTION_SCHEMAS.get(name, FormSectionSchema)().load(raw)
+            out[name] = schemas[name]().load(raw)
         except ValidationError as exc:
             errors[name] = exc.messages
     if errors:

@@ -309,7 +309,7 @@ def test_tenant_extra_fields_are_kept(app, enterprise, monkeypatch):
     xian = registry.get("xian")
     field = ExtraField(name="industry", type="string", required=True, label_zh="所属行业", label_en="Industry",
                        choices=(), max_length=50, source=None)
-    custom = dataclasses.replace(xian, forms=dataclasses.replace(xian.forms, case_fields=(field,),
+    custom = dataclasses.replace(xian, forms=dataclasses.replace(xian.forms.with_fields("case", (field,)),
                                                                  version=99))
     import ipservice.tenants
 

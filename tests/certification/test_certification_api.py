@@ -469,7 +469,7 @@ def test_tenant_fields_are_validated_stored_in_extra_and_returned_at_top_level(a
                       label_en="High-tech enterprise", choices=(), max_length=None, source=None),
            ExtraField(name="renewal_of", type="date", required=False, label_zh="换证前发证日期",
                       label_en="Issue date of the previous certificate", choices=(), max_length=None, source=None))
-    forms_config = dataclasses.replace(base.forms, version=base.forms.version + 100, certification_fields=own)
+    forms_config = dataclasses.replace(base.forms.with_fields("certification", own), version=base.forms.version + 100)
     monkeypatch.setitem(tenants._registry, "guangzhou", dataclasses.replace(base, forms=forms_config))
 
     e = enterprise("guangzhou")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from ipservice.tenants.loader import TenantConfigError, load_all
+from ipservice.tenants.loader import TenantConfigError
 
 ROOT = Path(__file__).resolve().parents[2] / "tenants"
 TENANTS = ("xian", "hebi", "guangzhou", "tianjin-bonded")
@@ -39,16 +39,16 @@ def _edit(path: Path, old: str, new: str):
     ("xian/kpis-2022.toml", 'published_growth_en = "maintained"\n', "", r"indicators\.5\.published_growth_en"),
     ("guangzhou/policy.toml", "note_en = ", "note_en_gone = ", r"rules\.\d+\.note_en"),
 ])
-def test_a_missing_english_text_stops_the_loader(tenants_copy, file, old, new, field):
+def test_a_missing_english_text_stops_the_loader(tenants_copy, file, old, new, field, load_tenants):
     _edit(tenants_copy / file, old, new)
     with pytest.raises(TenantConfigError, match=field):
-        load_all(tenants_copy)
+        load_tenants(tenants_copy)
 
 
-def test_every_shown_text_of_every_tenant_reads_as_english():
+def test_every_shown_text_of_every_tenant_reads_as_english(load_tenants):
     """Not a copy of the Chinese: each English text has Latin words (or is only figures and signs)."""
     wrong = []
-    for slug, tenant in load_all(ROOT).items():
+    for slug, tenant in load_tenants(ROOT).items():
         for t in tenant.tasks:
             texts = [t.title_en, t.section_en if t.section else "ok", t.content_en if t.content else "ok",
                      *t.lead_units_en, *t.partner_units_en]

@@ -148,10 +148,10 @@ def test_the_bureaus_own_settings_are_listed_and_shown(client):
         assert t.bureau_setting("case_time_limits") is not None
 
 
-def test_a_bureau_setting_must_name_a_real_setting(tmp_path):
+def test_a_bureau_setting_must_name_a_real_setting(tmp_path, load_tenants):
     import shutil
 
-    from ipservice.tenants.loader import TenantConfigError, load_all
+    from ipservice.tenants.loader import TenantConfigError
 
     root = tmp_path / "tenants"
     shutil.copytree(Path(__file__).resolve().parents[2] / "tenants", root)
@@ -159,4 +159,4 @@ def test_a_bureau_setting_must_name_a_real_setting(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace('values = ["complaint"]', 'values = ["overseas"]'),
                     encoding="utf-8")
     with pytest.raises(TenantConfigError, match=r"tenant\.toml: bureau_settings\.1\.values: \['overseas'\] not in"):
-        load_all(root)
+        load_tenants(root)

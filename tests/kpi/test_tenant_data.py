@@ -30,7 +30,7 @@ def test_every_citation_quotes_its_seed_document(app, slug, seeds):
     cited = [(f"rule {r.code}", r.source) for r in tenant.rules]
     cited += [(f"indicator {i.code}", i.citation) for i in tenant.indicators]
     cited += [(f"center {c.code}", c.source) for c in tenant.centers]
-    cited += tenant.subsidies.citations()  # subsidies.toml
+    cited += tenant.part("subsidy").citations()  # subsidies.toml
     missing = []
     for what, citation in cited:
         seed = seeds[tenant.document(citation.document).seed]

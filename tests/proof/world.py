@@ -49,7 +49,7 @@ def _subsidy_example(tenant: str, api: Api) -> dict:
     n = next(_SERIAL)
     with api.client.application.app_context():
         t = registry.get(tenant)
-        cfg = next((c for c in t.subsidies.rules if rule_by_code(t, c.rule).amount_cny), t.subsidies.rules[0])
+        cfg = next((c for c in t.part("subsidy").rules if rule_by_code(t, c.rule).amount_cny), t.part("subsidy").rules[0])
         rule = rule_by_code(t, cfg.rule)
         basis = min(rule.effective_from + dt.timedelta(days=60), rule.effective_to, today_china())
         body = {"rule": cfg.rule, "org_type": (cfg.org_types or rule.org_types or ("enterprise",))[0],
@@ -235,7 +235,7 @@ def build(app, client) -> World:
         task[tenant] = client.get(f"/t/{tenant}/api/v1/tasks").get_json()[0]["code"]
     from ipservice.tenants import registry
 
-    programmes = {t: getattr(registry.get(t), "subsidies", None) for t in (HOME, OTHER)}
+    programmes = {t: registry.get(t).parts.get("subsidy") for t in (HOME, OTHER)}
     subsidy_rule = {t: (p.rules[0].rule if p is not None and p.rules else None) for t, p in programmes.items()}
     return World(parties, bureaus, admin, agencies, claims, kpi, task, kinds, subsidy_rule)
 

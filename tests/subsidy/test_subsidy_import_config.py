@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from ipservice.tenants.loader import TenantConfigError, load_all
+from ipservice.tenants.loader import TenantConfigError
 from tests.conftest import create_user
 from tests.subsidy.subsidy_helpers import doc, patent, uscc
 
@@ -93,10 +93,10 @@ def _edit(path: Path, old: str, new: str):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_shipped_subsidies_load():
-    tenants = load_all(ROOT)
-    assert len(tenants["hebi"].subsidies.rules) == 13 and len(tenants["xian"].subsidies.rules) == 14
-    assert tenants["xian"].subsidies.budget_of("xian-2017-certification-grant").amount_cny == 3000 * 10000
+def test_shipped_subsidies_load(load_tenants):
+    tenants = load_tenants(ROOT)
+    assert len(tenants["hebi"].part("subsidy").rules) == 13 and len(tenants["xian"].part("subsidy").rules) == 14
+    assert tenants["xian"].part("subsidy").budget_of("xian-2017-certification-grant").amount_cny == 3000 * 10000
 
 
 @pytest.mark.parametrize("file, old, new, where", [
@@ -122,18 +122,18 @@ def test_shipped_subsidies_load():
     ("xian", 'cap_key_field = "borrower_uscc"', 'cap_key_field = "borrower"',
      r"subsidies\.7\.cap_key_field: cap_key_field must be one of the rule's fields"),
 ])
-def test_broken_subsidies_file_names_file_and_field(tenants_copy, file, old, new, where):
+def test_broken_subsidies_file_names_file_and_field(tenants_copy, file, old, new, where, load_tenants):
     _edit(tenants_copy / file / "subsidies.toml", old, new)
     with pytest.raises(TenantConfigError, match=where):
-        load_all(tenants_copy)
+        load_tenants(tenants_copy)
 
 
-def test_forms_subsidy_section_is_validated(tenants_copy):
+def test_forms_subsidy_section_is_validated(tenants_copy, load_tenants):
     _edit(tenants_copy / "hebi" / "forms.toml", "[subsidy]\n", "[subsidy]\nfieldz = []\n")
     with pytest.raises(TenantConfigError, match=r"hebi/forms\.toml: subsidy\.fieldz: Unknown field"):
-        load_all(tenants_copy)
+        load_tenants(tenants_copy)
 
 
-def test_a_tenant_without_the_file_offers_nothing(tenants_copy):
+def test_a_tenant_without_the_file_offers_nothing(tenants_copy, load_tenants):
     (tenants_copy / "tianjin-bonded" / "subsidies.toml").unlink()
-    assert load_all(tenants_copy)["tianjin-bonded"].subsidies.rules == ()
+    assert load_tenants(tenants_copy)["tianjin-bonded"].part("subsidy").rules == ()

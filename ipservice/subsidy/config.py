@@ -1,6 +1,7 @@
 """``tenants/<slug>/subsidies.toml``: which of the tenant's policy rules an organization can apply for, and
-how (format in docs/tenant-config.md). Loaded and validated at start-up with the other tenant files; any
-problem stops the app with the file and the field named.
+how (format in docs/tenant-config.md). The subsidy kind's own tenant file (``FilingKind.tenant_config``):
+loaded and validated at start-up with the other tenant files; any problem stops the app with the file and
+the field named. ``settings(tenant)`` is the loaded file.
 
 The amounts, rates and caps stay in the policy rules (``policy*.toml``, each with its citation); this file
 says how an application under a rule is counted and checked:
@@ -26,13 +27,13 @@ says how an application under a rule is counted and checked:
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ipservice.tenants import config as c
+from ipservice.tenants.loader import TenantConfigError, read_file
 from ipservice.tenants.schemas import CODE, ORG_TYPES, Citation, ExtraFieldSchema, Strict
 
 FILE = "subsidies.toml"
@@ -43,8 +44,6 @@ CAP_PER = ("application", "enterprise", "enterprise_year")
 PATENT_KINDS = ("invention", "utility_model", "design", "pct_invention", "pct_utility_model")
 # Rule kinds that pay an organization (a target or a budget envelope is not something to apply for).
 FUNDING_KINDS = ("grant", "reward", "interest_subsidy", "guarantee_subsidy", "risk_compensation", "support")
-# Rules applied for through their own filing kind (the 贯标 estimate is made on the certification record).
-OWN_FILING = ("certification", "custody")
 BASE_FIELD_NAMES = ("rule", "org_type", "basis_date", "quantity", "base_amount_cny", "patent_numbers",
                     "pct_numbers", "object_no")
 
@@ -257,11 +256,18 @@ def _label(d):
     return Label(d["label_zh"], d["label_en"]) if d else None
 
 
-def load_subsidies(folder: Path, rules, doc_codes, form_fields=()) -> SubsidyConfig:
-    """``folder/subsidies.toml`` checked against the tenant's policy ``rules`` and documents; an absent file
-    means no rule can be applied for. ``form_fields``: the tenant's own subsidy form fields (forms.toml)."""
-    from ipservice.tenants.loader import TenantConfigError
+def settings(tenant: c.Tenant) -> SubsidyConfig:
+    """The tenant's subsidies.toml as loaded."""
+    return tenant.part(KIND)
 
+
+KIND = "subsidy"
+
+
+def load(folder: Path, tenant: c.Tenant, kinds) -> SubsidyConfig:
+    """``folder/subsidies.toml`` checked against the tenant's policy rules, documents and its own subsidy
+    form fields (forms.toml); an absent file means no rule can be applied for. A rule paid through its own
+    filing (``funded_through_filing``, e.g. the 贯标 estimate on the certification record) is not one."""
     path = folder / FILE
     if not path.is_file():
         return SubsidyConfig()
@@ -269,19 +275,12 @@ def load_subsidies(folder: Path, rules, doc_codes, form_fields=()) -> SubsidyCon
     def fail(field, message):
         raise TenantConfigError(f"{path}: {field}: {message}")
 
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise TenantConfigError(f"{path}: not valid TOML: {exc}") from exc
-    try:
-        data = SubsidiesFileSchema().load(raw)
-    except ValidationError as exc:
-        from ipservice.tenants.loader import _flatten
-
-        raise TenantConfigError(f"{path}: " + ", ".join(f"{k}: {v}" for k, v in _flatten(exc.messages))) from exc
-
+    data = read_file(path, SubsidiesFileSchema())
+    rules = tenant.rules
+    doc_codes = {d.code for d in tenant.documents}
+    through_filing = {k.name for k in kinds if k.funded_through_filing}
     by_code = {r.code: r for r in rules}
-    tenant_field_names = {f.name for f in form_fields}
+    tenant_field_names = {f.name for f in tenant.forms.fields_for(KIND)}
     built, seen = [], set()
     for i, s in enumerate(data["subsidies"]):
         rule = by_code.get(s["rule"])
@@ -293,7 +292,7 @@ def load_subsidies(folder: Path, rules, doc_codes, form_fields=()) -> SubsidyCon
         if rule.kind not in FUNDING_KINDS or rule.unit == "total":
             fail(f"subsidies.{i}.rule", f"{rule.code} is a {rule.kind} ({rule.unit}), not a rule that funds "
                                         "an organization")
-        if rule.applies_to in OWN_FILING:
+        if rule.applies_to in through_filing:
             fail(f"subsidies.{i}.rule", f"{rule.code} is applied for through its {rule.applies_to} filing")
         if s["unit"] == "rate" and rule.rate is None:
             fail(f"subsidies.{i}.unit", f"{rule.code} sets no rate")

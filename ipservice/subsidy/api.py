@@ -28,7 +28,7 @@ class Rules(MethodView):
     def get(self, query):
         """The rules an organization can apply for on a day (``?on=``, default today): what each pays, its
         form, its evidence documents and its citation."""
-        return services.rule_views(g.tenant, query.get("on"))
+        return schemas.rule_views(g.tenant, query.get("on"))
 
 
 @blp.route("/subsidy-estimate")

@@ -3,6 +3,8 @@ each uploaded file."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from sqlalchemy import JSON, BigInteger, Date, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -12,6 +14,13 @@ from ipservice.core.tenancy import TenantScoped
 from ipservice.extensions import db
 
 OBJECT_TYPE = "subsidy_application"
+STATUSES = ("submitted", "approved", "rejected")
+DECISIONS = {"approve": "approved", "reject": "rejected"}
+
+
+def normalize_document_no(text: str) -> str:
+    """A document number as it is compared (and claimed once): NFKC, no whitespace, upper case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).upper()
 
 
 class SubsidyApplication(TenantScoped, FilingMixin, db.Model):

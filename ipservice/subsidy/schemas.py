@@ -21,11 +21,12 @@ from ipservice.core.labels import ORG_TYPES, choices
 from ipservice.core.types import ChinaDateTime, today_china
 from ipservice.core.validators import Text, filter_date
 from ipservice.forms.builder import build
+from ipservice.forms.render import describe
 from ipservice.policy.schemas import RuleAmountsOut
+from ipservice.subsidy import services
 from ipservice.subsidy.config import settings
+from ipservice.subsidy.models import DECISIONS, STATUSES, normalize_document_no  # noqa: F401 — the kind's vocabulary, re-exported
 
-STATUSES = ("submitted", "approved", "rejected")
-DECISIONS = {"approve": "approved", "reject": "rejected"}
 MIN_BASIS = dt.date(2000, 1, 1)
 MAX_AMOUNT = 10**12
 MAX_ITEMS = 1000
@@ -104,11 +105,6 @@ def parse_pct(text: str) -> str:
     if not m or not 1978 <= int(m[2]) <= today_china().year:
         raise ValidationError(_("PCT 国际申请号格式应为 PCT/CN2019/123456。"))
     return value
-
-
-def normalize_document_no(text: str) -> str:
-    """A document number as it is compared: NFKC, no whitespace, upper case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).upper()
 
 
 class _Common(Schema):
@@ -357,18 +353,12 @@ class SubsidyApplicationOut(Schema):
     attachments = fields.Method("_attachments")
 
     def _rule_name(self, obj):
-        from ipservice.subsidy import services
-
         return services.rule_name(obj.rule_code)
 
     def _estimate(self, obj):
-        from ipservice.subsidy import services
-
         return _ESTIMATE_OUT.dump(services.estimate_of(obj))
 
     def _attachments(self, obj):
-        from ipservice.subsidy import services
-
         return [{**_ATTACHMENT_OUT.dump(a), "document": services.evidence_code(a)} for a in services.attachments_of(obj)]
 
     @post_dump(pass_original=True)
@@ -451,3 +441,27 @@ class SubsidyCounts(Schema):
     approved = fields.Integer()
     rejected = fields.Integer()
     approved_cny = fields.Integer(metadata={"description": "the sum granted"})
+
+
+def rule_view(tenant, cfg, rule, today: dt.date | None = None) -> dict:
+    """A rule as ``GET /subsidy-rules`` and the page show it: what it pays, its form and evidence."""
+    budget = settings(tenant).budget_of(rule.code)
+    return {
+        "code": rule.code, "name_zh": rule.name_zh, "name_en": rule.name_en, "kind": rule.kind,
+        "amount_cny": rule.amount_cny, "rate": rule.rate, "cap_cny": rule.cap_cny, "unit": cfg.unit,
+        "cap_per": cfg.cap_per, "object": cfg.object, "org_types": list(services.org_types_of(cfg, rule)),
+        "effective_from": rule.effective_from, "effective_to": rule.effective_to,
+        "in_force": rule.in_force(today or today_china()),
+        "note_zh": cfg.note_zh or rule.note_zh, "note_en": cfg.note_en or rule.note_en,
+        "form": {"fields": describe(rule_form(tenant, cfg)())},
+        "evidence": [{"code": e.code, "label_zh": e.label_zh, "label_en": e.label_en, "required": e.required}
+                     for e in cfg.evidence],
+        "budget": ({"code": budget.code, "name_zh": budget.name_zh, "name_en": budget.name_en,
+                    "amount_cny": budget.amount_cny} if budget else None),
+        "source": services.citation_of(tenant, rule),
+    }
+
+
+def rule_views(tenant, on: dt.date | None = None) -> list[dict]:
+    today = today_china()
+    return [rule_view(tenant, cfg, rule, today) for cfg, rule in services.rules(tenant, on or today)]

@@ -38,10 +38,17 @@ from ipservice.core.labels import ORG_TYPES, label, status_label
 from ipservice.core.tenancy import current_tenant
 from ipservice.core.types import CHINA, china_time, today_china, utcnow
 from ipservice.extensions import db
-from ipservice.forms.render import describe, tenant_field_value
+from ipservice.forms.render import tenant_field_value
 from ipservice.policy import services as policy
-from ipservice.subsidy.models import OBJECT_TYPE, SubsidyApplication, SubsidyClaim, SubsidyEvidence
-from ipservice.subsidy.schemas import DECISIONS, STATUSES, rule_form
+from ipservice.subsidy.models import (
+    DECISIONS,
+    OBJECT_TYPE,
+    STATUSES,
+    SubsidyApplication,
+    SubsidyClaim,
+    SubsidyEvidence,
+    normalize_document_no,
+)
 from ipservice.subsidy.config import settings
 
 COUNTER = "subsidy"
@@ -79,30 +86,6 @@ def rules(tenant, on: dt.date | None = None) -> list[tuple]:
     """The applicable rules (``(settings, rule)``), those in force on ``on`` when given."""
     pairs = [rule_pair(tenant, cfg.rule) for cfg in settings(tenant).rules]
     return [(cfg, rule) for cfg, rule in pairs if on is None or rule.in_force(on)]
-
-
-def rule_view(tenant, cfg, rule, today: dt.date | None = None) -> dict:
-    """A rule as ``GET /subsidy-rules`` and the page show it: what it pays, its form and evidence."""
-    budget = settings(tenant).budget_of(rule.code)
-    return {
-        "code": rule.code, "name_zh": rule.name_zh, "name_en": rule.name_en, "kind": rule.kind,
-        "amount_cny": rule.amount_cny, "rate": rule.rate, "cap_cny": rule.cap_cny, "unit": cfg.unit,
-        "cap_per": cfg.cap_per, "object": cfg.object, "org_types": list(org_types_of(cfg, rule)),
-        "effective_from": rule.effective_from, "effective_to": rule.effective_to,
-        "in_force": rule.in_force(today or today_china()),
-        "note_zh": cfg.note_zh or rule.note_zh, "note_en": cfg.note_en or rule.note_en,
-        "form": {"fields": describe(rule_form(tenant, cfg)())},
-        "evidence": [{"code": e.code, "label_zh": e.label_zh, "label_en": e.label_en, "required": e.required}
-                     for e in cfg.evidence],
-        "budget": ({"code": budget.code, "name_zh": budget.name_zh, "name_en": budget.name_en,
-                    "amount_cny": budget.amount_cny} if budget else None),
-        "source": citation_of(tenant, rule),
-    }
-
-
-def rule_views(tenant, on: dt.date | None = None) -> list[dict]:
-    today = today_china()
-    return [rule_view(tenant, cfg, rule, today) for cfg, rule in rules(tenant, on or today)]
 
 
 def pays(tenant, cfg, rule) -> str:
@@ -162,8 +145,6 @@ def _cap_key(cfg, enterprise_id: str, data: dict) -> str | None:
     if cfg.cap_per == "application":
         return None
     if cfg.cap_key_field:
-        from ipservice.subsidy.schemas import normalize_document_no
-
         return "f:" + normalize_document_no(str((data.get("extra") or {}).get(cfg.cap_key_field) or ""))[:78]
     return enterprise_id
 

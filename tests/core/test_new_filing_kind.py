@@ -300,3 +300,38 @@ def test_services_neither_abort_nor_commit():
         if ".commit()" in text or "import abort" in text or "abort(" in text:
             offenders.append(str(p.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_no_import_cycle():
+    """No two modules of ``ipservice`` import each other, directly or round a longer circle, at module level
+    (an import inside a function is how a module defers a dependency, and is left out)."""
+    import ast
+
+    package = ROOT / "ipservice"
+    modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+               for p in package.rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        edges = set()
+        for node in ast.parse(path.read_text()).body:  # module level only
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                edges |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in modules else node.module
+                          for a in node.names}
+            elif isinstance(node, ast.Import):
+                edges |= {a.name for a in node.names}
+        graph[name] = {e for e in edges if e in modules and e != name}
+    cycles, state = [], {}
+
+    def visit(node, stack):
+        state[node] = "open"
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                cycles.append(" -> ".join(stack[stack.index(nxt):] + [nxt]))
+            elif nxt not in state:
+                visit(nxt, stack + [nxt])
+        state[node] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert cycles == []

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from ipservice.accounts.demo import demo_uscc
 from ipservice.core import hooks
 from ipservice.core.tenancy import cross_tenant, tenant_context
+from ipservice.core.transaction import unit_of_work
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -23,7 +24,6 @@ DEMO_PASSWORD = "demo-pass-2026"
 def create_user_cmd(email, role, tenant_slug, password, name):
     """Create a user (an enterprise user also needs its enterprise: use the registration page)."""
     from ipservice.accounts import services
-    from ipservice.extensions import db
     from ipservice.tenants import registry
 
     if role == "cross_admin" and tenant_slug:
@@ -36,11 +36,10 @@ def create_user_cmd(email, role, tenant_slug, password, name):
     refused = problems(password, email)
     if refused:
         raise click.UsageError(" ".join(refused))
-    with cross_tenant("command line: users create"):
+    with cross_tenant("command line: users create"), unit_of_work():
         if services.find_user(email):
             raise click.ClickException(f"{email} exists already")
         user = services.create_user(email, password, role, tenant_slug, name)
-        db.session.commit()
     click.echo(f"created {user.role} {user.email}" + (f" in {tenant_slug}" if tenant_slug else ""))
 
 
@@ -51,12 +50,11 @@ def create_user_cmd(email, role, tenant_slug, password, name):
 def set_role_cmd(email, role, tenant_slug):
     """Change a bureau/cross_admin account's role or tenant (audited; the user signs in again)."""
     from ipservice.accounts import services
-    from ipservice.extensions import db
     from ipservice.tenants import registry
 
     if role == "bureau" and (not tenant_slug or registry.get(tenant_slug) is None):
         raise click.UsageError(f"--tenant must be one of: {', '.join(t.slug for t in registry.all())}")
-    with cross_tenant("command line: users set-role"):
+    with cross_tenant("command line: users set-role"), unit_of_work():
         user = services.find_user(email)
         if user is None:
             raise click.ClickException(f"no user {email}")
@@ -64,7 +62,6 @@ def set_role_cmd(email, role, tenant_slug):
             services.change_role(user, role, tenant_slug if role == "bureau" else None)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
-        db.session.commit()
     click.echo(f"{user.email} is now {role}" + (f" in {tenant_slug}" if role == "bureau" else ""))
 
 
@@ -82,18 +79,16 @@ def demo_cmd():
     from ipservice.tenants import registry
 
     lines = []
-    with cross_tenant("command line: demo accounts"):
+    with cross_tenant("command line: demo accounts"), unit_of_work():
         if services.find_user("admin@demo.ipservice") is None:
             services.create_user("admin@demo.ipservice", DEMO_PASSWORD, "cross_admin", None, "跨地区管理员")
-            db.session.commit()
     lines.append(("cross_admin", "—", "admin@demo.ipservice"))
     for tenant in registry.all():
-        with tenant_context(tenant.slug):
+        with tenant_context(tenant.slug), unit_of_work():  # one tenant's demo data: all or nothing
             users = {}
             email = f"bureau@{tenant.slug}.demo.ipservice"
             users["bureau"] = services.find_user(email) or services.create_user(
                 email, DEMO_PASSWORD, "bureau", tenant.slug, tenant.bureau_zh)
-            db.session.commit()
             lines.append(("bureau", tenant.slug, email))
             for n, (label, code) in enumerate(_demo_enterprises(tenant.slug), start=1):
                 email = f"enterprise{n}@{tenant.slug}.demo.ipservice"
@@ -106,7 +101,7 @@ def demo_cmd():
                 lines.append(("enterprise", tenant.slug, email))
             for loader in hooks.of().demo_loaders:
                 loader(tenant, users)
-            db.session.commit()
+            db.session.flush()
             assert db.session.query(Enterprise).count() >= 2
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role, slug, email in lines:

@@ -49,15 +49,12 @@ def _record_export(filename: str, fmt: str, rows: int) -> None:
     from flask_login import current_user
 
     from ipservice.core import audit
-    from ipservice.extensions import db
 
     if not has_request_context() or not current_user.is_authenticated:
         return
     audit.record("export.downloaded", "export", None, {
         "path": request.path, "format": fmt, "filename": filename, "rows": rows,
-        "query": request.query_string.decode("utf-8", "replace")[:500]})
-    # GET views commit nothing themselves; the request's unit of work will own this commit.
-    db.session.commit()
+        "query": request.query_string.decode("utf-8", "replace")[:500]})  # committed with the request
 
 
 def csv_response(headers: list[str], rows: list[list], filename: str) -> Response:

@@ -76,7 +76,7 @@ class Database:
     def _admin(self):
         import psycopg
 
-        return psycopg.connect(self.pg_base.replace("postgresql+psycopg://", "postgresql://") + "/test_bench",
+        return psycopg.connect(self.pg_base.replace("postgresql+psycopg://", "postgresql://") + "/postgres",
                                autocommit=True)
 
     def create(self) -> None:
@@ -148,7 +148,7 @@ def versions(db_kind: str, pg_base: str) -> dict:
     if db_kind == "postgres":
         import psycopg
 
-        with psycopg.connect(pg_base.replace("postgresql+psycopg://", "postgresql://") + "/test_bench") as conn:
+        with psycopg.connect(pg_base.replace("postgresql+psycopg://", "postgresql://") + "/postgres") as conn:
             out["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
     try:
         out["wrk"] = subprocess.run([WRK, "-v"], capture_output=True, text=True).stdout.split("\n")[0].strip()

@@ -71,6 +71,14 @@ def scenarios(result: dict) -> list[dict]:
             rows.append(_row(id_, f"{title}: RLS + app role vs owner without RLS", round(value, 3),
                              f"{value:.0%} ({rls['rps']:.0f}/{owner['rps']:.0f} req/s)", "≥ 90%", value >= 0.9,
                              _lat(rls), _lat(owner), note="baseline column: the owner without RLS"))
+    ab = (result.get("ab") or {}).get("kinds") or {}
+    for id_, name, title in (("4a'", "certification_submit", "Submit a certification"), ("4b'", "case_submit", "Submit a case"),
+                             ("4c'", "list_api", "Bureau list (API)"), ("4d'", "list_page", "Bureau list (page)")):
+        m = ab.get(name)
+        if m:
+            rows.append(_row(id_, f"{title}: RLS vs owner, in-process, one at a time (median of "
+                                  f"{result['ab']['batches']} alternating batches)", m["ratio"],
+                             f"{m['ratio']:.0%} ({m['rls_ms']:.1f}/{m['owner_ms']:.1f} ms)", "≥ 90%", m["ratio"] >= 0.9))
 
     imp = (result.get("import") or {}).get("sizes") or {}
     sqlite = result.get("db") == "sqlite"

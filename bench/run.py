@@ -390,6 +390,16 @@ def big_tenants_dir(workdir: Path, count: int) -> Path:
     return target
 
 
+def ab_measurement(env: Env, tenant: dict, creds: dict, batches: int) -> dict:
+    """``bench/ab.py`` in a process of its own with the service's environment (see its docstring)."""
+    spec = {"tenant": SUBMIT_TENANT, "enterprise_tokens": [e["token"] for e in tenant["enterprises"]],
+            "bureau_token": tenant["bureau"]["token"], "bureau_email": tenant["bureau"]["email"],
+            "password": creds["password"], "batches": batches, "batch": 10}
+    out = subprocess.run([sys.executable, "-m", "bench.ab", json.dumps(spec)], cwd=ROOT, env=env.vars, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def create_app_seconds(env: Env) -> float:
     """Wall time of ``create_app()`` in a fresh process (what every gunicorn worker does at boot)."""
     code = "import time; t = time.perf_counter(); import wsgi; print(time.perf_counter() - t)"
@@ -644,6 +654,10 @@ def main(argv=None) -> Path:
                 group += [(f"{name}_rls", service, method, path, kw), (f"{name}_owner", owner, method, path, kw)]
             load.group(group)
             owner.stop()
+            log("scenario 4, in-process: the same requests one at a time, RLS and owner in alternating batches")
+            result["ab"] = ab_measurement(env, tenant, creds, batches=10 if args.quick else 40)
+            for name, m in result["ab"]["kinds"].items():
+                log(f"  {name:<24} RLS {m['rls_ms']:7.2f} ms  owner {m['owner_ms']:7.2f} ms  ratio {m['ratio']:.0%}")
         service.stop()
         baseline.stop()
 

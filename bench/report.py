@@ -46,13 +46,15 @@ def scenarios(result: dict) -> list[dict]:
     ratio("2b", "Bureau list, status=submitted (page) vs baseline 50-row select", "list_page", "baseline_select", 0.70)
 
     big = result.get("big") or {}
-    for id_, name in (("3a", "list_api"), ("3b", "list_page")):
-        s, b = runs.get(f"{name}_big"), runs.get(f"{name}_4")
+    for id_, name, c1 in (("3a", "list_api", ""), ("3b", "list_page", ""),
+                          ("3a'", "list_api", "_c1"), ("3b'", "list_page", "_c1")):
+        s, b = runs.get(f"{name}_big{c1}"), runs.get(f"{name}_4{c1}")
         if s and b and b["p95_ms"]:
             value = s["p95_ms"] / b["p95_ms"]
             kind = "API" if name == "list_api" else "page"
             rows.append(_row(id_, f"Same list ({kind}), {big.get('tenants', '?')} tenants x "
-                             f"{result['settings']['big_filings']} filings vs 4 tenants: p95",
+                             f"{result['settings']['big_filings']} filings vs 4 tenants: p95"
+                             + (", one connection (no queueing)" if c1 else ""),
                              round(value, 3), f"{value:.2f}x ({s['p95_ms']:.0f}/{b['p95_ms']:.0f} ms)", "≤ 1.20x",
                              value <= 1.2, _lat(s), _lat(b)))
     startup = result.get("startup") or {}

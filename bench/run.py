@@ -281,7 +281,7 @@ class Load:
         self.nonce = 0
 
     def wrk(self, server: Server, method: str, path: str, seconds: float, *, body: str = "",
-            tokens: list[str] | None = None, cookie: str = "") -> dict:
+            tokens: list[str] | None = None, cookie: str = "", connections: int | None = None) -> dict:
         self.nonce += 1
         out = self.workdir / f"wrk-{self.nonce}.json"
         token_file = self.workdir / f"tokens-{self.nonce}.txt"
@@ -289,7 +289,8 @@ class Load:
         env = {**os.environ, "BENCH_METHOD": method, "BENCH_PATH": path, "BENCH_BODY": body,
                "BENCH_TOKENS": str(token_file) if tokens else "", "BENCH_COOKIE": cookie,
                "BENCH_NONCE": f"R{int(time.time())}N{self.nonce}", "BENCH_OUT": str(out)}
-        cmd = [WRK, f"-t{self.threads}", f"-c{self.connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
+        connections = connections or self.connections
+        cmd = [WRK, f"-t{min(self.threads, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
                "-H", f"User-Agent: {USER_AGENT}", "-s", str(BENCH / "wrk" / "scenario.lua"), server.base]
         subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
         raw = json.loads(out.read_text())
@@ -623,10 +624,16 @@ def main(argv=None) -> Path:
             log(f"  start-up: {result['startup'][f'tenants_{args.big_tenants}']}")
             big_tenant = big_creds["tenants"][SUBMIT_TENANT]
             big_cookie = login_cookie(big.base, big_tenant["bureau"]["email"], big_creds["password"])
-            load.group([("list_api_4", service, *get_list_api),
-                        ("list_api_big", big, "GET", list_api, {"tokens": [big_tenant["bureau"]["token"]]}),
-                        ("list_page_4", service, *get_list_page),
-                        ("list_page_big", big, "GET", list_page, {"cookie": big_cookie})])
+            big_api = ("GET", list_api, {"tokens": [big_tenant["bureau"]["token"]]})
+            big_page = ("GET", list_page, {"cookie": big_cookie})
+            load.group([("list_api_4", service, *get_list_api), ("list_api_big", big, *big_api),
+                        ("list_page_4", service, *get_list_page), ("list_page_big", big, *big_page)])
+            # the same with one connection: each request's own latency, no queueing behind the others
+            one = {"connections": 1}
+            load.group([("list_api_4_c1", service, *get_list_api[:2], {**get_list_api[2], **one}),
+                        ("list_api_big_c1", big, *big_api[:2], {**big_api[2], **one}),
+                        ("list_page_4_c1", service, *get_list_page[:2], {**get_list_page[2], **one}),
+                        ("list_page_big_c1", big, *big_page[:2], {**big_page[2], **one})])
             big.stop()
             if not args.keep:
                 big_db.drop()

@@ -119,9 +119,8 @@ def _install_auth(app: Flask) -> None:
     from flask_login import AnonymousUserMixin
 
     from ipservice.accounts import services
-    from ipservice.accounts.models import User
     from ipservice.core.access import is_api_request
-    from ipservice.extensions import db, login_manager
+    from ipservice.extensions import login_manager
 
     @login_manager.user_loader
     def load_user(user_id):

@@ -23,8 +23,6 @@ class TokenResource(MethodView):
     @auth_blp.alt_response(401, description="bad e-mail or password (one answer for both)")
     def post(self, data):
         """Exchange e-mail and password for a bearer token."""
-        from ipservice.extensions import db
-
         user = services.authenticate(data["email"], data["password"])
         if user is None:
             services.audit_auth("user.login_failed", services.find_user(data["email"]), data["email"],
@@ -45,8 +43,6 @@ class PasswordResource(MethodView):
     def post(self, data):
         """Change the caller's password; every token of the caller (this one too) is revoked."""
         from flask_login import current_user
-
-        from ipservice.extensions import db
 
         services.change_password(current_user, data["current_password"], data["new_password"])
 

@@ -115,21 +115,7 @@ class EvidenceFile(MethodView):
         return send(services.evidence(_case(case_id), attachment_id))
 
 
-def _export_view(fmt: str):
-    class Export(MethodView):
-        @access("bureau")
-        @blp.arguments(schemas.CaseQuery, location="query")
-        @blp.response(200, description=f"the cases as {fmt.upper()} (Chinese headers)",
-                      content_type=exports.MIME[fmt], schema=exports.FILE_SCHEMA)
-        def get(self, filters):
-            """Export the cases (same filters as the list) for the bureau."""
-            return services.export(g.tenant, fmt, current_user, filters)
-
-    Export.__name__ = f"CasesExport{fmt.capitalize()}"
-    return Export
-
-
-blp.route("/cases.xlsx", endpoint="export_xlsx")(_export_view("xlsx"))
-blp.route("/cases.csv", endpoint="export_csv")(_export_view("csv"))
+exports.export_routes(blp, "/cases", schemas.CaseQuery,
+                      lambda fmt, filters: services.export(g.tenant, fmt, current_user, filters), "cases")
 
 BLUEPRINTS = [blp]

@@ -98,25 +98,7 @@ def _export(fmt, query):
     return exports.table_response(fmt, title, headers, rows, stem, caption=caption)
 
 
-@blp.route("/certifications.xlsx")
-class ExportXlsx(MethodView):
-    @access("bureau")
-    @blp.arguments(schemas.CertificationQuery, location="query")
-    @blp.response(200, description="Excel workbook", content_type=exports.XLSX_MIME, schema=exports.FILE_SCHEMA)
-    def get(self, query):
-        """The filtered records as an Excel workbook with Chinese headers."""
-        return _export("xlsx", query)
-
-
-@blp.route("/certifications.csv")
-class ExportCsv(MethodView):
-    @access("bureau")
-    @blp.arguments(schemas.CertificationQuery, location="query")
-    @blp.response(200, description="CSV, UTF-8 with BOM", content_type="text/csv",
-                  schema=exports.FILE_SCHEMA)
-    def get(self, query):
-        """The filtered records as CSV (UTF-8 with BOM, so that Excel opens the Chinese)."""
-        return _export("csv", query)
+exports.export_routes(blp, "/certifications", schemas.CertificationQuery, _export, "records")
 
 
 BLUEPRINTS = [blp]

@@ -112,3 +112,22 @@ def table_response(fmt: str, title: str, headers: list[str], rows: list[list], f
     if fmt == "csv":
         return csv_response(headers, rows, f"{filename_stem}.csv")
     return xlsx_response(workbook(title, headers, rows, caption), f"{filename_stem}.xlsx", rows=len(rows))
+
+
+def export_routes(blp, path: str, query_schema, export, what: str) -> None:
+    """``<path>.xlsx`` and ``<path>.csv`` on ``blp`` (endpoints ``export_xlsx``, ``export_csv``) for the
+    bureau: ``export(fmt, filters)`` answers the file, the filters loaded by the list's own ``query_schema``."""
+    from flask.views import MethodView
+
+    from ipservice.core.access import access
+
+    for fmt in ("xlsx", "csv"):
+        def get(self, filters, fmt=fmt):
+            return export(fmt, filters)
+
+        get.__doc__ = f"Export the {what} (same filters as the list) for the bureau."
+        get = access("bureau")(blp.arguments(query_schema, location="query")(blp.response(
+            200, description=f"the {what} as {fmt.upper()} (Chinese headers)", content_type=MIME[fmt],
+            schema=FILE_SCHEMA)(get)))
+        blp.route(f"{path}.{fmt}", endpoint=f"export_{fmt}")(type(f"Export{fmt.capitalize()}", (MethodView,),
+                                                                   {"get": get}))

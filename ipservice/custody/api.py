@@ -15,7 +15,6 @@ blp = Blueprint("api_custody", __name__, url_prefix="/t/<tenant>/api/v1",
 
 PAGE = {"page_size": 50, "max_page_size": 500}
 
-
 # --- agencies ----------------------------------------------------------------------------------------
 
 @blp.route("/agencies")
@@ -35,7 +34,6 @@ class Agencies(MethodView):
         """Add a custody agency (approved at once)."""
         return services.create_agency(data)
 
-
 @blp.route("/agencies/<agency_id>")
 class Agency(MethodView):
     @access("anyone")
@@ -43,7 +41,6 @@ class Agency(MethodView):
     def get(self, agency_id):
         """One agency (one that is not approved: bureau only)."""
         return services.get_agency(agency_id, include_unapproved=services.is_own_bureau(current_user))
-
 
 @blp.route("/agencies/<agency_id>/approval")
 class AgencyApproval(MethodView):
@@ -53,7 +50,6 @@ class AgencyApproval(MethodView):
     def post(self, data, agency_id):
         """Approve an agency (``{"approved": true}``) or withdraw its approval (``false``)."""
         return services.set_agency_approval(agency_id, data["approved"])
-
 
 # --- enrollments -------------------------------------------------------------------------------------
 
@@ -83,7 +79,6 @@ class Enrollments(MethodView):
         """File a custody enrollment (``Idempotency-Key`` accepted)."""
         return services.submit(current_user, forms.load_json(g.tenant, "custody"))
 
-
 @blp.route("/custody-enrollments/<enrollment_id>")
 class Enrollment(MethodView):
     @access("enterprise", "bureau")
@@ -91,7 +86,6 @@ class Enrollment(MethodView):
     def get(self, enrollment_id):
         """One custody enrollment (another enterprise's or tenant's: 404)."""
         return services.get(current_user, enrollment_id)
-
 
 @blp.route("/custody-enrollments/<enrollment_id>/decision")
 class Decision(MethodView):
@@ -103,24 +97,7 @@ class Decision(MethodView):
         """Approve or reject (a rejection needs a reason) a submitted enrollment, once."""
         return services.decide(current_user, enrollment_id, data)
 
-
-
-
-def _export_view(fmt: str):
-    class Export(MethodView):
-        @access("bureau")
-        @blp.arguments(schemas.CustodyEnrollmentQuery, location="query")
-        @blp.response(200, description=f"the enrollments as {fmt.upper()} (Chinese headers)",
-                      content_type=exports.MIME[fmt], schema=exports.FILE_SCHEMA)
-        def get(self, filters):
-            """Export the enrollments (same filters as the list) for the bureau."""
-            return services.export(fmt, current_user, filters)
-
-    Export.__name__ = f"Export{fmt.capitalize()}"
-    return Export
-
-
-blp.route("/custody-enrollments.xlsx", endpoint="export_xlsx")(_export_view("xlsx"))
-blp.route("/custody-enrollments.csv", endpoint="export_csv")(_export_view("csv"))
+exports.export_routes(blp, "/custody-enrollments", schemas.CustodyEnrollmentQuery,
+                      lambda fmt, filters: services.export(fmt, current_user, filters), "enrollments")
 
 BLUEPRINTS = [blp]

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from ipservice.accounts import throttle
 from ipservice.core.access import access
 from ipservice.core.attachments import download_doc, send
-from ipservice.extensions import db, limiter, register_rate
+from ipservice.extensions import limiter, register_rate
 from ipservice.organizations import schemas, services
 
 blp = Blueprint("api_organizations", __name__, url_prefix="/t/<tenant>/api/v1",

@@ -136,21 +136,7 @@ class Liability(MethodView):
         return {"liability": services.liability(query.get("year")), "budgets": services.budgets()}
 
 
-def _export_view(fmt: str):
-    class Export(MethodView):
-        @access("bureau")
-        @blp.arguments(schemas.SubsidyApplicationQuery, location="query")
-        @blp.response(200, description=f"the applications as {fmt.upper()} (Chinese headers)",
-                      content_type=exports.MIME[fmt], schema=exports.FILE_SCHEMA)
-        def get(self, filters):
-            """Export the applications (same filters as the list) for the bureau."""
-            return services.export(fmt, current_user, filters)
-
-    Export.__name__ = f"Export{fmt.capitalize()}"
-    return Export
-
-
-blp.route("/subsidy-applications.xlsx", endpoint="export_xlsx")(_export_view("xlsx"))
-blp.route("/subsidy-applications.csv", endpoint="export_csv")(_export_view("csv"))
+exports.export_routes(blp, "/subsidy-applications", schemas.SubsidyApplicationQuery,
+                      lambda fmt, filters: services.export(fmt, current_user, filters), "applications")
 
 BLUEPRINTS = [blp]

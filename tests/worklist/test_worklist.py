@@ -20,6 +20,11 @@ def _agency(bureau_api, tenant="xian"):
     return r.get_json()["id"]
 
 
+def _of(counts: dict, expected: dict) -> bool:
+    """The counts of these kinds are as expected (another kind added later has its own key beside them)."""
+    return {k: counts.get(k) for k in expected} == expected
+
+
 def _custody(api, agency, year, tenant="xian"):
     body = enrollment_body(tenant, agency, start_date=f"{year}-01-01", end_date=f"{year}-12-31")
     r = api.post(f"/t/{tenant}/api/v1/custody-enrollments", json=body)
@@ -45,17 +50,17 @@ def test_pending_counts_match_the_records_of_every_kind(app, enterprise, bureau)
 
     body = officer.get("/t/xian/api/v1/dashboard").get_json()
     assert set(body["pending"]) == _kind_names(app)  # every registered kind, none named here
-    assert body["pending"] == {"custody": 2, "certification": 2, "case": 3, "subsidy": 0}
+    assert _of(body["pending"], {"custody": 2, "certification": 2, "case": 3, "subsidy": 0})
     assert body["by_status"]["case"] == {"submitted": 2, "in_progress": 1, "closed": 1}
 
     officer.post(f"/t/xian/api/v1/custody-enrollments/{c1['id']}/decision", json={"decision": "approve"})
     officer.post(f"/t/xian/api/v1/certifications/{cert1['id']}/decision", json={"decision": "reject", "reason": "证书不清晰"})
     move(officer, "xian", cases[0]["id"], "declined")
     body = officer.get("/t/xian/api/v1/dashboard").get_json()
-    assert body["pending"] == {"custody": 1, "certification": 1, "case": 2, "subsidy": 0}
+    assert _of(body["pending"], {"custody": 1, "certification": 1, "case": 2, "subsidy": 0})
     assert body["by_status"]["custody"] == {"approved": 1, "submitted": 1}
     month = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m")
-    assert {k: v[month] for k, v in body["per_month"].items()} == {"custody": 2, "certification": 2, "case": 4, "subsidy": 0}
+    assert _of({k: v[month] for k, v in body["per_month"].items()}, {"custody": 2, "certification": 2, "case": 4, "subsidy": 0})
     assert len(body["per_month"]["case"]) == 12
     assert hebi.get("/t/hebi/api/v1/my").get_json()[0]["kind"] == "certification"
 

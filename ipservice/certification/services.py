@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
@@ -50,6 +50,7 @@ from ipservice.policy import services as policy
 
 PDF_ONLY = ("application/pdf",)
 CLAIMING = ("submitted", "verified")
+REASON_REQUIRED_FOR = ("reject",)  # the decisions that need a reason
 
 
 # --- the subsidy estimate ---------------------------------------------------------------------------------
@@ -99,15 +100,26 @@ def _prior_claim(tenant, record) -> CertificationRecord | None:
 
 def _estimate_into(tenant, record) -> dict:
     """Make the estimate for ``record`` (Chinese text stored) and store it on the record."""
-    prior = _prior_claim(tenant, record)
-    est = _compute(tenant, record, prior)
+    return estimate_with(tenant, record, _prior_claim(tenant, record))
+
+
+def estimate_with(tenant, record, prior) -> dict:
+    """The estimate of ``record`` given the record that already takes the subsidy (``prior``, or None),
+    stored on ``record`` (a record, or any object with its attributes: the bulk import's rows).
+
+    Made once, in Chinese (the stored text, whatever the request's language): the amount and the rule do
+    not depend on the language, and the text is re-rendered in the reader's language when shown."""
+    if str(get_locale()) == "zh_CN":
+        est = _compute(tenant, record, prior)
+    else:
+        with force_locale("zh_CN"):
+            est = _compute(tenant, record, prior)
     record.subsidy_amount_cny = est["amount_cny"]
     record.subsidy_rule_code = est["rule_code"]
     record.subsidy_prior_id = prior.id if prior is not None else None
     record._prior = prior  # estimate_of answers with it in this request without fetching it again
     record.subsidy_claim = _takes_subsidy(tenant, record)
-    with force_locale("zh_CN"):  # the stored text is Chinese, whatever the request's language
-        record.subsidy_explanation = _compute(tenant, record, prior)["explanation"]
+    record.subsidy_explanation = est["explanation"]
     return est
 
 
@@ -165,24 +177,15 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> CertificationRe
     """
     tenant = current_tenant()
     enterprise = enterprise if enterprise is not None else _enterprise_or_403(user)
-    standard, edition = resolve(data["org_type"], data["issued_on"], data.get("standard_edition"))
+    fields = record_fields(tenant, data)
     if _duplicate(data["certificate_no"]):
         _duplicate_error()
-    record = CertificationRecord(
-        enterprise_id=enterprise.id, org_type=data["org_type"], standard=standard.code,
-        standard_edition=edition.code, certificate_no=data["certificate_no"],
-        certification_body=data["certification_body"], issued_on=data["issued_on"],
-        expires_on=data["expires_on"], consulting_agency=data.get("consulting_agency"), scope=data["scope"],
-        extra=data.get("extra") or {}, form_version=tenant.forms.version,
-    )
+    record = CertificationRecord(enterprise_id=enterprise.id, **fields)
     lock_enterprise(enterprise.id)
     est = _estimate_into(tenant, record)
     saved = None
     try:
-        filing.submit(record, OBJECT_TYPE, user, {
-            "certificate_no": record.certificate_no, "standard": record.standard_edition,
-            "issued_on": record.issued_on.isoformat(), "subsidy_amount_cny": est["amount_cny"],
-            "subsidy_rule_code": est["rule_code"]})
+        filing.submit(record, OBJECT_TYPE, user, submitted_detail(record, est))
         if upload is not None:
             saved = attachments.save(upload, OBJECT_TYPE, record.id, user, allowed=PDF_ONLY,
                                      max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
@@ -200,6 +203,24 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> CertificationRe
         _remove_file(saved)
         raise
     return record
+
+
+def record_fields(tenant, data: dict) -> dict:
+    """The columns of a new record from the form's ``data`` (the standard and edition resolved), before
+    its organization, estimate and status."""
+    standard, edition = resolve(data["org_type"], data["issued_on"], data.get("standard_edition"))
+    return {"org_type": data["org_type"], "standard": standard.code, "standard_edition": edition.code,
+            "certificate_no": data["certificate_no"], "certification_body": data["certification_body"],
+            "issued_on": data["issued_on"], "expires_on": data["expires_on"],
+            "consulting_agency": data.get("consulting_agency"), "scope": data["scope"],
+            "extra": data.get("extra") or {}, "form_version": tenant.forms.version}
+
+
+def submitted_detail(record, est: dict) -> dict:
+    """The detail of the ``certification.submitted`` audit event."""
+    return {"certificate_no": record.certificate_no, "standard": record.standard_edition,
+            "issued_on": record.issued_on.isoformat(), "subsidy_amount_cny": est["amount_cny"],
+            "subsidy_rule_code": est["rule_code"]}
 
 
 def _remove_file(att):
@@ -300,7 +321,7 @@ def decide(user, record_id: str, data: dict) -> CertificationRecord:
     rejection needs a reason: 422)."""
     record = get(user, record_id)
     filing.decide(record, OBJECT_TYPE, data.get("decision"), DECISIONS, data.get("reason"), user,
-                  reason_required_for=("reject",))
+                  reason_required_for=REASON_REQUIRED_FOR)
     if record.status == "rejected":
         _reestimate_blocked_by(record, actor=user)
     return record

@@ -685,9 +685,8 @@ def run_import(kind, tenant_slug: str, email: str, path: Path, report: Path | No
                 importer.commit()
             finally:
                 sheet.close()
-        for o in outcomes:
-            for line in o.lines():
-                click.echo(line)
+        if outcomes:
+            click.echo("\n".join(_report_lines(outcomes)))
         counts = {k: sum(o.result == k for o in outcomes) for k in ("ok", "skipped", "error")}
         click.echo(_("%(total)s 行：导入 %(ok)s，跳过 %(skipped)s，错误 %(failed)s", total=len(outcomes),
                      ok=counts["ok"], skipped=counts["skipped"], failed=counts["error"]))
@@ -695,6 +694,17 @@ def run_import(kind, tenant_slug: str, email: str, path: Path, report: Path | No
             write_csv(report, outcomes)
             click.echo(_("报告已写入 %(file)s", file=str(report)), err=True)
     return 1 if counts["error"] else 0
+
+
+def _report_lines(outcomes: list[Outcome]) -> Iterator[str]:
+    """``Outcome.lines`` of every row; an imported row's line from the template translated once (a ledger
+    is mostly imported rows, and a translation lookup per row cost more than the row's own insert)."""
+    template, ok = _("第 %(row)s 行：%(result)s"), _("导入成功")
+    for o in outcomes:
+        if o.result == "ok":
+            yield template % {"row": o.row, "result": ok}
+        else:
+            yield from o.lines()
 
 
 def _chain(*iterables):

@@ -29,7 +29,7 @@ import datetime as dt
 from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -373,8 +373,8 @@ def subsidy_totals() -> list[dict]:
 
 
 @metric("certifications_verified")
-def certifications_verified(year: int) -> int:
-    """贯标 organizations up to the end of ``year`` — cumulative.
+def certifications_verified(years: list[int]) -> dict[int, int]:
+    """贯标 organizations up to the end of each of ``years`` — cumulative.
 
     The number of distinct organizations (``enterprise_id``) with at least one *verified* record whose
     certificate was issued on or before 31 December of ``year``. Cumulative because the tenants' targets
@@ -383,10 +383,14 @@ def certifications_verified(year: int) -> int:
     for 2019 onwards, so late filing does not move an organization between years. Expired certificates
     still count (the targets count organizations that passed certification), and an organization with
     certificates for several standards or editions counts once.
+
+    One query for all the years: each organization's first verified certificate (issued by the end of
+    the last year), counted for the years it falls in or before.
     """
-    end = dt.date(year, 12, 31)
-    return db.session.scalar(select(func.count(distinct(CertificationRecord.enterprise_id))).where(
-        CertificationRecord.status == "verified", CertificationRecord.issued_on <= end)) or 0
+    firsts = db.session.scalars(select(func.min(CertificationRecord.issued_on)).where(
+        CertificationRecord.status == "verified", CertificationRecord.issued_on <= dt.date(max(years), 12, 31))
+        .group_by(CertificationRecord.enterprise_id)).all()
+    return {y: sum(1 for first in firsts if first <= dt.date(y, 12, 31)) for y in years}
 
 
 def export_headers(tenant) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ipservice.accounts.services import enterprise_id_of, lock_enterprise
@@ -185,18 +185,26 @@ def stats() -> dict[str, int]:
 
 
 @metric("custody_enrollments_approved")
-def approved_enterprises(year: int) -> int:
+def approved_enterprises(years: list[int]) -> dict[int, int]:
     """托管企业数 — cumulative: the number of distinct enterprises with an approved custody enrollment
     decided (``decided_at``, China time) on or before 31 December of ``year``.
 
     Cumulative because the published targets are ("服务托管小微企业达到2000家以上", "累计覆盖小微企业300家"):
     an enterprise counts once, however many enrollments it has, from the year it was first approved.
+
+    One query for all the years: each enterprise's first approval decision, counted for the years it falls
+    in or before (a year from 9999 on has no end: every approved enrollment counts, decided or not).
     """
-    stmt = select(func.count(distinct(CustodyEnrollment.enterprise_id))).where(
-        CustodyEnrollment.status == "approved")
-    if year < 9999:
-        stmt = stmt.where(CustodyEnrollment.decided_at < filing.china_midnight(dt.date(max(year, 1) + 1, 1, 1)))
-    return int(db.session.scalar(stmt) or 0)
+    firsts = db.session.scalars(select(func.min(CustodyEnrollment.decided_at)).where(
+        CustodyEnrollment.status == "approved").group_by(CustodyEnrollment.enterprise_id)).all()
+
+    def up_to(year):
+        if year >= 9999:
+            return len(firsts)
+        end = filing.china_midnight(dt.date(max(year, 1) + 1, 1, 1))
+        return sum(1 for first in firsts if first is not None and first < end)
+
+    return {y: up_to(y) for y in years}
 
 
 # --- presentation helpers shared by the API export and the pages ------------------------------------

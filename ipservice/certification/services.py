@@ -25,13 +25,14 @@ Decisions where the brief left room (see also the docstrings below):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from ipservice.accounts.services import enterprise_id_of, enterprise_of, lock_enterprise
 from ipservice.certification.models import DECISIONS, OBJECT_TYPE, RECORD_STATUSES, CertificationRecord
@@ -130,18 +131,59 @@ def estimate_of(record) -> dict:
     prior = getattr(record, "_prior", None)
     if record.subsidy_prior_id and (prior is None or prior.id != record.subsidy_prior_id):
         prior = db.session.get(CertificationRecord, (record.tenant_id, record.subsidy_prior_id))
-    explanation = record.subsidy_explanation
-    if tenant is not None and (record.subsidy_prior_id is None or prior is not None):
-        again = _compute(tenant, record, prior)
-        if (again["amount_cny"], again["rule_code"]) == (record.subsidy_amount_cny, record.subsidy_rule_code):
+    # Everything the answer depends on (the tenant's configuration is immutable once loaded): a list shows
+    # the same records again and again, and re-rendering an explanation costs more than the rest of its row.
+    inputs = _Inputs(tenant, str(get_locale()), record.issued_on, record.org_type, record.subsidy_prior_id,
+                     (prior.id, prior.standard, prior.certificate_no) if prior is not None else None,
+                     record.subsidy_amount_cny, record.subsidy_rule_code, record.subsidy_explanation)
+    return dict(_explained(inputs))
+
+
+class _Inputs(tuple):
+    """The inputs of ``estimate_of``'s answer, hashed and compared with the tenant by identity (a loaded
+    tenant is a frozen configuration; hashing its contents would cost more than the answer)."""
+
+    def __new__(cls, tenant, *rest):
+        return super().__new__(cls, (tenant, *rest))
+
+    def __hash__(self):
+        return hash((id(self[0]), *self[1:]))
+
+    def __eq__(self, other):
+        return isinstance(other, _Inputs) and self[0] is other[0] and tuple.__eq__(self[1:], other[1:])
+
+    def __ne__(self, other):
+        return not self == other
+
+
+class _PriorSeen:
+    """What the estimate reads of the prior record (its standard and number, for the reason)."""
+
+    def __init__(self, id_, standard, certificate_no):
+        self.id, self.standard, self.certificate_no = id_, standard, certificate_no
+
+
+class _RecordSeen:
+    def __init__(self, issued_on, org_type):
+        self.issued_on, self.org_type = issued_on, org_type
+
+
+@functools.lru_cache(maxsize=4096)
+def _explained(inputs: _Inputs) -> dict:
+    """``estimate_of``'s answer for its inputs (see there; the cache keeps the tenant object alive, so an
+    identity is never reused while it is a key)."""
+    tenant, _locale, issued_on, org_type, prior_id, prior, amount, rule_code, stored = inputs
+    explanation = stored
+    if tenant is not None and (prior_id is None or prior is not None):
+        again = _compute(tenant, _RecordSeen(issued_on, org_type), _PriorSeen(*prior) if prior else None)
+        if (again["amount_cny"], again["rule_code"]) == (amount, rule_code):
             explanation = again["explanation"]
-    rule = _rule(tenant, record.subsidy_rule_code) if tenant is not None else None
+    rule = _rule(tenant, rule_code) if tenant is not None else None
     citation = None
     if rule is not None:
         citation = {"document": tenant.document(rule.source.document).label, "clause": rule.source.clause,
                     "quote": rule.source.quote}
-    return {"amount_cny": record.subsidy_amount_cny, "rule_code": record.subsidy_rule_code,
-            "explanation": explanation, "citation": citation}
+    return {"amount_cny": amount, "rule_code": rule_code, "explanation": explanation, "citation": citation}
 
 
 # --- submission and scans ---------------------------------------------------------------------------------
@@ -295,7 +337,9 @@ def page(user, filters: dict, page_no: int, page_size: int) -> tuple[list[Certif
     # count(*) over the list's own FROM and WHERE (not over a subquery of every column, which SQLite
     # materialized: the count cost twice the page itself in the list's profile)
     total = db.session.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None))
-    records = list(db.session.scalars(stmt.offset((page_no - 1) * page_size).limit(page_size)))
+    # the organizations in the same statement (many-to-one: one row each), not a second SELECT … IN
+    records = list(db.session.scalars(stmt.options(joinedload(CertificationRecord.enterprise))
+                                      .offset((page_no - 1) * page_size).limit(page_size)))
     return _preload_priors(_preload_attachments(records)), total
 
 

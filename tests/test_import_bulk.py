@@ -247,3 +247,33 @@ def test_a_chunk_the_database_refuses_is_imported_row_by_row(app, tmp_path, setu
     bulk, rows = _import_both(app, tmp_path, setup, monkeypatch, row_by_row, 500)
     assert len(bulk["row_by_row"]) == 16  # redone row by row
     assert bulk["stdout"] == rows["stdout"] and comparable(bulk["db"]) == comparable(rows["db"])
+
+
+def test_a_chunk_sends_the_same_statements_whatever_its_number_of_rows(app, tmp_path, bureau_user_email):
+    """No statement per row: a chunk of 8 rows and one of 60 send as many (the look-ups of the chunk, one
+    INSERT … executemany per table)."""
+    from tests.test_statement_counts import statements
+
+    def ledger_of(series, rows):
+        copy = Copy(series)
+        return xlsx(tmp_path / f"n-{series}.xlsx", CERT_HEADERS + ["状态", "驳回理由"], [
+            [f"{series}单位{n // 2}", _uscc(series, 5000 + n // 2), "企业", None, f"{series}-N{n:04d}", "中知认证",
+             "2019-01-10", "2022-01-09", None, "管理", "已核验" if n % 3 else None, None] for n in range(rows)]), copy
+
+    counts = []
+    for series, rows in (("QA", 8), ("QB", 60)):
+        path, _copy = ledger_of(series, rows)
+        with statements(app) as seen:
+            result = run(app, "certifications", "--tenant", "hebi", "--as", bureau_user_email, path)
+        assert result.exit_code == 0, result.output
+        assert f"{rows} 行：导入 {rows}，跳过 0，错误 0" in result.stdout
+        counts.append(len(seen))
+    assert counts[0] == counts[1], counts
+
+
+@pytest.fixture
+def bureau_user_email(app):
+    from tests.conftest import create_user
+
+    create_user(app, "bulk-count@hebi.gov.cn", "bureau", "hebi")
+    return "bulk-count@hebi.gov.cn"

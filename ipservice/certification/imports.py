@@ -123,7 +123,7 @@ class Bulk(BulkRules):
         if any(s != "rejected" for s in self.statuses.get(data["certificate_no"], ())):
             services._duplicate_error()  # submit's own check (the duplicate rule above skips such rows first)
         steps = [{k: (row.values.get("reason") if v is None else v) for k, v in step.items()}
-                 for step in SPEC.decisions.get(row.status, ())]
+                 for step in importer.spec.decisions.get(row.status, ())]
         status, reason = "submitted", None
         for step in steps:
             status, reason = checked_decision(status, step.get("decision"), DECISIONS, step.get("reason"),

@@ -33,6 +33,7 @@ Decisions (see also the README, "Bulk import"):
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,7 @@ from ipservice.core.tenancy import tenant_context
 from ipservice.importing.cells import Column, Invalid, as_text, joiner, norm
 
 HEADER_SEARCH_ROWS = 10
-BATCH_ROWS = 500  # rows per commit; each row has its own SAVEPOINT
+BATCH_ROWS = 500  # rows per commit (row by row: a SAVEPOINT each; a kind with bulk rules: one chunk)
 LANGS = {"zh": "zh_CN", "en": "en"}
 BOOKKEEPING = ("enterprise_name", "uscc", "status", "reason")
 
@@ -76,6 +77,10 @@ class ImportSpec:
     payload: Callable | None = None
     error_keys: dict = field(default_factory=dict)
     bulk: Callable | None = None  # ``bulk(importer, rows, orgs)`` → the kind's ``BulkRules`` for one chunk
+
+    def __post_init__(self):
+        if self.bulk is not None and self.resolve is not None:
+            raise ValueError(f"import {self.command}: bulk rules look up what the row needs themselves (no resolve)")
 
 
 @dataclass
@@ -428,8 +433,10 @@ class Importer:
         except Exception as exc:  # noqa: BLE001 — a constraint (or anything unforeseen): redo it row by row
             from flask import current_app
 
-            if savepoint.is_active:
+            try:
                 savepoint.rollback()
+            except Exception:  # noqa: BLE001 — the savepoint is gone already: nothing of the chunk is kept
+                db.session.rollback()
             self.fallbacks += 1
             current_app.logger.warning("import: rows %s–%s redone row by row (%s: %s)", chunk[0][0], chunk[-1][0],
                                        type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
@@ -440,23 +447,22 @@ class Importer:
         return outcomes
 
     fallbacks = 0  # chunks imported row by row after the database refused them whole
+    _last_now = None
 
     def now(self):
         """``utcnow()``, strictly increasing within the import: a chunk's rows keep the file's order in
         ``submitted_at`` and the audit trail as when they were written one by one."""
         from ipservice.core.types import utcnow
 
-        now = utcnow()
-        last = getattr(self, "_last_now", None)
+        now, last = utcnow(), self._last_now
         if last is not None and now <= last:
-            import datetime as dt
-
             now = last + dt.timedelta(microseconds=1)
         self._last_now = now
         return now
 
     def _bulk(self, chunk: list[tuple[int, tuple]], mapping: dict) -> list[Outcome]:
         from ipservice.accounts.models import Enterprise
+        from ipservice.core import audit
         from ipservice.core.locks import lock_row
         from ipservice.extensions import db
 
@@ -486,10 +492,7 @@ class Importer:
             outcomes.append(outcome)
         self._write_orgs(new_orgs)
         rules.write()
-        from ipservice.core import audit
-
         audit.insert_rows(events)
-        db.session.flush()
         return outcomes
 
     def _bulk_row(self, row: Prepared, orgs: dict, rules, new_orgs: list, events: list) -> Outcome:
@@ -501,8 +504,6 @@ class Importer:
         org = orgs.get(row.uscc) if row.uscc else None
         if row.uscc and org is None:
             self.check_new_name(values, errors)
-        if self.spec.resolve:
-            raise RuntimeError("a kind with bulk rules resolves its look-ups itself")
         skip = rules.existing(row, org)
         if skip:
             return Outcome(row.row_no, "skipped", detail=skip)

@@ -133,12 +133,14 @@ class Bulk(BulkRules):
         est = self._estimate(record, self.claims.get((org.id, record.standard)))
         submitted_at = importer.now()
         events.append(audit.event_row(f"{OBJECT_TYPE}.submitted", OBJECT_TYPE, record.id,
-                                      services.submitted_detail(record, est), user, submitted_at))
+                                      services.submitted_detail(record, est), user, submitted_at,
+                                      self.tenant.slug))
         decided_at = None
         if status != "submitted":
             decided_at = importer.now()
             events.append(audit.event_row(f"{OBJECT_TYPE}.{status}", OBJECT_TYPE, record.id,
-                                          decision_detail(status, reason), user, decided_at))
+                                          decision_detail(status, reason), user, decided_at,
+                                          self.tenant.slug))
         self.records.append({
             "tenant_id": self.tenant.slug, "id": record.id, "enterprise_id": org.id, **fields,
             "status": status, "submitted_by": user.id, "submitted_at": submitted_at,

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+from babel import Locale
 from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
@@ -104,13 +105,16 @@ def _estimate_into(tenant, record) -> dict:
     return estimate_with(tenant, record, _prior_claim(tenant, record))
 
 
+_STORED_LOCALE = str(Locale.parse("zh_CN"))  # "zh_Hans_CN", as get_locale() names it
+
+
 def estimate_with(tenant, record, prior) -> dict:
     """The estimate of ``record`` given the record that already takes the subsidy (``prior``, or None),
     stored on ``record`` (a record, or any object with its attributes: the bulk import's rows).
 
     Made once, in Chinese (the stored text, whatever the request's language): the amount and the rule do
     not depend on the language, and the text is re-rendered in the reader's language when shown."""
-    if str(get_locale()) == "zh_CN":
+    if str(get_locale()) == _STORED_LOCALE:
         est = _compute(tenant, record, prior)
     else:
         with force_locale("zh_CN"):

@@ -522,11 +522,11 @@ class Importer:
             org = Org(new_id(), row.uscc, new=True, name=name, owner_email=self.placeholder_email(row.uscc))
             mine.append(audit.event_row("enterprise.imported", "enterprise", org.id, {
                 "name": name, "uscc": row.uscc, "owner": org.owner_email, "file": self.filename,
-                "row": row.row_no}, self.user, self.now()))
+                "row": row.row_no}, self.user, self.now(), self.tenant.slug))
         record_id = rules.add(row, data, org, mine)  # refuses before it keeps anything
         mine.append(audit.event_row(f"{self.kind.object_type}.imported", self.kind.object_type, record_id,
                                     {"file": self.filename, "row": row.row_no, "status": row.status},
-                                    self.user, self.now()))
+                                    self.user, self.now(), self.tenant.slug))
         if org.new and row.uscc not in orgs:
             orgs[row.uscc] = org
             new_orgs.append(org)

@@ -47,7 +47,7 @@ from ipservice.core.tenancy import current_tenant
 from ipservice.core.types import china_time, today_china
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_value
-from ipservice.kpi.metrics import metric
+from ipservice.kpi.metrics import count_by_year, metric, up_to
 from ipservice.policy import services as policy
 
 PDF_ONLY = ("application/pdf",)
@@ -432,13 +432,16 @@ def certifications_verified(years: list[int]) -> dict[int, int]:
     still count (the targets count organizations that passed certification), and an organization with
     certificates for several standards or editions counts once.
 
-    One query for all the years: each organization's first verified certificate (issued by the end of
-    the last year), counted for the years it falls in or before.
+    One grouped query for all the years: the organizations by the year of their first verified
+    certificate, summed up to each year.
     """
-    firsts = db.session.scalars(select(func.min(CertificationRecord.issued_on)).where(
-        CertificationRecord.status == "verified", CertificationRecord.issued_on <= dt.date(max(years), 12, 31))
-        .group_by(CertificationRecord.enterprise_id)).all()
-    return {y: sum(1 for first in firsts if first <= dt.date(y, 12, 31)) for y in years}
+    def end_of(year):  # the day after 31 December of ``year`` (issued_on <= 31 December)
+        return dt.date(year + 1, 1, 1) if year < dt.MAXYEAR else dt.date.max
+
+    firsts = (select(CertificationRecord.enterprise_id)
+              .where(CertificationRecord.status == "verified", CertificationRecord.issued_on < end_of(max(years)))
+              .group_by(CertificationRecord.enterprise_id))
+    return up_to(count_by_year(firsts, func.min(CertificationRecord.issued_on), years, end_of), years)
 
 
 def export_headers(tenant) -> list[str]:

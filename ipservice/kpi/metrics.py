@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from sqlalchemy import case, func, select
+
 _METRICS: dict[str, Callable[[list[int]], dict[int, float | None]]] = {}
 
 
@@ -39,3 +41,40 @@ def compute(name: str, year: int) -> float | None:
 
 def known() -> set[str]:
     return set(_METRICS)
+
+
+# --- counting every year in one query -------------------------------------------------------------------
+
+def year_of(column, years, end_of):
+    """SQL: the year (of the consecutive years from ``min(years)`` to ``max(years)``) that holds ``column``
+    — ``end_of(y)`` is the first instant after year ``y``, compared with ``<`` as a query per year would —,
+    0 before the first year, NULL after the last."""
+    first, last = min(years), max(years)
+    return case((column < end_of(first - 1), 0), *((column < end_of(y), y) for y in range(first, last + 1)),
+                else_=None)
+
+
+def count_by_year(stmt, column, years, end_of, count=None) -> dict[int, int]:
+    """``{year: n}``: the rows of ``stmt`` by the year ``column`` falls in (``count``: what to count, default
+    rows; a ``func.count(func.distinct(…))`` counts each value once per year), in one grouped query."""
+    inner = stmt.add_columns(year_of(column, years, end_of).label("year_of")).subquery()
+    counted = func.count() if count is None else count(inner)
+    rows = db_execute(select(inner.c.year_of, counted).where(inner.c.year_of.is_not(None))
+                      .group_by(inner.c.year_of))
+    return {year: n for year, n in rows}
+
+
+def per_year(counts: dict[int, int], years) -> dict[int, int]:
+    """Within each year."""
+    return {y: counts.get(y, 0) for y in years}
+
+
+def up_to(counts: dict[int, int], years) -> dict[int, int]:
+    """Cumulative: everything before the end of each year (earlier years and the years before the first)."""
+    return {y: sum(n for year, n in counts.items() if year <= y) for y in years}
+
+
+def db_execute(stmt):
+    from ipservice.extensions import db
+
+    return db.session.execute(stmt).all()

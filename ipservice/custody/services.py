@@ -203,7 +203,9 @@ def approved_enterprises(years: list[int]) -> dict[int, int]:
     bounded = [y for y in years if y < 9999]
     out = {}
     if bounded:
-        firsts = select(CustodyEnrollment.enterprise_id).where(approved).group_by(CustodyEnrollment.enterprise_id)
+        firsts = (select(CustodyEnrollment.enterprise_id)
+                  .where(approved, CustodyEnrollment.decided_at < end_of(max(bounded)))
+                  .group_by(CustodyEnrollment.enterprise_id))
         out = up_to(count_by_year(firsts, func.min(CustodyEnrollment.decided_at), bounded, end_of), bounded)
     if len(bounded) < len(years):
         every = int(db.session.scalar(select(func.count(func.distinct(CustodyEnrollment.enterprise_id)))

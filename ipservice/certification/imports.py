@@ -1,5 +1,6 @@
 """How 贯标 certification records come in from a bureau's ledger (``flask import certifications``): the
-columns and the duplicate rule (the certificate number in the tenant)."""
+columns, the duplicate rule (the certificate number in the tenant), and the same rules for a chunk of rows
+at once (``Bulk``: see ``importing.engine.BulkRules``)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -11,12 +12,12 @@ from ipservice.certification import services
 from ipservice.certification.models import DECISIONS, OBJECT_TYPE, CertificationRecord
 from ipservice.certification.schemas import normalize_certificate_no
 from ipservice.certification.standards import ENTERPRISE_EDITIONS
-from ipservice.core.labels import ORG_TYPES
-from ipservice.extensions import db
-from ipservice.importing.cells import Column, as_choice, as_date, as_text, labels_table, norm, status_column, tenant_columns
 from ipservice.core import audit
 from ipservice.core.filing import checked_decision, decision_detail
 from ipservice.core.ids import new_id
+from ipservice.core.labels import ORG_TYPES
+from ipservice.extensions import db
+from ipservice.importing.cells import Column, as_choice, as_date, as_text, labels_table, norm, status_column, tenant_columns
 from ipservice.importing.engine import BulkRules, ImportSpec, blocks
 
 ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院所": "research_institute",

@@ -105,6 +105,7 @@ class Org:
     new: bool = False
     name: str = ""
     owner_email: str = ""
+    created_at: dt.datetime | None = None
 
 
 class BulkRules:
@@ -522,7 +523,8 @@ class Importer:
         mine: list[dict] = []
         if org is None:
             name = values["enterprise_name"].strip()
-            org = Org(new_id(), row.uscc, new=True, name=name, owner_email=self.placeholder_email(row.uscc))
+            org = Org(new_id(), row.uscc, new=True, name=name, owner_email=self.placeholder_email(row.uscc),
+                      created_at=self.now())  # before its audit event, as when it is flushed first
             mine.append(audit.event_row("enterprise.imported", "enterprise", org.id, {
                 "name": name, "uscc": row.uscc, "owner": org.owner_email, "file": self.filename,
                 "row": row.row_no}, self.user, self.now(), self.tenant.slug))
@@ -554,7 +556,7 @@ class Importer:
         users, enterprises = [], []
         for org in new_orgs:
             owner_id = found.get(org.owner_email)
-            now = self.now()
+            now = org.created_at
             if owner_id is None:
                 owner_id = new_id()
                 users.append({"id": owner_id, "email": org.owner_email, "password_hash": accounts.UNUSABLE_PASSWORD,

@@ -1,17 +1,24 @@
 """How 贯标 certification records come in from a bureau's ledger (``flask import certifications``): the
-columns and the duplicate rule (the certificate number in the tenant)."""
+columns, the duplicate rule (the certificate number in the tenant), and the same rules for a chunk of rows
+at once (``Bulk``: see ``importing.engine.BulkRules``)."""
 from __future__ import annotations
+
+from collections import defaultdict
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ipservice.certification.models import CertificationRecord
+from ipservice.certification import services
+from ipservice.certification.models import DECISIONS, OBJECT_TYPE, CertificationRecord
 from ipservice.certification.schemas import normalize_certificate_no
 from ipservice.certification.standards import ENTERPRISE_EDITIONS
+from ipservice.core import audit
+from ipservice.core.filing import checked_decision, decision_detail
+from ipservice.core.ids import new_id
 from ipservice.core.labels import ORG_TYPES
 from ipservice.extensions import db
 from ipservice.importing.cells import Column, as_choice, as_date, as_text, labels_table, norm, status_column, tenant_columns
-from ipservice.importing.engine import ImportSpec, blocks
+from ipservice.importing.engine import BulkRules, ImportSpec, blocks
 
 ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院所": "research_institute",
                     "科研机构": "research_institute", "科研单位": "research_institute"}
@@ -48,9 +55,122 @@ def existing(values, enterprise, context, row_status):
         return None
     statuses = db.session.scalars(select(CertificationRecord.status).where(
         CertificationRecord.certificate_no == number)).all()
+    return _duplicate_reason(number, statuses, row_status)
+
+
+def _duplicate_reason(number: str, statuses, row_status: str) -> str | None:
+    """The duplicate rule: a record of the same certificate number that ``blocks`` the row."""
     if any(blocks(s, row_status) for s in statuses):
         return _("已存在：证书编号 %(no)s", no=number)
     return None
+
+
+_ESTIMATED = ("subsidy_amount_cny", "subsidy_rule_code", "subsidy_prior_id", "_prior", "subsidy_claim",
+              "subsidy_explanation")
+
+
+class _Prior:
+    """What the estimate reads of the record that already takes the subsidy."""
+
+    __slots__ = ("id", "standard", "certificate_no")
+
+    def __init__(self, id_, standard, certificate_no):
+        self.id, self.standard, self.certificate_no = id_, standard, certificate_no
+
+
+class _Record:
+    """A record to write, with the attributes the service's estimate reads and sets."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+class Bulk(BulkRules):
+    """A chunk of the ledger through the rules of ``services.submit`` and ``services.decide`` (see
+    ``engine.BulkRules``): the duplicate rule on the certificate number (the chunk's numbers in one query),
+    the one subsidy per organization and standard (the claims of the chunk's organizations in one query,
+    read after the engine locked them, as ``submit`` reads them after ``lock_enterprise``), the estimate
+    made by the service's own ``estimate_with``, the decision checked by ``filing.checked_decision``;
+    each earlier row of the chunk counts as a record already written. A rejected row's record is new, so
+    no record took its estimate from it (``_reestimate_blocked_by`` has nothing to do)."""
+
+    def __init__(self, importer, rows, orgs):
+        self.importer, self.tenant, self.records, self._made = importer, importer.tenant, [], {}
+        numbers = {normalize_certificate_no(r.values.get("certificate_no") or "") for r in rows} - {""}
+        self.statuses: dict[str, list[str]] = defaultdict(list)
+        if numbers:
+            for number, status in db.session.execute(
+                    select(CertificationRecord.certificate_no, CertificationRecord.status)
+                    .where(CertificationRecord.certificate_no.in_(sorted(numbers)))):
+                self.statuses[number].append(status)
+        self.claims: dict[tuple[str, str], _Prior] = {}
+        ids = sorted(o.id for o in orgs.values())
+        if ids:
+            for id_, enterprise_id, standard, number in db.session.execute(
+                    select(CertificationRecord.id, CertificationRecord.enterprise_id, CertificationRecord.standard,
+                           CertificationRecord.certificate_no)
+                    .where(CertificationRecord.enterprise_id.in_(ids),
+                           CertificationRecord.status.in_(services.CLAIMING),
+                           CertificationRecord.subsidy_claim.is_(True))):
+                self.claims.setdefault((enterprise_id, standard), _Prior(id_, standard, number))
+
+    def existing(self, row, org):
+        number = normalize_certificate_no(row.values.get("certificate_no") or "")
+        return _duplicate_reason(number, self.statuses.get(number, ()), row.status) if number else None
+
+    def add(self, row, data, org, events):
+        importer, user = self.importer, self.importer.user
+        fields = services.record_fields(self.tenant, data)
+        if any(s != "rejected" for s in self.statuses.get(data["certificate_no"], ())):
+            services._duplicate_error()  # submit's own check (the duplicate rule above skips such rows first)
+        steps = [{k: (row.values.get("reason") if v is None else v) for k, v in step.items()}
+                 for step in importer.spec.decisions.get(row.status, ())]
+        status, reason = "submitted", None
+        for step in steps:
+            status, reason = checked_decision(status, step.get("decision"), DECISIONS, step.get("reason"),
+                                              services.REASON_REQUIRED_FOR)
+        # nothing refuses the row from here on
+        record = _Record(id=new_id(), enterprise_id=org.id, **fields)
+        est = self._estimate(record, self.claims.get((org.id, record.standard)))
+        submitted_at = importer.now()
+        events.append(audit.event_row(f"{OBJECT_TYPE}.submitted", OBJECT_TYPE, record.id,
+                                      services.submitted_detail(record, est), user, submitted_at,
+                                      self.tenant.slug))
+        decided_at = None
+        if status != "submitted":
+            decided_at = importer.now()
+            events.append(audit.event_row(f"{OBJECT_TYPE}.{status}", OBJECT_TYPE, record.id,
+                                          decision_detail(status, reason), user, decided_at,
+                                          self.tenant.slug))
+        self.records.append({
+            "tenant_id": self.tenant.slug, "id": record.id, "enterprise_id": org.id, **fields,
+            "status": status, "submitted_by": user.id, "submitted_at": submitted_at,
+            "decided_by": user.id if decided_at else None, "decided_at": decided_at, "decision_reason": reason,
+            "subsidy_amount_cny": record.subsidy_amount_cny, "subsidy_rule_code": record.subsidy_rule_code,
+            "subsidy_explanation": record.subsidy_explanation, "subsidy_prior_id": record.subsidy_prior_id,
+            "subsidy_claim": record.subsidy_claim})
+        self.statuses[record.certificate_no].append(status)
+        if record.subsidy_claim and status in services.CLAIMING:
+            self.claims[(org.id, record.standard)] = _Prior(record.id, record.standard, record.certificate_no)
+        return record.id
+
+    def _estimate(self, record, prior) -> dict:
+        """``services.estimate_with``; the same inputs give the same estimate, so a row without a prior claim
+        reuses the one made for an earlier row of the chunk with the same issue date and kind."""
+        if prior is not None:
+            return services.estimate_with(self.tenant, record, prior)
+        key = (record.issued_on, record.org_type)
+        made = self._made.get(key)
+        if made is None:
+            est = services.estimate_with(self.tenant, record, None)
+            self._made[key] = made = (est, {k: getattr(record, k) for k in _ESTIMATED})
+            return est
+        record.__dict__.update(made[1])
+        return made[0]
+
+    def write(self):
+        if self.records:
+            db.session.execute(CertificationRecord.__table__.insert(), self.records)
 
 
 SPEC = ImportSpec(
@@ -58,4 +178,5 @@ SPEC = ImportSpec(
     columns=columns, existing=existing,
     decisions={"verified": [{"decision": "verify", "reason": None}],
                "rejected": [{"decision": "reject", "reason": None}]},
+    bulk=Bulk,
 )

@@ -25,13 +25,15 @@ Decisions where the brief left room (see also the docstrings below):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
+from babel import Locale
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from ipservice.accounts.services import enterprise_id_of, enterprise_of, lock_enterprise
 from ipservice.certification.models import DECISIONS, OBJECT_TYPE, RECORD_STATUSES, CertificationRecord
@@ -45,11 +47,12 @@ from ipservice.core.tenancy import current_tenant
 from ipservice.core.types import china_time, today_china
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_value
-from ipservice.kpi.metrics import metric
+from ipservice.kpi.metrics import count_by_year, metric, up_to
 from ipservice.policy import services as policy
 
 PDF_ONLY = ("application/pdf",)
 CLAIMING = ("submitted", "verified")
+REASON_REQUIRED_FOR = ("reject",)  # the decisions that need a reason
 
 
 # --- the subsidy estimate ---------------------------------------------------------------------------------
@@ -99,15 +102,29 @@ def _prior_claim(tenant, record) -> CertificationRecord | None:
 
 def _estimate_into(tenant, record) -> dict:
     """Make the estimate for ``record`` (Chinese text stored) and store it on the record."""
-    prior = _prior_claim(tenant, record)
-    est = _compute(tenant, record, prior)
+    return estimate_with(tenant, record, _prior_claim(tenant, record))
+
+
+_STORED_LOCALE = str(Locale.parse("zh_CN"))  # "zh_Hans_CN", as get_locale() names it
+
+
+def estimate_with(tenant, record, prior) -> dict:
+    """The estimate of ``record`` given the record that already takes the subsidy (``prior``, or None),
+    stored on ``record`` (a record, or any object with its attributes: the bulk import's rows).
+
+    Made once, in Chinese (the stored text, whatever the request's language): the amount and the rule do
+    not depend on the language, and the text is re-rendered in the reader's language when shown."""
+    if str(get_locale()) == _STORED_LOCALE:
+        est = _compute(tenant, record, prior)
+    else:
+        with force_locale("zh_CN"):
+            est = _compute(tenant, record, prior)
     record.subsidy_amount_cny = est["amount_cny"]
     record.subsidy_rule_code = est["rule_code"]
     record.subsidy_prior_id = prior.id if prior is not None else None
     record._prior = prior  # estimate_of answers with it in this request without fetching it again
     record.subsidy_claim = _takes_subsidy(tenant, record)
-    with force_locale("zh_CN"):  # the stored text is Chinese, whatever the request's language
-        record.subsidy_explanation = _compute(tenant, record, prior)["explanation"]
+    record.subsidy_explanation = est["explanation"]
     return est
 
 
@@ -118,18 +135,59 @@ def estimate_of(record) -> dict:
     prior = getattr(record, "_prior", None)
     if record.subsidy_prior_id and (prior is None or prior.id != record.subsidy_prior_id):
         prior = db.session.get(CertificationRecord, (record.tenant_id, record.subsidy_prior_id))
-    explanation = record.subsidy_explanation
-    if tenant is not None and (record.subsidy_prior_id is None or prior is not None):
-        again = _compute(tenant, record, prior)
-        if (again["amount_cny"], again["rule_code"]) == (record.subsidy_amount_cny, record.subsidy_rule_code):
+    # Everything the answer depends on (the tenant's configuration is immutable once loaded): a list shows
+    # the same records again and again, and re-rendering an explanation costs more than the rest of its row.
+    inputs = _Inputs(tenant, str(get_locale()), record.issued_on, record.org_type, record.subsidy_prior_id,
+                     (prior.id, prior.standard, prior.certificate_no) if prior is not None else None,
+                     record.subsidy_amount_cny, record.subsidy_rule_code, record.subsidy_explanation)
+    return dict(_explained(inputs))
+
+
+class _Inputs(tuple):
+    """The inputs of ``estimate_of``'s answer, hashed and compared with the tenant by identity (a loaded
+    tenant is a frozen configuration; hashing its contents would cost more than the answer)."""
+
+    def __new__(cls, tenant, *rest):
+        return super().__new__(cls, (tenant, *rest))
+
+    def __hash__(self):
+        return hash((id(self[0]), *self[1:]))
+
+    def __eq__(self, other):
+        return isinstance(other, _Inputs) and self[0] is other[0] and tuple.__eq__(self[1:], other[1:])
+
+    def __ne__(self, other):
+        return not self == other
+
+
+class _PriorSeen:
+    """What the estimate reads of the prior record (its standard and number, for the reason)."""
+
+    def __init__(self, id_, standard, certificate_no):
+        self.id, self.standard, self.certificate_no = id_, standard, certificate_no
+
+
+class _RecordSeen:
+    def __init__(self, issued_on, org_type):
+        self.issued_on, self.org_type = issued_on, org_type
+
+
+@functools.lru_cache(maxsize=4096)
+def _explained(inputs: _Inputs) -> dict:
+    """``estimate_of``'s answer for its inputs (see there; the cache keeps the tenant object alive, so an
+    identity is never reused while it is a key)."""
+    tenant, _locale, issued_on, org_type, prior_id, prior, amount, rule_code, stored = inputs
+    explanation = stored
+    if tenant is not None and (prior_id is None or prior is not None):
+        again = _compute(tenant, _RecordSeen(issued_on, org_type), _PriorSeen(*prior) if prior else None)
+        if (again["amount_cny"], again["rule_code"]) == (amount, rule_code):
             explanation = again["explanation"]
-    rule = _rule(tenant, record.subsidy_rule_code) if tenant is not None else None
+    rule = _rule(tenant, rule_code) if tenant is not None else None
     citation = None
     if rule is not None:
         citation = {"document": tenant.document(rule.source.document).label, "clause": rule.source.clause,
                     "quote": rule.source.quote}
-    return {"amount_cny": record.subsidy_amount_cny, "rule_code": record.subsidy_rule_code,
-            "explanation": explanation, "citation": citation}
+    return {"amount_cny": amount, "rule_code": rule_code, "explanation": explanation, "citation": citation}
 
 
 # --- submission and scans ---------------------------------------------------------------------------------
@@ -165,24 +223,15 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> CertificationRe
     """
     tenant = current_tenant()
     enterprise = enterprise if enterprise is not None else _enterprise_or_403(user)
-    standard, edition = resolve(data["org_type"], data["issued_on"], data.get("standard_edition"))
+    fields = record_fields(tenant, data)
     if _duplicate(data["certificate_no"]):
         _duplicate_error()
-    record = CertificationRecord(
-        enterprise_id=enterprise.id, org_type=data["org_type"], standard=standard.code,
-        standard_edition=edition.code, certificate_no=data["certificate_no"],
-        certification_body=data["certification_body"], issued_on=data["issued_on"],
-        expires_on=data["expires_on"], consulting_agency=data.get("consulting_agency"), scope=data["scope"],
-        extra=data.get("extra") or {}, form_version=tenant.forms.version,
-    )
+    record = CertificationRecord(enterprise_id=enterprise.id, **fields)
     lock_enterprise(enterprise.id)
     est = _estimate_into(tenant, record)
     saved = None
     try:
-        filing.submit(record, OBJECT_TYPE, user, {
-            "certificate_no": record.certificate_no, "standard": record.standard_edition,
-            "issued_on": record.issued_on.isoformat(), "subsidy_amount_cny": est["amount_cny"],
-            "subsidy_rule_code": est["rule_code"]})
+        filing.submit(record, OBJECT_TYPE, user, submitted_detail(record, est))
         if upload is not None:
             saved = attachments.save(upload, OBJECT_TYPE, record.id, user, allowed=PDF_ONLY,
                                      max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
@@ -200,6 +249,24 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> CertificationRe
         _remove_file(saved)
         raise
     return record
+
+
+def record_fields(tenant, data: dict) -> dict:
+    """The columns of a new record from the form's ``data`` (the standard and edition resolved), before
+    its organization, estimate and status."""
+    standard, edition = resolve(data["org_type"], data["issued_on"], data.get("standard_edition"))
+    return {"org_type": data["org_type"], "standard": standard.code, "standard_edition": edition.code,
+            "certificate_no": data["certificate_no"], "certification_body": data["certification_body"],
+            "issued_on": data["issued_on"], "expires_on": data["expires_on"],
+            "consulting_agency": data.get("consulting_agency"), "scope": data["scope"],
+            "extra": data.get("extra") or {}, "form_version": tenant.forms.version}
+
+
+def submitted_detail(record, est: dict) -> dict:
+    """The detail of the ``certification.submitted`` audit event."""
+    return {"certificate_no": record.certificate_no, "standard": record.standard_edition,
+            "issued_on": record.issued_on.isoformat(), "subsidy_amount_cny": est["amount_cny"],
+            "subsidy_rule_code": est["rule_code"]}
 
 
 def _remove_file(att):
@@ -274,7 +341,9 @@ def page(user, filters: dict, page_no: int, page_size: int) -> tuple[list[Certif
     # count(*) over the list's own FROM and WHERE (not over a subquery of every column, which SQLite
     # materialized: the count cost twice the page itself in the list's profile)
     total = db.session.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None))
-    records = list(db.session.scalars(stmt.offset((page_no - 1) * page_size).limit(page_size)))
+    # the organizations in the same statement (many-to-one: one row each), not a second SELECT … IN
+    records = list(db.session.scalars(stmt.options(joinedload(CertificationRecord.enterprise))
+                                      .offset((page_no - 1) * page_size).limit(page_size)))
     return _preload_priors(_preload_attachments(records)), total
 
 
@@ -300,7 +369,7 @@ def decide(user, record_id: str, data: dict) -> CertificationRecord:
     rejection needs a reason: 422)."""
     record = get(user, record_id)
     filing.decide(record, OBJECT_TYPE, data.get("decision"), DECISIONS, data.get("reason"), user,
-                  reason_required_for=("reject",))
+                  reason_required_for=REASON_REQUIRED_FOR)
     if record.status == "rejected":
         _reestimate_blocked_by(record, actor=user)
     return record
@@ -352,8 +421,8 @@ def subsidy_totals() -> list[dict]:
 
 
 @metric("certifications_verified")
-def certifications_verified(year: int) -> int:
-    """贯标 organizations up to the end of ``year`` — cumulative.
+def certifications_verified(years: list[int]) -> dict[int, int]:
+    """贯标 organizations up to the end of each of ``years`` — cumulative.
 
     The number of distinct organizations (``enterprise_id``) with at least one *verified* record whose
     certificate was issued on or before 31 December of ``year``. Cumulative because the tenants' targets
@@ -362,10 +431,17 @@ def certifications_verified(year: int) -> int:
     for 2019 onwards, so late filing does not move an organization between years. Expired certificates
     still count (the targets count organizations that passed certification), and an organization with
     certificates for several standards or editions counts once.
+
+    One grouped query for all the years: the organizations by the year of their first verified
+    certificate, summed up to each year.
     """
-    end = dt.date(year, 12, 31)
-    return db.session.scalar(select(func.count(distinct(CertificationRecord.enterprise_id))).where(
-        CertificationRecord.status == "verified", CertificationRecord.issued_on <= end)) or 0
+    def end_of(year):  # the day after 31 December of ``year`` (issued_on <= 31 December)
+        return dt.date(year + 1, 1, 1) if year < dt.MAXYEAR else dt.date.max
+
+    firsts = (select(CertificationRecord.enterprise_id)
+              .where(CertificationRecord.status == "verified", CertificationRecord.issued_on < end_of(max(years)))
+              .group_by(CertificationRecord.enterprise_id))
+    return up_to(count_by_year(firsts, func.min(CertificationRecord.issued_on), years, end_of), years)
 
 
 def export_headers(tenant) -> list[str]:

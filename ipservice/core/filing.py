@@ -190,14 +190,8 @@ def decide(filing, object_type: str, decision: str, outcomes: dict[str, str], re
     UPDATE conditional on ``status = 'submitted'``, so of two concurrent decisions exactly one applies
     and the other gets 409 (a check in Python alone lets both through).
     """
-    if decision not in outcomes:
-        error(422, errors={"decision": [_("必须是以下之一：%(choices)s。", choices=", ".join(outcomes))]})
-    if filing.status != "submitted":
-        _decided_already(filing.status)
-    reason = (reason or "").strip() or None
-    if decision in reason_required_for and not reason:
-        error(422, _("驳回时必须填写理由。"), {"reason": [_("驳回时必须填写理由。")]})
-    model, new_status, now = type(filing), outcomes[decision], utcnow()
+    new_status, reason = checked_decision(filing.status, decision, outcomes, reason, reason_required_for)
+    model, now = type(filing), utcnow()
     db.session.flush()
     result = db.session.execute(
         update(model)
@@ -213,9 +207,29 @@ def decide(filing, object_type: str, decision: str, outcomes: dict[str, str], re
     set_committed_value(filing, "decided_by", user.id)
     set_committed_value(filing, "decided_at", now)
     set_committed_value(filing, "decision_reason", reason)
-    audit.record(f"{object_type}.{new_status}", object_type, filing.id,
-                 {"from": "submitted", "to": new_status, "reason": reason}, actor=user)
+    audit.record(f"{object_type}.{new_status}", object_type, filing.id, decision_detail(new_status, reason),
+                 actor=user)
     return filing
+
+
+def checked_decision(status: str, decision: str, outcomes: dict[str, str], reason: str | None,
+                     reason_required_for: tuple[str, ...]) -> tuple[str, str | None]:
+    """``(new status, reason)`` of a decision on a filing in ``status``, or the refusal ``decide`` answers
+    (422: no such decision; 409: decided already; 422: a reason is needed). The bulk import decides the
+    rows it writes itself through this same check."""
+    if decision not in outcomes:
+        error(422, errors={"decision": [_("必须是以下之一：%(choices)s。", choices=", ".join(outcomes))]})
+    if status != "submitted":
+        _decided_already(status)
+    reason = (reason or "").strip() or None
+    if decision in reason_required_for and not reason:
+        error(422, _("驳回时必须填写理由。"), {"reason": [_("驳回时必须填写理由。")]})
+    return outcomes[decision], reason
+
+
+def decision_detail(new_status: str, reason: str | None) -> dict:
+    """The audit detail of a decision (``<object type>.<new status>``)."""
+    return {"from": "submitted", "to": new_status, "reason": reason}
 
 
 def _decided_already(status):

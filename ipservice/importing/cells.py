@@ -3,6 +3,7 @@ description (``Column``) every kind's import spec is made of."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -18,7 +19,16 @@ class Invalid(Exception):
 
 def norm(text) -> str:
     """How headers and choice labels are compared: NFKC, no whitespace, lower case, no trailing ``*``."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower().rstrip("*")
+    return _norm(str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _norm(text: str) -> str:
+    # a choice column compares each cell with every label of its table: the labels are normalized once
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).lower().rstrip("*")
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def as_text(raw):

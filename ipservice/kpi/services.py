@@ -69,6 +69,34 @@ def _plan_start(tenant: Tenant, ind: Indicator) -> int:
     return tenant.document(table.document).period_start.year
 
 
+def _needed_years(tenant: Tenant) -> dict[str, set[int]]:
+    """The years the KPI table asks each metric for (computed rows, the years their cumulative sums and
+    growth read, reference values): ``kpi_table`` counts them with one call per metric, not per year."""
+    need: dict[str, set[int]] = {}
+    for ind in tenant.indicators:
+        if ind.source == "computed" and ind.metric:
+            first_year, years = _plan_start(tenant, ind), need.setdefault(ind.metric, set())
+            for year in _years_to_compute(tenant, ind):
+                if ind.measure == "cumulative":
+                    years.update(range(first_year, year + 1))
+                else:
+                    years.add(year)
+                    if ind.measure == "yoy_growth":
+                        years.add(year - 1)
+        if ind.reference_metric:
+            need.setdefault(ind.reference_metric, set()).update(_years_to_compute(tenant, ind))
+    return need
+
+
+def _precount(tenant: Tenant) -> dict:
+    """``counted`` filled for every (metric, year) the table needs, one ``compute_years`` per metric."""
+    counted: dict = {}
+    for name, years in _needed_years(tenant).items():
+        for year, value in metrics.compute_years(name, years).items():
+            counted[(name, year)] = value
+    return counted
+
+
 def _count(metric: str, year: int, counted: dict) -> float | None:
     if (metric, year) not in counted:
         counted[(metric, year)] = metrics.compute(metric, year)
@@ -126,7 +154,7 @@ def progress(ind: Indicator, year: int, actual_rows: list[dict]) -> dict:
 def kpi_table(tenant: Tenant, year: int | None = None) -> list[dict]:
     """``GET /kpis``: every indicator with targets, actuals and (for ``year``) progress."""
     reported = reported_actuals([i.code for i in tenant.indicators if i.source == "reported"])
-    counted: dict = {}
+    counted = _precount(tenant)
     tables = {t.code: t for t in tenant.kpi_tables}
     out = []
     for ind in tenant.indicators:

@@ -38,6 +38,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import click
 from flask_babel import force_locale
@@ -108,7 +109,7 @@ class Org:
     created_at: dt.datetime | None = None
 
 
-class BulkRules:
+class BulkRules(Protocol):
     """What a kind brings to import a chunk without a query per row (``ImportSpec.bulk`` makes one per
     chunk): the same rules as its service, with what they read fetched for the whole chunk at once.
 
@@ -123,16 +124,16 @@ class BulkRules:
     """
 
     def __init__(self, importer, rows: list[Prepared], orgs: dict[str, Org]):
-        raise NotImplementedError
+        ...
 
     def existing(self, row: Prepared, org: Org | None) -> str | None:
-        raise NotImplementedError
+        ...
 
     def add(self, row: Prepared, data: dict, org: Org, events: list[dict]) -> str:
-        raise NotImplementedError
+        ...
 
     def write(self) -> None:
-        raise NotImplementedError
+        ...
 
 
 def blocks(existing_status: str, row_status: str) -> bool:

@@ -4,7 +4,7 @@
     def approved(years: list[int]) -> dict[int, float | None]: ...   # runs inside the tenant's context
 
 A metric answers for several years at once (one query for all of them, not one per year: the KPI table
-asks for every year of its plan). The names are those ``kpis*.toml`` may use (``tenants.schemas.METRICS``).
+asks for every year of its plan). A kind declares the names it registers (``FilingKind.metrics``): those are what ``kpis*.toml`` may use.
 ``cumulative`` metrics count everything up to the end of each year; the others count within the year.
 """
 from __future__ import annotations

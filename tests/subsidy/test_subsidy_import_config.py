@@ -54,8 +54,8 @@ def test_import_rows_and_reimport(app, tmp_path):
          300000, "鹤壁某银行", 2000000, None, None],
         ["鹤壁乙材料有限公司", other_uscc, "国内发明专利授权资助", "企业", "2021-01-01", patent(), None, None, None, None,
          None, None],  # after the rule's period
-        ["鹤壁丙有限公司", other_uscc[:-1] + "0", "省专利奖三等奖奖励", "企业", "2019-01-01", None, doc(), None, None,
-         None, None, None],  # bad USCC check character (or another enterprise's), any way an error
+        ["鹤壁丙有限公司", other_uscc[:-1] + ("1" if other_uscc.endswith("0") else "0"), "省专利奖三等奖奖励", "企业",
+         "2019-01-01", None, doc(), None, None, None, None, None],  # a wrong check character (never the right one)
         ["鹤壁丁有限公司", uscc(), "国内发明专利授权资助", "企业", "2019-06-01", p1, None, None, None, None, None, None],
     ]
     path = _xlsx(tmp_path / "资助台账.xlsx", rows)

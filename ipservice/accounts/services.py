@@ -220,9 +220,20 @@ def issue_token(user: User) -> tuple[str, dt.datetime]:
 
 
 def user_from_token(token: str) -> User | None:
-    """The active user of an unexpired token — one query."""
-    return db.session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-        ApiToken.token_hash == _hash_token(token), ApiToken.expires_at > utcnow(), User.active.is_(True)))
+    """The active user of an unexpired token — one query, which in a tenant's request also brings the
+    organization an enterprise user files for (``enterprise_of`` then asks nothing more)."""
+    stmt = select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+        ApiToken.token_hash == _hash_token(token), ApiToken.expires_at > utcnow(), User.active.is_(True))
+    if current_tenant_id() is None:
+        return db.session.scalar(stmt)
+    # the tenant filter of the session puts the organization's tenant into the join's ON clause
+    row = db.session.execute(stmt.add_columns(Enterprise).outerjoin(Enterprise, Enterprise.user_id == User.id)).first()
+    if row is None:
+        return None
+    user, enterprise = row
+    if user.role == "enterprise" and enterprise is not None and has_request_context():
+        g.setdefault("_enterprise_of", {})[(user.id, current_tenant_id())] = enterprise
+    return user
 
 
 def enterprise_of(user) -> Enterprise | None:

@@ -512,15 +512,7 @@ class Importer:
         skip = rules.existing(row, org)
         if skip:
             return Outcome(row.row_no, "skipped", detail=skip)
-        payload = (self.spec.payload(values, None) if self.spec.payload
-                   else {k: v for k, v in values.items() if k not in BOOKKEEPING})
-        try:
-            data = self.form_schema.load(payload)
-        except ValidationError as exc:
-            for key, messages in exc.messages.items():
-                errors.setdefault(self.error_keys.get(key, key) or key, messages)
-        if errors:
-            raise RowErrors(errors)
+        data = self.form_data(values, None, errors)
         mine: list[dict] = []
         if org is None:
             name = values["enterprise_name"].strip()
@@ -538,6 +530,21 @@ class Importer:
             new_orgs.append(org)
         events.extend(mine)
         return Outcome(row.row_no, "ok")
+
+    def form_data(self, values: dict, context, errors: dict) -> dict:
+        """The row loaded by the tenant's form, as the API loads a body; ``RowErrors`` with the cells' own
+        errors and the form's when anything is wrong."""
+        payload = (self.spec.payload(values, context) if self.spec.payload
+                   else {k: v for k, v in values.items() if k not in BOOKKEEPING})
+        try:
+            data = self.form_schema.load(payload)
+        except ValidationError as exc:
+            for key, messages in exc.messages.items():
+                # a cell that could not be converted keeps its own message
+                errors.setdefault(self.error_keys.get(key, key) or key, messages)
+        if errors:
+            raise RowErrors(errors)
+        return data
 
     def _write_orgs(self, new_orgs: list[Org]) -> None:
         """The chunk's new organizations, each owned by its placeholder user (an existing placeholder user
@@ -580,16 +587,7 @@ class Importer:
         skip = self.spec.existing(values, enterprise, context, status)
         if skip:
             return Outcome(row_no, "skipped", detail=skip)
-        payload = (self.spec.payload(values, context) if self.spec.payload
-                   else {k: v for k, v in values.items() if k not in BOOKKEEPING})
-        try:
-            data = self.form_schema.load(payload)
-        except ValidationError as exc:
-            for key, messages in exc.messages.items():
-                # a cell that could not be converted keeps its own message
-                errors.setdefault(self.error_keys.get(key, key) or key, messages)
-        if errors:
-            raise RowErrors(errors)
+        data = self.form_data(values, context, errors)
         if enterprise is None:
             enterprise = self.create_enterprise(uscc, values["enterprise_name"], row_no)
         record = self.kind.service.submit(self.user, data, enterprise=enterprise)

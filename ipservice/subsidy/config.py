@@ -33,7 +33,7 @@ from pathlib import Path
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ipservice.tenants import config as c
-from ipservice.tenants.loader import TenantConfigError, read_file
+from ipservice.tenants.loader import TenantConfigError, form_field, read_file
 from ipservice.tenants.schemas import CODE, ORG_TYPES, Citation, ExtraFieldSchema, Strict
 
 FILE = "subsidies.toml"
@@ -240,18 +240,6 @@ def _years(start: dt.date, end: dt.date) -> tuple[int, ...]:
     return tuple(range(start.year, end.year + 1))
 
 
-def _citation(d):
-    return c.Citation(**d) if d else None
-
-
-def _extra_fields(items) -> tuple[c.ExtraField, ...]:
-    return tuple(
-        c.ExtraField(name=f["name"], type=f["type"], required=f["required"], label_zh=f["label_zh"],
-                     label_en=f["label_en"], choices=tuple(f["choices"]), max_length=f["max_length"],
-                     source=_citation(f["source"]))
-        for f in items)
-
-
 def _label(d):
     return Label(d["label_zh"], d["label_en"]) if d else None
 
@@ -318,7 +306,7 @@ def load(folder: Path, tenant: c.Tenant, kinds) -> SubsidyConfig:
             max_quantity=s["max_quantity"], org_types=tuple(s["org_types"]), cap_per=s["cap_per"],
             cap_key_field=s["cap_key_field"], min_years=MinYears(mn["field"], mn["years"]) if mn else None,
             basis=_label(s["basis"]), object_label=_label(s["object_label"]), base=_label(s["base"]),
-            fields=_extra_fields(s["fields_"]),
+            fields=tuple(form_field(f) for f in s["fields_"]),
             evidence=tuple(Evidence(e["code"], e["label_zh"], e["label_en"], e["required"]) for e in s["evidence"]),
             note_zh=s["note_zh"], note_en=s["note_en"], sources=tuple(c.Citation(**x) for x in s["sources"])))
 

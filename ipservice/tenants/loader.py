@@ -240,11 +240,12 @@ def load_forms(folder: Path, docs: _Documents, kinds) -> c.FormsConfig:
         if section.get("source"):
             docs.check(path, f"{kind}.source.document", section["source"]["document"])
         options = {k: tuple(v) for k, v in section.items() if k not in ("fields_", "source")}
-        out[kind] = c.FormSection(fields=tuple(_form_field(f) for f in section["fields_"]), options=options)
+        out[kind] = c.FormSection(fields=tuple(form_field(f) for f in section["fields_"]), options=options)
     return c.FormsConfig(version=data["version"], sections=out)
 
 
-def _form_field(f: dict) -> c.FormField:
+def form_field(f: dict) -> c.FormField:
+    """A field as ``ExtraFieldSchema`` loaded it (forms.toml, or a kind's own file)."""
     return c.FormField(**{**f, "choices": tuple(f["choices"]), "source": _citation(f["source"])})
 
 

@@ -312,13 +312,10 @@ class FormSectionSchema(Strict):
     fields_ = fields.List(fields.Nested(ExtraFieldSchema), data_key="fields", load_default=list)
 
 
-FORM_SECTION_NAME = validate.Regexp(r"^[a-z][a-z0-9_]{0,40}$", error="a section is named by a filing kind "
-                                                                      "(lower-case letters, digits, _)")
-
-
 class FormsFileSchema(Strict):
     """forms.toml: ``version`` and one table per filing kind. The sections are checked one by one by
-    ``load_sections`` (their schema depends on the name), so only ``version`` is declared here."""
+    ``load_form_sections`` (their schema and name depend on the registered kinds), so only ``version`` is
+    declared here."""
     version = fields.Integer(required=True, validate=validate.Range(min=1))
 
     class Meta:
@@ -332,11 +329,6 @@ class FormsFileSchema(Strict):
                 continue
             if not isinstance(value, dict):
                 errors[name] = ["Unknown field."]
-                continue
-            try:
-                FORM_SECTION_NAME(name)
-            except ValidationError as exc:
-                errors[name] = exc.messages
         if errors:
             raise ValidationError(errors)
 

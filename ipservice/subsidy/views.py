@@ -105,9 +105,11 @@ def apply(rule_code):
 
 # --- lists ---------------------------------------------------------------------------------------------------
 
+FILTERS = ("status", "rule", "submitted_from", "submitted_to")
+
+
 def _filters():
-    raw = {k: v for k, v in request.args.items()
-           if k in ("status", "rule", "submitted_from", "submitted_to") and v.strip()}
+    raw = {k: v for k, v in request.args.items() if k in FILTERS and v.strip()}
     try:
         return schemas.SubsidyApplicationQuery(unknown=EXCLUDE).load(raw), {}
     except ValidationError as exc:
@@ -122,7 +124,8 @@ def index():
     page_no = page_number(request.args.get("page", 1))
     items, total = ([], 0) if errors else services.page(current_user, filters, page_no, PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
-    args = {k: v for k, v in request.args.items() if k not in ("page", "lang")}
+    # only the list's own filters reach url_for: "endpoint", "_method", "_external", "tenant"… would not
+    args = {k: v for k, v in request.args.items() if k in FILTERS}
     template = "subsidy/queue.html" if current_user.role == "bureau" else "subsidy/mine.html"
     return render_template(template, items=items, total=total, page=page_no, pages=pages, args=args,
                            filters=request.args, errors=errors, statuses=schemas.STATUSES,

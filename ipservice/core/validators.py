@@ -22,9 +22,26 @@ FILTER_MIN_DATE, FILTER_MAX_DATE = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
 MAX_PAGE = 1_000_000
 
 
-def filter_date(description: str) -> fields.Date:
-    return fields.Date(validate=validate.Range(min=FILTER_MIN_DATE, max=FILTER_MAX_DATE),
-                       metadata={"description": description})
+class DateBetween(validate.Range):
+    """A date range (the OpenAPI document shows it as ``x-minimum``/``x-maximum``) whose refusal names
+    both bounds in the user's language."""
+
+    def _format_error(self, value, message: str) -> str:
+        return _("日期须在 %(min)s 到 %(max)s 之间。", min=self.min.isoformat(), max=self.max.isoformat())
+
+
+def filter_date(description: str, **metadata) -> fields.Date:
+    """A list's date filter, bounded (FILTER_MIN_DATE–FILTER_MAX_DATE) and saying so in its description."""
+    bounds = f"{FILTER_MIN_DATE.isoformat()} to {FILTER_MAX_DATE.isoformat()}"
+    return fields.Date(validate=DateBetween(min=FILTER_MIN_DATE, max=FILTER_MAX_DATE),
+                       metadata={**metadata, "description": f"{description}; from {bounds}"})
+
+
+def filter_date_problem(day: dt.date) -> str | None:
+    """Why a date typed into a page's filter is out of bounds (the API's message); None when it is not."""
+    if FILTER_MIN_DATE <= day <= FILTER_MAX_DATE:
+        return None
+    return _("日期须在 %(min)s 到 %(max)s 之间。", min=FILTER_MIN_DATE.isoformat(), max=FILTER_MAX_DATE.isoformat())
 
 
 def page_number(value) -> int:

@@ -17,7 +17,7 @@ from ipservice.core.i18n import localize_errors, pick
 from ipservice.core.idempotency import once_per_form
 from ipservice.core.labels import ORG_TYPES, label
 from ipservice.core.types import today_china
-from ipservice.core.validators import page_number
+from ipservice.core.validators import filter_date_problem, page_number
 from ipservice.extensions import db
 from ipservice.forms.render import for_page, load_form, refusal
 from ipservice.subsidy import schemas, services
@@ -50,9 +50,8 @@ def _day(text: str | None) -> tuple[dt.date, str | None]:
         day = dt.date.fromisoformat(text)
     except ValueError:
         return today_china(), _("不是有效的日期（格式 YYYY-MM-DD）。")
-    if not dt.date(1970, 1, 1) <= day <= dt.date(2999, 12, 31):
-        return today_china(), _("不是有效的日期（格式 YYYY-MM-DD）。")
-    return day, None
+    problem = filter_date_problem(day)
+    return (today_china(), problem) if problem else (day, None)
 
 
 @bp.route("/rules")

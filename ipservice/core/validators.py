@@ -27,7 +27,11 @@ class DateBetween(validate.Range):
     both bounds in the user's language."""
 
     def _format_error(self, value, message: str) -> str:
-        return _("日期须在 %(min)s 到 %(max)s 之间。", min=self.min.isoformat(), max=self.max.isoformat())
+        return _between(self.min, self.max)
+
+
+def _between(first: dt.date, last: dt.date) -> str:
+    return _("日期须在 %(min)s 到 %(max)s 之间。", min=first.isoformat(), max=last.isoformat())
 
 
 def filter_date(description: str, **metadata) -> fields.Date:
@@ -39,9 +43,7 @@ def filter_date(description: str, **metadata) -> fields.Date:
 
 def filter_date_problem(day: dt.date) -> str | None:
     """Why a date typed into a page's filter is out of bounds (the API's message); None when it is not."""
-    if FILTER_MIN_DATE <= day <= FILTER_MAX_DATE:
-        return None
-    return _("日期须在 %(min)s 到 %(max)s 之间。", min=FILTER_MIN_DATE.isoformat(), max=FILTER_MAX_DATE.isoformat())
+    return None if FILTER_MIN_DATE <= day <= FILTER_MAX_DATE else _between(FILTER_MIN_DATE, FILTER_MAX_DATE)
 
 
 def page_number(value) -> int:
@@ -155,7 +157,8 @@ class Text(fields.String):
 
 
 class Email(fields.Email):
-    """An e-mail address; marshmallow lets a format character through in its domain part (``a@b\u202e.cn``)."""
+    """An e-mail address without invisible characters: marshmallow lets a format character (U+202E…)
+    through in the domain part."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         return refuse_invisible(super()._deserialize(value, attr, data, **kwargs))

@@ -78,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.before_request(access.enforce)
     app.before_request(request_guard.refuse_nul)
+    app.before_request(request_guard.limit_body)
     app.register_error_handler(DataError, request_guard.data_error)
     from ipservice.core import unavailable
 

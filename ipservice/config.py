@@ -21,6 +21,10 @@ class Config:
     UPLOAD_DIR = os.environ.get("IPSERVICE_UPLOAD_DIR", "")
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # 10 MB attachments plus multipart overhead
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    # A JSON body (or any body that is not a form) is refused above this size (413) and above this many
+    # object keys at any depth (422), before it is parsed into schema errors (core/request_guard.py).
+    MAX_JSON_BYTES = int(os.environ.get("IPSERVICE_MAX_JSON_BYTES", str(1024 * 1024)))
+    MAX_JSON_KEYS = int(os.environ.get("IPSERVICE_MAX_JSON_KEYS", "200"))
     TOKEN_TTL_HOURS = int(os.environ.get("IPSERVICE_TOKEN_TTL_HOURS", "12"))
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ipservice.accounts import passwords
 
 from ipservice.core.types import ChinaDateTime
-from ipservice.core.validators import Phone, Text, Uscc
+from ipservice.core.validators import Email, Phone, Text, Uscc
 
 
 def label(zh: str, en: str, **extra) -> dict:
@@ -16,8 +16,8 @@ class RegistrationSchema(Schema):
 
     name = Text(required=True, max_length=200, metadata=label("单位名称", "Organization name"))
     uscc = Uscc(required=True, metadata=label("统一社会信用代码", "Unified social credit code (USCC)"))
-    email = fields.Email(required=True, validate=validate.Length(max=254),
-                         metadata=label("电子邮箱（登录名）", "E-mail (login)"))
+    email = Email(required=True, validate=validate.Length(max=254),
+                  metadata=label("电子邮箱（登录名）", "E-mail (login)"))
     password = fields.String(required=True, load_only=True,
                              metadata=label("密码（至少 8 位，不能是常见密码）",
                                             "Password (at least 8 characters, not a common one)", widget="password"))

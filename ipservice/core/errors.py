@@ -48,7 +48,7 @@ class Api(_SmorestApi):
         if explicit is None and error.description and not _is_werkzeug_default(error) and code != 429:
             explicit = error.description
         text = explicit or default_message(code) or error.name
-        errors = data.get("messages") or data.get("errors")
+        errors = fold_unknown(data.get("messages") or data.get("errors"))
         if wants_json():
             body = {"code": code, "status": error.name, "message": text}
             if errors:
@@ -104,9 +104,31 @@ def refusal_response(exc: Refusal):
     if wants_json():
         body = {"code": exc.status, "status": HTTP_STATUS_CODES.get(exc.status, "Unknown"), "message": text}
         if exc.errors:
-            body["errors"] = localize_errors({exc.location: exc.errors})
+            body["errors"] = localize_errors({exc.location: fold_unknown(exc.errors)})
         return body, exc.status, exc.headers
     return render_template("error.html", code=exc.status, message=text), exc.status, exc.headers
+
+
+UNKNOWN_FIELD = "Unknown field."  # marshmallow's message, one per unknown key (Schema.error_messages)
+UNKNOWN_NAMED = 5  # how many unknown keys the one message names
+_NAME_SHOWN = 40  # characters of each
+
+
+def fold_unknown(errors):
+    """marshmallow's "Unknown field." per key, at any depth: up to ``UNKNOWN_NAMED`` stay under their keys
+    (as the contract has them); more are folded into one message under ``_schema`` naming the first few
+    (shortest first, then alphabetical: marshmallow keeps no order) and how many there are, so that a body
+    of many unknown keys is one line, not one entry per key."""
+    if not isinstance(errors, dict):
+        return errors
+    unknown = [k for k, v in errors.items() if v == [UNKNOWN_FIELD]]
+    if len(unknown) <= UNKNOWN_NAMED:
+        return {k: (v if k in unknown else fold_unknown(v)) for k, v in errors.items()}
+    out = {k: fold_unknown(v) for k, v in errors.items() if v != [UNKNOWN_FIELD]}
+    first = sorted((str(k) for k in unknown), key=lambda k: (len(k), k))[:UNKNOWN_NAMED]
+    names = _("、").join(k[:_NAME_SHOWN] for k in first)
+    out.setdefault("_schema", []).append(_("不认识的字段：%(names)s 等 %(n)s 个。", names=names, n=len(unknown)))
+    return out
 
 
 def flat_errors(errors) -> dict:

@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What no text may hold: control characters (C0, DEL, C1: Cc), invisible format characters (bidi
+# embeddings, overrides and isolates, zero-width characters, the BOM, the soft hyphen…: Cf), the line and
+# paragraph separators (Zl, Zp) and lone surrogates (Cs). Tabs and line breaks only in multi-line text.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_LINE_BREAKS = frozenset("\t\n\r")
 _PHONE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")
 
 
@@ -17,9 +22,28 @@ FILTER_MIN_DATE, FILTER_MAX_DATE = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
 MAX_PAGE = 1_000_000
 
 
-def filter_date(description: str) -> fields.Date:
-    return fields.Date(validate=validate.Range(min=FILTER_MIN_DATE, max=FILTER_MAX_DATE),
-                       metadata={"description": description})
+class DateBetween(validate.Range):
+    """A date range (the OpenAPI document shows it as ``x-minimum``/``x-maximum``) whose refusal names
+    both bounds in the user's language."""
+
+    def _format_error(self, value, message: str) -> str:
+        return _between(self.min, self.max)
+
+
+def _between(first: dt.date, last: dt.date) -> str:
+    return _("日期须在 %(min)s 到 %(max)s 之间。", min=first.isoformat(), max=last.isoformat())
+
+
+def filter_date(description: str, **metadata) -> fields.Date:
+    """A list's date filter, bounded (FILTER_MIN_DATE–FILTER_MAX_DATE) and saying so in its description."""
+    bounds = f"{FILTER_MIN_DATE.isoformat()} to {FILTER_MAX_DATE.isoformat()}"
+    return fields.Date(validate=DateBetween(min=FILTER_MIN_DATE, max=FILTER_MAX_DATE),
+                       metadata={**metadata, "description": f"{description}; from {bounds}"})
+
+
+def filter_date_problem(day: dt.date) -> str | None:
+    """Why a date typed into a page's filter is out of bounds (the API's message); None when it is not."""
+    return None if FILTER_MIN_DATE <= day <= FILTER_MAX_DATE else _between(FILTER_MIN_DATE, FILTER_MAX_DATE)
 
 
 def page_number(value) -> int:
@@ -92,8 +116,31 @@ def validate_uscc(value: str) -> str:
     return value
 
 
+def invisible_character_problem(value: str, multiline: bool = False) -> str | None:
+    """Why ``value`` may not be stored as text (a control, format or separator character, or a line break
+    where one line is wanted), in the user's language; None when it may."""
+    if value.isprintable():  # the common case, in C: no character of any refused category
+        return None
+    for position, ch in enumerate(value, 1):
+        if ch in _LINE_BREAKS:
+            if not multiline:
+                return _("只能填写一行文字，不能含换行符或制表符。")
+        elif unicodedata.category(ch) in _REFUSED_CATEGORIES:
+            return _("第 %(n)s 个字符（U+%(code)04X）是控制字符或不可见的格式字符，不能使用。",
+                     n=position, code=ord(ch))
+    return None
+
+
+def refuse_invisible(value: str, multiline: bool = False) -> str:
+    """``value``, or a ValidationError saying which character is not allowed (``invisible_character_problem``)."""
+    problem = invisible_character_problem(value, multiline)
+    if problem:
+        raise ValidationError(problem)
+    return value
+
+
 class Text(fields.String):
-    """A trimmed single- or multi-line text without control characters."""
+    """A trimmed single- or multi-line text without control or invisible format characters."""
 
     def __init__(self, *args, max_length: int = 200, multiline: bool = False, **kwargs):
         self.max_length = max_length
@@ -101,14 +148,20 @@ class Text(fields.String):
         super().__init__(*args, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs).strip()
-        if _CONTROL.search(value) or (not self.multiline and ("\n" in value or "\r" in value)):
-            raise ValidationError(_("包含不允许的控制字符。"))
+        value = refuse_invisible(super()._deserialize(value, attr, data, **kwargs).strip(), self.multiline)
         if len(value) > self.max_length:
             raise ValidationError(_("长度不能超过 %(max)s 个字符。", max=self.max_length))
         if self.required and not value:
             raise ValidationError(_("缺少必填字段。"))
         return value
+
+
+class Email(fields.Email):
+    """An e-mail address without invisible characters: marshmallow lets a format character (U+202E…)
+    through in the domain part."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return refuse_invisible(super()._deserialize(value, attr, data, **kwargs))
 
 
 class Uscc(fields.String):

@@ -20,7 +20,7 @@ from ipservice import forms
 from ipservice.accounts.schemas import label
 from ipservice.core.labels import choices
 from ipservice.core.types import ChinaDateTime
-from ipservice.core.validators import FILTER_MAX_DATE, FILTER_MIN_DATE, Text, Uscc
+from ipservice.core.validators import Text, Uscc, filter_date
 from ipservice.forms.builder import build
 from ipservice.tenants.schemas import Citation, FormSectionSchema
 
@@ -124,10 +124,8 @@ class CustodyEnrollmentQuery(Schema):
     """Filters of the enrollment list and its exports (dates of submission, China time, inclusive)."""
 
     status = fields.String(validate=validate.OneOf(STATUSES), metadata=label("状态", "Status"))
-    submitted_from = fields.Date(validate=validate.Range(min=FILTER_MIN_DATE, max=FILTER_MAX_DATE),
-                                 metadata=label("提交日期起", "Submitted from"))
-    submitted_to = fields.Date(validate=validate.Range(min=FILTER_MIN_DATE, max=FILTER_MAX_DATE),
-                               metadata=label("提交日期止", "Submitted to"))
+    submitted_from = filter_date("submitted on or after this day (China time)", **label("提交日期起", "Submitted from"))
+    submitted_to = filter_date("submitted on or before this day (China time)", **label("提交日期止", "Submitted to"))
 
     @validates_schema
     def check_range(self, data, **kwargs):

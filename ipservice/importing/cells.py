@@ -31,6 +31,17 @@ def _norm(text: str) -> str:
 _SPACES = re.compile(r"\s+")
 
 
+MAX_CELL_CHARS = 32_767  # Excel's own limit of a cell: longer text was not typed in Excel
+
+
+def check_size(raw):
+    """``raw``, or Invalid when it is text longer than an Excel cell can hold."""
+    if isinstance(raw, str) and len(raw) > MAX_CELL_CHARS:
+        raise Invalid(_("单元格内容过长（%(n)s 个字符），Excel 单元格最多 %(max)s 个字符。",
+                        n=f"{len(raw):,}", max=f"{MAX_CELL_CHARS:,}"))
+    return raw
+
+
 def as_text(raw):
     """A cell as text: integral numbers without ``.0`` (a USCC or certificate number typed as a number)."""
     if raw is None:
@@ -49,16 +60,31 @@ def as_text(raw):
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
+# Excel's first day (serial 1, in the 1900 date system): 0 is a time of day, negatives are days before
+# anything Excel can show; openpyxl turns them into times and 1899 dates.
+EXCEL_FIRST_DAY = dt.date(1900, 1, 1)
+
+
+def _not_a_serial(raw):
+    return Invalid(_("“%(value)s”不是日期：Excel 日期序号从 1（1900-01-01）起，0 和负数不是日期。", value=raw))
+
+
 def as_date(raw):
     """An Excel date, an Excel serial number, or text ``YYYY-MM-DD`` (also ``/``, ``.`` or 年月日): the ISO
     text the schema loads (an impossible day such as 2023-02-30 stays as it is: the schema rejects it)."""
     if isinstance(raw, dt.datetime):
-        return raw.date().isoformat()
+        raw = raw.date()
     if isinstance(raw, dt.date):
+        if raw < EXCEL_FIRST_DAY:
+            raise _not_a_serial(raw.isoformat())
         return raw.isoformat()
+    if isinstance(raw, dt.time):
+        raise _not_a_serial(raw.isoformat())
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         from openpyxl.utils.datetime import from_excel
 
+        if not raw >= 1:  # NaN too
+            raise _not_a_serial(as_text(raw))
         try:
             return from_excel(raw).date().isoformat()
         except (ValueError, OverflowError, TypeError):

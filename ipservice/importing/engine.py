@@ -48,7 +48,7 @@ from sqlalchemy import select, update
 
 from ipservice.core.errors import Refusal
 from ipservice.core.tenancy import tenant_context
-from ipservice.importing.cells import Column, Invalid, as_text, joiner, norm
+from ipservice.importing.cells import Column, Invalid, as_text, check_size, joiner, norm
 
 HEADER_SEARCH_ROWS = 10
 BATCH_ROWS = 500  # rows per commit (row by row: a SAVEPOINT each; a kind with bulk rules: one chunk)
@@ -307,7 +307,7 @@ class Importer:
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue
             try:
-                values[key] = self.by_key[key].convert(raw)
+                values[key] = self.by_key[key].convert(check_size(raw))
             except Invalid as exc:
                 errors[key] = [str(exc)]
         return values, errors
@@ -619,6 +619,11 @@ def _check_user(tenant, email: str):
 
 
 def _open(path: Path) -> Sheet:
+    from ipservice.importing import archive
+
+    refused = archive.problem(path)
+    if refused:
+        _usage(_("无法读取文件 %(file)s：%(error)s", file=str(path), error=refused))
     try:
         return Sheet(path)
     except Exception as exc:  # noqa: BLE001 — whatever openpyxl or the file system says

@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields
 
+from ipservice.core.validators import filter_date
 from ipservice.tenants.schemas_api import DocumentOut
 
 
@@ -48,4 +49,4 @@ class PolicyOut(Schema):
 
 class PolicyQuery(Schema):
     applies_to = fields.String(metadata={"description": "only rules for this kind of filing or measure"})
-    on = fields.Date(metadata={"description": "only rules in force on this date"})
+    on = filter_date("only rules in force on this date")

@@ -256,8 +256,7 @@ forms.register("subsidy", build_form)
 # --- other payloads ----------------------------------------------------------------------------------------
 
 class SubsidyRulesQuery(Schema):
-    on = fields.Date(validate=validate.Range(min=dt.date(1970, 1, 1), max=dt.date(2999, 12, 31)),
-                     metadata={"description": "the rules in force on this day (default: today, China time)"})
+    on = filter_date("the rules in force on this day (default: today, China time)")
 
 
 class SubsidyCitationOut(Schema):

@@ -17,7 +17,7 @@ from ipservice.core.i18n import localize_errors, pick
 from ipservice.core.idempotency import once_per_form
 from ipservice.core.labels import ORG_TYPES, label
 from ipservice.core.types import today_china
-from ipservice.core.validators import page_number
+from ipservice.core.validators import filter_date_problem, page_number
 from ipservice.extensions import db
 from ipservice.forms.render import for_page, load_form, refusal
 from ipservice.subsidy import schemas, services
@@ -50,9 +50,8 @@ def _day(text: str | None) -> tuple[dt.date, str | None]:
         day = dt.date.fromisoformat(text)
     except ValueError:
         return today_china(), _("不是有效的日期（格式 YYYY-MM-DD）。")
-    if not dt.date(1970, 1, 1) <= day <= dt.date(2999, 12, 31):
-        return today_china(), _("不是有效的日期（格式 YYYY-MM-DD）。")
-    return day, None
+    problem = filter_date_problem(day)
+    return (today_china(), problem) if problem else (day, None)
 
 
 @bp.route("/rules")
@@ -105,9 +104,11 @@ def apply(rule_code):
 
 # --- lists ---------------------------------------------------------------------------------------------------
 
+FILTERS = ("status", "rule", "submitted_from", "submitted_to")
+
+
 def _filters():
-    raw = {k: v for k, v in request.args.items()
-           if k in ("status", "rule", "submitted_from", "submitted_to") and v.strip()}
+    raw = {k: v for k, v in request.args.items() if k in FILTERS and v.strip()}
     try:
         return schemas.SubsidyApplicationQuery(unknown=EXCLUDE).load(raw), {}
     except ValidationError as exc:
@@ -122,7 +123,8 @@ def index():
     page_no = page_number(request.args.get("page", 1))
     items, total = ([], 0) if errors else services.page(current_user, filters, page_no, PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
-    args = {k: v for k, v in request.args.items() if k not in ("page", "lang")}
+    # only the list's own filters reach url_for: "endpoint", "_method", "_external", "tenant"… would not
+    args = {k: v for k, v in request.args.items() if k in FILTERS}
     template = "subsidy/queue.html" if current_user.role == "bureau" else "subsidy/mine.html"
     return render_template(template, items=items, total=total, page=page_no, pages=pages, args=args,
                            filters=request.args, errors=errors, statuses=schemas.STATUSES,

@@ -203,6 +203,10 @@ class SubsidyRuleSchema(Strict):
             raise ValidationError(f"{', '.join(clash)}: the base form has these fields", "fields")
         if data["cap_key_field"] and data["cap_key_field"] not in names:
             raise ValidationError("cap_key_field must be one of the rule's fields", "cap_key_field")
+        key_field = next((f for f in data["fields_"] if f["name"] == data["cap_key_field"]), None)
+        if key_field is not None and (key_field["type"] != "uscc" or not key_field["required"]):
+            # a cap keyed on free text is shared by no one: four spellings of one borrower, four caps
+            raise ValidationError("cap_key_field must be a required field of type \"uscc\"", "cap_key_field")
         if data["cap_key_field"] and data["cap_per"] == "application":
             raise ValidationError("a cap per application has no key", "cap_key_field")
         if data["min_years"]:

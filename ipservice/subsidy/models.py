@@ -3,8 +3,6 @@ each uploaded file."""
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 
 from sqlalchemy import JSON, BigInteger, Date, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -16,11 +14,6 @@ from ipservice.extensions import db
 OBJECT_TYPE = "subsidy_application"
 STATUSES = ("submitted", "approved", "rejected")
 DECISIONS = {"approve": "approved", "reject": "rejected"}
-
-
-def normalize_document_no(text: str) -> str:
-    """A document number as it is compared (and claimed once): NFKC, no whitespace, upper case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).upper()
 
 
 class SubsidyApplication(TenantScoped, FilingMixin, db.Model):
@@ -37,7 +30,8 @@ class SubsidyApplication(TenantScoped, FilingMixin, db.Model):
     basis_year: Mapped[int] = mapped_column(Integer, nullable=False)  # liability and yearly caps count by it
     quantity: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     base_amount_cny: Mapped[int | None] = mapped_column(BigInteger)
-    # What the subsidy is claimed on, normalized: patent or PCT numbers, or the one document number.
+    # What the subsidy is claimed on: patent or PCT numbers (canonical), or the one document number as
+    # entered (its canonical form is the claim's object_key).
     objects: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     # Whose cap a capped rule shares (the applicant, or e.g. the borrower's USCC); None: capped per application.
     cap_key: Mapped[str | None] = mapped_column(String(80))
@@ -64,8 +58,10 @@ class SubsidyApplication(TenantScoped, FilingMixin, db.Model):
 
 class SubsidyClaim(TenantScoped, db.Model):
     """One object (a patent, a PCT application, an award certificate, a loan, an organization-year…)
-    claimed under a rule (or a group of rules) by an application that is not rejected. The unique
-    constraint is what refuses a second claim, racing submissions included."""
+    claimed under a rule (or a group of rules) by an application that is not rejected. ``object_key`` is
+    the object's kind and its canonical form (``core.identifiers``: "document:HNAWARD7" for "HN-AWARD-7",
+    "hn award 7"…), so the unique constraint refuses a second claim however the object is spelled, racing
+    submissions included."""
 
     __tablename__ = "subsidy_claims"
     claim_group: Mapped[str] = mapped_column(String(80), nullable=False)

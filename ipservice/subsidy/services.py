@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ipservice.accounts.services import enterprise_id_of, enterprise_of
-from ipservice.core import attachments, audit, filing, numbering
+from ipservice.core import attachments, audit, filing, identifiers, numbering
 from ipservice.core.attachments import Attachment
 from ipservice.core.errors import error
 from ipservice.core.exports import table_response
@@ -47,7 +47,6 @@ from ipservice.subsidy.models import (
     SubsidyApplication,
     SubsidyClaim,
     SubsidyEvidence,
-    normalize_document_no,
 )
 from ipservice.subsidy.config import settings
 
@@ -142,16 +141,23 @@ def _applicable(tenant, data):
 
 
 def _cap_key(cfg, enterprise_id: str, data: dict) -> str | None:
+    """Whose cap the application shares: the applicant's, or the canonical USCC in ``cap_key_field`` (the
+    field is of type "uscc", checked by the form: a spelling of a borrower is that borrower)."""
     if cfg.cap_per == "application":
         return None
     if cfg.cap_key_field:
-        return "f:" + normalize_document_no(str((data.get("extra") or {}).get(cfg.cap_key_field) or ""))[:78]
+        return "f:" + identifiers.uscc(str((data.get("extra") or {}).get(cfg.cap_key_field) or ""))
     return enterprise_id
 
 
+def object_key(cfg, obj: str) -> str:
+    """The canonical form of one object the application names (as the form loaded it): what is claimed."""
+    return identifiers.document_number(obj) if cfg.object == "document" else obj
+
+
 def _claims(cfg, enterprise_id: str, data: dict) -> list[tuple[str, str]]:
-    """``(claim group, object key)`` of everything the application claims."""
-    keys = [f"{cfg.object}:{o}" for o in data.get("objects") or []]
+    """``(claim group, object key)`` of everything the application claims, each object canonical."""
+    keys = [f"{cfg.object}:{object_key(cfg, o)}" for o in data.get("objects") or []]
     if cfg.once_per == "enterprise":
         keys.append(f"enterprise:{enterprise_id}")
     elif cfg.once_per == "enterprise_year":
@@ -194,8 +200,10 @@ def _claimed_by(claims) -> SubsidyApplication | None:
     return None
 
 
-def _duplicate(holder: SubsidyApplication | None = None):
-    if holder is not None:
+def _duplicate(holder: SubsidyApplication | None = None, enterprise_id: str | None = None):
+    """409. The holder's number and status are named to its own organization only: another organization's
+    application is not the applicant's business (issue 20)."""
+    if holder is not None and holder.enterprise_id == enterprise_id:
         message = _("申请的对象已在本地区按同一政策申请过资助（申请编号 %(number)s，%(status)s），同一对象只能资助一次。",
                     number=holder.number, status=status_label(holder.status))
     else:
@@ -217,7 +225,7 @@ def estimate(user, data: dict, *, enterprise=None) -> dict:
     cfg, rule = _applicable(tenant, data)
     holder = _claimed_by(_claims(cfg, enterprise.id, data))
     if holder is not None:
-        _duplicate(holder)
+        _duplicate(holder, enterprise.id)
     year = data["basis_date"].year
     used = _used(cfg, _cap_key(cfg, enterprise.id, data), year)
     return _compute(tenant, cfg, rule, data["quantity"], data.get("base_amount_cny"), used, year)
@@ -233,7 +241,7 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> SubsidyApplicat
     claims = _claims(cfg, enterprise.id, data)
     holder = _claimed_by(claims)
     if holder is not None:
-        _duplicate(holder)
+        _duplicate(holder, enterprise.id)
     now = utcnow()
     year = now.astimezone(CHINA).year
     seq = numbering.next_value(COUNTER, year)  # the first write: serializes the tenant's submissions

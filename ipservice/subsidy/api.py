@@ -9,7 +9,7 @@ from ipservice.core import exports
 from ipservice.core.access import access
 from ipservice.core.attachments import AttachmentOut, download_doc, send
 from ipservice.core.idempotency import idempotent
-from ipservice.subsidy import schemas, services
+from ipservice.subsidy import budget, schemas, services
 
 blp = Blueprint("api_subsidy", __name__, url_prefix="/t/<tenant>/api/v1",
                 description="资助/奖励申请 — subsidy applications under the district's funded policy rules")
@@ -133,7 +133,7 @@ class Liability(MethodView):
     @blp.response(200, schemas.SubsidyLiabilityReportOut)
     def get(self, query):
         """The liability per year and rule (owed, expected) and the budget lines with what is committed."""
-        return {"liability": services.liability(query.get("year")), "budgets": services.budgets()}
+        return {"liability": budget.liability(query.get("year")), "budgets": budget.budgets()}
 
 
 exports.export_routes(blp, "/subsidy-applications", schemas.SubsidyApplicationQuery,

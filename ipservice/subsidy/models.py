@@ -13,6 +13,7 @@ from ipservice.extensions import db
 
 OBJECT_TYPE = "subsidy_application"
 STATUSES = ("submitted", "approved", "rejected")
+ACTIVE = ("submitted", "approved")  # the applications that hold their claims and take their amounts
 DECISIONS = {"approve": "approved", "reject": "rejected"}
 
 
@@ -73,6 +74,19 @@ class SubsidyClaim(TenantScoped, db.Model):
         ForeignKeyConstraint(["tenant_id", "application_id"],
                              ["subsidy_applications.tenant_id", "subsidy_applications.id"]),
     )
+
+
+class BudgetLineTotal(TenantScoped, db.Model):
+    """What a budget line (``subsidies.toml [[budgets]]``) has committed: the running total of the grants
+    charged to it. Every approval adds its grant with one ``UPDATE … SET committed_cny = committed_cny + x
+    RETURNING committed_cny``: the row lock serializes the approvals charging one line, and the total
+    returned decides the warning (or the refusal) exactly, whatever the concurrency (``subsidy.budget``)."""
+
+    __tablename__ = "budget_line_totals"
+    budget: Mapped[str] = mapped_column(String(80), nullable=False)  # the line's code
+    committed_cny: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+    __table_args__ = (UniqueConstraint("tenant_id", "budget"),)
 
 
 class SubsidyEvidence(TenantScoped, db.Model):

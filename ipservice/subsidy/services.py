@@ -40,7 +40,9 @@ from ipservice.core.types import CHINA, china_time, today_china, utcnow
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_value
 from ipservice.policy import services as policy
+from ipservice.subsidy import budget
 from ipservice.subsidy.models import (
+    ACTIVE,
     DECISIONS,
     OBJECT_TYPE,
     STATUSES,
@@ -51,7 +53,6 @@ from ipservice.subsidy.models import (
 from ipservice.subsidy.config import settings
 
 COUNTER = "subsidy"
-ACTIVE = ("submitted", "approved")
 EVIDENCE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
@@ -394,7 +395,9 @@ def decide(user, application_id: str, data: dict) -> SubsidyApplication:
     """Approve with a granted amount (at most the estimate where the policy sets one; any non-negative
     amount where it sets none, and then the amount is required) or reject with a reason — once (409).
 
-    The application gets ``warning``: the budget lines the grant takes over their amount, or None."""
+    The grant is charged to the rule's budget lines (``budget.charge``): the application gets ``warning``,
+    the lines the grant takes over their amount (or None), exact under concurrent approvals; a line set
+    to refuse answers 409 instead."""
     app = db.session.scalar(filing.owned(SubsidyApplication, user, enterprise_id_of(user))
                             .where(SubsidyApplication.id == application_id).with_for_update(of=SubsidyApplication))
     if app is None:
@@ -402,6 +405,7 @@ def decide(user, application_id: str, data: dict) -> SubsidyApplication:
     decision, amount = data.get("decision"), data.get("amount_cny")
     app.warning = None
     if decision == "approve" and app.status == "submitted":
+        budget.prepare()
         if amount is None and app.estimate_cny is None:
             message = _("本政策未规定金额，批准时须填写核定金额。")
             error(422, message, {"amount_cny": [message]})
@@ -410,111 +414,18 @@ def decide(user, application_id: str, data: dict) -> SubsidyApplication:
         if app.estimate_cny is not None and amount > app.estimate_cny:
             message = _("核定金额不能超过估算金额 %(amount)s 元。", amount=policy.money(app.estimate_cny))
             error(422, message, {"amount_cny": [message]})
-        app.warning = budget_warning(app.rule_code, app.basis_year, amount)
     filing.decide(app, OBJECT_TYPE, decision, DECISIONS, data.get("reason"), user, reason_required_for=("reject",))
     if app.status == "approved":
         db.session.execute(update(SubsidyApplication).where(SubsidyApplication.id == app.id)
                            .values(granted_cny=amount).execution_options(synchronize_session=False))
         set_committed_value(app, "granted_cny", amount)
+        app.warning = budget.charge(app.rule_code, app.basis_year, amount)
         audit.record(f"{OBJECT_TYPE}.granted", OBJECT_TYPE, app.id,
                      {"amount_cny": amount, "estimate_cny": app.estimate_cny, "warning": app.warning}, actor=user)
     else:  # rejected: the objects may be claimed again
         db.session.execute(delete(SubsidyClaim).where(SubsidyClaim.application_id == app.id)
                            .execution_options(synchronize_session=False))
     return app
-
-
-# --- liability and budgets ---------------------------------------------------------------------------------
-
-def _grants() -> list[dict]:
-    """Every grant owed or expected in the tenant: ``{"year", "rule", "status", "amount_cny", "count"}`` of
-    the subsidy applications and of the 贯标 estimates on certification records."""
-    from ipservice.certification import services as certification
-
-    amount = case((SubsidyApplication.status == "approved", func.coalesce(SubsidyApplication.granted_cny, 0)),
-                  else_=func.coalesce(SubsidyApplication.estimate_cny, 0))
-    rows = db.session.execute(
-        select(SubsidyApplication.basis_year, SubsidyApplication.rule_code, SubsidyApplication.status,
-               func.sum(amount), func.count())
-        .where(SubsidyApplication.status.in_(ACTIVE))
-        .group_by(SubsidyApplication.basis_year, SubsidyApplication.rule_code, SubsidyApplication.status))
-    out = [{"year": y, "rule": r, "status": "approved" if s == "approved" else "submitted",
-            "amount_cny": int(a or 0), "count": n} for y, r, s, a, n in rows]
-    out += [{**row, "status": "approved" if row["status"] == "verified" else "submitted"}
-            for row in certification.subsidy_totals()]
-    return out
-
-
-def liability(year: int | None = None) -> list[dict]:
-    """The current tenant's liability per year and rule: ``amount_cny`` (approved grants: owed) and their
-    ``count``, ``expected_cny`` (estimates of submitted applications), and the rule's budget line
-    (``budget``, ``budget_cny``: what the line holds for all its rules and years together) — including the
-    贯标 subsidies of verified (owed) and submitted (expected) certification records."""
-    tenant = _tenant()
-    rows: dict[tuple, dict] = {}
-    for g in _grants():
-        if year is not None and g["year"] != year:
-            continue
-        row = rows.get((g["year"], g["rule"]))
-        if row is None:
-            rule = policy.rule_by_code(tenant, g["rule"])
-            budget = settings(tenant).budget_of(g["rule"])
-            row = rows[(g["year"], g["rule"])] = {
-                "year": g["year"], "rule": g["rule"], "name_zh": rule.name_zh if rule else g["rule"],
-                "name_en": rule.name_en if rule else g["rule"], "amount_cny": 0, "count": 0, "expected_cny": 0,
-                "budget": budget.code if budget else None, "budget_cny": budget.amount_cny if budget else None}
-        if g["status"] == "approved":
-            row["amount_cny"] += g["amount_cny"]
-            row["count"] += g["count"]
-        else:
-            row["expected_cny"] += g["amount_cny"]
-    return [rows[k] for k in sorted(rows)]
-
-
-def _rules_within(budget) -> set[str]:
-    """The rules charged to ``budget`` and to every line within it."""
-    config = settings(_tenant())
-    out = set(budget.rules)
-    for inner in config.budgets:
-        if inner.within == budget.code:
-            out |= _rules_within(inner)
-    return out
-
-
-def budgets() -> list[dict]:
-    """Each budget line with what is committed against it (approved grants of its rules in its years) and
-    what is expected (submitted estimates)."""
-    grants = _grants()
-    out = []
-    for b in settings(_tenant()).budgets:
-        covered = _rules_within(b)
-        mine = [g for g in grants if g["rule"] in covered and g["year"] in b.years]
-        committed = sum(g["amount_cny"] for g in mine if g["status"] == "approved")
-        expected = sum(g["amount_cny"] for g in mine if g["status"] == "submitted")
-        out.append({"code": b.code, "name_zh": b.name_zh, "name_en": b.name_en, "amount_cny": b.amount_cny,
-                    "years": list(b.years), "within": b.within, "rules": sorted(covered),
-                    "committed_cny": committed, "expected_cny": expected, "over": committed > b.amount_cny,
-                    "note": pick(b.note_zh, b.note_en)})
-    return out
-
-
-def budget_warning(rule_code: str, year: int, amount: int) -> str | None:
-    """Why granting ``amount`` under ``rule_code`` (basis ``year``) takes a budget line over its amount, in
-    the reader's language; None when it does not (or no line covers the rule)."""
-    tenant = _tenant()
-    by_code = {b["code"]: b for b in budgets()}
-    texts = []
-    for b in settings(tenant).budget_chain(rule_code):
-        if year not in b.years:
-            continue
-        status = by_code[b.code]
-        after = status["committed_cny"] + amount
-        if after > b.amount_cny:
-            texts.append(_("批准后%(name)s（%(years)s 年）已承诺 %(after)s 元，超出预算 %(budget)s 元 %(over)s 元。",
-                           name=pick(b.name_zh, b.name_en), years=f"{b.years[0]}–{b.years[-1]}",
-                           after=policy.money(after), budget=policy.money(b.amount_cny),
-                           over=policy.money(after - b.amount_cny)))
-    return " ".join(texts) or None
 
 
 # --- counts --------------------------------------------------------------------------------------------------
@@ -546,7 +457,7 @@ def stats_by_tenant(aggregates, slugs: list[str]) -> dict[str, dict]:
 def stats_extra() -> dict:
     """``{"liability": [{"year", "amount_cny"}]}``: owed per year (amounts only, no names)."""
     years: dict[int, int] = {}
-    for row in liability():
+    for row in budget.liability():
         years[row["year"]] = years.get(row["year"], 0) + row["amount_cny"]
     return {"liability": [{"year": y, "amount_cny": a} for y, a in sorted(years.items())]}
 

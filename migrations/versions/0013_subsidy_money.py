@@ -5,6 +5,9 @@
   two applications already claim spellings of one object, the earliest keeps the claim; the later ones
   keep their old key (they were accepted before; the bureau decides them) and are listed in the log.
 - ``subsidy_applications.cap_key`` of a cap keyed on a field ("f:…") becomes the canonical code.
+- ``budget_line_totals``: the running total of each budget line, which approvals update (and lock) to
+  decide the budget warning exactly under concurrency; initialised here from the approved applications
+  and the verified 贯标 certification records of each tenant that has any (``subsidy.budget``).
 
 Revision ID: 0013_subsidy_money
 Revises: 0012
@@ -15,6 +18,8 @@ from alembic import op
 import sqlalchemy as sa
 
 from ipservice.core.identifiers import letters_and_digits
+from ipservice.core.ids import new_id
+from ipservice.core.tenancy import rls_statements
 
 revision = '0013_subsidy_money'
 down_revision = '0012'
@@ -61,12 +66,58 @@ def _canonical_cap_keys(conn):
                          {"new": canonical, "old": key})
 
 
+def _grants(conn) -> dict[str, list[tuple[str, int, int]]]:
+    """``{tenant_id: [(rule, year, amount)]}``: approved grants and verified 贯标 subsidies."""
+    out: dict[str, list] = {}
+    for tenant_id, rule, year, amount in conn.execute(sa.text(
+            "SELECT tenant_id, rule_code, basis_year, SUM(COALESCE(granted_cny, 0)) FROM subsidy_applications "
+            "WHERE status = 'approved' GROUP BY tenant_id, rule_code, basis_year")):
+        out.setdefault(tenant_id, []).append((rule, int(year), int(amount or 0)))
+    for tenant_id, rule, issued_on, amount in conn.execute(sa.text(
+            "SELECT tenant_id, subsidy_rule_code, issued_on, subsidy_amount_cny FROM certification_records "
+            "WHERE status = 'verified' AND subsidy_amount_cny > 0")):
+        out.setdefault(tenant_id, []).append((rule, int(str(issued_on)[:4]), int(amount)))
+    return out
+
+
+def initialise_budget_totals(conn, find_tenant) -> None:
+    """One running total per budget line of each tenant with grants (``find_tenant(slug)``: its config);
+    the other tenants' rows are made at their first approval (``subsidy.budget.prepare``)."""
+    from ipservice.subsidy.config import KIND
+
+    table = sa.table("budget_line_totals", sa.column("tenant_id"), sa.column("id"), sa.column("budget"),
+                     sa.column("committed_cny"))
+    for tenant_id, grants in _grants(conn).items():
+        tenant = find_tenant(tenant_id)
+        config = tenant.parts.get(KIND) if tenant is not None else None
+        for b in config.budgets if config is not None else ():
+            covered = config.rules_within(b.code)
+            committed = sum(a for rule, year, a in grants if rule in covered and year in b.years)
+            conn.execute(table.insert().values(tenant_id=tenant_id, id=new_id(), budget=b.code,
+                                               committed_cny=committed))
+
+
 def upgrade():
+    op.create_table('budget_line_totals',
+    sa.Column('budget', sa.String(length=80), nullable=False),
+    sa.Column('committed_cny', sa.BigInteger(), nullable=False),
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_budget_line_totals')),
+    sa.UniqueConstraint('tenant_id', 'budget', name=op.f('uq_budget_line_totals_tenant_id_budget'))
+    )
     conn = op.get_bind()
+    if conn.dialect.name == "postgresql":
+        for statement in rls_statements("budget_line_totals"):
+            op.execute(statement)
     _across_tenants(conn)
     _canonical_claims(conn)
     _canonical_cap_keys(conn)
+    from flask import current_app
+
+    initialise_budget_totals(conn, current_app.extensions["ipservice.find_tenant"])
 
 
 def downgrade():
-    pass  # the canonical keys are valid keys of the earlier code too
+    # the canonical claim and cap keys are valid keys of the earlier code too: they stay
+    op.drop_table('budget_line_totals')

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import create_user
 from tests.racing import bearer, race
-from tests.subsidy.subsidy_helpers import apply, doc, filed, pct, uscc
+from tests.subsidy.subsidy_helpers import apply, doc, pct, uscc
 
 GOLD = "hebi-2017-china-patent-gold-award"
 EXCELLENCE = "hebi-2017-china-patent-excellence-award"

@@ -6,21 +6,18 @@ warning."""
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from tests.certification.certification_helpers import submit as submit_certification
 from tests.racing import bearer, race
-from tests.subsidy.subsidy_helpers import decide, doc, filed
+from tests.subsidy.subsidy_helpers import decide, doc, filed, migration
 
 RISK = "xian-2017-pledge-risk-compensation"  # 50% of the payout, at most 500万 a loan (二(四)4)
 LINE = "xian-2017-fund-platform-financing"  # 5000万
 OUTER = ("xian-2017-service-system-fund", "xian-2017-special-fund")
 GRANT = 500 * 10000
-MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0013_subsidy_money.py"
 
 
 def _submitted(enterprise, n: int) -> list[str]:
@@ -120,14 +117,12 @@ def test_running_totals_start_from_the_grants_already_made(app, enterprise, bure
         assert decide(b, "xian", a).status_code == 200
     before = _totals(app)
 
-    spec = importlib.util.spec_from_file_location("migration_0013", MIGRATION)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    step = migration("0013_subsidy_money")
     with app.app_context():
         with db.engine.begin() as conn:
             conn.execute(BudgetLineTotal.__table__.delete())
-            migration._across_tenants(conn)
-            migration.initialise_budget_totals(conn, app.extensions["ipservice.find_tenant"])
+            step._across_tenants(conn)
+            step.initialise_budget_totals(conn, app.extensions["ipservice.find_tenant"])
     assert _totals(app) == before and before[LINE] == 2 * GRANT
 
     with app.app_context():

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import create_user
 from tests.racing import bearer, race
-from tests.subsidy.subsidy_helpers import apply, doc, pct, uscc
+from tests.subsidy.subsidy_helpers import apply, doc, migration, pct, uscc
 
 GOLD = "hebi-2017-china-patent-gold-award"
 EXCELLENCE = "hebi-2017-china-patent-excellence-award"
@@ -208,3 +208,39 @@ def test_an_import_with_two_spellings_of_one_object_keeps_one(app, tmp_path):
         objects = db.session.scalars(select(SubsidyApplication.objects)).all()
         db.session.remove()
     assert objects == [[number]]
+
+
+# --- existing data ----------------------------------------------------------------------------------------
+
+def test_migration_makes_existing_claims_and_cap_keys_canonical(app, enterprise):
+    """Migration 0013 on data claimed before: spellings of one certificate (accepted then) — the earliest
+    keeps the claim, canonical; the later one keeps its old key (the bureau decides it) — and a borrower's
+    cap key written with separators."""
+    from sqlalchemy import text
+
+    from ipservice.extensions import db
+
+    first, later = enterprise("hebi"), enterprise("hebi")
+    a = _gold(first, doc("OLD")).get_json()
+    b = _gold(later, doc("OLD")).get_json()
+    borrower = uscc()
+    g = _guarantee(enterprise("xian"), borrower).get_json()
+    with app.app_context(), db.engine.begin() as conn:  # the keys as the earlier code wrote them
+        for app_id, key in ((a["id"], "document:HN-AWARD-7"), (b["id"], "document:HN AWARD 7")):
+            conn.execute(text("UPDATE subsidy_claims SET object_key = :k WHERE application_id = :a"),
+                         {"k": key, "a": app_id})
+        conn.execute(text("UPDATE subsidy_applications SET cap_key = :k WHERE id = :a"),
+                     {"k": f"f:{borrower[:9]}-{borrower[9:].lower()}", "a": g["id"]})
+
+    step = migration("0013_subsidy_money")
+    with app.app_context(), db.engine.begin() as conn:
+        step._across_tenants(conn)
+        step._canonical_claims(conn)
+        step._canonical_cap_keys(conn)
+        keys = dict(conn.execute(text("SELECT application_id, object_key FROM subsidy_claims WHERE "
+                                      "application_id IN (:a, :b)"), {"a": a["id"], "b": b["id"]}).all())
+        cap = conn.scalar(text("SELECT cap_key FROM subsidy_applications WHERE id = :a"), {"a": g["id"]})
+    assert keys == {a["id"]: "document:HNAWARD7", b["id"]: "document:HN AWARD 7"}
+    assert cap == f"f:{borrower}"
+    # the canonical claim now refuses every spelling
+    assert _gold(enterprise("hebi"), "hn_award_7").status_code == 409

@@ -21,7 +21,7 @@ import unicodedata
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields
 
-from ipservice.core.validators import uscc_problem
+from ipservice.core.validators import validate_uscc
 
 _PCT = re.compile(r"^PCT([A-Z]{2})(\d{4})(\d{6})$")
 
@@ -62,11 +62,7 @@ def pct_number(text: str, last_year: int) -> str:
 
 def uscc(text: str) -> str:
     """A 统一社会信用代码 as its 18 characters, checked against GB 32100-2015."""
-    canonical = letters_and_digits(text)
-    problem = uscc_problem(canonical)
-    if problem:
-        raise ValidationError(problem)
-    return canonical
+    return validate_uscc(letters_and_digits(text))
 
 
 class UsccField(fields.String):

@@ -116,13 +116,15 @@ class Decision(MethodView):
     @access("bureau")
     @blp.arguments(schemas.SubsidyDecisionIn)
     @blp.response(200, schemas.SubsidyDecisionOut)
-    @blp.alt_response(409, description="decided already")
+    @blp.alt_response(409, description="decided already, or the grant would take a budget line set to refuse "
+                                       "(``over = \"refuse\"``) over its amount")
     @blp.alt_response(422, description="a rejection without a reason, an amount above the estimate, or no "
                                        "amount where the policy sets none")
     def post(self, data, application_id):
         """Approve with the amount granted (``amount_cny``: at most the estimate; default the estimate;
         required where the policy sets no amount) or reject with a reason, once. ``warning`` says when the
-        grant takes a budget line of the rule over its amount."""
+        grant takes a budget line of the rule over its amount (exact under concurrent approvals: they are
+        serialized on the line's running total); a line the district set to refuse answers 409 instead."""
         return services.decide(current_user, application_id, data)
 
 

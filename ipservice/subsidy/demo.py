@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ipservice import forms
 from ipservice.accounts.demo import demo_uscc
 from ipservice.accounts.services import enterprise_of
-from ipservice.cases.rights import patent_check_character
+from ipservice.core.identifiers import patent_check_character
 from ipservice.core.types import today_china
 from ipservice.extensions import db
 from ipservice.policy.services import rule_by_code

@@ -82,7 +82,7 @@ class NumberList(fields.Field):
 
 def parse_patent(kinds: tuple[str, ...]):
     """A Chinese patent application number with its check digit (cases.rights), of one of ``kinds``."""
-    from ipservice.cases.rights import PATENT_KINDS, parse_patent_application_number
+    from ipservice.core.identifiers import PATENT_KINDS, parse_patent_application_number
 
     def parse(text):
         number = parse_patent_application_number(text)
@@ -98,7 +98,7 @@ def parse_patent(kinds: tuple[str, ...]):
 
 def parse_pct(text: str) -> str:
     """A PCT international application number, PCT/CN2019/123456 (separators and case are forgiven)."""
-    return identifiers.pct_number(text, today_china().year)
+    return identifiers.pct_number(text)
 
 
 class DocumentNumber(Text):
@@ -377,7 +377,8 @@ class SubsidyApplicationOut(Schema):
 
 class SubsidyDecisionOut(SubsidyApplicationOut):
     warning = fields.String(allow_none=True, metadata={
-        "description": "set when the grant takes a budget line of the rule over its amount"})
+        "description": "set when the grant takes a budget line of the rule over its amount (counted on the "
+                       "line's running total after this grant, whatever approvals run at the same time)"})
 
 
 class SubsidyDecisionIn(Schema):

@@ -11,7 +11,11 @@ Decisions where the issue left room (see also the docstrings below):
   rejected later does not raise the estimates made after it (the bureau may grant up to the estimate only).
 - One subsidy per object: each application claims its objects (patents, PCT applications, a document
   number, the organization or the organization-year) in ``subsidy_claims``, unique per claim group in the
-  tenant; a rejection frees them, so that a corrected application can be filed.
+  tenant, each in its canonical form (``core.identifiers``: every spelling of a number is one claim); a
+  rejection frees them, so that a corrected application can be filed. A refusal names the application
+  that holds the object only to its own organization.
+- An approval charges its grant to the running totals of the rule's budget lines (``subsidy.budget``),
+  which serializes the approvals against one line and makes its warning (or refusal) exact.
 - Numbers are taken before the claims and the cap sum are read: the counter row serializes the tenant's
   subsidy submissions (``core.numbering``), so the cap sum is read after any submission before it.
 - Liability counts by the year of the basis date (the certificate's issue year for 贯标), the year whose

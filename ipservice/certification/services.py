@@ -367,12 +367,26 @@ def _preload_priors(records):
 def decide(user, record_id: str, data: dict) -> CertificationRecord:
     """Verify or reject (``data``: ``{"decision", "reason"}``) a submitted record once (409 afterwards; a
     rejection needs a reason: 422)."""
+    from ipservice.subsidy import budget
+
     record = get(user, record_id)
+    budget.prepare()  # the lines' running totals exist before this decision changes what they count
     filing.decide(record, OBJECT_TYPE, data.get("decision"), DECISIONS, data.get("reason"), user,
                   reason_required_for=REASON_REQUIRED_FOR)
     if record.status == "rejected":
         _reestimate_blocked_by(record, actor=user)
+    elif record.subsidy_amount_cny:
+        _charge_budget(record.subsidy_rule_code, record.issued_on.year, record.subsidy_amount_cny)
     return record
+
+
+def _charge_budget(rule_code, year: int, amount: int) -> None:
+    """A verified record's subsidy is committed: it goes on the running total of its budget lines
+    (``subsidy.budget``), never refused — the certificate is a fact the bureau records."""
+    from ipservice.subsidy import budget
+
+    if rule_code and amount:
+        budget.charge(rule_code, year, amount, refusable=False)
 
 
 def _reestimate_blocked_by(rejected, actor=None):
@@ -386,6 +400,9 @@ def _reestimate_blocked_by(rejected, actor=None):
         before = (record.subsidy_amount_cny, record.subsidy_rule_code)
         _estimate_into(_tenant_of(record), record)
         db.session.flush()
+        if record.status == "verified" and before != (record.subsidy_amount_cny, record.subsidy_rule_code):
+            _charge_budget(before[1], record.issued_on.year, -(before[0] or 0))
+            _charge_budget(record.subsidy_rule_code, record.issued_on.year, record.subsidy_amount_cny or 0)
         audit.record(f"{OBJECT_TYPE}.estimate_updated", OBJECT_TYPE, record.id, {
             "because": f"{rejected.id} rejected", "from": list(before),
             "to": [record.subsidy_amount_cny, record.subsidy_rule_code]}, actor=actor)

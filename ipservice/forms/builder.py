@@ -10,6 +10,7 @@ import datetime as dt
 
 from marshmallow import Schema, fields, post_load, validate
 
+from ipservice.core.identifiers import UsccField
 from ipservice.core.validators import Text
 from ipservice.tenants.config import ExtraField
 
@@ -38,6 +39,8 @@ def _extra_field(ef: ExtraField):
         return fields.Integer(validate=validate.Range(min=0, max=10**12), strict=False, **kw)
     if ef.type == "boolean":
         return fields.Boolean(**kw)
+    if ef.type == "uscc":
+        return UsccField(**kw)
     raise ValueError(f"unknown field type {ef.type}")
 
 

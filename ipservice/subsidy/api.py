@@ -9,7 +9,7 @@ from ipservice.core import exports
 from ipservice.core.access import access
 from ipservice.core.attachments import AttachmentOut, download_doc, send
 from ipservice.core.idempotency import idempotent
-from ipservice.subsidy import schemas, services
+from ipservice.subsidy import budget, schemas, services
 
 blp = Blueprint("api_subsidy", __name__, url_prefix="/t/<tenant>/api/v1",
                 description="资助/奖励申请 — subsidy applications under the district's funded policy rules")
@@ -116,13 +116,15 @@ class Decision(MethodView):
     @access("bureau")
     @blp.arguments(schemas.SubsidyDecisionIn)
     @blp.response(200, schemas.SubsidyDecisionOut)
-    @blp.alt_response(409, description="decided already")
+    @blp.alt_response(409, description="decided already, or the grant would take a budget line set to refuse "
+                                       "(``over = \"refuse\"``) over its amount")
     @blp.alt_response(422, description="a rejection without a reason, an amount above the estimate, or no "
                                        "amount where the policy sets none")
     def post(self, data, application_id):
         """Approve with the amount granted (``amount_cny``: at most the estimate; default the estimate;
         required where the policy sets no amount) or reject with a reason, once. ``warning`` says when the
-        grant takes a budget line of the rule over its amount."""
+        grant takes a budget line of the rule over its amount (exact under concurrent approvals: they are
+        serialized on the line's running total); a line the district set to refuse answers 409 instead."""
         return services.decide(current_user, application_id, data)
 
 
@@ -133,7 +135,7 @@ class Liability(MethodView):
     @blp.response(200, schemas.SubsidyLiabilityReportOut)
     def get(self, query):
         """The liability per year and rule (owed, expected) and the budget lines with what is committed."""
-        return {"liability": services.liability(query.get("year")), "budgets": services.budgets()}
+        return {"liability": budget.liability(query.get("year")), "budgets": budget.budgets()}
 
 
 exports.export_routes(blp, "/subsidy-applications", schemas.SubsidyApplicationQuery,

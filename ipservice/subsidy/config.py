@@ -22,7 +22,8 @@ says how an application under a rule is counted and checked:
 - the rule's own form ``fields`` (the ``forms.toml`` field shape), its ``evidence`` documents, and the
   labels of the basis date, the document number and the base amount;
 - ``[[budgets]]``: budget lines (a policy rule of unit ``total`` sets the amount), the rules charged to
-  each and the line they sit ``within``.
+  each, the line they sit ``within``, and what an approval that takes the line over its amount gets
+  (``over``: ``warn``, the default, or ``refuse``).
 """
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ UNITS = ("per_patent", "per_application", "per_award", "per_enterprise", "rate",
 OBJECTS = ("patent", "pct_application", "document", "none")
 ONCE_PER = ("enterprise", "enterprise_year")
 CAP_PER = ("application", "enterprise", "enterprise_year")
+OVER = ("warn", "refuse")  # what an approval over a budget line gets
 PATENT_KINDS = ("invention", "utility_model", "design", "pct_invention", "pct_utility_model")
 # Rule kinds that pay an organization (a target or a budget envelope is not something to apply for).
 FUNDING_KINDS = ("grant", "reward", "interest_subsidy", "guarantee_subsidy", "risk_compensation", "support")
@@ -110,6 +112,7 @@ class Budget:
     rules: tuple[str, ...]
     note_zh: str
     note_en: str
+    over: str = "warn"  # a grant that takes the line over its amount: "warn" (the bureau's call) or "refuse"
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,14 @@ class SubsidyConfig:
         while budget is not None:
             out.append(budget)
             budget = self.budget(budget.within) if budget.within else None
+        return out
+
+    def rules_within(self, code: str) -> set[str]:
+        """The rules charged to the line ``code`` and to every line within it."""
+        out = set(self.budget(code).rules)
+        for inner in self.budgets:
+            if inner.within == code:
+                out |= self.rules_within(inner.code)
         return out
 
     def citations(self) -> list[tuple[str, c.Citation]]:
@@ -203,6 +214,10 @@ class SubsidyRuleSchema(Strict):
             raise ValidationError(f"{', '.join(clash)}: the base form has these fields", "fields")
         if data["cap_key_field"] and data["cap_key_field"] not in names:
             raise ValidationError("cap_key_field must be one of the rule's fields", "cap_key_field")
+        key_field = next((f for f in data["fields_"] if f["name"] == data["cap_key_field"]), None)
+        if key_field is not None and (key_field["type"] != "uscc" or not key_field["required"]):
+            # a cap keyed on free text is shared by no one: four spellings of one borrower, four caps
+            raise ValidationError("cap_key_field must be a required field of type \"uscc\"", "cap_key_field")
         if data["cap_key_field"] and data["cap_per"] == "application":
             raise ValidationError("a cap per application has no key", "cap_key_field")
         if data["min_years"]:
@@ -219,6 +234,7 @@ class BudgetSchema(Strict):
     rules = fields.List(fields.String(validate=CODE), load_default=list)
     note_zh = fields.String(load_default="")
     note_en = fields.String(load_default="")
+    over = fields.String(load_default="warn", validate=validate.OneOf(OVER))
 
 
 class SubsidiesFileSchema(Strict):
@@ -330,7 +346,7 @@ def load(folder: Path, tenant: c.Tenant, kinds) -> SubsidyConfig:
         budgets.append(Budget(
             code=b["code"], line=line.code, amount_cny=line.amount_cny, name_zh=line.name_zh, name_en=line.name_en,
             years=_years(line.effective_from, line.effective_to), within=b["within"], rules=tuple(b["rules"]),
-            note_zh=b["note_zh"], note_en=b["note_en"]))
+            note_zh=b["note_zh"], note_en=b["note_en"], over=b["over"]))
     by_budget = {b.code: b for b in budgets}
     for b in budgets:  # no line may sit within itself
         seen_chain, cur = set(), b

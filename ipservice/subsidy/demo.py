@@ -7,8 +7,9 @@ import datetime as dt
 from sqlalchemy import select
 
 from ipservice import forms
+from ipservice.accounts.demo import demo_uscc
 from ipservice.accounts.services import enterprise_of
-from ipservice.cases.rights import patent_check_character
+from ipservice.core.identifiers import patent_check_character
 from ipservice.core.types import today_china
 from ipservice.extensions import db
 from ipservice.policy.services import rule_by_code
@@ -28,6 +29,8 @@ def _value(field, basis: dt.date, years: int):
         return 1
     if field.type == "boolean":
         return False
+    if field.type == "uscc":
+        return demo_uscc("subsidy-demo", "MA", 1)
     return "示例"
 
 

@@ -22,7 +22,8 @@ from ipservice.importing.cells import (
 )
 from ipservice.importing.engine import ImportSpec
 from ipservice.subsidy.models import SubsidyApplication
-from ipservice.subsidy.schemas import normalize_document_no, parse_pct, parse_patent, rule_choices
+from ipservice.core import identifiers
+from ipservice.subsidy.schemas import parse_pct, parse_patent, rule_choices
 from ipservice.subsidy.config import settings
 
 ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院所": "research_institute",
@@ -59,7 +60,8 @@ def columns(tenant) -> list[Column]:
 
 
 def _objects(cfg, values) -> list[str] | None:
-    """The row's objects normalized as the form would (None when a cell does not parse: the form will say)."""
+    """The row's objects in their canonical form (``core.identifiers``, as the claims hold them); None when
+    a cell does not parse: the form will say."""
     try:
         if cfg.object == "patent":
             parse = parse_patent(cfg.patent_kinds)
@@ -67,7 +69,7 @@ def _objects(cfg, values) -> list[str] | None:
         if cfg.object == "pct_application":
             return [parse_pct(p) for p in str(values.get("pct_numbers") or "").replace("、", "\n").splitlines() if p.strip()]
         if cfg.object == "document":
-            return [normalize_document_no(str(values.get("object_no") or ""))]
+            return [identifiers.document_number(str(values.get("object_no") or ""))]
     except ValidationError:
         return None
     return []
@@ -98,7 +100,7 @@ def existing(values, enterprise, context, row_status):
             SubsidyApplication.enterprise_id == enterprise.id, SubsidyApplication.rule_code == cfg.rule,
             SubsidyApplication.basis_date == basis, SubsidyApplication.status == "rejected"))
         for app in rejected:
-            if list(app.objects or []) == objects:
+            if [services.object_key(cfg, o) for o in app.objects or []] == objects:
                 return _("已存在：申请编号 %(number)s", number=app.number)
     return None
 

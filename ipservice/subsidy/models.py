@@ -3,8 +3,6 @@ each uploaded file."""
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 
 from sqlalchemy import JSON, BigInteger, Date, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -15,12 +13,8 @@ from ipservice.extensions import db
 
 OBJECT_TYPE = "subsidy_application"
 STATUSES = ("submitted", "approved", "rejected")
+ACTIVE = ("submitted", "approved")  # the applications that hold their claims and take their amounts
 DECISIONS = {"approve": "approved", "reject": "rejected"}
-
-
-def normalize_document_no(text: str) -> str:
-    """A document number as it is compared (and claimed once): NFKC, no whitespace, upper case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).upper()
 
 
 class SubsidyApplication(TenantScoped, FilingMixin, db.Model):
@@ -37,7 +31,8 @@ class SubsidyApplication(TenantScoped, FilingMixin, db.Model):
     basis_year: Mapped[int] = mapped_column(Integer, nullable=False)  # liability and yearly caps count by it
     quantity: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     base_amount_cny: Mapped[int | None] = mapped_column(BigInteger)
-    # What the subsidy is claimed on, normalized: patent or PCT numbers, or the one document number.
+    # What the subsidy is claimed on: patent or PCT numbers (canonical), or the one document number as
+    # entered (its canonical form is the claim's object_key).
     objects: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     # Whose cap a capped rule shares (the applicant, or e.g. the borrower's USCC); None: capped per application.
     cap_key: Mapped[str | None] = mapped_column(String(80))
@@ -64,8 +59,10 @@ class SubsidyApplication(TenantScoped, FilingMixin, db.Model):
 
 class SubsidyClaim(TenantScoped, db.Model):
     """One object (a patent, a PCT application, an award certificate, a loan, an organization-year…)
-    claimed under a rule (or a group of rules) by an application that is not rejected. The unique
-    constraint is what refuses a second claim, racing submissions included."""
+    claimed under a rule (or a group of rules) by an application that is not rejected. ``object_key`` is
+    the object's kind and its canonical form (``core.identifiers``: "document:HNAWARD7" for "HN-AWARD-7",
+    "hn award 7"…), so the unique constraint refuses a second claim however the object is spelled, racing
+    submissions included."""
 
     __tablename__ = "subsidy_claims"
     claim_group: Mapped[str] = mapped_column(String(80), nullable=False)
@@ -77,6 +74,19 @@ class SubsidyClaim(TenantScoped, db.Model):
         ForeignKeyConstraint(["tenant_id", "application_id"],
                              ["subsidy_applications.tenant_id", "subsidy_applications.id"]),
     )
+
+
+class BudgetLineTotal(TenantScoped, db.Model):
+    """What a budget line (``subsidies.toml [[budgets]]``) has committed: the running total of the grants
+    charged to it. Every approval adds its grant with one ``UPDATE … SET committed_cny = committed_cny + x
+    RETURNING committed_cny``: the row lock serializes the approvals charging one line, and the total
+    returned decides the warning (or the refusal) exactly, whatever the concurrency (``subsidy.budget``)."""
+
+    __tablename__ = "budget_line_totals"
+    budget: Mapped[str] = mapped_column(String(80), nullable=False)  # the line's code
+    committed_cny: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+    __table_args__ = (UniqueConstraint("tenant_id", "budget"),)
 
 
 class SubsidyEvidence(TenantScoped, db.Model):

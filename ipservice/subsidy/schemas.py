@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
 
 from ipservice import forms
 from ipservice.accounts.schemas import label
+from ipservice.core import identifiers
 from ipservice.core.attachments import AttachmentOut
 from ipservice.core.labels import ORG_TYPES, choices
 from ipservice.core.types import ChinaDateTime, today_china
@@ -25,13 +25,11 @@ from ipservice.forms.render import describe
 from ipservice.policy.schemas import RuleAmountsOut
 from ipservice.subsidy import services
 from ipservice.subsidy.config import settings
-from ipservice.subsidy.models import DECISIONS, STATUSES, normalize_document_no  # noqa: F401 — the kind's vocabulary, re-exported
+from ipservice.subsidy.models import DECISIONS, STATUSES  # noqa: F401 — the kind's vocabulary, re-exported
 
 MIN_BASIS = dt.date(2000, 1, 1)
 MAX_AMOUNT = 10**12
 MAX_ITEMS = 1000
-_SPLIT = re.compile(r"[\s,，;；、]+")
-_PCT = re.compile(r"^PCT/([A-Z]{2})(\d{4})/(\d{6})$")
 
 
 def _parts(value) -> list[str]:
@@ -84,7 +82,7 @@ class NumberList(fields.Field):
 
 def parse_patent(kinds: tuple[str, ...]):
     """A Chinese patent application number with its check digit (cases.rights), of one of ``kinds``."""
-    from ipservice.cases.rights import PATENT_KINDS, parse_patent_application_number
+    from ipservice.core.identifiers import PATENT_KINDS, parse_patent_application_number
 
     def parse(text):
         number = parse_patent_application_number(text)
@@ -99,12 +97,18 @@ def parse_patent(kinds: tuple[str, ...]):
 
 
 def parse_pct(text: str) -> str:
-    """A PCT international application number, PCT/CN2019/123456 (spaces and case are forgiven)."""
-    value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
-    m = _PCT.match(value)
-    if not m or not 1978 <= int(m[2]) <= today_china().year:
-        raise ValidationError(_("PCT 国际申请号格式应为 PCT/CN2019/123456。"))
-    return value
+    """A PCT international application number, PCT/CN2019/123456 (separators and case are forgiven)."""
+    return identifiers.pct_number(text)
+
+
+class DocumentNumber(Text):
+    """A document number: kept as entered for showing (trimmed, upper case), and it must have a canonical
+    form (``core.identifiers.document_number``), which is what one subsidy per object is checked on."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = identifiers.display_document_number(super()._deserialize(value, attr, data, **kwargs))
+        identifiers.document_number(value)
+        return value
 
 
 class _Common(Schema):
@@ -157,7 +161,7 @@ class _Common(Schema):
         elif data.get("pct_numbers"):
             data["objects"] = list(data["pct_numbers"])
         elif data.get("object_no"):
-            data["objects"] = [normalize_document_no(data["object_no"])]
+            data["objects"] = [data["object_no"]]
         else:
             data["objects"] = []
         listed = data.get("patent_numbers") or data.get("pct_numbers")
@@ -186,7 +190,7 @@ class SubsidyApplicationBase(_Common):
                                      metadata=label("基数金额（元）", "Base amount (yuan)"))
     patent_numbers = NumberList(parse_patent(()), load_default=None, allow_none=True, metadata=PATENT_NUMBERS_LABEL)
     pct_numbers = NumberList(parse_pct, load_default=None, allow_none=True, metadata=PCT_NUMBERS_LABEL)
-    object_no = Text(load_default=None, allow_none=True, max_length=100,
+    object_no = DocumentNumber(load_default=None, allow_none=True, max_length=100,
                      metadata=label("文件编号", "Document number"))
 
 
@@ -207,7 +211,7 @@ def _rule_base(tenant, cfg) -> type[Schema]:
     elif cfg.object == "pct_application":
         attrs["pct_numbers"] = NumberList(parse_pct, required=True, metadata=PCT_NUMBERS_LABEL)
     elif cfg.object == "document":
-        attrs["object_no"] = Text(required=True, max_length=100,
+        attrs["object_no"] = DocumentNumber(required=True, max_length=100,
                                   metadata=label(cfg.object_label.zh, cfg.object_label.en))
     return type(f"SubsidyBase_{cfg.rule}", (_Common,), attrs)
 
@@ -342,7 +346,10 @@ class SubsidyApplicationOut(Schema):
     basis_date = fields.Date()
     quantity = fields.Integer()
     base_amount_cny = fields.Integer(allow_none=True)
-    objects = fields.List(fields.String(), metadata={"description": "what the application claims, normalized"})
+    objects = fields.List(fields.String(), metadata={
+        "description": "what the application claims: patent numbers (digits and check character) and PCT numbers in "
+                       "their canonical form, a document number as entered (trimmed, upper case); one subsidy per "
+                       "object is held on each object's canonical form"})
     estimate = fields.Method("_estimate")
     granted_cny = fields.Integer(allow_none=True)
     enterprise = fields.Nested(SubsidyEnterpriseOut)
@@ -369,7 +376,8 @@ class SubsidyApplicationOut(Schema):
 
 class SubsidyDecisionOut(SubsidyApplicationOut):
     warning = fields.String(allow_none=True, metadata={
-        "description": "set when the grant takes a budget line of the rule over its amount"})
+        "description": "set when the grant takes a budget line of the rule over its amount (counted on the "
+                       "line's running total after this grant, whatever approvals run at the same time)"})
 
 
 class SubsidyDecisionIn(Schema):

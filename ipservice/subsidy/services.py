@@ -11,7 +11,11 @@ Decisions where the issue left room (see also the docstrings below):
   rejected later does not raise the estimates made after it (the bureau may grant up to the estimate only).
 - One subsidy per object: each application claims its objects (patents, PCT applications, a document
   number, the organization or the organization-year) in ``subsidy_claims``, unique per claim group in the
-  tenant; a rejection frees them, so that a corrected application can be filed.
+  tenant, each in its canonical form (``core.identifiers``: every spelling of a number is one claim); a
+  rejection frees them, so that a corrected application can be filed. A refusal names the application
+  that holds the object only to its own organization.
+- An approval charges its grant to the running totals of the rule's budget lines (``subsidy.budget``),
+  which serializes the approvals against one line and makes its warning (or refusal) exact.
 - Numbers are taken before the claims and the cap sum are read: the counter row serializes the tenant's
   subsidy submissions (``core.numbering``), so the cap sum is read after any submission before it.
 - Liability counts by the year of the basis date (the certificate's issue year for 贯标), the year whose
@@ -29,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ipservice.accounts.services import enterprise_id_of, enterprise_of
-from ipservice.core import attachments, audit, filing, numbering
+from ipservice.core import attachments, audit, filing, identifiers, numbering
 from ipservice.core.attachments import Attachment
 from ipservice.core.errors import error
 from ipservice.core.exports import table_response
@@ -40,19 +44,19 @@ from ipservice.core.types import CHINA, china_time, today_china, utcnow
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_value
 from ipservice.policy import services as policy
+from ipservice.subsidy import budget
 from ipservice.subsidy.models import (
+    ACTIVE,
     DECISIONS,
     OBJECT_TYPE,
     STATUSES,
     SubsidyApplication,
     SubsidyClaim,
     SubsidyEvidence,
-    normalize_document_no,
 )
 from ipservice.subsidy.config import settings
 
 COUNTER = "subsidy"
-ACTIVE = ("submitted", "approved")
 EVIDENCE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
@@ -142,16 +146,23 @@ def _applicable(tenant, data):
 
 
 def _cap_key(cfg, enterprise_id: str, data: dict) -> str | None:
+    """Whose cap the application shares: the applicant's, or the canonical USCC in ``cap_key_field`` (the
+    field is of type "uscc", checked by the form: a spelling of a borrower is that borrower)."""
     if cfg.cap_per == "application":
         return None
     if cfg.cap_key_field:
-        return "f:" + normalize_document_no(str((data.get("extra") or {}).get(cfg.cap_key_field) or ""))[:78]
+        return "f:" + identifiers.uscc(str((data.get("extra") or {}).get(cfg.cap_key_field) or ""))
     return enterprise_id
 
 
+def object_key(cfg, obj: str) -> str:
+    """The canonical form of one object the application names (as the form loaded it): what is claimed."""
+    return identifiers.document_number(obj) if cfg.object == "document" else obj
+
+
 def _claims(cfg, enterprise_id: str, data: dict) -> list[tuple[str, str]]:
-    """``(claim group, object key)`` of everything the application claims."""
-    keys = [f"{cfg.object}:{o}" for o in data.get("objects") or []]
+    """``(claim group, object key)`` of everything the application claims, each object canonical."""
+    keys = [f"{cfg.object}:{object_key(cfg, o)}" for o in data.get("objects") or []]
     if cfg.once_per == "enterprise":
         keys.append(f"enterprise:{enterprise_id}")
     elif cfg.once_per == "enterprise_year":
@@ -194,8 +205,10 @@ def _claimed_by(claims) -> SubsidyApplication | None:
     return None
 
 
-def _duplicate(holder: SubsidyApplication | None = None):
-    if holder is not None:
+def _duplicate(holder: SubsidyApplication | None = None, enterprise_id: str | None = None):
+    """409. The holder's number and status are named to its own organization only: another organization's
+    application is not the applicant's business (issue 20)."""
+    if holder is not None and holder.enterprise_id == enterprise_id:
         message = _("申请的对象已在本地区按同一政策申请过资助（申请编号 %(number)s，%(status)s），同一对象只能资助一次。",
                     number=holder.number, status=status_label(holder.status))
     else:
@@ -217,7 +230,7 @@ def estimate(user, data: dict, *, enterprise=None) -> dict:
     cfg, rule = _applicable(tenant, data)
     holder = _claimed_by(_claims(cfg, enterprise.id, data))
     if holder is not None:
-        _duplicate(holder)
+        _duplicate(holder, enterprise.id)
     year = data["basis_date"].year
     used = _used(cfg, _cap_key(cfg, enterprise.id, data), year)
     return _compute(tenant, cfg, rule, data["quantity"], data.get("base_amount_cny"), used, year)
@@ -233,7 +246,7 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> SubsidyApplicat
     claims = _claims(cfg, enterprise.id, data)
     holder = _claimed_by(claims)
     if holder is not None:
-        _duplicate(holder)
+        _duplicate(holder, enterprise.id)
     now = utcnow()
     year = now.astimezone(CHINA).year
     seq = numbering.next_value(COUNTER, year)  # the first write: serializes the tenant's submissions
@@ -386,7 +399,9 @@ def decide(user, application_id: str, data: dict) -> SubsidyApplication:
     """Approve with a granted amount (at most the estimate where the policy sets one; any non-negative
     amount where it sets none, and then the amount is required) or reject with a reason — once (409).
 
-    The application gets ``warning``: the budget lines the grant takes over their amount, or None."""
+    The grant is charged to the rule's budget lines (``budget.charge``): the application gets ``warning``,
+    the lines the grant takes over their amount (or None), exact under concurrent approvals; a line set
+    to refuse answers 409 instead."""
     app = db.session.scalar(filing.owned(SubsidyApplication, user, enterprise_id_of(user))
                             .where(SubsidyApplication.id == application_id).with_for_update(of=SubsidyApplication))
     if app is None:
@@ -394,6 +409,7 @@ def decide(user, application_id: str, data: dict) -> SubsidyApplication:
     decision, amount = data.get("decision"), data.get("amount_cny")
     app.warning = None
     if decision == "approve" and app.status == "submitted":
+        budget.prepare()
         if amount is None and app.estimate_cny is None:
             message = _("本政策未规定金额，批准时须填写核定金额。")
             error(422, message, {"amount_cny": [message]})
@@ -402,111 +418,18 @@ def decide(user, application_id: str, data: dict) -> SubsidyApplication:
         if app.estimate_cny is not None and amount > app.estimate_cny:
             message = _("核定金额不能超过估算金额 %(amount)s 元。", amount=policy.money(app.estimate_cny))
             error(422, message, {"amount_cny": [message]})
-        app.warning = budget_warning(app.rule_code, app.basis_year, amount)
     filing.decide(app, OBJECT_TYPE, decision, DECISIONS, data.get("reason"), user, reason_required_for=("reject",))
     if app.status == "approved":
         db.session.execute(update(SubsidyApplication).where(SubsidyApplication.id == app.id)
                            .values(granted_cny=amount).execution_options(synchronize_session=False))
         set_committed_value(app, "granted_cny", amount)
+        app.warning = budget.charge(app.rule_code, app.basis_year, amount)
         audit.record(f"{OBJECT_TYPE}.granted", OBJECT_TYPE, app.id,
                      {"amount_cny": amount, "estimate_cny": app.estimate_cny, "warning": app.warning}, actor=user)
     else:  # rejected: the objects may be claimed again
         db.session.execute(delete(SubsidyClaim).where(SubsidyClaim.application_id == app.id)
                            .execution_options(synchronize_session=False))
     return app
-
-
-# --- liability and budgets ---------------------------------------------------------------------------------
-
-def _grants() -> list[dict]:
-    """Every grant owed or expected in the tenant: ``{"year", "rule", "status", "amount_cny", "count"}`` of
-    the subsidy applications and of the 贯标 estimates on certification records."""
-    from ipservice.certification import services as certification
-
-    amount = case((SubsidyApplication.status == "approved", func.coalesce(SubsidyApplication.granted_cny, 0)),
-                  else_=func.coalesce(SubsidyApplication.estimate_cny, 0))
-    rows = db.session.execute(
-        select(SubsidyApplication.basis_year, SubsidyApplication.rule_code, SubsidyApplication.status,
-               func.sum(amount), func.count())
-        .where(SubsidyApplication.status.in_(ACTIVE))
-        .group_by(SubsidyApplication.basis_year, SubsidyApplication.rule_code, SubsidyApplication.status))
-    out = [{"year": y, "rule": r, "status": "approved" if s == "approved" else "submitted",
-            "amount_cny": int(a or 0), "count": n} for y, r, s, a, n in rows]
-    out += [{**row, "status": "approved" if row["status"] == "verified" else "submitted"}
-            for row in certification.subsidy_totals()]
-    return out
-
-
-def liability(year: int | None = None) -> list[dict]:
-    """The current tenant's liability per year and rule: ``amount_cny`` (approved grants: owed) and their
-    ``count``, ``expected_cny`` (estimates of submitted applications), and the rule's budget line
-    (``budget``, ``budget_cny``: what the line holds for all its rules and years together) — including the
-    贯标 subsidies of verified (owed) and submitted (expected) certification records."""
-    tenant = _tenant()
-    rows: dict[tuple, dict] = {}
-    for g in _grants():
-        if year is not None and g["year"] != year:
-            continue
-        row = rows.get((g["year"], g["rule"]))
-        if row is None:
-            rule = policy.rule_by_code(tenant, g["rule"])
-            budget = settings(tenant).budget_of(g["rule"])
-            row = rows[(g["year"], g["rule"])] = {
-                "year": g["year"], "rule": g["rule"], "name_zh": rule.name_zh if rule else g["rule"],
-                "name_en": rule.name_en if rule else g["rule"], "amount_cny": 0, "count": 0, "expected_cny": 0,
-                "budget": budget.code if budget else None, "budget_cny": budget.amount_cny if budget else None}
-        if g["status"] == "approved":
-            row["amount_cny"] += g["amount_cny"]
-            row["count"] += g["count"]
-        else:
-            row["expected_cny"] += g["amount_cny"]
-    return [rows[k] for k in sorted(rows)]
-
-
-def _rules_within(budget) -> set[str]:
-    """The rules charged to ``budget`` and to every line within it."""
-    config = settings(_tenant())
-    out = set(budget.rules)
-    for inner in config.budgets:
-        if inner.within == budget.code:
-            out |= _rules_within(inner)
-    return out
-
-
-def budgets() -> list[dict]:
-    """Each budget line with what is committed against it (approved grants of its rules in its years) and
-    what is expected (submitted estimates)."""
-    grants = _grants()
-    out = []
-    for b in settings(_tenant()).budgets:
-        covered = _rules_within(b)
-        mine = [g for g in grants if g["rule"] in covered and g["year"] in b.years]
-        committed = sum(g["amount_cny"] for g in mine if g["status"] == "approved")
-        expected = sum(g["amount_cny"] for g in mine if g["status"] == "submitted")
-        out.append({"code": b.code, "name_zh": b.name_zh, "name_en": b.name_en, "amount_cny": b.amount_cny,
-                    "years": list(b.years), "within": b.within, "rules": sorted(covered),
-                    "committed_cny": committed, "expected_cny": expected, "over": committed > b.amount_cny,
-                    "note": pick(b.note_zh, b.note_en)})
-    return out
-
-
-def budget_warning(rule_code: str, year: int, amount: int) -> str | None:
-    """Why granting ``amount`` under ``rule_code`` (basis ``year``) takes a budget line over its amount, in
-    the reader's language; None when it does not (or no line covers the rule)."""
-    tenant = _tenant()
-    by_code = {b["code"]: b for b in budgets()}
-    texts = []
-    for b in settings(tenant).budget_chain(rule_code):
-        if year not in b.years:
-            continue
-        status = by_code[b.code]
-        after = status["committed_cny"] + amount
-        if after > b.amount_cny:
-            texts.append(_("批准后%(name)s（%(years)s 年）已承诺 %(after)s 元，超出预算 %(budget)s 元 %(over)s 元。",
-                           name=pick(b.name_zh, b.name_en), years=f"{b.years[0]}–{b.years[-1]}",
-                           after=policy.money(after), budget=policy.money(b.amount_cny),
-                           over=policy.money(after - b.amount_cny)))
-    return " ".join(texts) or None
 
 
 # --- counts --------------------------------------------------------------------------------------------------
@@ -538,7 +461,7 @@ def stats_by_tenant(aggregates, slugs: list[str]) -> dict[str, dict]:
 def stats_extra() -> dict:
     """``{"liability": [{"year", "amount_cny"}]}``: owed per year (amounts only, no names)."""
     years: dict[int, int] = {}
-    for row in liability():
+    for row in budget.liability():
         years[row["year"]] = years.get(row["year"], 0) + row["amount_cny"]
     return {"liability": [{"year": y, "amount_cny": a} for y, a in sorted(years.items())]}
 

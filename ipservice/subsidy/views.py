@@ -20,7 +20,7 @@ from ipservice.core.types import today_china
 from ipservice.core.validators import filter_date_problem, page_number
 from ipservice.extensions import db
 from ipservice.forms.render import for_page, load_form, refusal
-from ipservice.subsidy import schemas, services
+from ipservice.subsidy import budget as budget_lines, schemas, services
 from ipservice.subsidy.config import settings
 
 bp = Blueprint("subsidy", __name__, template_folder="templates", url_prefix="/t/<tenant>/subsidies")
@@ -137,9 +137,9 @@ def index():
 def _detail(app, status=200, **ctx):
     warning = None
     if current_user.role == "bureau" and app.status == "submitted" and app.estimate_cny is not None:
-        warning = services.budget_warning(app.rule_code, app.basis_year, app.estimate_cny)
+        warning = budget_lines.budget_warning(app.rule_code, app.basis_year, app.estimate_cny)
     budget = settings(g.tenant).budget_chain(app.rule_code)
-    lines = {b["code"]: b for b in services.budgets()} if budget else {}
+    lines = {b["code"]: b for b in budget_lines.budgets()} if budget else {}
     cfg, rule = services.rule_pair(g.tenant, app.rule_code)
     own = tuple(g.tenant.forms.fields_for("subsidy")) + (cfg.fields if cfg else ())
     return render_template(
@@ -213,7 +213,7 @@ def liability():
     year = request.args.get("year", type=int)
     if year is not None and not 2000 <= year <= 2100:
         year = None
-    return render_template("subsidy/liability.html", rows=services.liability(year), budgets=services.budgets(),
+    return render_template("subsidy/liability.html", rows=budget_lines.liability(year), budgets=budget_lines.budgets(),
                            year=year)
 
 

@@ -35,7 +35,8 @@ ORG_TYPES = ("enterprise", "university", "research_institute")
 DIRECTIONS = ("at_least", "at_most", "maintain")
 TABLE_ORIGINS = ("published_table", "text")
 MEASURES = ("value", "yoy_growth", "cumulative")
-FIELD_TYPES = ("string", "text", "choice", "multi_choice", "date", "integer", "boolean")
+# "uscc": a 统一社会信用代码, checked (GB 32100-2015) and kept in its canonical form (core.identifiers)
+FIELD_TYPES = ("string", "text", "choice", "multi_choice", "date", "integer", "boolean", "uscc")
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,79}$", error="lower-case letters, digits, - and _ only")
 
 

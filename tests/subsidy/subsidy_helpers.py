@@ -43,3 +43,15 @@ def filed(api, tenant, rule, basis, **fields) -> dict:
 def decide(bureau, tenant, app_id, decision="approve", **body):
     return bureau.post(f"/t/{tenant}/api/v1/subsidy-applications/{app_id}/decision",
                        json={"decision": decision, **body})
+
+
+def migration(name: str):
+    """A migration module of ``migrations/versions`` by file name, to run its data steps in a test."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"migration_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -121,6 +121,8 @@ def test_shipped_subsidies_load(load_tenants):
      r"budgets\.4\.rules\.2: xian-2017-ip-trust-subsidy is charged to xian-2017-fund-platform-financing already"),
     ("xian", 'cap_key_field = "borrower_uscc"', 'cap_key_field = "borrower"',
      r"subsidies\.7\.cap_key_field: cap_key_field must be one of the rule's fields"),
+    ("xian", 'name = "borrower_uscc"\ntype = "uscc"', 'name = "borrower_uscc"\ntype = "string"',
+     r"subsidies\.7\.cap_key_field: cap_key_field must be a required field of type \"uscc\""),
 ])
 def test_broken_subsidies_file_names_file_and_field(tenants_copy, file, old, new, where, load_tenants):
     _edit(tenants_copy / file / "subsidies.toml", old, new)

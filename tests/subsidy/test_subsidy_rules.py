@@ -180,7 +180,9 @@ def test_one_subsidy_per_patent_under_a_rule(enterprise, bureau):
     first = filed(e1, "hebi", "hebi-2017-invention-patent-grant", "2019-06-01", patent_numbers=[number])
     for who, spelled in ((e1, number), (e2, "ZL " + number.replace(".", ""))):
         r = apply(who, "hebi", "hebi-2017-invention-patent-grant", "2019-07-01", patent_numbers=[patent(), spelled])
-        assert r.status_code == 409 and first["number"] in r.get_json()["message"]
+        assert r.status_code == 409 and "只能资助一次" in r.get_json()["message"]
+        # the holder's number and status are told to its own organization only (issue 20)
+        assert (first["number"] in r.get_json()["message"]) == (who is e1)
     # the same patent under another rule is another subsidy ("首件" 1万元 beside the 4000元)
     filed(e1, "hebi", "hebi-2017-first-invention-patent", "2019-06-01", patent_numbers=[number])
     # another district may fund its own objects with the same number: claims are per tenant

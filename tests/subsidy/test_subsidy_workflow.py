@@ -178,11 +178,11 @@ def test_liability_is_the_sum_of_approved_grants(app, enterprise, bureau):
     assert owed == sum(granted) + 30000 + 30000
     with app.app_context():
         from ipservice.core.tenancy import tenant_context
-        from ipservice.subsidy import services
+        from ipservice.subsidy import budget
 
         with tenant_context("xian"):
-            assert services.liability(2019) == [rows[(2019, RISK)]]
-            assert sum(r["amount_cny"] for r in services.liability()) == owed
+            assert budget.liability(2019) == [rows[(2019, RISK)]]
+            assert sum(r["amount_cny"] for r in budget.liability()) == owed
     lines = {x["code"]: x for x in report["budgets"]}
     assert lines["xian-2017-fund-platform-financing"]["committed_cny"] == sum(granted) + 30000
     assert lines["xian-2017-fund-navigation-certification"]["committed_cny"] == 30000

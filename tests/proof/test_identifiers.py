@@ -24,7 +24,8 @@ def spellings(number: str) -> list[str]:
     body = number.split("-")
     wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in number)
     return [number, " ".join(body), "_".join(body), ".".join(body), "".join(body).lower(), "/".join(body),
-            wide, "\u200b".join(body), f"  {' - '.join(body)}  ", "—".join(body), "·".join(body), "\t".join(body)]
+            wide, f"  {' - '.join(body)}  ", "—".join(body), "·".join(body)]
+    # (invisible characters and tabs are refused as text before they are a claim: tests/proof/test_characters.py)
 
 
 def _gold(api, number: str):

@@ -19,8 +19,9 @@ from marshmallow import (
 from ipservice import forms
 from ipservice.accounts.schemas import label
 from ipservice.core.labels import choices
+from ipservice.core.openapi import FORM_VALUE, ComputedString, form_values
 from ipservice.core.types import ChinaDateTime
-from ipservice.core.validators import FILTER_MAX_DATE, FILTER_MIN_DATE, Text, Uscc
+from ipservice.core.validators import FILTER_MAX_DATE, FILTER_MIN_DATE, JsonBoolean, Text, Uscc
 from ipservice.forms.builder import build
 from ipservice.tenants.schemas import Citation, FormSectionSchema
 
@@ -141,6 +142,7 @@ class CustodyEnrollmentOut(Schema):
 
     class Meta:  # the OpenAPI document: the tenant's own fields (GET /forms) are additional properties
         unknown = INCLUDE
+        additional_properties = FORM_VALUE
 
     id = fields.String()
     status = fields.String()
@@ -156,10 +158,11 @@ class CustodyEnrollmentOut(Schema):
     government_purchased = fields.Boolean()
     submitted_at = ChinaDateTime()
     decided_at = ChinaDateTime(allow_none=True)
-    reason = fields.Function(lambda obj: obj.decision_reason, allow_none=True,
-                             metadata={"description": "the decision's reason (same as decision_reason)"})
+    reason = ComputedString(compute=lambda obj: obj.decision_reason, allow_none=True,
+                            metadata={"description": "the decision's reason (same as decision_reason)"})
     decision_reason = fields.String(allow_none=True)
     form_version = fields.Integer()
+    extra = form_values("the tenant's own form fields (also at the top level)")
 
     @post_dump(pass_original=True)
     def tenant_fields(self, data, original, **kwargs):
@@ -197,7 +200,7 @@ class CustodyAgencyQuery(Schema):
 
 
 class CustodyAgencyApprovalIn(Schema):
-    approved = fields.Boolean(required=True, metadata=label("已批准", "Approved"))
+    approved = JsonBoolean(required=True, metadata=label("已批准", "Approved"))
 
 
 class CustodyCounts(Schema):

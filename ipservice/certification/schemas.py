@@ -65,6 +65,9 @@ def _edition_choices():
 class CertificationBase(Schema):
     """贯标认证备案 — the base fields of every tenant's certification form."""
 
+    class Meta:  # the OpenAPI document: the tenant's own fields (GET /forms) are additional properties
+        additional_properties = FORM_VALUE
+
     org_type = fields.String(required=True, validate=validate.OneOf(list(ORG_TYPES)),
                              metadata=label("单位类型", "Type of organization", choices=choices(ORG_TYPES)))
     standard_edition = fields.String(

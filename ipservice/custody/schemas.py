@@ -59,6 +59,9 @@ def add_years(day: dt.date, years: int) -> dt.date:
 class CustodyEnrollmentBase(Schema):
     """托管申请 — the fields every tenant's custody form has."""
 
+    class Meta:  # the OpenAPI document: the tenant's own fields (GET /forms) are additional properties
+        additional_properties = FORM_VALUE
+
     enterprise_scale = fields.String(
         required=True, validate=validate.OneOf(list(ENTERPRISE_SCALES)),
         metadata=label("企业规模", "Enterprise scale", choices=choices(ENTERPRISE_SCALES)))

@@ -185,6 +185,9 @@ PCT_NUMBERS_LABEL = label("PCT 国际申请号（一行一个）", "PCT internat
 class SubsidyApplicationBase(_Common):
     """Every base field (the generic form: each rule's form keeps those it needs, required)."""
 
+    class Meta:  # the OpenAPI document: the tenant's and the rule's own fields are additional properties
+        additional_properties = FORM_VALUE
+
     base_amount_cny = fields.Integer(load_default=None, allow_none=True, strict=False,
                                      validate=validate.Range(min=0, max=MAX_AMOUNT),
                                      metadata=label("基数金额（元）", "Base amount (yuan)"))

@@ -376,7 +376,11 @@ class SubsidyDecisionIn(Schema):
 
 
 class SubsidyUploadIn(Schema):
+    """The multipart form of an evidence upload (the file itself is read from the request's files)."""
+
     document = fields.String(load_default=None, metadata={"description": "which evidence document (its code)"})
+    file = fields.Raw(load_default=None, metadata={"type": "string", "format": "binary",
+                                                   "description": "the evidence, PDF, JPEG or PNG"})
 
 
 class SubsidyApplicationQuery(Schema):

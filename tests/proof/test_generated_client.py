@@ -119,8 +119,10 @@ class Operations:
 
 
 def _subsidy_body(app) -> dict:
-    """The subsidy area's example application (tests/proof/world.py) for the tenant, as a plain dict."""
-    return W._subsidy_example(TENANT, SimpleNamespace(client=SimpleNamespace(application=app)))
+    """The subsidy area's example application (tests/proof/world.py) for the tenant, as a plain dict, under a
+    rule with fields of its own (they travel as the model's additional properties)."""
+    return W._subsidy_example(TENANT, SimpleNamespace(client=SimpleNamespace(application=app)),
+                              pick=lambda cfg: any(f.required for f in cfg.fields))
 
 
 def test_a_generated_client_files_decides_and_reads_a_filing_of_every_kind(app, live_server, generated):
@@ -194,10 +196,11 @@ def test_a_generated_client_files_decides_and_reads_a_filing_of_every_kind(app, 
     for name in ("base_amount_cny", "patent_numbers", "pct_numbers", "object_no"):
         if name in example:
             setattr(subsidy, name, example.pop(name))
+    assert example, "a rule with fields of its own"
     subsidy.additional_properties.update(example)  # the tenant's and the rule's own fields
     subsidy = op.post_t_tenant_api_v1_subsidy_applications.sync(TENANT, client=me, body=subsidy)
     assert isinstance(subsidy, M.SubsidyApplicationOut) and isinstance(subsidy.estimate, M.SubsidyEstimateOut)
-    assert isinstance(subsidy.estimate.amount_cny, int) and isinstance(subsidy.rule_name, str)
+    assert isinstance(subsidy.estimate.explanation, str) and isinstance(subsidy.rule_name, str)
     assert subsidy.extra.additional_properties == {k: v for k, v in example.items()}
     assert {k: subsidy.additional_properties[k] for k in example} == example  # at the top level too (1.1)
 
@@ -212,10 +215,11 @@ def test_a_generated_client_files_decides_and_reads_a_filing_of_every_kind(app, 
     decided = op.post_t_tenant_api_v1_cases_case_id_transitions.sync(
         TENANT, case.id, client=bureau, body=M.TransitionIn(to=M.TransitionInTo("accepted"), note="受理"))
     assert decided.status == M.CaseOutStatus("accepted")
+    granted = subsidy.estimate.amount_cny if subsidy.estimate.amount_cny is not None else 10000  # none set: say
     decided = op.post_t_tenant_api_v1_subsidy_applications_application_id_decision.sync(
         TENANT, subsidy.id, client=bureau,
-        body=M.SubsidyDecisionIn(decision=M.SubsidyDecisionInDecision("approve")))
-    assert isinstance(decided, M.SubsidyDecisionOut) and decided.granted_cny == subsidy.estimate.amount_cny
+        body=M.SubsidyDecisionIn(decision=M.SubsidyDecisionInDecision("approve"), amount_cny=granted))
+    assert isinstance(decided, M.SubsidyDecisionOut) and decided.granted_cny == granted
 
     # --- the enterprise reads each back, one by one and in its lists ------------------------------------------
     reads = {
@@ -240,5 +244,5 @@ def test_a_generated_client_files_decides_and_reads_a_filing_of_every_kind(app, 
     got = op.get_t_tenant_api_v1_certifications_record_id.sync(TENANT, certification.id, client=me)
     assert [(a.id, a.filename) for a in got.attachments] == [(upload.id, upload.filename)]
     got = op.get_t_tenant_api_v1_subsidy_applications_application_id.sync(TENANT, subsidy.id, client=me)
-    assert got.granted_cny == subsidy.estimate.amount_cny and isinstance(got.decided_at, dt.datetime)
+    assert got.granted_cny == granted and isinstance(got.decided_at, dt.datetime)
     assert got.estimate.citation is None or isinstance(got.estimate.citation, M.SubsidyCitationOut)

@@ -350,7 +350,8 @@ class SubsidyApplicationOut(Schema):
     submitted_at = ChinaDateTime()
     decided_at = ChinaDateTime(allow_none=True)
     decision_reason = fields.String(allow_none=True)
-    attachments = ComputedList(fields.Nested(SubsidyAttachmentOut), compute=lambda obj: services.attachments_of(obj))
+    attachments = ComputedList(fields.Nested(SubsidyAttachmentOut),
+                               compute=lambda obj: services.attachments_of(obj))
     extra = form_values("the tenant's and the rule's own form fields (also at the top level)")
 
     @post_dump(pass_original=True)

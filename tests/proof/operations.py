@@ -18,6 +18,8 @@ from tests.conftest import DEMO_PASSWORD, Api, make_uscc, register_enterprise
 from tests.proof import world as W
 
 TENANT = W.HOME
+HERE = {"tenant": TENANT}
+T = "/t/{tenant}/api/v1"
 PNG = W.PNG
 _SERIAL = itertools.count(1)
 
@@ -65,16 +67,22 @@ class Real:
         assert r.status_code == 201, (kind, r.get_json())
         return {"tenant": TENANT, k.detail_arg: r.get_json()["id"]}, token
 
+    @staticmethod
+    def agency_body() -> dict:
+        return {"name": f"真实调用托管机构{next(_SERIAL)}", "uscc": make_uscc(), "contact": "赵六 029-86661111"}
+
     def fresh_agency(self) -> str:
-        r = Api(self.client, self.bureau).post(f"/t/{TENANT}/api/v1/agencies", json={
-            "name": f"真实调用托管机构{next(_SERIAL)}", "uscc": make_uscc(), "contact": "赵六 029-86661111"})
+        r = Api(self.client, self.bureau).post(f"/t/{TENANT}/api/v1/agencies", json=self.agency_body())
         assert r.status_code == 201, r.get_json()
         return r.get_json()["id"]
 
+    def newcomer_uscc(self) -> str:
+        """The USCC of an organization registered now (a claim names one someone registered)."""
+        return register_enterprise(self.client, TENANT, name=f"被认领单位{next(_SERIAL)}")["uscc"]
+
     def fresh_claim(self) -> str:
-        claimed = register_enterprise(self.client, TENANT, name=f"待认领单位{next(_SERIAL)}")
         r = self.client.post(f"/t/{TENANT}/api/v1/organization-claims", content_type="multipart/form-data",
-                             data=self.claim_form(claimed["uscc"]))
+                             data=self.claim_form(self.newcomer_uscc()))
         assert r.status_code == 201, r.get_json()
         return r.get_json()["id"]
 
@@ -108,85 +116,93 @@ def _task_call(r: Real) -> Call:
 
 def _password_call(r: Real) -> Call:
     someone = register_enterprise(r.client, TENANT, name=f"改密码单位{next(_SERIAL)}")
-    return Call(someone["token"], json={"current_password": DEMO_PASSWORD, "new_password": "Yan-Ta-Road-2031"},
-                expect=204)
+    body = {"current_password": DEMO_PASSWORD, "new_password": "Yan-Ta-Road-2031"}
+    return Call(someone["token"], json=body, expect=204)
 
 
-def _exports(collection: str, token) -> dict:
-    return {("GET", f"/t/{{tenant}}/api/v1/{collection}.{fmt}"): (lambda r: Call(token(r), {"tenant": TENANT}))
+def _registration(r: Real) -> Call:
+    n = next(_SERIAL)
+    return Call(None, dict(HERE), json={
+        "name": f"真实调用注册单位{n}", "uscc": make_uscc(), "email": f"real{n}@xian.example.cn",
+        "password": "Qing-He-Bridge-1987", "contact_name": "王五", "contact_phone": "029-86660000"}, expect=201)
+
+
+def _exports(collection: str) -> dict:
+    return {("GET", f"{T}/{collection}.{fmt}"): (lambda r: Call(r.bureau, dict(HERE)))
             for fmt in ("xlsx", "csv")}
 
 
 def _created(r: Real, kind: str) -> Call:
     token = r.newcomer()
-    return Call(token, {"tenant": TENANT}, json=r.body(kind, token), expect=201)
+    return Call(token, dict(HERE), json=r.body(kind, token), expect=201)
 
 
 def _filing_kind(kind: str, collection: str, arg: str, decision: dict, attachments: bool) -> dict:
-    base = f"/t/{{tenant}}/api/v1/{collection}"
+    base = f"{T}/{collection}"
     one = f"{base}/{{{arg}}}"
     calls = {
-        ("GET", base): lambda r: Call(r.e1.token, {"tenant": TENANT}),
+        ("GET", base): lambda r: Call(r.e1.token, dict(HERE)),
         ("POST", base): lambda r: _created(r, kind),
         ("GET", one): lambda r: Call(r.bureau, r.params(kind)),
-        **_exports(collection, lambda r: r.bureau),
+        **_exports(collection),
     }
     verb, body = next(iter(decision.items()))
     calls[("POST", f"{one}/{verb}")] = lambda r: Call(r.bureau, r.fresh(kind)[0], json=body)
     if attachments:
         calls[("GET", f"{one}/attachments")] = lambda r: Call(r.e1.token, r.params(kind))
-        calls[("POST", f"{one}/attachments")] = lambda r: Call(*reversed(r.fresh(kind)), data=_pdf(), expect=201)
-        calls[("GET", f"{one}/attachments/{{attachment_id}}")] = lambda r: Call(r.bureau, r.params(kind, True))
+        calls[("POST", f"{one}/attachments")] = lambda r: Call(*reversed(r.fresh(kind)), data=_pdf(),
+                                                                expect=201)
+        calls[("GET", f"{one}/attachments/{{attachment_id}}")] = lambda r: Call(r.bureau,
+                                                                                r.params(kind, True))
     return calls
 
 
-def _anyone(path: str) -> dict:
-    return {("GET", path): lambda r: Call(None, {"tenant": TENANT})}
+def _get(path: str, who=lambda r: None) -> dict:
+    return {("GET", f"{T}/{path}"): lambda r: Call(who(r), dict(HERE))}
 
+
+def _claim(r: Real, claim_id: str) -> dict:
+    return {"tenant": TENANT, "claim_id": claim_id}
+
+
+BUREAU, OWNER = (lambda r: r.bureau), (lambda r: r.e1.token)
 
 CALLS = {
     ("GET", "/api/v1/health"): lambda r: Call(None),
     ("GET", "/api/v1/tenants"): lambda r: Call(None),
     ("GET", "/api/v1/stats"): lambda r: Call(r.admin),
-    ("POST", "/api/v1/auth/token"): lambda r: Call(None, json={"email": r.e1.email, "password": DEMO_PASSWORD}),
+    ("POST", "/api/v1/auth/token"): lambda r: Call(None, json={"email": r.e1.email,
+                                                                "password": DEMO_PASSWORD}),
     ("POST", "/api/v1/auth/password"): _password_call,
-    ("POST", "/t/{tenant}/api/v1/register"): lambda r: Call(None, {"tenant": TENANT}, json={
-        "name": f"真实调用注册单位{next(_SERIAL)}", "uscc": make_uscc(), "email": f"real{next(_SERIAL)}@xian.example.cn",
-        "password": "Qing-He-Bridge-1987", "contact_name": "王五", "contact_phone": "029-86660000"}, expect=201),
-    **_anyone("/t/{tenant}/api/v1/forms"), **_anyone("/t/{tenant}/api/v1/policy"),
-    **_anyone("/t/{tenant}/api/v1/kpis"), **_anyone("/t/{tenant}/api/v1/kpis.xlsx"),
-    **_anyone("/t/{tenant}/api/v1/tasks"), **_anyone("/t/{tenant}/api/v1/subsidy-rules"),
-    **_anyone("/t/{tenant}/api/v1/agencies"),
-    ("GET", "/t/{tenant}/api/v1/dashboard"): lambda r: Call(r.bureau, {"tenant": TENANT}),
-    ("GET", "/t/{tenant}/api/v1/my"): lambda r: Call(r.e1.token, {"tenant": TENANT}),
-    ("GET", "/t/{tenant}/api/v1/audit"): lambda r: Call(r.bureau, {"tenant": TENANT}),
-    ("PUT", "/t/{tenant}/api/v1/kpis/{code}/actuals/{year}"): _kpi_call,
-    ("PUT", "/t/{tenant}/api/v1/tasks/{code}"): _task_call,
-    ("POST", "/t/{tenant}/api/v1/agencies"): lambda r: Call(r.bureau, {"tenant": TENANT}, json={
-        "name": f"真实调用托管机构{next(_SERIAL)}", "uscc": make_uscc(), "contact": "赵六 029-86661111"}, expect=201),
-    ("GET", "/t/{tenant}/api/v1/agencies/{agency_id}"): lambda r: Call(  # the fuzzing may withdraw the world's
-        None, {"tenant": TENANT, "agency_id": r.fresh_agency()}),
-    ("POST", "/t/{tenant}/api/v1/agencies/{agency_id}/approval"): lambda r: Call(
-        r.bureau, {"tenant": TENANT, "agency_id": r.world.agencies[TENANT]}, json={"approved": True}),
-    **_filing_kind("custody", "custody-enrollments", "enrollment_id", {"decision": {"decision": "approve"}}, False),
-    **_filing_kind("certification", "certifications", "record_id", {"decision": {"decision": "verify"}}, True),
+    ("POST", f"{T}/register"): _registration,
+    **_get("forms"), **_get("policy"), **_get("kpis"), **_get("kpis.xlsx"), **_get("tasks"),
+    **_get("subsidy-rules"), **_get("agencies"),
+    **_get("dashboard", BUREAU), **_get("my", OWNER), **_get("audit", BUREAU),
+    **_get("subsidy-liability", BUREAU), **_get("organization-claims", BUREAU),
+    **_get("organizations", BUREAU),
+    ("PUT", f"{T}/kpis/{{code}}/actuals/{{year}}"): _kpi_call,
+    ("PUT", f"{T}/tasks/{{code}}"): _task_call,
+    ("POST", f"{T}/agencies"): lambda r: Call(r.bureau, dict(HERE), json=r.agency_body(), expect=201),
+    # the fuzzing may withdraw the world's agency: a fresh one
+    ("GET", f"{T}/agencies/{{agency_id}}"): lambda r: Call(None, {**HERE, "agency_id": r.fresh_agency()}),
+    ("POST", f"{T}/agencies/{{agency_id}}/approval"): lambda r: Call(
+        r.bureau, {**HERE, "agency_id": r.world.agencies[TENANT]}, json={"approved": True}),
+    **_filing_kind("custody", "custody-enrollments", "enrollment_id", {"decision": {"decision": "approve"}},
+                   False),
+    **_filing_kind("certification", "certifications", "record_id", {"decision": {"decision": "verify"}},
+                   True),
     **_filing_kind("subsidy", "subsidy-applications", "application_id", {"decision": {"decision": "approve"}},
                    True),
     **_filing_kind("case", "cases", "case_id", {"transitions": {"to": "accepted", "note": "受理"}}, True),
-    ("POST", "/t/{tenant}/api/v1/subsidy-estimate"): lambda r: Call(r.e1.token, {"tenant": TENANT},
-                                                                     json=r.body("subsidy")),
-    ("GET", "/t/{tenant}/api/v1/subsidy-liability"): lambda r: Call(r.bureau, {"tenant": TENANT}),
-    ("GET", "/t/{tenant}/api/v1/organization-claims"): lambda r: Call(r.bureau, {"tenant": TENANT}),
-    ("POST", "/t/{tenant}/api/v1/organization-claims"): lambda r: Call(
-        None, {"tenant": TENANT}, data=r.claim_form(register_enterprise(r.client, TENANT, name="被认领单位")["uscc"]),
-        expect=201),
-    ("GET", "/t/{tenant}/api/v1/organization-claims/{claim_id}"): lambda r: Call(
-        r.bureau, {"tenant": TENANT, "claim_id": r.world.claims[TENANT]}),
-    ("GET", "/t/{tenant}/api/v1/organization-claims/{claim_id}/licence"): lambda r: Call(
-        r.bureau, {"tenant": TENANT, "claim_id": r.world.claims[TENANT]}),
-    ("POST", "/t/{tenant}/api/v1/organization-claims/{claim_id}/decision"): lambda r: Call(
-        r.bureau, {"tenant": TENANT, "claim_id": r.fresh_claim()}, json={"decision": "reject", "reason": "材料不符"}),
-    ("GET", "/t/{tenant}/api/v1/organizations"): lambda r: Call(r.bureau, {"tenant": TENANT}),
-    ("POST", "/t/{tenant}/api/v1/organizations/{enterprise_id}/verification"): lambda r: Call(
-        r.bureau, {"tenant": TENANT, "enterprise_id": register_enterprise(r.client, TENANT, name="待核实单位")["id"]}),
+    ("POST", f"{T}/subsidy-estimate"): lambda r: Call(r.e1.token, dict(HERE), json=r.body("subsidy")),
+    ("POST", f"{T}/organization-claims"): lambda r: Call(
+        None, dict(HERE), data=r.claim_form(r.newcomer_uscc()), expect=201),
+    ("GET", f"{T}/organization-claims/{{claim_id}}"): lambda r: Call(
+        r.bureau, _claim(r, r.world.claims[TENANT])),
+    ("GET", f"{T}/organization-claims/{{claim_id}}/licence"): lambda r: Call(
+        r.bureau, _claim(r, r.world.claims[TENANT])),
+    ("POST", f"{T}/organization-claims/{{claim_id}}/decision"): lambda r: Call(
+        r.bureau, _claim(r, r.fresh_claim()), json={"decision": "reject", "reason": "材料不符"}),
+    ("POST", f"{T}/organizations/{{enterprise_id}}/verification"): lambda r: Call(
+        r.bureau, {**HERE, "enterprise_id": register_enterprise(r.client, TENANT, name="待核实单位")["id"]}),
 }

@@ -145,7 +145,7 @@ def test_operation_conforms(app, schema, world, method, path):
 
 
 def test_every_operation_of_the_document_has_a_call_on_real_objects():
-    """Issue 18: every operation is exercised on real objects (tests/proof/operations.py), none only by 404s."""
+    """Issue 18: every operation is exercised on real objects (tests/proof/operations.py), not only by 404s."""
     assert sorted(set(OPERATIONS) - set(CALLS)) == [], "operations without a call on real objects"
     assert sorted(set(CALLS) - set(OPERATIONS)) == [], "calls of operations the document no longer has"
 
@@ -160,12 +160,14 @@ def test_operation_on_real_objects(app, schema, world, method, path):
     call = CALLS[(method, path)](Real(app, client, world))
     url = path.format(**call.params)
     headers = {"Authorization": f"Bearer {call.token}"} if call.token else {}
-    sent = "multipart/form-data" if call.data is not None else "application/json" if call.json is not None else None
+    sent = ("multipart/form-data" if call.data is not None
+            else "application/json" if call.json is not None else None)
     if sent:  # the body as the document declares it (evidence uploads were declared as url-encoded)
         request_body = schema.raw_schema["paths"][path][method.lower()].get("requestBody", {})
         assert sent in request_body.get("content", {}), (method, path, sent, request_body)
     if call.data is not None:
-        r = client.open(url, method=method, data=call.data, content_type="multipart/form-data", headers=headers)
+        r = client.open(url, method=method, data=call.data, content_type="multipart/form-data",
+                        headers=headers)
     else:
         r = client.open(url, method=method, json=call.json, headers=headers)
     assert r.status_code == call.expect, (method, url, r.status_code, r.get_data(as_text=True)[:800])

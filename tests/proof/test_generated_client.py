@@ -78,7 +78,8 @@ def _untyped(schema, where: str) -> list[str]:
         return []
     if "type" not in schema:
         return [where]
-    out = [w for name, prop in schema.get("properties", {}).items() for w in _untyped(prop, f"{where}.{name}")]
+    props = schema.get("properties", {})
+    out = [w for name, prop in props.items() for w in _untyped(prop, f"{where}.{name}")]
     if schema["type"] == "array":
         out += _untyped(schema.get("items"), f"{where}[]")
     if schema["type"] == "object" and schema.get("additionalProperties", True) is not False:
@@ -101,7 +102,8 @@ def test_the_generated_models_have_no_untyped_field(generated):
         for cls in vars(module).values():
             if isinstance(cls, type) and attrs.has(cls) and cls.__module__ == module.__name__:
                 classes += 1
-                untyped += [f"{cls.__name__}.{f.name}: {f.type}" for f in attrs.fields(cls) if ANY.search(str(f.type))]
+                untyped += [f"{cls.__name__}.{f.name}: {f.type}" for f in attrs.fields(cls)
+                            if ANY.search(str(f.type))]
     assert classes > 50 and not untyped, untyped
 
 
@@ -141,7 +143,8 @@ def test_a_generated_client_files_decides_and_reads_a_filing_of_every_kind(app, 
     assert isinstance(enterprise, M.Enterprise) and enterprise.id
 
     def signed_in(login: str, secret: str):
-        token = op.post_api_v1_auth_token.sync(client=anonymous, body=M.TokenRequest(email=login, password=secret))
+        token = op.post_api_v1_auth_token.sync(client=anonymous,
+                                               body=M.TokenRequest(email=login, password=secret))
         assert isinstance(token, M.Token) and isinstance(token.expires_at, dt.datetime)
         return generated.AuthenticatedClient(base_url=live_server, token=token.token,
                                              raise_on_unexpected_status=True)
@@ -206,7 +209,8 @@ def test_a_generated_client_files_decides_and_reads_a_filing_of_every_kind(app, 
 
     # --- the bureau decides each -------------------------------------------------------------------------
     decided = op.post_t_tenant_api_v1_custody_enrollments_enrollment_id_decision.sync(
-        TENANT, custody.id, client=bureau, body=M.CustodyDecisionIn(decision=M.CustodyDecisionInDecision("approve")))
+        TENANT, custody.id, client=bureau,
+        body=M.CustodyDecisionIn(decision=M.CustodyDecisionInDecision("approve")))
     assert decided.status == "approved"
     decided = op.post_t_tenant_api_v1_certifications_record_id_decision.sync(
         TENANT, certification.id, client=bureau,
@@ -215,22 +219,26 @@ def test_a_generated_client_files_decides_and_reads_a_filing_of_every_kind(app, 
     decided = op.post_t_tenant_api_v1_cases_case_id_transitions.sync(
         TENANT, case.id, client=bureau, body=M.TransitionIn(to=M.TransitionInTo("accepted"), note="受理"))
     assert decided.status == M.CaseOutStatus("accepted")
-    granted = subsidy.estimate.amount_cny if subsidy.estimate.amount_cny is not None else 10000  # none set: say
+    estimate = subsidy.estimate.amount_cny
+    granted = estimate if estimate is not None else 10000  # a rule without a set amount: the bureau says
     decided = op.post_t_tenant_api_v1_subsidy_applications_application_id_decision.sync(
         TENANT, subsidy.id, client=bureau,
         body=M.SubsidyDecisionIn(decision=M.SubsidyDecisionInDecision("approve"), amount_cny=granted))
     assert isinstance(decided, M.SubsidyDecisionOut) and decided.granted_cny == granted
 
-    # --- the enterprise reads each back, one by one and in its lists ------------------------------------------
+    # --- the enterprise reads each back, one by one and in its lists -------------------------------------
     reads = {
-        "custody": (op.get_t_tenant_api_v1_custody_enrollments_enrollment_id, op.get_t_tenant_api_v1_custody_enrollments,
-                    custody.id, M.CustodyEnrollmentOut, "approved"),
-        "certification": (op.get_t_tenant_api_v1_certifications_record_id, op.get_t_tenant_api_v1_certifications,
-                          certification.id, M.CertificationOut, "verified"),
+        "custody": (op.get_t_tenant_api_v1_custody_enrollments_enrollment_id,
+                    op.get_t_tenant_api_v1_custody_enrollments, custody.id, M.CustodyEnrollmentOut,
+                    "approved"),
+        "certification": (op.get_t_tenant_api_v1_certifications_record_id,
+                          op.get_t_tenant_api_v1_certifications, certification.id, M.CertificationOut,
+                          "verified"),
         "case": (op.get_t_tenant_api_v1_cases_case_id, op.get_t_tenant_api_v1_cases, case.id, M.CaseOut,
                  "accepted"),
         "subsidy": (op.get_t_tenant_api_v1_subsidy_applications_application_id,
-                    op.get_t_tenant_api_v1_subsidy_applications, subsidy.id, M.SubsidyApplicationOut, "approved"),
+                    op.get_t_tenant_api_v1_subsidy_applications, subsidy.id, M.SubsidyApplicationOut,
+                    "approved"),
     }
     with app.app_context():
         assert set(reads) == {k.name for k in filing.kinds(app)}, "a filing kind this test does not file"

@@ -93,6 +93,15 @@ class Blueprint(_SmorestBlueprint):
     ARGUMENTS_PARSER = _JsonBodyParser()
     PAGINATION_ARGUMENTS_PARSER = _PageParser()
 
+    def alt_response(self, status_code, response=None, *, schema=None, **kwargs):
+        """A refusal documented without a schema answers the contract's error body all the same: say so,
+        so that a generated client reads it as the error it is."""
+        if response is None and schema is None and int(status_code) >= 400:
+            from ipservice.core.openapi import ErrorSchema
+
+            schema = ErrorSchema
+        return super().alt_response(status_code, response, schema=schema, **kwargs)
+
     def _document_pagination_metadata(self, spec, resp_doc):
         """X-Pagination holds JSON (the contract): an OpenAPI 3 header whose value is JSON is declared with
         ``content``; flask-smorest's ``schema`` declares the ``simple`` style (``total,3,page,1``)."""

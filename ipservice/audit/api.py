@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ipservice.core.access import access
 from ipservice.core.audit import AuditEvent
+from ipservice.core.openapi import DETAIL_VALUE
 from ipservice.core.types import ChinaDateTime
 from ipservice.extensions import db
 
@@ -21,7 +22,8 @@ class AuditOut(Schema):
     action = fields.String()
     object_type = fields.String()
     object_id = fields.String(allow_none=True)
-    detail = fields.Dict()
+    detail = fields.Dict(keys=fields.String(), values=fields.Raw(metadata=DETAIL_VALUE),
+                         metadata={"description": "what the event changed or concerned, by name"})
     ip = fields.String(allow_none=True)
 
 

@@ -18,6 +18,7 @@ from ipservice.cases import rights
 from ipservice.core import labels
 from ipservice.core.attachments import AttachmentOut
 from ipservice.core.i18n import pick
+from ipservice.core.openapi import FORM_VALUE, EnterpriseRefOut, form_values
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Text, normalize_uscc, validate_uscc
 from ipservice.cases.models import IP_TYPES, STATUSES
@@ -53,6 +54,9 @@ def _center_name(center) -> str:
 
 class CaseBase(Schema):
     """维权案件 — the base fields every tenant's case form has (the tenant adds its own in forms.toml)."""
+
+    class Meta:  # the OpenAPI document: the tenant's own fields (GET /forms) are additional properties
+        additional_properties = FORM_VALUE
 
     # Set on the per-tenant subclass: the tenant's centers and case types.
     tenant_centers: tuple = ()
@@ -211,8 +215,8 @@ class CaseOut(Schema):
     counterparty_uscc = fields.String(allow_none=True)
     summary = fields.String()
     request = fields.String()
-    extra = fields.Dict(metadata={"description": "the tenant's own form fields"})
-    enterprise = fields.Dict(metadata={"description": '{"id", "name", "uscc"} of the applicant'})
+    extra = form_values("the tenant's own form fields")
+    enterprise = fields.Nested(EnterpriseRefOut, metadata={"description": "the applicant"})
     submitted_at = ChinaDateTime()
     accepted_at = ChinaDateTime(allow_none=True)
     closed_at = ChinaDateTime(allow_none=True)

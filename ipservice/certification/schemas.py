@@ -29,6 +29,7 @@ from ipservice.certification import services
 from ipservice.certification.models import DECISIONS, RECORD_STATUSES  # noqa: F401 — re-exported
 from ipservice.core.attachments import AttachmentOut
 from ipservice.core.labels import ORG_TYPES, choices
+from ipservice.core.openapi import FORM_VALUE, ComputedList, ComputedNested, form_values
 from ipservice.core.types import ChinaDateTime, today_china
 from ipservice.core.validators import Text, filter_date
 from ipservice.forms.builder import build
@@ -63,6 +64,9 @@ def _edition_choices():
 
 class CertificationBase(Schema):
     """贯标认证备案 — the base fields of every tenant's certification form."""
+
+    class Meta:  # the OpenAPI document: the tenant's own fields (GET /forms) are additional properties
+        additional_properties = FORM_VALUE
 
     org_type = fields.String(required=True, validate=validate.OneOf(list(ORG_TYPES)),
                              metadata=label("单位类型", "Type of organization", choices=choices(ORG_TYPES)))
@@ -159,6 +163,7 @@ class CertificationOut(Schema):
 
     class Meta:  # the OpenAPI document: the tenant's own fields (GET /forms) are additional properties
         unknown = INCLUDE
+        additional_properties = FORM_VALUE
 
     id = fields.String()
     status = fields.String(metadata={"enum": list(RECORD_STATUSES)})
@@ -175,18 +180,9 @@ class CertificationOut(Schema):
     submitted_at = ChinaDateTime()
     decided_at = ChinaDateTime(allow_none=True)
     decision_reason = fields.String(allow_none=True)
-    subsidy_estimate = fields.Method("_estimate")
-    attachments = fields.Method("_attachments")
-
-    # Built once: building a schema costs more than dumping one row with it (a list dumps 50 rows).
-    _estimate_out = CertificationEstimateOut()
-    _attachments_out = AttachmentOut(many=True)
-
-    def _estimate(self, obj):
-        return self._estimate_out.dump(services.estimate_of(obj))
-
-    def _attachments(self, obj):
-        return self._attachments_out.dump(services.attachments_of(obj))
+    subsidy_estimate = ComputedNested(CertificationEstimateOut, compute=lambda obj: services.estimate_of(obj))
+    attachments = ComputedList(fields.Nested(AttachmentOut), compute=lambda obj: services.attachments_of(obj))
+    extra = form_values("the tenant's own form fields (also at the top level)")
 
     @post_dump(pass_original=True)
     def tenant_fields_at_top_level(self, data, original, **kwargs):

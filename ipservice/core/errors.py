@@ -36,7 +36,17 @@ def wants_json() -> bool:
 
 
 class Api(_SmorestApi):
-    """flask-smorest's Api, with localized messages and HTML error pages outside the API."""
+    """flask-smorest's Api, with localized messages and HTML error pages outside the API, and an OpenAPI
+    document that types every field (``core.openapi``)."""
+
+    from ipservice.core.openapi import ErrorSchema as ERROR_SCHEMA
+
+    def _init_spec(self, **kwargs):
+        from ipservice.core import openapi
+
+        kwargs.setdefault("marshmallow_plugin", openapi.marshmallow_plugin())
+        super()._init_spec(**kwargs)
+        openapi.configure(self.ma_plugin.converter)
 
     def handle_http_exception(self, error: HTTPException):
         from ipservice.core.i18n import localize_errors

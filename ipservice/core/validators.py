@@ -175,3 +175,13 @@ class Phone(fields.String):
         if not _PHONE.match(value):
             raise ValidationError(_("请填写有效的电话号码。"))
         return value
+
+
+class JsonBoolean(fields.Boolean):
+    """A JSON ``true`` or ``false`` only: marshmallow's Boolean also takes 0, 1, "yes", "on"… (and
+    ``1 in {True}`` holds, so ``truthy={True}`` would not narrow it)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value

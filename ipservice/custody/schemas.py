@@ -19,8 +19,9 @@ from marshmallow import (
 from ipservice import forms
 from ipservice.accounts.schemas import label
 from ipservice.core.labels import choices
+from ipservice.core.openapi import FORM_VALUE, ComputedString, form_values
 from ipservice.core.types import ChinaDateTime
-from ipservice.core.validators import Text, Uscc, filter_date
+from ipservice.core.validators import JsonBoolean, Text, Uscc, filter_date
 from ipservice.forms.builder import build
 from ipservice.tenants.schemas import Citation, FormSectionSchema
 
@@ -57,6 +58,9 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 class CustodyEnrollmentBase(Schema):
     """托管申请 — the fields every tenant's custody form has."""
+
+    class Meta:  # the OpenAPI document: the tenant's own fields (GET /forms) are additional properties
+        additional_properties = FORM_VALUE
 
     enterprise_scale = fields.String(
         required=True, validate=validate.OneOf(list(ENTERPRISE_SCALES)),
@@ -139,6 +143,7 @@ class CustodyEnrollmentOut(Schema):
 
     class Meta:  # the OpenAPI document: the tenant's own fields (GET /forms) are additional properties
         unknown = INCLUDE
+        additional_properties = FORM_VALUE
 
     id = fields.String()
     status = fields.String()
@@ -154,10 +159,11 @@ class CustodyEnrollmentOut(Schema):
     government_purchased = fields.Boolean()
     submitted_at = ChinaDateTime()
     decided_at = ChinaDateTime(allow_none=True)
-    reason = fields.Function(lambda obj: obj.decision_reason, allow_none=True,
-                             metadata={"description": "the decision's reason (same as decision_reason)"})
+    reason = ComputedString(compute=lambda obj: obj.decision_reason, allow_none=True,
+                            metadata={"description": "the decision's reason (same as decision_reason)"})
     decision_reason = fields.String(allow_none=True)
     form_version = fields.Integer()
+    extra = form_values("the tenant's own form fields (also at the top level)")
 
     @post_dump(pass_original=True)
     def tenant_fields(self, data, original, **kwargs):
@@ -195,7 +201,7 @@ class CustodyAgencyQuery(Schema):
 
 
 class CustodyAgencyApprovalIn(Schema):
-    approved = fields.Boolean(required=True, metadata=label("已批准", "Approved"))
+    approved = JsonBoolean(required=True, metadata=label("已批准", "Approved"))
 
 
 class CustodyCounts(Schema):

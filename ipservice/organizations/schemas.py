@@ -2,6 +2,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ipservice.accounts.schemas import RegistrationSchema, label
 from ipservice.core.attachments import AttachmentOut
+from ipservice.core.openapi import ComputedBoolean, ComputedNested, EnterpriseRefOut
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Text
 
@@ -24,6 +25,10 @@ class _Claimant(Schema):
     email = fields.String()
 
 
+class _ClaimedOrganization(EnterpriseRefOut):
+    verified = ComputedBoolean(compute=lambda e: e.verified_at is not None)
+
+
 class ClaimOut(Schema):
     id = fields.String()
     status = fields.String()
@@ -34,9 +39,7 @@ class ClaimOut(Schema):
     contact_phone = fields.String()
     created_at = ChinaDateTime()
     decided_at = ChinaDateTime(allow_none=True)
-    organization = fields.Function(lambda c: {"id": c.enterprise.id, "name": c.enterprise.name,
-                                              "uscc": c.enterprise.uscc,
-                                              "verified": c.enterprise.verified_at is not None})
+    organization = ComputedNested(_ClaimedOrganization, compute=lambda c: c.enterprise)
     claimant = fields.Nested(_Claimant)
     licence = fields.Nested(AttachmentOut, allow_none=True)
 
@@ -59,6 +62,6 @@ class OrganizationOut(Schema):
     id = fields.String()
     name = fields.String()
     uscc = fields.String()
-    verified = fields.Function(lambda e: e.verified_at is not None)
+    verified = ComputedBoolean(compute=lambda e: e.verified_at is not None)
     verified_at = ChinaDateTime(allow_none=True)
     pending_claims = fields.Integer()

@@ -89,7 +89,7 @@ class Attachments(MethodView):
         return services.attachments_of(services.get(current_user, application_id))
 
     @access("enterprise")
-    @blp.arguments(schemas.SubsidyUploadIn, location="form")
+    @blp.arguments(schemas.SubsidyUploadIn, location="form", content_type="multipart/form-data")
     @blp.response(201, AttachmentOut)
     @blp.alt_response(409, description="the application is decided")
     @blp.alt_response(413, description="larger than the upload limit")

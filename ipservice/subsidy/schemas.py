@@ -18,8 +18,10 @@ from ipservice.accounts.schemas import label
 from ipservice.core import identifiers
 from ipservice.core.attachments import AttachmentOut
 from ipservice.core.labels import ORG_TYPES, choices
+from ipservice.core.openapi import FORM_VALUE, ComputedList, ComputedNested, ComputedString, form_values
 from ipservice.core.types import ChinaDateTime, today_china
 from ipservice.core.validators import Text, filter_date
+from ipservice.forms.api import FieldOut
 from ipservice.forms.builder import build
 from ipservice.forms.render import describe
 from ipservice.policy.schemas import RuleAmountsOut
@@ -56,6 +58,8 @@ class NumberList(fields.Field):
 
     def __init__(self, parse, **kwargs):
         self.parse = parse
+        # the document: a JSON list of strings (a page's or a cell's text is split, see ``_parts``)
+        kwargs["metadata"] = {"type": "array", "items": {"type": "string"}, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -185,6 +189,9 @@ PCT_NUMBERS_LABEL = label("PCT 国际申请号（一行一个）", "PCT internat
 class SubsidyApplicationBase(_Common):
     """Every base field (the generic form: each rule's form keeps those it needs, required)."""
 
+    class Meta:  # the OpenAPI document: the tenant's and the rule's own fields are additional properties
+        additional_properties = FORM_VALUE
+
     base_amount_cny = fields.Integer(load_default=None, allow_none=True, strict=False,
                                      validate=validate.Range(min=0, max=MAX_AMOUNT),
                                      metadata=label("基数金额（元）", "Base amount (yuan)"))
@@ -270,19 +277,8 @@ class SubsidyCitationOut(Schema):
     quote = fields.String()
 
 
-class SubsidyFieldOut(Schema):
-    name = fields.String()
-    type = fields.String()
-    required = fields.Boolean()
-    label_zh = fields.String()
-    label_en = fields.String()
-    choices = fields.List(fields.Dict(), allow_none=True)
-    max_length = fields.Integer(allow_none=True)
-    tenant_field = fields.Boolean()
-
-
 class SubsidyFormOut(Schema):
-    fields = fields.List(fields.Nested(SubsidyFieldOut))
+    fields = fields.List(fields.Nested(FieldOut))  # as GET /forms describes a field
 
 
 class SubsidyEvidenceOut(Schema):
@@ -323,9 +319,9 @@ class SubsidyEstimateOut(Schema):
     citation = fields.Nested(SubsidyCitationOut, allow_none=True)
 
 
-# Built once, used for every row of a list (building a schema costs more than dumping a row).
-_ESTIMATE_OUT = SubsidyEstimateOut()
-_ATTACHMENT_OUT = AttachmentOut()
+class SubsidyAttachmentOut(AttachmentOut):
+    document = ComputedString(compute=lambda a: services.evidence_code(a), allow_none=True,
+                              metadata={"description": "which of the rule's evidence documents (its code)"})
 
 
 class SubsidyEnterpriseOut(Schema):
@@ -335,13 +331,17 @@ class SubsidyEnterpriseOut(Schema):
 
 
 class SubsidyApplicationOut(Schema):
-    """A subsidy application; the tenant's and the rule's own fields appear at the top level too."""
+    """A subsidy application; the tenant's and the rule's own fields are ``extra``, and at the top level too
+    (as answered since version 1.1)."""
+
+    class Meta:  # the OpenAPI document: those top-level fields are additional properties
+        additional_properties = FORM_VALUE
 
     id = fields.String()
     number = fields.String()
     status = fields.String(metadata={"enum": list(STATUSES)})
     rule = fields.String(attribute="rule_code")
-    rule_name = fields.Method("_rule_name")
+    rule_name = ComputedString(compute=lambda obj: services.rule_name(obj.rule_code))
     org_type = fields.String()
     basis_date = fields.Date()
     quantity = fields.Integer()
@@ -350,22 +350,15 @@ class SubsidyApplicationOut(Schema):
         "description": "what the application claims: patent numbers (digits and check character) and PCT numbers in "
                        "their canonical form, a document number as entered (trimmed, upper case); one subsidy per "
                        "object is held on each object's canonical form"})
-    estimate = fields.Method("_estimate")
+    estimate = ComputedNested(SubsidyEstimateOut, compute=lambda obj: services.estimate_of(obj))
     granted_cny = fields.Integer(allow_none=True)
     enterprise = fields.Nested(SubsidyEnterpriseOut)
     submitted_at = ChinaDateTime()
     decided_at = ChinaDateTime(allow_none=True)
     decision_reason = fields.String(allow_none=True)
-    attachments = fields.Method("_attachments")
-
-    def _rule_name(self, obj):
-        return services.rule_name(obj.rule_code)
-
-    def _estimate(self, obj):
-        return _ESTIMATE_OUT.dump(services.estimate_of(obj))
-
-    def _attachments(self, obj):
-        return [{**_ATTACHMENT_OUT.dump(a), "document": services.evidence_code(a)} for a in services.attachments_of(obj)]
+    attachments = ComputedList(fields.Nested(SubsidyAttachmentOut),
+                               compute=lambda obj: services.attachments_of(obj))
+    extra = form_values("the tenant's and the rule's own form fields (also at the top level)")
 
     @post_dump(pass_original=True)
     def own_fields_at_top_level(self, data, original, **kwargs):
@@ -391,7 +384,11 @@ class SubsidyDecisionIn(Schema):
 
 
 class SubsidyUploadIn(Schema):
+    """The multipart form of an evidence upload (the file itself is read from the request's files)."""
+
     document = fields.String(load_default=None, metadata={"description": "which evidence document (its code)"})
+    file = fields.Raw(load_default=None, metadata={"type": "string", "format": "binary",
+                                                   "description": "the evidence, PDF, JPEG or PNG"})
 
 
 class SubsidyApplicationQuery(Schema):

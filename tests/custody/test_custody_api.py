@@ -77,6 +77,21 @@ def test_withdrawn_agency_is_hidden_and_cannot_be_chosen(client, setup, bureau):
     assert b.post(f"/t/xian/api/v1/agencies/{agency['id']}/approval", json={"approved": "maybe"}).status_code == 422
 
 
+def test_the_approval_flag_is_a_json_boolean_only(setup):
+    """Issue 18: ``{"approved": 0}`` withdrew an approval (marshmallow's Boolean takes 0, 1, "yes", "on"…);
+    the document says boolean, and only true or false change anything."""
+    _e, b, agency = setup("xian")
+    for flag in (0, 1, "false", "true", "yes", "off", None, [], {}):
+        r = b.post(f"/t/xian/api/v1/agencies/{agency['id']}/approval?lang=en", json={"approved": flag})
+        assert r.status_code == 422, (flag, r.status_code)
+        assert r.get_json()["errors"]["json"]["approved"], flag
+    assert [a["approved"] for a in b.get("/t/xian/api/v1/agencies?all=1").get_json()] == [True]  # unchanged
+    r = b.post(f"/t/xian/api/v1/agencies/{agency['id']}/approval", json={"approved": 0})
+    assert "布尔" in r.get_json()["errors"]["json"]["approved"][0]
+    assert b.post(f"/t/xian/api/v1/agencies/{agency['id']}/approval", json={"approved": False}).get_json()[
+        "approved"] is False
+
+
 # --- filing, reading, deciding -------------------------------------------------------------------------
 
 @BOTH

@@ -37,9 +37,10 @@ def _custody_example(tenant: str, api: Api) -> dict:
 _SERIAL = itertools.count(1)
 
 
-def _subsidy_example(tenant: str, api: Api, objects: tuple[str, ...] = ()) -> dict:
+def _subsidy_example(tenant: str, api: Api, objects: tuple[str, ...] = (), pick=None) -> dict:
     """The subsidy area's demo application (ipservice/subsidy/demo.py), on an object of its own each time:
-    one subsidy per object; ``objects``: only a rule claimed on one of these (``document``, ``patent``…)."""
+    one subsidy per object; ``objects``: only a rule claimed on one of these (``document``, ``patent``…);
+    of the first such rule with a set amount, or the first one ``pick(cfg)`` accepts."""
     from ipservice.cases.rights import patent_check_character
     from ipservice.core.types import today_china
     from ipservice.policy.services import rule_by_code
@@ -50,7 +51,7 @@ def _subsidy_example(tenant: str, api: Api, objects: tuple[str, ...] = ()) -> di
     with api.client.application.app_context():
         t = registry.get(tenant)
         rules = [c for c in t.part("subsidy").rules if not objects or c.object in objects]
-        cfg = next((c for c in rules if rule_by_code(t, c.rule).amount_cny), rules[0])
+        cfg = next((c for c in rules if (pick(c) if pick else rule_by_code(t, c.rule).amount_cny)), rules[0])
         rule = rule_by_code(t, cfg.rule)
         basis = min(rule.effective_from + dt.timedelta(days=60), rule.effective_to, today_china())
         body = {"rule": cfg.rule, "org_type": (cfg.org_types or rule.org_types or ("enterprise",))[0],

@@ -29,6 +29,7 @@ class TokenResource(MethodView):
                                 {"via": "api"}, by_user=False)
             keep_on_refusal()  # the failed attempt stays in the audit trail
             error(401, _("电子邮箱或密码不正确。"))
+        throttle.refund_account()
         token, expires_at = services.issue_token(user)
         return {"token": token, "expires_at": expires_at, "user": user}
 

@@ -46,6 +46,7 @@ def login():
         if data:
             user = services.authenticate(data["email"], data["password"])
             if user is not None:
+                throttle.refund_account()
                 services.start_session(user)
                 services.audit_auth("user.login", user, user.email, {"via": "page"})
                 return redirect(_safe_next(request.args.get("next"), home_for(user)))

@@ -22,6 +22,8 @@ class Config:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # 10 MB attachments plus multipart overhead
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     TOKEN_TTL_HOURS = int(os.environ.get("IPSERVICE_TOKEN_TTL_HOURS", "12"))
+    # How long an approved claim's code proves the claimant's e-mail (ipservice.organizations.completion).
+    CLAIM_CODE_TTL_HOURS = int(os.environ.get("IPSERVICE_CLAIM_CODE_TTL_HOURS", "72"))
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")

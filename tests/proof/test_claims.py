@@ -1,0 +1,234 @@
+"""Issue 18, claims: an organization claim made an inactive account with the submitted e-mail, so that
+address could never register or claim again anywhere, even after the bureau rejected the claim; and the
+claim endpoint answered "is this USCC registered?" 20 times a minute. Now the claim keeps the claimant's
+details without reserving the address; the bureau's approval issues a single-use code, and only the
+claimant who comes back with it gets an account (the unique e-mail of ``users`` decides between two
+claims of one address, raced below). A claim of an unregistered USCC is answered like any other, and the
+claim's refusals share the registration's refusal limit. A claimant who types the claim's password at login
+is told the claim's state."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.conftest import DEMO_PASSWORD, create_user, make_uscc, register_enterprise, token_for
+from tests.racing import bearer, race
+
+CLAIMS = "/t/{}/api/v1/organization-claims"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PASSWORD = "Qing-He-Bridge-1987"
+
+
+def claim(client, tenant, uscc, email="genuine@real-corp.cn", password=PASSWORD, addr="192.0.2.20", lang=None):
+    form = {"name": "真实科技有限公司", "uscc": uscc, "email": email, "password": password,
+            "contact_name": "陈七", "contact_phone": "029-86668888", "licence": (io.BytesIO(PNG), "licence.png")}
+    return client.post(CLAIMS.format(tenant), data=form, content_type="multipart/form-data",
+                       environ_base={"REMOTE_ADDR": addr}, headers={"Accept-Language": lang} if lang else {})
+
+
+def decide(bureau, tenant, claim_id, decision="approve", reason=None):
+    body = {"decision": decision, **({"reason": reason} if reason else {})}
+    return bureau.post(f"{CLAIMS.format(tenant)}/{claim_id}/decision", json=body)
+
+
+def complete(client, tenant, email, code, lang=None):
+    return client.post(CLAIMS.format(tenant) + "/completion", json={"email": email, "code": code},
+                       headers={"Accept-Language": lang} if lang else {})
+
+
+def login(client, email, password=PASSWORD, lang=None):
+    return client.post("/api/v1/auth/token", json={"email": email, "password": password},
+                       headers={"Accept-Language": lang} if lang else {})
+
+
+def register(client, tenant, email, uscc=None, addr="192.0.2.21"):
+    body = {"name": "注册测试有限公司", "uscc": uscc or make_uscc(), "email": email, "password": PASSWORD,
+            "contact_name": "赵六", "contact_phone": "029-88886666"}
+    return client.post(f"/t/{tenant}/api/v1/register", json=body, environ_base={"REMOTE_ADDR": addr})
+
+
+@pytest.fixture
+def squatted(client):
+    return register_enterprise(client, "xian", name="抢注的名字")
+
+
+def test_a_pending_claim_reserves_nothing(client, squatted):
+    assert claim(client, "xian", squatted["uscc"]).status_code == 201
+    # the address is free: the same person (or anyone) registers with it, in this tenant or another
+    assert register(client, "hebi", "genuine@real-corp.cn").status_code == 201
+    assert login(client, "genuine@real-corp.cn").status_code == 200
+
+
+def test_a_rejected_claimant_can_register_or_claim_again_and_bind(client, bureau, squatted):
+    b = bureau("xian")
+    first = claim(client, "xian", squatted["uscc"]).get_json()
+    assert decide(b, "xian", first["id"], "reject", "营业执照不清晰").status_code == 200
+    again = claim(client, "xian", squatted["uscc"])
+    assert again.status_code == 201
+    approved = decide(b, "xian", again.get_json()["id"]).get_json()
+    assert approved["claimant"] == {"id": None, "email": "genuine@real-corp.cn"}
+    done = complete(client, "xian", "genuine@real-corp.cn", approved["verification_code"])
+    assert done.status_code == 200
+    assert login(client, "genuine@real-corp.cn").status_code == 200
+    listed = {c["id"]: c for c in b.get(CLAIMS.format("xian")).get_json()}
+    assert listed[again.get_json()["id"]]["completed_at"] and listed[first["id"]]["completed_at"] is None
+    assert listed[again.get_json()["id"]]["claimant"]["id"] == done.get_json()["claimant"]["id"]
+
+
+def test_the_code_is_single_use_and_needs_its_email(client, bureau, squatted):
+    b = bureau("xian")
+    c = claim(client, "xian", squatted["uscc"]).get_json()
+    code = decide(b, "xian", c["id"]).get_json()["verification_code"]
+    wrong_email = complete(client, "xian", "someone.else@real-corp.cn", code)
+    wrong_code = complete(client, "xian", "genuine@real-corp.cn", "ABCD-EFGH-JKMN")
+    assert wrong_email.status_code == wrong_code.status_code == 422
+    assert wrong_email.get_json()["message"] == wrong_code.get_json()["message"]
+    assert complete(client, "hebi", "genuine@real-corp.cn", code).status_code == 422  # another tenant
+    assert complete(client, "xian", "genuine@real-corp.cn", f" {code.lower().replace('-', ' ')} ").status_code == 200
+    used = complete(client, "xian", "genuine@real-corp.cn", code, lang="en")
+    assert used.status_code == 422 and "code" in used.get_json()["message"]
+
+
+def test_an_expired_code_binds_nothing_and_frees_the_address(app, client, bureau, squatted, monkeypatch):
+    b = bureau("xian")
+    c = claim(client, "xian", squatted["uscc"]).get_json()
+    monkeypatch.setitem(app.config, "CLAIM_CODE_TTL_HOURS", 0)
+    approved = decide(b, "xian", c["id"]).get_json()
+    assert complete(client, "xian", "genuine@real-corp.cn", approved["verification_code"]).status_code == 422
+    r = login(client, "genuine@real-corp.cn")
+    assert r.status_code == 403 and "失效" in r.get_json()["message"]
+    # the claimant claims again; the new approval's code binds
+    monkeypatch.setitem(app.config, "CLAIM_CODE_TTL_HOURS", 72)
+    again = claim(client, "xian", squatted["uscc"]).get_json()
+    code = decide(b, "xian", again["id"]).get_json()["verification_code"]
+    assert complete(client, "xian", "genuine@real-corp.cn", code).status_code == 200
+
+
+def test_a_later_approval_of_the_organization_voids_the_earlier_code(client, bureau, squatted):
+    b = bureau("xian")
+    first = claim(client, "xian", squatted["uscc"], email="first@real-corp.cn").get_json()
+    second = claim(client, "xian", squatted["uscc"], email="second@real-corp.cn").get_json()
+    first_code = decide(b, "xian", first["id"]).get_json()["verification_code"]
+    second_code = decide(b, "xian", second["id"]).get_json()["verification_code"]
+    assert complete(client, "xian", "first@real-corp.cn", first_code).status_code == 422
+    assert complete(client, "xian", "second@real-corp.cn", second_code).status_code == 200
+    owner = token_for(client, "second@real-corp.cn", PASSWORD)
+    assert client.get("/t/xian/api/v1/my", headers=bearer(owner)).status_code == 200
+
+
+def test_two_approved_claims_of_one_address_bind_once_under_racing(app, client, live_server):
+    """Claims of one address to organizations in two tenants (and several in one), all approved; the
+    claimants complete at the same moment, with a registration of the address racing them: one binds."""
+    email = "racing@real-corp.cn"
+    codes = []
+    for tenant, n in (("xian", 3), ("hebi", 3)):
+        create_user(app, f"claims-bureau@{tenant}.gov.cn", "bureau", tenant)
+        token = token_for(client, f"claims-bureau@{tenant}.gov.cn")
+        for _ in range(n):
+            squatted = register_enterprise(client, tenant)
+            c = claim(client, tenant, squatted["uscc"], email=email).get_json()
+            r = client.post(f"{CLAIMS.format(tenant)}/{c['id']}/decision", json={"decision": "approve"},
+                            headers=bearer(token))
+            assert r.status_code == 200, r.get_json()
+            codes.append((tenant, r.get_json()["verification_code"]))
+    requests_ = [("POST", CLAIMS.format(t) + "/completion", {}, {"email": email, "code": code}) for t, code in codes]
+    requests_.append(("POST", "/t/hebi/api/v1/register", {}, {
+        "name": "抢先注册有限公司", "uscc": make_uscc(), "email": email, "password": PASSWORD,
+        "contact_name": "赵六", "contact_phone": "029-88886666"}))
+    results = race(live_server, requests_)
+    winners = [code for code, _b in results if code in (200, 201)]
+    assert len(winners) == 1, results
+    assert sorted(code for code, _b in results if code not in (200, 201)) == [409] * (len(results) - 1), results
+    assert login(client, email).status_code == 200
+    from ipservice.accounts.models import User
+    from ipservice.core.tenancy import cross_tenant
+    from ipservice.extensions import db
+
+    with app.app_context(), cross_tenant("test: the accounts of the address"):
+        assert db.session.query(User).filter(User.email == email).count() == 1
+
+
+def test_registered_and_unregistered_uscc_are_answered_alike(client, bureau, squatted):
+    registered = claim(client, "xian", squatted["uscc"])
+    unregistered = claim(client, "xian", make_uscc())
+    assert registered.status_code == unregistered.status_code == 201
+    assert set(registered.get_json()) == set(unregistered.get_json()) == {"id", "status"}
+    assert registered.get_json()["status"] == unregistered.get_json()["status"] == "pending"
+    # the claimant's status pages look alike too
+    pages = [client.get(f"/t/xian/claims/{r.get_json()['id']}") for r in (registered, unregistered)]
+    assert [p.status_code for p in pages] == [200, 200]
+    # the bureau sees the claim of no organization, can only reject it
+    b = bureau("xian")
+    listed = {c["id"]: c for c in b.get(CLAIMS.format("xian")).get_json()}
+    assert listed[unregistered.get_json()["id"]]["organization"] is None
+    r = decide(b, "xian", unregistered.get_json()["id"])
+    assert r.status_code == 409 and "注册" in r.get_json()["message"]
+    assert decide(b, "xian", unregistered.get_json()["id"], "reject", "请直接注册").status_code == 200
+
+
+def test_the_index_page_shows_a_claim_of_no_organization_with_its_rejection(app, client, bureau):
+    from tests.conftest import csrf_from, page_login
+
+    unregistered = claim(client, "xian", make_uscc()).get_json()
+    b = bureau("xian")
+    staff = app.test_client()
+    assert page_login(staff, b.email).status_code == 302
+    html = staff.get("/t/xian/organizations").get_data(as_text=True)
+    assert f'id="claim-{unregistered["id"]}"' in html and 'value="approve"' not in html
+    r = staff.post(f"/t/xian/claims/{unregistered['id']}/decision",
+                   data={"csrf_token": csrf_from(html), "decision": "reject", "reason": "请直接注册"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/t/xian/organizations")
+
+
+@pytest.fixture
+def refusal_limit(app, monkeypatch):
+    from ipservice.extensions import limiter
+
+    monkeypatch.setitem(app.config, "RATE_LIMIT_REGISTER_REFUSED", "3 per hour")
+    with app.app_context():
+        limiter.reset()
+    yield
+    with app.app_context():
+        limiter.reset()
+
+
+def test_claim_refusals_share_the_registrations_refusal_limit(client, squatted, refusal_limit):
+    taken = squatted["email"]
+    assert register(client, "xian", taken, addr="192.0.2.30").status_code == 409
+    assert claim(client, "xian", squatted["uscc"], email=taken, addr="192.0.2.30").status_code == 409
+    assert register(client, "xian", taken, addr="192.0.2.30").status_code == 409
+    assert claim(client, "xian", make_uscc(), email=taken, addr="192.0.2.30").status_code == 429
+    assert register(client, "xian", taken, addr="192.0.2.30").status_code == 429
+    # claims that are received do not count
+    for _ in range(4):
+        assert claim(client, "xian", make_uscc(), email="fresh@real-corp.cn", addr="192.0.2.31").status_code == 201
+
+
+def test_login_tells_a_claimant_the_claims_state_only_with_the_claims_password(client, bureau, squatted):
+    from tests.conftest import csrf_from
+
+    b = bureau("xian")
+    c = claim(client, "xian", squatted["uscc"]).get_json()
+    pending = login(client, "genuine@real-corp.cn")
+    assert pending.status_code == 403 and "审核" in pending.get_json()["message"]
+    en = login(client, "genuine@real-corp.cn", lang="en")
+    assert en.status_code == 403 and "review" in en.get_json()["message"]
+    wrong = login(client, "genuine@real-corp.cn", password="not-the-claims-password")
+    nobody = login(client, "nobody-at-all@real-corp.cn")
+    assert wrong.status_code == nobody.status_code == 401
+    assert wrong.get_json() == nobody.get_json()
+    # the login page says the same
+    page = client.get("/login")
+    r = client.post("/login", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
+                                    "email": "genuine@real-corp.cn", "password": PASSWORD})
+    assert r.status_code == 403 and "审核" in r.get_data(as_text=True)
+    decide(b, "xian", c["id"], "reject", "营业执照与单位名称不符")
+    rejected = login(client, "genuine@real-corp.cn")
+    assert rejected.status_code == 403 and "营业执照与单位名称不符" in rejected.get_json()["message"]
+    again = claim(client, "xian", squatted["uscc"]).get_json()
+    decide(b, "xian", again["id"])
+    approved = login(client, "genuine@real-corp.cn")
+    assert approved.status_code == 403 and "验证码" in approved.get_json()["message"]
+    # the squatter's own login is unaffected by the claim (it answers 401: the account is switched off)
+    assert login(client, squatted["email"], password=DEMO_PASSWORD).status_code == 401

@@ -232,3 +232,88 @@ def test_login_tells_a_claimant_the_claims_state_only_with_the_claims_password(c
     assert approved.status_code == 403 and "验证码" in approved.get_json()["message"]
     # the squatter's own login is unaffected by the claim (it answers 401: the account is switched off)
     assert login(client, squatted["email"], password=DEMO_PASSWORD).status_code == 401
+
+
+def _old_model_rows(engine) -> dict:
+    """Claims as the model before issue 18 left them: one approved (its claimant owns the organization),
+    one pending and one rejected, each with the inactive account made for it."""
+    import sqlalchemy as sa
+    from werkzeug.security import generate_password_hash
+
+    from ipservice.core.types import UTCDateTime, utcnow
+
+    now = utcnow()
+    users = sa.table("users", *(sa.column(c) for c in ("id", "email", "password_hash", "role", "tenant_id",
+                                                       "display_name", "active", "session_generation")),
+                     sa.column("created_at", UTCDateTime))
+    enterprises = sa.table("enterprises", *(sa.column(c) for c in (
+        "tenant_id", "id", "name", "uscc", "contact_name", "contact_phone", "user_id")),
+        sa.column("created_at", UTCDateTime))
+    claims = sa.table("organization_claims", *(sa.column(c) for c in (
+        "tenant_id", "id", "enterprise_id", "claimant_id", "name", "uscc", "contact_name", "contact_phone",
+        "status", "reason", "decided_by")), sa.column("created_at", UTCDateTime), sa.column("decided_at", UTCDateTime))
+    pw = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    people = {"squatter": False, "approved": True, "pending": False, "rejected": False}
+    uscc = make_uscc()
+    with engine.begin() as conn:
+        for who, active in people.items():
+            conn.execute(sa.insert(users).values(id=f"user-{who}", email=f"{who}@old-model.cn", password_hash=pw,
+                                                 role="enterprise", tenant_id="xian", display_name=who,
+                                                 active=active, session_generation=0, created_at=now))
+        conn.execute(sa.insert(enterprises).values(tenant_id="xian", id="org-1", name="旧单位", uscc=uscc,
+                                                   contact_name="陈七", contact_phone="029-86668888",
+                                                   user_id="user-approved", created_at=now))
+        for who, status in (("approved", "approved"), ("pending", "pending"), ("rejected", "rejected")):
+            decided = None if status == "pending" else now
+            conn.execute(sa.insert(claims).values(
+                tenant_id="xian", id=f"claim-{who}", enterprise_id="org-1", claimant_id=f"user-{who}",
+                name="旧单位", uscc=uscc, contact_name="陈七", contact_phone="029-86668888", status=status,
+                reason="不符" if status == "rejected" else None, decided_by=None, created_at=now,
+                decided_at=decided))
+    return people
+
+
+def test_the_migration_frees_the_addresses_of_pending_and_rejected_claims(app, tmp_path):
+    """Migration 0013 on a database holding old-model claims (SQLite, a file of its own): the pending and
+    rejected claims' accounts go, their addresses register again, and the pending claim is approved and
+    completed under the new model."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from flask_migrate import upgrade
+
+    from ipservice import create_app
+    from ipservice.extensions import db
+    from tests.conftest import create_user
+
+    migrations = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "migrations")
+    config = Config()
+    config.set_main_option("script_location", migrations)
+    before = ScriptDirectory.from_config(config).get_revision("0013_claims").down_revision
+    settings = {**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
+                "IPSERVICE_DB_APP_ROLE": ""}
+    old = create_app(settings)
+    try:
+        with old.app_context():
+            upgrade(directory=migrations, revision=before)
+            _old_model_rows(db.engine)
+            upgrade(directory=migrations)
+            emails = set(db.session.execute(db.text("SELECT email FROM users")).scalars())
+            rows = {r.id: r for r in db.session.execute(db.text(
+                "SELECT id, email, claimant_id, completed_at FROM organization_claims"))}
+        assert emails == {"squatter@old-model.cn", "approved@old-model.cn"}
+        assert rows["claim-approved"].claimant_id == "user-approved" and rows["claim-approved"].completed_at
+        assert rows["claim-pending"].email == "pending@old-model.cn" and rows["claim-pending"].claimant_id is None
+        client = old.test_client()
+        assert register(client, "hebi", "rejected@old-model.cn").status_code == 201
+        r = login(client, "pending@old-model.cn")
+        assert r.status_code == 403 and "审核" in r.get_json()["message"]
+        create_user(old, "migrated-bureau@xian.gov.cn", "bureau", "xian")
+        token = token_for(client, "migrated-bureau@xian.gov.cn")
+        r = client.post(f"{CLAIMS.format('xian')}/claim-pending/decision", json={"decision": "approve"},
+                        headers=bearer(token))
+        assert r.status_code == 200, r.get_json()
+        assert complete(client, "xian", "pending@old-model.cn", r.get_json()["verification_code"]).status_code == 200
+        assert login(client, "pending@old-model.cn").status_code == 200
+        assert login(client, "approved@old-model.cn").status_code == 401  # switched off by the approval
+    finally:
+        create_app({**app.config})  # the session's app counts in its own database again

@@ -109,6 +109,11 @@ def complete_claim(email: str, code: str) -> OrganizationClaim:
     return claim
 
 
+# A failed login checks the typed password against this many claims of the e-mail at most (the newest):
+# claims are cheap to file, and each check costs a password hash. The PostgreSQL function has the same.
+CLAIMS_ASKED = 5
+
+
 def _claims_of(email: str) -> list:
     """The unbound claims of ``email`` in every tenant, newest first (the login has no tenant)."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -122,7 +127,7 @@ def _claims_of(email: str) -> list:
         return db.session.execute(
             select(c.tenant_id, c.id, c.status, c.password_hash, c.reason, c.code_expires_at, c.created_at)
             .where(c.email == email, c.completed_at.is_(None))
-            .order_by(c.created_at.desc()).limit(20)).all()
+            .order_by(c.created_at.desc()).limit(CLAIMS_ASKED)).all()
 
 
 def login_state(email: str, password: str) -> str | None:

@@ -22,26 +22,33 @@ bp = Blueprint("organizations", __name__, template_folder="templates")
 @limiter.limit(register_rate, methods=["POST"])
 @throttle.register_refused
 def claim_new():
-    schema = schemas.ClaimIn()
+    def submit(data):
+        claim = services.submit_claim(data, request.files.get("licence"))
+        flash(_("认领申请已提交。请保存本页地址，以便查看审核结果。区局批准后会告知您验证码，"
+                "凭验证码完成认领后即可用该邮箱登录。"))
+        return redirect(url_for("organizations.claim_status", claim_id=claim.id))
+
     values = request.form if request.method == "POST" else {"uscc": request.args.get("uscc", "")}
+    return _public_form(schemas.ClaimIn(), "organizations/claim_new.html", values, submit, (409, 413, 415, 422))
+
+
+def _public_form(schema, template, values, act, refusable):
+    """A form anyone fills in: on a valid POST ``act(data)`` answers (a redirect); a refusal it raises
+    with a status in ``refusable`` goes beside the fields."""
     errors, message, status = {}, None, 200
     if request.method == "POST":
         data, errors = load_form(schema, request.form)
         status = 422 if errors else 200
         if data:
             try:
-                claim = services.submit_claim(data, request.files.get("licence"))
+                return act(data)
             except Refusal as exc:
                 db.session.rollback()
-                if exc.status not in (409, 413, 415, 422):
+                if exc.status not in refusable:
                     raise
                 status, message, errors = refusal(exc)
-            else:
-                flash(_("认领申请已提交。请保存本页地址，以便查看审核结果。区局批准后会告知您验证码，"
-                        "凭验证码完成认领后即可用该邮箱登录。"))
-                return redirect(url_for("organizations.claim_status", claim_id=claim.id))
-    return render_template("organizations/claim_new.html", fields=for_page(schema), values=values,
-                           errors=errors, message=message), status
+    return render_template(template, fields=for_page(schema), values=values, errors=errors,
+                           message=message), status
 
 
 @bp.route("/t/<tenant>/claims/<claim_id>")
@@ -65,25 +72,13 @@ def licence(claim_id):
 @limiter.limit(register_rate, methods=["POST"])
 def claim_complete():
     """The claimant completes an approved claim with the e-mail and the code the bureau gave."""
-    schema = schemas.ClaimCompletionIn()
+    def bind(data):
+        completion.complete_claim(data["email"], data["code"])
+        flash(_("认领已完成，请用认领时填写的邮箱和密码登录。"))
+        return redirect(url_for("accounts.login"))
+
     values = request.form if request.method == "POST" else {"email": request.args.get("email", "")}
-    errors, message, status = {}, None, 200
-    if request.method == "POST":
-        data, errors = load_form(schema, request.form)
-        status = 422 if errors else 200
-        if data:
-            try:
-                completion.complete_claim(data["email"], data["code"])
-            except Refusal as exc:
-                db.session.rollback()
-                if exc.status not in (409, 422):
-                    raise
-                status, message, errors = refusal(exc)
-            else:
-                flash(_("认领已完成，请用认领时填写的邮箱和密码登录。"))
-                return redirect(url_for("accounts.login"))
-    return render_template("organizations/claim_complete.html", fields=for_page(schema), values=values,
-                           errors=errors, message=message), status
+    return _public_form(schemas.ClaimCompletionIn(), "organizations/claim_complete.html", values, bind, (409, 422))
 
 
 @bp.route("/t/<tenant>/claims/<claim_id>/decision", methods=["POST"])

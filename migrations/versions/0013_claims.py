@@ -37,7 +37,7 @@ BEGIN
                         c.code_expires_at, c.created_at
                  FROM organization_claims c
                  WHERE c.email = claimant_email AND c.completed_at IS NULL
-                 ORDER BY c.created_at DESC LIMIT 20;
+                 ORDER BY c.created_at DESC LIMIT 5;
     PERFORM set_config('app.cross_tenant', coalesce(before, 'off'), true);
 END $$"""
 

@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import DEMO_PASSWORD, create_user, make_uscc, register_enterprise, token_for
 from tests.racing import bearer, race
+from tests.security.test_registration_enumeration import conflict_limit  # noqa: F401 — 3 refusals an hour
 
 CLAIMS = "/t/{}/api/v1/organization-claims"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -181,19 +182,7 @@ def test_the_index_page_shows_a_claim_of_no_organization_with_its_rejection(app,
     assert r.status_code == 302 and r.headers["Location"].endswith("/t/xian/organizations")
 
 
-@pytest.fixture
-def refusal_limit(app, monkeypatch):
-    from ipservice.extensions import limiter
-
-    monkeypatch.setitem(app.config, "RATE_LIMIT_REGISTER_REFUSED", "3 per hour")
-    with app.app_context():
-        limiter.reset()
-    yield
-    with app.app_context():
-        limiter.reset()
-
-
-def test_claim_refusals_share_the_registrations_refusal_limit(client, squatted, refusal_limit):
+def test_claim_refusals_share_the_registrations_refusal_limit(client, squatted, conflict_limit):
     taken = squatted["email"]
     assert register(client, "xian", taken, addr="192.0.2.30").status_code == 409
     assert claim(client, "xian", squatted["uscc"], email=taken, addr="192.0.2.30").status_code == 409

@@ -52,7 +52,6 @@ register_refused = limiter.shared_limit(register_refused_rate, scope="register-r
 
 def refund_account() -> None:
     """Give back the attempt a successful login spent on its account (counted before the check)."""
-    storage = limiter.storage
-    for spent in limiter.current_limits:
-        if ACCOUNT_SCOPE in spent.request_args and storage.get(spent.key) > 0:
-            storage.incr(spent.key, spent.limit.get_expiry(), amount=-1)
+    for spent in limiter.current_limits:  # none when rate limiting is off
+        if ACCOUNT_SCOPE in spent.request_args and limiter.storage.get(spent.key) > 0:
+            limiter.storage.incr(spent.key, spent.limit.get_expiry(), amount=-1)

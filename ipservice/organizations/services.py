@@ -23,7 +23,6 @@ from ipservice.accounts import services as accounts
 from ipservice.accounts.models import ApiToken, Enterprise, User
 from ipservice.core import attachments, audit
 from ipservice.core.errors import error
-from ipservice.core.tenancy import current_tenant_id
 from ipservice.core.types import utcnow
 from ipservice.extensions import db
 from ipservice.organizations.models import OrganizationClaim

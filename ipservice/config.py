@@ -26,6 +26,8 @@ class Config:
     MAX_JSON_BYTES = int(os.environ.get("IPSERVICE_MAX_JSON_BYTES", str(1024 * 1024)))
     MAX_JSON_KEYS = int(os.environ.get("IPSERVICE_MAX_JSON_KEYS", "200"))
     TOKEN_TTL_HOURS = int(os.environ.get("IPSERVICE_TOKEN_TTL_HOURS", "12"))
+    # How long an approved claim's code proves the claimant's e-mail (ipservice.organizations.completion).
+    CLAIM_CODE_TTL_HOURS = int(os.environ.get("IPSERVICE_CLAIM_CODE_TTL_HOURS", "72"))
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")

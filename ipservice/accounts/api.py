@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from ipservice.extensions import Blueprint
 
 from ipservice.accounts import schemas, services, throttle
+from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.transaction import keep_on_refusal
 from ipservice.core.errors import error
@@ -21,6 +22,8 @@ class TokenResource(MethodView):
     @auth_blp.arguments(schemas.TokenRequestSchema)
     @auth_blp.response(200, schemas.TokenSchema)
     @auth_blp.alt_response(401, description="bad e-mail or password (one answer for both)")
+    @auth_blp.alt_response(403, description="no account yet: the e-mail and password of an organization claim; "
+                                            "the message says the claim's state")
     def post(self, data):
         """Exchange e-mail and password for a bearer token."""
         user = services.authenticate(data["email"], data["password"])
@@ -28,7 +31,11 @@ class TokenResource(MethodView):
             services.audit_auth("user.login_failed", services.find_user(data["email"]), data["email"],
                                 {"via": "api"}, by_user=False)
             keep_on_refusal()  # the failed attempt stays in the audit trail
+            claim_state = hooks.login_refusal_message(data["email"], data["password"])
+            if claim_state:  # a claimant who typed the claim's password: the claim's state
+                error(403, claim_state)
             error(401, _("电子邮箱或密码不正确。"))
+        throttle.refund_account()
         token, expires_at = services.issue_token(user)
         return {"token": token, "expires_at": expires_at, "user": user}
 

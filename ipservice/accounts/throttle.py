@@ -2,10 +2,11 @@
 
 - per client address: ``RATE_LIMIT_LOGIN`` attempts (behind nginx the address is the client's, from
   ProxyFix);
-- per account: ``RATE_LIMIT_LOGIN_ACCOUNT`` *failed* attempts for one e-mail, from any address. Only
-  failures count (``deduct_when``); once the budget is spent every attempt for that e-mail is 429 until
-  the window ends, the right password included, so that spreading guesses over many addresses gains
-  nothing.
+- per account: ``RATE_LIMIT_LOGIN_ACCOUNT`` *failed* attempts for one e-mail, from any address. Every
+  attempt is counted before its password is checked (an atomic increment: a concurrent burst checks at
+  most the budget), and a successful login gives its attempt back (``refund_account``), so only failures
+  stay counted; once the budget is spent every attempt for that e-mail is 429 until the window ends, the
+  right password included, so that spreading guesses over many addresses gains nothing.
 - registrations refused with 409 per address: ``RATE_LIMIT_REGISTER_REFUSED``.
 Counters live where Flask-Limiter stores them: Redis or the database (ipservice.core.ratelimit).
 """
@@ -31,10 +32,6 @@ def login_account_key() -> str:
     return "account:" + (normalize_email(str(email)) if email else "-")
 
 
-def _failed(response) -> bool:
-    return response.status_code == 401
-
-
 def register_refused_rate() -> str:
     return current_app.config["RATE_LIMIT_REGISTER_REFUSED"]
 
@@ -44,9 +41,17 @@ def _refused(response) -> bool:
 
 
 per_address = limiter.shared_limit(login_rate, scope="login", methods=["POST"])
-per_account = limiter.shared_limit(login_account_rate, scope="login-account", key_func=login_account_key,
-                                   methods=["POST"], deduct_when=_failed)
+ACCOUNT_SCOPE = "login-account"
+per_account = limiter.shared_limit(login_account_rate, scope=ACCOUNT_SCOPE, key_func=login_account_key,
+                                   methods=["POST"])
 # Registrations refused because the e-mail (or USCC) cannot be used, per address: asking "is this e-mail
 # taken?" over and over is what an enumeration does; a person mistyping does it a few times.
 register_refused = limiter.shared_limit(register_refused_rate, scope="register-refused", methods=["POST"],
                                         deduct_when=_refused)
+
+
+def refund_account() -> None:
+    """Give back the attempt a successful login spent on its account (counted before the check)."""
+    for spent in limiter.current_limits:  # none when rate limiting is off
+        if ACCOUNT_SCOPE in spent.request_args and limiter.storage.get(spent.key) > 0:
+            limiter.storage.incr(spent.key, spent.limit.get_expiry(), amount=-1)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from ipservice.accounts import schemas, services, throttle
+from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.transaction import keep_on_refusal
 from ipservice.core.errors import Refusal
@@ -39,21 +40,24 @@ def home_for(user) -> str:
 @throttle.per_account
 def login():
     schema = schemas.TokenRequestSchema()
-    values, errors, message = {}, {}, None
+    values, errors, message, status = {}, {}, None, 200
     if request.method == "POST":
         values = request.form
         data, errors = load_form(schema, request.form)
         if data:
             user = services.authenticate(data["email"], data["password"])
             if user is not None:
+                throttle.refund_account()
                 services.start_session(user)
                 services.audit_auth("user.login", user, user.email, {"via": "page"})
                 return redirect(_safe_next(request.args.get("next"), home_for(user)))
             services.audit_auth("user.login_failed", services.find_user(data["email"]), data["email"],
                                 {"via": "page"}, by_user=False)
             keep_on_refusal()  # the failed attempt stays in the audit trail
-            message = _("电子邮箱或密码不正确。")
-    status = 401 if message else (422 if errors else 200)
+            claim_state = hooks.login_refusal_message(data["email"], data["password"])
+            message = claim_state or _("电子邮箱或密码不正确。")
+            status = 403 if claim_state else 401
+    status = status if message else (422 if errors else 200)
     return render_template("accounts/login.html", fields=for_page(schema), values=values, errors=errors,
                            message=message), status
 

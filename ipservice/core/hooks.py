@@ -10,6 +10,8 @@ contributes here:
     hooks.landing(app, fn)        fn(user) -> url | None: where the user's day starts (after login, and
                                   at the home of the user's own tenant); the first answer wins
     hooks.command(app, group)     a click command or group under ``flask``
+    hooks.login_refusal(app, fn)  fn(email, password) -> message | None: what a login that failed is told
+                                  instead of "wrong e-mail or password" (a claimant: the claim's state)
 
 Filing kinds register with ``core.filing.register_kind``; KPI metrics with ``kpi.metrics.metric``.
 Everything is kept per app (``app.extensions``), so two apps in one process do not share registrations.
@@ -29,6 +31,7 @@ class Hooks:
     home_sections: list = field(default_factory=list)
     demo_loaders: list = field(default_factory=list)
     landings: list = field(default_factory=list)
+    login_refusals: list = field(default_factory=list)
 
 
 def of(app=None) -> Hooks:
@@ -56,6 +59,19 @@ def demo_loader(app, fn):
 
 def landing(app, fn):
     return _add(of(app).landings, fn)
+
+
+def login_refusal(app, fn):
+    return _add(of(app).login_refusals, fn)
+
+
+def login_refusal_message(email: str, password: str) -> str | None:
+    """The first area's answer to a failed login, if one has something to say."""
+    for fn in of().login_refusals:
+        message = fn(email, password)
+        if message:
+            return message
+    return None
 
 
 def command(app, cmd):

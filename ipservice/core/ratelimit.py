@@ -85,9 +85,10 @@ class DatabaseStorage(Storage):
         with self.engine.begin() as conn:
             insert = self._upsert(conn.dialect.name)
             expired = rate_limits.c.expires_at <= now
-            stmt = insert(rate_limits).values(key=_key(key), hits=amount, expires_at=now + expiry)
+            fresh = max(amount, 0)  # a refund (negative amount) into a new window starts it at 0
+            stmt = insert(rate_limits).values(key=_key(key), hits=fresh, expires_at=now + expiry)
             stmt = stmt.on_conflict_do_update(index_elements=[rate_limits.c.key], set_={
-                "hits": case((expired, amount), else_=rate_limits.c.hits + amount),
+                "hits": case((expired, fresh), else_=rate_limits.c.hits + amount),
                 "expires_at": case((expired, now + expiry), else_=rate_limits.c.expires_at),
             }).returning(rate_limits.c.hits)
             hits = conn.execute(stmt).scalar_one()

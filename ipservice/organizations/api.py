@@ -1,4 +1,4 @@
-from flask import request
+from flask import request, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from ipservice.extensions import Blueprint
@@ -8,7 +8,7 @@ from ipservice.accounts import throttle
 from ipservice.core.access import access
 from ipservice.core.attachments import download_doc, send
 from ipservice.extensions import limiter, register_rate
-from ipservice.organizations import schemas, services
+from ipservice.organizations import completion, schemas, services
 
 blp = Blueprint("api_organizations", __name__, url_prefix="/t/<tenant>/api/v1",
                 description="单位认领与核实 — organization claims and verification")
@@ -37,8 +37,10 @@ class Claims(MethodView):
     @blp.alt_response(409, description="an e-mail that cannot be used (one neutral answer)")
     @blp.alt_response(415, description="the licence is not a PDF, JPEG or PNG by content")
     def post(self, data):
-        """Claim an organization registered in the tenant under its USCC (multipart, with ``licence``).
-        The claimant's account can sign in once the bureau approves."""
+        """Claim the organization registered in the tenant under a USCC (multipart, with ``licence``). The
+        answer is the same whether the USCC is registered or not. Nothing is reserved: the claimant's account
+        is made when the bureau has approved and the claimant completes the claim with the approval's code
+        (``POST …/organization-claims/completion``)."""
         claim = services.submit_claim(data, request.files.get("licence"))
         return claim, 201
 
@@ -78,13 +80,34 @@ class Licence(MethodView):
 class Decision(MethodView):
     @access("bureau")
     @blp.arguments(schemas.ClaimDecisionIn)
-    @blp.response(200, schemas.ClaimOut)
-    @blp.alt_response(409, description="decided already")
+    @blp.response(200, schemas.ClaimDecisionOut)
+    @blp.alt_response(409, description="decided already, or approving a claim of a USCC no organization has")
     def post(self, data, claim_id):
-        """Approve (the claimant becomes the organization's user; the organization is verified) or reject
-        with a reason."""
+        """Approve (the organization's account ends, the organization is verified; the answer carries the
+        claimant's single-use code, to hand over by telephone or at the counter) or reject with a reason."""
         claim = services.decide_claim(claim_id, data["decision"], data.get("reason"), current_user)
-        return _out(claim)
+        return decision_out(claim)
+
+
+def decision_out(claim):
+    claim = _out(claim)
+    claim.completion_url = (url_for("organizations.claim_complete", tenant=claim.tenant_id, _external=True)
+                            if getattr(claim, "verification_code", None) else None)
+    return claim
+
+
+@blp.route("/organization-claims/completion")
+class Completion(MethodView):
+    decorators = [limiter.limit(register_rate, methods=["POST"])]
+
+    @access("anyone")
+    @blp.arguments(schemas.ClaimCompletionIn)
+    @blp.response(200, schemas.ClaimCompletionOut)
+    @blp.alt_response(409, description="the e-mail has an account by now (one neutral answer)")
+    def post(self, data):
+        """Complete an approved claim with its e-mail and the code the bureau gave: the claimant's account is
+        made (with the password given with the claim) and becomes the organization's user."""
+        return completion.complete_claim(data["email"], data["code"])
 
 
 @blp.route("/organizations")

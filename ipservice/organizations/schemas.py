@@ -2,7 +2,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ipservice.accounts.schemas import RegistrationSchema, label
 from ipservice.core.attachments import AttachmentOut
-from ipservice.core.openapi import ComputedBoolean, ComputedNested, EnterpriseRefOut
+from ipservice.core.openapi import ComputedBoolean
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Text
 
@@ -21,12 +21,15 @@ class ClaimReceiptOut(Schema):
 
 
 class _Claimant(Schema):
-    id = fields.String()
+    id = fields.String(allow_none=True, metadata={"description": "the account, once the claim is completed"})
     email = fields.String()
 
 
-class _ClaimedOrganization(EnterpriseRefOut):
-    verified = ComputedBoolean(compute=lambda e: e.verified_at is not None)
+class _Organization(Schema):
+    id = fields.String()
+    name = fields.String()
+    uscc = fields.String()
+    verified = fields.Boolean()
 
 
 class ClaimOut(Schema):
@@ -39,9 +42,37 @@ class ClaimOut(Schema):
     contact_phone = fields.String()
     created_at = ChinaDateTime()
     decided_at = ChinaDateTime(allow_none=True)
-    organization = ComputedNested(_ClaimedOrganization, compute=lambda c: c.enterprise)
-    claimant = fields.Nested(_Claimant)
+    organization = fields.Nested(_Organization, attribute="organization_summary", allow_none=True, metadata={
+        "description": "null: no organization was registered under the USCC in the tenant"})
+    claimant = fields.Nested(_Claimant, attribute="claimant_account")
     licence = fields.Nested(AttachmentOut, allow_none=True)
+    code_expires_at = ChinaDateTime(allow_none=True, metadata={
+        "description": "an approved claim: until when its code completes it"})
+    completed_at = ChinaDateTime(allow_none=True, metadata={
+        "description": "when the claimant proved the e-mail with the code and the account was made"})
+
+
+class ClaimDecisionOut(ClaimOut):
+    """The decision; an approval carries the claimant's single-use code, answered this once only."""
+
+    verification_code = fields.String(allow_none=True, metadata={
+        "description": "approve only: hand it to the claimant (telephone, counter); it completes the claim"})
+    completion_url = fields.String(allow_none=True, metadata={
+        "description": "approve only: where the claimant completes the claim with the e-mail and the code"})
+
+
+class ClaimCompletionIn(Schema):
+    """认领完成 — the claim's e-mail and the code the bureau gave on approval."""
+
+    email = Text(required=True, max_length=254, metadata=label("电子邮箱（认领时填写的）", "E-mail (as given with the claim)"))
+    code = Text(required=True, max_length=40, metadata=label("验证码（区局告知）", "Verification code (from the bureau)"))
+
+
+class ClaimCompletionOut(Schema):
+    id = fields.String()
+    status = fields.String()
+    completed_at = ChinaDateTime()
+    claimant = fields.Nested(_Claimant, attribute="claimant_account")
 
 
 class ClaimDecisionIn(Schema):

@@ -1,15 +1,19 @@
 """Claims to an organization and the bureau's verification of organizations.
 
-- ``submit_claim``: anyone whose USCC is already registered in the tenant files a claim with the business
-  licence (PDF/JPEG/PNG by content); an account is made for the claimant, inactive until approved. The
+- ``submit_claim``: anyone files a claim to a USCC with the business licence (PDF/JPEG/PNG by content);
+  the claimant's e-mail, name and password hash are kept on the claim — no account, nothing reserved. The
   e-mail and the password follow the registration's rules (neutral refusal, password policy).
-- ``decide_claim``: the bureau approves — the claimant becomes the organization's user, the previous one
-  is switched off (sessions and tokens end), the organization is verified — or rejects with a reason.
+- ``decide_claim``: the bureau approves — the previous user is switched off (sessions and tokens end), the
+  organization is verified and a single-use code is issued for the claimant — or rejects with a reason.
   One decision per claim, held by a conditional UPDATE (two bureau officials at once: one wins, 409).
+- ``completion``: the claimant proves the address with the code; then the account is made and becomes the
+  organization's user (the unique e-mail of ``users`` decides between two claims of one address).
 - ``verify``: the bureau marks an organization verified (papers seen another way), once.
 The services flush; the request (API or page) commits.
 """
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
@@ -19,7 +23,6 @@ from ipservice.accounts import services as accounts
 from ipservice.accounts.models import ApiToken, Enterprise, User
 from ipservice.core import attachments, audit
 from ipservice.core.errors import error
-from ipservice.core.tenancy import current_tenant_id
 from ipservice.core.types import utcnow
 from ipservice.extensions import db
 from ipservice.organizations.models import OrganizationClaim
@@ -29,27 +32,27 @@ LICENCE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
 def submit_claim(data: dict, licence) -> OrganizationClaim:
+    """Receive a claim. Whether the USCC is registered in the tenant changes nothing in the answer (a claim
+    of an unregistered one waits for the bureau like any other, which can only reject it), so the endpoint
+    tells nobody which USCCs are registered. The e-mail is refused as the registration refuses it (one
+    neutral 409, counted in the registration's refusal limit) but not reserved: no account is made."""
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == data["uscc"]))
-    if enterprise is None:
-        error(422, _("该统一社会信用代码尚未在本地区注册，请直接注册。"), {"uscc": [_("尚未在本地区注册。")]})
     password_hash = generate_password_hash(data["password"])  # before the e-mail check: same time either way
     if accounts.email_unusable(data["email"]):
         accounts.refuse_email()
-    claimant = accounts.create_user(data["email"], None, "enterprise", current_tenant_id(), data["name"],
-                                    password_hash=password_hash)
-    claimant.active = False
-    db.session.flush()
-    claim = OrganizationClaim(enterprise_id=enterprise.id, claimant_id=claimant.id, name=data["name"],
-                              uscc=data["uscc"], contact_name=data["contact_name"],
+    claim = OrganizationClaim(enterprise_id=enterprise.id if enterprise else None,
+                              email=accounts.normalize_email(data["email"]), password_hash=password_hash,
+                              name=data["name"], uscc=data["uscc"], contact_name=data["contact_name"],
                               contact_phone=data["contact_phone"], status="pending")
     db.session.add(claim)
     db.session.flush()
     if licence is None or not getattr(licence, "filename", None):
         error(422, _("请上传营业执照。"), {"licence": [_("缺少必填字段。")]}, location="files")
-    attachments.save(licence, LICENCE, claim.id, claimant, allowed=LICENCE_TYPES)
+    # uploaded by the claimant of this claim, who has no account yet: the claim stands for the uploader
+    attachments.save(licence, LICENCE, claim.id, SimpleNamespace(id=claim.id), allowed=LICENCE_TYPES)
     audit.record("organization.claim_submitted", "organization_claim", claim.id,
-                 {"enterprise_id": enterprise.id, "uscc": claim.uscc, "name": claim.name,
-                  "claimant": claimant.email}, actor=claimant)
+                 {"enterprise_id": claim.enterprise_id, "uscc": claim.uscc, "name": claim.name,
+                  "claimant": claim.email})
     return claim
 
 
@@ -75,10 +78,18 @@ def list_claims(status: str | None = None, enterprise_id: str | None = None) -> 
 
 
 def decide_claim(claim_id: str, decision: str, reason: str | None, user) -> OrganizationClaim:
+    """One decision per claim (a conditional UPDATE). An approval switches the organization's account off
+    (sessions and tokens end), takes the claim's name and contact, verifies the organization and issues
+    the claimant's code (``claim.verification_code``, shown to the official once); the claimant's account
+    is made only when the code comes back (``completion.complete_claim``)."""
     claim = get_claim(claim_id)
     reason = (reason or "").strip() or None
     if decision == "reject" and not reason:
         error(422, errors={"reason": [_("驳回时必须填写理由。")]})
+    if decision == "approve" and claim.enterprise_id is None:
+        error(409, _("本地区没有以该统一社会信用代码注册的单位，无法批准；请驳回并告知申请人直接注册。"))
+    if decision == "approve":
+        accounts.lock_enterprise(claim.enterprise_id)  # one approval or completion of an organization at a time
     status = "approved" if decision == "approve" else "rejected"
     won = db.session.execute(
         update(OrganizationClaim)
@@ -89,27 +100,33 @@ def decide_claim(claim_id: str, decision: str, reason: str | None, user) -> Orga
     if not won:
         error(409, _("该认领申请已处理。"))
     db.session.refresh(claim)
-    detail = {"enterprise_id": claim.enterprise_id, "claimant": claim.claimant.email}
+    detail = {"enterprise_id": claim.enterprise_id, "claimant": claim.email}
     if status == "approved":
-        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == claim.enterprise_id))
-        previous = db.session.get(User, enterprise.user_id)
-        claimant = db.session.get(User, claim.claimant_id)
-        claimant.active = True
-        enterprise.user_id = claimant.id
-        enterprise.name, enterprise.contact_name, enterprise.contact_phone = (
-            claim.name, claim.contact_name, claim.contact_phone)
-        if enterprise.verified_at is None:
-            enterprise.verified_at, enterprise.verified_by = utcnow(), user.id
-        if previous is not None and previous.id != claimant.id:
-            previous.active = False
-            db.session.execute(delete(ApiToken).where(ApiToken.user_id == previous.id))
-            accounts.end_sessions(previous)
-            detail["previous_user"] = previous.email
+        _hand_over(claim, user, detail)
         audit.record("organization.claim_approved", "organization_claim", claim.id, detail)
     else:
         audit.record("organization.claim_rejected", "organization_claim", claim.id, {**detail, "reason": reason})
     db.session.flush()
     return claim
+
+
+def _hand_over(claim: OrganizationClaim, user, detail: dict) -> None:
+    from ipservice.organizations import completion
+
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == claim.enterprise_id))
+    previous = db.session.get(User, enterprise.user_id)
+    enterprise.name, enterprise.contact_name, enterprise.contact_phone = (
+        claim.name, claim.contact_name, claim.contact_phone)
+    if enterprise.verified_at is None:
+        enterprise.verified_at, enterprise.verified_by = utcnow(), user.id
+    if previous is not None and previous.active:
+        previous.active = False
+        db.session.execute(delete(ApiToken).where(ApiToken.user_id == previous.id))
+        accounts.end_sessions(previous)
+        detail["previous_user"] = previous.email
+    completion.supersede(claim)
+    claim.verification_code = completion.issue_code(claim)
+    detail["code_expires_at"] = claim.code_expires_at.isoformat()
 
 
 def get_organization(enterprise_id: str) -> Enterprise:

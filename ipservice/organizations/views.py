@@ -12,7 +12,7 @@ from ipservice.core.attachments import send
 from ipservice.core.errors import error
 from ipservice.extensions import db, limiter, register_rate
 from ipservice.forms.render import for_page, load_form, refusal
-from ipservice.organizations import schemas, services
+from ipservice.organizations import completion, schemas, services
 
 bp = Blueprint("organizations", __name__, template_folder="templates")
 
@@ -22,25 +22,33 @@ bp = Blueprint("organizations", __name__, template_folder="templates")
 @limiter.limit(register_rate, methods=["POST"])
 @throttle.register_refused
 def claim_new():
-    schema = schemas.ClaimIn()
+    def submit(data):
+        claim = services.submit_claim(data, request.files.get("licence"))
+        flash(_("认领申请已提交。请保存本页地址，以便查看审核结果。区局批准后会告知您验证码，"
+                "凭验证码完成认领后即可用该邮箱登录。"))
+        return redirect(url_for("organizations.claim_status", claim_id=claim.id))
+
     values = request.form if request.method == "POST" else {"uscc": request.args.get("uscc", "")}
+    return _public_form(schemas.ClaimIn(), "organizations/claim_new.html", values, submit, (409, 413, 415, 422))
+
+
+def _public_form(schema, template, values, act, refusable):
+    """A form anyone fills in: on a valid POST ``act(data)`` answers (a redirect); a refusal it raises
+    with a status in ``refusable`` goes beside the fields."""
     errors, message, status = {}, None, 200
     if request.method == "POST":
         data, errors = load_form(schema, request.form)
         status = 422 if errors else 200
         if data:
             try:
-                claim = services.submit_claim(data, request.files.get("licence"))
+                return act(data)
             except Refusal as exc:
                 db.session.rollback()
-                if exc.status not in (409, 413, 415, 422):
+                if exc.status not in refusable:
                     raise
                 status, message, errors = refusal(exc)
-            else:
-                flash(_("认领申请已提交。请保存本页地址，以便查看审核结果；批准后即可用该邮箱登录。"))
-                return redirect(url_for("organizations.claim_status", claim_id=claim.id))
-    return render_template("organizations/claim_new.html", fields=for_page(schema), values=values,
-                           errors=errors, message=message), status
+    return render_template(template, fields=for_page(schema), values=values, errors=errors,
+                           message=message), status
 
 
 @bp.route("/t/<tenant>/claims/<claim_id>")
@@ -59,6 +67,20 @@ def licence(claim_id):
     return send(found)
 
 
+@bp.route("/t/<tenant>/claims/complete", methods=["GET", "POST"])
+@access("anyone")
+@limiter.limit(register_rate, methods=["POST"])
+def claim_complete():
+    """The claimant completes an approved claim with the e-mail and the code the bureau gave."""
+    def bind(data):
+        completion.complete_claim(data["email"], data["code"])
+        flash(_("认领已完成，请用认领时填写的邮箱和密码登录。"))
+        return redirect(url_for("accounts.login"))
+
+    values = request.form if request.method == "POST" else {"email": request.args.get("email", "")}
+    return _public_form(schemas.ClaimCompletionIn(), "organizations/claim_complete.html", values, bind, (409, 422))
+
+
 @bp.route("/t/<tenant>/claims/<claim_id>/decision", methods=["POST"])
 @access("bureau")
 def decide(claim_id):
@@ -66,7 +88,7 @@ def decide(claim_id):
     data, errors = load_form(schemas.ClaimDecisionIn(), request.form)
     if data:
         try:
-            services.decide_claim(claim_id, data["decision"], data.get("reason"), current_user)
+            decided = services.decide_claim(claim_id, data["decision"], data.get("reason"), current_user)
         except Refusal as exc:
             db.session.rollback()
             if exc.status not in (409, 422):
@@ -74,18 +96,38 @@ def decide(claim_id):
             _status, message, errors = refusal(exc)
             errors = errors or {"_schema": [message]}
         else:
+            if getattr(decided, "verification_code", None):  # shown this once: not kept anywhere
+                return render_template("organizations/claim_approved.html", claim=decided,
+                                       code=decided.verification_code)
             flash(_("认领申请已处理。"))
-            return redirect(url_for("organizations.detail", enterprise_id=claim.enterprise_id))
+            return redirect(_claim_home(claim))
+    if claim.enterprise_id is None:
+        return _index(decision_errors={claim.id: errors}), 422
     return _detail(claim.enterprise_id, decision_errors={claim.id: errors}), 422
+
+
+def _claim_home(claim):
+    """A claim is decided on its organization's page; a claim of no organization on the index."""
+    if claim.enterprise_id is None:
+        return url_for("organizations.index")
+    return url_for("organizations.detail", enterprise_id=claim.enterprise_id)
 
 
 @bp.route("/t/<tenant>/organizations")
 @access("bureau")
 def index():
+    return _index()
+
+
+def _index(decision_errors=None):
     flag = request.args.get("verified")
     verified = {"1": True, "0": False}.get(flag)
+    pending = services.list_claims("pending")
+    orphans = [c for c in pending if c.enterprise_id is None]
     return render_template("organizations/index.html", organizations=services.list_organizations(verified),
-                           verified=flag, pending=services.list_claims("pending"))
+                           verified=flag, pending=pending, orphans=orphans,
+                           licences={c.id: services.licence_of(c) for c in orphans},
+                           decision_errors=decision_errors or {})
 
 
 @bp.route("/t/<tenant>/organizations/<enterprise_id>")

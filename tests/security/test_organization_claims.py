@@ -1,9 +1,11 @@
 """Finding 13: anyone could register any valid USCC in a tenant and the real organization then got 409
 with no way to claim its name. Now a second registrant claims the organization with its business licence
-(checked by content); the bureau approves (the claimant becomes the organization's user, the squatter's
-account ends) or rejects with a reason, on a page and through the API; until the bureau has verified an
-organization, its filings are marked unverified on the bureau's list and detail pages."""
+(checked by content); the bureau approves (the squatter's account ends; the claimant, once the approval's
+code proves the e-mail, becomes the organization's user — issue 18, tests/proof/test_claims.py) or rejects
+with a reason, on a page and through the API; until the bureau has verified an organization, its filings
+are marked unverified on the bureau's list and detail pages."""
 import io
+import re
 
 import pytest
 
@@ -64,9 +66,9 @@ def test_claim_approved_transfers_the_organization(app, client, bureau, squatted
     assert r.status_code == 201, r.get_json()
     claim = r.get_json()
     assert claim["status"] == "pending" and set(claim) == {"id", "status"}
-    # the claimant cannot sign in before the decision
+    # the claimant cannot sign in before the decision (and is told the claim waits)
     assert client.post("/api/v1/auth/token", json={"email": "real.owner@real-corp.cn",
-                                                   "password": "Qing-He-Bridge-1987"}).status_code == 401
+                                                   "password": "Qing-He-Bridge-1987"}).status_code == 403
     b = bureau("xian")
     listed = b.get(CLAIMS.format("xian") + "?status=pending").get_json()
     assert [c["id"] for c in listed] == [claim["id"]]
@@ -78,10 +80,17 @@ def test_claim_approved_transfers_the_organization(app, client, bureau, squatted
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["status"] == "approved" and r.get_json()["organization"]["verified"] is True
     assert r.get_json()["organization"]["name"] == "真实科技有限公司"
+    code = r.get_json()["verification_code"]
+    assert code and r.get_json()["completion_url"].endswith("/t/xian/claims/complete")
     # once
     assert b.post(f"{CLAIMS.format('xian')}/{claim['id']}/decision", json={"decision": "reject",
                                                                           "reason": "x"}).status_code == 409
-    # the claimant now acts for the organization; the squatter's token and password no longer work
+    # the claimant completes the claim with the code and then acts for the organization; the squatter's
+    # token and password no longer work
+    done = client.post(CLAIMS.format("xian") + "/completion", json={"email": "Real.Owner@real-corp.cn",
+                                                                     "code": code.lower()})
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["claimant"]["email"] == "real.owner@real-corp.cn"
     owner = Api(client, client.post("/api/v1/auth/token", json={
         "email": "real.owner@real-corp.cn", "password": "Qing-He-Bridge-1987"}).get_json()["token"])
     assert owner.get("/t/xian/api/v1/certifications").status_code == 200
@@ -106,8 +115,9 @@ def test_claim_rejected_with_a_reason(app, client, bureau, squatted):
     assert r.status_code == 422 and "reason" in r.get_json()["errors"]["json"]
     r = b.post(url, json={"decision": "reject", "reason": "营业执照与单位名称不符"})
     assert r.status_code == 200 and r.get_json()["status"] == "rejected"
-    assert client.post("/api/v1/auth/token", json={"email": "real.owner@real-corp.cn",
-                                                   "password": "Qing-He-Bridge-1987"}).status_code == 401
+    r = client.post("/api/v1/auth/token", json={"email": "real.owner@real-corp.cn",
+                                                "password": "Qing-He-Bridge-1987"})
+    assert r.status_code == 403 and "营业执照与单位名称不符" in r.get_json()["message"]
     assert client.post("/api/v1/auth/token", json={"email": "squatter@example.cn",
                                                    "password": DEMO_PASSWORD}).status_code == 200
     # the claimant reads the decision on the claim's own page
@@ -127,8 +137,6 @@ def test_the_licence_is_checked_by_content_and_a_bad_claim_leaves_nothing(app, c
     assert r.status_code == 422
     r = _post_claim(client, "xian", uscc, password="12345678")
     assert r.status_code == 422 and "password" in r.get_json()["errors"]["form"]
-    r = _post_claim(client, "xian", make_uscc())  # not registered here: register instead
-    assert r.status_code == 422 and "uscc" in r.get_json()["errors"]["json"]
     r = _post_claim(client, "xian", uscc, email="squatter@example.cn")
     assert r.status_code == 409 and "已被使用" not in r.get_json()["message"]
     assert _count(app, "ipservice.accounts.models.User") == users
@@ -208,6 +216,17 @@ def test_claim_and_decision_through_the_pages(app, client, bureau, squatted):
     r = staff.post(f"/t/xian/claims/{claim_id}/decision", data={"csrf_token": csrf, "decision": "reject"})
     assert r.status_code == 422
     r = staff.post(f"/t/xian/claims/{claim_id}/decision", data={"csrf_token": csrf, "decision": "approve"})
-    assert r.status_code == 302
+    assert r.status_code == 200  # the result page: the code, shown this once
+    code = re.search(r'<strong class="code">([A-Z0-9-]+)</strong>', r.get_data(as_text=True)).group(1)
     assert "已批准" in client.get(status_url).get_data(as_text=True)
-    assert page_login(app.test_client(), "real.owner@real-corp.cn", "Qing-He-Bridge-1987").status_code == 302
+    assert "/t/xian/claims/complete" in client.get(status_url).get_data(as_text=True)
+    claimant = app.test_client()
+    assert page_login(claimant, "real.owner@real-corp.cn", "Qing-He-Bridge-1987").status_code == 403
+    page = claimant.get("/t/xian/claims/complete")
+    r = claimant.post("/t/xian/claims/complete", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
+                                                       "email": "real.owner@real-corp.cn", "code": "WRONG-CODE"})
+    assert r.status_code == 422
+    r = claimant.post("/t/xian/claims/complete", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
+                                                       "email": "real.owner@real-corp.cn", "code": code})
+    assert r.status_code == 302
+    assert page_login(claimant, "real.owner@real-corp.cn", "Qing-He-Bridge-1987").status_code == 302

@@ -81,10 +81,23 @@ class Real:
         return register_enterprise(self.client, TENANT, name=f"被认领单位{next(_SERIAL)}")["uscc"]
 
     def fresh_claim(self) -> str:
+        return self.fresh_claim_of()[0]
+
+    def fresh_claim_of(self) -> tuple[str, str]:
+        """A claim filed now: its id and the claimant's e-mail."""
+        form = self.claim_form(self.newcomer_uscc())
         r = self.client.post(f"/t/{TENANT}/api/v1/organization-claims", content_type="multipart/form-data",
-                             data=self.claim_form(self.newcomer_uscc()))
+                             data=form)
         assert r.status_code == 201, r.get_json()
-        return r.get_json()["id"]
+        return r.get_json()["id"], form["email"]
+
+    def approved_claim_code(self) -> dict:
+        """A claim approved now: the e-mail and code that complete it."""
+        claim_id, email = self.fresh_claim_of()
+        r = Api(self.client, self.bureau).post(f"/t/{TENANT}/api/v1/organization-claims/{claim_id}/decision",
+                                               json={"decision": "approve"})
+        assert r.status_code == 200, r.get_json()
+        return {"email": email, "code": r.get_json()["verification_code"]}
 
     @staticmethod
     def claim_form(uscc: str) -> dict:
@@ -203,6 +216,8 @@ CALLS = {
         r.bureau, _claim(r, r.world.claims[TENANT])),
     ("POST", f"{T}/organization-claims/{{claim_id}}/decision"): lambda r: Call(
         r.bureau, _claim(r, r.fresh_claim()), json={"decision": "reject", "reason": "材料不符"}),
+    ("POST", f"{T}/organization-claims/completion"): lambda r: Call(None, dict(HERE),
+                                                                    json=r.approved_claim_code()),
     ("POST", f"{T}/organizations/{{enterprise_id}}/verification"): lambda r: Call(
         r.bureau, {**HERE, "enterprise_id": register_enterprise(r.client, TENANT, name="待核实单位")["id"]}),
 }

@@ -52,7 +52,10 @@ def subsidy_estimate(tenant: Tenant, applies_to: str, on: dt.date, *, already_gr
         return {"amount_cny": None, "rule_code": None,
                 "explanation": _("%(date)s 本地区没有有效的%(what)s资助政策，无法估算资助金额。",
                                  date=on.isoformat(), what=what)}
-    rule = rules[0]  # the loader guarantees no overlap between rules of one filing kind
+    # the loader guarantees at most one rule per filing kind and kind of organization on a day; where
+    # none is for ``org_type``, the first says whom it is for
+    rule = next((r for r in rules if org_type and org_type in r.org_types), None) or \
+        next((r for r in rules if not r.org_types), rules[0])
     cite = citation(tenant, rule)
     name = pick(rule.name_zh, rule.name_en)
     if org_type and rule.org_types and org_type not in rule.org_types:

@@ -1,0 +1,130 @@
+"""Issue 20, "Policy items": the clauses the documents fund or set that the service had left out, now in
+``tenants/`` with their quotes (the fidelity tests re-read every quote against the seeds), published through
+the API and, where they fund someone, fileable."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.certification.certification_helpers import submit as submit_certification
+from tests.subsidy.subsidy_helpers import doc, filed
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _rules(client, slug) -> dict:
+    return {r["code"]: r for r in client.get(f"/t/{slug}/api/v1/policy").get_json()["rules"]}
+
+
+def _kpis(client, slug, **query) -> dict:
+    return {r["code"]: r for r in client.get(f"/t/{slug}/api/v1/kpis", query_string=query).get_json()}
+
+
+# --- Xi'an 000 二(一)1: 贯标 funding for universities and research institutes ---------------------------------
+
+def test_xian_funds_certified_universities_and_institutes_under_their_own_rules(client):
+    rules = _rules(client, "xian")
+    for code, org in (("xian-2017-certification-grant-university", "university"),
+                      ("xian-2017-certification-grant-research-institute", "research_institute")):
+        r = rules[code]
+        assert (r["applies_to"], r["org_types"], r["kind"]) == ("certification", [org], "grant")
+        assert r["amount_cny"] is None and r["rate"] is None and r["cap_cny"] is None  # none set: invent none
+        assert (r["source"]["clause"], r["source"]["quote"]) == ("二(一)1", "对通过贯标企事业单位给予资金资助")
+    assert rules["xian-2017-certification-grant"]["org_types"] == ["enterprise"]
+
+
+@pytest.mark.parametrize("org_type, rule, amount", [
+    ("enterprise", "xian-2017-certification-grant", 30000),
+    ("university", "xian-2017-certification-grant-university", None),
+    ("research_institute", "xian-2017-certification-grant-research-institute", None),
+])
+def test_a_certification_record_is_estimated_under_the_rule_of_its_kind_of_organization(enterprise, org_type,
+                                                                                          rule, amount):
+    est = submit_certification(enterprise("xian"), "xian", org_type=org_type)["subsidy_estimate"]
+    assert (est["rule_code"], est["amount_cny"]) == (rule, amount)
+    if amount is None:
+        assert "未规定金额" in est["explanation"] and "不适用" not in est["explanation"]
+        assert est["citation"]["clause"] == "二(一)1"
+
+
+def _copy_tenants(tmp_path) -> Path:
+    root = tmp_path / "tenants"
+    shutil.copytree(ROOT / "tenants", root)
+    return root
+
+
+@pytest.mark.parametrize("org_types", ['["enterprise"]', '["university", "enterprise"]', "[]"])
+def test_two_certification_rules_for_one_kind_of_organization_on_one_day_are_refused(tmp_path, load_tenants,
+                                                                                     org_types):
+    from ipservice.tenants.loader import TenantConfigError
+
+    root = _copy_tenants(tmp_path)
+    path = root / "xian" / "policy-2017.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('org_types = ["university"]', f"org_types = {org_types}", 1), encoding="utf-8")
+    with pytest.raises(TenantConfigError, match="overlaps xian-2017-certification-grant"):
+        load_tenants(root)
+
+
+# --- Xi'an 003: the budget and open-licence targets ---------------------------------------------------------
+
+def test_xian_2022_budget_and_open_licence_targets_are_indicators(client):
+    rows = _kpis(client, "xian")
+    budget = rows["xian-2022-text-05"]
+    assert budget["name_zh"] == "市级财政知识产权资金预算" and budget["table_origin"] == "text"
+    assert budget["targets"] == [{"year": 2025, "value": None, "note": "力争超过同类城市平均水平",
+                                  "note_en": "strive to exceed the average of comparable cities",
+                                  "display_note": "力争超过同类城市平均水平"}]
+    assert "市级财政知识产权资金预算超过同类城市平均水平" in budget["citation"]["quote"]
+    licences = rows["xian-2022-projects-19"]
+    assert licences["targets"][0]["value"] is None and licences["targets"][0]["note"] == "力争全覆盖"
+    assert "辖区高校院所专利开放许可全覆盖" in licences["citation"]["quote"]
+    html = client.get("/t/xian/").get_data(as_text=True)
+    assert "市级财政知识产权资金预算" in html and "辖区高校院所专利开放许可覆盖" in html
+
+
+# --- Hebi 001: tax relief on IP transfers; the emphasis on international registrations ---------------------
+
+def test_hebi_tax_relief_on_ip_transfers_is_a_published_rule(client):
+    rule = _rules(client, "hebi")["hebi-2017-ip-transfer-tax"]
+    assert rule["source"]["clause"].startswith("六-2") and rule["source"]["quote"] == "转让知识产权的,按规定享受相关税收优惠"
+    assert rule["amount_cny"] is None and rule["rate"] is None
+    assert "税收优惠" in client.get("/t/hebi/").get_data(as_text=True)
+
+
+def test_hebi_emphasis_on_madrid_and_international_designs_sits_with_the_yearly_reward(client, enterprise):
+    rule = _rules(client, "hebi")["hebi-2017-high-volume-filer-reward"]
+    assert "马德里商标国际注册、工业品外观设计国际注册" in rule["source"]["quote"]
+    assert "Madrid" in rule["note_en"] and "industrial designs" in rule["note_en"]
+    out = filed(enterprise("hebi"), "hebi", "hebi-2017-high-volume-filer-reward", "2019-12-31", patents_granted=40,
+                madrid_registrations=3, design_registrations_abroad=2, pct_applications=1)
+    assert out["estimate"]["amount_cny"] is None  # the document sets no amount
+    assert (out["madrid_registrations"], out["design_registrations_abroad"]) == (3, 2)
+
+
+# --- Tianjin 004 二(三)8: the exhibition centre and the 15 service agencies --------------------------------
+
+def test_tianjin_exhibition_centre_and_fifteen_agencies_are_indicators(client):
+    rows = _kpis(client, "tianjin-bonded")
+    centre, agencies = rows["tianjin-bonded-text-08"], rows["tianjin-bonded-text-09"]
+    assert (centre["unit"], centre["targets"][0]["year"], centre["targets"][0]["value"]) == ("平米", 2023, 1000)
+    assert "1000平米的知识产权运营展示中心" in centre["citation"]["quote"]
+    assert (agencies["unit"], agencies["targets"][0]["value"]) == ("家", 15)
+    assert agencies["citation"]["quote"] == "聚集区内不少于15家服务机构"
+
+
+def test_every_new_quote_occurs_in_its_seed():
+    """The quotes above, re-read here against the seed texts (whitespace ignored), as the fidelity tests do."""
+    seeds = ROOT.parent / "shared" / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("seed documents not found")
+    text = {p.name: re.sub(r"\s+", "", p.read_text(encoding="utf-8")) for p in seeds.glob("*.txt")}
+    for seed, quote in (("000_49818d92ab1093eb.txt", "对通过贯标企事业单位给予资金资助"),
+                        ("003_378689d36f51b196.txt", "市级财政知识产权资金预算超过同类城市平均水平"),
+                        ("003_378689d36f51b196.txt", "辖区高校院所专利开放许可全覆盖"),
+                        ("001_b70a2f308e677d33.txt", "转让知识产权的,按规定享受相关税收优惠"),
+                        ("004_f713ac9959e1924e.txt", "不少于15家服务机构")):
+        assert quote in text[seed], quote

@@ -128,3 +128,46 @@ def test_every_new_quote_occurs_in_its_seed():
                         ("001_b70a2f308e677d33.txt", "转让知识产权的,按规定享受相关税收优惠"),
                         ("004_f713ac9959e1924e.txt", "不少于15家服务机构")):
         assert quote in text[seed], quote
+
+
+# --- fileable: what Guangzhou 002 二(八) and Tianjin 004 二(三)11 fund ------------------------------------------
+
+FILEABLE = [
+    ("guangzhou", "guangzhou-2016-pledge-interest-subsidy", "2017-05-01",
+     lambda: {"object_no": doc("DK"), "lender": "广州某银行", "interest_paid_cny": 86000}, "贷款贴息"),
+    ("guangzhou", "guangzhou-2016-pledge-risk-compensation", "2018-03-01",
+     lambda: {"object_no": doc("DK"), "borrower_name": "某贷款企业", "loss_cny": 1200000}, "风险补偿基金"),
+    ("guangzhou", "guangzhou-2016-patent-insurance", "2017-09-01",
+     lambda: {"object_no": doc("BX"), "insurer": "某保险公司", "premium_cny": 4800}, "专利保险"),
+    ("tianjin-bonded", "tianjin-bonded-2021-patent-commercialisation-support", "2022-04-01",
+     lambda: {"object_no": doc("CY"), "implemented_patents": "ZL202010566088.9"}, "重点扶持专利实施产业化项目"),
+]
+
+
+@pytest.mark.parametrize("slug, rule, basis, body, words", FILEABLE, ids=[f[1] for f in FILEABLE])
+def test_what_the_documents_fund_can_be_filed_and_the_bureau_grants_the_amount(client, enterprise, bureau, slug,
+                                                                              rule, basis, body, words):
+    offered = {r["code"]: r for r in client.get(f"/t/{slug}/api/v1/subsidy-rules?on={basis}").get_json()}
+    assert words in offered[rule]["source"]["quote"]
+    assert offered[rule]["amount_cny"] is None and offered[rule]["rate"] is None and offered[rule]["cap_cny"] is None
+    assert offered[rule]["evidence"]
+    out = filed(enterprise(slug), slug, rule, basis, **body())
+    assert out["status"] == "submitted" and out["estimate"]["amount_cny"] is None  # the document sets none
+    assert "政策未规定金额" in out["estimate"]["explanation"]
+    b = bureau(slug)
+    url = f"/t/{slug}/api/v1/subsidy-applications/{out['id']}/decision"
+    assert b.post(url, json={"decision": "approve"}).status_code == 422  # the bureau must name the amount
+    r = b.post(url, json={"decision": "approve", "amount_cny": 50000})
+    assert r.status_code == 200 and r.get_json()["granted_cny"] == 50000
+
+
+def test_a_fileable_rule_is_refused_outside_its_period_and_without_its_fields(enterprise):
+    e = enterprise("guangzhou")
+    r = e.post("/t/guangzhou/api/v1/subsidy-applications", json={
+        "rule": "guangzhou-2016-patent-insurance", "basis_date": "2019-06-01", "org_type": "enterprise",
+        "object_no": doc("BX"), "insurer": "某保险公司", "premium_cny": 1})
+    assert r.status_code == 422  # the plan ran to 2018-12-31
+    r = e.post("/t/guangzhou/api/v1/subsidy-applications", json={
+        "rule": "guangzhou-2016-pledge-interest-subsidy", "basis_date": "2017-06-01", "org_type": "enterprise",
+        "object_no": doc("DK")})
+    assert r.status_code == 422 and {"lender", "interest_paid_cny"} <= set(r.get_json()["errors"]["json"])

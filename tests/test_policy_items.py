@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.certification.certification_helpers import submit as submit_certification
+from tests.conftest import create_user, page_login
 from tests.subsidy.subsidy_helpers import doc, filed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,3 +172,88 @@ def test_a_fileable_rule_is_refused_outside_its_period_and_without_its_fields(en
         "rule": "guangzhou-2016-pledge-interest-subsidy", "basis_date": "2017-06-01", "org_type": "enterprise",
         "object_no": doc("DK")})
     assert r.status_code == 422 and {"lender", "interest_paid_cny"} <= set(r.get_json()["errors"]["json"])
+
+
+# --- readings: where the configuration chose one reading of an ambiguous clause ----------------------------
+
+PLEDGE_ZH = "按已支付利息的全额（100%）计"
+PLEDGE_EN = "read as 100% of the interest paid"
+ONE_ZH = "按列序读作2021年目标"
+ONE_EN = "read in column order as the 2021 target"
+YEARLY_ZH = "按每年都须达到的目标逐年设定"
+LINE_ZH = "六项规则共用本科目"
+LINE_EN = "six rules share this line"
+
+
+def test_a_rules_reading_is_in_the_policy_and_subsidy_rule_json(client):
+    rule = _rules(client, "xian")["xian-2017-pledge-interest-subsidy"]
+    assert PLEDGE_ZH in rule["reading"]["zh"] and PLEDGE_EN in rule["reading"]["en"]
+    assert PLEDGE_ZH in rule["display"]["reading"]
+    en = {r["code"]: r for r in client.get("/t/xian/api/v1/policy?lang=en").get_json()["rules"]}
+    assert PLEDGE_EN in en["xian-2017-pledge-interest-subsidy"]["display"]["reading"]
+    plain = _rules(client, "xian")["xian-2017-ip-trust-subsidy"]  # "2%, 单笔最高20万": one reading only
+    assert plain["reading"] is None and plain["display"]["reading"] is None
+    offered = {r["code"]: r for r in client.get("/t/xian/api/v1/subsidy-rules?on=2018-06-01").get_json()}
+    assert PLEDGE_EN in offered["xian-2017-pledge-interest-subsidy"]["reading"]["en"]
+    assert offered["xian-2017-ip-trust-subsidy"]["reading"] is None
+    hebi = _rules(client, "hebi")["hebi-2017-patent-insurance-first-patent"]
+    assert "100%" in hebi["reading"]["zh"] and "rate 1.0" not in hebi["note_zh"]  # no English on Chinese pages
+
+
+def test_an_indicators_reading_is_in_the_kpi_json(client):
+    rows = _kpis(client, "tianjin-bonded", year=2021)
+    for code in ("tianjin-bonded-2023-05", "tianjin-bonded-2023-07", "tianjin-bonded-2023-10",
+                 "tianjin-bonded-2023-21", "tianjin-bonded-2023-23", "tianjin-bonded-2023-24"):
+        assert ONE_ZH in rows[code]["reading"]["zh"] and ONE_EN in rows[code]["reading"]["en"], code
+    assert YEARLY_ZH in rows["tianjin-bonded-text-01"]["reading"]["zh"]
+    assert rows["tianjin-bonded-2023-01"]["reading"] is None  # 20% / 20% / 验收: nothing to read into
+    en = _kpis(client, "tianjin-bonded", lang="en")
+    assert ONE_EN in en["tianjin-bonded-2023-05"]["display"]["reading"]
+
+
+def test_readings_are_shown_beside_their_figures_in_both_languages(client):
+    zh = client.get("/t/xian/").get_data(as_text=True)
+    assert "本系统的理解：" in zh and PLEDGE_ZH in zh  # the policy table
+    en = client.get("/t/xian/?lang=en").get_data(as_text=True)
+    assert "Reading adopted: " in en and PLEDGE_EN in en and PLEDGE_ZH not in en
+    tj = client.get("/t/tianjin-bonded/?lang=zh").get_data(as_text=True)
+    assert ONE_ZH in tj and YEARLY_ZH in tj  # the KPI table
+    assert ONE_EN in client.get("/t/tianjin-bonded/?lang=en").get_data(as_text=True)
+    rules = client.get("/t/xian/subsidies/rules?on=2018-06-01&lang=zh").get_data(as_text=True)
+    row = rules[rules.index('id="rule-xian-2017-pledge-interest-subsidy"'):]
+    assert PLEDGE_ZH in row[:row.index("</article>")]
+    assert PLEDGE_EN in client.get("/t/xian/subsidies/rules?on=2018-06-01&lang=en").get_data(as_text=True)
+
+
+def test_a_budget_lines_reading_is_shown_on_the_liability_and_decision_pages(app, enterprise):
+    from flask.testing import FlaskClient
+
+    out = filed(enterprise("xian"), "xian", "xian-2017-pledge-risk-compensation", "2018-06-01", object_no=doc("DC"),
+                base_amount_cny=300000)
+    create_user(app, "reading-bureau@xian.gov.cn", "bureau", "xian")
+    b = FlaskClient(app, use_cookies=True)
+    assert page_login(b, "reading-bureau@xian.gov.cn").status_code == 302
+    assert LINE_ZH in b.get("/t/xian/subsidies/liability").get_data(as_text=True)
+    assert LINE_ZH in b.get(f"/t/xian/subsidies/{out['id']}").get_data(as_text=True)
+    assert LINE_EN in b.get("/t/xian/subsidies/liability?lang=en").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path, anchor, line", [
+    ("xian/policy-2017.toml", 'code = "xian-2017-pledge-interest-subsidy"', 'reading_en = "'),
+    ("tianjin-bonded/kpis.toml", 'code = "tianjin-bonded-2023-05"', 'reading_en = "'),
+    ("xian/subsidies.toml", 'code = "xian-2017-fund-platform-financing"', 'reading_en = "'),
+    ("xian/policy-2017.toml", 'code = "xian-2017-pledge-interest-subsidy"', 'reading_zh = "'),
+])
+def test_a_reading_in_one_language_only_stops_start_up(tmp_path, load_tenants, path, anchor, line):
+    from ipservice.tenants.loader import TenantConfigError
+
+    root = _copy_tenants(tmp_path)
+    file = root / path
+    text = file.read_text(encoding="utf-8")
+    head, tail = text.split(anchor, 1)
+    start = tail.index(line)
+    end = tail.index("\n", start)
+    file.write_text(head + anchor + tail[:start] + tail[end + 1:], encoding="utf-8")
+    missing = "reading_zh" if line.startswith("reading_zh") else "reading_en"
+    with pytest.raises(TenantConfigError, match=rf"{re.escape(path.split('/')[1])}: .*{missing}: a reading is given"):
+        load_tenants(root)

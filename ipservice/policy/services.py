@@ -154,10 +154,18 @@ def rule_view(tenant: Tenant, rule: Rule, today: dt.date) -> dict:
                                           "unit", "applies_to", "org_types", "effective_from", "effective_to",
                                           "note_zh", "note_en")},
         "in_force": rule.in_force(today),
-        "display": {"name": pick(rule.name_zh, rule.name_en), "note": pick(rule.note_zh, rule.note_en)},
+        "reading": reading_of(rule),
+        "display": {"name": pick(rule.name_zh, rule.name_en), "note": pick(rule.note_zh, rule.note_en),
+                    "reading": pick(rule.reading_zh, rule.reading_en) or None},
         "source": {"document": doc.label, "document_code": doc.code, "clause": rule.source.clause,
                    "quote": rule.source.quote},
     }
+
+
+def reading_of(item) -> dict | None:
+    """``{"zh", "en"}``: the reading the configuration chose of an ambiguous clause (a rule's, an indicator's,
+    a budget line's ``reading_zh`` / ``reading_en``), None where the words allow only one."""
+    return {"zh": item.reading_zh, "en": item.reading_en} if item.reading_zh else None
 
 
 def policy_document(tenant: Tenant, applies_to: str | None = None, on: dt.date | None = None) -> dict:

@@ -257,3 +257,15 @@ def test_a_reading_in_one_language_only_stops_start_up(tmp_path, load_tenants, p
     missing = "reading_zh" if line.startswith("reading_zh") else "reading_en"
     with pytest.raises(TenantConfigError, match=rf"{re.escape(path.split('/')[1])}: .*{missing}: a reading is given"):
         load_tenants(root)
+
+
+# --- what no document supports is gone ---------------------------------------------------------------------
+
+def test_the_patent_pool_reward_asks_for_no_audited_statement(client):
+    offered = {r["code"]: r for r in client.get("/t/xian/api/v1/subsidy-rules?on=2018-06-01").get_json()}
+    evidence = offered["xian-2017-patent-pool-reward"]["evidence"]
+    assert "income_statement" not in [e["code"] for e in evidence]
+    assert not any("审计" in e["label_zh"] or "udit" in e["label_en"] for e in evidence)  # 二(四)5 asks for none
+    assert evidence == [{"code": "income_proof", "label_zh": "年度许可、诉讼、拍卖等收益凭证",
+                         "label_en": "Proof of the year's income from licensing, litigation, auctions etc.",
+                         "required": True}]

@@ -115,7 +115,6 @@ def test_xian_2017_08_counts_the_portfolios_together_as_the_document_does():
 
 
 def test_what_the_documents_call_a_grant_is_a_grant():
-    """资助 in a rule's name is a grant (not "funding" or "subsidy")."""
-    rules = [(where, zh, en) for where, zh, en in TEXTS if re.search(r"policy[^/]*\.toml\.rules\[\d+\]\.name_en$", where)]
-    wrong = [f"{w}: {zh} → {en}" for w, zh, en in rules if "资助" in zh and "grant" not in en.lower()]
-    assert rules and not wrong, wrong
+    """资助 is a grant (not "funding" or "subsidy") wherever the Chinese says it."""
+    wrong = [f"{w}: {en[:120]}" for w, zh, en in TEXTS if "资助" in zh and "grant" not in en.lower()]
+    assert not wrong, "\n".join(wrong)

@@ -196,6 +196,8 @@ def test_a_rules_reading_is_in_the_policy_and_subsidy_rule_json(client):
     offered = {r["code"]: r for r in client.get("/t/xian/api/v1/subsidy-rules?on=2018-06-01").get_json()}
     assert PLEDGE_EN in offered["xian-2017-pledge-interest-subsidy"]["reading"]["en"]
     assert offered["xian-2017-ip-trust-subsidy"]["reading"] is None
+    assert "2017—2019" in _rules(client, "xian")["xian-2017-university-reform-support"]["reading"]["zh"]
+    assert "interest and valuation" in _rules(client, "hebi")["hebi-2017-pledge-financing-subsidy"]["reading"]["en"]
     hebi = _rules(client, "hebi")["hebi-2017-patent-insurance-first-patent"]
     assert "100%" in hebi["reading"]["zh"] and "rate 1.0" not in hebi["note_zh"]  # no English on Chinese pages
 

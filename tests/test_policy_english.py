@@ -83,12 +83,8 @@ def test_tenant_english(what):
     assert not wrong, f"{what}:\n" + "\n".join(wrong)
 
 
-@pytest.mark.parametrize("what", ["'set(s)' (the document sets / documents set)",
-                                  "贯标 untranslated (certification to the IP management standard)",
-                                  "'SME' (中小微 is 'small, medium and micro'; 中小企业 'small and medium-sized')",
-                                  "中小微 not 'small, medium and/or micro'",
-                                  "规模以上工业企业 not 'industrial enterprises above designated size'",
-                                  "民生 not 'people's livelihood'", "知识产权代理师 not 'IP attorneys'"])
+# The catalog may quote Chinese the user types ("Write “是” or “否”"): every rule but that one.
+@pytest.mark.parametrize("what", [w for w in RULES if not w.startswith("Chinese words")])
 def test_catalog_english(what):
     wrong = _wrong([("messages.po", zh, en) for zh, en in _catalog()], RULES[what])
     assert not wrong, f"{what}:\n" + "\n".join(wrong)

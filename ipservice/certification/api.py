@@ -12,7 +12,7 @@ from ipservice.core.attachments import AttachmentOut, download_doc, send
 from ipservice.core.idempotency import idempotent
 
 blp = Blueprint("api_certification", __name__, url_prefix="/t/<tenant>/api/v1",
-                description="贯标认证备案 — IP-management-standard certification records")
+                description="贯标认证备案 — records of certification to the IP management standard")
 
 
 @blp.route("/certifications")

@@ -4,7 +4,7 @@ from ipservice.accounts.schemas import label
 from ipservice.core.labels import TASK_STATUSES, choices
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Text
-from ipservice.policy.schemas import SourceOut
+from ipservice.policy.schemas import READING, ReadingOut, SourceOut
 
 
 class YearValueOut(Schema):
@@ -45,6 +45,7 @@ class IndicatorDisplayOut(Schema):
     category = fields.String()
     unit = fields.String()
     published_growth = fields.String(allow_none=True)
+    reading = fields.String(allow_none=True)
 
 
 class TaskDisplayOut(Schema):
@@ -85,6 +86,7 @@ class IndicatorOut(Schema):
     published_growth_en = fields.String(allow_none=True)
     recomputed_growth = fields.Float(allow_none=True, metadata={"description": "年均预增 recomputed (CAGR)"})
     citation = fields.Nested(SourceOut)
+    reading = fields.Nested(ReadingOut, allow_none=True, metadata={"description": READING})
     progress = fields.Nested(ProgressOut)
 
 

@@ -15,6 +15,7 @@ from ipservice.core.types import today_china, utcnow
 from ipservice.extensions import db
 from ipservice.kpi import metrics
 from ipservice.kpi.models import KpiActual, TaskProgress
+from ipservice.policy.services import reading_of
 from ipservice.tenants.config import Indicator, Tenant
 
 TASK_STATUSES = ("not_started", "in_progress", "done")
@@ -172,9 +173,11 @@ def kpi_table(tenant: Tenant, year: int | None = None) -> list[dict]:
             "table_origin": tables[ind.table].origin,
             "published_growth": ind.published_growth or None,
             "published_growth_en": (ind.published_growth_en or ind.published_growth) or None,
+            "reading": reading_of(ind),
             "display": {"name": pick(ind.name_zh, ind.name_en), "category": pick(ind.category, ind.category_en),
                         "unit": pick(ind.unit, ind.unit_en),
-                        "published_growth": pick(ind.published_growth, ind.published_growth_en) or None},
+                        "published_growth": pick(ind.published_growth, ind.published_growth_en) or None,
+                        "reading": pick(ind.reading_zh, ind.reading_en) or None},
             "recomputed_growth": round(growth, 6) if growth is not None else None,
             "citation": {"document": tenant.document(ind.citation.document).label,
                          "document_code": ind.citation.document,

@@ -14,6 +14,17 @@ class SourceOut(Schema):
 class RuleDisplayOut(Schema):
     name = fields.String()
     note = fields.String()
+    reading = fields.String(allow_none=True)
+
+
+class ReadingOut(Schema):
+    """The reading the configuration chose where the clause allows more than one."""
+    zh = fields.String()
+    en = fields.String()
+
+
+READING = ("the reading chosen of an ambiguous clause (Chinese and English), null where the words allow "
+           "only one")
 
 
 class RuleAmountsOut(Schema):
@@ -36,6 +47,7 @@ class RuleOut(RuleAmountsOut):
     in_force = fields.Boolean(metadata={"description": "in force today (China time)"})
     note_zh = fields.String()
     note_en = fields.String()
+    reading = fields.Nested(ReadingOut, allow_none=True, metadata={"description": READING})
     display = fields.Nested(RuleDisplayOut, metadata={
         "description": "name and note in the requested language (Accept-Language or ?lang=)"})
     source = fields.Nested(SourceOut, metadata={"description": "the citation: stays in Chinese, as published"})

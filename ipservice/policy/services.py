@@ -52,7 +52,10 @@ def subsidy_estimate(tenant: Tenant, applies_to: str, on: dt.date, *, already_gr
         return {"amount_cny": None, "rule_code": None,
                 "explanation": _("%(date)s 本地区没有有效的%(what)s资助政策，无法估算资助金额。",
                                  date=on.isoformat(), what=what)}
-    rule = rules[0]  # the loader guarantees no overlap between rules of one filing kind
+    # the loader guarantees at most one rule per filing kind and kind of organization on a day; where
+    # none is for ``org_type``, the first says whom it is for
+    rule = next((r for r in rules if org_type and org_type in r.org_types), None) or \
+        next((r for r in rules if not r.org_types), rules[0])
     cite = citation(tenant, rule)
     name = pick(rule.name_zh, rule.name_en)
     if org_type and rule.org_types and org_type not in rule.org_types:
@@ -151,10 +154,18 @@ def rule_view(tenant: Tenant, rule: Rule, today: dt.date) -> dict:
                                           "unit", "applies_to", "org_types", "effective_from", "effective_to",
                                           "note_zh", "note_en")},
         "in_force": rule.in_force(today),
-        "display": {"name": pick(rule.name_zh, rule.name_en), "note": pick(rule.note_zh, rule.note_en)},
+        "reading": reading_of(rule),
+        "display": {"name": pick(rule.name_zh, rule.name_en), "note": pick(rule.note_zh, rule.note_en),
+                    "reading": pick(rule.reading_zh, rule.reading_en) or None},
         "source": {"document": doc.label, "document_code": doc.code, "clause": rule.source.clause,
                    "quote": rule.source.quote},
     }
+
+
+def reading_of(item) -> dict | None:
+    """``{"zh", "en"}``: the reading the configuration chose of an ambiguous clause (a rule's, an indicator's,
+    a budget line's ``reading_zh`` / ``reading_en``), None where the words allow only one."""
+    return {"zh": item.reading_zh, "en": item.reading_en} if item.reading_zh else None
 
 
 def policy_document(tenant: Tenant, applies_to: str | None = None, on: dt.date | None = None) -> dict:

@@ -35,7 +35,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ipservice.tenants import config as c
 from ipservice.tenants.loader import TenantConfigError, form_field, read_file
-from ipservice.tenants.schemas import CODE, ORG_TYPES, Citation, ExtraFieldSchema, Strict
+from ipservice.tenants.schemas import CODE, ORG_TYPES, Citation, ExtraFieldSchema, Strict, require_reading
 
 FILE = "subsidies.toml"
 UNITS = ("per_patent", "per_application", "per_award", "per_enterprise", "rate", "base")
@@ -113,6 +113,8 @@ class Budget:
     note_zh: str
     note_en: str
     over: str = "warn"  # a grant that takes the line over its amount: "warn" (the bureau's call) or "refuse"
+    reading_zh: str = ""  # the reading chosen where the document does not say which rules a line pays
+    reading_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,12 @@ class BudgetSchema(Strict):
     note_zh = fields.String(load_default="")
     note_en = fields.String(load_default="")
     over = fields.String(load_default="warn", validate=validate.OneOf(OVER))
+    reading_zh = fields.String(load_default="")
+    reading_en = fields.String(load_default="")
+
+    @validates_schema
+    def reading_in_both_languages(self, data, **kwargs):
+        require_reading(data)
 
 
 class SubsidiesFileSchema(Strict):
@@ -346,7 +354,8 @@ def load(folder: Path, tenant: c.Tenant, kinds) -> SubsidyConfig:
         budgets.append(Budget(
             code=b["code"], line=line.code, amount_cny=line.amount_cny, name_zh=line.name_zh, name_en=line.name_en,
             years=_years(line.effective_from, line.effective_to), within=b["within"], rules=tuple(b["rules"]),
-            note_zh=b["note_zh"], note_en=b["note_en"], over=b["over"]))
+            note_zh=b["note_zh"], note_en=b["note_en"], over=b["over"], reading_zh=b["reading_zh"],
+            reading_en=b["reading_en"]))
     by_budget = {b.code: b for b in budgets}
     for b in budgets:  # no line may sit within itself
         seen_chain, cur = set(), b

@@ -24,7 +24,8 @@ from ipservice.core.validators import Text, filter_date
 from ipservice.forms.api import FieldOut
 from ipservice.forms.builder import build
 from ipservice.forms.render import describe
-from ipservice.policy.schemas import RuleAmountsOut
+from ipservice.policy.schemas import READING, ReadingOut, RuleAmountsOut
+from ipservice.policy.services import reading_of
 from ipservice.subsidy import services
 from ipservice.subsidy.config import settings
 from ipservice.subsidy.models import DECISIONS, STATUSES  # noqa: F401 — the kind's vocabulary, re-exported
@@ -306,6 +307,7 @@ class SubsidyRuleOut(RuleAmountsOut):
     in_force = fields.Boolean()
     note_zh = fields.String()
     note_en = fields.String()
+    reading = fields.Nested(ReadingOut, allow_none=True, metadata={"description": READING})
     form = fields.Nested(SubsidyFormOut)
     evidence = fields.List(fields.Nested(SubsidyEvidenceOut))
     budget = fields.Nested(SubsidyBudgetRefOut, allow_none=True)
@@ -457,6 +459,7 @@ def rule_view(tenant, cfg, rule, today: dt.date | None = None) -> dict:
         "effective_from": rule.effective_from, "effective_to": rule.effective_to,
         "in_force": rule.in_force(today or today_china()),
         "note_zh": cfg.note_zh or rule.note_zh, "note_en": cfg.note_en or rule.note_en,
+        "reading": reading_of(rule),
         "form": {"fields": describe(rule_form(tenant, cfg)())},
         "evidence": [{"code": e.code, "label_zh": e.label_zh, "label_en": e.label_en, "required": e.required}
                      for e in cfg.evidence],

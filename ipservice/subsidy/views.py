@@ -30,7 +30,8 @@ PAGE_SIZE = 50
 @bp.context_processor
 def _helpers():
     return {"rule_name": services.rule_name, "org_type_label": lambda k: label(ORG_TYPES, k),
-            "objects_text": services.objects_text}
+            "objects_text": services.objects_text,
+            "budget_line": lambda code: settings(g.tenant).budget(code)}  # its reading, beside its figures
 
 
 def _refused(exc: Refusal, statuses=(409, 413, 415, 422)):

@@ -71,6 +71,8 @@ class Rule:
     note_zh: str
     note_en: str
     source: Citation
+    reading_zh: str = ""  # the reading chosen of an ambiguous clause (empty: the words allow one)
+    reading_en: str = ""
 
     def in_force(self, on: dt.date) -> bool:
         return self.effective_from <= on <= self.effective_to
@@ -125,6 +127,8 @@ class Indicator:
     category_en: str = ""
     unit_en: str = ""
     published_growth_en: str = ""
+    reading_zh: str = ""  # the reading chosen of an ambiguous row or text (empty: the words allow one)
+    reading_en: str = ""
 
     def target_for(self, year: int) -> YearValue | None:
         return next((t for t in self.targets if t.year == year), None)

@@ -127,7 +127,7 @@ def load_bureau_settings(folder: Path, t: dict, centers, forms: c.FormsConfig) -
 
 def load_rules(folder: Path, docs: _Documents, kinds) -> tuple[c.Rule, ...]:
     """policy*.toml: dated rules; the rules paid through a filing (``funded_through_filing``) must not
-    overlap in time for one kind."""
+    overlap in time for one kind and one kind of organization."""
     subjects = (*s.APPLIES_TO_SUBJECTS, *(k.name for k in kinds))
     through_filing = {k.name for k in kinds if k.funded_through_filing}
     rules, seen = [], {}
@@ -149,7 +149,10 @@ def load_rules(folder: Path, docs: _Documents, kinds) -> tuple[c.Rule, ...]:
 
 
 def _overlap(a: c.Rule, b: c.Rule, through_filing) -> bool:
-    return (a.applies_to in through_filing and a.applies_to == b.applies_to
+    """Two rules of one filing kind in force on a same day for a same kind of organization (rules for
+    different organization types of one standard may run side by side: no empty ``org_types``, none shared)."""
+    for_same_orgs = not a.org_types or not b.org_types or bool(set(a.org_types) & set(b.org_types))
+    return (a.applies_to in through_filing and a.applies_to == b.applies_to and for_same_orgs
             and a.effective_from <= b.effective_to and b.effective_from <= a.effective_to)
 
 

@@ -48,6 +48,14 @@ class Strict(Schema):
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+def require_reading(data: dict) -> None:
+    """``reading_zh`` / ``reading_en``: the reading the configuration chose of an ambiguous clause, said in
+    both languages or not at all."""
+    if bool(data.get("reading_zh")) != bool(data.get("reading_en")):
+        missing = "reading_en" if data.get("reading_zh") else "reading_zh"
+        raise ValidationError({missing: ["a reading is given in both languages (reading_zh and reading_en)"]})
+
+
 def require_english(data: dict, pairs) -> None:
     """Every text a page or export shows has its English beside it: ``<field>_en`` is required where
     ``<field>`` is set (for notes: where it has Chinese words; "≧95" needs no translation)."""
@@ -171,6 +179,9 @@ class RuleSchema(Strict):
     org_types = fields.List(fields.String(validate=validate.OneOf(ORG_TYPES)), load_default=list)
     note_zh = fields.String(load_default="")
     note_en = fields.String(load_default="")
+    # The reading chosen where the clause allows more than one (shown beside the figure).
+    reading_zh = fields.String(load_default="")
+    reading_en = fields.String(load_default="")
     source = fields.Nested(Citation, required=True)
 
     @validates_schema
@@ -178,6 +189,7 @@ class RuleSchema(Strict):
         if data["effective_to"] < data["effective_from"]:
             raise ValidationError("effective_to is before effective_from", "effective_to")
         require_english(data, [("name_zh", "name_en", False), ("note_zh", "note_en", False)])
+        require_reading(data)
 
 
 class PolicyFileSchema(Strict):
@@ -233,6 +245,9 @@ class IndicatorSchema(Strict):
     reference_metric = fields.String(load_default=None, validate=CODE)
     reference_zh = fields.String(load_default="")
     reference_en = fields.String(load_default="")
+    # The reading chosen where the row or the text allows more than one (shown beside the targets).
+    reading_zh = fields.String(load_default="")
+    reading_en = fields.String(load_default="")
 
     @validates_schema
     def metric_iff_computed(self, data, **kwargs):
@@ -250,6 +265,7 @@ class IndicatorSchema(Strict):
     def english_beside_chinese(self, data, **kwargs):
         require_english(data, [("category", "category_en", False), ("unit", "unit_en", False),
                                ("published_growth", "published_growth_en", True)])
+        require_reading(data)
 
 
 class KpiFileSchema(Strict):

@@ -130,7 +130,7 @@ def test_other_standard_of_same_organization_is_a_separate_subsidy(enterprise):
     e = enterprise("xian")
     submit(e, "xian")
     other = submit(e, "xian", org_type="university")
-    assert other["subsidy_estimate"]["amount_cny"] is None  # rule covers enterprises only, not blocked by the first
+    assert other["subsidy_estimate"]["amount_cny"] is None  # the universities' rule sets no amount; not blocked by the first
     assert "只资助一次" not in other["subsidy_estimate"]["explanation"]
 
 

@@ -73,7 +73,7 @@ def test_the_api_serves_the_requested_language_beside_the_existing_fields(client
     task = en["xian-2022-016"]
     assert task["title"] == "培育高价值专利" == zh["xian-2022-016"]["title"]  # the contract's fields unchanged
     assert task["title_en"] == "Cultivate high-value patents" and task["display"]["title"] == task["title_en"]
-    assert task["display"]["lead_units"] == ["Municipal Market Regulation Bureau (IP Office)",
+    assert task["display"]["lead_units"] == ["Xi'an Administration for Market Regulation (Intellectual Property Office)",
                                              "Municipal Science and Technology Bureau"]
     assert zh["xian-2022-016"]["display"]["title"] == "培育高价值专利"
     assert by_header["xian-2022-016"]["display"]["title"] == "Cultivate high-value patents"
@@ -102,7 +102,7 @@ def test_english_pages_show_the_tenant_data_in_english(client, slug):
 def test_xian_english_page_details(client):
     html = client.get("/t/xian/?lang=en").get_data(as_text=True).replace("&#39;", "'")
     assert "Cultivate high-value patents" in html and "Protection level" in html
-    assert "Municipal Market Regulation Bureau (IP Office)" in html
+    assert "Xi'an Administration for Market Regulation (Intellectual Property Office)" in html  # the bureau's one name
     assert '<span lang="zh">西安市国家知识产权强市建设示范城市工作方案（2022—2025年）</span>' in html
     assert '<td lang="zh">市政办发〔2017〕101号 二(一)3' in html  # a citation stays Chinese
     zh_html = client.get("/t/xian/?lang=zh_CN").get_data(as_text=True)

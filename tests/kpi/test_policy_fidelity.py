@@ -101,12 +101,13 @@ def test_prose_targets_are_indicators_of_their_own_table_marked_as_text(client):
     rows = [r for r in client.get("/t/xian/api/v1/kpis").get_json() if r["table"] == "xian-2022-text"]
     assert [(r["name_zh"], r["targets"][-1]["value"]) for r in rows] == [
         ("国家级高新技术企业", 10000), ("新增科技型上市企业", 10), ("“专精特新”小巨人企业", 100),
-        ("全社会研究与开发费用(R&D)占GDP比重", 5)]
+        ("全社会研究与开发费用(R&D)占GDP比重", 5), ("市级财政知识产权资金预算", None)]  # 五(二): words only
     assert all(r["table_origin"] == "text" for r in rows)
     tj = [r for r in client.get("/t/tianjin-bonded/api/v1/kpis").get_json() if r["table"] == "tianjin-bonded-text"]
     assert {r["name_zh"]: r["targets"][-1]["value"] for r in tj} == {
         "PCT国际专利年均申请量": 10, "注册商标年均增长率": 10, "市级产业知识产权运营平台": 1,
-        "知识产权交易量年均增幅": 30, "驰名商标": 1, "有效发明专利拥有量": 2500, "PCT申请量": 100}
+        "知识产权交易量年均增幅": 30, "驰名商标": 1, "有效发明专利拥有量": 2500, "PCT申请量": 100,
+        "创新创业中心知识产权运营展示中心面积": 1000, "聚集区内服务机构": 15}
     published = [r for r in client.get("/t/tianjin-bonded/api/v1/kpis").get_json()
                  if r["table"] == "tianjin-bonded-2023"]
     assert {r["table_origin"] for r in published} == {"published_table"}

@@ -102,7 +102,8 @@ def test_rules_in_force_on_a_date(app):
 
     xian = registry.get("xian")
     assert [r.code for r in rules_in_force(xian, "certification", dt.date(2018, 6, 1))] == [
-        "xian-2017-certification-grant"]
+        "xian-2017-certification-grant", "xian-2017-certification-grant-university",
+        "xian-2017-certification-grant-research-institute"]  # one per kind of organization (二(一)3, 二(一)1)
     assert rules_in_force(xian, "certification", dt.date(2024, 3, 1)) == []
     assert rules_in_force(registry.get("hebi"), "certification", dt.date(2021, 1, 1)) == []
 

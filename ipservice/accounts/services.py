@@ -115,6 +115,8 @@ def change_password(user: User, current: str, new: str) -> None:
             enterprise = enterprise_of(user)
             uscc = enterprise.uscc if enterprise is not None else None
     refused = passwords.problems(new, user.email, uscc)
+    if not refused and check_password_hash(user.password_hash, new or ""):
+        refused = [_("新密码不能与当前密码相同。")]
     if refused:
         error(422, errors={"new_password": refused})
     user.password_hash = generate_password_hash(new)

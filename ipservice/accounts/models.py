@@ -41,6 +41,8 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     expires_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False)
+    # The page login session that issued it (ends with that session); null: issued for e-mail and password.
+    session_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class Enterprise(TenantScoped, db.Model):

@@ -1,21 +1,19 @@
-"""Accounts: registration, password check, API tokens."""
+"""Accounts: registration, password check, login sessions."""
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import secrets
 
-from flask import current_app, g, has_request_context
+from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ipservice.accounts.models import ApiToken, Enterprise, User
+from ipservice.accounts import tokens
+from ipservice.accounts.models import Enterprise, User
 from ipservice.core import audit
 from ipservice.core.errors import error
 from ipservice.core.tenancy import current_tenant_id
-from ipservice.core.types import utcnow
 from ipservice.extensions import db
 
 ROLES = ("enterprise", "bureau", "cross_admin")
@@ -120,7 +118,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if refused:
         error(422, errors={"new_password": refused})
     user.password_hash = generate_password_hash(new)
-    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    tokens.end_all(user)
     end_sessions(user)
     audit_auth("user.password_changed", user, user.email)
 
@@ -156,7 +154,7 @@ def change_role(user: User, role: str, tenant_id: str | None) -> None:
         raise ValueError("cross_admin has no tenant; a bureau user has one")
     before = {"role": user.role, "tenant": user.tenant_id}
     user.role, user.tenant_id = role, tenant_id
-    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    tokens.end_all(user)
     end_sessions(user)
     detail = {"from": before, "to": {"role": role, "tenant": tenant_id}}
     # in the trail of the tenant it leaves and of the one it joins
@@ -176,6 +174,7 @@ def start_session(user: User) -> None:
     session.clear()
     login_user(user)
     session[SESSION_KEY] = user.session_generation
+    session[tokens.SESSION_ID_KEY] = secrets.token_urlsafe(16)
 
 
 def user_for_session(user_id: str) -> User | None:
@@ -204,37 +203,6 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None
-    return user
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(user: User) -> tuple[str, dt.datetime]:
-    token = secrets.token_urlsafe(32)
-    expires_at = utcnow() + dt.timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
-    row = ApiToken(user_id=user.id, token_hash=_hash_token(token), expires_at=expires_at)
-    db.session.add(row)
-    db.session.flush()
-    audit_auth("token.issued", user, user.email, {"token_id": row.id, "expires_at": expires_at.isoformat()})
-    return token, expires_at
-
-
-def user_from_token(token: str) -> User | None:
-    """The active user of an unexpired token — one query, which in a tenant's request also brings the
-    organization an enterprise user files for (``enterprise_of`` then asks nothing more)."""
-    stmt = select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-        ApiToken.token_hash == _hash_token(token), ApiToken.expires_at > utcnow(), User.active.is_(True))
-    if current_tenant_id() is None:
-        return db.session.scalar(stmt)
-    # the tenant filter of the session puts the organization's tenant into the join's ON clause
-    row = db.session.execute(stmt.add_columns(Enterprise).outerjoin(Enterprise, Enterprise.user_id == User.id)).first()
-    if row is None:
-        return None
-    user, enterprise = row
-    if user.role == "enterprise" and enterprise is not None and has_request_context():
-        g.setdefault("_enterprise_of", {})[(user.id, current_tenant_id())] = enterprise
     return user
 
 

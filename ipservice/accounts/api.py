@@ -25,7 +25,7 @@ class TokenResource(MethodView):
         """Exchange e-mail and password for a bearer token."""
         user = services.authenticate(data["email"], data["password"])
         if user is None:
-            services.audit_auth("user.login_failed", services.find_user(data["email"]), data["email"],
+            services.audit_auth("user.login_failed", services.lookup_login(data["email"]), data["email"],
                                 {"via": "api"}, by_user=False)
             keep_on_refusal()  # the failed attempt stays in the audit trail
             error(401, _("电子邮箱或密码不正确。"))

@@ -5,7 +5,7 @@ import secrets
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -13,7 +13,7 @@ from ipservice.accounts import tokens
 from ipservice.accounts.models import Enterprise, User
 from ipservice.core import audit
 from ipservice.core.errors import error
-from ipservice.core.tenancy import current_tenant_id
+from ipservice.core.tenancy import current_tenant_id, signed_in_as
 from ipservice.extensions import db
 
 ROLES = ("enterprise", "bureau", "cross_admin")
@@ -29,7 +29,21 @@ def normalize_email(email: str) -> str:
 
 
 def find_user(email: str) -> User | None:
+    """The account with this e-mail among those the caller may see (the command line: all of them)."""
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def lookup_login(email: str):
+    """``(id, tenant_id, password_hash, active)`` of the one account with this e-mail, in whatever tenant:
+    login, the audit of a failed one and registration's "is this e-mail free" ask before any user or tenant
+    is known. On PostgreSQL row-level security shows the app role a tenant's accounts and its own only, so
+    the look-up goes through a SECURITY DEFINER function that returns just this row's columns (0013)."""
+    email = normalize_email(email)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.execute(text("SELECT user_id AS id, tenant_id, password_hash, active "
+                                       "FROM ipservice_auth_lookup_login(:email)"), {"email": email}).first()
+    return db.session.execute(select(User.id, User.tenant_id, User.password_hash, User.active)
+                              .where(User.email == email)).first()
 
 
 def create_user(email: str, password: str | None, role: str, tenant_id: str | None, display_name: str = "",
@@ -90,7 +104,7 @@ def email_unusable(email: str) -> bool:
     if domain.rsplit(".", 1)[-1] in _RESERVED_TLDS or any(
             domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS):
         return True
-    return find_user(email) is not None
+    return lookup_login(email) is not None
 
 
 def refuse_email() -> None:
@@ -182,8 +196,10 @@ def user_for_session(user_id: str) -> User | None:
     password change."""
     from flask import session
 
+    signed_in_as(user_id)  # the signed cookie names the user: its account row is visible whatever the tenant
     user = db.session.get(User, user_id)
     if user is None or not user.active or session.get(SESSION_KEY) != user.session_generation:
+        signed_in_as(None)
         return None
     return user
 
@@ -197,13 +213,14 @@ def end_sessions(user: User) -> None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    user = find_user(email)
-    if user is None or user.password_hash == UNUSABLE_PASSWORD:
+    account = lookup_login(email)
+    if account is None or account.password_hash == UNUSABLE_PASSWORD:
         check_password_hash(_DUMMY_HASH, password or "")  # the same time as a real check: no oracle
         return None
-    if not check_password_hash(user.password_hash, password or "") or not user.active:
+    if not check_password_hash(account.password_hash, password or "") or not account.active:
         return None
-    return user
+    signed_in_as(account.id)
+    return db.session.get(User, account.id)
 
 
 def enterprise_of(user) -> Enterprise | None:

@@ -13,11 +13,12 @@ import hashlib
 import secrets
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import delete, select
+from sqlalchemy import String, column, delete, func, select
+from sqlalchemy.orm import aliased
 
 from ipservice.accounts.models import ApiToken, Enterprise, User
 from ipservice.core.errors import error
-from ipservice.core.tenancy import current_tenant_id
+from ipservice.core.tenancy import current_tenant_id, signed_in_as
 from ipservice.core.types import utcnow
 from ipservice.extensions import db
 
@@ -43,25 +44,42 @@ def issue(user: User, session_id: str | None = None) -> tuple[str, dt.datetime]:
     return token, expires_at
 
 
+# What token authentication needs of the account: every column but the password hash (deferred in the model).
+_ACCOUNT_COLUMNS = [c for c in User.__table__.c if c.name != "password_hash"]
+
+
+def _source(digest: str):
+    """The user of an unexpired token of an active user, whatever the user's tenant, and the token's id:
+    ``(user entity, token id column, select)``. On PostgreSQL row-level security hides other tenants'
+    accounts and tokens from the app role, and the token comes before any user is known: a SECURITY DEFINER
+    function (0013) returns that one account's columns, and makes the user's own rows visible for the rest
+    of the transaction (``app.user_id``)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        found = func.ipservice_auth_lookup_token(digest).table_valued(
+            *[column(c.name, c.type) for c in _ACCOUNT_COLUMNS], column("token_id", String)).render_derived()
+        account = aliased(User, found, adapt_on_names=True)
+        return account, found.c.token_id, select(account, found.c.token_id)
+    return User, ApiToken.id, select(User, ApiToken.id).join(ApiToken, ApiToken.user_id == User.id).where(
+        ApiToken.token_hash == digest, ApiToken.expires_at > utcnow(), User.active.is_(True))
+
+
 def user_from_token(token: str) -> User | None:
     """The active user of an unexpired token — one query, which in a tenant's request also brings the
     organization an enterprise user files for (``enterprise_of`` then asks nothing more). The token's id
     is kept in ``g.api_token_id`` (the token this request presented: ``DELETE /api/v1/auth/token``)."""
-    stmt = select(User, ApiToken.id).join(ApiToken, ApiToken.user_id == User.id).where(
-        ApiToken.token_hash == _hash(token), ApiToken.expires_at > utcnow(), User.active.is_(True))
+    account, token_id, stmt = _source(_hash(token))
     if current_tenant_id() is None:
         row = db.session.execute(stmt).first()
-        enterprise = None
     else:
         # the tenant filter of the session puts the organization's tenant into the join's ON clause
         row = db.session.execute(stmt.add_columns(Enterprise)
-                                 .outerjoin(Enterprise, Enterprise.user_id == User.id)).first()
-        enterprise = row[2] if row is not None else None
+                                 .outerjoin(Enterprise, Enterprise.user_id == account.id)).first()
     if row is None:
         return None
-    user, token_id = row[0], row[1]
+    user, enterprise = row[0], (row[2] if len(row) > 2 else None)
+    signed_in_as(user.id, synced=True)
     if has_request_context():
-        g.api_token_id = token_id
+        g.api_token_id = row[1]
         if user.role == "enterprise" and enterprise is not None:
             g.setdefault("_enterprise_of", {})[(user.id, current_tenant_id())] = enterprise
     return user

@@ -50,7 +50,7 @@ def login():
                 services.start_session(user)
                 services.audit_auth("user.login", user, user.email, {"via": "page"})
                 return redirect(_safe_next(request.args.get("next"), home_for(user)))
-            services.audit_auth("user.login_failed", services.find_user(data["email"]), data["email"],
+            services.audit_auth("user.login_failed", services.lookup_login(data["email"]), data["email"],
                                 {"via": "page"}, by_user=False)
             keep_on_refusal()  # the failed attempt stays in the audit trail
             message = _("电子邮箱或密码不正确。")

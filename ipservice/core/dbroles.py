@@ -5,8 +5,9 @@ Migrations run as the schema owner; the app runs as a role that is not the owner
 no BYPASSRLS (its login role, or ``IPSERVICE_DB_APP_ROLE`` switched to per transaction), so that row-level
 security applies. It gets exactly: USAGE on the schema and its sequences; SELECT, INSERT, UPDATE, DELETE on
 every table except Alembic's; only SELECT, INSERT on the append-only tables (those with an ``append_only``
-trigger: the audit trail and the case history); EXECUTE on the statistics functions (SECURITY DEFINER,
-owned by the owner; they return aggregates, never rows). Both lists are read from the database, so a table
+trigger: the audit trail and the case history); EXECUTE on the service's SECURITY DEFINER functions (owned
+by the owner): the statistics, which return aggregates, never rows, and the two account look-ups that must
+cross tenants, login by e-mail and a token, which return one account's needed columns (migration 0013). Both lists are read from the database, so a table
 or function added by a later migration is covered by running the command again after ``db upgrade``.
 """
 from __future__ import annotations
@@ -57,7 +58,8 @@ def append_only_tables(conn) -> list[str]:
 
 
 def statistics_functions(conn) -> list[str]:
-    """The SECURITY DEFINER functions of the service in the current schema (``ipservice_…``)."""
+    """The SECURITY DEFINER functions of the service in the current schema (``ipservice_…``): statistics and
+    the account look-ups."""
     return list(conn.execute(text(
         "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
         "WHERE n.nspname = 'public' AND p.prosecdef AND p.proname LIKE 'ipservice\\_%'")).scalars())

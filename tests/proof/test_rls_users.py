@@ -73,7 +73,7 @@ def test_the_look_up_functions_answer_one_row_with_the_needed_columns(app, postg
         db.session.rollback()
 
 
-def test_login_tokens_registration_and_the_cross_district_administrator_still_work(app, client, postgres,
+def test_login_tokens_registration_and_the_cross_district_administrator_still_work(app, client,
                                                                                    accounts):
     assert client.get("/t/hebi/api/v1/my", headers=bearer(accounts["hebi"]["token"])).status_code == 200
     assert client.get("/api/v1/auth/tokens", headers=bearer(accounts["admin"])).status_code == 200

@@ -45,6 +45,8 @@ def issue(user: User, session_id: str | None = None) -> tuple[str, dt.datetime]:
 
 
 # What token authentication needs of the account: every column but the password hash (deferred in the model).
+# On PostgreSQL the look-up function returns exactly these: a column added to users needs the function
+# re-created with it (migration 0013), which any token request in the PostgreSQL suite shows.
 _ACCOUNT_COLUMNS = [c for c in User.__table__.c if c.name != "password_hash"]
 
 

@@ -79,8 +79,9 @@ def create_app_role(connection, role: str, password: str | None = None, schema: 
         done.append(sql)
 
     exists = connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
-    login = "LOGIN" if password else "NOLOGIN"
-    attrs = f"{login} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT"
+    # re-run after an upgrade without --password, a role that logs in keeps logging in (the workers use it)
+    login = "LOGIN " if password else ("" if exists else "NOLOGIN ")
+    attrs = f"{login}NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT"
     run(f"{'ALTER' if exists else 'CREATE'} ROLE {role} {attrs}")
     if password:
         # a literal: PostgreSQL takes no bind parameter in ALTER ROLE; quoted by the server's own rules

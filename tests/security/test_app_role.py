@@ -141,3 +141,13 @@ def test_the_owner_url_with_set_local_role_is_for_trusted_operators_only(app, pg
         db.session.execute(text("RESET ROLE"))
         assert db.session.execute(text("SELECT current_user")).scalar() == pg.url.username
         db.session.rollback()
+
+
+def test_re_running_create_app_role_without_a_password_keeps_the_login(app, login_role, pg):
+    """The README re-runs the command after every upgrade; the workers' login must survive it."""
+    r = app.test_cli_runner().invoke(args=["db", "create-app-role", LOGIN_ROLE])
+    assert r.exit_code == 0, r.output
+    with pg.connect() as conn:
+        assert conn.scalar(text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :r"), {"r": LOGIN_ROLE})
+    with login_role.connect() as conn:
+        assert conn.scalar(text("SELECT current_user")) == LOGIN_ROLE

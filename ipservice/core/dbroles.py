@@ -7,8 +7,9 @@ security applies. It gets exactly: USAGE on the schema and its sequences; SELECT
 every table except Alembic's; only SELECT, INSERT on the append-only tables (those with an ``append_only``
 trigger: the audit trail and the case history); EXECUTE on the service's SECURITY DEFINER functions (owned
 by the owner): the statistics, which return aggregates, never rows, and the two account look-ups that must
-cross tenants, login by e-mail and a token, which return one account's needed columns (migration 0013). Both lists are read from the database, so a table
-or function added by a later migration is covered by running the command again after ``db upgrade``.
+cross tenants, login by e-mail and a token, which return one account's needed columns (migration 0013).
+Both lists are read from the database, so a table or function added by a later migration is covered by
+running the command again after ``db upgrade``.
 """
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ PostgreSQL only for the second part (SQLite has no roles or row-level security):
 - Login by e-mail and token authentication come before any tenant or user is known: two SECURITY DEFINER
   functions owned by the owner answer them, each for one row and only the columns it needs
   (``ipservice_auth_lookup_login``: id, tenant, password hash, active; ``ipservice_auth_lookup_token``: the
-  account's columns but the password hash, and the token id; it sets ``app.user_id`` for the rest of the transaction). EXECUTE goes to the app role with
+  account's columns but the password hash, and the token id; it sets ``app.user_id`` for the rest of the
+  transaction). EXECUTE goes to the app role with
   ``flask db create-app-role`` (core.dbroles), not to PUBLIC.
 """
 from alembic import op

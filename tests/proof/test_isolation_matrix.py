@@ -5,7 +5,8 @@ another tenant's (addressed under its own tenant, and its ids smuggled under thi
 
 The expected answer derives from the route's declared access (``core.access.declared_roles``): anonymous →
 401 (API) or the login page; wrong role → 403; another tenant's user → 404; another enterprise's filing or
-an id of another tenant → 404, another user's API token → 404; otherwise the route answers (GET: 200). No answer is ever a 5xx, and no body
+an id of another tenant → 404, another user's API token → 404;
+otherwise the route answers (GET: 200). No answer is ever a 5xx, and no body
 shows another party's markers (its name, USCC, e-mail, filing and attachment ids). POST/PUT send an empty
 body: refused (4xx, the login page for anonymous pages) across every boundary, never a 2xx.
 
@@ -94,32 +95,28 @@ def fill(rule: str, endpoint: str, variables, res: Resource, world: W.World) -> 
         if k is not None:
             kind = k
             values[var] = owner.filings[k.name]
+    table = {
+        "tenant": lambda: res.tenant,
+        "agency_id": lambda: world.agencies[res.ids],
+        "claim_id": lambda: world.claims[res.ids],
+        "enterprise_id": lambda: owner.enterprise_id,
+        "code": lambda: world.task[res.tenant] if "task" in endpoint.lower() else world.kpi[res.tenant][0],
+        "year": lambda: world.kpi[res.tenant][1],
+        # a funded rule of the tenant's subsidy programme (tenants/<slug>/subsidies.toml)
+        "rule_code": lambda: world.subsidy_rule[res.tenant],
+        # an API token of the resource's enterprise (its owner alone may revoke it)
+        "token_id": lambda: W.spare_token_id(world.client, owner.email),
+        "fmt": lambda: "xlsx",
+        "filename": lambda: "css/app.css",
+    }
     for var in variables:
         if var in values:
             continue
-        if var == "tenant":
-            values[var] = res.tenant
-        elif var == "attachment_id":
+        if var == "attachment_id":
             assert kind is not None and kind.name in owner.attachments, f"{rule}: attachment of which filing?"
             values[var] = owner.attachments[kind.name]
-        elif var == "agency_id":
-            values[var] = world.agencies[res.ids]
-        elif var == "claim_id":
-            values[var] = world.claims[res.ids]
-        elif var == "enterprise_id":
-            values[var] = owner.enterprise_id
-        elif var == "code":
-            values[var] = world.task[res.tenant] if "task" in endpoint.lower() else world.kpi[res.tenant][0]
-        elif var == "year":
-            values[var] = world.kpi[res.tenant][1]
-        elif var == "rule_code":  # a funded rule of the tenant's subsidy programme (tenants/<slug>/subsidies.toml)
-            values[var] = world.subsidy_rule[res.tenant]
-        elif var == "token_id":  # an API token of the resource's enterprise (its owner alone may revoke it)
-            values[var] = W.spare_token_id(world.client, owner.email)
-        elif var == "fmt":
-            values[var] = "xlsx"
-        elif var == "filename":
-            values[var] = "css/app.css"
+        elif var in table:
+            values[var] = table[var]()
         else:
             raise AssertionError(f"{rule}: the matrix cannot fill <{var}>; add it to fill() in {__file__}")
     return values

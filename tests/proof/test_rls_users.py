@@ -14,12 +14,6 @@ from tests.conftest import APP_ROLE, bearer, create_user, make_uscc, page_login,
 
 
 @pytest.fixture
-def postgres(is_postgres):
-    if not is_postgres:
-        pytest.skip("row-level security is PostgreSQL's; set IPSERVICE_TEST_DATABASE_URL")
-
-
-@pytest.fixture
 def accounts(app, client):
     """An enterprise in each of two tenants, a bureau user of hebi and a cross-district administrator."""
     xian, hebi = register_enterprise(client, "xian"), register_enterprise(client, "hebi")

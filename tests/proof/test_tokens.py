@@ -2,7 +2,7 @@
 and could not be revoked one by one."""
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, bearer, csrf_from, page_login, register_enterprise
+from tests.conftest import DEMO_PASSWORD, bearer, csrf_from, page_login, register_enterprise, token_for
 
 
 @pytest.mark.parametrize("lang, message", [("zh", "新密码不能与当前密码相同"),
@@ -38,8 +38,6 @@ def _my(client, token, tenant="xian"):
 
 def test_delete_auth_token_revokes_the_presented_token_only(client):
     info = register_enterprise(client, "xian")
-    from tests.conftest import token_for
-
     other = token_for(client, info["email"])
     r = client.delete("/api/v1/auth/token", headers=bearer(info["token"]))
     assert r.status_code == 204
@@ -49,8 +47,6 @@ def test_delete_auth_token_revokes_the_presented_token_only(client):
 
 
 def test_the_token_list_shows_the_callers_tokens_without_values(client):
-    from tests.conftest import token_for
-
     info = register_enterprise(client, "xian")
     second = token_for(client, info["email"])
     someone = register_enterprise(client, "xian")
@@ -120,3 +116,17 @@ def test_the_account_page_revokes_one_token_and_another_users_is_404(client, lan
                     follow_redirects=True)
     assert r.status_code == 200 and revoked in r.get_data(as_text=True)
     assert _my(client, info["token"]) == 401
+
+
+def test_revoking_one_token_twice_at_once_answers_once(app, client, live_server):
+    """The revocation is one conditional DELETE: of two at once, one ends the token, the other finds none."""
+    from tests.racing import race
+
+    info = register_enterprise(client, "xian")
+    tokens = [info["token"]] + [token_for(client, info["email"]) for _ in range(2)]
+    rows = client.get("/api/v1/auth/tokens", headers=bearer(tokens[0])).get_json()
+    target = next(row["id"] for row in rows if not row["current"])
+    results = race(live_server, [("DELETE", f"/api/v1/auth/tokens/{target}", bearer(t), None) for t in tokens[:2]])
+    assert sorted(status for status, _ in results) == [204, 404], results
+    remaining = client.get("/api/v1/auth/tokens", headers=bearer(tokens[0])).get_json()
+    assert target not in {row["id"] for row in remaining} and len(remaining) == 2

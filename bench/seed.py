@@ -71,7 +71,7 @@ class Seeder:
         self.rng = random.Random(f"{self.seed}-{tenant.slug}")
 
     def accounts(self, tenant, bench_enterprises: int) -> dict:
-        from ipservice.accounts import services
+        from ipservice.accounts import services, tokens
         from ipservice.accounts.models import Enterprise
         from ipservice.extensions import db
 
@@ -79,7 +79,7 @@ class Seeder:
         bureau = services.find_user(bureau_email) or services.create_user(
             bureau_email, PASSWORD, "bureau", tenant.slug, tenant.bureau_zh)
         db.session.commit()
-        token, _expires = services.issue_token(bureau)
+        token, _expires = tokens.issue(bureau)
         enterprises = []
         for n in range(1, bench_enterprises + 1):
             email = f"bench{n}@{tenant.slug}.bench-ipservice.cn"
@@ -87,7 +87,7 @@ class Seeder:
                 "name": f"{tenant.name_zh}基准测试科技有限公司{n}号", "uscc": uscc_for(tenant.slug, "BE", n),
                 "email": email, "password": PASSWORD, "contact_name": "张三", "contact_phone": "13800000000"})
             user = services.find_user(email)
-            enterprises.append({"id": ent.id, "email": email, "token": services.issue_token(user)[0]})
+            enterprises.append({"id": ent.id, "email": email, "token": tokens.issue(user)[0]})
         db.session.commit()
         ids = [e["id"] for e in enterprises]
         assert db.session.query(Enterprise).filter(Enterprise.id.in_(ids)).count() == len(ids)
@@ -272,7 +272,7 @@ def _app():
 
 
 def seed_main(args) -> dict:
-    from ipservice.accounts import services
+    from ipservice.accounts import services, tokens
     from ipservice.core.tenancy import cross_tenant, tenant_context
     from ipservice.extensions import db
     from ipservice.tenants import registry
@@ -284,7 +284,7 @@ def seed_main(args) -> dict:
         with cross_tenant("benchmark seed: cross-district admin"):
             admin = services.create_user("admin@bench.invalid", PASSWORD, "cross_admin", None, "跨地区管理员")
             db.session.commit()
-            creds["cross_admin"] = {"email": admin.email, "password": PASSWORD, "token": services.issue_token(admin)[0]}
+            creds["cross_admin"] = {"email": admin.email, "password": PASSWORD, "token": tokens.issue(admin)[0]}
         for tenant in registry.all():
             with tenant_context(tenant.slug):
                 seeder.for_tenant(tenant)

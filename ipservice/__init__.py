@@ -119,7 +119,7 @@ def _defaults(app: Flask) -> None:
 def _install_auth(app: Flask) -> None:
     from flask_login import AnonymousUserMixin
 
-    from ipservice.accounts import services
+    from ipservice.accounts import services, tokens
     from ipservice.core.access import is_api_request
     from ipservice.extensions import login_manager
 
@@ -136,7 +136,7 @@ def _install_auth(app: Flask) -> None:
         header = request.headers.get("Authorization", "")
         user = None
         if header[:7].lower() == "bearer ":
-            user = services.user_from_token(header[7:].strip())
+            user = tokens.user_from_token(header[7:].strip())
         g._login_user = user or AnonymousUserMixin()
 
     from sqlalchemy import event

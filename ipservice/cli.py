@@ -40,7 +40,8 @@ def create_user_cmd(email, role, tenant_slug, password, name):
         if services.find_user(email):
             raise click.ClickException(f"{email} exists already")
         user = services.create_user(email, password, role, tenant_slug, name)
-    click.echo(f"created {user.role} {user.email}" + (f" in {tenant_slug}" if tenant_slug else ""))
+        created = f"created {user.role} {user.email}"  # read before the commit: then RLS hides the row
+    click.echo(created + (f" in {tenant_slug}" if tenant_slug else ""))
 
 
 @users_cli.command("set-role")
@@ -62,7 +63,7 @@ def set_role_cmd(email, role, tenant_slug):
             services.change_role(user, role, tenant_slug if role == "bureau" else None)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"{user.email} is now {role}" + (f" in {tenant_slug}" if role == "bureau" else ""))
+    click.echo(f"{services.normalize_email(email)} is now {role}" + (f" in {tenant_slug}" if role == "bureau" else ""))
 
 
 def _demo_enterprises(slug):

@@ -150,6 +150,13 @@ def is_postgres(app):
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
 
 
+@pytest.fixture
+def postgres(is_postgres):
+    """For tests of what only PostgreSQL has (roles, triggers, row-level security): skipped on SQLite."""
+    if not is_postgres:
+        pytest.skip("roles, triggers and row-level security are PostgreSQL's; set IPSERVICE_TEST_DATABASE_URL")
+
+
 # --- helpers the tests share -------------------------------------------------------------------------
 
 _USCC_SERIAL = iter(range(1, 10_000_000))

@@ -18,7 +18,7 @@ def race(base: str, requests_: list[tuple[str, str, dict, dict | None]]) -> list
         barrier.wait(timeout=60)
         r = requests.request(method, base + path, json=body, headers=headers, timeout=120)
         is_json = r.headers.get("Content-Type", "").startswith("application/json")
-        return r.status_code, (r.json() if is_json else r.text)
+        return r.status_code, (r.json() if is_json and r.content else r.text)  # a 204 has no body
 
     with ThreadPoolExecutor(max_workers=len(requests_)) as pool:
         return list(pool.map(send, requests_))

@@ -14,12 +14,6 @@ APPEND_ONLY = ("audit_events", "case_transitions")
 
 
 @pytest.fixture
-def postgres(is_postgres):
-    if not is_postgres:
-        pytest.skip("roles, triggers and row-level security are PostgreSQL's; set IPSERVICE_TEST_DATABASE_URL")
-
-
-@pytest.fixture
 def two_tenants_with_history(enterprise, bureau):
     e, b = enterprise("hebi", name="鹤壁乙公司"), bureau("hebi")
     bring_to("accepted", e, b, "hebi")

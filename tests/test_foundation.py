@@ -127,8 +127,10 @@ def test_token_is_stored_only_as_a_hash(client, app):
     from ipservice.accounts.models import ApiToken
     from ipservice.extensions import db
 
+    from ipservice.core.tenancy import cross_tenant
+
     token = register_enterprise(client, "xian")["token"]
-    with app.app_context():
+    with app.app_context(), cross_tenant("test: every token"):  # as the owner: RLS shows the app role none
         hashes = [t.token_hash for t in db.session.query(ApiToken)]
     assert token not in hashes and len(hashes) == 1 and len(hashes[0]) == 64
 
@@ -273,7 +275,9 @@ def test_expired_token_is_401(app, client):
 
     token = register_enterprise(client, "xian")["token"]
     assert client.get("/t/xian/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    with app.app_context():
+    from ipservice.core.tenancy import cross_tenant
+
+    with app.app_context(), cross_tenant("test: expire every token"):
         for row in db.session.query(ApiToken):
             row.expires_at = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
         db.session.commit()

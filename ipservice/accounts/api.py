@@ -2,7 +2,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from ipservice.extensions import Blueprint
 
-from ipservice.accounts import schemas, services, throttle
+from ipservice.accounts import schemas, services, throttle, tokens
 from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.transaction import keep_on_refusal
@@ -28,7 +28,7 @@ class TokenResource(MethodView):
         """Exchange e-mail and password for a bearer token."""
         user = services.authenticate(data["email"], data["password"])
         if user is None:
-            services.audit_auth("user.login_failed", services.find_user(data["email"]), data["email"],
+            services.audit_auth("user.login_failed", services.lookup_login(data["email"]), data["email"],
                                 {"via": "api"}, by_user=False)
             keep_on_refusal()  # the failed attempt stays in the audit trail
             claim_state = hooks.login_refusal_message(data["email"], data["password"])
@@ -36,8 +36,43 @@ class TokenResource(MethodView):
                 error(403, claim_state)
             error(401, _("电子邮箱或密码不正确。"))
         throttle.refund_account()
-        token, expires_at = services.issue_token(user)
+        token, expires_at = tokens.issue(user)
         return {"token": token, "expires_at": expires_at, "user": user}
+
+    @access("enterprise", "bureau", "cross_admin")
+    @auth_blp.response(204)
+    @auth_blp.alt_response(401, description="no valid token presented")
+    def delete(self):
+        """Revoke the token this request presents (sign out of the API); it no longer authenticates."""
+        from flask import g
+        from flask_login import current_user
+
+        tokens.revoke(current_user, g.get("api_token_id"))
+
+
+@auth_blp.route("/tokens")
+class TokenListResource(MethodView):
+    @access("enterprise", "bureau", "cross_admin")
+    @auth_blp.response(200, schemas.TokenInfoSchema(many=True))
+    def get(self):
+        """The caller's unexpired tokens, newest first (never their values); ``current``: the one presented."""
+        from flask import g
+        from flask_login import current_user
+
+        presented = g.get("api_token_id")
+        return [{"token": t, "current": t.id == presented} for t in tokens.of_user(current_user)]
+
+
+@auth_blp.route("/tokens/<token_id>")
+class TokenItemResource(MethodView):
+    @access("enterprise", "bureau", "cross_admin")
+    @auth_blp.response(204)
+    @auth_blp.alt_response(404, description="no token of the caller with this id")
+    def delete(self, token_id):
+        """Revoke one of the caller's tokens."""
+        from flask_login import current_user
+
+        tokens.revoke(current_user, token_id)
 
 
 @auth_blp.route("/password")

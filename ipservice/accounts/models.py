@@ -17,7 +17,8 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
-    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    # loaded only when asked for (a password check): token authentication never reads it (accounts.tokens)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False, deferred=True)
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     tenant_id: Mapped[str | None] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
@@ -41,6 +42,8 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     expires_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False)
+    # The page login session that issued it (ends with that session); null: issued for e-mail and password.
+    session_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class Enterprise(TenantScoped, db.Model):

@@ -66,3 +66,15 @@ class TokenSchema(Schema):
     token = fields.String()
     expires_at = ChinaDateTime()
     user = fields.Nested(UserSchema)
+
+
+class TokenInfoSchema(Schema):
+    """One of the caller's tokens: when it was made, how, until when; never its value."""
+
+    id = fields.String(attribute="token.id")
+    created_at = ChinaDateTime(attribute="token.created_at")
+    expires_at = ChinaDateTime(attribute="token.expires_at")
+    issued_from = fields.Function(lambda row: "page" if row["token"].session_id else "api",
+                                  metadata={"description": "page: the account page (ends with that login "
+                                                           "session); api: POST /api/v1/auth/token"})
+    current = fields.Boolean(metadata={"description": "the token this request presents"})

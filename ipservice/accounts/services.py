@@ -1,21 +1,19 @@
-"""Accounts: registration, password check, API tokens."""
+"""Accounts: registration, password check, login sessions."""
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import secrets
 
-from flask import current_app, g, has_request_context
+from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ipservice.accounts.models import ApiToken, Enterprise, User
+from ipservice.accounts import tokens
+from ipservice.accounts.models import Enterprise, User
 from ipservice.core import audit
 from ipservice.core.errors import error
-from ipservice.core.tenancy import current_tenant_id
-from ipservice.core.types import utcnow
+from ipservice.core.tenancy import current_tenant_id, signed_in_as
 from ipservice.extensions import db
 
 ROLES = ("enterprise", "bureau", "cross_admin")
@@ -31,7 +29,21 @@ def normalize_email(email: str) -> str:
 
 
 def find_user(email: str) -> User | None:
+    """The account with this e-mail among those the caller may see (the command line: all of them)."""
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def lookup_login(email: str):
+    """``(id, tenant_id, password_hash, active)`` of the one account with this e-mail, in whatever tenant:
+    login, the audit of a failed one and registration's "is this e-mail free" ask before any user or tenant
+    is known. On PostgreSQL row-level security shows the app role a tenant's accounts and its own only, so
+    the look-up goes through a SECURITY DEFINER function that returns just this row's columns (0013)."""
+    email = normalize_email(email)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.execute(text("SELECT user_id AS id, tenant_id, password_hash, active "
+                                       "FROM ipservice_auth_lookup_login(:email)"), {"email": email}).first()
+    return db.session.execute(select(User.id, User.tenant_id, User.password_hash, User.active)
+                              .where(User.email == email)).first()
 
 
 def create_user(email: str, password: str | None, role: str, tenant_id: str | None, display_name: str = "",
@@ -92,7 +104,7 @@ def email_unusable(email: str) -> bool:
     if domain.rsplit(".", 1)[-1] in _RESERVED_TLDS or any(
             domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS):
         return True
-    return find_user(email) is not None
+    return lookup_login(email) is not None
 
 
 def refuse_email() -> None:
@@ -115,10 +127,12 @@ def change_password(user: User, current: str, new: str) -> None:
             enterprise = enterprise_of(user)
             uscc = enterprise.uscc if enterprise is not None else None
     refused = passwords.problems(new, user.email, uscc)
+    if not refused and check_password_hash(user.password_hash, new or ""):
+        refused = [_("新密码不能与当前密码相同。")]
     if refused:
         error(422, errors={"new_password": refused})
     user.password_hash = generate_password_hash(new)
-    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    tokens.end_all(user)
     end_sessions(user)
     audit_auth("user.password_changed", user, user.email)
 
@@ -154,7 +168,7 @@ def change_role(user: User, role: str, tenant_id: str | None) -> None:
         raise ValueError("cross_admin has no tenant; a bureau user has one")
     before = {"role": user.role, "tenant": user.tenant_id}
     user.role, user.tenant_id = role, tenant_id
-    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    tokens.end_all(user)
     end_sessions(user)
     detail = {"from": before, "to": {"role": role, "tenant": tenant_id}}
     # in the trail of the tenant it leaves and of the one it joins
@@ -174,6 +188,7 @@ def start_session(user: User) -> None:
     session.clear()
     login_user(user)
     session[SESSION_KEY] = user.session_generation
+    session[tokens.SESSION_ID_KEY] = secrets.token_urlsafe(16)
 
 
 def user_for_session(user_id: str) -> User | None:
@@ -181,8 +196,10 @@ def user_for_session(user_id: str) -> User | None:
     password change."""
     from flask import session
 
+    signed_in_as(user_id)  # the signed cookie names the user: its account row is visible whatever the tenant
     user = db.session.get(User, user_id)
     if user is None or not user.active or session.get(SESSION_KEY) != user.session_generation:
+        signed_in_as(None)
         return None
     return user
 
@@ -196,44 +213,14 @@ def end_sessions(user: User) -> None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    user = find_user(email)
-    if user is None or user.password_hash == UNUSABLE_PASSWORD:
+    account = lookup_login(email)
+    if account is None or account.password_hash == UNUSABLE_PASSWORD:
         check_password_hash(_DUMMY_HASH, password or "")  # the same time as a real check: no oracle
         return None
-    if not check_password_hash(user.password_hash, password or "") or not user.active:
+    if not check_password_hash(account.password_hash, password or "") or not account.active:
         return None
-    return user
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(user: User) -> tuple[str, dt.datetime]:
-    token = secrets.token_urlsafe(32)
-    expires_at = utcnow() + dt.timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
-    row = ApiToken(user_id=user.id, token_hash=_hash_token(token), expires_at=expires_at)
-    db.session.add(row)
-    db.session.flush()
-    audit_auth("token.issued", user, user.email, {"token_id": row.id, "expires_at": expires_at.isoformat()})
-    return token, expires_at
-
-
-def user_from_token(token: str) -> User | None:
-    """The active user of an unexpired token — one query, which in a tenant's request also brings the
-    organization an enterprise user files for (``enterprise_of`` then asks nothing more)."""
-    stmt = select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-        ApiToken.token_hash == _hash_token(token), ApiToken.expires_at > utcnow(), User.active.is_(True))
-    if current_tenant_id() is None:
-        return db.session.scalar(stmt)
-    # the tenant filter of the session puts the organization's tenant into the join's ON clause
-    row = db.session.execute(stmt.add_columns(Enterprise).outerjoin(Enterprise, Enterprise.user_id == User.id)).first()
-    if row is None:
-        return None
-    user, enterprise = row
-    if user.role == "enterprise" and enterprise is not None and has_request_context():
-        g.setdefault("_enterprise_of", {})[(user.id, current_tenant_id())] = enterprise
-    return user
+    signed_in_as(account.id)
+    return db.session.get(User, account.id)
 
 
 def enterprise_of(user) -> Enterprise | None:

@@ -1,11 +1,12 @@
-"""Login, logout and registration pages (session cookie + CSRF)."""
+"""Login, logout, password, API token and registration pages (session cookie + CSRF)."""
+import secrets
 from urllib.parse import urlparse
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from ipservice.accounts import schemas, services, throttle
+from ipservice.accounts import schemas, services, throttle, tokens
 from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.transaction import keep_on_refusal
@@ -51,7 +52,7 @@ def login():
                 services.start_session(user)
                 services.audit_auth("user.login", user, user.email, {"via": "page"})
                 return redirect(_safe_next(request.args.get("next"), home_for(user)))
-            services.audit_auth("user.login_failed", services.find_user(data["email"]), data["email"],
+            services.audit_auth("user.login_failed", services.lookup_login(data["email"]), data["email"],
                                 {"via": "page"}, by_user=False)
             keep_on_refusal()  # the failed attempt stays in the audit trail
             claim_state = hooks.login_refusal_message(data["email"], data["password"])
@@ -67,7 +68,8 @@ def login():
 def logout():
     if current_user.is_authenticated:
         user = current_user._get_current_object()
-        services.end_sessions(user)
+        services.end_sessions(user)  # every page session of the user ends, and the tokens they issued
+        tokens.end_page_tokens(user)
         services.audit_auth("user.logout", user, user.email)
     logout_user()
     session.clear()
@@ -98,6 +100,27 @@ def change_password():
                 flash(_("密码已修改。"))
                 return redirect(home_for(current_user))
     return render_template("accounts/password.html", fields=for_page(schema), values={}, errors=errors), status
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@access("enterprise", "bureau", "cross_admin")
+def api_tokens():
+    """The user's API tokens (never their values) with a revoke button each; POST issues one for this login
+    session, shown once, which ends with the session (logout)."""
+    new_token = None
+    this_session = session.setdefault(tokens.SESSION_ID_KEY, secrets.token_urlsafe(16))  # a session from before
+    if request.method == "POST":
+        new_token, _expires = tokens.issue(current_user, this_session)
+    return render_template("accounts/tokens.html", tokens=tokens.of_user(current_user), new_token=new_token,
+                           this_session=this_session, page_url=url_for("accounts.api_tokens"))
+
+
+@bp.route("/account/tokens/<token_id>/revoke", methods=["POST"])
+@access("enterprise", "bureau", "cross_admin")
+def revoke_token(token_id):
+    tokens.revoke(current_user, token_id)  # another user's token: 404
+    flash(_("令牌已撤销。"))
+    return redirect(url_for("accounts.api_tokens"))
 
 
 @bp.route("/t/<tenant>/register", methods=["GET", "POST"])

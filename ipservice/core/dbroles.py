@@ -6,9 +6,11 @@ no BYPASSRLS (its login role, or ``IPSERVICE_DB_APP_ROLE`` switched to per trans
 security applies. It gets exactly: USAGE on the schema and its sequences; SELECT, INSERT, UPDATE, DELETE on
 every table except Alembic's; only SELECT, INSERT on the append-only tables (those with an ``append_only``
 trigger: the audit trail and the case history); EXECUTE on the service's SECURITY DEFINER functions (owned
-by the owner): the statistics, which return aggregates, never rows, and ``ipservice_claims_of_email``, the
-unbound claims of one e-mail for the login (which has no tenant). Both lists are read from the database, so a table
-or function added by a later migration is covered by running the command again after ``db upgrade``.
+by the owner): the statistics, which return aggregates, never rows; the two account look-ups that must
+cross tenants, login by e-mail and a token, which return one account's needed columns (migration 0013_accounts);
+and ``ipservice_claims_of_email``, the unbound claims of one e-mail for the login (which has no tenant). Both
+lists are read from the database, so a table or function added by a later migration is covered by running the
+command again after ``db upgrade``.
 """
 from __future__ import annotations
 
@@ -58,7 +60,8 @@ def append_only_tables(conn) -> list[str]:
 
 
 def statistics_functions(conn) -> list[str]:
-    """The SECURITY DEFINER functions of the service in the current schema (``ipservice_…``)."""
+    """The SECURITY DEFINER functions of the service in the current schema (``ipservice_…``): statistics and
+    the account look-ups."""
     return list(conn.execute(text(
         "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
         "WHERE n.nspname = 'public' AND p.prosecdef AND p.proname LIKE 'ipservice\\_%'")).scalars())
@@ -78,8 +81,9 @@ def create_app_role(connection, role: str, password: str | None = None, schema: 
         done.append(sql)
 
     exists = connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
-    login = "LOGIN" if password else "NOLOGIN"
-    attrs = f"{login} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT"
+    # re-run after an upgrade without --password, a role that logs in keeps logging in (the workers use it)
+    login = "LOGIN " if password else ("" if exists else "NOLOGIN ")
+    attrs = f"{login}NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT"
     run(f"{'ALTER' if exists else 'CREATE'} ROLE {role} {attrs}")
     if password:
         # a literal: PostgreSQL takes no bind parameter in ALTER ROLE; quoted by the server's own rules

@@ -89,6 +89,17 @@ def cross_tenant(reason: str):
         _sync_postgres_settings()
 
 
+def signed_in_as(user_id: str | None, synced: bool = False) -> None:
+    """The request's user is ``user_id`` (None: nobody): on PostgreSQL its account row becomes visible to the
+    app role (``app.user_id``) from now on; ``synced``: the open transaction knows already (a look-up
+    function set it), so no statement is sent."""
+    if g.get("auth_user_id") == user_id:
+        return
+    g.auth_user_id = user_id
+    if not synced:
+        _sync_postgres_settings()
+
+
 def _filter_by_tenant(state):
     if not (state.is_select or state.is_update or state.is_delete):
         return
@@ -154,7 +165,8 @@ def _postgres_settings(connection):
     if connection.dialect.name != "postgresql":
         return
     role = current_app.config.get("IPSERVICE_DB_APP_ROLE") if has_app_context() else ""
-    settings = {"tenant": current_tenant_id() or "", "cross": "on" if is_cross_tenant() else "off"}
+    settings = {"tenant": current_tenant_id() or "", "cross": "on" if is_cross_tenant() else "off",
+                "user": (g.get("auth_user_id") if has_app_context() else None) or ""}
     if role:
         if not _ROLE_RE.match(role):
             raise ValueError(f"IPSERVICE_DB_APP_ROLE {role!r} is not a plain role name")
@@ -168,9 +180,12 @@ def _postgres_settings(connection):
 
 
 # One statement per transaction (a round-trip each is what a request pays on PostgreSQL).
-_SETTINGS = text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.cross_tenant', :cross, true)")
+# app.user_id: the signed-in user, whose own account row the policies of users and api_tokens show whatever the
+# tenant (a cross-district administrator has none; global routes set none).
+_SETTINGS = text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.cross_tenant', :cross, true), "
+                 "set_config('app.user_id', :user, true)")
 _SETTINGS_WITH_ROLE = text("SELECT set_config('role', :role, true), set_config('app.tenant_id', :tenant, true), "
-                           "set_config('app.cross_tenant', :cross, true)")
+                           "set_config('app.cross_tenant', :cross, true), set_config('app.user_id', :user, true)")
 
 
 def _after_begin(session, transaction, connection):

@@ -609,11 +609,11 @@ def _check_user(tenant, email: str):
     from ipservice.accounts import services as accounts
     from ipservice.core.i18n import pick
 
-    user = accounts.find_user(email)
-    if user is None:
+    user = accounts.find_user(email)  # among the tenant's accounts (row-level security on PostgreSQL)
+    if user is None and accounts.lookup_login(email) is None:
         _usage(_("未找到用户 %(email)s。", email=email))
-    if user.role != "bureau" or user.tenant_id != tenant.slug or not user.active:
-        _usage(_("%(email)s 不是%(tenant)s知识产权局的有效用户，不能导入。", email=user.email,
+    if user is None or user.role != "bureau" or user.tenant_id != tenant.slug or not user.active:
+        _usage(_("%(email)s 不是%(tenant)s知识产权局的有效用户，不能导入。", email=accounts.normalize_email(email),
                  tenant=pick(tenant.name_zh, tenant.name_en)))
     return user
 

@@ -5,7 +5,8 @@ another tenant's (addressed under its own tenant, and its ids smuggled under thi
 
 The expected answer derives from the route's declared access (``core.access.declared_roles``): anonymous →
 401 (API) or the login page; wrong role → 403; another tenant's user → 404; another enterprise's filing or
-an id of another tenant → 404; otherwise the route answers (GET: 200). No answer is ever a 5xx, and no body
+an id of another tenant → 404, another user's API token → 404;
+otherwise the route answers (GET: 200). No answer is ever a 5xx, and no body
 shows another party's markers (its name, USCC, e-mail, filing and attachment ids). POST/PUT send an empty
 body: refused (4xx, the login page for anonymous pages) across every boundary, never a 2xx.
 
@@ -94,30 +95,28 @@ def fill(rule: str, endpoint: str, variables, res: Resource, world: W.World) -> 
         if k is not None:
             kind = k
             values[var] = owner.filings[k.name]
+    table = {
+        "tenant": lambda: res.tenant,
+        "agency_id": lambda: world.agencies[res.ids],
+        "claim_id": lambda: world.claims[res.ids],
+        "enterprise_id": lambda: owner.enterprise_id,
+        "code": lambda: world.task[res.tenant] if "task" in endpoint.lower() else world.kpi[res.tenant][0],
+        "year": lambda: world.kpi[res.tenant][1],
+        # a funded rule of the tenant's subsidy programme (tenants/<slug>/subsidies.toml)
+        "rule_code": lambda: world.subsidy_rule[res.tenant],
+        # an API token of the resource's enterprise (its owner alone may revoke it)
+        "token_id": lambda: W.spare_token_id(world.client, owner.email),
+        "fmt": lambda: "xlsx",
+        "filename": lambda: "css/app.css",
+    }
     for var in variables:
         if var in values:
             continue
-        if var == "tenant":
-            values[var] = res.tenant
-        elif var == "attachment_id":
+        if var == "attachment_id":
             assert kind is not None and kind.name in owner.attachments, f"{rule}: attachment of which filing?"
             values[var] = owner.attachments[kind.name]
-        elif var == "agency_id":
-            values[var] = world.agencies[res.ids]
-        elif var == "claim_id":
-            values[var] = world.claims[res.ids]
-        elif var == "enterprise_id":
-            values[var] = owner.enterprise_id
-        elif var == "code":
-            values[var] = world.task[res.tenant] if "task" in endpoint.lower() else world.kpi[res.tenant][0]
-        elif var == "year":
-            values[var] = world.kpi[res.tenant][1]
-        elif var == "rule_code":  # a funded rule of the tenant's subsidy programme (tenants/<slug>/subsidies.toml)
-            values[var] = world.subsidy_rule[res.tenant]
-        elif var == "fmt":
-            values[var] = "xlsx"
-        elif var == "filename":
-            values[var] = "css/app.css"
+        elif var in table:
+            values[var] = table[var]()
         else:
             raise AssertionError(f"{rule}: the matrix cannot fill <{var}>; add it to fill() in {__file__}")
     return values
@@ -134,6 +133,8 @@ def expected(roles, is_api: bool, url_tenant: str | None, actor: Actor, res: Res
             return 403
         if url_tenant and actor.tenant != url_tenant:
             return 404
+    if "token_id" in variables and actor.party != res.owner:
+        return 404  # a token is its user's: anyone else's id is unknown
     filing_vars = {k.detail_arg for k in kinds}
     object_vars = set(variables) & (TENANT_OBJECT_VARS | filing_vars)
     if object_vars and res.ids != res.tenant:
@@ -176,10 +177,15 @@ def _token(w, actor: Actor):
     return w.cross_admin[1]
 
 
+SIGN_OUT = "/api/v1/auth/token"
+
+
 def _send(app, w, sessions, actor: Actor, method: str, url: str, is_api: bool):
     write = method in ("POST", "PUT", "PATCH", "DELETE")
     if is_api:
         token = _token(w, actor)
+        if token and method == "DELETE" and url == SIGN_OUT:  # the route ends the token it is sent with
+            token = W.fresh_token(w.client, _email(w, actor))
         return app.test_client().open(url, method=method, headers=bearer(token) if token else {},
                                       json={} if write else None)
     email, client, csrf = sessions[actor.name]

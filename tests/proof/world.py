@@ -110,6 +110,19 @@ class World:
     task: dict  # tenant -> task code
     kinds: list  # the registered FilingKind objects
     subsidy_rule: dict  # tenant -> the code of a rule of its subsidy programme (None without one)
+    client: object = None  # the client that built it (spare tokens, sign-out routes)
+
+
+def fresh_token(client, email: str) -> str:
+    """A new API token of ``email`` that no other probe uses: a route that revokes it ends nothing else."""
+    return token_for(client, email)
+
+
+def spare_token_id(client, email: str) -> str:
+    """The id of a fresh token of ``email`` (the object of ``/api/v1/auth/tokens/<token_id>``)."""
+    token = fresh_token(client, email)
+    rows = client.get("/api/v1/auth/tokens", headers={"Authorization": f"Bearer {token}"}).get_json()
+    return next(row["id"] for row in rows if row["current"])
 
 
 _COLLECTION_APP = []
@@ -239,7 +252,7 @@ def build(app, client) -> World:
 
     programmes = {t: registry.get(t).parts.get("subsidy") for t in (HOME, OTHER)}
     subsidy_rule = {t: (p.rules[0].rule if p is not None and p.rules else None) for t, p in programmes.items()}
-    return World(parties, bureaus, admin, agencies, claims, kpi, task, kinds, subsidy_rule)
+    return World(parties, bureaus, admin, agencies, claims, kpi, task, kinds, subsidy_rule, client)
 
 
 def page_client(app, email: str | None):

@@ -76,3 +76,78 @@ def test_creates_the_role_with_exactly_the_grants(app, pg):
             raise
         finally:
             login.dispose()
+
+
+LOGIN_ROLE = "ipservice_app_accounts_login"  # its own name: roles are cluster-wide, other suites run too
+
+
+@pytest.fixture
+def login_role(app, pg, client):
+    """The production setup: a LOGIN app role made by ``create-app-role --password``, and an engine that
+    connects as it (skipped where pg_hba allows no password login)."""
+    from tests.conftest import register_enterprise
+
+    register_enterprise(client, "xian")
+    register_enterprise(client, "hebi")
+    r = app.test_cli_runner().invoke(args=["db", "create-app-role", LOGIN_ROLE, "--password", "login-pw-2026"])
+    assert r.exit_code == 0, r.output
+    engine = create_engine(pg.url.set(username=LOGIN_ROLE, password="login-pw-2026", host="127.0.0.1"))
+    try:
+        with engine.connect() as conn:
+            conn.scalar(text("SELECT 1"))
+    except Exception as exc:
+        if "password authentication" in str(exc) or "no pg_hba.conf entry" in str(exc):
+            pytest.skip(f"pg_hba does not allow this login: {exc}")
+        raise
+    yield engine
+    engine.dispose()
+    with pg.connect() as conn:
+        conn.execute(text(f"DROP OWNED BY {LOGIN_ROLE}"))
+        conn.execute(text(f"DROP ROLE {LOGIN_ROLE}"))
+
+
+def test_logged_in_as_the_app_role_reset_role_reaches_nothing_privileged(login_role, pg):
+    """Issue 18: with the owner's URL and SET LOCAL ROLE, a RESET ROLE returned to the owner. Logged in as the
+    app role (the documented production setup) there is nothing to return to."""
+    owner = pg.url.username
+    with login_role.connect() as conn:
+        conn.execute(text("SELECT set_config('app.tenant_id', 'xian', true)"))
+        conn.execute(text("RESET ROLE"))
+        assert conn.scalar(text("SELECT current_user")) == LOGIN_ROLE
+        assert conn.scalar(text("SELECT session_user")) == LOGIN_ROLE
+        assert tuple(conn.execute(text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"))
+                     .one()) == (False, False)
+        assert conn.scalar(text("SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
+                                "WHERE r.rolname = current_user")) == 0
+        # the switch for all districts is the owner's alone: still one tenant's accounts and filings
+        conn.execute(text("SELECT set_config('app.cross_tenant', 'on', true)"))
+        assert set(conn.scalars(text("SELECT tenant_id FROM users"))) == {"xian"}
+        assert set(conn.scalars(text("SELECT tenant_id FROM enterprises"))) == {"xian"}
+        conn.rollback()
+        for role in (owner, "postgres", "pg_read_all_data"):
+            with pytest.raises(Exception, match="permission denied"):
+                conn.execute(text(f'SET ROLE "{role}"'))
+            conn.rollback()
+
+
+def test_the_owner_url_with_set_local_role_is_for_trusted_operators_only(app, pg):
+    """Why the docs prefer the login above: on the operators' path a RESET ROLE returns to the owner."""
+    from ipservice.core.tenancy import tenant_context
+    from ipservice.extensions import db
+    from tests.conftest import APP_ROLE
+
+    with app.app_context(), tenant_context("xian"):
+        assert db.session.execute(text("SELECT current_user")).scalar() == APP_ROLE
+        db.session.execute(text("RESET ROLE"))
+        assert db.session.execute(text("SELECT current_user")).scalar() == pg.url.username
+        db.session.rollback()
+
+
+def test_re_running_create_app_role_without_a_password_keeps_the_login(app, login_role, pg):
+    """The README re-runs the command after every upgrade; the workers' login must survive it."""
+    r = app.test_cli_runner().invoke(args=["db", "create-app-role", LOGIN_ROLE])
+    assert r.exit_code == 0, r.output
+    with pg.connect() as conn:
+        assert conn.scalar(text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :r"), {"r": LOGIN_ROLE})
+    with login_role.connect() as conn:
+        assert conn.scalar(text("SELECT current_user")) == LOGIN_ROLE

@@ -133,7 +133,7 @@ def _claims_of(email: str) -> list:
 def login_state(email: str, password: str) -> str | None:
     """What a claimant who typed the claim's password is told at login, or None (the normal answer)."""
     email = accounts.normalize_email(email)
-    if not email or not password or accounts.find_user(email) is not None:
+    if not email or not password or accounts.lookup_login(email) is not None:  # an account: the normal answer
         return None
     for row in _claims_of(email):
         if not check_password_hash(row.password_hash, password):

@@ -10,7 +10,7 @@ from ipservice.core.access import access
 from ipservice.core.errors import Refusal
 from ipservice.core.attachments import send
 from ipservice.core.errors import error
-from ipservice.extensions import db, limiter, register_rate
+from ipservice.extensions import limiter, register_rate
 from ipservice.forms.render import for_page, load_form, refusal
 from ipservice.organizations import schemas, services
 
@@ -32,7 +32,6 @@ def claim_new():
             try:
                 claim = services.submit_claim(data, request.files.get("licence"))
             except Refusal as exc:
-                db.session.rollback()
                 if exc.status not in (409, 413, 415, 422):
                     raise
                 status, message, errors = refusal(exc)
@@ -68,7 +67,6 @@ def decide(claim_id):
         try:
             services.decide_claim(claim_id, data["decision"], data.get("reason"), current_user)
         except Refusal as exc:
-            db.session.rollback()
             if exc.status not in (409, 422):
                 raise
             _status, message, errors = refusal(exc)
@@ -108,7 +106,6 @@ def verify(enterprise_id):
     try:
         services.verify(enterprise_id, current_user)
     except Refusal as exc:
-        db.session.rollback()
         if exc.status != 409:
             raise
         flash(refusal(exc)[1])

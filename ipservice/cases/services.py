@@ -289,7 +289,8 @@ def transition(tenant, case: Case, to: str, note: str | None, user) -> Case:
         with savepoint():  # the move and its history row stand or fall together
             _move(case, old, to, changes, user, at, note)
     except (IntegrityError, _Moved):
-        db.session.expire(case)  # another writer moved it: show what is stored now
+        if case in db.session:
+            db.session.expire(case)  # another writer moved it: show what is stored now
         error(409, _("案件状态已被他人更新，请刷新后重试。"))
     db.session.refresh(case)
     return case

@@ -371,7 +371,7 @@ class Importer:
 
     def run_row(self, row_no: int, row: tuple, mapping: dict) -> Outcome:
         """One row under its own SAVEPOINT: released when it is imported, rolled back otherwise, so a bad row
-        leaves nothing behind while the rows are committed in chunks (``commit``)."""
+        leaves nothing behind while the rows are committed in chunks (``end_chunk``)."""
         try:
             with savepoint():
                 outcome = self._row(row_no, row, mapping)

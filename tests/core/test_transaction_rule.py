@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "ipservice"
 
@@ -84,3 +86,34 @@ conn.rollback()
     assert transaction_calls(source) == [("submit", 6, "rollback"), ("Service.decide.later", 11, "commit"),
                                          ("Service.decide", 12, "commit"), ("Service.decide", 12, "rollback"),
                                          ("<module>", 14, "rollback")]
+
+
+@pytest.mark.parametrize("code, kind", [(404, "NotFound"), (409, "Conflict"), (422, "Invalid"), (413, "Invalid"),
+                                        (403, "Forbidden"), (503, "Unavailable")])
+def test_a_refusal_is_raised_as_its_domain_type(code, kind):
+    from ipservice.core import errors
+
+    with pytest.raises(errors.Refusal) as exc:
+        errors.error(code, "原因")
+    assert type(exc.value) is getattr(errors, kind) and exc.value.status == code and exc.value.text == "原因"
+
+
+def test_a_commands_refusal_is_its_error_and_leaves_nothing(app):
+    """The command line's one mapping: the refusal's message, exit status 1, the command's writes rolled back."""
+    import click
+    from sqlalchemy import func, select
+
+    from ipservice.accounts import services
+    from ipservice.accounts.models import User
+    from ipservice.core.errors import error
+    from ipservice.core.tenancy import cross_tenant
+    from ipservice.core.transaction import unit_of_work
+    from ipservice.extensions import db
+
+    with app.app_context(), cross_tenant("test: a refused command"):
+        with pytest.raises(click.ClickException) as exc, unit_of_work():
+            services.create_user("refused-command@example.gov.cn", "a-long-password", "cross_admin", None)
+            db.session.flush()
+            error(409, "已存在。")
+        assert exc.value.exit_code == 1 and exc.value.message == "已存在。"
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0

@@ -46,8 +46,9 @@ class OtherWriter:
             with self.app.app_context():
                 r = self.app.test_client().post(
                     "/t/hebi/api/v1/certifications", headers={"Authorization": f"Bearer {self.api.token}"},
-                    json={"org_type": "enterprise", "certificate_no": number, "certification_body": "中规认证",
-                          "issued_on": "2019-03-01", "expires_on": "2022-02-28", "scope": "知识产权管理"})
+                    json={"org_type": "enterprise", "certificate_no": number, "scope": "知识产权管理",
+                          "certification_body": "中规认证", "issued_on": "2019-03-01",
+                          "expires_on": "2022-02-28"})
             assert r.status_code == 201, r.get_json()
             return
         self._file_on_this_connection(number)
@@ -64,8 +65,9 @@ class OtherWriter:
             org = db.session.scalar(select(Enterprise).where(Enterprise.id == self.api.info["id"]))
             owner = db.session.get(User, org.user_id)
             fields = services.record_fields(current_tenant(), {
-                "org_type": "enterprise", "issued_on": dt.date(2019, 3, 1), "expires_on": dt.date(2022, 2, 28),
-                "certificate_no": number, "certification_body": "中规认证", "scope": "知识产权管理"})
+                "org_type": "enterprise", "issued_on": dt.date(2019, 3, 1),
+                "expires_on": dt.date(2022, 2, 28), "certificate_no": number,
+                "certification_body": "中规认证", "scope": "知识产权管理"})
             filing.submit(CertificationRecord(enterprise_id=org.id, **fields), OBJECT_TYPE, owner)
 
 
@@ -98,10 +100,11 @@ def _check(app, result, writer):
     stored = _stored(app)
     imported = {number for number, by_import in stored.items() if by_import}
     # row for row: what the report says was imported is stored, filed by the import, and nothing else is
-    assert imported == {number for number, outcome in report.items() if outcome == "ok"}, (result.output, stored)
+    reported = {number for number, outcome in report.items() if outcome == "ok"}
+    assert imported == reported, (result.output, stored)
     counts = [sum(o == k for o in report.values()) for k in ("ok", "skipped", "error")]
     assert "3 行：导入 {}，跳过 {}，错误 {}".format(*counts) in result.stdout
-    if writer.is_postgres:  # the other writer's records stay (on SQLite they went with the import's savepoint)
+    if writer.is_postgres:  # the other writer's records stay (SQLite: gone with the import's savepoint)
         assert {n for n, by_import in stored.items() if not by_import} == set(writer.taken)
     return report
 
@@ -140,7 +143,8 @@ def test_a_number_taken_in_the_middle_of_a_row_by_row_run(app, tmp_path, monkeyp
 
     monkeypatch.setattr(imports.SPEC, "bulk", None)  # the row-by-row path
     _take_between_check_and_insert(monkeypatch, writer, NUMBERS[2])
-    result = run(app, "certifications", "--tenant", "hebi", "--as", importer_email, _ledger(tmp_path / "rows.xlsx"))
+    ledger = _ledger(tmp_path / "rows.xlsx")
+    result = run(app, "certifications", "--tenant", "hebi", "--as", importer_email, ledger)
     assert result.exit_code == 1, result.output
     report = _check(app, result, writer)
     assert report == {NUMBERS[0]: "ok", NUMBERS[1]: "ok", NUMBERS[2]: "error"}
@@ -162,7 +166,8 @@ def test_a_number_taken_in_the_middle_of_a_chunk(app, tmp_path, monkeypatch, wri
 
     monkeypatch.setattr(imports.Bulk, "write", write)
     _take_between_check_and_insert(monkeypatch, writer, NUMBERS[2])
-    result = run(app, "certifications", "--tenant", "hebi", "--as", importer_email, _ledger(tmp_path / "chunk.xlsx"))
+    ledger = _ledger(tmp_path / "chunk.xlsx")
+    result = run(app, "certifications", "--tenant", "hebi", "--as", importer_email, ledger)
     assert result.exit_code == 1, result.output
     report = _check(app, result, writer)
     assert report[NUMBERS[0]] == "ok" and report[NUMBERS[2]] == "error"

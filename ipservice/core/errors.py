@@ -109,7 +109,8 @@ class Unavailable(Refusal):
     """Something the work needs does not answer (503)."""
 
 
-KINDS = {404: NotFound, 409: Conflict, 413: Invalid, 415: Invalid, 422: Invalid, 403: Forbidden, 503: Unavailable}
+KINDS = {404: NotFound, 409: Conflict, 413: Invalid, 415: Invalid, 422: Invalid, 403: Forbidden,
+         503: Unavailable}
 
 
 def error(code: int, message: str | None = None, errors: dict | None = None, location: str = "json"):

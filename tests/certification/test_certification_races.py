@@ -51,7 +51,8 @@ def test_a_decision_another_officer_made_first_is_what_the_page_shows(app, enter
         return answer
 
     monkeypatch.setattr(filing, "checked_decision", checked_then_overtaken)
-    r = page.post(f"{url}/decision", data={"csrf_token": csrf_from(before), "decision": "reject", "reason": "迟了"})
+    r = page.post(f"{url}/decision",
+                  data={"csrf_token": csrf_from(before), "decision": "reject", "reason": "迟了"})
     assert r.status_code == 409 and done
     shown = r.get_data(as_text=True)
     assert '<span class="badge verified">已核验</span>' in shown and 'name="decision"' not in shown

@@ -88,8 +88,8 @@ conn.rollback()
                                          ("<module>", 14, "rollback")]
 
 
-@pytest.mark.parametrize("code, kind", [(404, "NotFound"), (409, "Conflict"), (422, "Invalid"), (413, "Invalid"),
-                                        (403, "Forbidden"), (503, "Unavailable")])
+@pytest.mark.parametrize("code, kind", [(404, "NotFound"), (409, "Conflict"), (422, "Invalid"),
+                                        (413, "Invalid"), (403, "Forbidden"), (503, "Unavailable")])
 def test_a_refusal_is_raised_as_its_domain_type(code, kind):
     from ipservice.core import errors
 
@@ -99,7 +99,8 @@ def test_a_refusal_is_raised_as_its_domain_type(code, kind):
 
 
 def test_a_commands_refusal_is_its_error_and_leaves_nothing(app):
-    """The command line's one mapping: the refusal's message, exit status 1, the command's writes rolled back."""
+    """The command line's one mapping: the refusal's message, exit status 1, the command's writes rolled
+    back."""
     import click
     from sqlalchemy import func, select
 

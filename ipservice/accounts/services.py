@@ -14,6 +14,7 @@ from ipservice.accounts.models import Enterprise, User
 from ipservice.core import audit
 from ipservice.core.errors import error
 from ipservice.core.tenancy import current_tenant_id, signed_in_as
+from ipservice.core.transaction import savepoint
 from ipservice.extensions import db
 
 ROLES = ("enterprise", "bureau", "cross_admin")
@@ -67,17 +68,18 @@ def register_enterprise(tenant_id: str, data: dict) -> Enterprise:
     # Hashed first, so that a refused e-mail costs the same time as a registration (no timing oracle).
     password_hash = generate_password_hash(data["password"])
     _refuse_taken(data)
-    user = create_user(data["email"], None, "enterprise", tenant_id, data["name"], password_hash=password_hash)
     try:
-        db.session.flush()
-        enterprise = Enterprise(name=data["name"], uscc=data["uscc"], contact_name=data["contact_name"],
-                                contact_phone=data["contact_phone"], user_id=user.id)
-        db.session.add(enterprise)
-        db.session.flush()
-        audit.record("enterprise.registered", "enterprise", enterprise.id,
-                     {"name": enterprise.name, "uscc": enterprise.uscc}, actor=user)
+        with savepoint():  # a refused registration leaves nothing of itself, and nothing else is undone
+            user = create_user(data["email"], None, "enterprise", tenant_id, data["name"],
+                               password_hash=password_hash)
+            db.session.flush()
+            enterprise = Enterprise(name=data["name"], uscc=data["uscc"], contact_name=data["contact_name"],
+                                    contact_phone=data["contact_phone"], user_id=user.id)
+            db.session.add(enterprise)
+            db.session.flush()
+            audit.record("enterprise.registered", "enterprise", enterprise.id,
+                         {"name": enterprise.name, "uscc": enterprise.uscc}, actor=user)
     except IntegrityError:
-        db.session.rollback()
         _refuse_taken(data)
         raise
     return enterprise

@@ -11,7 +11,7 @@ from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.transaction import keep_on_refusal
 from ipservice.core.errors import Refusal
-from ipservice.extensions import db, limiter, login_rate, register_rate
+from ipservice.extensions import limiter, login_rate, register_rate
 from ipservice.forms.render import for_page, load_form
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -90,7 +90,6 @@ def change_password():
             try:
                 services.change_password(current_user, data["current_password"], data["new_password"])
             except Refusal as exc:
-                db.session.rollback()
                 if exc.status != 422:
                     raise
                 errors, status = exc.errors, 422

@@ -20,6 +20,7 @@ from ipservice.core.errors import error
 from ipservice.core.exports import filename_stem, table_response
 from ipservice.core.i18n import pick
 from ipservice.core.tenancy import current_tenant
+from ipservice.core.transaction import savepoint
 from ipservice.core.types import CHINA, china_time, today_china, utcnow
 from ipservice.extensions import db
 
@@ -284,24 +285,33 @@ def transition(tenant, case: Case, to: str, note: str | None, user) -> Case:
         changes["closed_at"] = at
     if to in TERMINAL_STATES:
         changes["due_on"] = None
+    try:
+        with savepoint():  # the move and its history row stand or fall together
+            _move(case, old, to, changes, user, at, note)
+    except (IntegrityError, _Moved):
+        if case in db.session:
+            db.session.expire(case)  # another writer moved it: show what is stored now
+        error(409, _("案件状态已被他人更新，请刷新后重试。"))
+    db.session.refresh(case)
+    return case
+
+
+class _Moved(Exception):
+    """The case was no longer in the status read (another writer moved it first)."""
+
+
+def _move(case: Case, old: str, to: str, changes: dict, user, at, note) -> None:
     # Conditional on the status read above: of two concurrent moves only one applies (the other: 409).
     result = db.session.execute(
         update(Case).where(Case.id == case.id, Case.status == old).values(**changes)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        db.session.rollback()
-        error(409, _("案件状态已被他人更新，请刷新后重试。"))
+        raise _Moved
     step = db.session.scalar(select(func.max(CaseTransition.step)).where(CaseTransition.case_id == case.id))
     db.session.add(_history_row(case, (step or 0) + 1, old, to, user, at, note))
     audit.record(f"case.{to}", "case", case.id, {"number": case.number, "from": old, "to": to, "note": note},
                  actor=user)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        error(409, _("案件状态已被他人更新，请刷新后重试。"))
-    db.session.refresh(case)
-    return case
+    db.session.flush()
 
 
 def add_evidence(case: Case, upload, user):

@@ -19,7 +19,6 @@ from ipservice.cases import schemas, services
 from ipservice.core import labels
 from ipservice.core.access import access
 from ipservice.core.errors import Refusal
-from ipservice.extensions import db
 from ipservice.core.idempotency import once_per_form
 from ipservice.core.validators import page_number
 from ipservice.forms.render import for_page, load_form, refusal
@@ -128,7 +127,6 @@ def move(case_id):
         if exc.status not in (403, 409, 422):
             raise
         message, errors = _messages(exc)
-        db.session.rollback()
         case = services.get(current_user, case_id)
         return _render_detail(case, message, errors, note=note, status=exc.status)
     flash(_("案件状态已变更为“%(status)s”。", status=labels.status_label(to)))

@@ -44,6 +44,7 @@ from ipservice.core.errors import error
 from ipservice.core.i18n import pick
 from ipservice.core.labels import ORG_TYPES, STATUSES
 from ipservice.core.tenancy import current_tenant
+from ipservice.core.transaction import savepoint
 from ipservice.core.types import china_time, today_china
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_value
@@ -229,25 +230,24 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> CertificationRe
     record = CertificationRecord(enterprise_id=enterprise.id, **fields)
     lock_enterprise(enterprise.id)
     est = _estimate_into(tenant, record)
-    saved = None
+    saved = []
     try:
-        filing.submit(record, OBJECT_TYPE, user, submitted_detail(record, est))
-        if upload is not None:
-            saved = attachments.save(upload, OBJECT_TYPE, record.id, user, allowed=PDF_ONLY,
-                                     max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
-        db.session.flush()
-        record._attachments = [saved] if saved is not None else []  # the answer lists them: no query
+        with savepoint():  # another writer may have filed the number first: this record alone is undone
+            filing.submit(record, OBJECT_TYPE, user, submitted_detail(record, est))
+            if upload is not None:
+                saved.append(attachments.save(upload, OBJECT_TYPE, record.id, user, allowed=PDF_ONLY,
+                                              max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"]))
+            db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
-        _remove_file(saved)
+        _remove_file(saved[0] if saved else None)
         if "certificate_no" in str(exc.orig):
             _duplicate_error()
         # the one-subsidy index refused a second claim that escaped the lock: nothing was saved
         error(409, _("本单位的另一份贯标备案正在提交，请稍后重试。"))
     except BaseException:
-        db.session.rollback()
-        _remove_file(saved)
+        _remove_file(saved[0] if saved else None)
         raise
+    record._attachments = saved  # the answer lists them: no query
     return record
 
 
@@ -285,11 +285,11 @@ def add_scan(user, record_id: str, upload):
         error(409, _("该备案已审核，不能再添加附件。"))
     saved = None
     try:
-        saved = attachments.save(upload, OBJECT_TYPE, record.id, user, allowed=PDF_ONLY,
-                                 max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
-        db.session.flush()
+        with savepoint():
+            saved = attachments.save(upload, OBJECT_TYPE, record.id, user, allowed=PDF_ONLY,
+                                     max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
+            db.session.flush()
     except BaseException:
-        db.session.rollback()
         _remove_file(saved)
         raise
     return saved

@@ -15,7 +15,6 @@ from ipservice.core.errors import Refusal, error
 from ipservice.core.i18n import localize_errors
 from ipservice.core.idempotency import once_per_form
 from ipservice.core.validators import page_number
-from ipservice.extensions import db
 from ipservice.forms.render import for_page, load_form, refusal
 
 bp = Blueprint("certification", __name__, template_folder="templates")
@@ -118,7 +117,6 @@ def upload(record_id):
     except Refusal as exc:
         if exc.status not in (409, 413, 415, 422):
             raise
-        db.session.rollback()
         status, errors, message = _failure(exc, file_field=True)
         return _detail(services.get(current_user, record_id), status, upload_errors=errors or {"file": [message]})
     flash(_("附件已上传。"))
@@ -144,7 +142,6 @@ def decision(record_id):
     except Refusal as exc:
         if exc.status not in (409, 422):
             raise
-        db.session.rollback()
         status, errors, message = _failure(exc)
         return _detail(services.get(current_user, record_id), status,
                        decision_errors=errors or {"_schema": [message]}, reason_value=request.form.get("reason", ""))

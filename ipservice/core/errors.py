@@ -99,9 +99,34 @@ class Refusal(Exception):
         return self.message or " ".join(t for ts in fields.values() for t in ts) or default_message(self.status)
 
 
+class NotFound(Refusal):
+    """No such object, or not one the caller may see (404)."""
+
+
+class Conflict(Refusal):
+    """The object's state or another writer came first: a duplicate, a decision already made (409)."""
+
+
+class Invalid(Refusal):
+    """The input breaks a rule (422; 413/415 for an upload)."""
+
+
+class Forbidden(Refusal):
+    """The caller's role or organization may not do this (403)."""
+
+
+class Unavailable(Refusal):
+    """Something the work needs does not answer (503)."""
+
+
+KINDS = {404: NotFound, 409: Conflict, 413: Invalid, 415: Invalid, 422: Invalid, 403: Forbidden,
+         503: Unavailable}
+
+
 def error(code: int, message: str | None = None, errors: dict | None = None, location: str = "json"):
-    """Refuse with the contract's error shape; ``errors`` are field messages under ``location``."""
-    raise Refusal(code, message, errors, location)
+    """Refuse with the contract's error shape; ``errors`` are field messages under ``location``. The
+    refusal is of the domain type of ``code`` (``Conflict`` for 409…), a ``Refusal`` whatever the code."""
+    raise KINDS.get(code, Refusal)(code, message, errors, location)
 
 
 def refusal_response(exc: Refusal):

@@ -198,10 +198,10 @@ def decide(filing, object_type: str, decision: str, outcomes: dict[str, str], re
         .where(model.tenant_id == filing.tenant_id, model.id == filing.id, model.status == "submitted")
         .values(status=new_status, decided_by=user.id, decided_at=now, decision_reason=reason)
         .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        db.session.rollback()
-        current = db.session.scalar(select(model.status).where(model.id == filing.id))
-        _decided_already(current)
+    if result.rowcount != 1:  # another decision came first: what is stored now, for the answer and the page
+        if filing in db.session:
+            db.session.expire(filing)
+        _decided_already(db.session.scalar(select(model.status).where(model.id == filing.id)))
     # the row is updated; tell the loaded object without marking it dirty
     set_committed_value(filing, "status", new_status)
     set_committed_value(filing, "decided_by", user.id)

@@ -189,6 +189,8 @@ _SETTINGS_WITH_ROLE = text("SELECT set_config('role', :role, true), set_config('
 
 
 def _after_begin(session, transaction, connection):
+    if transaction.nested:
+        return  # a SAVEPOINT: its transaction's local settings hold inside it
     _postgres_settings(connection)
 
 

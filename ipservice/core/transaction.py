@@ -5,8 +5,14 @@ status below 400 the session commits, otherwise — a refusal, a failed form, an
 back, so a refused request leaves nothing behind, whatever a service had flushed before refusing. The
 idempotency key, the audit event and the counter increment of a request are in the same transaction.
 
-The command line and the bulk import own their transactions the same way: ``unit_of_work()`` around a
-command, and one per import row.
+The command line owns its transactions the same way: ``unit_of_work()`` around a command (a domain
+refusal becomes the command's error message and exit status 1); the bulk import commits at its chunk
+boundary (``importing.engine``).
+
+Nothing else commits or rolls back (``tests/core/test_transaction_rule.py`` reads every module's syntax tree
+for it): in SQLAlchemy 2 a ``rollback()`` ends the whole transaction, the caller's earlier work with it.
+Work that may fail alone — an INSERT another writer may have made first — runs in ``savepoint()``: a
+conflict rolls back the savepoint only, and the service raises a domain error (``core.errors``).
 """
 from __future__ import annotations
 
@@ -64,10 +70,37 @@ def install(app) -> None:
 
 @contextlib.contextmanager
 def unit_of_work():
-    """One transaction for a command or an import row: commit at the end, roll back on any error."""
+    """One transaction for a command: commit at the end, roll back on any error; a domain refusal is the
+    command's error (its message, exit status 1)."""
+    import click
+
     try:
         yield db.session
         db.session.commit()
+    except Refusal as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.text) from exc
     except BaseException:
         db.session.rollback()
         raise
+
+
+def open_transaction() -> None:
+    """On SQLite, BEGIN before a SAVEPOINT. pysqlite begins a transaction only before an
+    INSERT/UPDATE/DELETE; a SAVEPOINT outside one starts its own, and releasing it would COMMIT (SQLite:
+    releasing the outermost savepoint commits) what the request or the import has not decided to keep."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+
+
+@contextlib.contextmanager
+def savepoint():
+    """Work that may fail alone, under a SAVEPOINT: an exception rolls back what the block did and nothing
+    before it (the transaction goes on). Add the objects *inside* the block: entering it flushes what is
+    pending, outside the savepoint."""
+    open_transaction()
+    with db.session.begin_nested():
+        yield

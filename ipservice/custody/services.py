@@ -17,6 +17,7 @@ from ipservice.core.exports import filename_stem, table_response
 from ipservice.core.i18n import is_english, pick
 from ipservice.core.labels import label, status_label
 from ipservice.core.tenancy import current_tenant, current_tenant_id
+from ipservice.core.transaction import savepoint
 from ipservice.core.types import china_time, today_china
 from ipservice.custody.models import CustodyAgency, CustodyEnrollment
 from ipservice.custody.schemas import CUSTODY_SERVICES, DECISIONS, ENTERPRISE_SCALES, STATUSES
@@ -56,11 +57,11 @@ def create_agency(data: dict) -> CustodyAgency:
     if db.session.scalar(select(CustodyAgency.id).where(CustodyAgency.uscc == data["uscc"])):
         error(409, duplicate, {"uscc": [duplicate]})
     agency = CustodyAgency(name=data["name"], uscc=data["uscc"], contact=data["contact"], approved=True)
-    db.session.add(agency)
     try:
-        db.session.flush()
+        with savepoint():
+            db.session.add(agency)
+            db.session.flush()
     except IntegrityError:  # a concurrent request added the same USCC
-        db.session.rollback()
         error(409, duplicate, {"uscc": [duplicate]})
     audit.record(f"{AGENCY_OBJECT}.created", AGENCY_OBJECT, agency.id,
                  {"name": agency.name, "uscc": agency.uscc})

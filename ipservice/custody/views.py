@@ -11,7 +11,6 @@ from ipservice.core.errors import Refusal, error
 from ipservice.core.idempotency import once_per_form
 from ipservice.core.validators import page_number
 from ipservice.custody import schemas, services
-from ipservice.extensions import db
 from ipservice.forms.render import flat_errors, for_page, load_form, refusal
 
 bp = Blueprint("custody", __name__, template_folder="templates", url_prefix="/t/<tenant>/custody")
@@ -29,7 +28,6 @@ def _service_failure(exc: Refusal):
     """The message and field errors of a 409/422 raised by a service, for showing on the form."""
     if exc.status not in (409, 422):
         raise exc
-    db.session.rollback()
     status, message, errors = refusal(exc)
     return message, errors, status
 

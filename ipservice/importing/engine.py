@@ -20,8 +20,11 @@ Decisions (see also the README, "Bulk import"):
   no usable password).
 - Re-importing creates no duplicates: the kind's duplicate rule skips a row whose record exists, before any
   other check. A rejected record blocks only a rejected row (a rejected filing may be filed again).
-- One SAVEPOINT per row, a commit every ``BATCH_ROWS`` rows: a bad row leaves nothing behind (not even its
-  placeholder organization), and the import does not pay a commit per row.
+- One SAVEPOINT per row, a commit every ``BATCH_ROWS`` rows (the chunk boundary, the only place the import
+  commits): a bad row leaves nothing behind (not even its placeholder organization), and the import does
+  not pay a commit per row. A row another writer came first for (a unique index refuses it) is refused
+  inside its own savepoint — the services never roll back the transaction — so the rows before it in the
+  chunk stay, and the report says exactly what is stored.
 - A kind whose spec has ``bulk`` (see ``BulkRules``) is imported in chunks of ``BATCH_ROWS`` rows: every
   row is validated as above (same schemas, same messages), the chunk's look-ups are one query each (its
   organizations by USCC, what the kind's rules read), the rules are applied row after row in Python with
@@ -45,9 +48,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ipservice.core.errors import Refusal
 from ipservice.core.tenancy import tenant_context
+from ipservice.core.transaction import savepoint
 from ipservice.importing.cells import Column, Invalid, as_text, check_size, joiner, norm
 
 HEADER_SEARCH_ROWS = 10
@@ -252,24 +257,12 @@ def forms_schema(tenant, kind_name: str):
     return forms.schema_for(tenant, kind_name)()
 
 
-def _open_transaction(session) -> None:
-    """On SQLite, BEGIN before the first SAVEPOINT of a batch. pysqlite begins a transaction only before
-    an INSERT/UPDATE/DELETE; a SAVEPOINT outside one starts its own, and releasing it would COMMIT each row
-    (SQLite: releasing the outermost savepoint commits), so the batch would not be one transaction."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        raw = connection.connection.dbapi_connection
-        if not raw.in_transaction:
-            connection.exec_driver_sql("BEGIN")
-
-
 # --- the importer ------------------------------------------------------------------------------------------
 
 class Importer:
     """Imports the rows of one kind into the current tenant, one savepoint per row, a commit per batch."""
 
     error_keys = {"decision": "status", "to": "status", "extra": None}
-    pending = 0  # rows imported since the last commit
 
     def __init__(self, kind, tenant, user, filename: str):
         self.kind, self.spec = kind, kind.importer
@@ -378,36 +371,30 @@ class Importer:
 
     def run_row(self, row_no: int, row: tuple, mapping: dict) -> Outcome:
         """One row under its own SAVEPOINT: released when it is imported, rolled back otherwise, so a bad row
-        leaves nothing behind while the rows are committed in batches (``commit``)."""
-        from ipservice.extensions import db
-
-        _open_transaction(db.session)
-        savepoint = db.session.begin_nested()
+        leaves nothing behind while the rows are committed in chunks (``end_chunk``)."""
         try:
-            outcome = self._row(row_no, row, mapping)
+            with savepoint():
+                outcome = self._row(row_no, row, mapping)
         except RowErrors as exc:
             outcome = Outcome(row_no, "error", errors=self._messages(exc.errors))
         except Refusal as exc:  # the kind's service refused the row
-            errors = self._messages(exc.errors) or [("", exc.text)]
-            outcome = Outcome(row_no, "error", errors=errors)
+            outcome = self.refused(row_no, exc)
+        except (OperationalError, InterfaceError):
+            raise  # the database is gone: stop (what was committed stays), never report rows it lost
         except Exception as exc:  # noqa: BLE001 — one broken row must not stop the import
             outcome = Outcome(row_no, "error",
                               errors=[("", _("内部错误：%(error)s", error=f"{type(exc).__name__}: {exc}"))])
-        if outcome.result == "ok":
-            savepoint.commit()
-            self.pending += 1
-        elif savepoint.is_active:
-            savepoint.rollback()
-        if self.pending >= BATCH_ROWS:
-            self.commit()
         return outcome
 
-    def commit(self) -> None:
-        """Commit the rows imported since the last commit (one transaction per batch, not per row)."""
+    def refused(self, row_no: int, exc: Refusal) -> Outcome:
+        """The report row of a domain refusal (its field messages by column, else its message)."""
+        return Outcome(row_no, "error", errors=self._messages(exc.errors) or [("", exc.text)])
+
+    def end_chunk(self) -> None:
+        """The chunk boundary: commit the rows imported since the last one (a transaction per chunk)."""
         from ipservice.extensions import db
 
         db.session.commit()
-        self.pending = 0
 
     def _messages(self, errors: dict) -> list[tuple[str, str]]:
         """``[(column label, message)]`` in the order of the columns (the row's own messages first)."""
@@ -427,29 +414,25 @@ class Importer:
     def run_chunk(self, chunk: list[tuple[int, tuple]], mapping: dict) -> list[Outcome]:
         """Import ``chunk`` (``[(row number, cells)]``) in one go when the kind has ``bulk`` rules, else row
         by row; a chunk the database refuses is rolled back and imported row by row (the exact report)."""
-        from ipservice.extensions import db
+        outcomes = self._chunk(chunk, mapping)
+        self.end_chunk()
+        return outcomes
 
+    def _chunk(self, chunk: list[tuple[int, tuple]], mapping: dict) -> list[Outcome]:
         if self.spec.bulk is None or not chunk:
             return [self.run_row(row_no, row, mapping) for row_no, row in chunk]
-        _open_transaction(db.session)
-        savepoint = db.session.begin_nested()
         try:
-            outcomes = self._bulk(chunk, mapping)
+            with savepoint():
+                return self._bulk(chunk, mapping)
+        except (OperationalError, InterfaceError):
+            raise  # the database is gone (see run_row)
         except Exception as exc:  # noqa: BLE001 — a constraint (or anything unforeseen): redo it row by row
             from flask import current_app
 
-            try:
-                savepoint.rollback()
-            except Exception:  # noqa: BLE001 — the savepoint is gone already: nothing of the chunk is kept
-                db.session.rollback()
             self.fallbacks += 1
             current_app.logger.warning("import: rows %s–%s redone row by row (%s: %s)", chunk[0][0], chunk[-1][0],
                                        type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
             return [self.run_row(row_no, row, mapping) for row_no, row in chunk]
-        savepoint.commit()
-        self.pending += sum(o.result == "ok" for o in outcomes)
-        self.commit()
-        return outcomes
 
     fallbacks = 0  # chunks imported row by row after the database refused them whole
     _last_now = None
@@ -493,7 +476,7 @@ class Importer:
             except RowErrors as exc:
                 outcome = Outcome(row.row_no, "error", errors=self._messages(exc.errors))
             except Refusal as exc:
-                outcome = Outcome(row.row_no, "error", errors=self._messages(exc.errors) or [("", exc.text)])
+                outcome = self.refused(row.row_no, exc)
             outcomes.append(outcome)
         self._write_orgs(new_orgs)
         rules.write()
@@ -659,7 +642,6 @@ def _data_rows(rows: Iterator[tuple], first_row_no: int) -> Iterator[tuple[int, 
 
 def run_import(kind, tenant_slug: str, email: str, path: Path, report: Path | None, lang: str) -> int:
     """The command's work; returns the exit code (usage errors raise ``click.UsageError``)."""
-    from ipservice.extensions import db
     from ipservice.tenants import registry
 
     stderr = click.get_text_stream("stderr")
@@ -677,7 +659,7 @@ def run_import(kind, tenant_slug: str, email: str, path: Path, report: Path | No
                 importer = Importer(kind, tenant, user, path.name)
                 header, mapping, ignored = map_header(head, importer.columns)
                 _check_columns(importer, header, mapping)
-                db.session.rollback()
+                importer.end_chunk()  # the look-ups above only read: the first chunk begins afresh
                 if ignored:
                     click.echo(_("忽略的列：%(columns)s", columns=joiner().join(ignored)), err=True)
                 # Row numbers are the spreadsheet's (the header row is ``header + 1``).
@@ -692,7 +674,6 @@ def run_import(kind, tenant_slug: str, email: str, path: Path, report: Path | No
                             outcomes += importer.run_chunk(chunk, mapping)
                             chunk = []
                     outcomes += importer.run_chunk(chunk, mapping)
-                importer.commit()
             finally:
                 sheet.close()
         lines = _report_lines(outcomes)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ipservice.core import audit
 from ipservice.core.errors import error
 from ipservice.core.i18n import is_english, pick
+from ipservice.core.transaction import savepoint
 from ipservice.core.types import today_china, utcnow
 from ipservice.extensions import db
 from ipservice.kpi import metrics
@@ -215,13 +216,14 @@ def no_target_warning(tenant: Tenant, ind: Indicator, year: int) -> str | None:
              year=year, years=(", " if is_english() else "、").join(str(y) for y in years) or "—")
 
 
-def _flush_or_conflict() -> None:
+def _add_or_conflict(row) -> None:
     """The first value of a year (or task) is an INSERT that a concurrent request may have made first: the
     unique constraint refuses the second one, which is a conflict, not an error."""
     try:
-        db.session.flush()
+        with savepoint():
+            db.session.add(row)
+            db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         error(409, _("该数据刚被他人同时保存，请刷新后核对再保存。"))
 
 
@@ -247,16 +249,14 @@ def _save_versioned(model, where: list, version: int | None, create, changes: di
         if current is not None:
             _exists_conflict(current)
         row = create()
-        db.session.add(row)
-        _flush_or_conflict()
+        _add_or_conflict(row)
         return None, row
     old = remember(current) if current is not None else None
     result = db.session.execute(
         update(model).where(*where, model.version == version)
         .values(**changes, version=model.version + 1).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        db.session.rollback()
-        latest = db.session.scalar(select(model).where(*where))
+    if result.rowcount != 1:  # another writer changed it first: what is stored now, not what was read
+        latest = db.session.scalar(select(model).where(*where).execution_options(populate_existing=True))
         _stale_conflict(latest, shown(latest) if latest is not None else "")
     row = db.session.scalar(select(model).where(*where).execution_options(populate_existing=True))
     return old, row

@@ -16,7 +16,6 @@ from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.errors import Refusal
 from ipservice.core.i18n import is_english, pick
-from ipservice.extensions import db
 from ipservice.core.types import today_china
 from ipservice.forms.render import for_page, load_form, refusal
 from ipservice.kpi import schemas, services
@@ -75,7 +74,6 @@ def report_actual(code):
                 services.set_actual(g.tenant, code, year, data["value"], data["note"], current_user,
                                     request.form.get(f"version_{year}", type=int))
             except Refusal as exc:
-                db.session.rollback()
                 status, message, errors = refusal(exc)
                 versions = _versions(code, years)  # resubmitting now overwrites knowingly
             else:
@@ -108,7 +106,6 @@ def task_progress(code):
                 services.set_task_progress(g.tenant, code, data["status"], data["note"], current_user,
                                            data.get("version"))
             except Refusal as exc:
-                db.session.rollback()
                 status, message, errors = refusal(exc)
                 task = next(t for t in services.task_list(g.tenant) if t["code"] == code)
                 values = {**request.form.to_dict(), "version": task["version"]}

@@ -98,6 +98,7 @@ def decide_claim(claim_id: str, decision: str, reason: str | None, user) -> Orga
         .values(status=status, reason=reason, decided_at=utcnow(), decided_by=user.id)
         .execution_options(synchronize_session=False)).rowcount
     if not won:
+        db.session.expire(claim)  # decided by another writer first: the page shows what is stored now
         error(409, _("该认领申请已处理。"))
     db.session.refresh(claim)
     detail = {"enterprise_id": claim.enterprise_id, "claimant": claim.email}

@@ -1,7 +1,7 @@
 """Pages: the claim form and its status (anyone), the bureau's organizations with their claims."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from ipservice.core.access import access
 from ipservice.core.errors import Refusal
 from ipservice.core.attachments import send
 from ipservice.core.errors import error
-from ipservice.extensions import db, limiter, register_rate
+from ipservice.extensions import limiter, register_rate
 from ipservice.forms.render import for_page, load_form, refusal
 from ipservice.organizations import completion, schemas, services
 
@@ -43,7 +43,6 @@ def _public_form(schema, template, values, act, refusable):
             try:
                 return act(data)
             except Refusal as exc:
-                db.session.rollback()
                 if exc.status not in refusable:
                     raise
                 status, message, errors = refusal(exc)
@@ -90,7 +89,6 @@ def decide(claim_id):
         try:
             decided = services.decide_claim(claim_id, data["decision"], data.get("reason"), current_user)
         except Refusal as exc:
-            db.session.rollback()
             if exc.status not in (409, 422):
                 raise
             _status, message, errors = refusal(exc)
@@ -150,7 +148,6 @@ def verify(enterprise_id):
     try:
         services.verify(enterprise_id, current_user)
     except Refusal as exc:
-        db.session.rollback()
         if exc.status != 409:
             raise
         flash(refusal(exc)[1])

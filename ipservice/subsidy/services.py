@@ -40,6 +40,7 @@ from ipservice.core.exports import table_response
 from ipservice.core.i18n import pick
 from ipservice.core.labels import ORG_TYPES, label, status_label
 from ipservice.core.tenancy import current_tenant
+from ipservice.core.transaction import savepoint
 from ipservice.core.types import CHINA, china_time, today_china, utcnow
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_value
@@ -264,22 +265,21 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> SubsidyApplicat
         base_amount_cny=data.get("base_amount_cny"), objects=list(data.get("objects") or []), cap_key=cap_key,
         estimate_cny=est["amount_cny"], estimate_used_cny=used, estimate_explanation=stored,
         extra=data.get("extra") or {}, form_version=tenant.forms.version)
-    saved = None
+    saved = []
     try:
-        filing.submit(app, OBJECT_TYPE, user, {
-            "number": app.number, "rule": rule.code, "basis_date": app.basis_date.isoformat(),
-            "objects": app.objects, "estimate_cny": app.estimate_cny})
-        for group, key in claims:
-            db.session.add(SubsidyClaim(claim_group=group, object_key=key, application_id=app.id))
-        db.session.flush()
-        if upload is not None:
-            saved = _save_evidence(user, app, cfg, upload, cfg.evidence[0].code)
+        with savepoint():  # another submission may have claimed the object first: this one alone is undone
+            filing.submit(app, OBJECT_TYPE, user, {
+                "number": app.number, "rule": rule.code, "basis_date": app.basis_date.isoformat(),
+                "objects": app.objects, "estimate_cny": app.estimate_cny})
+            for group, key in claims:
+                db.session.add(SubsidyClaim(claim_group=group, object_key=key, application_id=app.id))
+            db.session.flush()
+            if upload is not None:
+                saved.append(_save_evidence(user, app, cfg, upload, cfg.evidence[0].code))
     except IntegrityError:  # a concurrent submission claimed the object first
-        db.session.rollback()
         _duplicate()
     except BaseException:
-        db.session.rollback()
-        _remove_file(saved)
+        _remove_file(saved[0] if saved else None)
         raise
     return app
 
@@ -333,9 +333,9 @@ def add_evidence(user, application_id: str, upload, document: str | None):
         error(422, message, {"document": [message]}, location="form")
     saved = None
     try:
-        saved = _save_evidence(user, app, cfg, upload, document)
+        with savepoint():
+            saved = _save_evidence(user, app, cfg, upload, document)
     except BaseException:
-        db.session.rollback()
         _remove_file(saved)
         raise
     return saved

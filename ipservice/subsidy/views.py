@@ -18,7 +18,6 @@ from ipservice.core.idempotency import once_per_form
 from ipservice.core.labels import ORG_TYPES, label
 from ipservice.core.types import today_china
 from ipservice.core.validators import filter_date_problem, page_number
-from ipservice.extensions import db
 from ipservice.forms.render import for_page, load_form, refusal
 from ipservice.subsidy import budget as budget_lines, schemas, services
 from ipservice.subsidy.config import settings
@@ -38,7 +37,6 @@ def _refused(exc: Refusal, statuses=(409, 413, 415, 422)):
     """(status, message, field errors) of a service's refusal shown on the page; anything else goes on."""
     if exc.status not in statuses:
         raise exc
-    db.session.rollback()
     return refusal(exc)
 
 

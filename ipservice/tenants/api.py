@@ -22,8 +22,7 @@ class Health(MethodView):
         try:
             db.session.execute(text("SELECT 1"))
         except SQLAlchemyError:
-            db.session.rollback()
-            error(503)
+            error(503)  # Unavailable: the unit of work rolls the request back
         return {"status": "ok"}
 
 

@@ -20,3 +20,40 @@ def test_racing_certifications_of_one_organization_claim_the_subsidy_once(enterp
     # what the records say when read back agrees
     listed = e.get("/t/hebi/api/v1/certifications").get_json()
     assert sorted(r["subsidy_estimate"]["amount_cny"] for r in listed) == amounts
+
+
+def test_a_decision_another_officer_made_first_is_what_the_page_shows(app, enterprise, bureau, monkeypatch):
+    """Between the page's read of the record and its conditional UPDATE another officer verifies it through
+    the API (a request, connection and commit of its own): the page answers 409 and shows the record as it
+    is stored now — verified, no decision form — in the same request, which no view rolls back any more
+    (the conflict expires what the request had read)."""
+    from ipservice.core import filing
+    from tests.certification.certification_helpers import submit
+    from tests.certification.test_certification_pages import _bureau_client
+    from tests.conftest import csrf_from
+
+    record = submit(enterprise("xian"), "xian")
+    other = bureau("xian")
+    page = _bureau_client(app, "xian")
+    url = f"/t/xian/certifications/{record['id']}"
+    before = page.get(url).get_data(as_text=True)
+    assert 'name="decision"' in before
+    real, done = filing.checked_decision, []
+
+    def checked_then_overtaken(*args, **kwargs):
+        answer = real(*args, **kwargs)
+        if not done:
+            done.append(True)
+            with app.app_context():  # its own context: its own session and connection
+                r = app.test_client().post(f"{url.replace('/t/xian/', '/t/xian/api/v1/')}/decision",
+                                           json={"decision": "verify"}, headers=bearer(other.token))
+            assert r.status_code == 200, r.get_json()
+        return answer
+
+    monkeypatch.setattr(filing, "checked_decision", checked_then_overtaken)
+    r = page.post(f"{url}/decision",
+                  data={"csrf_token": csrf_from(before), "decision": "reject", "reason": "迟了"})
+    assert r.status_code == 409 and done
+    shown = r.get_data(as_text=True)
+    assert '<span class="badge verified">已核验</span>' in shown and 'name="decision"' not in shown
+    assert other.get(f"/t/xian/api/v1/certifications/{record['id']}").get_json()["status"] == "verified"

@@ -50,10 +50,15 @@ class DatabaseStorage(Storage):
     STORAGE_SCHEME = [PREFIX + dialect for dialect in (
         "sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg", "postgresql+psycopg2")]
 
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, engine_options: dict | None = None,
+                 deadline: float | None = None, **options):
         if not uri or not uri.startswith(PREFIX):
             raise ValueError("the database rate-limit storage needs database+<SQLAlchemy URL>")
         self.url = uri[len(PREFIX):]
+        # The timeouts of core/dbtimeouts.py (security.py passes them): connect, pool, the client's deadline
+        # per statement; the hits are one-row statements, so a server-side statement timeout adds nothing.
+        self._engine_options = engine_options or {}
+        self._deadline = deadline
         self._engine = None
         self._hits = itertools.count()
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
@@ -65,12 +70,13 @@ class DatabaseStorage(Storage):
     @property
     def engine(self):
         if self._engine is None:
-            kwargs = {"pool_pre_ping": True}
-            if self.url.startswith("sqlite"):
-                kwargs["connect_args"] = {"timeout": 30}
-            else:
+            from ipservice.core import dbtimeouts
+
+            kwargs = {"pool_pre_ping": True, **self._engine_options}
+            if not self.url.startswith("sqlite"):
                 kwargs.update(pool_size=2, max_overflow=4)
             self._engine = create_engine(self.url, **kwargs)
+            dbtimeouts.watch(self._engine, self._deadline)
         return self._engine
 
     def _upsert(self, dialect: str):

@@ -128,11 +128,15 @@ def test_no_free_connection_within_the_pool_timeout_is_503(app, client):
 
 
 @contextlib.contextmanager
-def _rate_limit_reads_fail():
-    """The rate-limit table answers writes (the hit before the view) but no reads (the header hook after
-    it): the database going away between the two."""
+def _rate_limit_store_gone_after_the_view():
+    """The database goes away after the view has written its audit event: the rate limiter's hit and
+    checks before the view were answered, its reads in the header hook after the view are not."""
+    view_done = []
+
     def fail(conn, cursor, statement, *args):
-        if "rate_limits" in statement and statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS"):
+            view_done.append(True)
+        elif view_done and "rate_limits" in statement:
             raise OperationalError(statement, {}, ConnectionResetError("server closed the connection"))
 
     event.listen(Engine, "before_cursor_execute", fail)
@@ -147,10 +151,11 @@ def test_the_rate_limiters_header_hook_failing_after_the_view_is_503(app, client
     error was a 500. (PROPAGATE_EXCEPTIONS off, as in production: the test app lets errors through.)"""
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     info = register_enterprise(client, "xian")
-    with _rate_limit_reads_fail():
+    with _rate_limit_store_gone_after_the_view():
         r = client.post("/api/v1/auth/token", json={"email": info["email"], "password": DEMO_PASSWORD},
                         headers={"Accept-Language": "en"})
         _assert_503(r)
+    with _rate_limit_store_gone_after_the_view():
         r = client.post("/api/v1/auth/token", json={"email": info["email"], "password": "wrong-password-1"})
         _assert_503(r, english=False)
     assert client.post("/api/v1/auth/token", json={"email": info["email"], "password": DEMO_PASSWORD}

@@ -1,9 +1,10 @@
 """Transport and browser security, wired once by the app factory.
 
 - Behind reverse proxies (``IPSERVICE_PROXY_COUNT`` = how many of them add X-Forwarded-* headers),
-  Werkzeug's ProxyFix takes the client address, scheme and host from the headers those proxies set,
-  and from nowhere else: without the setting, forwarded headers are ignored, so a client cannot forge
-  its address to dodge the rate limits or to write a false one into the audit trail.
+  Werkzeug's ProxyFix takes the client address, scheme and host from the headers those proxies set, on
+  requests that come from a trusted proxy (``IPSERVICE_TRUSTED_PROXIES``) and from nowhere else: without
+  the setting, or from any other peer, forwarded headers are ignored (``core/proxies.py``), so a client
+  cannot forge its address to dodge the rate limits or to write a false one into the audit trail.
 - Served over HTTPS (``PREFERRED_URL_SCHEME=https``): the session and remember cookies are ``Secure``,
   and every HTTPS answer carries HSTS.
 - A Content-Security-Policy with no inline script or style (the templates have none; a test keeps it so).
@@ -16,7 +17,8 @@ import logging
 import os
 
 from flask import current_app, request
-from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ipservice.core import proxies
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,7 @@ CSP = "; ".join([
 
 
 def install(app) -> None:
-    proxies = int(app.config.get("IPSERVICE_PROXY_COUNT") or 0)
-    if proxies > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
+    proxies.install(app)
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

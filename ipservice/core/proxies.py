@@ -29,7 +29,7 @@ def networks(value: str) -> tuple:
     found = []
     for item in filter(None, re.split(r"[\s,;]+", value or "")):
         try:
-            found.append(ipaddress.ip_network(item)  # strict, as gunicorn reads the same list)
+            found.append(ipaddress.ip_network(item))  # strict, as gunicorn reads the same list
         except ValueError as exc:
             raise ValueError(f"IPSERVICE_TRUSTED_PROXIES: {item!r} is not an address or network") from exc
     return tuple(found)

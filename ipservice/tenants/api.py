@@ -1,5 +1,6 @@
 from flask import current_app
 from flask.views import MethodView
+from flask_smorest.error_handler import ErrorSchema
 from ipservice.extensions import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,6 +12,8 @@ from ipservice.extensions import db
 from ipservice.tenants import registry
 from ipservice.tenants.schemas_api import HealthOut, TenantOut
 
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before asking again", "schema": {"type": "integer"}}}
+
 blp = Blueprint("api_global", __name__, url_prefix="/api/v1", description="服务与地区 — service and tenants")
 
 
@@ -19,8 +22,10 @@ class Health(MethodView):
     @access("anyone")
     @blp.response(200, HealthOut)
     def get(self):
-        """Liveness: ``{"status": "ok"}`` whenever the service answers, without asking the database (a
-        hung database must not make the workers look dead). Readiness is ``/api/v1/health/ready``."""
+        """Liveness: ``{"status": "ok"}`` whenever the service answers
+
+        Answered without asking the database: a hung database must not make healthy workers look dead.
+        Whether the database answers is ``/api/v1/health/ready``."""
         return {"status": "ok"}
 
 
@@ -28,11 +33,13 @@ class Health(MethodView):
 class Ready(MethodView):
     @access("anyone")
     @blp.response(200, HealthOut)
-    @blp.alt_response(503, description="the database does not answer within IPSERVICE_DB_READY_TIMEOUT seconds "
-                                       "(Retry-After says when to ask again)")
+    @blp.alt_response(503, schema=ErrorSchema, headers=RETRY_AFTER,
+                      description="the database does not answer within IPSERVICE_DB_READY_TIMEOUT seconds")
     def get(self):
-        """Readiness: ``{"status": "ok"}`` when the database answers within its own short timeout
-        (``IPSERVICE_DB_READY_TIMEOUT``, 2 s), 503 with Retry-After otherwise."""
+        """Readiness: ``{"status": "ok"}`` when the database answers
+
+        The database is asked within a short timeout of its own (``IPSERVICE_DB_READY_TIMEOUT``, 2 s);
+        503 with Retry-After when it does not answer in time."""
         with dbtimeouts.budget(current_app.config["IPSERVICE_DB_READY_TIMEOUT"]):
             try:
                 db.session.execute(text("SELECT 1"))

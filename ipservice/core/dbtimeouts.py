@@ -10,9 +10,10 @@ it. So, with the settings of ``config.py`` (seconds; 0 turns one off):
   in the statement that already sets the tenant (``tenancy._postgres_settings``): per transaction because
   a transaction-pooling pgbouncer keeps neither session settings nor startup ``options``, and in that one
   round-trip so that it costs nothing;
-- a frozen server cancels nothing, so the client gives up too: every wait of psycopg on the server (a
-  statement, the pool's ping, a commit) ends ``CLIENT_MARGIN`` after the statement timeout
-  (``Connection.wait(timeout=…)``), and the connection is closed, so the pool replaces it;
+- a frozen server cancels nothing, so the client gives up too: in a request, every wait of psycopg on the
+  server (a statement, the pool's ping, a commit) ends ``CLIENT_MARGIN`` after the statement timeout
+  (``Connection.wait(timeout=…)``), and the connection is closed, so the pool replaces it (not on the
+  command line: a migration may rightly take minutes);
 - SQLite: ``busy_timeout`` (``IPSERVICE_SQLITE_BUSY_TIMEOUT``), how long a writer waits for the file.
 
 Whatever runs out is an ``OperationalError`` (or the pool's ``TimeoutError``): 503 with Retry-After
@@ -25,6 +26,7 @@ import contextvars
 import math
 import time
 
+from flask import has_request_context
 from sqlalchemy import event
 
 # The server's own statement timeout answers first (a clean error, the connection kept); the client's
@@ -95,6 +97,16 @@ def watch(engine, deadline: float | None) -> None:
         return conn
 
 
+def _wait_timeout(deadline: float | None) -> float | None:
+    """A request's waits end after ``deadline``, a ``budget``'s when it runs out. The command line has no
+    client deadline: a migration's ``CREATE INDEX`` may rightly take minutes (its transactions still carry
+    the server's timeouts where they go through the session: core/tenancy.py)."""
+    remaining = _remaining()
+    if not has_request_context():
+        return remaining
+    return deadline if remaining is None else (remaining if deadline is None else min(deadline, remaining))
+
+
 _CLASS = None
 
 
@@ -108,14 +120,11 @@ def _connection_class():
         class DeadlineConnection(psycopg.Connection):
             deadline: float | None = None
 
-            def wait(self, gen, *args, timeout: float | None = None, **kwargs):
-                if timeout is None:
-                    timeout = self.deadline
-                    remaining = _remaining()
-                    if remaining is not None:
-                        timeout = remaining if timeout is None else min(timeout, remaining)
+            def wait(self, gen, *args, **kwargs):
+                if len(args) < 2 and kwargs.get("timeout") is None:
+                    kwargs["timeout"] = _wait_timeout(self.deadline)
                 try:
-                    return super().wait(gen, *args, timeout=timeout, **kwargs)
+                    return super().wait(gen, *args, **kwargs)
                 except psycopg.OperationalError:
                     # Gave up with a statement in flight: the connection is in the middle of the protocol
                     # and cannot be used again (closed, the pool sees it as a disconnect and replaces it).

@@ -14,6 +14,7 @@ And the 503 itself, in-process: an app whose database does not answer.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -143,6 +144,13 @@ def test_a_worker_killed_mid_stream_loses_no_answered_filing(app, client, tmp_pa
 @pytest.mark.fault
 @pytest.mark.postgres
 def test_postgres_restarted_under_load_is_503_then_recovers_without_restarting_gunicorn(tmp_path):
+    with _gunicorn_on_a_throwaway_postgres(tmp_path, threads=2) as (pg, server):
+        _restart_under_load(pg, server)
+
+
+@contextlib.contextmanager
+def _gunicorn_on_a_throwaway_postgres(tmp_path, threads: int, env: dict | None = None):
+    """A PostgreSQL cluster of the test's own, migrated, and gunicorn (2 workers) on it as the app role."""
     if not PG_URL:
         pytest.skip("runs in the PostgreSQL leg of the suite (IPSERVICE_TEST_DATABASE_URL): it needs the server "
                     "binaries, for a throwaway cluster")
@@ -152,8 +160,10 @@ def test_postgres_restarted_under_load_is_503_then_recovers_without_restarting_g
         pytest.skip(reason)
     with pg:
         _migrate(pg.url, tmp_path)
-        with servers.Gunicorn(pg.url, tmp_path, workers=2, threads=2, app_role="ipservice_app") as server:
-            _restart_under_load(pg, server)
+        server = servers.Gunicorn(pg.url, tmp_path, workers=2, threads=threads, app_role="ipservice_app")
+        server.env.update(env or {})
+        with server:
+            yield pg, server
 
 
 # Short timeouts for the frozen database (seconds): a statement's client deadline is 2 + 1, connecting 2.
@@ -170,19 +180,8 @@ def test_postgres_frozen_under_load_is_503_within_the_timeouts_and_health_stays_
     gunicorn. Every request that needs the database answers 503 with Retry-After once its timeouts run out
     (none hangs, none is a 500), ``/api/v1/health`` answers all along without the database,
     ``/api/v1/health/ready`` says 503; after SIGCONT the same workers serve again."""
-    if not PG_URL:
-        pytest.skip("runs in the PostgreSQL leg of the suite (IPSERVICE_TEST_DATABASE_URL): it needs the server "
-                    "binaries, for a throwaway cluster")
-    pg = servers.ThrowawayPostgres()
-    reason = pg.unavailable()
-    if reason:
-        pytest.skip(reason)
-    with pg:
-        _migrate(pg.url, tmp_path)
-        server = servers.Gunicorn(pg.url, tmp_path, workers=2, threads=4, app_role="ipservice_app")
-        server.env.update(FROZEN_ENV)
-        with server:
-            _freeze_under_load(pg, server)
+    with _gunicorn_on_a_throwaway_postgres(tmp_path, threads=4, env=FROZEN_ENV) as (pg, server):
+        _freeze_under_load(pg, server)
 
 
 def _timed_get(log, url, headers, kind):

@@ -52,7 +52,8 @@ def _rate_limit_storage(app) -> None:
 
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = ratelimit.PREFIX + str(app.config["SQLALCHEMY_DATABASE_URI"])
-    app.config["RATELIMIT_STORAGE_OPTIONS"] = {**_storage_timeouts(app), **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})}
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {**_storage_timeouts(app),
+                                               **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})}
     workers = int(os.environ.get("IPSERVICE_WORKERS") or 1)  # set by gunicorn.conf.py
     if app.config["RATELIMIT_STORAGE_URI"].startswith("memory") and workers > 1:
         log.warning("rate limits count in each worker's memory (RATELIMIT_STORAGE_URI=%s) while %d gunicorn "

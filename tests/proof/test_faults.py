@@ -167,8 +167,8 @@ def _gunicorn_on_a_throwaway_postgres(tmp_path, threads: int, env: dict | None =
 
 
 # Short timeouts for the frozen database (seconds): a statement's client deadline is 2 + 1, connecting 2.
-FROZEN_ENV = {"IPSERVICE_DB_STATEMENT_TIMEOUT": "2", "IPSERVICE_DB_LOCK_TIMEOUT": "1", "IPSERVICE_DB_CONNECT_TIMEOUT": "2",
-              "IPSERVICE_DB_POOL_TIMEOUT": "2", "IPSERVICE_DB_READY_TIMEOUT": "1"}
+FROZEN_ENV = {"IPSERVICE_DB_STATEMENT_TIMEOUT": "2", "IPSERVICE_DB_LOCK_TIMEOUT": "1",
+              "IPSERVICE_DB_CONNECT_TIMEOUT": "2", "IPSERVICE_DB_POOL_TIMEOUT": "2", "IPSERVICE_DB_READY_TIMEOUT": "1"}
 FROZEN_FOR = 10  # seconds: longer than a statement's deadline and a connection's timeout together
 ANSWER_WITHIN = 15  # a request not answered by then hangs (the client's timeout)
 
@@ -213,7 +213,8 @@ def _freeze_under_load(pg, server) -> None:
             time.sleep(0.2)
 
     threads = [threading.Thread(target=load, args=(kinds,), daemon=True)
-               for kinds in (("api", "page"), ("page", "api"), ("ready",))] + [threading.Thread(target=live, daemon=True)]
+               for kinds in (("api", "page"), ("page", "api"), ("ready",))]
+    threads.append(threading.Thread(target=live, daemon=True))
     for t in threads:
         t.start()
     pids = None

@@ -43,8 +43,7 @@ class Ready(MethodView):
         with dbtimeouts.budget(current_app.config["IPSERVICE_DB_READY_TIMEOUT"]):
             try:
                 db.session.execute(text("SELECT 1"))
-            except SQLAlchemyError:
-                db.session.rollback()
+            except SQLAlchemyError:  # the unit of work rolls the request back
                 raise Refusal(503, headers={"Retry-After": str(current_app.config["RETRY_AFTER_SECONDS"])})
         return {"status": "ok"}
 

@@ -50,15 +50,10 @@ class DatabaseStorage(Storage):
     STORAGE_SCHEME = [PREFIX + dialect for dialect in (
         "sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg", "postgresql+psycopg2")]
 
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, engine_options: dict | None = None,
-                 deadline: float | None = None, **options):
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
         if not uri or not uri.startswith(PREFIX):
             raise ValueError("the database rate-limit storage needs database+<SQLAlchemy URL>")
         self.url = uri[len(PREFIX):]
-        # The timeouts of core/dbtimeouts.py (security.py passes them): connect, pool, the client's deadline
-        # per statement; the hits are one-row statements, so a server-side statement timeout adds nothing.
-        self._engine_options = engine_options or {}
-        self._deadline = deadline
         self._engine = None
         self._hits = itertools.count()
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
@@ -70,13 +65,22 @@ class DatabaseStorage(Storage):
     @property
     def engine(self):
         if self._engine is None:
+            from flask import current_app, has_app_context
+
             from ipservice.core import dbtimeouts
 
-            kwargs = {"pool_pre_ping": True, **self._engine_options}
+            # The app's timeouts (core/dbtimeouts.py): connect, pool, the client's deadline on each statement;
+            # the hits are one-row statements, so a server-side statement timeout would add nothing. (Read
+            # from the app, not from storage options: Flask-Limiter keeps those across apps.)
+            config = current_app.config if has_app_context() else None
+            kwargs = {"pool_pre_ping": True}
+            if config is not None:
+                kwargs = dbtimeouts.engine_options(config, self.url, kwargs)
             if not self.url.startswith("sqlite"):
                 kwargs.update(pool_size=2, max_overflow=4)
             self._engine = create_engine(self.url, **kwargs)
-            dbtimeouts.watch(self._engine, self._deadline)
+            if config is not None:
+                dbtimeouts.watch(self._engine, dbtimeouts.client_deadline(config))
         return self._engine
 
     def _upsert(self, dialect: str):

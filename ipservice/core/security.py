@@ -52,8 +52,7 @@ def _rate_limit_storage(app) -> None:
 
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = ratelimit.PREFIX + str(app.config["SQLALCHEMY_DATABASE_URI"])
-    app.config["RATELIMIT_STORAGE_OPTIONS"] = {**_storage_timeouts(app),
-                                               **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})}
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = _storage_options(app)
     workers = int(os.environ.get("IPSERVICE_WORKERS") or 1)  # set by gunicorn.conf.py
     if app.config["RATELIMIT_STORAGE_URI"].startswith("memory") and workers > 1:
         log.warning("rate limits count in each worker's memory (RATELIMIT_STORAGE_URI=%s) while %d gunicorn "
@@ -62,19 +61,15 @@ def _rate_limit_storage(app) -> None:
                     workers)
 
 
-def _storage_timeouts(app) -> dict:
+def _storage_options(app) -> dict:
     """The store's errors wrapped as ``limits``' StorageError (one error for every store: 503, in
-    core/unavailable.py), and its waits bounded like the database's (core/dbtimeouts.py)."""
-    from ipservice.core import dbtimeouts
-
-    uri = app.config["RATELIMIT_STORAGE_URI"]
+    core/unavailable.py), and Redis's waits bounded (the database store takes the app's own timeouts:
+    core/ratelimit.py). Flask-Limiter merges these into what an earlier app of the process set, so only
+    options that the database and memory stores ignore are set here."""
     options = {"wrap_exceptions": True}
-    if uri.startswith(("redis", "rediss", "valkey")):
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss", "valkey")):
         timeout = float(app.config["IPSERVICE_REDIS_TIMEOUT"]) or None
         options.update(socket_connect_timeout=timeout, socket_timeout=timeout)
-    elif uri.startswith("database+"):
-        options.update(engine_options=dbtimeouts.engine_options(app.config, uri[len("database+"):], {}),
-                       deadline=dbtimeouts.client_deadline(app.config))
     return options
 
 

@@ -1,13 +1,19 @@
-"""Production worker settings for a 2-core machine.
+"""Production worker settings for a 2-core machine, behind nginx on the same host (docs/deploy.md).
 
-Sync workers suit this I/O-light, database-bound service: (2 x cores) + 1 workers, each with a few
-threads so that a slow upload does not block the worker.
+gthread workers: (2 x cores) + 1 processes of 4 threads each, for this database-bound service. A thread
+reads its request itself, so a client that sends slowly holds a thread for as long as it likes: a dozen
+slow clients hold every thread. That is why gunicorn listens on 127.0.0.1 only (``IPSERVICE_BIND`` to
+change it) and nginx faces the clients: it reads each request whole before passing it on
+(``proxy_request_buffering on``) and takes the answer at once (``proxy_buffering on``), so the workers only
+ever talk to a fast local peer. The forwarded headers count only from ``IPSERVICE_TRUSTED_PROXIES``
+(the app: core/proxies.py; gunicorn's own scheme handling: ``forwarded_allow_ips``, the same list).
 """
 import gc
 import multiprocessing
 import os
+import re
 
-bind = os.environ.get("IPSERVICE_BIND", "0.0.0.0:8000")
+bind = os.environ.get("IPSERVICE_BIND", "127.0.0.1:8000")  # nginx in front; never the clients directly
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = 4
 worker_class = "gthread"
@@ -18,7 +24,8 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or ",".join(
+    re.split(r"[\s,;]+", os.environ.get("IPSERVICE_TRUSTED_PROXIES", "127.0.0.1,::1").strip()))
 # The app (every tenant folder read and validated: seconds with many tenants) is made once in the master;
 # workers are forks of it, so a worker recycled by max_requests answers at once instead of loading it again
 # while the others serve (issue 14, scenario 3). Database connections are not shared: see post_fork.

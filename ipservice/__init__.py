@@ -101,11 +101,10 @@ def create_app(config: dict | None = None) -> Flask:
 def _defaults(app: Flask) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "ipservice.db")
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("sqlite"):
-        opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        opts.setdefault("connect_args", {"timeout": 30})
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+    from ipservice.core import dbtimeouts
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dbtimeouts.engine_options(
+        app.config, app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config["SECRET_KEY"]:
         key_file = Path(app.instance_path) / "secret_key"
         if not key_file.exists():
@@ -139,20 +138,9 @@ def _install_auth(app: Flask) -> None:
             user = tokens.user_from_token(header[7:].strip())
         g._login_user = user or AnonymousUserMixin()
 
-    from sqlalchemy import event
+    from ipservice.core import dbtimeouts
 
-    from ipservice.extensions import db as _db
-
-    with app.app_context():
-        engine = _db.engine
-        if engine.dialect.name == "sqlite":
-            @event.listens_for(engine, "connect")
-            def _sqlite_pragmas(dbapi_conn, _record):
-                cur = dbapi_conn.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA foreign_keys=ON")
-                cur.execute("PRAGMA busy_timeout=30000")
-                cur.close()
+    dbtimeouts.install(app)  # every wait on the database ends; SQLite's pragmas
 
 
 def _set_up_areas(app: Flask) -> None:

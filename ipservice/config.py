@@ -15,6 +15,19 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # While the database is unreachable every request is 503 with this Retry-After (core/unavailable.py).
     RETRY_AFTER_SECONDS = int(os.environ.get("IPSERVICE_RETRY_AFTER", "5"))
+    # Timeouts, in seconds (core/dbtimeouts.py): a database that hangs is answered 503 in seconds, never a
+    # worker that hangs with it. 0 turns one off. PostgreSQL: connecting (libpq connect_timeout), a statement
+    # (statement_timeout, and the client gives up one second later: a frozen server cancels nothing), waiting
+    # for a row or table lock (lock_timeout); the pool's wait for a free connection; the readiness check
+    # (/api/v1/health/ready) as a whole. SQLite: how long a writer waits for the file's lock (busy_timeout).
+    IPSERVICE_DB_CONNECT_TIMEOUT = float(os.environ.get("IPSERVICE_DB_CONNECT_TIMEOUT", "3"))
+    IPSERVICE_DB_STATEMENT_TIMEOUT = float(os.environ.get("IPSERVICE_DB_STATEMENT_TIMEOUT", "10"))
+    IPSERVICE_DB_LOCK_TIMEOUT = float(os.environ.get("IPSERVICE_DB_LOCK_TIMEOUT", "5"))
+    IPSERVICE_DB_POOL_TIMEOUT = float(os.environ.get("IPSERVICE_DB_POOL_TIMEOUT", "5"))
+    IPSERVICE_DB_READY_TIMEOUT = float(os.environ.get("IPSERVICE_DB_READY_TIMEOUT", "2"))
+    IPSERVICE_SQLITE_BUSY_TIMEOUT = float(os.environ.get("IPSERVICE_SQLITE_BUSY_TIMEOUT", "10"))
+    # Rate-limit store in Redis: connecting and each command (seconds).
+    IPSERVICE_REDIS_TIMEOUT = float(os.environ.get("IPSERVICE_REDIS_TIMEOUT", "2"))
     TENANTS_DIR = os.environ.get("IPSERVICE_TENANTS_DIR", str(ROOT / "tenants"))
     SEEDS_DIR = os.environ.get("IPSERVICE_SEEDS_DIR", str(ROOT.parent / "shared" / "seeds"))
     TRANSLATIONS_DIR = str(ROOT / "translations")
@@ -41,6 +54,9 @@ class Config:
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     # How many reverse proxies in front add X-Forwarded-For/-Proto/-Host (nginx alone: 1). 0: none trusted.
     IPSERVICE_PROXY_COUNT = int(os.environ.get("IPSERVICE_PROXY_COUNT", "0"))
+    # The peers whose X-Forwarded-* headers count (addresses or networks, separated by commas or spaces):
+    # a request from any other address is taken at its own address, whatever it sends (core/proxies.py).
+    IPSERVICE_TRUSTED_PROXIES = os.environ.get("IPSERVICE_TRUSTED_PROXIES", "127.0.0.1,::1")
     HSTS_MAX_AGE = int(os.environ.get("IPSERVICE_HSTS_MAX_AGE", str(365 * 24 * 3600)))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -254,17 +254,22 @@ def test_passwords_are_hashed_with_a_strong_method_in_production(app):
     assert "generate_password_hash(password)" in inspect.getsource(services.create_user)
 
 
-def test_health_is_503_when_the_database_does_not_answer(client, monkeypatch):
+def test_readiness_is_503_when_the_database_does_not_answer_and_health_stays_ok(client, monkeypatch):
+    """Issue 18: ``/api/v1/health`` is liveness (no database), ``/api/v1/health/ready`` asks the database."""
     from sqlalchemy.exc import OperationalError
 
     from ipservice.extensions import db
+
+    assert client.get("/api/v1/health/ready").get_json() == {"status": "ok"}
 
     def down(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
     monkeypatch.setattr(db.session, "execute", down)
+    r = client.get("/api/v1/health/ready")
+    assert r.status_code == 503 and r.get_json()["code"] == 503 and r.headers["Retry-After"] == "5"
     r = client.get("/api/v1/health")
-    assert r.status_code == 503 and r.get_json()["code"] == 503
+    assert r.status_code == 200 and r.get_json() == {"status": "ok"}
 
 
 def test_expired_token_is_401(app, client):

@@ -65,12 +65,22 @@ class DatabaseStorage(Storage):
     @property
     def engine(self):
         if self._engine is None:
+            from flask import current_app, has_app_context
+
+            from ipservice.core import dbtimeouts
+
+            # The app's timeouts (core/dbtimeouts.py): connect, pool, the client's deadline on each statement;
+            # the hits are one-row statements, so a server-side statement timeout would add nothing. (Read
+            # from the app, not from storage options: Flask-Limiter keeps those across apps.)
+            config = current_app.config if has_app_context() else None
             kwargs = {"pool_pre_ping": True}
-            if self.url.startswith("sqlite"):
-                kwargs["connect_args"] = {"timeout": 30}
-            else:
+            if config is not None:
+                kwargs = dbtimeouts.engine_options(config, self.url, kwargs)
+            if not self.url.startswith("sqlite"):
                 kwargs.update(pool_size=2, max_overflow=4)
             self._engine = create_engine(self.url, **kwargs)
+            if config is not None:
+                dbtimeouts.watch(self._engine, dbtimeouts.client_deadline(config))
         return self._engine
 
     def _upsert(self, dialect: str):

@@ -1,9 +1,10 @@
 """Transport and browser security, wired once by the app factory.
 
 - Behind reverse proxies (``IPSERVICE_PROXY_COUNT`` = how many of them add X-Forwarded-* headers),
-  Werkzeug's ProxyFix takes the client address, scheme and host from the headers those proxies set,
-  and from nowhere else: without the setting, forwarded headers are ignored, so a client cannot forge
-  its address to dodge the rate limits or to write a false one into the audit trail.
+  Werkzeug's ProxyFix takes the client address, scheme and host from the headers those proxies set, on
+  requests that come from a trusted proxy (``IPSERVICE_TRUSTED_PROXIES``) and from nowhere else: without
+  the setting, or from any other peer, forwarded headers are ignored (``core/proxies.py``), so a client
+  cannot forge its address to dodge the rate limits or to write a false one into the audit trail.
 - Served over HTTPS (``PREFERRED_URL_SCHEME=https``): the session and remember cookies are ``Secure``,
   and every HTTPS answer carries HSTS.
 - A Content-Security-Policy with no inline script or style (the templates have none; a test keeps it so).
@@ -16,7 +17,8 @@ import logging
 import os
 
 from flask import current_app, request
-from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ipservice.core import proxies
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,7 @@ CSP = "; ".join([
 
 
 def install(app) -> None:
-    proxies = int(app.config.get("IPSERVICE_PROXY_COUNT") or 0)
-    if proxies > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
+    proxies.install(app)
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -52,12 +52,25 @@ def _rate_limit_storage(app) -> None:
 
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = ratelimit.PREFIX + str(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = _storage_options(app)
     workers = int(os.environ.get("IPSERVICE_WORKERS") or 1)  # set by gunicorn.conf.py
     if app.config["RATELIMIT_STORAGE_URI"].startswith("memory") and workers > 1:
         log.warning("rate limits count in each worker's memory (RATELIMIT_STORAGE_URI=%s) while %d gunicorn "
                     "workers run: every worker allows the full limit and a restart forgets it; unset "
                     "RATELIMIT_STORAGE_URI (database) or point it at Redis", app.config["RATELIMIT_STORAGE_URI"],
                     workers)
+
+
+def _storage_options(app) -> dict:
+    """The store's errors wrapped as ``limits``' StorageError (one error for every store: 503, in
+    core/unavailable.py), and Redis's waits bounded (the database store takes the app's own timeouts:
+    core/ratelimit.py). Flask-Limiter merges these into what an earlier app of the process set, so only
+    options that the database and memory stores ignore are set here."""
+    options = {"wrap_exceptions": True}
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss", "valkey")):
+        timeout = float(app.config["IPSERVICE_REDIS_TIMEOUT"]) or None
+        options.update(socket_connect_timeout=timeout, socket_timeout=timeout)
+    return options
 
 
 def _headers(response):

@@ -1,13 +1,18 @@
+from flask import current_app
 from flask.views import MethodView
+from flask_smorest.error_handler import ErrorSchema
 from ipservice.extensions import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ipservice.core import dbtimeouts
 from ipservice.core.access import access
-from ipservice.core.errors import error
+from ipservice.core.errors import Refusal
 from ipservice.extensions import db
 from ipservice.tenants import registry
 from ipservice.tenants.schemas_api import HealthOut, TenantOut
+
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before asking again", "schema": {"type": "integer"}}}
 
 blp = Blueprint("api_global", __name__, url_prefix="/api/v1", description="服务与地区 — service and tenants")
 
@@ -16,13 +21,30 @@ blp = Blueprint("api_global", __name__, url_prefix="/api/v1", description="服�
 class Health(MethodView):
     @access("anyone")
     @blp.response(200, HealthOut)
-    @blp.alt_response(503, description="the database does not answer")
     def get(self):
-        """``{"status": "ok"}`` when the database answers."""
-        try:
-            db.session.execute(text("SELECT 1"))
-        except SQLAlchemyError:
-            error(503)  # Unavailable: the unit of work rolls the request back
+        """Liveness: ``{"status": "ok"}`` whenever the service answers
+
+        Answered without asking the database: a hung database must not make healthy workers look dead.
+        Whether the database answers is ``/api/v1/health/ready``."""
+        return {"status": "ok"}
+
+
+@blp.route("/health/ready")
+class Ready(MethodView):
+    @access("anyone")
+    @blp.response(200, HealthOut)
+    @blp.alt_response(503, schema=ErrorSchema, headers=RETRY_AFTER,
+                      description="the database does not answer within IPSERVICE_DB_READY_TIMEOUT seconds")
+    def get(self):
+        """Readiness: ``{"status": "ok"}`` when the database answers
+
+        The database is asked within a short timeout of its own (``IPSERVICE_DB_READY_TIMEOUT``, 2 s);
+        503 with Retry-After when it does not answer in time."""
+        with dbtimeouts.budget(current_app.config["IPSERVICE_DB_READY_TIMEOUT"]):
+            try:
+                db.session.execute(text("SELECT 1"))
+            except SQLAlchemyError:  # the unit of work rolls the request back
+                raise Refusal(503, headers={"Retry-After": str(current_app.config["RETRY_AFTER_SECONDS"])})
         return {"status": "ok"}
 
 

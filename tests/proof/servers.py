@@ -152,6 +152,34 @@ class ThrowawayPostgres:
     def stop(self, mode: str = "fast"):
         self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", mode, "-w", "-t", "60", "stop")
 
+    def processes(self) -> list[int]:
+        """The postmaster and every process it started (backends, checkpointer, writers)."""
+        postmaster = int((self.dir / "data" / "postmaster.pid").read_text().split()[0])
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    children.append(int(stat.parent.name))
+            except (OSError, ValueError, IndexError):
+                continue
+        return [postmaster, *children]
+
+    def freeze(self) -> list[int]:
+        """SIGSTOP the whole cluster: a hung database (it neither answers nor refuses). Returns the pids for
+        ``thaw``; a backend started later cannot start while its postmaster is stopped."""
+        pids = self.processes()
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        return pids
+
+    @staticmethod
+    def thaw(pids: list[int]) -> None:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+
     def __exit__(self, *exc):
         self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop", check=False)
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -14,6 +14,7 @@ And the 503 itself, in-process: an app whose database does not answer.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -143,6 +144,13 @@ def test_a_worker_killed_mid_stream_loses_no_answered_filing(app, client, tmp_pa
 @pytest.mark.fault
 @pytest.mark.postgres
 def test_postgres_restarted_under_load_is_503_then_recovers_without_restarting_gunicorn(tmp_path):
+    with _gunicorn_on_a_throwaway_postgres(tmp_path, threads=2) as (pg, server):
+        _restart_under_load(pg, server)
+
+
+@contextlib.contextmanager
+def _gunicorn_on_a_throwaway_postgres(tmp_path, threads: int, env: dict | None = None):
+    """A PostgreSQL cluster of the test's own, migrated, and gunicorn (2 workers) on it as the app role."""
     if not PG_URL:
         pytest.skip("runs in the PostgreSQL leg of the suite (IPSERVICE_TEST_DATABASE_URL): it needs the server "
                     "binaries, for a throwaway cluster")
@@ -152,8 +160,110 @@ def test_postgres_restarted_under_load_is_503_then_recovers_without_restarting_g
         pytest.skip(reason)
     with pg:
         _migrate(pg.url, tmp_path)
-        with servers.Gunicorn(pg.url, tmp_path, workers=2, threads=2, app_role="ipservice_app") as server:
-            _restart_under_load(pg, server)
+        server = servers.Gunicorn(pg.url, tmp_path, workers=2, threads=threads, app_role="ipservice_app")
+        server.env.update(env or {})
+        with server:
+            yield pg, server
+
+
+# Short timeouts for the frozen database (seconds): a statement's client deadline is 2 + 1, connecting 2.
+FROZEN_ENV = {"IPSERVICE_DB_STATEMENT_TIMEOUT": "2", "IPSERVICE_DB_LOCK_TIMEOUT": "1",
+              "IPSERVICE_DB_CONNECT_TIMEOUT": "2", "IPSERVICE_DB_POOL_TIMEOUT": "2", "IPSERVICE_DB_READY_TIMEOUT": "1"}
+FROZEN_FOR = 10  # seconds: longer than a statement's deadline and a connection's timeout together
+ANSWER_WITHIN = 15  # a request not answered by then hangs (the client's timeout)
+
+
+@pytest.mark.fault
+@pytest.mark.postgres
+def test_postgres_frozen_under_load_is_503_within_the_timeouts_and_health_stays_up(tmp_path):
+    """Issue 18: the database frozen (SIGSTOP: it neither answers nor refuses) under load against a real
+    gunicorn. Every request that needs the database answers 503 with Retry-After once its timeouts run out
+    (none hangs, none is a 500), ``/api/v1/health`` answers all along without the database,
+    ``/api/v1/health/ready`` says 503; after SIGCONT the same workers serve again."""
+    with _gunicorn_on_a_throwaway_postgres(tmp_path, threads=4, env=FROZEN_ENV) as (pg, server):
+        _freeze_under_load(pg, server)
+
+
+def _timed_get(log, url, headers, kind):
+    t0 = time.monotonic()
+    try:
+        r = requests.get(url, headers=headers, timeout=ANSWER_WITHIN)
+        log.append((t0, time.monotonic(), kind, r.status_code, r.headers.get("Retry-After"), r.text[:200]))
+    except requests.RequestException as exc:
+        log.append((t0, time.monotonic(), kind, None, None, repr(exc)))
+
+
+def _freeze_under_load(pg, server) -> None:
+    token = _enterprise_token(server)
+    targets = {"api": (f"{server.base}/t/{TENANT}/api/v1/cases", {"Authorization": f"Bearer {token}"}),
+               "page": (f"{server.base}/t/{TENANT}/", {}), "ready": (f"{server.base}/api/v1/health/ready", {})}
+    health = f"{server.base}/api/v1/health"
+    workers = server.workers()
+    log, stop = [], threading.Event()
+
+    def load(kinds):
+        while not stop.is_set():  # bounded: stop is set in the finally below
+            for kind in kinds:
+                _timed_get(log, *targets[kind], kind)
+            time.sleep(0.05)
+
+    def live():
+        while not stop.is_set():
+            _timed_get(log, health, {}, "health")
+            time.sleep(0.2)
+
+    threads = [threading.Thread(target=load, args=(kinds,), daemon=True)
+               for kinds in (("api", "page"), ("page", "api"), ("ready",))]
+    threads.append(threading.Thread(target=live, daemon=True))
+    for t in threads:
+        t.start()
+    pids = None
+    try:
+        time.sleep(1)
+        pids = pg.freeze()
+        frozen_at = time.monotonic()
+        time.sleep(FROZEN_FOR)
+        thawed_at = time.monotonic()
+        pg.thaw(pids)
+        pids = None
+        deadline = thawed_at + 30
+        while time.monotonic() < deadline and not all(
+                requests.get(u, headers=h, timeout=ANSWER_WITHIN).status_code == 200 for u, h in targets.values()):
+            time.sleep(0.2)
+        recovered_at = time.monotonic()
+        time.sleep(2)
+    finally:
+        if pids:
+            pg.thaw(pids)
+        stop.set()
+        for t in threads:
+            t.join(timeout=ANSWER_WITHIN + 5)
+
+    hung = [e for e in log if e[3] is None]
+    assert not hung, hung[:5]  # every request answered (within the client's timeout)
+    assert all(e[3] < 500 or e[3] == 503 for e in log), [e for e in log if e[3] >= 500 and e[3] != 503][:5]
+    during = [e for e in log if e[0] > frozen_at + 0.2 and e[1] < thawed_at]
+    for kind in ("api", "page", "ready"):
+        answers = [e for e in during if e[2] == kind]
+        assert answers, f"no {kind} request answered while the database was frozen"
+        assert all(e[3] == 503 and e[4] == "2" for e in answers), [e for e in answers if e[3] != 503][:5]
+    lives = [e for e in log if e[2] == "health" and frozen_at < e[0] < thawed_at]
+    assert len(lives) >= FROZEN_FOR, lives  # asked every 0.2 s: answered without waiting for the database
+    assert all(e[3] == 200 for e in lives), [e for e in lives if e[3] != 200][:5]
+    assert recovered_at - thawed_at < 30, "not recovered within 30 s of SIGCONT"
+    after = [e for e in log if e[0] > recovered_at + 0.5]
+    assert after and all(e[3] == 200 for e in after), [e for e in after if e[3] != 200][:5]
+    assert server.proc.poll() is None and server.workers() == workers  # the same processes recovered
+
+
+def _enterprise_token(server) -> str:
+    s = requests.Session()
+    reg = s.post(f"{server.base}/t/{TENANT}/api/v1/register", json={
+        "name": "冻结测试科技有限公司", "uscc": make_uscc(), "email": "frozen@xian.example.cn",
+        "password": "Qing-He-Bridge-1987", "contact_name": "李四", "contact_phone": "029-88886666"})
+    assert reg.status_code == 201, reg.text
+    return s.post(f"{server.base}/api/v1/auth/token", json={
+        "email": "frozen@xian.example.cn", "password": "Qing-He-Bridge-1987"}).json()["token"]
 
 
 def _migrate(url: str, tmp_path) -> None:

@@ -127,7 +127,9 @@ def test_behind_a_proxy_each_client_has_its_own_address(app, limits):
     from ipservice import create_app
 
     limits(address="2 per minute")
-    proxied = create_app({**app.config, "IPSERVICE_PROXY_COUNT": 1}).test_client()
+    # the proxy connects from 10.0.0.2: a trusted proxy only when the deployment names it (issue 18)
+    proxied = create_app({**app.config, "IPSERVICE_PROXY_COUNT": 1, "IPSERVICE_TRUSTED_PROXIES": "10.0.0.0/8"}
+                         ).test_client()
 
     def attempt(client_addr):
         return proxied.post("/api/v1/auth/token", json={"email": "nobody@example.cn", "password": "wrong-pass-1"},

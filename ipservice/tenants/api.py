@@ -1,6 +1,6 @@
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest.error_handler import ErrorSchema
+from ipservice.core.openapi import ErrorSchema
 from ipservice.extensions import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError

@@ -133,6 +133,17 @@ def _password_call(r: Real) -> Call:
     return Call(someone["token"], json=body, expect=204)
 
 
+def _token_of_someone(r: Real) -> str:
+    """A token of an enterprise registered now (a call that revokes it revokes nobody else's)."""
+    return register_enterprise(r.client, TENANT, name=f"令牌单位{next(_SERIAL)}")["token"]
+
+
+def _revoke_one(r: Real) -> Call:
+    token = _token_of_someone(r)
+    own = Api(r.client, token).get("/api/v1/auth/tokens").get_json()
+    return Call(token, {"token_id": own[0]["id"]}, expect=204)
+
+
 def _registration(r: Real) -> Call:
     n = next(_SERIAL)
     return Call(None, dict(HERE), json={
@@ -187,6 +198,10 @@ CALLS = {
     ("POST", "/api/v1/auth/token"): lambda r: Call(None, json={"email": r.e1.email,
                                                                 "password": DEMO_PASSWORD}),
     ("POST", "/api/v1/auth/password"): _password_call,
+    ("DELETE", "/api/v1/auth/token"): lambda r: Call(_token_of_someone(r), expect=204),
+    ("GET", "/api/v1/auth/tokens"): lambda r: Call(_token_of_someone(r)),
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): _revoke_one,
+    ("GET", "/api/v1/health/ready"): lambda r: Call(None),
     ("POST", f"{T}/register"): _registration,
     **_get("forms"), **_get("policy"), **_get("kpis"), **_get("kpis.xlsx"), **_get("tasks"),
     **_get("subsidy-rules"), **_get("agencies"),

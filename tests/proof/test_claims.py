@@ -280,6 +280,7 @@ def test_the_migration_frees_the_addresses_of_pending_and_rejected_claims(app, t
     before = ScriptDirectory.from_config(config).get_revision("0013_claims").down_revision
     settings = {**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
                 "IPSERVICE_DB_APP_ROLE": ""}
+    settings.pop("SQLALCHEMY_ENGINE_OPTIONS", None)  # the PostgreSQL leg's (libpq connect_timeout): not SQLite's
     old = create_app(settings)
     try:
         with old.app_context():

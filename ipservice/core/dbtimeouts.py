@@ -64,6 +64,9 @@ def engine_options(config, uri: str, base: dict | None = None) -> dict:
         connect_args.setdefault("timeout", float(config["IPSERVICE_SQLITE_BUSY_TIMEOUT"]))
     elif uri.startswith("postgresql") and config["IPSERVICE_DB_CONNECT_TIMEOUT"] > 0:
         connect_args.setdefault("connect_timeout", _libpq_seconds(config["IPSERVICE_DB_CONNECT_TIMEOUT"]))
+    if uri.startswith("postgresql+psycopg:"):  # psycopg 3 (not psycopg2): see the setting in config.py
+        threshold = str(config.get("IPSERVICE_DB_PREPARE_THRESHOLD") or "").strip()
+        connect_args.setdefault("prepare_threshold", int(threshold) if threshold else None)
     opts["connect_args"] = connect_args
     if config["IPSERVICE_DB_POOL_TIMEOUT"] > 0 and ":memory:" not in uri:
         opts.setdefault("pool_timeout", float(config["IPSERVICE_DB_POOL_TIMEOUT"]))

@@ -4,7 +4,6 @@ transaction mode to the test database as a LOGIN app role of its own, Redis db 1
 from __future__ import annotations
 
 import pytest
-import urllib3
 
 from tests.conftest import PG_URL
 from tests.topology import stack
@@ -46,7 +45,6 @@ def topology(app):
     reason = skip_reason()
     if reason:
         pytest.skip(reason)
-    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # nginx's self-signed certificate
     create_login_role(app)
     with stack.Stack(PG_URL, ROLE, PASSWORD, redis_db=REDIS_DB) as s:
         yield s

@@ -135,6 +135,7 @@ class Stack:
         self.https_port, self.http_port = free_port(), free_port()
         self.node_ports = [free_port() for _ in range(nodes)]
         self.base = f"https://127.0.0.1:{self.https_port}"
+        self.certificate = str(self.dir / "tls" / "fullchain.pem")  # nginx's, self-signed: the clients trust it
         self.user = "postgres" if os.geteuid() == 0 else None  # pgbouncer refuses to run as root
         self.processes: list[Process] = []
         self.nodes: list[Process] = []
@@ -221,13 +222,14 @@ class Stack:
         self._start_nginx()
         for i, node in enumerate(self.nodes):
             self.wait_node(i)
-        self.nginx.wait_until(lambda: requests.get(self.base + "/api/v1/health", verify=False, timeout=5).ok)
+        self.nginx.wait_until(lambda: requests.get(self.base + "/api/v1/health", verify=self.certificate,
+                                                              timeout=5).ok)
 
     def _certificate(self) -> None:
         tls = self.dir / "tls"
         tls.mkdir()
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                        "/CN=127.0.0.1", "-keyout", str(tls / "privkey.pem"), "-out", str(tls / "fullchain.pem")],
+                        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(tls / "privkey.pem"), "-out", str(tls / "fullchain.pem")],
                        check=True, capture_output=True, timeout=60)
 
     def _start_pgbouncer(self) -> None:
@@ -284,7 +286,10 @@ class Stack:
                 p.stop()
             except Exception:  # noqa: BLE001 - the others are stopped all the same
                 pass
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if os.environ.get("IPSERVICE_TOPOLOGY_KEEP"):  # to read the logs and generated files afterwards
+            print(f"topology kept in {self.dir}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _port_open(port: int) -> bool:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
+import re
 import time
 
 from flask import has_request_context
@@ -111,6 +112,7 @@ def _wait_timeout(deadline: float | None) -> float | None:
 
 
 _CLASS = None
+_TWO_ANSWERS = re.compile(r"received \d+ results from command")
 
 
 def _connection_class():
@@ -134,6 +136,15 @@ def _connection_class():
                     if self.pgconn.transaction_status == pq.TransactionStatus.ACTIVE:
                         self.close()
                     raise
+                except psycopg.InternalError as exc:
+                    # Behind pgbouncer, a server shut down during a command answers it twice (its FATAL and
+                    # the pooler's error): "received 2 results from command 'COMMIT'". The database went
+                    # away, and the connection's state is unknown: closed, and raised as the lost
+                    # connection it is (503, core/unavailable.py), never a 500 (issue 23, tests/topology).
+                    if not _TWO_ANSWERS.search(str(exc)):
+                        raise
+                    self.close()
+                    raise psycopg.OperationalError(str(exc)) from exc
 
         _CLASS = DeadlineConnection
     return _CLASS

@@ -90,12 +90,21 @@ APP_PASSWORD = "restart-pass-4Kd"
 
 
 def _migrate(pg_url: str, workdir) -> None:
-    """As deployment does it (docs/deploy.md section 1): ``db upgrade`` as the owner, then the app role with a
-    password; each a command of its own process."""
+    """As deployment does it (docs/deploy.md section 1): ``db upgrade`` as the owner (a process of its own),
+    then the app role with a password (what ``db create-app-role … --password`` runs)."""
+    from sqlalchemy import create_engine
+
+    from ipservice.core.dbroles import create_app_role
+
     env = {**os.environ, "DATABASE_URL": pg_url, "IPSERVICE_INSTANCE_PATH": str(workdir / "migrate-instance")}
-    for args in (["db", "upgrade"], ["db", "create-app-role", "ipservice_app", "--password", APP_PASSWORD]):
-        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=servers.ROOT, env=env,
-                       check=True, capture_output=True, timeout=180)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=servers.ROOT, env=env,
+                   check=True, capture_output=True, timeout=180)
+    engine = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            create_app_role(conn, "ipservice_app", APP_PASSWORD)
+    finally:
+        engine.dispose()
 
 
 def test_postgres_restarted_behind_pgbouncer_is_503_then_recovers_with_nothing_restarted(tmp_path):
@@ -144,7 +153,7 @@ def _restart_under_load(pg, topo) -> None:
         time.sleep(1)
         pg.stop("fast")
         down_from = time.monotonic()
-        time.sleep(4)
+        time.sleep(3)
         down_to = time.monotonic()
         pg.start()
         deadline = time.monotonic() + 60

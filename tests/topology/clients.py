@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
+import time
 
 import requests
 
@@ -55,9 +57,43 @@ class Browser:
         token = self.csrf("/login", token_from if token_from is not None else node)
         return self.post("/login", node, data={"email": email, "password": password, "csrf_token": token})
 
-    def copy(self) -> "Browser":
+    def copy(self) -> Browser:
         """Another client holding the same cookies (a copied session cookie)."""
         other = Browser(self.topo, self.address)
         for cookie in self.http.cookies:
             other.http.cookies.set_cookie(cookie)
         return other
+
+
+class Load:
+    """``clients`` threads asking for every (path, headers) of ``targets`` through nginx, over and over, until
+    the ``with`` block ends; ``log``: (sent, answered, path, status or None, Retry-After or the error)."""
+
+    def __init__(self, topo, targets, clients: int = 3):
+        self.topo, self.targets, self.log = topo, targets, []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
+
+    def _ask(self, path, headers):
+        sent = time.monotonic()
+        try:
+            r = Browser(self.topo).get(path, headers=headers, timeout=30)
+            self.log.append((sent, time.monotonic(), path, r.status_code, r.headers.get("Retry-After")))
+        except requests.RequestException as exc:
+            self.log.append((sent, time.monotonic(), path, None, repr(exc)))
+
+    def _run(self):
+        while not self._stop.is_set():  # bounded: the block's end sets it
+            for target in self.targets:
+                self._ask(*target)
+            time.sleep(0.05)
+
+    def __enter__(self):
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=60)

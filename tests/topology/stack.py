@@ -9,6 +9,7 @@ generated files stay in the stack's folder while it runs (``Stack.dir``); the pr
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import re
@@ -44,7 +45,7 @@ def missing() -> str | None:
 
 def doc_block(first_line: str | None = None, info: str | None = None) -> str:
     """The fenced block of docs/deploy.md that starts with ``first_line`` (or whose info string is ``info``)."""
-    for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", DOC.read_text(encoding="utf-8"), re.M | re.S):
+    for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", DOC.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL):
         if (info is not None and lang == info) or (first_line is not None and body.startswith(first_line)):
             return body
     raise LookupError(f"docs/deploy.md has no block {first_line or info!r}")
@@ -52,7 +53,7 @@ def doc_block(first_line: str | None = None, info: str | None = None) -> str:
 
 def _set(text: str, key: str, value: str) -> str:
     """``key = …`` (ini) or ``KEY=…`` (env) given ``value``; the doc must have the key."""
-    pattern = re.compile(rf"^({re.escape(key)}\s*=\s*)([^;#\n]*?)(\s*([;#].*)?)$", re.M)
+    pattern = re.compile(rf"^({re.escape(key)}\s*=\s*)([^;#\n]*?)(\s*([;#].*)?)$", re.MULTILINE)
     assert pattern.search(text), f"docs/deploy.md: {key} is not in the block any more"
     return pattern.sub(lambda m: m.group(1) + value + m.group(3), text, count=1)
 
@@ -70,7 +71,7 @@ class Process:
         self.proc = None
 
     def start(self) -> None:
-        self.log = open(self.log_path, "a")
+        self.log = open(self.log_path, "a")  # noqa: SIM115 - open while the process runs, closed by stop()
         # a group of its own: the node's master and workers die together (SIGKILL of the whole node)
         self.proc = subprocess.Popen(self.args, cwd=self.cwd, env=self.env, stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
@@ -282,10 +283,8 @@ class Stack:
 
     def stop(self) -> None:
         for p in reversed(self.processes):
-            try:
+            with contextlib.suppress(Exception):  # the others are stopped all the same
                 p.stop()
-            except Exception:  # noqa: BLE001 - the others are stopped all the same
-                pass
         if os.environ.get("IPSERVICE_TOPOLOGY_KEEP"):  # to read the logs and generated files afterwards
             print(f"topology kept in {self.dir}")
         else:

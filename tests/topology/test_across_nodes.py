@@ -11,7 +11,13 @@ from sqlalchemy import select
 from tests.cases.conftest import case_body
 from tests.certification.certification_helpers import body as cert_body
 from tests.certification.certification_helpers import pdf_bytes
-from tests.conftest import DEMO_PASSWORD, bearer, create_user, make_uscc, register_enterprise
+from tests.conftest import (
+    DEMO_PASSWORD,
+    bearer,
+    create_user,
+    make_uscc,
+    register_enterprise,
+)
 from tests.topology.clients import Browser, new_address
 
 TENANT = "xian"

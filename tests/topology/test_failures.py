@@ -19,7 +19,7 @@ from tests.cases.conftest import case_body
 from tests.conftest import PG_URL, bearer, make_uscc, register_enterprise
 from tests.proof import servers
 from tests.topology import stack
-from tests.topology.clients import Browser
+from tests.topology.clients import Browser, Load
 from tests.topology.conftest import skip_reason
 
 TENANT = "xian"
@@ -133,23 +133,7 @@ def _restart_under_load(pg, topo) -> None:
                                                       "password": "Qing-He-Bridge-1987"}).json()["token"]
     targets = [(f"/t/{TENANT}/api/v1/cases", bearer(token)), (f"/t/{TENANT}/", {})]
     processes = {p.name: p.proc.pid for p in topo.processes}
-    log, stop = [], threading.Event()
-
-    def load():
-        while not stop.is_set():  # bounded: stop is set in the finally below
-            for path, headers in targets:
-                t0 = time.monotonic()
-                try:
-                    r = Browser(topo).get(path, headers=headers, timeout=30)
-                    log.append((t0, time.monotonic(), path, r.status_code, r.headers.get("Retry-After")))
-                except requests.RequestException as exc:
-                    log.append((t0, time.monotonic(), path, None, repr(exc)))
-            time.sleep(0.05)
-
-    threads = [threading.Thread(target=load, daemon=True) for _ in range(3)]
-    for t in threads:
-        t.start()
-    try:
+    with Load(topo, targets) as load:
         time.sleep(1)
         pg.stop("fast")
         down_from = time.monotonic()
@@ -162,10 +146,7 @@ def _restart_under_load(pg, topo) -> None:
             time.sleep(0.3)
         recovered_at = time.monotonic()
         time.sleep(1)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join(timeout=60)
+    log = load.log
     assert all(e[3] is not None for e in log), [e for e in log if e[3] is None][:5]  # none hung, none dropped
     assert all(e[3] in (200, 503) for e in log), [e for e in log if e[3] not in (200, 503)][:5]
     down = [e for e in log if e[0] > down_from + 0.2 and e[1] < down_to]

@@ -17,7 +17,7 @@ from tests.topology.clients import Browser
 TENANT = "xian"
 SUBMISSIONS = 200
 CLIENTS = 40  # at once, against 5 server connections
-POOL_ERRORS = re.compile(r"prepared statement|InFailedSqlTransaction|Traceback", re.I)
+POOL_ERRORS = re.compile(r"prepared statement|InFailedSqlTransaction|Traceback", re.IGNORECASE)
 
 
 def _cases(app, ids=None):

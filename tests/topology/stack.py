@@ -145,6 +145,8 @@ class Stack:
     def generate(self) -> dict[str, Path]:
         d = self.dir
         ini = doc_block("; /etc/pgbouncer/pgbouncer.ini")
+        inline = [line for line in ini.splitlines() if "=" in line and ";" in line and not line.startswith(";")]
+        assert not inline, f"docs/deploy.md: pgbouncer takes a ';' after a value as part of the value: {inline}"
         ini = _replace(ini, "host=db-host port=5432 dbname=ipservice",
                        f"host={self.target.hostname} port={self.target.port or 5432} "
                        f"dbname={self.target.path.lstrip('/')}")

@@ -95,7 +95,8 @@ class Process:
         except subprocess.TimeoutExpired:
             self.kill(signal.SIGKILL)
             self.proc.wait(timeout=20)
-        self.kill(signal.SIGKILL)  # a worker left behind by its master
+        with contextlib.suppress(ProcessLookupError):  # a worker its master left behind
+            os.killpg(self.proc.pid, signal.SIGKILL)
         self.log.close()
         self.proc = None
 
@@ -225,14 +226,15 @@ class Stack:
         self._start_nginx()
         for i, node in enumerate(self.nodes):
             self.wait_node(i)
-        self.nginx.wait_until(lambda: requests.get(self.base + "/api/v1/health", verify=self.certificate,
-                                                              timeout=5).ok)
+        self.nginx.wait_until(
+            lambda: requests.get(self.base + "/api/v1/health", verify=self.certificate, timeout=5).ok)
 
     def _certificate(self) -> None:
         tls = self.dir / "tls"
         tls.mkdir()
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(tls / "privkey.pem"), "-out", str(tls / "fullchain.pem")],
+                        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", str(tls / "privkey.pem"), "-out", str(tls / "fullchain.pem")],
                        check=True, capture_output=True, timeout=60)
 
     def _start_pgbouncer(self) -> None:
@@ -259,8 +261,9 @@ class Stack:
         return node
 
     def _start_nginx(self) -> None:
-        self.nginx = Process("nginx", [NGINX, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"), "-g",
-                                       "daemon off;"], self.dir / "nginx.out")
+        args = [NGINX, "-p", str(self.dir), "-e", str(self.dir / "nginx-error.log"), "-c", str(self.dir / "nginx.conf"),
+                "-g", "daemon off;"]
+        self.nginx = Process("nginx", args, self.dir / "nginx.out")
         self.processes.append(self.nginx)
         self.nginx.start()
 

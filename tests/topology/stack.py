@@ -38,6 +38,11 @@ def missing() -> str | None:
     for name, path in (("nginx", NGINX), ("pgbouncer", PGBOUNCER), ("openssl", shutil.which("openssl"))):
         if not path or not os.access(path, os.X_OK):
             return f"{name} is not installed (apt-get install -y nginx pgbouncer; tools/test.sh does as root)"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root without a 'postgres' user to run pgbouncer as (it refuses root)"
     return None
 
 

@@ -25,6 +25,12 @@ class Config:
     IPSERVICE_DB_LOCK_TIMEOUT = float(os.environ.get("IPSERVICE_DB_LOCK_TIMEOUT", "5"))
     IPSERVICE_DB_POOL_TIMEOUT = float(os.environ.get("IPSERVICE_DB_POOL_TIMEOUT", "5"))
     IPSERVICE_DB_READY_TIMEOUT = float(os.environ.get("IPSERVICE_DB_READY_TIMEOUT", "2"))
+    # psycopg prepares a statement on the server once it has run this many times on a connection. Off by
+    # default: behind pgbouncer in transaction mode (docs/deploy.md) before 1.21, or without its
+    # max_prepared_statements, the next transaction of the connection lands on another server connection,
+    # where the statement "does not exist" (or "already exists"): a 500. Set a number (psycopg's own
+    # default is 5) only on a direct connection or a pgbouncer that tracks prepared statements.
+    IPSERVICE_DB_PREPARE_THRESHOLD = os.environ.get("IPSERVICE_DB_PREPARE_THRESHOLD", "")
     IPSERVICE_SQLITE_BUSY_TIMEOUT = float(os.environ.get("IPSERVICE_SQLITE_BUSY_TIMEOUT", "10"))
     # Rate-limit store in Redis: connecting and each command (seconds).
     IPSERVICE_REDIS_TIMEOUT = float(os.environ.get("IPSERVICE_REDIS_TIMEOUT", "2"))

@@ -14,6 +14,13 @@ if { [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; }
     || echo "note: could not install chromium or a Chinese font; browser tests may be skipped"
 fi
 
+# The topology tests (tests/topology, PostgreSQL leg) run Debian's nginx and pgbouncer as their own processes.
+if { [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/sbin/pgbouncer ]; } \
+    && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx pgbouncer >/dev/null) \
+    || echo "note: could not install nginx or pgbouncer; the topology tests will be skipped"
+fi
+
 echo "== test suite on SQLite"
 python3 -m pytest -p no:cacheprovider -n 2 "$@"
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
+import re
 import time
 
 from flask import has_request_context
@@ -64,6 +65,9 @@ def engine_options(config, uri: str, base: dict | None = None) -> dict:
         connect_args.setdefault("timeout", float(config["IPSERVICE_SQLITE_BUSY_TIMEOUT"]))
     elif uri.startswith("postgresql") and config["IPSERVICE_DB_CONNECT_TIMEOUT"] > 0:
         connect_args.setdefault("connect_timeout", _libpq_seconds(config["IPSERVICE_DB_CONNECT_TIMEOUT"]))
+    if uri.startswith("postgresql+psycopg:"):  # psycopg 3 (not psycopg2): see the setting in config.py
+        threshold = str(config.get("IPSERVICE_DB_PREPARE_THRESHOLD") or "").strip()
+        connect_args.setdefault("prepare_threshold", int(threshold) if threshold else None)
     opts["connect_args"] = connect_args
     if config["IPSERVICE_DB_POOL_TIMEOUT"] > 0 and ":memory:" not in uri:
         opts.setdefault("pool_timeout", float(config["IPSERVICE_DB_POOL_TIMEOUT"]))
@@ -108,6 +112,7 @@ def _wait_timeout(deadline: float | None) -> float | None:
 
 
 _CLASS = None
+_TWO_ANSWERS = re.compile(r"received \d+ results from command")
 
 
 def _connection_class():
@@ -131,6 +136,15 @@ def _connection_class():
                     if self.pgconn.transaction_status == pq.TransactionStatus.ACTIVE:
                         self.close()
                     raise
+                except psycopg.InternalError as exc:
+                    # Behind pgbouncer, a server shut down during a command answers it twice (its FATAL and
+                    # the pooler's error): "received 2 results from command 'COMMIT'". The database went
+                    # away, and the connection's state is unknown: closed, and raised as the lost
+                    # connection it is (503, core/unavailable.py), never a 500 (issue 23, tests/topology).
+                    if not _TWO_ANSWERS.search(str(exc)):
+                        raise
+                    self.close()
+                    raise psycopg.OperationalError(str(exc)) from exc
 
         _CLASS = DeadlineConnection
     return _CLASS

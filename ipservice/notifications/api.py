@@ -22,12 +22,12 @@ class NotificationList(MethodView):
         return [texts.as_dict(n) for n in services.inbox(current_user, args["unread"])]
 
 
-@blp.route("/<note_id>/read")
+@blp.route("/<notification_id>/read")
 class NotificationRead(MethodView):
     @access(*SIGNED_IN)
     @blp.response(200, schemas.ReadSchema)
     @blp.alt_response(404, description="no notification of the caller with this id")
-    def post(self, note_id):
+    def post(self, notification_id):
         """Mark one of the caller's notifications read (another user's: 404)."""
-        note = services.mark_read(current_user, note_id)
+        note = services.mark_read(current_user, notification_id)
         return {"id": note.id, "read_at": note.read_at}

@@ -33,10 +33,10 @@ def inbox():
     return render_template("notifications/inbox.html", notes=notes, unread_only=unread_only)
 
 
-@bp.route("/inbox/<note_id>/read", methods=["POST"])
+@bp.route("/inbox/<notification_id>/read", methods=["POST"])
 @access(*SIGNED_IN)
-def read(note_id):
-    note = services.mark_read(current_user, note_id)
+def read(notification_id):
+    note = services.mark_read(current_user, notification_id)
     target = texts.link(note) if request.form.get("open") else None
     return redirect(target or url_for("notifications.inbox"))
 

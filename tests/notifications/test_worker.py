@@ -90,3 +90,26 @@ def test_two_deliveries_of_one_notification_at_once_send_one_email(app, client, 
         t.join(120)
     assert len(mailbox.to(e.info["email"])) == 1
     assert [n for n in _rows(app) if n.event == "case.accepted"][0].email_attempts == 1
+
+
+def test_without_a_worker_the_web_process_runs_the_jobs(app, client, enterprise, bureau, mailbox, tmp_root):
+    """``flask run`` alone (IPSERVICE_QUEUE_INPROCESS, the default): the first request starts a consumer
+    thread in the web process, which sends the e-mail. An app of its own, on a queue of its own."""
+    from ipservice import create_app
+    from tests.conftest import Api
+
+    config = {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI":
+              app.config["SQLALCHEMY_DATABASE_URI"], "IPSERVICE_QUEUE_INPROCESS": True,
+              "IPSERVICE_SMTP_URL": mailbox.url, "RATELIMIT_ENABLED": False,
+              "QUEUE_SQLITE_FILE": str(tmp_root / "inprocess-queue.db"), "INSTANCE_PATH": str(tmp_root / "inproc")}
+    if PG_URL:  # another Redis database than the suite's queue
+        config.update(IPSERVICE_QUEUE_URL=QUEUE_URL.rsplit("/", 1)[0] + "/10", IPSERVICE_DB_APP_ROLE=APP_ROLE)
+    web = create_app(config)
+    from ipservice.core import jobs
+
+    jobs.of(web).huey.flush()
+    e, b, case_id = _case_filed(client, enterprise, bureau)
+    other = Api(web.test_client(), b.token)
+    assert other.post(f"/t/xian/api/v1/cases/{case_id}/transitions", json={"to": "accepted"}).status_code == 200
+    _wait(lambda: mailbox.to(e.info["email"]), "the e-mail sent by the web process's own consumer")
+    assert jobs.of(web).thread is not None and jobs.of(web).thread.is_alive()

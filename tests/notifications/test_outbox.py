@@ -170,3 +170,27 @@ def test_daily_digest_once_and_daily_mode_skips_each_filing(app, client, enterpr
     digests = b.get("/api/v1/notifications").get_json()
     assert len(digests) == 1 and digests[0]["kind"] == "digest.daily"
     assert "1 件待处理" in digests[0]["title"]
+
+
+def test_row_level_security_shows_a_notification_to_its_recipient_and_its_tenant_only(
+        app, client, enterprise, bureau, queue, postgres):
+    from sqlalchemy import func
+
+    from ipservice.core.tenancy import signed_in_as, tenant_context
+    from ipservice.extensions import db
+    from ipservice.notifications.models import Notification
+
+    e, b, case_id = _case_filed(client, enterprise, bureau)
+    assert b.post(f"/t/xian/api/v1/cases/{case_id}/transitions", json={"to": "accepted"}).status_code == 200
+    [note] = [n for n in _rows(app) if n.event == "case.accepted"]
+
+    def visible(tenant, user_id):
+        with app.app_context(), tenant_context(tenant):
+            signed_in_as(user_id)
+            count = db.session.scalar(select(func.count()).select_from(Notification))
+            db.session.rollback()
+            return count
+
+    assert visible("hebi", None) == 0  # another tenant's transaction sees none of xian's
+    assert visible("*", note.user_id) == 1  # the recipient, with no tenant, sees its own only
+    assert visible("*", "someone-else") == 0

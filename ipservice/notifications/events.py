@@ -32,10 +32,6 @@ def _forget(session):
     session.info.pop(PENDING, None)
 
 
-def settings_of(user_id: str) -> NotificationSettings | None:
-    return db.session.get(NotificationSettings, user_id)
-
-
 def on_audit(event) -> None:
     """``core.hooks.audited``: the notifications an audit event asks for."""
     action, _sep, what = event.action.rpartition(".")
@@ -96,8 +92,13 @@ def notify(user_ids, event_class: str, event: str, params: dict, tenant_id: str 
     ``each_only``: skip users who read this class in their daily digest."""
     pending = db.session().info.setdefault(PENDING, {})
     made = []
-    for user_id in dict.fromkeys(u for u in user_ids if u):
-        prefs = settings_of(user_id)
+    ids = list(dict.fromkeys(u for u in user_ids if u))
+    if not ids:
+        return made
+    all_prefs = {s.user_id: s for s in db.session.scalars(
+        select(NotificationSettings).where(NotificationSettings.user_id.in_(ids)))}  # one query for all
+    for user_id in ids:
+        prefs = all_prefs.get(user_id)
         if each_only and prefs is not None and prefs.new_filings == "daily":
             continue
         key = (user_id, params.get("kind"), params.get("id") or event)

@@ -23,6 +23,7 @@ from ipservice.core.transaction import savepoint, unit_of_work
 from ipservice.core.types import utcnow
 from ipservice.extensions import db
 from ipservice.notifications import texts
+from ipservice.notifications.events import bureau_users
 from ipservice.notifications.models import Notification, NotificationSettings
 
 log = logging.getLogger(__name__)
@@ -139,15 +140,8 @@ def digest_job(on: str | None = None) -> None:
                                 for i in (board["overdue"] + board["due_soon"])[:50]]}
             if not (params["overdue"] or params["due_soon"] or params["waiting"]):
                 continue
-            for user_id in _bureau_users():
+            for user_id in bureau_users(tenant.slug):
                 _digest_for(user_id, tenant.slug, params, day)
-
-
-def _bureau_users() -> list[str]:
-    from ipservice.notifications.events import _bureau_users as users
-    from ipservice.core.tenancy import current_tenant_id
-
-    return users(current_tenant_id())
 
 
 def _digest_for(user_id: str, tenant_id: str, params: dict, day: dt.date) -> None:

@@ -44,7 +44,7 @@ def on_audit(event) -> None:
         return
     params = {"kind": kind.name, "id": event.object_id, "status": what, **_filing_params(kind, event)}
     if what == "submitted":
-        notify(_bureau_users(event.tenant_id), "new_filing", event.action, params, event.tenant_id,
+        notify(bureau_users(event.tenant_id), "new_filing", event.action, params, event.tenant_id,
                each_only=True)
     elif what in kind.statuses or what in EXTRA_DECISIONS:
         recipients = [u for u in _organization_users(kind, event.object_id) if u != event.actor_id]
@@ -69,7 +69,7 @@ def _filing_params(kind, event) -> dict:
     return out
 
 
-def _bureau_users(tenant_id: str) -> list[str]:
+def bureau_users(tenant_id: str) -> list[str]:
     from ipservice.accounts.models import User
 
     return list(db.session.scalars(select(User.id).where(

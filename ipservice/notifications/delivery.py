@@ -23,11 +23,10 @@ from ipservice.core.transaction import savepoint, unit_of_work
 from ipservice.core.types import utcnow
 from ipservice.extensions import db
 from ipservice.notifications import texts
-from ipservice.notifications.events import bureau_users
+from ipservice.notifications.events import SERVICE_WIDE, bureau_users
 from ipservice.notifications.models import Notification, NotificationSettings
 
 log = logging.getLogger(__name__)
-SERVICE_WIDE = "*"  # the pseudo-tenant of the audit trail, for a user of no tenant
 MAX_BACKOFF = 3600
 
 

@@ -18,10 +18,12 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ipservice.core import filing, jobs, mail
+from ipservice.core.tenancy import current_tenant_id
 from ipservice.extensions import db
 from ipservice.notifications.models import Notification, NotificationSettings
 
 PENDING = "ipservice.notifications.pending"
+SERVICE_WIDE = "*"  # the audit trail's pseudo-tenant of events of no tenant (accounts.services)
 ACCOUNT_EVENTS = ("user.password_changed", "user.role_changed")
 EXTRA_DECISIONS = ("granted",)  # events of a filing kind that are not statuses but decide something
 
@@ -34,22 +36,23 @@ def _forget(session):
 
 def on_audit(event) -> None:
     """``core.hooks.audited``: the notifications an audit event asks for."""
-    action, _sep, what = event.action.rpartition(".")
+    _action, _sep, what = event.action.rpartition(".")
+    # the event's tenant is stamped when it is flushed: the current one (the trail's pseudo-tenant: none)
+    tenant_id = event.tenant_id or current_tenant_id()
+    tenant_id = None if tenant_id == SERVICE_WIDE else tenant_id
     if event.action in ACCOUNT_EVENTS:
-        user_tenant = event.tenant_id if event.tenant_id not in (None, "*") else None
-        notify([event.object_id], "account", event.action, {"detail": _safe(event.detail)}, user_tenant)
+        notify([event.object_id], "account", event.action, {"detail": _safe(event.detail)}, tenant_id)
         return
     kind = _kind_of(event.object_type)
-    if kind is None or not event.object_id:
+    if kind is None or not event.object_id or tenant_id is None:
         return
-    params = {"kind": kind.name, "id": event.object_id, "status": what, **_filing_params(kind, event)}
+    params = {"kind": kind.name, "id": event.object_id, "status": what, **_filing_params(kind, event, tenant_id)}
     if what == "submitted":
-        notify(bureau_users(event.tenant_id), "new_filing", event.action, params, event.tenant_id,
-               each_only=True)
+        notify(bureau_users(tenant_id), "new_filing", event.action, params, tenant_id, each_only=True)
     elif what in kind.statuses or what in EXTRA_DECISIONS:
         recipients = [u for u in _organization_users(kind, event.object_id) if u != event.actor_id]
-        klass = "case" if kind.due_attr else "decision"
-        notify(recipients, klass, event.action, params, event.tenant_id)
+        klass = "progress" if kind.due_attr else "decision"  # a case moves through states: its progress
+        notify(recipients, klass, event.action, params, tenant_id)
 
 
 def _safe(detail: dict) -> dict:
@@ -60,12 +63,13 @@ def _kind_of(object_type: str):
     return next((k for k in filing.kinds() if k.object_type == object_type), None)
 
 
-def _filing_params(kind, event) -> dict:
+def _filing_params(kind, event, tenant_id: str) -> dict:
     detail = event.detail or {}
-    out = {k: detail[k] for k in ("reason", "note", "amount_cny") if detail.get(k) is not None}
-    filing_row = db.session.get(kind.model, (event.tenant_id, event.object_id))
-    if filing_row is not None and kind.number_attr:
-        out["number"] = getattr(filing_row, kind.number_attr)
+    out = {k: detail[k] for k in ("reason", "note", "amount_cny", "number") if detail.get(k) is not None}
+    if kind.number_attr and "number" not in out:
+        filing_row = db.session.get(kind.model, (tenant_id, event.object_id))  # loaded already: no query
+        if filing_row is not None:
+            out["number"] = getattr(filing_row, kind.number_attr)
     return out
 
 

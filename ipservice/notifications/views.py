@@ -12,7 +12,7 @@ SIGNED_IN = ("enterprise", "bureau", "cross_admin")
 
 
 def class_labels() -> dict:
-    return {"decision": _("申请的决定"), "case": _("案件进展"), "new_filing": _("新提交的申请"),
+    return {"decision": _("申请的决定"), "progress": _("案件进展"), "new_filing": _("新提交的申请"),
             "account": _("账户安全"), "digest": _("每日提醒")}
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
+from flask_babel import gettext as _
+
 from ipservice.core.errors import error
 from ipservice.core.types import utcnow
 from ipservice.extensions import db
@@ -44,7 +46,7 @@ def settings(user) -> NotificationSettings:
 
 def save_settings(user, language: str, email_on: list[str], new_filings: str) -> NotificationSettings:
     if language not in ("zh", "en") or new_filings not in NEW_FILING_MODES or any(c not in CLASSES for c in email_on):
-        error(422)
+        error(422, _("通知设置的取值无效。"))
     row = db.session.get(NotificationSettings, user.id)
     if row is None:
         row = NotificationSettings(user_id=user.id, tenant_id=user.tenant_id)

@@ -194,3 +194,20 @@ def test_row_level_security_shows_a_notification_to_its_recipient_and_its_tenant
     assert visible("hebi", None) == 0  # another tenant's transaction sees none of xian's
     assert visible("*", note.user_id) == 1  # the recipient, with no tenant, sees its own only
     assert visible("*", "someone-else") == 0
+
+
+def test_a_bad_setting_is_refused_in_the_users_language_and_changes_nothing(app, client, enterprise):
+    from tests.conftest import csrf_from
+
+    e = enterprise("xian")
+    pages = app.test_client()
+    page_login(pages, e.info["email"])
+    token = csrf_from(pages.get("/account/notifications").get_data(as_text=True))
+    r = pages.post("/account/notifications?lang=en", data={"csrf_token": token, "language": "fr",
+                                                           "email_on": ["decision"]})
+    assert r.status_code == 422 and "Invalid notification settings" in r.get_data(as_text=True)
+    r = pages.post("/account/notifications?lang=zh_CN", data={"csrf_token": token, "language": "zh",
+                                                              "email_on": ["nope"]})
+    assert r.status_code == 422 and "通知设置的取值无效" in r.get_data(as_text=True)
+    page = pages.get("/account/notifications").get_data(as_text=True)
+    assert page.count("checked") == 4  # the defaults: every class mailed, Chinese

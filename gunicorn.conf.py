@@ -32,6 +32,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or ",".join(
 preload_app = True
 # Read by the app as it is made (before on_starting, with preload_app): the rate-limit storage warning.
 os.environ.setdefault("IPSERVICE_WORKERS", str(workers))
+# Under gunicorn the jobs are run by `flask --app wsgi worker` (deploy it beside gunicorn); set this to 1 to
+# run them in a thread of each web worker instead (a small site without a worker).
+os.environ.setdefault("IPSERVICE_QUEUE_INPROCESS", "0")
 
 
 def on_starting(server):

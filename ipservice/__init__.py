@@ -56,6 +56,9 @@ def create_app(config: dict | None = None) -> Flask:
     from ipservice.forms.render import tenant_field_rows
     from ipservice.tenants import registry
 
+    from ipservice.core import jobs
+
+    jobs.install(app)  # before the areas, which register their jobs
     _set_up_areas(app)  # the filing kinds say what a tenant folder may hold
     registry.load(app.config["TENANTS_DIR"], filing.kinds(app))  # a broken folder stops here, before anything binds
     import ipservice.models  # noqa: F401 — the whole metadata, for Alembic

@@ -130,6 +130,19 @@ def create_app_role_cmd(role, password):
     click.echo(f"role {role} ready; set IPSERVICE_DB_APP_ROLE={role} (or connect as it)")
 
 
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="threads running jobs")
+def worker_cmd(workers):
+    """Run the job consumer (notifications, digests): deploy it beside gunicorn; stop with Ctrl-C/SIGTERM."""
+    from flask import current_app
+
+    from ipservice.core import jobs
+
+    app = current_app._get_current_object()
+    jobs.run_periodic(app, catch_up_only=True)  # catch up at once: what a killed worker or a lost job left undone is queued again
+    jobs.consumer(app, workers).run()
+
+
 def register(app: Flask) -> None:
     from flask_migrate.cli import db as db_group
 
@@ -137,3 +150,4 @@ def register(app: Flask) -> None:
         db_group.add_command(create_app_role_cmd)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cmd)
+    app.cli.add_command(worker_cmd)

@@ -82,3 +82,18 @@ class Config:
     # Registrations refused for an unusable e-mail or a registered USCC, per address (enumeration).
     RATE_LIMIT_REGISTER_REFUSED = os.environ.get("IPSERVICE_RATE_LIMIT_REGISTER_REFUSED", "10 per hour")
     JSON_SORT_KEYS = False
+    # The job queue (ipservice.core.jobs): redis://host:6379/<db>, or empty for a SQLite file in the instance
+    # folder. IPSERVICE_QUEUE_INPROCESS=1 runs the jobs in a thread of the web process (no worker started);
+    # gunicorn.conf.py turns it off by default, for `flask --app wsgi worker` to run them.
+    IPSERVICE_QUEUE_URL = os.environ.get("IPSERVICE_QUEUE_URL", "")
+    QUEUE_SQLITE_FILE = os.environ.get("IPSERVICE_QUEUE_FILE", "")  # default: queue.db in the instance folder
+    IPSERVICE_QUEUE_INPROCESS = os.environ.get("IPSERVICE_QUEUE_INPROCESS", "1") == "1"
+    # E-mail (ipservice.core.mail): smtp://host:port, smtps://…, ?starttls=1, user:password@; empty: no e-mail.
+    IPSERVICE_SMTP_URL = os.environ.get("IPSERVICE_SMTP_URL", "")
+    IPSERVICE_MAIL_FROM = os.environ.get("IPSERVICE_MAIL_FROM", "ipservice@localhost")
+    # Where links in e-mails point (the service's public address); empty: http://localhost:5000.
+    IPSERVICE_BASE_URL = os.environ.get("IPSERVICE_BASE_URL", "")
+    # A failed e-mail is tried again after this many seconds, doubled per attempt (at most an hour); a
+    # delivery a worker took and did not finish is taken again after the lease.
+    MAIL_RETRY_SECONDS = int(os.environ.get("IPSERVICE_MAIL_RETRY_SECONDS", "60"))
+    MAIL_LEASE_SECONDS = int(os.environ.get("IPSERVICE_MAIL_LEASE_SECONDS", "300"))

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from ipservice import create_app
 
 PG_URL = os.environ.get("IPSERVICE_TEST_DATABASE_URL", "")
+QUEUE_URL = os.environ.get("IPSERVICE_TEST_QUEUE_URL", "redis://127.0.0.1:6379/9")
 APP_ROLE = "ipservice_app"
 DEMO_PASSWORD = "test-pass-123"
 
@@ -63,10 +64,16 @@ def app(tmp_root):
         "RATE_LIMIT_LOGIN_ACCOUNT": "100000 per minute",
         "RATE_LIMIT_REGISTER_REFUSED": "100000 per minute",
         "UPLOAD_DIR": str(tmp_root / "uploads"),
+        # jobs run when a test drains the queue (tests/notifications), never in a thread of their own
+        "IPSERVICE_QUEUE_INPROCESS": False,
+        "QUEUE_SQLITE_FILE": str(tmp_root / "queue.db"),
+        "IPSERVICE_SMTP_URL": "",
     }
     if PG_URL:
         _prepare_postgres(PG_URL)
         config["SQLALCHEMY_DATABASE_URI"] = PG_URL
+        # the PostgreSQL leg keeps the queue in the real Redis (a database index of its own: set the URL)
+        config["IPSERVICE_QUEUE_URL"] = QUEUE_URL
     else:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_root / 'test.db'}"
     application = create_app(config)

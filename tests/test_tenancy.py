@@ -11,7 +11,8 @@ from ipservice.extensions import db
 from tests.conftest import register_enterprise
 
 # Global tables: not owned by a tenant (users log in once for the whole service).
-GLOBAL_TABLES = {"users", "api_tokens", "alembic_version", "rate_limits"}
+# notifications belong to their recipient (a user, global; a cross_admin has no tenant), not to a tenant
+GLOBAL_TABLES = {"users", "api_tokens", "alembic_version", "rate_limits", "notifications", "notification_settings"}
 
 
 @pytest.fixture

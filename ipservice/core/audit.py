@@ -41,6 +41,9 @@ def record(action: str, object_type: str, object_id: str | None = None, detail: 
         ip=request.remote_addr if has_request_context() else None,
     )
     db.session.add(event)
+    from ipservice.core import hooks
+
+    hooks.audit_event(event)  # e.g. the notification of the change, in this same transaction
     return event
 
 

@@ -12,6 +12,8 @@ contributes here:
     hooks.command(app, group)     a click command or group under ``flask``
     hooks.login_refusal(app, fn)  fn(email, password) -> message | None: what a login that failed is told
                                   instead of "wrong e-mail or password" (a claimant: the claim's state)
+    hooks.audited(app, fn)        fn(event): every audit event as it is added, in the same transaction (the
+                                  notifications' outbox writes its rows there)
 
 Filing kinds register with ``core.filing.register_kind``; KPI metrics with ``kpi.metrics.metric``.
 Everything is kept per app (``app.extensions``), so two apps in one process do not share registrations.
@@ -32,6 +34,7 @@ class Hooks:
     demo_loaders: list = field(default_factory=list)
     landings: list = field(default_factory=list)
     login_refusals: list = field(default_factory=list)
+    audit_listeners: list = field(default_factory=list)
 
 
 def of(app=None) -> Hooks:
@@ -63,6 +66,16 @@ def landing(app, fn):
 
 def login_refusal(app, fn):
     return _add(of(app).login_refusals, fn)
+
+
+def audited(app, fn):
+    return _add(of(app).audit_listeners, fn)
+
+
+def audit_event(event) -> None:
+    """Tell the listeners of an audit event just added to the session."""
+    for fn in of().audit_listeners:
+        fn(event)
 
 
 def login_refusal_message(email: str, password: str) -> str | None:

@@ -233,6 +233,9 @@ CALLS = {
         r.bureau, _claim(r, r.fresh_claim()), json={"decision": "reject", "reason": "材料不符"}),
     ("POST", f"{T}/organization-claims/completion"): lambda r: Call(None, dict(HERE),
                                                                     json=r.approved_claim_code()),
+    ("GET", "/api/v1/notifications"): lambda r: Call(r.e1.token),
+    ("POST", "/api/v1/notifications/{notification_id}/read"): lambda r: Call(
+        r.e1.token, {"notification_id": r.e1.notification}),
     ("POST", f"{T}/organizations/{{enterprise_id}}/verification"): lambda r: Call(
         r.bureau, {**HERE, "enterprise_id": register_enterprise(r.client, TENANT, name="待核实单位")["id"]}),
 }

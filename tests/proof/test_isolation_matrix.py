@@ -106,6 +106,8 @@ def fill(rule: str, endpoint: str, variables, res: Resource, world: W.World) -> 
         "rule_code": lambda: world.subsidy_rule[res.tenant],
         # an API token of the resource's enterprise (its owner alone may revoke it)
         "token_id": lambda: W.spare_token_id(world.client, owner.email),
+        # a notification of the resource's enterprise (its user alone reads and marks it)
+        "notification_id": lambda: owner.notification,
         "fmt": lambda: "xlsx",
         "filename": lambda: "css/app.css",
     }
@@ -133,8 +135,8 @@ def expected(roles, is_api: bool, url_tenant: str | None, actor: Actor, res: Res
             return 403
         if url_tenant and actor.tenant != url_tenant:
             return 404
-    if "token_id" in variables and actor.party != res.owner:
-        return 404  # a token is its user's: anyone else's id is unknown
+    if ("token_id" in variables or "notification_id" in variables) and actor.party != res.owner:
+        return 404  # a token or a notification is its user's: anyone else's id is unknown
     filing_vars = {k.detail_arg for k in kinds}
     object_vars = set(variables) & (TENANT_OBJECT_VARS | filing_vars)
     if object_vars and res.ids != res.tenant:

@@ -97,6 +97,7 @@ class Party:
     filings: dict = field(default_factory=dict)  # kind name -> one filing id
     attachments: dict = field(default_factory=dict)  # kind name -> the attachment id of that filing
     markers: set = field(default_factory=set)
+    notification: str | None = None  # one of its notifications (a decision on a demo filing)
 
 
 @dataclass
@@ -232,6 +233,11 @@ def build(app, client) -> World:
                 p.attachments[kind.name] = r.get_json()["id"]
                 p.markers.add(r.get_json()["id"])
         p.markers.update({p.name, p.uscc, p.email, p.enterprise_id})
+    for p in parties.values():  # the demo loaders decided some of its filings: it has heard of them
+        notes = Api(client, p.token).get("/api/v1/notifications").get_json()
+        assert notes, f"{p.key} was told of no decision on its filings"
+        p.notification = notes[-1]["id"]
+        p.markers.add(p.notification)
 
     agencies, claims, kpi, task = {}, {}, {}, {}
     for tenant in (HOME, OTHER):

@@ -1,0 +1,16 @@
+"""站内信 and e-mail: the outbox rows written with each change someone must hear of (``events``), the
+jobs that deliver them (``delivery``), the inbox (API and page) and each user's settings."""
+
+ORDER = 95  # its place among the areas (navigation order): after the areas' own links
+
+
+def init_app(app):
+    from ipservice.core import hooks, jobs
+    from ipservice.notifications import delivery, events, views
+
+    hooks.audited(app, events.on_audit)
+    hooks.nav(app, views.nav_link)
+    jobs.job(app, "notifications.email", delivery.email_job)
+    jobs.periodic(app, "notifications.sweep", delivery.sweep_job, minutes=1, catch_up=True)
+    # 08:00 in China is 00:00 UTC (Huey's schedules are in UTC)
+    jobs.periodic(app, "notifications.digest", delivery.digest_job, hour="0", minute="0")

@@ -12,6 +12,11 @@ contributes here:
     hooks.command(app, group)     a click command or group under ``flask``
     hooks.login_refusal(app, fn)  fn(email, password) -> message | None: what a login that failed is told
                                   instead of "wrong e-mail or password" (a claimant: the claim's state)
+    hooks.login_step(app, fn)     fn(user) -> url | None: a page the user must pass after a page login before
+                                  going on (a new privacy notice to accept); it gets ``next``
+    hooks.personal_data(app, fn)  fn(user) -> {"<file>.json": data}: the area's part of a person's copy of
+                                  their data (``GET /api/v1/me/data``); lists under one name are joined
+                                  (notifications register "notifications.json" here)
 
 Filing kinds register with ``core.filing.register_kind``; KPI metrics with ``kpi.metrics.metric``.
 Everything is kept per app (``app.extensions``), so two apps in one process do not share registrations.
@@ -32,6 +37,8 @@ class Hooks:
     demo_loaders: list = field(default_factory=list)
     landings: list = field(default_factory=list)
     login_refusals: list = field(default_factory=list)
+    personal_data: list = field(default_factory=list)
+    login_steps: list = field(default_factory=list)
 
 
 def of(app=None) -> Hooks:
@@ -63,6 +70,32 @@ def landing(app, fn):
 
 def login_refusal(app, fn):
     return _add(of(app).login_refusals, fn)
+
+
+def login_step(app, fn):
+    return _add(of(app).login_steps, fn)
+
+
+def login_step_url(user) -> str | None:
+    """The first page an area asks the user to pass after login, if any."""
+    for fn in of().login_steps:
+        url = fn(user)
+        if url:
+            return url
+    return None
+
+
+def personal_data(app, fn):
+    return _add(of(app).personal_data, fn)
+
+
+def personal_data_parts(user) -> dict:
+    """Every area's part of ``user``'s copy of their data, by file name."""
+    parts: dict = {}
+    for fn in of().personal_data:
+        for name, data in (fn(user) or {}).items():
+            parts[name] = parts.get(name, []) + data if isinstance(data, list) else data
+    return parts
 
 
 def login_refusal_message(email: str, password: str) -> str | None:

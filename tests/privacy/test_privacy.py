@@ -262,7 +262,9 @@ def test_the_account_page_serves_each_right(app, client, enterprise):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "王小明" in html and "下载我的数据" in html
-    assert client.get("/account/privacy?lang=en").status_code == 200
+    english = client.get("/account/privacy?lang=en").get_data(as_text=True)
+    assert "Download my data" in english and "Who opened my data" in english
+    client.get("/account/privacy?lang=zh")
     files = _zip(client.get("/account/privacy/my-data.zip"))
     assert "account.json" in files
     token = csrf_from(html)
@@ -275,3 +277,34 @@ def test_the_account_page_serves_each_right(app, client, enterprise):
     assert r.status_code == 303
     assert e.get("/api/v1/me/erasure-request").status_code == 405
     assert token_for(client, e.info["email"])
+
+
+def test_two_requests_at_once_leave_one_and_two_decisions_apply_once(client, enterprise, bureau, live_server):
+    """One open request per person (the unique ``open_for``) and one decision (a conditional UPDATE), held by
+    the database when the requests race."""
+    from tests.racing import bearer, race
+
+    e = enterprise("xian")
+    answers = race(live_server, [("POST", "/api/v1/me/erasure-request", bearer(e.token), {"reason": "x"})] * 4)
+    assert sorted(s for s, _b in answers) == [201, 409, 409, 409], answers
+    request_id = next(b["id"] for s, b in answers if s == 201)
+    b1, b2 = bureau("xian"), bureau("xian")
+    decision = f"/t/xian/api/v1/erasure-requests/{request_id}/decision"
+    answers = race(live_server, [("POST", decision, bearer(b1.token), {"decision": "approve"}),
+                                 ("POST", decision, bearer(b2.token), {"decision": "reject", "reason": "保存期限"})])
+    assert sorted(s for s, _b in answers) == [200, 409], answers
+    events = b1.get("/t/xian/api/v1/audit?object_type=erasure_request").get_json()
+    assert len([ev for ev in events if ev["action"] in ("privacy.erasure_approved", "privacy.erasure_rejected")]) == 1
+
+
+def test_refusals_speak_the_callers_language(enterprise, bureau):
+    e = enterprise("xian")
+    assert e.post("/api/v1/me/erasure-request", json={}).status_code == 201
+    r = e.post("/api/v1/me/erasure-request?lang=en", json={})
+    assert r.status_code == 409 and "already" in r.get_json()["message"]
+    assert "已有" in e.post("/api/v1/me/erasure-request", json={}).get_json()["message"]
+    b = bureau("xian")
+    r = b.post("/t/xian/api/v1/erasure-requests/nope/decision", json={"decision": "approve"})
+    assert r.status_code == 404
+    r = b.post("/t/xian/api/v1/erasure-requests/nope/decision?lang=en", json={"decision": "maybe"})
+    assert r.status_code == 422

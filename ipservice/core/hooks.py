@@ -78,7 +78,11 @@ def login_step(app, fn):
 
 def login_step_url(user) -> str | None:
     """The first page an area asks the user to pass after login, if any."""
-    for fn in of().login_steps:
+    return _first_answer(of().login_steps, user)
+
+
+def _first_answer(fns, user) -> str | None:
+    for fn in fns:
         url = fn(user)
         if url:
             return url
@@ -126,8 +130,4 @@ def home_sections(tenant) -> list:
 
 def landing_url(user) -> str | None:
     """The page the user's day starts on, if an area offers one for the user's role."""
-    for fn in of().landings:
-        url = fn(user)
-        if url:
-            return url
-    return None
+    return _first_answer(of().landings, user)

@@ -17,6 +17,7 @@ from alembic import op
 import sqlalchemy as sa
 
 import ipservice.core.types
+from ipservice.core.dbroles import REFUSE_CHANGE_FUNCTION
 from ipservice.core.tenancy import rls_statements
 
 revision = '0020_privacy'
@@ -36,13 +37,6 @@ BEGIN
        AND (to_jsonb(NEW) - kept) = (to_jsonb(OLD) - kept) THEN
         RETURN NEW;
     END IF;
-    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END $$
-"""
-ORIGINAL_REFUSE_CHANGE = """
-CREATE OR REPLACE FUNCTION ipservice_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
     RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END $$
@@ -138,6 +132,6 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}")
-        op.execute(ORIGINAL_REFUSE_CHANGE)
+        op.execute(REFUSE_CHANGE_FUNCTION)  # 0008's: no exception
     for table in reversed(TABLES):
         op.drop_table(table)

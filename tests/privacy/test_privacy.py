@@ -138,9 +138,18 @@ def test_an_approved_erasure_leaves_no_name_email_or_phone_anywhere(app, client,
     assert seen[0].status_code == 200 and seen[0].get_json()["certificate_no"] == record["certificate_no"]
     text = "".join(r.get_data(as_text=True) for r in seen)
     text += json.dumps([r.get_json() for r in seen if r.is_json], ensure_ascii=False)
+    pages = app.test_client()
+    page_login(pages, b.email)
+    for path in (f"/t/xian/certifications/{record['id']}", "/t/xian/certifications", "/t/xian/erasure-requests",
+                 "/t/xian/organizations", "/t/xian/worklist", "/t/xian/certifications/export.csv?full_contact=1"):
+        answer = pages.get(path)
+        assert answer.status_code == 200, path
+        text += answer.get_data(as_text=True)
     for personal in (email, "王小明", PHONE):
         assert personal not in text
     assert "被删除公司" in text  # the organization's record stays
+    r = page_login(app.test_client(), email)
+    assert r.status_code == 401  # the page login is refused as well
 
 
 def test_the_audit_trail_is_still_append_only_for_the_app_role(app, enterprise, postgres):

@@ -3,7 +3,7 @@ its period goes, each deletion in the audit trail. ``run(dry_run)`` is the perio
 (the job queue calls it per tenant); ``flask --app wsgi retention run [--dry-run]`` runs it for every tenant.
 
 - ``rejected_claims``: organization claims rejected more than ``rejected_claims_days`` ago (the claimant's
-  name, e-mail, telephone and password hash) are deleted;
+  name, e-mail, telephone and password hash) are deleted with their licence scans;
 - ``rejected_attachments``: the files of filings of any kind rejected more than ``rejected_attachments_days``
   ago are deleted (row and file);
 - ``closed_case_text``: the summary and request of cases closed more than ``closed_case_text_days`` ago are
@@ -17,7 +17,7 @@ import datetime as dt
 from sqlalchemy import delete, select, update
 
 from ipservice.core import attachments, audit, filing
-from ipservice.core.tenancy import current_tenant
+from ipservice.core.tenancy import current_tenant, current_tenant_id
 from ipservice.core.types import utcnow
 from ipservice.extensions import db
 from ipservice.privacy import notice
@@ -34,12 +34,23 @@ def _table(name):
     return db.metadata.tables.get(name)
 
 
+def _mine(table):
+    """The current tenant's rows of a table read as a table (the session's tenant filter covers mapped
+    classes only; on SQLite nothing else would keep another tenant's rows out)."""
+    return table.c.tenant_id == current_tenant_id()
+
+
 def _claims(cutoff, dry_run) -> list[dict]:
     claims = _table("organization_claims")
-    ids = list(db.session.scalars(select(claims.c.id).where(claims.c.status == "rejected",
+    ids = list(db.session.scalars(select(claims.c.id).where(_mine(claims), claims.c.status == "rejected",
                                                             claims.c.decided_at < cutoff)))
     if ids and not dry_run:
-        db.session.execute(delete(claims).where(claims.c.id.in_(ids)))
+        for att in db.session.scalars(select(attachments.Attachment).where(  # the licence scans
+                attachments.Attachment.owner_id.in_(ids))):
+            attachments.stored_path(att).unlink(missing_ok=True)
+            db.session.delete(att)
+        db.session.flush()
+        db.session.execute(delete(claims).where(_mine(claims), claims.c.id.in_(ids)))
     return [{"rule": "rejected_claims", "object_type": "organization_claim", "object_id": i} for i in ids]
 
 
@@ -60,10 +71,11 @@ def _attachments(cutoff, dry_run) -> list[dict]:
 
 def _case_text(cutoff, dry_run) -> list[dict]:
     cases = _table("cases")
-    ids = list(db.session.scalars(select(cases.c.id).where(cases.c.status == "closed", cases.c.closed_at < cutoff,
-                                                           cases.c.summary != REMOVED)))
+    ids = list(db.session.scalars(select(cases.c.id).where(_mine(cases), cases.c.status == "closed",
+                                                           cases.c.closed_at < cutoff, cases.c.summary != REMOVED)))
     if ids and not dry_run:
-        db.session.execute(update(cases).where(cases.c.id.in_(ids)).values(summary=REMOVED, request=REMOVED))
+        db.session.execute(update(cases).where(_mine(cases), cases.c.id.in_(ids))
+                           .values(summary=REMOVED, request=REMOVED))
     return [{"rule": "closed_case_text", "object_type": "case", "object_id": i} for i in ids]
 
 

@@ -317,3 +317,40 @@ def test_refusals_speak_the_callers_language(enterprise, bureau):
     assert r.status_code == 404
     r = b.post("/t/xian/api/v1/erasure-requests/nope/decision?lang=en", json={"decision": "maybe"})
     assert r.status_code == 422
+
+
+def test_retention_deletes_rejected_claims_past_their_year_with_the_licence(app, client, enterprise, bureau):
+    from sqlalchemy import select, update
+
+    from ipservice.core.attachments import Attachment
+    from ipservice.core.tenancy import tenant_context
+    from ipservice.extensions import db
+    from ipservice.organizations.models import OrganizationClaim
+    from tests.proof.operations import Real
+
+    owner = enterprise("xian")
+    ids = []
+    for n in range(2):
+        form = Real.claim_form(owner.info["uscc"])
+        r = client.post("/t/xian/api/v1/organization-claims", content_type="multipart/form-data", data=form)
+        assert r.status_code == 201, r.get_json()
+        ids.append(r.get_json()["id"])
+    b = bureau("xian")
+    for claim_id in ids:
+        r = b.post(f"/t/xian/api/v1/organization-claims/{claim_id}/decision",
+                   json={"decision": "reject", "reason": "材料不符"})
+        assert r.status_code == 200, r.get_json()
+    with app.app_context(), tenant_context("xian"):
+        db.session.execute(update(OrganizationClaim).where(OrganizationClaim.id == ids[0]).values(
+            decided_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=400)))
+        db.session.commit()
+    dry = app.test_cli_runner().invoke(args=["retention", "run", "--dry-run"])
+    assert ids[0] in dry.output and ids[1] not in dry.output, dry.output
+    done = app.test_cli_runner().invoke(args=["retention", "run"])
+    assert done.exit_code == 0 and "deleted: 1" in done.output, done.output
+    assert done.output.startswith("xian\t")  # found in its own tenant, not while another one ran
+    with app.app_context(), tenant_context("xian"):
+        assert db.session.scalars(select(OrganizationClaim.id)).all() == [ids[1]]
+        assert db.session.scalars(select(Attachment.owner_id)).all() == [ids[1]]
+    assert [e["object_id"] for e in b.get("/t/xian/api/v1/audit?action=retention.rejected_claims_deleted")
+            .get_json()] == [ids[0]]

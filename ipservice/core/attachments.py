@@ -76,6 +76,12 @@ def stored_path(att: Attachment) -> Path:
     return _path(att)
 
 
+def delete(att: Attachment) -> None:
+    """The row and the file (retention): the file first, so a failed removal leaves the row to retry."""
+    _path(att).unlink(missing_ok=True)
+    db.session.delete(att)
+
+
 def _path(att: Attachment) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / att.tenant_id / att.sha256[:2] / att.id
 

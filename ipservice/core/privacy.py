@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import Boolean, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Index, String, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ipservice.core.tenancy import TenantScoped, current_tenant_id
 from ipservice.core.types import UTCDateTime, utcnow
@@ -62,29 +62,51 @@ def personal_fields(app, model, fields: dict, owned_by: Callable) -> PersonalFie
     return entry
 
 
+RULES_KEY = "ipservice.retention_rules"
+
+
+def retention_rule(app, setting: str, fn: Callable) -> Callable:
+    """An area's retention rule: ``fn(cutoff, dry_run) -> [{"rule", "object_type", "object_id", ...}]`` in
+    the current tenant, run when the tenant's ``[retention] <setting>`` (days) is not 0 (``privacy.retention``)."""
+    app.extensions.setdefault(RULES_KEY, {})[setting] = fn
+    return fn
+
+
+def retention_rules(app=None) -> dict:
+    return dict((app or current_app).extensions.get(RULES_KEY, {}))
+
+
 def registered(app=None) -> list[PersonalFields]:
     return list((app or current_app).extensions.get(KEY, []))
 
 
 def record_access(what: str, object_type: str, object_id: str | None, enterprise_id: str | None,
                   full_contact: bool = False) -> None:
-    """One row, written with the request's transaction, when the signed-in user is a bureau official."""
+    """One row when the signed-in user is a bureau official, written when the request commits (a read
+    does not take SQLite's write lock early: another officer's decision meanwhile is not held up)."""
     from flask_login import current_user
 
     if not has_request_context() or not current_user.is_authenticated or current_user.role != "bureau":
         return
-    if current_tenant_id() is None:
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
         return
-    pending = g.get("privacy_access")
-    if what == "attachment" and pending is not None:
+    pending = g.setdefault("privacy_accesses", [])
+    if what == "attachment" and pending and pending[-1].what == "filing":
         # the download opened its filing first: one row, the attachment's
-        pending.what, pending.object_type, pending.object_id = what, object_type, object_id
+        pending[-1].what, pending[-1].object_type, pending[-1].object_id = what, object_type, object_id
         return
-    row = PersonalDataAccess(official_id=current_user.id, what=what, object_type=object_type,
-                             object_id=object_id, enterprise_id=enterprise_id, full_contact=full_contact)
-    db.session.add(row)
-    g.privacy_access = row
+    pending.append(PersonalDataAccess(tenant_id=tenant_id, official_id=current_user.id, what=what,
+                                      object_type=object_type, object_id=object_id,
+                                      enterprise_id=enterprise_id, full_contact=full_contact))
     g.privacy_subject = enterprise_id  # an attachment opened next belongs to the same organization
+
+
+@event.listens_for(Session, "before_commit")
+def _write_accesses(session):
+    """The request's accesses join its transaction as it commits (a refused request shows nothing)."""
+    if has_request_context() and g.get("privacy_accesses"):
+        session.add_all(g.pop("privacy_accesses"))
 
 
 def opened_subject() -> str | None:

@@ -35,3 +35,6 @@ def _personal_data(app):
                                 for c in rows]}
 
     hooks.personal_data(app, claims_of)
+    from ipservice.organizations import retention
+
+    privacy.retention_rule(app, "rejected_claims_days", retention.rejected_claims)

@@ -47,8 +47,9 @@ def accept():
 
 
 def consent_step(user):
-    """``hooks.login_step``: the accept page while the user has not accepted the tenant's current notice."""
-    if user.role == "cross_admin" or not user.tenant_id:
+    """``hooks.login_step``: the accept page while an organization's user has not accepted the tenant's
+    current notice (officials are the bureau's staff, not the public the notice informs: not asked)."""
+    if user.role != "enterprise" or not user.tenant_id:
         return None
     with tenant_context(user.tenant_id):
         return url_for("privacy.accept") if services.needs_consent(user) else None

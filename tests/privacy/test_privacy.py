@@ -28,15 +28,19 @@ def _person(enterprise, tenant="xian", **kw):
     return e
 
 
-def test_the_notice_is_the_tenants_and_registration_records_the_version(client, enterprise):
+def test_the_notice_is_the_tenants_and_registration_records_the_version(client):
+    from tests.conftest import Api, make_uscc
+
     n = client.get("/t/xian/api/v1/privacy-notice").get_json()
     assert n["version"] == 1 and "西安市市场监督管理局" in n["bureau"]
     assert client.get("/t/xian/api/v1/privacy-notice?lang=en").get_json()["bureau"].startswith("Xi'an")
-    e = enterprise("xian")  # a 1.0 body without the version still registers
+    old = {"name": "旧客户端公司", "uscc": make_uscc(), "email": "old@xian.example.cn", "password": DEMO_PASSWORD,
+           "contact_name": "李四", "contact_phone": "029-88886666"}
+    assert client.post("/t/xian/api/v1/register", json=old).status_code == 201  # a 1.0 body still registers
+    e = Api(client, token_for(client, old["email"]))
     assert e.get("/api/v1/me/privacy-notice").get_json()["accepted_version"] is None
     assert e.post("/api/v1/me/privacy-notice", json={"version": 7}).status_code == 422
     assert e.post("/api/v1/me/privacy-notice", json={"version": 1}).get_json()["accepted_version"] == 1
-    from tests.conftest import make_uscc
 
     body = {"name": "有版本公司", "uscc": make_uscc(), "email": "v@xian.example.cn", "password": DEMO_PASSWORD,
             "contact_name": "李四", "contact_phone": "029-88886666", "privacy_notice_version": 2}
@@ -59,9 +63,14 @@ def test_the_page_registration_needs_the_checkbox_and_login_asks_for_a_new_versi
     assert "/account/privacy/accept" not in r.headers["Location"]  # accepted at registration
 
 
-def test_a_user_without_consent_is_shown_the_notice_at_login(client, enterprise):
-    e = enterprise("hebi")
-    r = page_login(client, e.info["email"])
+def test_a_user_without_consent_is_shown_the_notice_at_login(client, bureau):
+    from tests.conftest import Api, make_uscc
+
+    body = {"name": "旧客户端公司", "uscc": make_uscc(), "email": "old@hebi.example.cn", "password": DEMO_PASSWORD,
+            "contact_name": "李四", "contact_phone": "029-88886666"}  # a 1.0 client: no version accepted
+    assert client.post("/t/hebi/api/v1/register", json=body).status_code == 201
+    e = Api(client, token_for(client, body["email"]))
+    r = page_login(client, body["email"])
     assert "/account/privacy/accept" in r.headers["Location"]
     page = client.get(r.headers["Location"])
     assert page.status_code == 200 and "鹤壁" in page.get_data(as_text=True)
@@ -69,6 +78,12 @@ def test_a_user_without_consent_is_shown_the_notice_at_login(client, enterprise)
                                                     "next": "/t/hebi/my"})
     assert r.status_code == 302 and r.headers["Location"].endswith("/t/hebi/my")
     assert e.get("/api/v1/me/privacy-notice").get_json()["accepted_version"] == 1
+    b = bureau("hebi")  # officials are not asked
+    assert "/account/privacy/accept" not in page_login(app_client(client), b.email).headers["Location"]
+
+
+def app_client(client):
+    return client.application.test_client()
 
 
 def test_the_zip_holds_exactly_the_callers_data(app, enterprise, bureau):

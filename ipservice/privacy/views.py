@@ -21,7 +21,8 @@ SIGNED_IN = ("enterprise", "bureau", "cross_admin")
 
 
 def _safe(target: str | None, default: str) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    # a path of this site only: not "//host" nor "/\\host" (browsers read a backslash as a slash)
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default
 

@@ -369,3 +369,16 @@ def test_retention_deletes_rejected_claims_past_their_year_with_the_licence(app,
         assert db.session.scalars(select(Attachment.owner_id)).all() == [ids[1]]
     assert [e["object_id"] for e in b.get("/t/xian/api/v1/audit?action=retention.rejected_claims_deleted")
             .get_json()] == [ids[0]]
+
+
+def test_the_notice_step_goes_on_to_this_site_only(client):
+    from tests.conftest import make_uscc
+
+    body = {"name": "跳转公司", "uscc": make_uscc(), "email": "jump@xian.example.cn", "password": DEMO_PASSWORD,
+            "contact_name": "李四", "contact_phone": "029-88886666"}
+    assert client.post("/t/xian/api/v1/register", json=body).status_code == 201
+    page_login(client, body["email"])
+    page = client.get("/account/privacy/accept").get_data(as_text=True)
+    for target in ("//evil.example", "/\\evil.example", "https://evil.example/"):
+        r = client.post("/account/privacy/accept", data={"csrf_token": csrf_from(page), "next": target})
+        assert r.status_code == 302 and "evil" not in r.headers["Location"], target

@@ -3,7 +3,7 @@ the shared ones of ``core`` and each area's ``models`` module."""
 import importlib
 
 import ipservice
-from ipservice.core import attachments, audit, idempotency, numbering, ratelimit  # noqa: F401 — their models
+from ipservice.core import attachments, audit, idempotency, numbering, privacy, ratelimit  # noqa: F401 — their models
 
 for _area in ipservice.areas():
     try:

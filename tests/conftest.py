@@ -217,7 +217,7 @@ def register_enterprise(client, tenant: str, name: str = "测试科技有限公�
                         uscc: str | None = None) -> dict:
     email = email or f"e{next(_USCC_SERIAL)}@{tenant}.example.cn"
     body = {"name": name, "uscc": uscc or make_uscc(), "email": email, "password": DEMO_PASSWORD,
-            "contact_name": "李四", "contact_phone": "029-88886666"}
+            "contact_name": "李四", "contact_phone": "029-88886666", "privacy_notice_version": 1}
     r = client.post(f"/t/{tenant}/api/v1/register", json=body)
     assert r.status_code == 201, r.get_json()
     return {**r.get_json(), "email": email, "token": token_for(client, email)}

@@ -1,4 +1,4 @@
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from ipservice.accounts import passwords
 
@@ -24,6 +24,11 @@ class RegistrationSchema(Schema):
                                             "Password (at least 8 characters, not a common one)", widget="password"))
     contact_name = Text(required=True, max_length=100, metadata=label("联系人", "Contact person"))
     contact_phone = Phone(required=True, metadata=label("联系电话", "Contact phone"))
+    # The version of the tenant's privacy notice the registrant accepted (GET /t/<tenant>/api/v1/privacy-notice).
+    # Optional, so that a 1.0 client keeps registering: without it the account accepts the notice at its first
+    # page login; a version other than the current one is 422.
+    privacy_notice_version = fields.Integer(load_default=None, validate=validate.Range(min=1, max=1_000_000),
+                                            metadata={"hidden": True})
 
     @validates_schema(skip_on_field_errors=False)
     def password_policy(self, data, **kwargs):
@@ -31,6 +36,21 @@ class RegistrationSchema(Schema):
             refused = passwords.problems(data["password"], data.get("email"), data.get("uscc"))
             if refused:
                 raise ValidationError({"password": refused})
+
+
+class RegistrationPageSchema(RegistrationSchema):
+    """The registration page: the notice's checkbox is required (its version is the tenant's current one)."""
+
+    accept_privacy_notice = fields.Boolean(
+        required=True, load_only=True,
+        metadata=label("我已阅读并同意《个人信息保护告知》", "I have read and accept the privacy notice"))
+
+    @validates("accept_privacy_notice")
+    def notice_accepted(self, value, **kwargs):
+        from flask_babel import gettext as _
+
+        if value is not True:
+            raise ValidationError(_("请阅读并同意《个人信息保护告知》。"))
 
 
 class EnterpriseSchema(Schema):

@@ -79,6 +79,10 @@ def register_enterprise(tenant_id: str, data: dict) -> Enterprise:
             db.session.flush()
             audit.record("enterprise.registered", "enterprise", enterprise.id,
                          {"name": enterprise.name, "uscc": enterprise.uscc}, actor=user)
+            if data.get("privacy_notice_version") is not None:
+                from ipservice.privacy import services as privacy
+
+                privacy.accept(user, data["privacy_notice_version"])
     except IntegrityError:
         _refuse_taken(data)
         raise

@@ -1,6 +1,6 @@
 """Login, logout, password, API token and registration pages (session cookie + CSRF)."""
 import secrets
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -51,7 +51,9 @@ def login():
                 throttle.refund_account()
                 services.start_session(user)
                 services.audit_auth("user.login", user, user.email, {"via": "page"})
-                return redirect(_safe_next(request.args.get("next"), home_for(user)))
+                target = _safe_next(request.args.get("next"), home_for(user))
+                step = hooks.login_step_url(user)  # e.g. a new privacy notice to accept first
+                return redirect(f"{step}?{urlencode({'next': target})}" if step else target)
             services.audit_auth("user.login_failed", services.lookup_login(data["email"]), data["email"],
                                 {"via": "page"}, by_user=False)
             keep_on_refusal()  # the failed attempt stays in the audit trail
@@ -127,13 +129,16 @@ def revoke_token(token_id):
 @limiter.limit(register_rate, methods=["POST"])
 @throttle.register_refused
 def register():
-    schema = schemas.RegistrationSchema()
+    schema = schemas.RegistrationPageSchema()
     values, errors, status = {}, {}, 200
     if request.method == "POST":
         values = request.form
         data, errors = load_form(schema, request.form)
         status = 422 if errors else 200
         if data:
+            from ipservice.privacy import notice
+
+            data["privacy_notice_version"] = notice.of(g.tenant).version  # the checkbox accepted this one
             try:
                 services.register_enterprise(g.tenant.slug, data)
             except Refusal as exc:  # USCC or e-mail taken: the field messages go next to the fields

@@ -19,4 +19,10 @@ def init_app(app):
         stats_schema=schemas.CaseCounts, totals_schema=schemas.CaseTotals, form_section=schemas.CaseFormSection))
     hooks.nav(app, views.nav_links)
     hooks.demo_loader(app, demo.load_demo_cases)
+    from ipservice.cases import retention
+    from ipservice.core import privacy
+
+    privacy.retention_rule(app, "closed_case_text_days", retention.closed_case_text)
+    privacy.personal_fields(app, models.Case, {"applicant_email": "email"},
+                            lambda user_id, enterprise_id: models.Case.enterprise_id == (enterprise_id or "-"))
     hooks.command(app, calendar_cli.calendar_cli)  # adding a year recomputes the cases' estimated deadlines

@@ -71,6 +71,17 @@ def _clean_name(name: str, mime: str) -> str:
     return (stem or "file") + EXTENSIONS[mime]
 
 
+def stored_path(att: Attachment) -> Path:
+    """Where the file of ``att`` lies (the copy of one's data reads it; retention deletes it)."""
+    return _path(att)
+
+
+def delete(att: Attachment) -> None:
+    """The row and the file (retention): the file first, so a failed removal leaves the row to retry."""
+    _path(att).unlink(missing_ok=True)
+    db.session.delete(att)
+
+
 def _path(att: Attachment) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / att.tenant_id / att.sha256[:2] / att.id
 
@@ -127,8 +138,11 @@ def download_doc(*content_types: str) -> dict:
 
 def send(att: Attachment):
     """The file as a download; the caller has already checked access to the owning filing."""
+    from ipservice.core import privacy
+
     path = _path(att)
     if not path.is_file():
         error(404)
+    privacy.record_access("attachment", att.owner_type, att.id, privacy.opened_subject())
     return send_file(path, mimetype=att.content_type, as_attachment=True, download_name=att.filename,
                      max_age=0, etag=att.sha256)

@@ -44,20 +44,32 @@ def _attachment_headers(filename: str) -> dict:
 
 
 def _record_export(filename: str, fmt: str, rows: int) -> None:
-    """A signed-in user's export goes to the audit trail (a bulk read of personal data). Anonymous
-    downloads are of public tables only (the KPI workbook) and are not recorded."""
+    """A signed-in user's export goes to the audit trail (a bulk read of personal data), and a bureau
+    official's to the access record. Anonymous downloads are of public tables only (the KPI workbook)."""
     from flask_login import current_user
 
-    from ipservice.core import audit
+    from ipservice.core import audit, privacy
 
     if not has_request_context() or not current_user.is_authenticated:
         return
+    privacy.record_access("export", "export", None, None, full_contact=privacy.wants_full_contact())
     audit.record("export.downloaded", "export", None, {
         "path": request.path, "format": fmt, "filename": filename, "rows": rows,
         "query": request.query_string.decode("utf-8", "replace")[:500]})  # committed with the request
 
 
+def minimal(rows: list[list]) -> list[list]:
+    """Telephone numbers and e-mail addresses masked in every cell (PIPL: the minimum by default), unless
+    the official asked for full contact data (``?full_contact=1``, recorded as an access)."""
+    from ipservice.core import privacy
+
+    if privacy.wants_full_contact():
+        return rows
+    return [[privacy.mask_text(v) for v in row] for row in rows]
+
+
 def csv_response(headers: list[str], rows: list[list], filename: str) -> Response:
+    rows = minimal(rows)
     buf = io.StringIO()
     buf.write("\ufeff")
     writer = csv.writer(buf)
@@ -72,6 +84,7 @@ def csv_response(headers: list[str], rows: list[list], filename: str) -> Respons
 
 def workbook(title: str, headers: list[str], rows: list[list], caption: str | None = None) -> Workbook:
     """One sheet: an optional caption row, a bold header row, the rows; widths fit the content."""
+    rows = minimal(rows)
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
@@ -121,8 +134,17 @@ def export_routes(blp, path: str, query_schema, export, what: str) -> None:
 
     from ipservice.core.access import access
 
+    from marshmallow import fields
+
+    from ipservice.core.privacy import FULL_CONTACT
+
+    query_schema = type(f"{query_schema.__name__}Export", (query_schema,), {FULL_CONTACT: fields.Boolean(
+        load_default=False, metadata={"description": "full telephone numbers and e-mail addresses (masked "
+                                                     "otherwise); the access is recorded"})})
+
     for fmt in ("xlsx", "csv"):
         def get(self, filters, fmt=fmt):
+            filters.pop(FULL_CONTACT, None)
             return export(fmt, filters)
 
         get.__doc__ = f"Export the {what} (same filters as the list) for the bureau."

@@ -77,6 +77,9 @@ class FilingKind:
     # … and ``fn(folder, tenant, kinds)`` reading the kind's own tenant file, if it has one; the result is
     # ``tenant.part(name)``. It raises ``tenants.TenantConfigError`` naming the file and the field.
     tenant_config: Callable | None = None
+    # ``fn(filings) -> [dict]``: the kind's filings as a person's copy of their data shows them (PIPL art. 45);
+    # default: every column, the tenant's own fields and the filing's audit history (``privacy.export``)
+    personal_data: Callable | None = None
 
     @property
     def key(self) -> str:
@@ -165,9 +168,13 @@ def owned(model, user, enterprise_id: str | None):
 
 
 def get_or_404(model, filing_id: str, user, enterprise_id: str | None):
+    from ipservice.core import privacy
+
     obj = db.session.scalar(owned(model, user, enterprise_id).where(model.id == filing_id))
     if obj is None:
         error(404)
+    if user.role == "bureau":  # who looked at whose filing (one INSERT, with the request's transaction)
+        privacy.record_access("filing", model.__tablename__, obj.id, obj.enterprise_id)
     return obj
 
 

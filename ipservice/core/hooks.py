@@ -14,6 +14,11 @@ contributes here:
                                   instead of "wrong e-mail or password" (a claimant: the claim's state)
     hooks.audited(app, fn)        fn(event): every audit event as it is added, in the same transaction (the
                                   notifications' outbox writes its rows there)
+    hooks.login_step(app, fn)     fn(user) -> url | None: a page the user must pass after a page login before
+                                  going on (a new privacy notice to accept); it gets ``next``
+    hooks.personal_data(app, fn)  fn(user) -> {"<file>.json": data}: the area's part of a person's copy of
+                                  their data (``GET /api/v1/me/data``); lists under one name are joined
+                                  (notifications register "notifications.json" here)
 
 Filing kinds register with ``core.filing.register_kind``; KPI metrics with ``kpi.metrics.metric``.
 Everything is kept per app (``app.extensions``), so two apps in one process do not share registrations.
@@ -35,6 +40,8 @@ class Hooks:
     landings: list = field(default_factory=list)
     login_refusals: list = field(default_factory=list)
     audit_listeners: list = field(default_factory=list)
+    personal_data: list = field(default_factory=list)
+    login_steps: list = field(default_factory=list)
 
 
 def of(app=None) -> Hooks:
@@ -78,6 +85,36 @@ def audit_event(event) -> None:
         fn(event)
 
 
+def login_step(app, fn):
+    return _add(of(app).login_steps, fn)
+
+
+def login_step_url(user) -> str | None:
+    """The first page an area asks the user to pass after login, if any."""
+    return _first_answer(of().login_steps, user)
+
+
+def _first_answer(fns, user) -> str | None:
+    for fn in fns:
+        url = fn(user)
+        if url:
+            return url
+    return None
+
+
+def personal_data(app, fn):
+    return _add(of(app).personal_data, fn)
+
+
+def personal_data_parts(user) -> dict:
+    """Every area's part of ``user``'s copy of their data, by file name."""
+    parts: dict = {}
+    for fn in of().personal_data:
+        for name, data in (fn(user) or {}).items():
+            parts[name] = parts.get(name, []) + data if isinstance(data, list) else data
+    return parts
+
+
 def login_refusal_message(email: str, password: str) -> str | None:
     """The first area's answer to a failed login, if one has something to say."""
     for fn in of().login_refusals:
@@ -106,8 +143,4 @@ def home_sections(tenant) -> list:
 
 def landing_url(user) -> str | None:
     """The page the user's day starts on, if an area offers one for the user's role."""
-    for fn in of().landings:
-        url = fn(user)
-        if url:
-            return url
-    return None
+    return _first_answer(of().landings, user)

@@ -11,8 +11,8 @@ from ipservice.extensions import db
 from ipservice.notifications.models import CLASSES, NEW_FILING_MODES, Notification, NotificationSettings
 
 
-def inbox(user, unread_only: bool = False, limit: int = 200) -> list[Notification]:
-    """The user's notifications, newest first."""
+def inbox(user, unread_only: bool = False, limit: int | None = 200) -> list[Notification]:
+    """The user's notifications, newest first (``limit=None``: all of them)."""
     q = select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         q = q.where(Notification.read_at.is_(None))

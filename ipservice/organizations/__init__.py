@@ -13,3 +13,28 @@ def init_app(app):
 
     hooks.nav(app, views._nav)
     hooks.login_refusal(app, completion.login_state)
+    _personal_data(app)
+
+
+def _personal_data(app):
+    """A claimant's details on the claims they made (erasure replaces them; the copy of one's data shows them)."""
+    from sqlalchemy import select
+
+    from ipservice.core import hooks, privacy
+    from ipservice.extensions import db
+    from ipservice.organizations.models import OrganizationClaim as Claim
+
+    privacy.personal_fields(app, Claim, {"email": "email", "contact_name": "name", "contact_phone": "phone"},
+                            lambda user_id, enterprise_id: Claim.claimant_id == user_id)
+
+    def claims_of(user):
+        rows = db.session.scalars(select(Claim).where(Claim.claimant_id == user.id))
+        return {"claims.json": [{"id": c.id, "name": c.name, "uscc": c.uscc, "email": c.email,
+                                 "contact_name": c.contact_name, "contact_phone": c.contact_phone,
+                                 "status": c.status, "reason": c.reason, "created_at": c.created_at.isoformat()}
+                                for c in rows]}
+
+    hooks.personal_data(app, claims_of)
+    from ipservice.organizations import retention
+
+    privacy.retention_rule(app, "rejected_claims_days", retention.rejected_claims)

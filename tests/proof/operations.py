@@ -99,6 +99,12 @@ class Real:
         assert r.status_code == 200, r.get_json()
         return {"email": email, "code": r.get_json()["verification_code"]}
 
+    def fresh_erasure_request(self) -> str:
+        """An erasure request made now by an organization registered now."""
+        r = Api(self.client, self.newcomer()).post("/api/v1/me/erasure-request", json={"reason": "不再使用"})
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()["id"]
+
     @staticmethod
     def claim_form(uscc: str) -> dict:
         return {"name": "认领人填写的单位名称", "uscc": uscc, "email": f"claimant{next(_SERIAL)}@xian.example.cn",
@@ -238,4 +244,16 @@ CALLS = {
         r.e1.token, {"notification_id": r.e1.notification}),
     ("POST", f"{T}/organizations/{{enterprise_id}}/verification"): lambda r: Call(
         r.bureau, {**HERE, "enterprise_id": register_enterprise(r.client, TENANT, name="待核实单位")["id"]}),
+    # personal data (issue 22): the caller's own, and the bureau's decisions on a request made now
+    **_get("privacy-notice"), **_get("erasure-requests", BUREAU), **_get("accesses", BUREAU),
+    ("GET", "/api/v1/me/data"): lambda r: Call(r.e1.token),
+    ("GET", "/api/v1/me/accesses"): lambda r: Call(r.e1.token),
+    ("GET", "/api/v1/me/privacy-notice"): lambda r: Call(r.e1.token),
+    ("POST", "/api/v1/me/privacy-notice"): lambda r: Call(r.e1.token, json={"version": 1}),
+    ("PUT", "/api/v1/me/contact"): lambda r: Call(r.e1.token, json={"contact_name": "李四",
+                                                                    "contact_phone": "029-88886666"}),
+    ("POST", "/api/v1/me/erasure-request"): lambda r: Call(r.newcomer(), json={"reason": "不再使用"}, expect=201),
+    ("POST", f"{T}/erasure-requests/{{request_id}}/decision"): lambda r: Call(
+        r.bureau, {**HERE, "request_id": r.fresh_erasure_request()},
+        json={"decision": "reject", "reason": "保存期限内的案件材料"}),
 }

@@ -38,7 +38,7 @@ PACKAGE = "ipservice_api_client"
 CONFIG = {"package_name_override": PACKAGE, "post_hooks": [], "content_type_overrides": {
     t: "application/octet-stream" for t in (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv", "application/pdf",
-        "image/jpeg", "image/png")}}
+        "image/jpeg", "image/png", "application/zip")}}
 ANY = re.compile(r"\bAny\b")
 
 

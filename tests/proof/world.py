@@ -112,6 +112,7 @@ class World:
     kinds: list  # the registered FilingKind objects
     subsidy_rule: dict  # tenant -> the code of a rule of its subsidy programme (None without one)
     client: object = None  # the client that built it (spare tokens, sign-out routes)
+    erasure_requests: dict = field(default_factory=dict)  # tenant -> the open erasure request of a non-actor
 
 
 def fresh_token(client, email: str) -> str:
@@ -239,7 +240,7 @@ def build(app, client) -> World:
         p.notification = notes[-1]["id"]
         p.markers.add(p.notification)
 
-    agencies, claims, kpi, task = {}, {}, {}, {}
+    agencies, claims, kpi, task, erasures = {}, {}, {}, {}, {}
     for tenant in (HOME, OTHER):
         agencies[tenant] = client.get(f"/t/{tenant}/api/v1/agencies").get_json()[0]["id"]
         # a claim of an organization no actor is: approving it ends the claimed organization's account
@@ -254,11 +255,16 @@ def build(app, client) -> World:
                    if k["source"] == "reported" and k["targets"])
         kpi[tenant] = (row["code"], row["targets"][0]["year"])
         task[tenant] = client.get(f"/t/{tenant}/api/v1/tasks").get_json()[0]["code"]
+        # an erasure request of an organization no actor is (approving it closes that account)
+        leaving = register_enterprise(client, tenant, name=f"请求删除的{tenant}单位")
+        r = Api(client, leaving["token"]).post("/api/v1/me/erasure-request", json={"reason": "matrix"})
+        assert r.status_code == 201, r.get_json()
+        erasures[tenant] = r.get_json()["id"]
     from ipservice.tenants import registry
 
     programmes = {t: registry.get(t).parts.get("subsidy") for t in (HOME, OTHER)}
     subsidy_rule = {t: (p.rules[0].rule if p is not None and p.rules else None) for t, p in programmes.items()}
-    return World(parties, bureaus, admin, agencies, claims, kpi, task, kinds, subsidy_rule, client)
+    return World(parties, bureaus, admin, agencies, claims, kpi, task, kinds, subsidy_rule, client, erasures)
 
 
 def page_client(app, email: str | None):

@@ -1,0 +1,14 @@
+"""Personal information as PIPL requires: the tenant's notice and the version each user accepted, a copy of
+one's data, correction, erasure on request decided by the bureau, retention by rule, the record of who
+looked, masking in exports (the shared part — personal fields, access record, masking — is ``core.privacy``)."""
+
+ORDER = 95  # its place among the areas (navigation order)
+
+
+def init_app(app):
+    from ipservice.core import hooks
+    from ipservice.privacy import cli, views
+
+    hooks.command(app, cli.retention_group)
+    hooks.nav(app, views.nav)
+    hooks.login_step(app, views.consent_step)

@@ -14,6 +14,13 @@ if { [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; }
     || echo "note: could not install chromium or a Chinese font; browser tests may be skipped"
 fi
 
+# axe-core (the accessibility rules the browser crawl runs in every page) from the npm registry, into a
+# folder git ignores; without npm the crawl is skipped, saying so.
+if command -v npm >/dev/null 2>&1 && [ ! -f .cache/axe/node_modules/axe-core/axe.min.js ]; then
+  npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4 >/dev/null \
+    || echo "note: could not install axe-core; the browser crawl will be skipped"
+fi
+
 echo "== test suite on SQLite"
 python3 -m pytest -p no:cacheprovider -n 2 "$@"
 

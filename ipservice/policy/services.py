@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 
-from ipservice.core.i18n import pick
+from ipservice.core.i18n import listing, pick
 from ipservice.core.types import today_china
 from ipservice.tenants.config import Rule, Tenant
 
@@ -63,7 +63,7 @@ def subsidy_estimate(tenant: Tenant, applies_to: str, on: dt.date, *, already_gr
 
         return {"amount_cny": None, "rule_code": rule.code,
                 "explanation": _("%(cite)s（%(name)s）只适用于%(kinds)s，不适用于%(kind)s。", cite=cite, name=name,
-                                 kinds="、".join(label(ORG_TYPES, k) for k in rule.org_types),
+                                 kinds=listing(rule.org_types, lambda k: label(ORG_TYPES, k)),
                                  kind=label(ORG_TYPES, org_type))}
     if already_granted:
         return {"amount_cny": 0, "rule_code": rule.code,

@@ -72,7 +72,7 @@ def subsidy_estimate(tenant: Tenant, applies_to: str, on: dt.date, *, already_gr
     amount = rule_amount(rule, unit="per_enterprise")["amount_cny"]
     if amount is None:
         return {"amount_cny": None, "rule_code": rule.code,
-                "explanation": _("依据%(cite)s（%(name)s）可获支持，但政策未规定金额（amount not set by policy）。",
+                "explanation": _("依据%(cite)s（%(name)s）可获支持，但政策未规定金额。",
                                  cite=cite, name=name)}
     return {"amount_cny": amount, "rule_code": rule.code,
             "explanation": _("依据%(cite)s（%(name)s），估算资助 %(amount)s 元。",
@@ -121,7 +121,7 @@ def rule_amount(rule: Rule, *, unit: str, quantity: int = 1, base_cny: int | Non
         cap = None if cap_per == "application" else cap
     else:
         return {"amount_cny": None, "limit_cny": None,
-                "arithmetic": _("政策未规定金额（amount not set by policy），由知识产权局核定。")}
+                "arithmetic": _("政策未规定金额，由知识产权局核定。")}
     amount = raw
     if cap is not None and cap_per == "application" and amount > cap:
         amount = cap

@@ -211,3 +211,23 @@ def test_every_page_within_three_clicks_for_every_role(app, client, live_server,
     out.mkdir(parents=True, exist_ok=True)
     (out / "crawl-problems.txt").write_text("\n".join(problems))
     assert not problems, f"{len(problems)} problems (all in {out / 'crawl-problems.txt'}):\n" + "\n".join(problems[:60])
+
+
+def test_the_header_menu_fits_a_phone(app, live_server, browser, enterprise):
+    """At 390 px the header's links (logout, the language) were off-screen with no cue: they are in a menu
+    (a ``<details>``, no script) that opens within the screen; at 1366 px they show without opening it."""
+    email = enterprise(TENANT).info["email"]
+    context = browser.new_context(locale="zh-CN", viewport=VIEWPORTS["390"])
+    page = context.new_page()
+    _login(page, live_server, email)
+    logout, english = page.locator("header.top form.inline button"), page.locator('header.top a[hreflang="en"]')
+    assert not logout.is_visible() and page.locator("header.top summary").is_visible()
+    page.click("header.top summary")
+    for link in (logout, english):
+        box = link.bounding_box()
+        assert link.is_visible() and box and 0 <= box["x"] and box["x"] + box["width"] <= 390, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size(VIEWPORTS["1366"])
+    page.reload()
+    assert logout.is_visible() and english.is_visible() and not page.locator("header.top summary").is_visible()
+    context.close()

@@ -23,10 +23,10 @@ import pytest
 
 from tests.cases.conftest import bring_to, file_case
 from tests.certification.certification_helpers import submit as submit_certification
-from tests.conftest import DEMO_PASSWORD, create_user, make_uscc
+from tests.conftest import create_user, make_uscc
 from tests.custody.custody_helpers import enrollment_body
 from tests.subsidy.subsidy_helpers import doc, filed
-from tests.test_browser_landing import CHINESE_OUTSIDE_ZH
+from tests.test_browser_landing import CHINESE_OUTSIDE_ZH, _login
 
 pytestmark = pytest.mark.browser
 
@@ -72,14 +72,6 @@ def _populate(app, client, enterprise, bureau):
         users["bureau"][slug] = bureau(slug).email
         users["enterprise"][slug] = enterprise(slug).info["email"]
     return users
-
-
-def _login(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("#f-email", email)
-    page.fill("#f-password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _with_lang(url: str, lang: str | None) -> str:

@@ -89,6 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.after_request(i18n.remember_language)
     app.after_request(_security_headers)
     app.jinja_env.filters["zh"] = i18n.mark_zh
+    app.jinja_env.filters["listing"] = i18n.listing
     app.jinja_env.globals.update(
         pick=i18n.pick, is_english=i18n.is_english, lang_url=_lang_url, role_label=labels.role_label,
         case_type_label=labels.case_type_label, status_label=labels.status_label,

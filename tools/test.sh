@@ -21,6 +21,17 @@ if { [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/sbin/pgbouncer ]; } \
     || echo "note: could not install nginx or pgbouncer; the topology tests will be skipped"
 fi
 
+# axe-core (the accessibility rules the browser crawl runs in every page) from the npm registry, into a
+# folder git ignores; npm itself from Debian when missing; without npm the crawl is skipped, saying so.
+if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null) \
+    || echo "note: could not install npm; the browser crawl will be skipped"
+fi
+if command -v npm >/dev/null 2>&1 && [ ! -f .cache/axe/node_modules/axe-core/axe.min.js ]; then
+  npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4 >/dev/null \
+    || echo "note: could not install axe-core; the browser crawl will be skipped"
+fi
+
 echo "== test suite on SQLite"
 python3 -m pytest -p no:cacheprovider -n 2 "$@"
 

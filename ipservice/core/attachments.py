@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ipservice.core import audit
 from ipservice.core.errors import error
+from ipservice.core.i18n import listing
 from ipservice.core.tenancy import TenantScoped, current_tenant_id
 from ipservice.core.types import ChinaDateTime, UTCDateTime, utcnow
 from ipservice.extensions import db
@@ -99,7 +100,7 @@ def save(upload, owner_type: str, owner_id: str, user, allowed: tuple[str, ...],
         error(422, _("文件为空。"), {"file": [_("文件为空。")]}, location="files")
     mime = sniff(data[:16])
     if mime not in allowed:
-        kinds = "、".join(EXTENSIONS[m].lstrip(".").upper() for m in allowed)
+        kinds = listing(EXTENSIONS[m].lstrip(".").upper() for m in allowed)
         error(415, _("文件内容不是允许的类型（%(kinds)s）。", kinds=kinds))
     att = Attachment(owner_type=owner_type, owner_id=owner_id, filename=_clean_name(upload.filename, mime),
                      content_type=mime, size=len(data), sha256=hashlib.sha256(data).hexdigest(),

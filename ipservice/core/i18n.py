@@ -58,6 +58,13 @@ def pick(zh: str, en: str) -> str:
     return en if is_english() and en else zh
 
 
+def listing(items, label=None, sep: str = "、") -> str:
+    """Items (through ``label`` when given) joined as the reader's language joins a list: 、 (or ；) in
+    Chinese, ", " (or "; ") in English."""
+    english = {"、": ", ", "；": "; "}
+    return (english.get(sep, sep) if is_english() else sep).join(str(label(i) if label else i) for i in items)
+
+
 def remember_language(response):
     lang = g.pop("set_lang_cookie", None)
     if lang and "/api/" not in request.path:

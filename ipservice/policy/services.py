@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 
-from ipservice.core.i18n import pick
+from ipservice.core.i18n import listing, pick
 from ipservice.core.types import today_china
 from ipservice.tenants.config import Rule, Tenant
 
@@ -63,7 +63,7 @@ def subsidy_estimate(tenant: Tenant, applies_to: str, on: dt.date, *, already_gr
 
         return {"amount_cny": None, "rule_code": rule.code,
                 "explanation": _("%(cite)s（%(name)s）只适用于%(kinds)s，不适用于%(kind)s。", cite=cite, name=name,
-                                 kinds="、".join(label(ORG_TYPES, k) for k in rule.org_types),
+                                 kinds=listing(rule.org_types, lambda k: label(ORG_TYPES, k)),
                                  kind=label(ORG_TYPES, org_type))}
     if already_granted:
         return {"amount_cny": 0, "rule_code": rule.code,
@@ -72,7 +72,7 @@ def subsidy_estimate(tenant: Tenant, applies_to: str, on: dt.date, *, already_gr
     amount = rule_amount(rule, unit="per_enterprise")["amount_cny"]
     if amount is None:
         return {"amount_cny": None, "rule_code": rule.code,
-                "explanation": _("依据%(cite)s（%(name)s）可获支持，但政策未规定金额（amount not set by policy）。",
+                "explanation": _("依据%(cite)s（%(name)s）可获支持，但政策未规定金额。",
                                  cite=cite, name=name)}
     return {"amount_cny": amount, "rule_code": rule.code,
             "explanation": _("依据%(cite)s（%(name)s），估算资助 %(amount)s 元。",
@@ -121,7 +121,7 @@ def rule_amount(rule: Rule, *, unit: str, quantity: int = 1, base_cny: int | Non
         cap = None if cap_per == "application" else cap
     else:
         return {"amount_cny": None, "limit_cny": None,
-                "arithmetic": _("政策未规定金额（amount not set by policy），由知识产权局核定。")}
+                "arithmetic": _("政策未规定金额，由知识产权局核定。")}
     amount = raw
     if cap is not None and cap_per == "application" and amount > cap:
         amount = cap

@@ -80,6 +80,13 @@ def _comparable_key(row: dict) -> tuple:
     return ("name", row["name_zh"], row["unit"])
 
 
+def default_year(today_year: int) -> int:
+    """The year the province view opens on: this year, or — when no district has a target this year — the
+    latest earlier year that some district has targets for (as each district's worklist does)."""
+    years = [y for tenant in registry.all() for y in kpi_services.tenant_target_years(tenant, up_to=today_year)]
+    return max(years, default=today_year)
+
+
 def comparison(year: int) -> dict:
     """Per district: filings per kind (total and waiting), case figures, filings per month of ``year`` and
     the KPI progress in ``year``; and the indicators that measure the same thing, grouped across districts

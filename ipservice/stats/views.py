@@ -14,9 +14,10 @@ YEARS = (2000, 2100)
 
 
 def _year() -> tuple[int, str | None]:
-    """The year asked for (default: this year), or this year and the message refusing what was asked."""
+    """The year asked for (default: the latest year with targets, ``services.default_year``), or that year
+    and the message refusing what was asked."""
     raw = request.args.get("year", "").strip()
-    this_year = today_china().year
+    this_year = services.default_year(today_china().year)
     if not raw:
         return this_year, None
     if raw.isdigit() and YEARS[0] <= int(raw) <= YEARS[1]:

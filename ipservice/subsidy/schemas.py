@@ -17,6 +17,7 @@ from ipservice import forms
 from ipservice.accounts.schemas import label
 from ipservice.core import identifiers
 from ipservice.core.attachments import AttachmentOut
+from ipservice.core.i18n import listing
 from ipservice.core.labels import ORG_TYPES, choices
 from ipservice.core.openapi import FORM_VALUE, ComputedList, ComputedNested, ComputedString, form_values
 from ipservice.core.types import ChinaDateTime, today_china
@@ -95,7 +96,7 @@ def parse_patent(kinds: tuple[str, ...]):
             names = {"invention": _("发明"), "utility_model": _("实用新型"), "design": _("外观设计"),
                      "pct_invention": _("PCT 发明"), "pct_utility_model": _("PCT 实用新型")}
             raise ValidationError(_("%(kind)s专利不适用本政策（适用：%(kinds)s）。", kind=names[number.kind],
-                                    kinds="、".join(names[k] for k in PATENT_KINDS.values() if k in kinds)))
+                                    kinds=listing(names[k] for k in PATENT_KINDS.values() if k in kinds)))
         return number.normalized
 
     return parse

@@ -37,7 +37,7 @@ from ipservice.core import attachments, audit, filing, identifiers, numbering
 from ipservice.core.attachments import Attachment
 from ipservice.core.errors import error
 from ipservice.core.exports import table_response
-from ipservice.core.i18n import pick
+from ipservice.core.i18n import listing, pick
 from ipservice.core.labels import ORG_TYPES, label, status_label
 from ipservice.core.tenancy import current_tenant
 from ipservice.core.transaction import savepoint
@@ -141,7 +141,7 @@ def _applicable(tenant, data):
     kinds = org_types_of(cfg, rule)
     if kinds and data["org_type"] not in kinds:
         message = _("%(name)s只资助%(kinds)s，不资助%(kind)s。", name=pick(rule.name_zh, rule.name_en),
-                    kinds="、".join(label(ORG_TYPES, k) for k in kinds), kind=label(ORG_TYPES, data["org_type"]))
+                    kinds=listing(kinds, lambda k: label(ORG_TYPES, k)), kind=label(ORG_TYPES, data["org_type"]))
         error(422, message, {"org_type": [message]})
     return cfg, rule
 
@@ -469,7 +469,7 @@ def stats_extra() -> dict:
 # --- exports -------------------------------------------------------------------------------------------------
 
 def objects_text(app) -> str:
-    return "、".join(app.objects or [])
+    return listing(app.objects or [])
 
 
 def own_fields_text(app) -> str:

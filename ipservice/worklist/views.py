@@ -41,7 +41,7 @@ def _kpi_chart(kpis: list[dict], year: int):
     if not rows:
         return None
     texts = [_("%(actual)s / %(target)s（%(pct)s）", actual=quantity(k["actual"], k), target=quantity(k["target"], k),
-               pct=charts.percent(k["progress"], 0)) for k in rows]
+               pct=charts.percent(k["progress"])) for k in rows]  # as in the table, to the digit
     return charts.hbars(
         "chart-kpis", _("%(year)s 年指标进度", year=year),
         _("每个指标的完成进度（实际值相对目标值），虚线为目标（100%）；数值见下表。"),
@@ -71,12 +71,12 @@ def bureau():
             [k.status_label(s) for s in k.statuses],
             [charts.Series(_("数量"), [data["by_status"][k.name].get(s, 0) for s in k.statuses])], width=380)
         for k in kinds}
-    liability_years = sorted({r["year"] for r in data["liability"]})
+    # one bar per row of the table below it (year and policy), the same amounts to the digit
     liability_chart = charts.hbars(
-        "chart-liability", _("各年度资助兑现金额"), _("每年已批准的资助金额合计（元），数值见下表。"),
-        [str(y) for y in liability_years],
-        [charts.Series(_("金额（元）"), [sum(r["amount_cny"] or 0 for r in data["liability"] if r["year"] == y)
-                                       for y in liability_years])]) if liability_years else None
+        "chart-liability", _("各年度资助兑现金额"), _("每年每项政策已批准的资助金额（元），数值见下表。"),
+        [f"{r['year']} · {_rule_name(r['rule'])}" for r in data["liability"]],
+        [charts.Series(_("金额（元）"), [r["amount_cny"] or 0 for r in data["liability"]])],
+        axis_label=_("金额（元）")) if data["liability"] else None
     return render_template(
         "worklist/bureau.html", data=data, kinds=kinds, by_name=by_name, months=months,
         detail_url=detail_url, list_limit=LIST_LIMIT, quantity=quantity,

@@ -41,7 +41,7 @@ def test_rules_page_lists_what_each_rule_pays_with_its_clause(client, enterprise
     html = client.get("/t/hebi/subsidies/rules?on=2019-06-01").get_data(as_text=True)
     assert "2019-06-01 有效的政策" in html and "国内发明专利授权资助" in html
     assert "每件专利 4,000 元" in html and "实际发生费用" in html and "50%" in html and "每个单位每年最高 200,000 元" in html
-    assert '<q lang="zh">对获得国内发明专利授权的给予每件4000元专利申请资助</q>' in html
+    assert '<q>对获得国内发明专利授权的给予每件4000元专利申请资助</q></span>' in html  # the citation in Chinese, whole
     assert "发明专利证书" in html and "政策未规定金额" in html  # the yearly reward sets no amount
     assert "申请并查看估算" not in html  # not signed in
     later = client.get("/t/hebi/subsidies/rules?on=2021-01-01").get_data(as_text=True)

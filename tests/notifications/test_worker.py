@@ -100,7 +100,10 @@ def test_without_a_worker_the_web_process_runs_the_jobs(app, client, enterprise,
 
     config = {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI":
               app.config["SQLALCHEMY_DATABASE_URI"], "IPSERVICE_QUEUE_INPROCESS": True,
-              "IPSERVICE_SMTP_URL": mailbox.url, "RATELIMIT_ENABLED": False,
+              "IPSERVICE_SMTP_URL": mailbox.url,
+              # the suite's rate-limit settings: Flask-Limiter's extension is one per process, and an app made
+              # with limits off would switch them off for the suite's app too (a later limit test saw no 429)
+              **{k: app.config[k] for k in app.config if k.startswith(("RATELIMIT_", "RATE_LIMIT_"))},
               "QUEUE_SQLITE_FILE": str(tmp_root / "inprocess-queue.db"), "INSTANCE_PATH": str(tmp_root / "inproc")}
     if PG_URL:  # another Redis database than the suite's queue
         config.update(IPSERVICE_QUEUE_URL=QUEUE_URL.rsplit("/", 1)[0] + "/10", IPSERVICE_DB_APP_ROLE=APP_ROLE)

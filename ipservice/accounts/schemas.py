@@ -2,6 +2,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ipservice.accounts import passwords
 
+from ipservice.core.openapi import ComputedString
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Email, Phone, Text, Uscc
 
@@ -74,7 +75,8 @@ class TokenInfoSchema(Schema):
     id = fields.String(attribute="token.id")
     created_at = ChinaDateTime(attribute="token.created_at")
     expires_at = ChinaDateTime(attribute="token.expires_at")
-    issued_from = fields.Function(lambda row: "page" if row["token"].session_id else "api",
-                                  metadata={"description": "page: the account page (ends with that login "
-                                                           "session); api: POST /api/v1/auth/token"})
+    issued_from = ComputedString(compute=lambda row: "page" if row["token"].session_id else "api",
+                                 metadata={"enum": ["page", "api"],
+                                           "description": "page: the account page (ends with that login "
+                                                          "session); api: POST /api/v1/auth/token"})
     current = fields.Boolean(metadata={"description": "the token this request presents"})

@@ -160,13 +160,9 @@ def verify(enterprise_id):
 def is_unverified_org(org) -> bool:
     """For the ``org_mark`` macro: an organization (model, or a filing's ``{"id", …}`` dict) not verified
     by the bureau. One query per request for the dicts (a list page shows many)."""
-    from flask import g
-
     if hasattr(org, "verified_at"):
         return org.verified_at is None
-    if "_unverified_orgs" not in g:
-        g._unverified_orgs = services.unverified_ids()
-    return (org.get("id") if isinstance(org, dict) else None) in g._unverified_orgs
+    return not services.is_verified(org.get("id") if isinstance(org, dict) else None)
 
 
 def _nav():

@@ -224,3 +224,39 @@ def test_a_summary_over_the_limit_is_refused_with_the_limit_and_the_page_counts(
     out = r.get_data(as_text=True)
     assert r.status_code == 422 and "长度不能超过 5000 个字符（现有 20000 个字符）。" in out
     assert "案" * 20000 in out  # what was typed is kept, to be shortened
+
+
+def test_estimated_deadlines_are_marked_wherever_a_date_is_shown(app, enterprise, bureau, monkeypatch):
+    """Issue 20 (6): a deadline in a year the official calendar does not cover yet looked firm on 我的办件
+    and the case list."""
+    import datetime as dt
+
+    from ipservice.cases import services
+    from ipservice.core import calendar
+
+    last = calendar.covered_years()[1]
+    applicant, officer = enterprise("xian"), bureau("xian")
+    firm = file_case(applicant)
+    monkeypatch.setattr(services, "now", lambda: dt.datetime(last, 12, 30, 9, 0, tzinfo=services.CHINA))
+    late = file_case(applicant)
+    assert late["accept_due_on"].startswith(str(last + 1))
+    mine = {i["id"]: i for i in applicant.get("/t/xian/api/v1/my").get_json()}
+    assert mine[late["id"]]["due_estimated"] is True and mine[firm["id"]]["due_estimated"] is False
+    mark = re.compile(r'<abbr class="badge estimated" title="[^"]+">估算</abbr>')
+
+    def row(html, number):
+        return next(r for r in html.split("<tr") if number in r)
+
+    owner = app.test_client()
+    assert page_login(owner, applicant.info["email"]).status_code == 302
+    staff = app.test_client()
+    assert page_login(staff, officer.email).status_code == 302
+    for client, url in [(owner, "/t/xian/my"), (owner, "/t/xian/cases"), (staff, "/t/xian/cases")]:
+        html = client.get(url).get_data(as_text=True)
+        assert mark.search(row(html, late["number"])), url
+        if firm["number"] in html:
+            assert not mark.search(row(html, firm["number"])), url
+    detail = owner.get(f"/t/xian/cases/{late['id']}").get_data(as_text=True)
+    assert mark.search(detail.split("受理期限")[1].split("</tr>")[0])
+    english = owner.get("/t/xian/my?lang=en").get_data(as_text=True)
+    assert ">estimate</abbr>" in row(english, late["number"])

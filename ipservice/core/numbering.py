@@ -69,6 +69,19 @@ def next_value(name: str, year: int) -> int:
     return int(value)
 
 
+def filing_number(name: str, code: str, year: int) -> str:
+    """The next number of a filing kind numbered ``{prefix}-{code}-{year}-{seq:06d}`` (custody ``TG``,
+    certification ``GB``), taken as ``next_value`` takes it: inside the caller's transaction, before the
+    insert. The unique constraint (tenant, number) on the kind's table backs it."""
+    from ipservice.core.tenancy import current_tenant
+
+    return number_text(current_tenant().case_number_prefix, code, year, next_value(name, year))
+
+
+def number_text(prefix: str, code: str, year: int, seq: int) -> str:
+    return f"{prefix}-{code}-{year}-{seq:06d}"
+
+
 def current_value(name: str, year: int) -> int:
     """The last number handed out (0 when none) — for display and tests."""
     from sqlalchemy import select

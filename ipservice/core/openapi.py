@@ -78,6 +78,7 @@ class FilingOut(Schema):
     """What every filing of every kind answers besides its own fields (contract 1.2): each kind's output
     schema derives from this one."""
 
+    number = fields.String(metadata={"description": "numbered per tenant and year"})
     organization_verified = ComputedBoolean(
         compute=lambda obj: _organization_verified(obj),
         metadata={"description": "whether the bureau has verified the organization the filing is for"})

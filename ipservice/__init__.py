@@ -40,7 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     _defaults(app)
     _security(app)
 
-    from ipservice.core import access, filing, hooks, i18n, labels, request_guard, tenancy, transaction
+    from ipservice.core import access, calendar, filing, hooks, i18n, labels, request_guard, tenancy, transaction
     from ipservice.core.errors import Refusal, refusal_response
     from ipservice.core.idempotency import new_form_token
     from ipservice.core.types import china_time
@@ -96,6 +96,7 @@ def create_app(config: dict | None = None) -> Flask:
         rule_kind_label=labels.rule_kind_label,
         task_status_label=labels.task_status_label, nav_items=hooks.nav_items, local_time=china_time,
         new_form_token=new_form_token, tenant_field_rows=tenant_field_rows,
+        deadline_estimated=calendar.is_estimated,
     )
     _register_cli(app)
     access.check_all_declared(app)

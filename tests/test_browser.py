@@ -22,12 +22,8 @@ def test_enterprise_registers_and_logs_in_in_chinese(live_server, page):
     page.fill("#f-password", "secret-123")
     page.check("input[name=accept_privacy_notice]")  # the privacy notice, required
     page.click("button[type=submit]")
-    page.wait_for_url("**/login")
+    page.wait_for_url("**/t/xian/my")  # registered: signed in, on the landing page (issue 20)
     assert "注册成功" in page.content()
-    page.fill("#f-email", "browser@example.cn")
-    page.fill("#f-password", "secret-123")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/t/xian/my")
     assert "browser@example.cn" in page.content()
     page.click("text=English")
     assert "Log out" in page.content()
@@ -79,3 +75,16 @@ def test_enterprise_files_a_case_and_the_bureau_works_it_to_closing(app, live_se
     assert "已结案" in applicant.locator("h1").inner_text()
     history = applicant.content()
     assert "已协调对方下架侵权产品。" in history and "officer@xian.gov.cn" in history
+
+
+def test_the_case_summary_counts_its_characters(app, live_server, browser, client):
+    """Issue 20 (10): the browser cut a pasted 案情简介 at its maxlength without a word; the counter says."""
+    from tests.conftest import DEMO_PASSWORD, register_enterprise
+
+    register_enterprise(client, "xian", name="西安计数测试有限公司", email="counter@example.cn")
+    page = browser.new_context(locale="zh-CN").new_page()
+    _login(page, live_server, "counter@example.cn", DEMO_PASSWORD)
+    page.goto(f"{live_server}/t/xian/cases/new")
+    assert page.locator("#f-summary-count").inner_text() == "已输入 0 / 5000 个字符"
+    page.fill("#f-summary", "对方销售侵权产品。")
+    assert page.locator("#f-summary-count").inner_text() == "已输入 9 / 5000 个字符"

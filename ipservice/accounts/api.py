@@ -7,7 +7,7 @@ from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.transaction import keep_on_refusal
 from ipservice.core.errors import error
-from ipservice.extensions import limiter, login_rate, register_rate
+from ipservice.extensions import limiter, login_rate
 
 auth_blp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="令牌 — API tokens")
 register_blp = Blueprint("api_register", __name__, url_prefix="/t/<tenant>/api/v1",
@@ -91,7 +91,7 @@ class PasswordResource(MethodView):
 
 @register_blp.route("/register")
 class RegisterResource(MethodView):
-    decorators = [limiter.limit(register_rate), throttle.register_refused]
+    decorators = [throttle.register_attempts(), throttle.register_refused]
 
     @access("anyone")
     @register_blp.arguments(schemas.RegistrationSchema)

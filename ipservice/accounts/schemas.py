@@ -96,6 +96,7 @@ class TokenInfoSchema(Schema):
     created_at = ChinaDateTime(attribute="token.created_at")
     expires_at = ChinaDateTime(attribute="token.expires_at")
     issued_from = ComputedString(compute=lambda row: "page" if row["token"].session_id else "api",
-                                 validate=validate.OneOf(["page", "api"]), metadata={"description": "page: the account page (ends with that login "
-                                                           "session); api: POST /api/v1/auth/token"})
+                                 validate=validate.OneOf(["page", "api"]),
+                                 metadata={"description": "page: the account page (ends with that login "
+                                                          "session); api: POST /api/v1/auth/token"})
     current = fields.Boolean(metadata={"description": "the token this request presents"})

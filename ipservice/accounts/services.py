@@ -186,6 +186,11 @@ def change_role(user: User, role: str, tenant_id: str | None) -> None:
             db.session.flush()
 
 
+def user_of(enterprise: Enterprise) -> User:
+    """The account an organization registered with."""
+    return db.session.get(User, enterprise.user_id)
+
+
 def start_session(user: User) -> None:
     """A new login session: nothing of the previous one survives (its CSRF token included)."""
     from flask import session

@@ -7,14 +7,17 @@
   most the budget), and a successful login gives its attempt back (``refund_account``), so only failures
   stay counted; once the budget is spent every attempt for that e-mail is 429 until the window ends, the
   right password included, so that spreading guesses over many addresses gains nothing.
-- registrations refused with 409 per address: ``RATE_LIMIT_REGISTER_REFUSED``.
+- registrations refused with 409 per address: ``RATE_LIMIT_REGISTER_REFUSED``;
+- registrations (and claims) per address: ``RATE_LIMIT_REGISTER``, counting well-formed ones only — a form
+  sent back for a missing field or a wrong check character costs nothing (``register_attempts``).
+A page refused with 429 keeps what was typed and says how long to wait (``wait_seconds``, Retry-After).
 Counters live where Flask-Limiter stores them: Redis or the database (ipservice.core.ratelimit).
 """
 from __future__ import annotations
 
 from flask import current_app, request
 
-from ipservice.extensions import limiter, login_rate
+from ipservice.extensions import limiter, login_rate, register_rate
 
 
 def login_account_rate() -> str:
@@ -50,8 +53,46 @@ register_refused = limiter.shared_limit(register_refused_rate, scope="register-r
                                         deduct_when=_refused)
 
 
+def _well_formed(response) -> bool:
+    return response.status_code not in (400, 422)  # a validation refusal changed nothing: not counted
+
+
+def register_attempts(methods=("POST",)):
+    """The registration budget of a view (its own counter per view, as ``limiter.limit`` keeps it)."""
+    return limiter.limit(register_rate, methods=list(methods), deduct_when=_well_formed)
+
+
+def wait_seconds() -> int:
+    """Seconds until the limit this request broke lets the next attempt through (at least 1)."""
+    import time
+
+    spent = limiter.current_limit
+    return max(1, int(spent.reset_at - time.time()) + 1) if spent else 60
+
+
+def wait_message(seconds: int) -> str:
+    """How long to wait, in the user's language and in minutes when it is a minute or more."""
+    from flask_babel import gettext as _
+
+    if seconds < 60:
+        return _("尝试次数过多，请在 %(n)s 秒后再试。您填写的内容已保留（密码需重新输入）。", n=seconds)
+    return _("尝试次数过多，请在 %(n)s 分钟后再试。您填写的内容已保留（密码需重新输入）。", n=-(-seconds // 60))
+
+
 def refund_account() -> None:
     """Give back the attempt a successful login spent on its account (counted before the check)."""
     for spent in limiter.current_limits:  # none when rate limiting is off
         if ACCOUNT_SCOPE in spent.request_args and limiter.storage.get(spent.key) > 0:
             limiter.storage.incr(spent.key, spent.limit.get_expiry(), amount=-1)
+
+
+def keep_the_form(exc, endpoint: str, render):
+    """A blueprint's 429 handler: on ``endpoint`` the form comes back as typed, ``render(message)`` →
+    ``(body, status)``, with how long to wait in words and in Retry-After; elsewhere the usual answer."""
+    from ipservice.extensions import api
+
+    if request.endpoint != endpoint:
+        return api.handle_http_exception(exc)
+    seconds = wait_seconds()
+    body, _status = render(wait_message(seconds))
+    return body, 429, {"Retry-After": str(seconds)}

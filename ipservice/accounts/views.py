@@ -11,7 +11,7 @@ from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.transaction import keep_on_refusal
 from ipservice.core.errors import Refusal
-from ipservice.extensions import limiter, login_rate, register_rate
+from ipservice.extensions import limiter, login_rate
 from ipservice.forms.render import for_page, load_form
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -126,7 +126,7 @@ def revoke_token(token_id):
 
 @bp.route("/t/<tenant>/register", methods=["GET", "POST"])
 @access("anyone")
-@limiter.limit(register_rate, methods=["POST"])
+@throttle.register_attempts()
 @throttle.register_refused
 def register():
     schema = schemas.RegistrationPageSchema()
@@ -140,13 +140,33 @@ def register():
 
             data["privacy_notice_version"] = notice.of(g.tenant).version  # the checkbox accepted this one
             try:
-                services.register_enterprise(g.tenant.slug, data)
+                enterprise = services.register_enterprise(g.tenant.slug, data)
             except Refusal as exc:  # USCC or e-mail taken: the field messages go next to the fields
                 if exc.status != 409:
                     raise
                 errors, status = exc.errors, 409
+                # the claim page opens with what was typed (not the password), kept in the session
+                session[CLAIM_PREFILL] = {k: values.get(k, "") for k in CLAIM_FIELDS}
             else:
-                flash(_("注册成功，请登录。"))
-                return redirect(url_for("accounts.login"))
+                user = services.user_of(enterprise)
+                services.start_session(user)  # registered: signed in, on the landing page
+                services.audit_auth("user.login", user, user.email, {"via": "registration"})
+                flash(_("注册成功，欢迎使用。"))
+                return redirect(home_for(user))
+    return _register_page(schema, values, errors, status)
+
+
+CLAIM_PREFILL = "claim_prefill"
+CLAIM_FIELDS = ("name", "uscc", "email", "contact_name", "contact_phone")
+
+
+def _register_page(schema, values, errors, status, message=None):
     return render_template("accounts/register.html", fields=for_page(schema), values=values,
-                           errors=errors, status=status), status
+                           errors=errors, status=status, message=message), status
+
+
+@bp.errorhandler(429)
+def too_many_attempts(exc):
+    """The registration page refused for its rate keeps the form and says how long to wait."""
+    return throttle.keep_the_form(exc, "accounts.register", lambda message: _register_page(
+        schemas.RegistrationSchema(), request.form, {}, 429, message))

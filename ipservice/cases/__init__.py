@@ -14,6 +14,7 @@ def init_app(app):
         name="case", model=models.Case, object_type="case", label=("维权案件", "Protection-center case"),
         statuses={s: labels.STATUSES[s] for s in services.STATUSES}, pending=("submitted", *services.OPEN_STATES),
         service=services, list_endpoint="cases.index", detail_endpoint="cases.detail", detail_arg="case_id",
+        new_endpoint="cases.new", refilable=("declined",),
         stats_key="cases", stats_totals=services.stats_totals, stats_by_tenant=services.stats_by_tenant, number_attr="number", due_attr="due_on",
         importer=imports.SPEC, metrics=tuple(metrics.NAMES),
         stats_schema=schemas.CaseCounts, totals_schema=schemas.CaseTotals, form_section=schemas.CaseFormSection))

@@ -18,7 +18,7 @@ from ipservice.cases import rights
 from ipservice.core import labels
 from ipservice.core.attachments import AttachmentOut
 from ipservice.core.i18n import pick
-from ipservice.core.openapi import FORM_VALUE, EnterpriseRefOut, form_values
+from ipservice.core.openapi import FORM_VALUE, FilingOut, EnterpriseRefOut, form_values
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Text, normalize_uscc, validate_uscc
 from ipservice.cases.models import IP_TYPES, STATUSES
@@ -198,7 +198,7 @@ class DueOut(Schema):
 
 
 
-class CaseOut(Schema):
+class CaseOut(FilingOut):
     id = fields.String()
     number = fields.String()
     status = fields.String(validate=validate.OneOf(STATUSES))

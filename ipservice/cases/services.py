@@ -367,14 +367,18 @@ def export_headers() -> list[str]:
             _("结案时间"), _("是否超期")]
 
 
+def china_moment(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as a China-time cell: an Excel date-time (XLSX), ``2026-11-25 17:30`` text in CSV."""
+    return moment.astimezone(CHINA).replace(tzinfo=None, second=0, microsecond=0) if moment else None
+
+
 def export_rows(tenant, user, filters: dict) -> list[list]:
     cases, _total = page(user, filters, 1, EXPORT_LIMIT)
     yes, no = _("是"), _("否")
     return [[c.number, labels.case_type_label(c.case_type), center_name(tenant, c.center), c.applicant_name,
              c.applicant_uscc, ip_type_label(c.ip_type), c.right_number, c.counterparty_name,
-             labels.status_label(c.status), china_time(c.submitted_at), c.accept_due_on.isoformat(),
-             china_time(c.accepted_at), c.close_due_on.isoformat() if c.close_due_on else "",
-             china_time(c.closed_at),
+             labels.status_label(c.status), china_moment(c.submitted_at), c.accept_due_on,
+             china_moment(c.accepted_at), c.close_due_on, china_moment(c.closed_at),
              yes if is_overdue(c) else no] for c in cases]
 
 

@@ -10,7 +10,8 @@ def init_app(app):
         label=("贯标认证备案", "IP-management certification record"),
         statuses={s: labels.STATUSES[s] for s in schemas.RECORD_STATUSES}, pending=("submitted",),
         service=services, list_endpoint="certification.index", detail_endpoint="certification.detail",
-        detail_arg="record_id", stats_key="certifications", importer=imports.SPEC,
+        detail_arg="record_id", stats_key="certifications", number_attr="number",
+        new_endpoint="certification.new", importer=imports.SPEC,
         stats_schema=schemas.CertificationCounts,
         metrics=("certifications_verified",), funded_through_filing=True))
     hooks.nav(app, views.nav)

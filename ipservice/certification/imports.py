@@ -12,7 +12,7 @@ from ipservice.certification import services
 from ipservice.certification.models import DECISIONS, OBJECT_TYPE, CertificationRecord
 from ipservice.certification.schemas import normalize_certificate_no
 from ipservice.certification.standards import ENTERPRISE_EDITIONS
-from ipservice.core import audit
+from ipservice.core import audit, numbering
 from ipservice.core.filing import checked_decision, decision_detail
 from ipservice.core.ids import new_id
 from ipservice.core.labels import ORG_TYPES
@@ -170,6 +170,7 @@ class Bulk(BulkRules):
 
     def write(self):
         if self.records:
+            numbering.number_rows(self.records, CertificationRecord.__tablename__, CertificationRecord.number_code)
             db.session.execute(CertificationRecord.__table__.insert(), self.records)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Date, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ipservice.core.filing import FilingMixin
@@ -48,6 +48,9 @@ class CertificationRecord(TenantScoped, FilingMixin, db.Model):
     subsidy_prior_id: Mapped[str | None] = mapped_column(String(36))
     # Whether this record takes its organization's one subsidy for its standard (a rule applied to it).
     subsidy_claim: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # 编号, per tenant and year (core.numbering; unique in the tenant): XA-GB-2026-000001
+    number: Mapped[str] = mapped_column(String(40), nullable=False)
+    number_code = "GB"  # 贯标: core.filing.submit numbers the record
 
     enterprise = relationship("Enterprise", viewonly=True, lazy="selectin")
 
@@ -62,6 +65,7 @@ class CertificationRecord(TenantScoped, FilingMixin, db.Model):
             Index("uq_certification_records_subsidy_claim", "tenant_id", "enterprise_id", "standard",
                   unique=True, postgresql_where=text(CLAIMING), sqlite_where=text(CLAIMING)),
             Index("ix_certification_records_submitted_at", "tenant_id", "submitted_at"),
+            UniqueConstraint("tenant_id", "number", name="uq_certification_records_number"),
             # The lists: the bureau's by status, an organization's own; newest first (migration 0006).
             Index("ix_certification_records_tenant_status_submitted", "tenant_id", "status", "submitted_at", "id"),
             Index("ix_certification_records_tenant_enterprise_submitted",

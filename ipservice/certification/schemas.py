@@ -29,7 +29,7 @@ from ipservice.certification import services
 from ipservice.certification.models import DECISIONS, RECORD_STATUSES  # noqa: F401 — re-exported
 from ipservice.core.attachments import AttachmentOut
 from ipservice.core.labels import ORG_TYPES, choices
-from ipservice.core.openapi import FORM_VALUE, ComputedList, ComputedNested, form_values
+from ipservice.core.openapi import FORM_VALUE, FilingOut, ComputedList, ComputedNested, form_values
 from ipservice.core.types import ChinaDateTime, today_china
 from ipservice.core.validators import Text, filter_date
 from ipservice.forms.builder import build
@@ -158,7 +158,7 @@ class CertificationEnterpriseOut(Schema):
     uscc = fields.String()
 
 
-class CertificationOut(Schema):
+class CertificationOut(FilingOut):
     """A certification record; the tenant's own form fields appear at the top level too."""
 
     class Meta:  # the OpenAPI document: the tenant's own fields (GET /forms) are additional properties

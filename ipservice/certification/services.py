@@ -470,8 +470,9 @@ def export_headers(tenant) -> list[str]:
 
 
 def export_table(tenant, user, filters: dict) -> tuple[list[str], list[list]]:
-    """Headers and rows of the filtered records (all of them), for core.exports — in the user's language
-    (what the organizations typed, and the estimate's explanation as it was made, stay as they are)."""
+    """Headers and rows of the filtered records (all of them), for core.exports — in the user's language,
+    the estimate's explanation too (re-rendered from what was stored, as the pages show it); what the
+    organizations typed stays as it is."""
     extras = tenant.forms.fields_for("certification")
     rows = []
     for n, r in enumerate(db.session.scalars(_select(user, filters)), start=1):
@@ -482,7 +483,7 @@ def export_table(tenant, user, filters: dict) -> tuple[list[str], list[list]]:
         row = [n, enterprise.name if enterprise else None, enterprise.uscc if enterprise else None,
                org_type_label(r.org_type), r.standard, r.standard_edition, r.certificate_no,
                r.certification_body, r.issued_on, r.expires_on, r.consulting_agency, r.scope,
-               pick(*STATUSES[r.status]), est["amount_cny"], basis, r.subsidy_explanation,
+               pick(*STATUSES[r.status]), est["amount_cny"], basis, estimate_of(r)["explanation"],
                china_time(r.submitted_at), china_time(r.decided_at), r.decision_reason]
         row += [tenant_field_value(f, (r.extra or {}).get(f.name)) for f in extras]
         rows.append(row)

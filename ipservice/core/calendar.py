@@ -157,6 +157,12 @@ def covers(year: int) -> bool:
     return year in years()
 
 
+def is_estimated(day) -> bool:
+    """Whether a deadline on ``day`` was counted Monday to Friday, the calendar not covering its year yet
+    (the pages mark such a date wherever they show it)."""
+    return day is not None and not covers(day.year)
+
+
 def _note_uncovered(year: int) -> None:
     if year not in _warned_years:
         _warned_years.add(year)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from urllib.parse import quote
@@ -68,6 +69,21 @@ def minimal(rows: list[list]) -> list[list]:
     return [[privacy.mask_text(v) for v in row] for row in rows]
 
 
+def _csv_text(value) -> str:
+    """A cell as CSV text: a date-time to the minute, a date as YYYY-MM-DD (the XLSX has real dates)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return safe_cell(value)
+
+
+def _excel_format(value) -> str | None:
+    if isinstance(value, dt.datetime):
+        return "yyyy-mm-dd hh:mm"
+    return "yyyy-mm-dd" if isinstance(value, dt.date) else None
+
+
 def csv_response(headers: list[str], rows: list[list], filename: str) -> Response:
     rows = minimal(rows)
     buf = io.StringIO()
@@ -75,7 +91,7 @@ def csv_response(headers: list[str], rows: list[list], filename: str) -> Respons
     writer = csv.writer(buf)
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["" if v is None else safe_cell(v) for v in row])
+        writer.writerow([_csv_text(v) for v in row])
     _record_export(filename, "csv", len(rows))
     # content_type, not mimetype: werkzeug appends "; charset=utf-8" to a text/* mimetype a second time
     return Response(buf.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8",
@@ -100,7 +116,10 @@ def workbook(title: str, headers: list[str], rows: list[list], caption: str | No
     for row in rows:
         r += 1
         for c, v in enumerate(row, start=1):
-            ws.cell(row=r, column=c, value=safe_cell(v)).alignment = Alignment(vertical="top", wrap_text=True)
+            cell = ws.cell(row=r, column=c, value=safe_cell(v))
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            if _excel_format(v):  # a real Excel date, shown as the pages show it
+                cell.number_format = _excel_format(v)
     for c, h in enumerate(headers, start=1):
         longest = max([len(str(h))] + [len(str(row[c - 1])) for row in rows if row[c - 1] is not None] or [4])
         ws.column_dimensions[get_column_letter(c)].width = min(60, max(8, longest * 2 + 2))

@@ -52,6 +52,10 @@ class FilingKind:
     list_endpoint: str  # the page listing the kind (enterprise: own; bureau: queue)
     detail_endpoint: str  # the page of one filing, ``url_for(detail_endpoint, **{detail_arg: id})``
     detail_arg: str = "filing_id"
+    # where the organization files one anew, and the statuses after which it may (a rejection): 我的办件
+    # says so and links there instead of "nothing to do"
+    new_endpoint: str | None = None
+    refilable: tuple[str, ...] = ("rejected",)
     stats_key: str = ""  # its key in each tenant's ``GET /api/v1/stats`` entry (default: ``name``)
     stats_totals: Callable[[list[dict]], dict] | None = None  # totals over tenants (default: sums)
     # ``fn(aggregates, slugs) -> {slug: counts}``: the kind's statistics for every tenant at once, from the
@@ -183,6 +187,12 @@ def submit(filing, object_type: str, user, detail: dict | None = None):
     filing.status = "submitted"
     filing.submitted_by = user.id
     filing.submitted_at = utcnow()
+    code = getattr(type(filing), "number_code", None)
+    if code and not filing.number:  # a kind numbered here (custody, certification): the year in China time
+        from ipservice.core import numbering
+
+        filing.number = numbering.filing_number(type(filing).__tablename__, code,
+                                                filing.submitted_at.astimezone(CHINA).year)
     db.session.add(filing)
     db.session.flush()
     audit.record(f"{object_type}.submitted", object_type, filing.id, detail or {}, actor=user)

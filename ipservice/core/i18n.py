@@ -104,6 +104,7 @@ def _marshmallow_table():
         (r"Not a valid integer\.", lambda m: _("不是有效的整数。")),
         (r"Not a valid number\.", lambda m: _("不是有效的数字。")),
         (r"Number too large\.", lambda m: _("数字过大。")),
+        (r"Not a plausible indicator value\.", lambda m: _("数值过大：请按指标的单位填写，绝对值不超过一万亿。")),
         (r"Not a valid boolean\.", lambda m: _("不是有效的布尔值（是/否）。")),
         (r"Not a valid date\.", lambda m: _("不是有效的日期（格式 YYYY-MM-DD）。")),
         (r"Not a valid (?:\w+ )?datetime\.", lambda m: _("不是有效的日期时间。")),

@@ -35,11 +35,11 @@ class Counter(TenantScoped, db.Model):
     __table_args__ = (UniqueConstraint("tenant_id", "name", "year"),)
 
 
-def _increment(name: str, year: int) -> int | None:
+def _increment(name: str, year: int, by: int = 1) -> int | None:
     stmt = (
         update(Counter)
         .where(Counter.name == name, Counter.year == year)
-        .values(value=Counter.value + 1)
+        .values(value=Counter.value + by)
         .returning(Counter.value)
         .execution_options(synchronize_session=False)
     )
@@ -55,18 +55,48 @@ def _create(tenant_id: str, name: str, year: int) -> None:
     db.session.execute(stmt.on_conflict_do_nothing(index_elements=["tenant_id", "name", "year"]))
 
 
-def next_value(name: str, year: int) -> int:
-    """The next number of ``name`` in ``year`` for the current tenant, in the current transaction."""
+def next_value(name: str, year: int, count: int = 1) -> int:
+    """The next number of ``name`` in ``year`` for the current tenant, in the current transaction; with
+    ``count``, the last of ``count`` consecutive numbers taken at once (a bulk import's chunk)."""
     tenant_id = current_tenant_id()
     if tenant_id is None:
         raise TenantContextError("numbering needs a tenant in context")
-    value = _increment(name, year)
+    value = _increment(name, year, count)
     if value is None:
         _create(tenant_id, name, year)
-        value = _increment(name, year)
+        value = _increment(name, year, count)
     if value is None:  # pragma: no cover - the row exists now
         raise RuntimeError(f"counter {name}/{year} could not be created")
     return int(value)
+
+
+def filing_number(name: str, code: str, year: int) -> str:
+    """The next number of a filing kind numbered ``{prefix}-{code}-{year}-{seq:06d}`` (custody ``TG``,
+    certification ``GB``), taken as ``next_value`` takes it: inside the caller's transaction, before the
+    insert. The unique constraint (tenant, number) on the kind's table backs it."""
+    from ipservice.core.tenancy import current_tenant
+
+    return number_text(current_tenant().case_number_prefix, code, year, next_value(name, year))
+
+
+def number_rows(rows: list[dict], name: str, code: str) -> None:
+    """Number the rows a bulk import inserts (``submitted_at`` set), in their order: one UPDATE per year
+    whatever the number of rows."""
+    from ipservice.core.tenancy import current_tenant
+    from ipservice.core.types import CHINA
+
+    prefix = current_tenant().case_number_prefix
+    by_year: dict[int, list[dict]] = {}
+    for row in rows:
+        by_year.setdefault(row["submitted_at"].astimezone(CHINA).year, []).append(row)
+    for year, taken in sorted(by_year.items()):
+        first = next_value(name, year, len(taken)) - len(taken) + 1
+        for seq, row in enumerate(taken, start=first):
+            row["number"] = number_text(prefix, code, year, seq)
+
+
+def number_text(prefix: str, code: str, year: int, seq: int) -> str:
+    return f"{prefix}-{code}-{year}-{seq:06d}"
 
 
 def current_value(name: str, year: int) -> int:

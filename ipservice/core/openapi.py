@@ -68,6 +68,22 @@ class ComputedList(_Computed, fields.List):
     pass
 
 
+def _organization_verified(filing) -> bool:
+    from ipservice.organizations.services import filing_organization_verified
+
+    return filing_organization_verified(filing)
+
+
+class FilingOut(Schema):
+    """What every filing of every kind answers besides its own fields (contract 1.2): each kind's output
+    schema derives from this one."""
+
+    number = fields.String(metadata={"description": "numbered per tenant and year"})
+    organization_verified = ComputedBoolean(
+        compute=lambda obj: _organization_verified(obj),
+        metadata={"description": "whether the bureau has verified the organization the filing is for"})
+
+
 class EnterpriseRefOut(Schema):
     """The organization a filing is for."""
 

@@ -150,7 +150,8 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         value = refuse_invisible(super()._deserialize(value, attr, data, **kwargs).strip(), self.multiline)
         if len(value) > self.max_length:
-            raise ValidationError(_("长度不能超过 %(max)s 个字符。", max=self.max_length))
+            raise ValidationError(_("长度不能超过 %(max)s 个字符（现有 %(length)s 个字符）。", max=self.max_length,
+                                    length=len(value)))
         if self.required and not value:
             raise ValidationError(_("缺少必填字段。"))
         return value

@@ -43,6 +43,9 @@ class CustodyEnrollment(TenantScoped, FilingMixin, db.Model):
     start_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
     end_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
     government_purchased: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # 编号, per tenant and year (core.numbering; unique in the tenant): XA-TG-2026-000001
+    number: Mapped[str] = mapped_column(String(40), nullable=False)
+    number_code = "TG"  # 托管: core.filing.submit numbers the enrollment
 
     # Read-only views of the rows the composite foreign keys point to (names for lists and exports).
     agency: Mapped[CustodyAgency] = relationship(
@@ -63,6 +66,7 @@ class CustodyEnrollment(TenantScoped, FilingMixin, db.Model):
             *FilingMixin.__dict__["__table_args__"].fget(cls),
             ForeignKeyConstraint(["tenant_id", "agency_id"], ["custody_agencies.tenant_id", "custody_agencies.id"]),
             Index("ix_custody_enrollments_tenant_submitted_at", "tenant_id", "submitted_at"),
+            UniqueConstraint("tenant_id", "number", name="uq_custody_enrollments_number"),
             # The lists: the bureau's by status, an enterprise's own; newest first (migration 0006).
             Index("ix_custody_enrollments_tenant_status_submitted", "tenant_id", "status", "submitted_at", "id"),
             Index("ix_custody_enrollments_tenant_enterprise_submitted",

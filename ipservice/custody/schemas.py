@@ -19,7 +19,7 @@ from marshmallow import (
 from ipservice import forms
 from ipservice.accounts.schemas import label
 from ipservice.core.labels import choices
-from ipservice.core.openapi import FORM_VALUE, ComputedString, form_values
+from ipservice.core.openapi import FORM_VALUE, FilingOut, ComputedString, form_values
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import JsonBoolean, Text, Uscc, filter_date
 from ipservice.forms.builder import build
@@ -138,7 +138,7 @@ class CustodyEnrollmentQuery(Schema):
             raise ValidationError(_("截止日期不能早于起始日期。"), "submitted_to")
 
 
-class CustodyEnrollmentOut(Schema):
+class CustodyEnrollmentOut(FilingOut):
     """A custody enrollment; the tenant's own fields follow at the top level."""
 
     class Meta:  # the OpenAPI document: the tenant's own fields (GET /forms) are additional properties

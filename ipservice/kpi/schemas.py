@@ -104,8 +104,11 @@ def _version():
                           metadata={"description": _VERSION_DOC, "hidden": True})
 
 
+TOO_LARGE = "Not a plausible indicator value."  # said in the user's language by core.i18n
+
+
 class ActualIn(Schema):
-    value = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=-1e12, max=1e12),
+    value = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=-1e12, max=1e12, error=TOO_LARGE),
                          metadata=label("实际值", "Actual value"))
     note = Text(load_default="", max_length=1000, multiline=True, metadata=label("说明", "Note"))
     version = _version()

@@ -14,7 +14,7 @@ from ipservice.core.i18n import is_english, pick
 from ipservice.core.transaction import savepoint
 from ipservice.core.types import today_china, utcnow
 from ipservice.extensions import db
-from ipservice.kpi import metrics
+from ipservice.kpi import metrics, ranges
 from ipservice.kpi.models import KpiActual, TaskProgress
 from ipservice.policy.services import reading_of
 from ipservice.tenants.config import Indicator, Tenant
@@ -272,6 +272,7 @@ def set_actual(tenant: Tenant, code: str, year: int, value: float, note: str, us
         error(404)
     if ind.source == "computed":
         error(409, _("该指标由系统根据业务记录自动计算，不能手工填报。"))
+    ranges.check_value(ind, value)
     today = today_china()
     old, row = _save_versioned(
         KpiActual, [KpiActual.indicator_code == code, KpiActual.year == year], version,

@@ -49,10 +49,33 @@ def _h(key: str, **kw) -> str:
     return pick(zh, en).format(**kw)
 
 
+# Shorter forms of the words of the published tables' English titles, tried in order until a title fits
+# Excel's 31 characters (never cut mid-word): the phrases first, then single words.
+ABBREVIATIONS = (
+    ("Indicator table for building the IP operation service system of the Tianjin Port Bonded Zone",
+     "IP op. service system (TJBZ)"),
+    ("Targets of the IP operation service system", "IP op. service targets"),
+    ("Three-year", "3-year"), ("operation", "op."), ("service", "svc"), ("system", "sys."),
+    ("development", "dev."), ("Demonstration", "Demo"), ("indicators", "ind."), ("Indicators", "Ind."),
+    ("targets", "tgts"), ("Targets", "Tgts"),
+)
+
+
+def shortened(title: str, limit: int = 31) -> str:
+    """``title`` within ``limit`` characters: abbreviated word by word, else whole words dropped from the end."""
+    for long, short in ABBREVIATIONS:
+        if len(title) <= limit:
+            break
+        title = title.replace(long, short)
+    while len(title) > limit and " " in title:
+        title = title.rsplit(" ", 1)[0].rstrip(",:;—–- ")
+    return title[:limit]
+
+
 def sheet_title(title: str, taken: list[str]) -> str:
-    """The table's title as a sheet name: without the characters Excel forbids, at most 31 characters,
-    unique in the workbook."""
-    name = re.sub(r"[\[\]:*?/\\]", "", title).strip("' ")[:31] or "Sheet"
+    """The table's title as a sheet name: without the characters Excel forbids, at most 31 characters
+    (abbreviated, not cut mid-word), unique in the workbook."""
+    name = shortened(re.sub(r"[\[\]:*?/\\]", "", title).strip("' ")) or "Sheet"
     n = 2
     while name in taken:
         suffix = f" ({n})"

@@ -29,7 +29,7 @@ def _out(claim):
 
 @blp.route("/organization-claims")
 class Claims(MethodView):
-    decorators = [limiter.limit(register_rate, methods=["POST"]), throttle.register_refused]
+    decorators = [throttle.register_attempts(), throttle.register_refused]
 
     @access("anyone")
     @blp.arguments(schemas.ClaimIn, location="form", content_type="multipart/form-data")

@@ -158,7 +158,30 @@ def unverified_ids() -> set[str]:
     return set(db.session.scalars(select(Enterprise.id).where(Enterprise.verified_at.is_(None))))
 
 
+def is_verified(enterprise_id: str | None) -> bool:
+    """Whether the bureau has verified the organization: one query per request (or command) however
+    many filings a list shows; a verification in the same request is seen (``verify`` clears it)."""
+    from flask import g
+
+    if "_unverified_orgs" not in g:
+        g._unverified_orgs = unverified_ids()
+    return enterprise_id is not None and enterprise_id not in g._unverified_orgs
+
+
+def filing_organization_verified(filing) -> bool:
+    """``organization_verified`` of a filing (a model, or the dict a kind answers with)."""
+    if isinstance(filing, dict):
+        return is_verified((filing.get("enterprise") or {}).get("id") or filing.get("enterprise_id"))
+    enterprise = getattr(filing, "enterprise", None)  # loaded with the filing (joined or selectin)
+    if enterprise is not None:
+        return enterprise.verified_at is not None
+    return is_verified(filing.enterprise_id)
+
+
 def verify(enterprise_id: str, user) -> Enterprise:
+    from flask import g
+
+    g.pop("_unverified_orgs", None)
     enterprise = get_organization(enterprise_id)
     won = db.session.execute(
         update(Enterprise)

@@ -19,7 +19,7 @@ bp = Blueprint("organizations", __name__, template_folder="templates")
 
 @bp.route("/t/<tenant>/claims/new", methods=["GET", "POST"])
 @access("anyone")
-@limiter.limit(register_rate, methods=["POST"])
+@throttle.register_attempts()
 @throttle.register_refused
 def claim_new():
     def submit(data):
@@ -28,8 +28,26 @@ def claim_new():
                 "凭验证码完成认领后即可用该邮箱登录。"))
         return redirect(url_for("organizations.claim_status", claim_id=claim.id))
 
-    values = request.form if request.method == "POST" else {"uscc": request.args.get("uscc", "")}
+    values = request.form if request.method == "POST" else _typed_at_registration(request.args.get("uscc", ""))
     return _public_form(schemas.ClaimIn(), "organizations/claim_new.html", values, submit, (409, 413, 415, 422))
+
+
+def _typed_at_registration(uscc: str) -> dict:
+    """What the registration form held when its USCC was found taken (not the password), once."""
+    from flask import session
+
+    from ipservice.accounts.views import CLAIM_PREFILL
+
+    typed = session.pop(CLAIM_PREFILL, None) or {}
+    return typed if uscc and typed.get("uscc") == uscc else {"uscc": uscc}
+
+
+@bp.errorhandler(429)
+def too_many_attempts(exc):
+    """The claim page refused for its rate keeps the form and says how long to wait."""
+    return throttle.keep_the_form(exc, "organizations.claim_new", lambda message: (render_template(
+        "organizations/claim_new.html", fields=for_page(schemas.ClaimIn()), values=request.form, errors={},
+        message=message), 429))
 
 
 def _public_form(schema, template, values, act, refusable):
@@ -160,13 +178,9 @@ def verify(enterprise_id):
 def is_unverified_org(org) -> bool:
     """For the ``org_mark`` macro: an organization (model, or a filing's ``{"id", …}`` dict) not verified
     by the bureau. One query per request for the dicts (a list page shows many)."""
-    from flask import g
-
     if hasattr(org, "verified_at"):
         return org.verified_at is None
-    if "_unverified_orgs" not in g:
-        g._unverified_orgs = services.unverified_ids()
-    return (org.get("id") if isinstance(org, dict) else None) in g._unverified_orgs
+    return not services.is_verified(org.get("id") if isinstance(org, dict) else None)
 
 
 def _nav():

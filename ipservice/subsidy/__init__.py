@@ -16,7 +16,7 @@ def init_app(app):
         label=("资助申请", "Subsidy application"),
         statuses={s: labels.STATUSES[s] for s in schemas.STATUSES}, pending=("submitted",),
         service=services, list_endpoint="subsidy.index", detail_endpoint="subsidy.detail",
-        detail_arg="application_id", stats_key="subsidies", number_attr="number", importer=imports.SPEC,
+        detail_arg="application_id", new_endpoint="subsidy.rules", stats_key="subsidies", number_attr="number", importer=imports.SPEC,
         stats_extra=services.stats_extra, stats_extra_schema=schemas.SubsidyLiabilityReportOut, stats_by_tenant=services.stats_by_tenant,
         stats_schema=schemas.SubsidyCounts, tenant_config=config.load))
     hooks.nav(app, views.nav_links)

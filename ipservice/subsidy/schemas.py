@@ -19,7 +19,7 @@ from ipservice.core import identifiers
 from ipservice.core.attachments import AttachmentOut
 from ipservice.core.i18n import listing
 from ipservice.core.labels import ORG_TYPES, choices
-from ipservice.core.openapi import FORM_VALUE, ComputedList, ComputedNested, ComputedString, form_values
+from ipservice.core.openapi import FORM_VALUE, FilingOut, ComputedList, ComputedNested, ComputedString, form_values
 from ipservice.core.types import ChinaDateTime, today_china
 from ipservice.core.validators import Text, filter_date
 from ipservice.forms.api import FieldOut
@@ -333,7 +333,7 @@ class SubsidyEnterpriseOut(Schema):
     uscc = fields.String()
 
 
-class SubsidyApplicationOut(Schema):
+class SubsidyApplicationOut(FilingOut):
     """A subsidy application; the tenant's and the rule's own fields are ``extra``, and at the top level too
     (as answered since version 1.1)."""
 

@@ -478,24 +478,30 @@ def own_fields_text(app) -> str:
     cfg, _rule = rule_pair(tenant, app.rule_code)
     own = tuple(tenant.forms.fields_for("subsidy")) + (cfg.fields if cfg else ())
     extra = app.extra or {}
-    return "；".join(f"{pick(f.label_zh, f.label_en)}：{tenant_field_value(f, extra.get(f.name))}"
+    return _("；").join(f"{pick(f.label_zh, f.label_en)}{_('：')}{tenant_field_value(f, extra.get(f.name))}"
                     for f in own if extra.get(f.name) not in (None, "", []))
 
 
-EXPORT_HEADERS = ("序号", "申请编号", "单位名称", "统一社会信用代码", "单位类型", "政策", "依据日期", "申请对象", "数量",
-                  "基数金额（元）", "估算金额（元）", "核定金额（元）", "状态", "提交时间", "决定时间", "决定理由", "其他信息")
+def export_headers() -> list[str]:
+    return [_("序号"), _("申请编号"), _("单位名称"), _("统一社会信用代码"), _("单位类型"), _("政策"), _("依据日期"),
+            _("申请对象"), _("数量"), _("基数金额（元）"), _("估算金额（元）"), _("核定金额（元）"), _("状态"),
+            _("提交时间"), _("决定时间"), _("决定理由"), _("其他信息")]
 
 
 def export(fmt: str, user, filters: dict | None = None):
-    """The applications (same filters as the list) as XLSX or CSV with Chinese headers."""
+    """The applications (same filters as the list) as XLSX or CSV, in the user's language (what the
+    organizations typed stays as it is)."""
+    from ipservice.core.exports import filename_stem
+
     tenant = _tenant()
     rows = []
-    with force_locale("zh_CN"):  # the headers are Chinese: so are the values
-        for n, a in enumerate(db.session.scalars(_select(user, filters)).unique(), start=1):
-            rows.append([n, a.number, a.enterprise.name, a.enterprise.uscc, label(ORG_TYPES, a.org_type),
-                         rule_name(a.rule_code), a.basis_date, objects_text(a), a.quantity, a.base_amount_cny,
-                         a.estimate_cny, a.granted_cny, status_label(a.status), china_time(a.submitted_at),
-                         china_time(a.decided_at), a.decision_reason or "", own_fields_text(a)])
-    today = today_china().isoformat()
-    return table_response(fmt, "资助申请", list(EXPORT_HEADERS), rows, f"subsidy-applications-{tenant.slug}-{today}",
-                          caption=f"{tenant.name_zh}资助/奖励申请表（导出日期：{today}）")
+    for n, a in enumerate(db.session.scalars(_select(user, filters)).unique(), start=1):
+        rows.append([n, a.number, a.enterprise.name, a.enterprise.uscc, label(ORG_TYPES, a.org_type),
+                     rule_name(a.rule_code), a.basis_date, objects_text(a), a.quantity, a.base_amount_cny,
+                     a.estimate_cny, a.granted_cny, status_label(a.status), china_time(a.submitted_at),
+                     china_time(a.decided_at), a.decision_reason or "", own_fields_text(a)])
+    today = today_china()
+    title = _("资助申请")
+    caption = _("%(tenant)s资助/奖励申请表（导出日期：%(date)s）", tenant=pick(tenant.name_zh, tenant.name_en),
+                date=today.isoformat())
+    return table_response(fmt, title, export_headers(), rows, filename_stem(tenant, title, today), caption=caption)

@@ -129,6 +129,7 @@ class Indicator:
     published_growth_en: str = ""
     reading_zh: str = ""  # the reading chosen of an ambiguous row or text (empty: the words allow one)
     reading_en: str = ""
+    value_range: str = ""  # "change" (a growth rate in %) or "ratio" (a count per head): ipservice.kpi.ranges
 
     def target_for(self, year: int) -> YearValue | None:
         return next((t for t in self.targets if t.year == year), None)

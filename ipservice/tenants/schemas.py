@@ -248,9 +248,14 @@ class IndicatorSchema(Strict):
     # The reading chosen where the row or the text allows more than one (shown beside the targets).
     reading_zh = fields.String(load_default="")
     reading_en = fields.String(load_default="")
+    # what the unit alone does not say (ipservice.kpi.ranges): "change", a percentage that is a growth rate
+    # (增长率, 增幅: below 0 and above 100 possible); "ratio", a count per head or a yearly average (not whole)
+    value_range = fields.String(load_default="", validate=validate.OneOf(("", "change", "ratio")))
 
     @validates_schema
     def metric_iff_computed(self, data, **kwargs):
+        if data.get("value_range") == "change" and data.get("unit") != "%":
+            raise ValidationError("only a percentage is a change", "value_range")
         if data["source"] == "computed" and not data.get("metric"):
             raise ValidationError("a computed indicator names its metric", "metric")
         if data["source"] == "reported" and data.get("metric"):

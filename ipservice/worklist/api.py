@@ -19,6 +19,9 @@ class WaitingOut(Schema):
     number = fields.String(allow_none=True, metadata={"description": "null for a kind without numbers"})
     due = fields.Date(allow_none=True, metadata={
         "description": "the kind's own deadline (cases), else the tenant's service standard for a decision"})
+    due_estimated = fields.Boolean(metadata={
+        "description": "the deadline falls in a year the official calendar does not cover yet: counted Monday to "
+                       "Friday, recomputed once the year is added"})
     status = fields.String()
     submitted_at = ChinaDateTime()
 
@@ -66,6 +69,9 @@ class MyFilingOut(Schema):
     status = fields.String()
     submitted_at = ChinaDateTime()
     due = fields.Date(allow_none=True, metadata={"description": "while it waits for the bureau"})
+    due_estimated = fields.Boolean(metadata={
+        "description": "the deadline falls in a year the official calendar does not cover yet: counted Monday to "
+                       "Friday, recomputed once the year is added"})
 
 
 @blp.route("/dashboard")

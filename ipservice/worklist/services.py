@@ -72,7 +72,9 @@ def _number(kind, item) -> str | None:
 
 
 def _item(tenant, kind, item) -> dict:
-    return {"kind": kind.name, "id": item.id, "number": _number(kind, item), "due": due_of(tenant, kind, item),
+    due = due_of(tenant, kind, item)
+    return {"kind": kind.name, "id": item.id, "number": _number(kind, item), "due": due,
+            "due_estimated": calendar.is_estimated(due),
             "status": item.status, "submitted_at": item.submitted_at, "enterprise_id": item.enterprise_id}
 
 

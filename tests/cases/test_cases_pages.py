@@ -202,3 +202,61 @@ def test_bad_page_input_is_never_a_server_error(client, enterprise, bureau):
     assert client.get("/t/xian/cases?page=abc&sort=sideways").status_code == 200
     assert client.get("/t/xian/cases.xlsx?overdue=perhaps").status_code == 200
     assert client.get("/t/xian/cases/nope").status_code == 404
+
+
+def test_a_summary_over_the_limit_is_refused_with_the_limit_and_the_page_counts(client, enterprise):
+    """Issue 20 (10): a 20 000-character 案情简介 was cut to 5 000 without a word."""
+    applicant = enterprise("xian")
+    r = applicant.post("/t/xian/api/v1/cases", json={**_form(), "summary": "案" * 20000})
+    assert r.status_code == 422
+    assert r.get_json()["errors"]["json"]["summary"] == ["长度不能超过 5000 个字符（现有 20000 个字符）。"]
+    r = applicant.post("/t/xian/api/v1/cases?lang=en", json={**_form(), "summary": "案" * 20000})
+    assert "5000" in r.get_json()["errors"]["json"]["summary"][0] and "20000" in r.get_json()["errors"]["json"][
+        "summary"][0]
+    assert page_login(client, applicant.info["email"]).status_code == 302
+    html = client.get("/t/xian/cases/new").get_data(as_text=True)
+    area = re.search(r'<textarea id="f-summary"[^>]*>', html).group(0)
+    assert 'maxlength="5000"' in area and 'aria-describedby="f-summary-count"' in area
+    assert re.search(r'<small id="f-summary-count"[^>]*>最多 5000 个字符</small>', html)  # without script too
+    assert '<script src="/static/js/counter.js" defer></script>' in html
+    assert client.get("/static/js/counter.js").status_code == 200
+    r = client.post("/t/xian/cases/new", data={**_form(summary="案" * 20000), "csrf_token": csrf_from(html)})
+    out = r.get_data(as_text=True)
+    assert r.status_code == 422 and "长度不能超过 5000 个字符（现有 20000 个字符）。" in out
+    assert "案" * 20000 in out  # what was typed is kept, to be shortened
+
+
+def test_estimated_deadlines_are_marked_wherever_a_date_is_shown(app, enterprise, bureau, monkeypatch):
+    """Issue 20 (6): a deadline in a year the official calendar does not cover yet looked firm on 我的办件
+    and the case list."""
+    import datetime as dt
+
+    from ipservice.cases import services
+    from ipservice.core import calendar
+
+    last = calendar.covered_years()[1]
+    applicant, officer = enterprise("xian"), bureau("xian")
+    firm = file_case(applicant)
+    monkeypatch.setattr(services, "now", lambda: dt.datetime(last, 12, 30, 9, 0, tzinfo=services.CHINA))
+    late = file_case(applicant)
+    assert late["accept_due_on"].startswith(str(last + 1))
+    mine = {i["id"]: i for i in applicant.get("/t/xian/api/v1/my").get_json()}
+    assert mine[late["id"]]["due_estimated"] is True and mine[firm["id"]]["due_estimated"] is False
+    mark = re.compile(r'<abbr class="badge estimated" title="[^"]+">估算</abbr>')
+
+    def row(html, number):
+        return next(r for r in html.split("<tr") if number in r)
+
+    owner = app.test_client()
+    assert page_login(owner, applicant.info["email"]).status_code == 302
+    staff = app.test_client()
+    assert page_login(staff, officer.email).status_code == 302
+    for client, url in [(owner, "/t/xian/my"), (owner, "/t/xian/cases"), (staff, "/t/xian/cases")]:
+        html = client.get(url).get_data(as_text=True)
+        assert mark.search(row(html, late["number"])), url
+        if firm["number"] in html:
+            assert not mark.search(row(html, firm["number"])), url
+    detail = owner.get(f"/t/xian/cases/{late['id']}").get_data(as_text=True)
+    assert mark.search(detail.split("受理期限")[1].split("</tr>")[0])
+    english = owner.get("/t/xian/my?lang=en").get_data(as_text=True)
+    assert ">estimate</abbr>" in row(english, late["number"])

@@ -62,3 +62,28 @@ def test_a_decision_another_officer_made_first_is_what_the_page_shows(app, enter
     shown = r.get_data(as_text=True)
     assert '<span class="badge verified">已核验</span>' in shown and 'name="decision"' not in shown
     assert other.get(f"/t/xian/api/v1/certifications/{record['id']}").get_json()["status"] == "verified"
+
+
+def test_racing_submissions_are_numbered_without_gaps_or_duplicates(app, enterprise, live_server):
+    """Issue 20 (11): every filing kind is numbered per tenant and year; numbers are taken as case and
+    subsidy numbers are (core.numbering): concurrent submissions get 1..N, a refused one (a certificate
+    number filed at the same moment) takes none."""
+    import datetime as dt
+
+    from ipservice.core import numbering
+    from ipservice.core.tenancy import tenant_context
+    from ipservice.core.types import CHINA
+
+    organizations = [enterprise("hebi") for _ in range(4)]
+    shared = body()
+    jobs = [("POST", "/t/hebi/api/v1/certifications", bearer(o.token), body()) for o in organizations]
+    jobs += [("POST", "/t/hebi/api/v1/certifications", bearer(o.token), shared) for o in organizations[:2]]
+    results = race(live_server, jobs)
+    filed = [b for code, b in results if code == 201]
+    assert sorted(code for code, _b in results) == [201] * 5 + [409], results
+    year = dt.datetime.now(CHINA).year
+    assert sorted(b["number"] for b in filed) == [f"HB-GB-{year}-{n:06d}" for n in range(1, 6)]
+    with app.app_context(), tenant_context("hebi"):
+        assert numbering.current_value("certification_records", year) == 5
+    listed = organizations[0].get("/t/hebi/api/v1/certifications").get_json()
+    assert all(r["number"].startswith(f"HB-GB-{year}-") for r in listed)

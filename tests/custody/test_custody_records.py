@@ -176,3 +176,37 @@ def test_home_page_lists_approved_agencies(client, setup, add_agency):
     html = client.get("/t/hebi/").get_data(as_text=True)
     assert agency["name"] in html and "未批准的机构" not in html
     assert agency["name"] not in client.get("/t/xian/").get_data(as_text=True)
+
+
+def test_the_migration_numbers_existing_enrollments_and_records_in_submission_order(app, enterprise, bureau):
+    """Issue 20 (11): migration 0020 numbers the custody enrollments and certification records filed before
+    numbers existed, per tenant and year in the order they came, and the counters go on from there."""
+    import sqlalchemy as sa
+
+    from ipservice.core.numbering import Counter
+    from ipservice.extensions import db
+    from tests.certification.certification_helpers import submit
+    from tests.conftest import make_uscc
+    from tests.subsidy.subsidy_helpers import migration
+
+    b = bureau("xian")
+    agency = b.post("/t/xian/api/v1/agencies", json={"name": "机构", "uscc": make_uscc(), "contact": "x"}).get_json()
+    filed = [enterprise("xian").post("/t/xian/api/v1/custody-enrollments",
+                                     json=enrollment_body("xian", agency["id"])).get_json() for _ in range(3)]
+    cert = submit(enterprise("xian"), "xian")
+    year = filed[0]["number"].split("-")[2]
+    step = migration("0020_filing_numbers")
+    with app.app_context():
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT set_config('app.cross_tenant', 'on', true)"))
+            for table in ("custody_enrollments", "certification_records"):  # as before numbers existed
+                conn.execute(sa.text(f"UPDATE {table} SET number = 'old-' || id"))
+                conn.execute(Counter.__table__.delete().where(Counter.__table__.c.name == table))
+            for table, code in step.KINDS:
+                step._number_existing(conn, table, code, step._prefixes())
+    numbers = [b.get(f"/t/xian/api/v1/custody-enrollments/{e['id']}").get_json()["number"] for e in filed]
+    assert numbers == [f"XA-TG-{year}-{n:06d}" for n in (1, 2, 3)]
+    assert b.get(f"/t/xian/api/v1/certifications/{cert['id']}").get_json()["number"] == f"XA-GB-{year}-000001"
+    again = enterprise("xian").post("/t/xian/api/v1/custody-enrollments", json=enrollment_body("xian", agency["id"]))
+    assert again.get_json()["number"] == f"XA-TG-{year}-000004"  # the counter goes on

@@ -40,3 +40,20 @@ def test_the_success_message_is_on_screen_after_saving(app, live_server, browser
     assert updated in page.locator("#tasks .flash").inner_text()
     assert _in_viewport(page, "#tasks .flash")
     page.context.close()
+
+
+def test_progress_and_source_columns_do_not_wrap_one_character_a_line(live_server, browser):
+    """Issue 20 (13): on /t/hebi/overview at desktop width the 进度 and 来源 columns wrapped one character
+    per line."""
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}).new_page()
+    page.goto(f"{live_server}/t/hebi/overview")
+    table = page.locator("table.kpi").first
+    lines = ("e => { const r = document.createRange(); r.selectNodeContents(e);"
+             " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }")
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    for column in ("进度", "来源"):
+        index = headers.index(column)
+        assert table.locator("thead th").nth(index).evaluate(lines) == 1, column
+        cells = table.locator(f"tbody tr td:nth-child({index + 1})")
+        for i in range(cells.count()):
+            assert cells.nth(i).evaluate(lines) == 1, (column, cells.nth(i).inner_text())

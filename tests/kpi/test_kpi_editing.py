@@ -151,3 +151,44 @@ def test_pages_show_a_conflicting_edit_instead_of_overwriting_it(client, bureau)
     r = client.post(f"/t/xian/tasks/{task['code']}", data={"csrf_token": csrf_from(html), "status": "done",
                                                           "version": re.search(r'name="version" value="(\d+)"', html).group(1)})
     assert r.status_code == 409 and _task(client)["note"] == "他人"
+
+
+@pytest.mark.parametrize("code, year, value, saved, message", [
+    ("xian-2019-4", 2019, -5, False, "该指标按“家”计数，请填写不小于 0 的整数。"),  # a count: whole, not negative
+    ("xian-2019-4", 2019, 2.5, False, "该指标按“家”计数，请填写不小于 0 的整数。"),
+    ("xian-2019-4", 2019, 12, True, None),
+    ("xian-2025-01", 2025, 17.3, True, None),  # a count per 10 000 people: not whole
+    ("xian-2025-13", 2025, -1.9, False, "该指标为百分比或百分制分数，请填写 0 到 100 之间的数。"),  # a share
+    ("xian-2025-13", 2025, 101, False, "该指标为百分比或百分制分数，请填写 0 到 100 之间的数。"),
+    ("xian-2025-13", 2025, 96.5, True, None),
+    ("xian-2019-13", 2019, -12.5, True, None),  # a growth rate falls below 0 …
+    ("xian-2019-13", 2019, 150, True, None),  # … and rises above 100
+    ("xian-2019-13", 2019, -101, False, "增长率或增幅最低为 -100（即全部减少）。"),
+    ("xian-2019-12", 2019, -1, False, "请填写不小于 0 的数（不超过一万亿）。"),  # 亿元
+    ("xian-2019-12", 2019, 1e13, False, "数值过大：请按指标的单位填写，绝对值不超过一万亿。"),
+])
+def test_each_indicators_unit_sets_the_range_of_its_actuals(client, bureau, code, year, value, saved, message):
+    """Issue 20 (7): actuals took negative counts (−5 saved, −1.9 % progress), and the range message read
+    "-1000000000000.0 到 1000000000000.0"."""
+    b = bureau("xian")
+    r = b.put(f"/t/xian/api/v1/kpis/{code}/actuals/{year}", json={"value": value})
+    if saved:
+        assert r.status_code == 200 and _actual(b, code, year)["value"] == value
+        return
+    assert r.status_code == 422, r.get_json()
+    errors = r.get_json()["errors"]["json"]["value"]
+    assert errors == [message] and "1000000000000" not in r.get_data(as_text=True)
+    assert _actual(b, code, year) is None
+    en = b.put(f"/t/xian/api/v1/kpis/{code}/actuals/{year}?lang=en", json={"value": value})
+    assert en.status_code == 422 and not re.search(r"[\u4e00-\u9fff]", en.get_json()["errors"]["json"]["value"][0])
+
+
+def test_the_page_refuses_a_negative_count_next_to_the_value(client, bureau):
+    b = bureau("xian")
+    page_login(client, b.email)
+    html = client.get("/t/xian/kpis/xian-2019-4").get_data(as_text=True)
+    r = client.post("/t/xian/kpis/xian-2019-4", data={"csrf_token": csrf_from(html), "year": "2019", "value": "-5"})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "该指标按“家”计数，请填写不小于 0 的整数。" in page[page.index('for="f-value"'):]
+    assert _actual(b, "xian-2019-4", 2019) is None

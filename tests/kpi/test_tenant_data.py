@@ -216,8 +216,8 @@ def test_reported_actual_rules(client, bureau, enterprise):
     assert client.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 1}).status_code == 401
     other = bureau("hebi")
     assert other.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 1}).status_code == 404
-    ok = b.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 12.5, "note": "统计局"})
-    assert ok.status_code == 200 and ok.get_json()["value"] == 12.5
+    ok = b.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 12, "note": "统计局"})
+    assert ok.status_code == 200 and ok.get_json()["value"] == 12
     assert ok.get_json()["version"] == 1
     again = b.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 13, "version": 1})
     assert again.status_code == 200 and again.get_json()["version"] == 2

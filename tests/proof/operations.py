@@ -120,7 +120,7 @@ def _kpi_call(r: Real) -> Call:
     code, year = r.world.kpi[TENANT]
     rows = r.client.get(f"/t/{TENANT}/api/v1/kpis").get_json()
     actual = next((a for k in rows if k["code"] == code for a in k["actuals"] if a["year"] == year), None)
-    body = {"value": 12.5, "note": "真实编号的调用"}
+    body = {"value": 12, "note": "真实编号的调用"}  # a whole number: the indicator may be a count
     if actual is not None and actual.get("version") is not None:
         body["version"] = actual["version"]
     return Call(r.bureau, {"tenant": TENANT, "code": code, "year": year}, json=body)

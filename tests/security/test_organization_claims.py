@@ -13,6 +13,7 @@ from tests.cases.conftest import file_case
 from tests.certification.certification_helpers import EXE, pdf_bytes, submit
 from tests.conftest import DEMO_PASSWORD, Api, csrf_from, make_uscc, page_login, register_enterprise
 from tests.custody.custody_helpers import enrollment_body
+from tests.subsidy.subsidy_helpers import doc, filed
 
 CLAIMS = "/t/{}/api/v1/organization-claims"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -169,13 +170,27 @@ def test_filings_of_unverified_organizations_are_marked_for_the_bureau(app, clie
     enrollment = e.post("/t/xian/api/v1/custody-enrollments", json=enrollment_body("xian", agency["id"])).get_json()
     record = submit(e, "xian")
     case = file_case(e, "xian")
+    subsidy = filed(e, "xian", "xian-2017-pledge-risk-compensation", "2018-06-01", object_no=doc(),
+                    base_amount_cny=1000)
     pages = ["/t/xian/custody/queue", f"/t/xian/custody/{enrollment['id']}", "/t/xian/certifications",
-             f"/t/xian/certifications/{record['id']}", "/t/xian/cases", f"/t/xian/cases/{case['id']}"]
+             f"/t/xian/certifications/{record['id']}", "/t/xian/cases", f"/t/xian/cases/{case['id']}",
+             "/t/xian/subsidies", f"/t/xian/subsidies/{subsidy['id']}"]
+    apis = [f"/t/xian/api/v1/custody-enrollments/{enrollment['id']}", f"/t/xian/api/v1/certifications/{record['id']}",
+            f"/t/xian/api/v1/cases/{case['id']}", f"/t/xian/api/v1/subsidy-applications/{subsidy['id']}"]
+    for url in apis:  # every filing of every kind says whether its organization is verified (contract 1.2)
+        assert b.get(url).get_json()["organization_verified"] is False, url
+    for listing in ("custody-enrollments", "certifications", "cases", "subsidy-applications"):
+        answer = b.get(f"/t/xian/api/v1/{listing}").get_json()
+        items = answer["items"] if isinstance(answer, dict) else answer
+        assert items and all(i["organization_verified"] is False for i in items), listing
     assert page_login(client, b.email).status_code == 302
     for url in pages:
         r = client.get(url)
         assert r.status_code == 200, url
         assert _mark(r.get_data(as_text=True)) == 1, url
+    # the decision form of a subsidy warns before money is approved for an unverified organization
+    assert "尚未经本局核实" in client.get(f"/t/xian/subsidies/{subsidy['id']}").get_data(as_text=True).split(
+        'id="decision"')[1]
     # the enterprise itself does not see the mark
     owner = app.test_client()
     assert page_login(owner, e.info["email"]).status_code == 302
@@ -188,6 +203,8 @@ def test_filings_of_unverified_organizations_are_marked_for_the_bureau(app, clie
     assert r.status_code == 302
     for url in pages:
         assert _mark(client.get(url).get_data(as_text=True)) == 0, url
+    for url in apis:
+        assert b.get(url).get_json()["organization_verified"] is True, url
     assert b.post(f"/t/xian/api/v1/organizations/{e.info['id']}/verification").status_code == 409
 
 

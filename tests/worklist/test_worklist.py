@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 
 from tests.cases.conftest import bring_to, file_case, move
@@ -117,7 +118,7 @@ def test_overdue_and_due_soon_by_deadline(app, enterprise, bureau, monkeypatch):
     assert [i["due"] for i in body["overdue"]] == sorted(i["due"] for i in body["overdue"])
     case_item = next(i for i in body["overdue"] if i["kind"] == "case")
     assert case_item["number"].startswith("XA-2025-") and case_item["status"] == "submitted"
-    assert next(i for i in body["overdue"] if i["kind"] == "custody")["number"] is None
+    assert next(i for i in body["overdue"] if i["kind"] == "custody")["number"].startswith("XA-TG-2025-")  # issue 20
 
     # the page lists the same, each a link to the filing
     client = app.test_client()
@@ -266,3 +267,29 @@ def test_worklist_pages_in_english(app, client, enterprise, bureau):
     assert "Worklist" in html and "Protection-center case" in html and "<title id=" in html
     for chinese in ("工作台", "待办", "已超期", "：", "（"):
         assert chinese not in html.split("<main>")[1], chinese
+
+
+def test_my_page_numbers_every_kind_and_offers_to_file_a_rejected_one_again(app, enterprise, bureau):
+    """Issue 20 (11): 我的办件 said "已办结，无需操作" for a rejected filing that can be filed again, and custody
+    and certification rows had no number."""
+    ent, officer = enterprise("xian"), bureau("xian")
+    custody = _custody(ent, _agency(officer), 2026)
+    cert = submit_certification(ent, "xian")
+    year = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).year
+    assert re.fullmatch(rf"XA-TG-{year}-\d{{6}}", custody["number"])
+    assert re.fullmatch(rf"XA-GB-{year}-\d{{6}}", cert["number"])
+    assert {i["id"]: i["number"] for i in ent.get("/t/xian/api/v1/my").get_json()} == {
+        custody["id"]: custody["number"], cert["id"]: cert["number"]}
+    r = officer.post(f"/t/xian/api/v1/custody-enrollments/{custody['id']}/decision",
+                     json={"decision": "reject", "reason": "合同缺页"})
+    assert r.status_code == 200
+    officer.post(f"/t/xian/api/v1/certifications/{cert['id']}/decision", json={"decision": "verify"})
+    page = app.test_client()
+    assert page_login(page, ent.info["email"]).status_code == 302
+    html = page.get("/t/xian/my").get_data(as_text=True)
+    rows = {n: next(r for r in html.split("<tr") if n in r) for n in (custody["number"], cert["number"])}
+    assert "可修改后重新提交" in rows[custody["number"]] and 'href="/t/xian/custody/new"' in rows[custody["number"]]
+    assert "无需操作" not in rows[custody["number"]]
+    assert "已办结，无需操作" in rows[cert["number"]]
+    english = page.get("/t/xian/my?lang=en").get_data(as_text=True)
+    assert 'href="/t/xian/custody/new"' in next(r for r in english.split("<tr") if custody["number"] in r)

@@ -47,13 +47,13 @@ COMMON = ("tenant_id, id, enterprise_id, status, submitted_by, submitted_at, for
 
 OWN_COLUMNS = {
     "certification_records": (
-        "org_type, standard, standard_edition, certificate_no, certification_body, issued_on, expires_on,"
+        "number, org_type, standard, standard_edition, certificate_no, certification_body, issued_on, expires_on,"
         " scope, subsidy_explanation",
-        "'enterprise', 'GB/T 29490', 'GB/T 29490-2013', 'QP-' || n, 'body', DATE '2024-01-01',"
+        "'QP-GB-' || n, 'enterprise', 'GB/T 29490', 'GB/T 29490-2013', 'QP-' || n, 'body', DATE '2024-01-01',"
         " DATE '2026-12-31', 'scope', ''"),
     "custody_enrollments": (
-        "enterprise_scale, agency_id, services, start_date, end_date, government_purchased",
-        "'small', 'qp-agency', '[]', DATE '2025-01-01', DATE '2025-12-31', false"),
+        "number, enterprise_scale, agency_id, services, start_date, end_date, government_purchased",
+        "'QP-TG-' || n, 'small', 'qp-agency', '[]', DATE '2025-01-01', DATE '2025-12-31', false"),
     "cases": (
         "number, year, seq, case_type, center, ip_type, right_number, right_number_normalized,"
         " counterparty_name, summary, request, applicant_name, applicant_uscc, applicant_email,"

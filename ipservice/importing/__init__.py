@@ -31,7 +31,8 @@ class _KindsGroup(AppGroup):
 
 
 def _command(name, kind):
-    from ipservice.importing.engine import LANGS, run_import
+    from ipservice.importing.command import run_import
+    from ipservice.importing.engine import LANGS
 
     @click.command(name, help=kind.importer.help)
     @click.option("--tenant", "tenant_slug", required=True, help="tenant slug")

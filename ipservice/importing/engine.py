@@ -35,23 +35,18 @@ Decisions (see also the README, "Bulk import"):
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import click
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ipservice.core.errors import Refusal
-from ipservice.core.tenancy import tenant_context
 from ipservice.core.transaction import savepoint
 from ipservice.importing.cells import Column, Invalid, as_text, check_size, joiner, norm
 
@@ -580,125 +575,3 @@ class Importer:
         audit.record(f"{self.kind.object_type}.imported", self.kind.object_type, record.id,
                      {"file": self.filename, "row": row_no, "status": status}, actor=self.user)
         return Outcome(row_no, "ok")
-
-
-# --- the command -------------------------------------------------------------------------------------------
-
-def _usage(message: str):
-    raise click.UsageError(message)
-
-
-def _check_user(tenant, email: str):
-    from ipservice.accounts import services as accounts
-    from ipservice.core.i18n import pick
-
-    user = accounts.find_user(email)  # among the tenant's accounts (row-level security on PostgreSQL)
-    if user is None and accounts.lookup_login(email) is None:
-        _usage(_("未找到用户 %(email)s。", email=email))
-    if user is None or user.role != "bureau" or user.tenant_id != tenant.slug or not user.active:
-        _usage(_("%(email)s 不是%(tenant)s知识产权局的有效用户，不能导入。", email=accounts.normalize_email(email),
-                 tenant=pick(tenant.name_zh, tenant.name_en)))
-    return user
-
-
-def _open(path: Path) -> Sheet:
-    from ipservice.importing import archive
-
-    refused = archive.problem(path)
-    if refused:
-        _usage(_("无法读取文件 %(file)s：%(error)s", file=str(path), error=refused))
-    try:
-        return Sheet(path)
-    except Exception as exc:  # noqa: BLE001 — whatever openpyxl or the file system says
-        _usage(_("无法读取文件 %(file)s：%(error)s", file=str(path), error=str(exc) or type(exc).__name__))
-
-
-def _check_columns(importer: Importer, header, mapping) -> None:
-    from ipservice.core.i18n import pick
-
-    missing = [c for c in importer.columns if c.required and c.key not in mapping]
-    if header is None or missing:
-        names = [pick(c.names[0], f"{c.names[0]} ({c.key})") for c in missing] if missing else \
-            [c.names[0] for c in importer.columns if c.required]
-        _usage(_("文件缺少必需的列：%(columns)s", columns=joiner().join(names)))
-
-
-def write_csv(path: Path, outcomes: list[Outcome]) -> None:
-    from ipservice.core.exports import safe_cell
-
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow([_("行号"), _("结果"), _("详情")])
-        for o in outcomes:
-            writer.writerow([o.row, o.result_text(), safe_cell(o.detail_text())])
-
-
-def _data_rows(rows: Iterator[tuple], first_row_no: int) -> Iterator[tuple[int, tuple]]:
-    """Rows with the spreadsheet's row numbers; empty rows are left out."""
-    for n, row in enumerate(rows, start=first_row_no):
-        if any(as_text(c) for c in row):
-            yield n, row
-
-
-def run_import(kind, tenant_slug: str, email: str, path: Path, report: Path | None, lang: str) -> int:
-    """The command's work; returns the exit code (usage errors raise ``click.UsageError``)."""
-    from ipservice.tenants import registry
-
-    stderr = click.get_text_stream("stderr")
-    with force_locale(LANGS[lang]):
-        tenant = registry.get(tenant_slug)
-        if tenant is None:
-            _usage(_("未知的地区“%(slug)s”，可选：%(choices)s。", slug=tenant_slug,
-                     choices=", ".join(t.slug for t in registry.all())))
-        with tenant_context(tenant_slug):
-            user = _check_user(tenant, email)
-            sheet = _open(path)
-            try:
-                rows = sheet.rows()
-                head = [tuple(r) for _n, r in zip(range(HEADER_SEARCH_ROWS), rows)]
-                importer = Importer(kind, tenant, user, path.name)
-                header, mapping, ignored = map_header(head, importer.columns)
-                _check_columns(importer, header, mapping)
-                importer.end_chunk()  # the look-ups above only read: the first chunk begins afresh
-                if ignored:
-                    click.echo(_("忽略的列：%(columns)s", columns=joiner().join(ignored)), err=True)
-                # Row numbers are the spreadsheet's (the header row is ``header + 1``).
-                after_header = (r for r in (*head[header + 1:],))
-                data = _data_rows(_chain(after_header, rows), header + 2)
-                outcomes, chunk = [], []
-                with click.progressbar(data, length=max(sheet.size_hint - header - 1, 0), label=_("导入中"),
-                                       file=stderr, show_pos=True) as bar:
-                    for row_no, row in bar:
-                        chunk.append((row_no, row))
-                        if len(chunk) >= BATCH_ROWS:
-                            outcomes += importer.run_chunk(chunk, mapping)
-                            chunk = []
-                    outcomes += importer.run_chunk(chunk, mapping)
-            finally:
-                sheet.close()
-        lines = _report_lines(outcomes)
-        while batch := list(itertools.islice(lines, 1000)):  # not one string of the whole report
-            click.echo("\n".join(batch))
-        counts = {k: sum(o.result == k for o in outcomes) for k in ("ok", "skipped", "error")}
-        click.echo(_("%(total)s 行：导入 %(ok)s，跳过 %(skipped)s，错误 %(failed)s", total=len(outcomes),
-                     ok=counts["ok"], skipped=counts["skipped"], failed=counts["error"]))
-        if report is not None:
-            write_csv(report, outcomes)
-            click.echo(_("报告已写入 %(file)s", file=str(report)), err=True)
-    return 1 if counts["error"] else 0
-
-
-def _report_lines(outcomes: list[Outcome]) -> Iterator[str]:
-    """``Outcome.lines`` of every row; an imported row's line from the template translated once (a ledger
-    is mostly imported rows, and a translation lookup per row cost more than the row's own insert)."""
-    template, ok = _("第 %(row)s 行：%(result)s"), _("导入成功")
-    for o in outcomes:
-        if o.result == "ok":
-            yield template % {"row": o.row, "result": ok}
-        else:
-            yield from o.lines()
-
-
-def _chain(*iterables):
-    for it in iterables:
-        yield from it

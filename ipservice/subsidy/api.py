@@ -10,6 +10,7 @@ from ipservice.core.access import access
 from ipservice.core.attachments import AttachmentOut, download_doc, send
 from ipservice.core.idempotency import idempotent
 from ipservice.subsidy import budget, schemas, services
+from ipservice.subsidy import exports as application_exports
 
 blp = Blueprint("api_subsidy", __name__, url_prefix="/t/<tenant>/api/v1",
                 description="资助/奖励申请 — subsidy applications under the district's funded policy rules")
@@ -139,6 +140,6 @@ class Liability(MethodView):
 
 
 exports.export_routes(blp, "/subsidy-applications", schemas.SubsidyApplicationQuery,
-                      lambda fmt, filters: services.export(fmt, current_user, filters), "applications")
+                      lambda fmt, filters: application_exports.export(fmt, current_user, filters), "applications")
 
 BLUEPRINTS = [blp]

@@ -19,7 +19,7 @@ from ipservice.core.labels import ORG_TYPES, label
 from ipservice.core.types import today_china
 from ipservice.core.validators import filter_date_problem, page_number
 from ipservice.forms.render import for_page, load_form, refusal
-from ipservice.subsidy import budget as budget_lines, schemas, services
+from ipservice.subsidy import budget as budget_lines, exports, schemas, services
 from ipservice.subsidy.config import settings
 
 bp = Blueprint("subsidy", __name__, template_folder="templates", url_prefix="/t/<tenant>/subsidies")
@@ -29,7 +29,7 @@ PAGE_SIZE = 50
 @bp.context_processor
 def _helpers():
     return {"rule_name": services.rule_name, "org_type_label": lambda k: label(ORG_TYPES, k),
-            "objects_text": services.objects_text,
+            "objects_text": exports.objects_text,
             "budget_line": lambda code: settings(g.tenant).budget(code)}  # its reading, beside its figures
 
 
@@ -202,7 +202,7 @@ def export(fmt):
     filters, errors = _filters()
     if errors:
         error(422, errors=errors, location="query")
-    return services.export(fmt, current_user, filters)
+    return exports.export(fmt, current_user, filters)
 
 
 @bp.route("/liability")

@@ -177,6 +177,13 @@ def _register_blueprints(app: Flask, api, csrf) -> None:
                     csrf.exempt(blp)
             else:
                 app.register_blueprint(module.bp)
+    from ipservice.core import filing, filing_api
+
+    for kind in filing.kinds(app):  # one API for every filing kind, from its declaration
+        if kind.api is not None:
+            blp = filing_api.blueprint(kind)
+            api.register_blueprint(blp)
+            csrf.exempt(blp)
 
 
 def _lang_url(lang: str) -> str:

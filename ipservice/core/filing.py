@@ -11,8 +11,6 @@ organization submits on its tenant's form; the bureau decides once, or works it 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, Callable
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -22,78 +20,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ipservice.core import audit
 from ipservice.core.errors import error
+from ipservice.core.kind import FilingKind, check
 from ipservice.core.types import CHINA, UTCDateTime, utcnow
 from ipservice.extensions import db
-
-
-@dataclass(frozen=True)
-class FilingKind:
-    """One kind of filing, as the rest of the service sees it.
-
-    ``service`` answers, for the current tenant (request or command context) — the same signature for
-    every kind:
-
-    - ``submit(user, data, *, enterprise=None, upload=None)`` → the new filing (``data`` loaded by the
-      tenant's form; ``enterprise`` files for another organization: the bulk import);
-    - ``get(user, filing_id)`` → the filing, or a 404 ``Refusal`` (another organization's: not found);
-    - ``page(user, filters, page_no, page_size)`` → ``(filings, total)``, newest first;
-    - ``decide(user, filing_id, data)`` → the filing after the bureau's decision or move (``data``:
-      ``{"decision", "reason"}`` for a kind decided once, ``{"to", "note"}`` for a case's next step);
-    - ``stats()`` → the current tenant's counts as ``GET /api/v1/stats`` reports them.
-    """
-
-    name: str  # "custody": the contract's filing kind, the forms.toml section, the import's name
-    model: type
-    object_type: str  # the audit trail's object type
-    label: tuple[str, str]  # (Chinese, English)
-    statuses: dict[str, tuple[str, str]]  # every status → (Chinese, English) label, in workflow order
-    pending: tuple[str, ...]  # statuses in which the filing waits for the bureau
-    service: Any
-    list_endpoint: str  # the page listing the kind (enterprise: own; bureau: queue)
-    detail_endpoint: str  # the page of one filing, ``url_for(detail_endpoint, **{detail_arg: id})``
-    detail_arg: str = "filing_id"
-    # where the organization files one anew, and the statuses after which it may (a rejection): 我的办件
-    # says so and links there instead of "nothing to do"
-    new_endpoint: str | None = None
-    refilable: tuple[str, ...] = ("rejected",)
-    stats_key: str = ""  # its key in each tenant's ``GET /api/v1/stats`` entry (default: ``name``)
-    stats_totals: Callable[[list[dict]], dict] | None = None  # totals over tenants (default: sums)
-    # ``fn(aggregates, slugs) -> {slug: counts}``: the kind's statistics for every tenant at once, from the
-    # cross-tenant aggregates the statistics area passes in (default: counts by status)
-    stats_by_tenant: Callable | None = None
-    stats_schema: Any = None  # the marshmallow schema of ``service.stats()``
-    totals_schema: Any = None  # the schema of its totals (default: ``stats_schema``)
-    number_attr: str | None = None  # the attribute holding the filing's number, if the kind numbers
-    due_attr: str | None = None  # the attribute holding its next deadline, if it has one
-    importer: Any = None  # an ``ipservice.importing.ImportSpec``: the kind's spreadsheet columns and rules
-    metrics: tuple[str, ...] = field(default=())  # the KPI metrics the kind's records feed
-    # More keys of the tenant's ``GET /api/v1/stats`` entry beside ``key`` (amounts only, never names):
-    # ``stats_extra()`` → ``{"liability": [...]}`` for the current tenant.
-    stats_extra: Callable[[], dict] | None = None
-    stats_extra_schema: Any = None  # the marshmallow schema of ``stats_extra()`` (the OpenAPI document)
-    # What the kind adds to a district's configuration (``tenants/<slug>/``), checked when it is loaded:
-    # the schema of its ``forms.toml`` section (a ``tenants.schemas.FormSectionSchema`` with the kind's
-    # choice settings; default: the tenant's own fields only) …
-    form_section: Any = None
-    # … whether its policy rules (``applies_to`` = its name) pay through the filing itself (the estimate on
-    # the record): one such rule in force at a time, never applied for as a subsidy …
-    funded_through_filing: bool = False
-    # … and ``fn(folder, tenant, kinds)`` reading the kind's own tenant file, if it has one; the result is
-    # ``tenant.part(name)``. It raises ``tenants.TenantConfigError`` naming the file and the field.
-    tenant_config: Callable | None = None
-    # ``fn(filings) -> [dict]``: the kind's filings as a person's copy of their data shows them (PIPL art. 45);
-    # default: every column, the tenant's own fields and the filing's audit history (``privacy.export``)
-    personal_data: Callable | None = None
-
-    @property
-    def key(self) -> str:
-        return self.stats_key or self.name
-
-    def status_label(self, status: str) -> str:
-        from ipservice.core.i18n import pick
-
-        pair = self.statuses.get(status)
-        return pick(*pair) if pair else status
 
 
 KINDS_KEY = "ipservice.filing_kinds"
@@ -103,6 +32,7 @@ def register_kind(app, kind: FilingKind) -> FilingKind:
     """Make ``kind`` known to everything that spans filings (once per app)."""
     from ipservice.core import labels
 
+    check(kind)
     kinds = app.extensions.setdefault(KINDS_KEY, {})
     if kind.name in kinds and kinds[kind.name] is not kind:
         raise RuntimeError(f"filing kind {kind.name!r} registered twice")

@@ -1,13 +1,9 @@
-"""Custody API: ``/t/<tenant>/api/v1/agencies`` and ``/t/<tenant>/api/v1/custody-enrollments``."""
-from flask import g
+"""托管服务机构 API — ``/t/<tenant>/api/v1/agencies`` (the enrollments are the one filing API: ``custody.kind``)."""
 from flask.views import MethodView
 from flask_login import current_user
 from ipservice.extensions import Blueprint
 
-from ipservice import forms
-from ipservice.core import exports
 from ipservice.core.access import access
-from ipservice.core.idempotency import idempotent
 from ipservice.custody import schemas, services
 
 blp = Blueprint("api_custody", __name__, url_prefix="/t/<tenant>/api/v1",
@@ -50,54 +46,5 @@ class AgencyApproval(MethodView):
     def post(self, data, agency_id):
         """Approve an agency (``{"approved": true}``) or withdraw its approval (``false``)."""
         return services.set_agency_approval(agency_id, data["approved"])
-
-# --- enrollments -------------------------------------------------------------------------------------
-
-@blp.route("/custody-enrollments")
-class Enrollments(MethodView):
-    @access("enterprise", "bureau")
-    @blp.arguments(schemas.CustodyEnrollmentQuery, location="query")
-    @blp.response(200, schemas.CustodyEnrollmentOut(many=True))
-    @blp.paginate(**PAGE)
-    def get(self, filters, pagination_parameters):
-        """Custody enrollments, newest first (enterprise: its own; bureau: all in the tenant)."""
-        items, total = services.list_enrollments(current_user, filters, pagination_parameters.page,
-                                                 pagination_parameters.page_size)
-        pagination_parameters.item_count = total
-        return items
-
-    @access("enterprise")
-    @idempotent
-    @blp.doc(requestBody={"required": True, "content": {"application/json": {
-        "schema": schemas.CustodyEnrollmentBase}}},
-        description="The body is the tenant's custody form (``GET /forms``): these base fields plus the "
-                    "tenant's own fields at the top level.")
-    @blp.response(201, schemas.CustodyEnrollmentOut)
-    @blp.alt_response(409, description="an enrollment for an overlapping period is submitted or approved")
-    @blp.alt_response(422, description="validation failed, or the agency is unknown or not approved")
-    def post(self):
-        """File a custody enrollment (``Idempotency-Key`` accepted)."""
-        return services.submit(current_user, forms.load_json(g.tenant, "custody"))
-
-@blp.route("/custody-enrollments/<enrollment_id>")
-class Enrollment(MethodView):
-    @access("enterprise", "bureau")
-    @blp.response(200, schemas.CustodyEnrollmentOut)
-    def get(self, enrollment_id):
-        """One custody enrollment (another enterprise's or tenant's: 404)."""
-        return services.get(current_user, enrollment_id)
-
-@blp.route("/custody-enrollments/<enrollment_id>/decision")
-class Decision(MethodView):
-    @access("bureau")
-    @blp.arguments(schemas.CustodyDecisionIn)
-    @blp.response(200, schemas.CustodyEnrollmentOut)
-    @blp.alt_response(409, description="decided already")
-    def post(self, data, enrollment_id):
-        """Approve or reject (a rejection needs a reason) a submitted enrollment, once."""
-        return services.decide(current_user, enrollment_id, data)
-
-exports.export_routes(blp, "/custody-enrollments", schemas.CustodyEnrollmentQuery,
-                      lambda fmt, filters: services.export(fmt, current_user, filters), "enrollments")
 
 BLUEPRINTS = [blp]

@@ -18,7 +18,7 @@ from ipservice.core.i18n import is_english, pick
 from ipservice.core.labels import label, status_label
 from ipservice.core.tenancy import current_tenant, current_tenant_id
 from ipservice.core.transaction import savepoint
-from ipservice.core.types import china_time, today_china
+from ipservice.core.types import china_time
 from ipservice.custody.models import CustodyAgency, CustodyEnrollment
 from ipservice.custody.schemas import CUSTODY_SERVICES, DECISIONS, ENTERPRISE_SCALES, STATUSES
 from ipservice.extensions import db

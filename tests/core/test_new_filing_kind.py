@@ -251,8 +251,8 @@ def _kinds() -> tuple[list[str], set[str]]:
 
     folders = sorted(p.parent.name for p in (ROOT / "ipservice").glob("*/__init__.py")
                      if "register_kind(" in p.read_text())
-    names = {n for f in folders
-             for n in re.findall(r'FilingKind\(\s*name="(\w+)"', (ROOT / "ipservice" / f / "__init__.py").read_text())}
+    names = {n for f in folders for p in (ROOT / "ipservice" / f).glob("*.py")
+             for n in re.findall(r'FilingKind\(\s*name="(\w+)"', p.read_text())}
     return folders, names
 
 

@@ -177,13 +177,15 @@ def _register_blueprints(app: Flask, api, csrf) -> None:
                     csrf.exempt(blp)
             else:
                 app.register_blueprint(module.bp)
-    from ipservice.core import filing, filing_api
+    from ipservice.core import filing, filing_api, filing_pages
 
-    for kind in filing.kinds(app):  # one API for every filing kind, from its declaration
+    for kind in filing.kinds(app):  # one API and one set of pages for every filing kind, from its declaration
         if kind.api is not None:
             blp = filing_api.blueprint(kind)
             api.register_blueprint(blp)
             csrf.exempt(blp)
+        if kind.pages is not None:
+            app.register_blueprint(filing_pages.blueprint(kind))
 
 
 def _lang_url(lang: str) -> str:

@@ -44,7 +44,7 @@ def test_integers_too_long_to_parse_are_400_on_every_json_endpoint(client, enter
 @pytest.mark.parametrize("path", ["/t/xian/cases?fmt=x", "/t/xian/certifications?endpoint=x",
                                   "/t/xian/cases?_anchor=x&_external=1&tenant=hebi&_scheme=https",
                                   "/t/xian/certifications?_anchor=x&_external=1&tenant=hebi&_method=GET",
-                                  "/t/xian/custody/queue?_anchor=x&_external=1&tenant=hebi&fmt=x"])
+                                  "/t/xian/custody-enrollments/?_anchor=x&_external=1&tenant=hebi&fmt=x"])
 def test_query_arguments_do_not_reach_url_building(app, client, bureau, path):
     b = bureau("xian")
     page_login(client, b.email)

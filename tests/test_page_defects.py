@@ -53,7 +53,7 @@ def test_language_links_after_a_refused_decision_lead_to_the_detail_page(app, en
     case = file_case(ent)
     c = _logged_in(app, officer.email)
     for detail, post, data in [
-        (f"/t/xian/custody/{enrollment['id']}", "/decision", {"decision": "reject", "reason": ""}),
+        (f"/t/xian/custody-enrollments/{enrollment['id']}", "/decision", {"decision": "reject", "reason": ""}),
         (f"/t/xian/certifications/{record['id']}", "/decision", {"decision": "reject", "reason": ""}),
         (f"/t/xian/cases/{case['id']}", "/transitions", {"to": "declined", "note": ""}),
     ]:
@@ -109,14 +109,14 @@ def test_export_file_names_follow_one_pattern(app, enterprise, bureau):
     officer = bureau("xian")
     c = _logged_in(app, officer.email)
     names = []
-    for url in ("/t/xian/custody/export.xlsx", "/t/xian/certifications/export.csv", "/t/xian/cases.xlsx",
+    for url in ("/t/xian/custody-enrollments/export.xlsx", "/t/xian/certifications/export.csv", "/t/xian/cases.xlsx",
                 "/t/xian/api/v1/kpis.xlsx"):
         r = c.get(url + "?lang=en")
         assert r.status_code == 200, url
         names.append(unquote(r.headers["Content-Disposition"].split("filename*=UTF-8''")[1]))
     for name in names:
         assert re.fullmatch(r"xian-[a-z-]+-\d{4}-\d{2}-\d{2}\.(xlsx|csv)", name), name
-    zh = c.get("/t/xian/custody/export.xlsx?lang=zh_CN")
+    zh = c.get("/t/xian/custody-enrollments/export.xlsx?lang=zh_CN")
     assert unquote(zh.headers["Content-Disposition"].split("filename*=UTF-8''")[1]).startswith("xian-托管申请-")
 
 
@@ -126,7 +126,7 @@ def test_tables_scroll_in_their_own_box_on_a_phone(app, enterprise, bureau):
     ent, officer = enterprise("xian"), bureau("xian")
     file_case(ent)
     c = _logged_in(app, officer.email)
-    for url in ("/t/xian/cases", "/t/xian/custody/queue", "/t/xian/certifications", "/t/xian/overview",
+    for url in ("/t/xian/cases", "/t/xian/custody-enrollments/", "/t/xian/certifications", "/t/xian/overview",
                 "/t/xian/worklist"):
         html = _html(c.get(url))
         assert html.count("<table") == len(re.findall(r'<div class="table-scroll"[^>]*>\s*<table', html)), url

@@ -9,6 +9,7 @@ data — reads these declarations and never names a kind. Every capability is op
 - ``Decision`` (决定, decided once) or ``StateMachine`` (办理, states and moves given as data).
 - ``Attachments``: one signature for every kind's files.
 - ``ApiSurface``: how the kind appears under ``/t/<tenant>/api/v1`` (its path, schemas, export).
+- ``PageSurface``: what its pages (``/t/<tenant>/<api.path>/``, ``core/filing_pages.py``) need besides that.
 """
 from __future__ import annotations
 
@@ -128,6 +129,45 @@ class ApiSurface:
     submit_text: str = ""  # the submit operation's description (what the body is)
 
 
+def N_(text: str) -> str:
+    """A Chinese message id for the catalog, translated where it is shown (``gettext(text, **values)``)."""
+    return text
+
+
+@dataclass(frozen=True)
+class PageSurface:
+    """What a kind's pages need besides its API surface (the one set of pages: ``core/filing_pages.py``).
+
+    Texts are Chinese message ids marked ``N_`` (English in the catalog), formatted with ``%(number)s``,
+    ``%(status)s``, ``%(name)s`` and whatever ``values(filing)`` adds.
+    """
+
+    # the kind's template of macros for what differs (``<kind>/_filing.html``): ``list_head()``,
+    # ``list_row(f, url)``, ``detail(f)``; optional ``new_intro(fields)``, ``list_intro()``, ``sections(f)``,
+    # ``decision_notes(f)``, ``files(f, listing)`` (its own listing of the attachments), ``after(f)``
+    partial: str
+    titles: Mapping[str, str]  # "mine", "queue", "new", "detail" (with ``%(number)s``) → the page's title
+    nav: Mapping[str, str]  # role ("enterprise", "bureau") → its link to the list
+    empty: str  # the list without rows
+    # "submitted", each status a decision or move leads to (or "decided" / "moved" for all) → the message
+    flashes: Mapping[str, str]
+    actions: Mapping[str, str] = field(default_factory=dict)  # decision word or move target → its button
+    helpers: Callable[[], dict] | None = None  # names the kind's partial calls (its cells' texts)
+    values: Callable[[object], dict] | None = None  # more values for the flashed texts
+    notices: Callable[[object], list[str]] | None = None  # warnings flashed after a decision
+    # the new-filing form: ``form()`` → its schema (default: the tenant's form of the kind), ``fields(specs)``
+    # → the fields as the page shows them (a choice among the tenant's current objects)
+    form: Callable[[], object] | None = None
+    fields: Callable[[list], list] | None = None
+    upload_on_new: bool = False  # the new form takes the first attachment (``file``)
+    preview: Callable[[object, dict], object] | None = None  # ``(user, data)`` → what filing would give
+    filter_choices: Mapping[str, Callable[[], list]] = field(default_factory=dict)  # name → [(value, label)]
+    bureau_filters: Mapping[str, str] = field(default_factory=dict)  # the queue's default filters
+    confirm: Mapping[str, str] = field(default_factory=dict)  # move target → what the mover must confirm
+    slots: Callable[[object], list] | None = None  # ``slots(filing)`` → [(code, label)] of its documents
+    accept: str = "application/pdf,.pdf"  # the upload's ``accept``
+
+
 @dataclass(frozen=True)
 class FilingKind:
     """One kind of filing, as the rest of the service sees it."""
@@ -139,14 +179,17 @@ class FilingKind:
     statuses: Mapping[str, tuple[str, str]]  # every status → (Chinese, English) label, in workflow order
     pending: tuple[str, ...]  # statuses in which the filing waits for the bureau
     service: FilingService
-    list_endpoint: str  # the page listing the kind (enterprise: own; bureau: queue)
-    detail_endpoint: str  # the page of one filing, ``url_for(detail_endpoint, **{detail_arg: id})``
+    # the page listing the kind (enterprise: own; bureau: queue) and the page of one filing,
+    # ``url_for(detail_endpoint, **{detail_arg: id})``: with ``pages`` declared, its pages' (derived)
+    list_endpoint: str = ""
+    detail_endpoint: str = ""
     detail_arg: str = "filing_id"
     # the bureau's say: decided once, or worked through states (exactly one of the two)
     decision: Decision | None = None
     machine: StateMachine | None = None
     attachments: Attachments | None = None
     api: ApiSurface | None = None
+    pages: PageSurface | None = None
     # where the organization files one anew, and the statuses after which it may (a rejection): 我的办件
     # says so and links there instead of "nothing to do"
     new_endpoint: str | None = None
@@ -181,6 +224,12 @@ class FilingKind:
     # ``fn(filings) -> [dict]``: the kind's filings as a person's copy of their data shows them (PIPL art. 45);
     # default: every column, the tenant's own fields and the filing's audit history (``privacy.export``)
     personal_data: Callable[[list], list[dict]] | None = None
+
+    def __post_init__(self):
+        if self.pages is not None:  # its pages are the one set's: ``pages_<name>.index`` …
+            for attr, view in (("list_endpoint", "index"), ("detail_endpoint", "detail"), ("new_endpoint", "new")):
+                if not getattr(self, attr):
+                    object.__setattr__(self, attr, f"pages_{self.name}.{view}")
 
     @property
     def key(self) -> str:
@@ -217,6 +266,10 @@ def check(kind: FilingKind) -> None:
             unknown |= ({move.to} | set(move.sources)) - set(kind.statuses)
     if unknown:
         fail(f"names statuses it does not declare: {', '.join(sorted(unknown))}")
+    if kind.pages is not None and kind.api is None:
+        fail("has pages but no API surface (the pages live at its path)")
+    if not kind.list_endpoint or not kind.detail_endpoint:
+        fail("names no list and detail page (declare its pages, or the endpoints)")
     if kind.api is not None and kind.decision is None and kind.machine is None:
         fail("has an API but neither a decision nor a state machine")
     if kind.attachments is not None and kind.attachments.slot_field is not None \

@@ -127,3 +127,18 @@ def refusal(exc) -> tuple[int, str, dict]:
     """``(status, message, {field: [text, …]})`` of a service's ``Refusal``, to show on the page next to
     the fields: field messages flattened and in the user's language."""
     return exc.status, exc.text, flat_errors(localize_errors(exc.errors))
+
+
+PAGE_REFUSALS = (403, 409, 413, 415, 422)  # shown on the form they answer; anything else is an error page
+
+
+def page_refusal(exc, file_field: str | None = None) -> tuple[int, str, dict]:
+    """The one mapping of a service's refusal onto the page form it answers: ``(status, message, errors)``
+    with the message beside its field (an upload's 413/415 beside ``file_field``; a refusal of no field
+    as the form's own error). A refusal a form cannot show (404, 429, …) goes on to the error page."""
+    if exc.status not in PAGE_REFUSALS:
+        raise exc
+    status, message, errors = refusal(exc)
+    if file_field and status in (413, 415) and file_field not in errors:
+        errors[file_field] = [message]
+    return status, message, errors or {"_schema": [message]}

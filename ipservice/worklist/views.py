@@ -26,9 +26,9 @@ def detail_url(kind, item_id: str) -> str:
 
 
 def new_url(kind) -> str | None:
-    """The kind's form for a new filing, by the areas' convention (``<blueprint>.new``), if it has one."""
-    endpoint = kind.list_endpoint.rsplit(".", 1)[0] + ".new"
-    return url_for(endpoint) if endpoint in current_app.view_functions else None
+    """The kind's form for a new filing (``new_endpoint``), if it has one."""
+    endpoint = kind.new_endpoint
+    return url_for(endpoint) if endpoint and endpoint in current_app.view_functions else None
 
 
 def quantity(value, row: dict) -> str:

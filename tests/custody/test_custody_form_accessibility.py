@@ -11,10 +11,10 @@ from tests.custody.test_custody_pages import html, logged_in
 def test_checkbox_group_has_a_legend_and_errors_are_tied_to_their_inputs(app, setup):
     e, _b, agency = setup("xian")
     c = logged_in(app, e.info["email"])
-    page = html(c.get("/t/xian/custody/new"))
+    page = html(c.get("/t/xian/custody-enrollments/new"))
     assert re.search(r'<fieldset class="checks" id="f-services">\s*<legend>托管服务内容', page)
     assert re.search(r'<a class="skip" href="#content">跳到正文</a>', page) and '<span id="content"></span>' in page
-    r = c.post("/t/xian/custody/new", data={"csrf_token": csrf_from(page), "agency_id": agency["id"],
+    r = c.post("/t/xian/custody-enrollments/new", data={"csrf_token": csrf_from(page), "agency_id": agency["id"],
                                             "start_date": "2025-06-01", "end_date": "2030-01-01"})
     out = html(r)
     assert r.status_code == 422

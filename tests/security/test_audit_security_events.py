@@ -60,7 +60,7 @@ def test_role_changes_are_audited_and_end_the_sessions(app, client):
     assert len(events) == 1 and events[0][3]["from"] == {"role": "bureau", "tenant": "xian"}
     assert events[0][3]["to"] == {"role": "cross_admin", "tenant": None}
     # the old session (a bureau of xian) is over
-    assert client.get("/t/xian/custody/queue").status_code == 302
+    assert client.get("/t/xian/custody-enrollments/").status_code == 302
     # enterprise accounts belong to their organization: not by this command
     r = runner.invoke(args=["users", "set-role", "promoted@xian.gov.cn", "--role", "enterprise", "--tenant", "xian"])
     assert r.exit_code != 0

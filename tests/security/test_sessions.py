@@ -20,7 +20,7 @@ def _with_cookie(app, value):
 def _bureau_page_session(app, client, email="bureau.session@xian.gov.cn"):
     create_user(app, email, "bureau", "xian")
     assert page_login(client, email).status_code == 302
-    assert client.get("/t/xian/custody/queue").status_code == 200
+    assert client.get("/t/xian/custody-enrollments/").status_code == 200
     return email
 
 
@@ -34,11 +34,11 @@ def test_a_cookie_kept_before_logout_is_refused_for_get_and_post(app, client):
     kept = _session_cookie(client)
     csrf = csrf_from(client.get("/account/password").get_data(as_text=True))
     # the kept cookie works before the logout (the attacker's copy is a real session)
-    assert _with_cookie(app, kept).get("/t/xian/custody/queue").status_code == 200
+    assert _with_cookie(app, kept).get("/t/xian/custody-enrollments/").status_code == 200
     r = client.post("/logout", data={"csrf_token": csrf})
     assert r.status_code == 302
     thief = _with_cookie(app, kept)
-    r = thief.get("/t/xian/custody/queue")
+    r = thief.get("/t/xian/custody-enrollments/")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     r = _post_password_change(thief, csrf)
     assert r.status_code in (302, 400) and r.status_code != 422
@@ -56,22 +56,22 @@ def test_a_password_change_ends_every_other_session_but_keeps_this_one(app, clie
                                                 "current_password": DEMO_PASSWORD,
                                                 "new_password": "Qing-He-Bridge-1987"})
     assert r.status_code == 302
-    assert client.get("/t/xian/custody/queue").status_code == 200          # this session goes on
-    r = _with_cookie(app, kept).get("/t/xian/custody/queue")
+    assert client.get("/t/xian/custody-enrollments/").status_code == 200          # this session goes on
+    r = _with_cookie(app, kept).get("/t/xian/custody-enrollments/")
     assert r.status_code == 302 and "/login" in r.headers["Location"]      # the other one is over
-    assert other_device.get("/t/xian/custody/queue").status_code == 302
+    assert other_device.get("/t/xian/custody-enrollments/").status_code == 302
 
 
 def test_the_api_password_change_ends_page_sessions(app, client):
     info = register_enterprise(client, "xian", email="api.changer@example.cn")
     browser = app.test_client()
     assert page_login(browser, "api.changer@example.cn").status_code == 302
-    assert browser.get("/t/xian/custody/mine").status_code == 200
+    assert browser.get("/t/xian/custody-enrollments/").status_code == 200
     r = client.post("/api/v1/auth/password", json={"current_password": DEMO_PASSWORD,
                                                    "new_password": "Qing-He-Bridge-1987"},
                     headers={"Authorization": f"Bearer {info['token']}"})
     assert r.status_code == 204
-    assert browser.get("/t/xian/custody/mine").status_code == 302
+    assert browser.get("/t/xian/custody-enrollments/").status_code == 302
     # and its tokens are revoked
     r = client.get("/t/xian/api/v1/custody-enrollments", headers={"Authorization": f"Bearer {info['token']}"})
     assert r.status_code == 401

@@ -127,7 +127,7 @@ def test_overdue_and_due_soon_by_deadline(app, enterprise, bureau, monkeypatch):
     for key in ("custody-late", "cert-late", "case-late", "custody-soon", "case-today"):
         assert ids[key] in html, key
     assert ids["custody-fresh"] not in html
-    assert f"/t/xian/custody/{ids['custody-late']}" in html and f"/t/xian/cases/{ids['case-late']}" in html
+    assert f"/t/xian/custody-enrollments/{ids['custody-late']}" in html and f"/t/xian/cases/{ids['case-late']}" in html
 
     # once decided, nothing is overdue any more
     officer.post(f"/t/xian/api/v1/custody-enrollments/{ids['custody-late']}/decision", json={"decision": "approve"})
@@ -248,7 +248,7 @@ def test_each_role_lands_on_its_worklist(app, client, enterprise, bureau, cross_
     r = page_login(other, ent.info["email"])
     assert r.headers["Location"].endswith("/t/xian/my")
     html = other.get("/t/xian/my").get_data(as_text=True)
-    assert "我的办件" in html and "/t/xian/custody/new" in html and "/t/xian/certifications/new" in html
+    assert "我的办件" in html and "/t/xian/custody-enrollments/new" in html and "/t/xian/certifications/new" in html
     assert "/t/xian/cases/new" in html and "您还没有提交任何申请" in html
 
     admin = app.test_client()
@@ -288,8 +288,8 @@ def test_my_page_numbers_every_kind_and_offers_to_file_a_rejected_one_again(app,
     assert page_login(page, ent.info["email"]).status_code == 302
     html = page.get("/t/xian/my").get_data(as_text=True)
     rows = {n: next(r for r in html.split("<tr") if n in r) for n in (custody["number"], cert["number"])}
-    assert "可修改后重新提交" in rows[custody["number"]] and 'href="/t/xian/custody/new"' in rows[custody["number"]]
+    assert "可修改后重新提交" in rows[custody["number"]] and 'href="/t/xian/custody-enrollments/new"' in rows[custody["number"]]
     assert "无需操作" not in rows[custody["number"]]
     assert "已办结，无需操作" in rows[cert["number"]]
     english = page.get("/t/xian/my?lang=en").get_data(as_text=True)
-    assert 'href="/t/xian/custody/new"' in next(r for r in english.split("<tr") if custody["number"] in r)
+    assert 'href="/t/xian/custody-enrollments/new"' in next(r for r in english.split("<tr") if custody["number"] in r)

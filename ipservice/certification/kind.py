@@ -16,7 +16,7 @@ def declare() -> FilingKind:
         decision=Decision(outcomes=models.DECISIONS, body=schemas.CertificationDecisionIn, apply=services.decide,
                           reason_required_for=services.REASON_REQUIRED_FOR),
         attachments=Attachments(content_types=services.PDF_ONLY, attach=services.attach,
-                                attachment=services.attachment, listing=services.listing,
+                                attachment=services.attachment, listing=services.attachment_list,
                                 upload=schemas.CertificationUploadIn, what="certificate scan"),
         api=ApiSurface(
             path="certifications", id_arg="record_id", query=schemas.CertificationQuery,

@@ -301,7 +301,7 @@ def attachment(user, record_id: str, attachment_id: str):
     return attachments.get_for(OBJECT_TYPE, record.id, attachment_id)
 
 
-def listing(user, record_id: str) -> list:
+def attachment_list(user, record_id: str) -> list:
     return attachments_of(get(user, record_id))
 
 

@@ -278,8 +278,8 @@ def _remove_file(att):
         current_app.logger.warning("could not remove the file of attachment %s", att.id)
 
 
-def add_scan(user, record_id: str, upload):
-    """Add a certificate scan (PDF by content, at most ATTACHMENT_MAX_BYTES) to the user's own record."""
+def attach(user, record_id: str, upload, slot: str | None = None):
+    """Add a certificate scan (its only document: ``slot`` is not used) (PDF by content, at most ATTACHMENT_MAX_BYTES) to the user's own record."""
     record = get(user, record_id)
     if record.status != "submitted":
         error(409, _("该备案已审核，不能再添加附件。"))
@@ -295,10 +295,14 @@ def add_scan(user, record_id: str, upload):
     return saved
 
 
-def scan(user, record_id: str, attachment_id: str):
+def attachment(user, record_id: str, attachment_id: str):
     """An attachment of a record the user may see (the owner, or the tenant's bureau); 404 otherwise."""
     record = get(user, record_id)
     return attachments.get_for(OBJECT_TYPE, record.id, attachment_id)
+
+
+def attachment_list(user, record_id: str) -> list:
+    return attachments_of(get(user, record_id))
 
 
 def attachments_of(record) -> list:
@@ -499,6 +503,16 @@ def export_name(tenant) -> tuple[str, str, str]:
     caption = _("%(tenant)s贯标认证备案表（导出日期：%(date)s）", tenant=pick(tenant.name_zh, tenant.name_en),
                 date=today.isoformat())
     return title, caption, filename_stem(tenant, title, today)
+
+
+def export(fmt: str, user, filters: dict):
+    """The filtered records as an ``.xlsx`` or ``.csv`` download, in the reader's language."""
+    from ipservice.core.exports import table_response
+
+    tenant = current_tenant()
+    headers, rows = export_table(tenant, user, filters)
+    title, caption, stem = export_name(tenant)
+    return table_response(fmt, title, headers, rows, stem, caption=caption)
 
 
 def org_type_label(org_type: str) -> str:

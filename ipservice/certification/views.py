@@ -8,7 +8,6 @@ from flask_login import current_user
 from marshmallow import EXCLUDE, ValidationError
 from ipservice import forms
 from ipservice.certification import schemas, services
-from ipservice.core import exports
 from ipservice.core.access import access
 from ipservice.core.attachments import send
 from ipservice.core.errors import Refusal, error
@@ -113,7 +112,7 @@ def detail(record_id):
 @access("enterprise")
 def upload(record_id):
     try:
-        services.add_scan(current_user, record_id, request.files.get("file"))
+        services.attach(current_user, record_id, request.files.get("file"))
     except Refusal as exc:
         if exc.status not in (409, 413, 415, 422):
             raise
@@ -126,7 +125,7 @@ def upload(record_id):
 @bp.route("/t/<tenant>/certifications/<record_id>/attachments/<attachment_id>")
 @access("enterprise", "bureau")
 def attachment(record_id, attachment_id):
-    return send(services.scan(current_user, record_id, attachment_id))
+    return send(services.attachment(current_user, record_id, attachment_id))
 
 
 @bp.route("/t/<tenant>/certifications/<record_id>/decision", methods=["POST"])
@@ -157,9 +156,7 @@ def export(fmt):
     filters, errors = _filters()
     if errors:
         error(422, errors=errors, location="query")
-    headers, rows = services.export_table(g.tenant, current_user, filters)
-    title, caption, stem = services.export_name(g.tenant)
-    return exports.table_response(fmt, title, headers, rows, stem, caption=caption)
+    return services.export(fmt, current_user, filters)
 
 
 def nav():

@@ -317,9 +317,9 @@ def _save_evidence(user, app, cfg, upload, document: str):
     return att
 
 
-def add_evidence(user, application_id: str, upload, document: str | None):
+def attach(user, application_id: str, upload, document: str | None = None):
     """Add an evidence file (PDF, JPEG or PNG by content) to one's own submitted application; ``document``
-    names which of the rule's evidence documents it is (default: the first)."""
+    (the slot) names which of the rule's evidence documents it is (default: the first)."""
     app = get(user, application_id)
     if app.status != "submitted":
         error(409, _("该申请已作出决定，不能再添加附件。"))
@@ -337,6 +337,10 @@ def add_evidence(user, application_id: str, upload, document: str | None):
         _remove_file(saved)
         raise
     return saved
+
+
+def attachment_list(user, application_id: str) -> list[Attachment]:
+    return attachments_of(get(user, application_id))
 
 
 def attachments_of(app) -> list[Attachment]:
@@ -360,7 +364,7 @@ def evidence_status(app) -> list[dict]:
              "files": files.get(e.code, [])} for e in (cfg.evidence if cfg else ())]
 
 
-def evidence_file(user, application_id: str, attachment_id: str):
+def attachment(user, application_id: str, attachment_id: str):
     app = get(user, application_id)
     return attachments.get_for(OBJECT_TYPE, app.id, attachment_id)
 

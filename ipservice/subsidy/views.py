@@ -158,7 +158,7 @@ def detail(application_id):
 @access("enterprise")
 def upload(application_id):
     try:
-        services.add_evidence(current_user, application_id, request.files.get("file"),
+        services.attach(current_user, application_id, request.files.get("file"),
                               request.form.get("document") or None)
     except Refusal as exc:
         status, message, errors = _refused(exc)
@@ -171,7 +171,7 @@ def upload(application_id):
 @bp.route("/<application_id>/attachments/<attachment_id>")
 @access("enterprise", "bureau")
 def attachment(application_id, attachment_id):
-    return send(services.evidence_file(current_user, application_id, attachment_id))
+    return send(services.attachment(current_user, application_id, attachment_id))
 
 
 @bp.route("/<application_id>/decision", methods=["POST"])

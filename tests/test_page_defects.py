@@ -126,7 +126,7 @@ def test_tables_scroll_in_their_own_box_on_a_phone(app, enterprise, bureau):
     ent, officer = enterprise("xian"), bureau("xian")
     file_case(ent)
     c = _logged_in(app, officer.email)
-    for url in ("/t/xian/cases", "/t/xian/custody-enrollments/", "/t/xian/certifications", "/t/xian/overview",
+    for url in ("/t/xian/cases", "/t/xian/custody-enrollments/", "/t/xian/certifications/", "/t/xian/overview",
                 "/t/xian/worklist"):
         html = _html(c.get(url))
         assert html.count("<table") == len(re.findall(r'<div class="table-scroll"[^>]*>\s*<table', html)), url

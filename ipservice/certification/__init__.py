@@ -2,9 +2,8 @@ ORDER = 70  # its place among the areas (navigation order)
 
 def init_app(app):
     """Register the certification kind, its navigation and demo data (once per app)."""
-    from ipservice.certification import kind, services, views
-    from ipservice.core import filing, hooks
+    from ipservice.certification import kind, services
+    from ipservice.core import filing, filing_pages, hooks
 
-    filing.register_kind(app, kind.declare())
-    hooks.nav(app, views.nav)
+    hooks.nav(app, filing_pages.nav(filing.register_kind(app, kind.declare())))
     hooks.demo_loader(app, services.load_demo)

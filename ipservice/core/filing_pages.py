@@ -87,6 +87,11 @@ def nav_links(kind: FilingKind) -> list[dict]:
     return [{"url": url_for(kind.list_endpoint), "label": gettext(label)}] if label else []
 
 
+def nav(kind: FilingKind):
+    """The header hook of a kind whose only links are to its list (``hooks.nav(app, nav(kind))``)."""
+    return lambda: nav_links(kind)
+
+
 def text(kind: FilingKind, key: str, filing=None, **values) -> str:
     """One of the kind's page texts in the reader's language, with the filing's number, status, …"""
     if filing is not None:

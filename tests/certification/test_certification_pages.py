@@ -37,8 +37,8 @@ def _bureau_client(app, tenant, email=None):
 def test_nav_links_only_inside_the_users_tenant(app, client, enterprise):
     _login_enterprise(client, enterprise, "xian")
     home = client.get("/t/xian/", follow_redirects=True).get_data(as_text=True)
-    assert "贯标备案" in home and 'href="/t/xian/certifications"' in home
-    assert "/t/hebi/certifications" not in client.get("/t/hebi/").get_data(as_text=True)
+    assert "贯标备案" in home and 'href="/t/xian/certifications/"' in home
+    assert "/t/hebi/certifications/" not in client.get("/t/hebi/").get_data(as_text=True)
     assert "贯标备案" not in app.test_client().get("/t/xian/").get_data(as_text=True)
     b = _bureau_client(app, "xian")
     assert "贯标审核" in b.get("/t/xian/", follow_redirects=True).get_data(as_text=True)
@@ -78,7 +78,7 @@ def test_page_flow_file_a_record_with_its_scan_and_see_the_estimate(app, client,
     assert "贯标备案已提交" in html and "30,000" in html and "市政办发〔2017〕101号" in html
     assert "证书.pdf" in html and "已提交" in html
     assert count_records(app, "xian") == 1 and count_attachments(app) == 1
-    mine = client.get("/t/xian/certifications").get_data(as_text=True)
+    mine = client.get("/t/xian/certifications/").get_data(as_text=True)
     assert "我的贯标备案" in mine and data["certificate_no"] in mine
     en = client.get(r.headers["Location"] + "?lang=en").get_data(as_text=True)
     assert "Subsidy estimate" in en and "30,000" in en
@@ -139,10 +139,10 @@ def test_another_enterprise_gets_404_on_pages(app, client, enterprise):
     rec = submit(owner, "xian")
     _login_enterprise(client, enterprise, "xian")
     assert client.get(f"/t/xian/certifications/{rec['id']}").status_code == 404
-    assert rec["certificate_no"] not in client.get("/t/xian/certifications").get_data(as_text=True)
+    assert rec["certificate_no"] not in client.get("/t/xian/certifications/").get_data(as_text=True)
     b = _bureau_client(app, "hebi")
     assert b.get(f"/t/xian/certifications/{rec['id']}").status_code == 404
-    assert b.get("/t/xian/certifications").status_code == 404
+    assert b.get("/t/xian/certifications/").status_code == 404
 
 
 def test_bureau_queue_filters_decides_and_exports(app, client, enterprise):
@@ -150,10 +150,10 @@ def test_bureau_queue_filters_decides_and_exports(app, client, enterprise):
     one = submit(e, "xian", consulting_agency="=HYPERLINK(\"http://evil\")")
     two = submit(e, "xian", issued_on="2024-03-01", expires_on="2027-02-28")
     b = _bureau_client(app, "xian")
-    queue = b.get("/t/xian/certifications").get_data(as_text=True)
+    queue = b.get("/t/xian/certifications/").get_data(as_text=True)
     assert "贯标审核" in queue and "西安审核科技有限公司" in queue and one["certificate_no"] in queue
     assert "导出 Excel" in queue and "导出 CSV" in queue
-    assert b.get("/t/xian/certifications?submitted_from=2023-02-30").status_code == 422
+    assert b.get("/t/xian/certifications/?submitted_from=2023-02-30").status_code == 422
 
     page = b.get(f"/t/xian/certifications/{one['id']}").get_data(as_text=True)
     assert "核验通过" in page and "驳回" in page and e.info["uscc"] in page
@@ -169,7 +169,7 @@ def test_bureau_queue_filters_decides_and_exports(app, client, enterprise):
     r = b.post(f"/t/xian/certifications/{one['id']}/decision", data={"csrf_token": csrf, "decision": "reject",
                                                                       "reason": "再来一次"})
     assert r.status_code == 409
-    verified = b.get("/t/xian/certifications?status=verified").get_data(as_text=True)
+    verified = b.get("/t/xian/certifications/?status=verified").get_data(as_text=True)
     assert one["certificate_no"] in verified and two["certificate_no"] not in verified
     detail = b.get(f"/t/xian/certifications/{two['id']}").get_data(as_text=True)
     assert "证书已被撤销" in detail and "已驳回" in detail
@@ -210,3 +210,12 @@ def test_api_exports_for_the_bureau_only(app, enterprise, bureau):
     assert "attachment" in r.headers["Content-Disposition"]
     assert e.get("/t/hebi/api/v1/certifications.csv").status_code == 403
     assert bureau("xian").get("/t/hebi/api/v1/certifications.xlsx").status_code == 404
+
+
+def test_the_old_list_url_redirects_to_the_one_set_of_filing_pages(app):
+    """Issue 19: the record pages stay at the API's path, the list now at /t/<t>/certifications/ (the other
+    pages kept their URLs); the old list URL answers a redirect, with its filters."""
+    b = _bureau_client(app, "xian")
+    r = b.get("/t/xian/certifications?status=verified")
+    assert r.status_code in (301, 302, 308) and r.headers["Location"].endswith("/t/xian/certifications/?status=verified")
+    assert "贯标审核" in b.get(r.headers["Location"]).get_data(as_text=True)

@@ -36,16 +36,16 @@ def test_the_subsidy_export_speaks_the_users_language(app, enterprise, bureau):
     e = enterprise("xian")
     b = _staff(app, bureau("xian"))
     filed(e, "xian", "xian-2017-pledge-risk-compensation", "2018-06-01", object_no=doc(), base_amount_cny=1000)
-    zh = b.get("/t/xian/subsidies/export.xlsx")
+    zh = b.get("/t/xian/subsidy-applications/export.xlsx")
     assert "资助申请" in _filename(zh) and _sheet(zh).title == "资助申请"
-    en = b.get("/t/xian/subsidies/export.xlsx?lang=en")
+    en = b.get("/t/xian/subsidy-applications/export.xlsx?lang=en")
     ws = _sheet(en)
     assert ws.title == "Subsidy applications" and "subsidy-applications" in _filename(en)
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert not any(CJK.search(str(h)) for h in rows[1])
     status, org_type = rows[1].index("Status"), 4
     assert rows[2][status] == "Submitted" and not CJK.search(rows[2][org_type])
-    csv = b.get("/t/xian/subsidies/export.csv?lang=en").data.decode("utf-8-sig")
+    csv = b.get("/t/xian/subsidy-applications/export.csv?lang=en").data.decode("utf-8-sig")
     assert not CJK.search(csv.splitlines()[0])
 
 

@@ -238,7 +238,7 @@ def test_a_budget_lines_reading_is_shown_on_the_liability_and_decision_pages(app
     b = FlaskClient(app, use_cookies=True)
     assert page_login(b, "reading-bureau@xian.gov.cn").status_code == 302
     assert LINE_ZH in b.get("/t/xian/subsidies/liability").get_data(as_text=True)
-    assert LINE_ZH in b.get(f"/t/xian/subsidies/{out['id']}").get_data(as_text=True)
+    assert LINE_ZH in b.get(f"/t/xian/subsidy-applications/{out['id']}").get_data(as_text=True)
     assert LINE_EN in b.get("/t/xian/subsidies/liability?lang=en").get_data(as_text=True)
 
 

@@ -30,7 +30,7 @@ def declare() -> FilingKind:
             partial="certification/_filing.html", upload_on_new=True,
             titles={"mine": N_("我的贯标备案"), "queue": N_("贯标审核"), "new": N_("新建贯标备案"),
                     "detail": N_("贯标认证备案 %(certificate_no)s"), "files": N_("证书扫描件"),
-                    "upload": N_("上传证书扫描件（PDF，不超过 10 MB）"),
+                    "upload": N_("上传证书扫描件（PDF，不超过 10 MB）"), "empty_mine": N_("还没有贯标备案。"),
                     "upload_on_new": N_("证书扫描件（PDF，不超过 10 MB；也可提交后在详情页上传）")},
             nav={"enterprise": N_("贯标备案"), "bureau": N_("贯标审核")}, empty=N_("没有符合条件的贯标备案。"),
             flashes={"submitted": N_("贯标备案已提交。"), "decided": N_("审核结果已保存。")},

@@ -34,7 +34,7 @@ def declare() -> FilingKind:
         pages=PageSurface(
             partial="custody/_filing.html", fields=_agency_choice,
             titles={"mine": N_("我的托管申请"), "queue": N_("托管审核"), "new": N_("新建托管申请"),
-                    "detail": N_("托管申请")},
+                    "detail": N_("托管申请"), "empty_mine": N_("尚无托管申请。")},
             nav={"enterprise": N_("托管申请"), "bureau": N_("托管审核")}, empty=N_("没有符合条件的托管申请。"),
             flashes={"submitted": N_("托管申请已提交，请等待知识产权局审核。"),
                      "approved": N_("已批准该托管申请。"), "rejected": N_("已驳回该托管申请。")},

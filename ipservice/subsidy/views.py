@@ -1,43 +1,39 @@
-"""资助申请 pages: the rules an organization can apply for (可申请的政策) with the estimate shown before
-submitting; the organization's applications; the bureau's queue, decision (with the budget warning),
-exports and liability. Thin: the services do the work, the rule's form does the checking."""
+"""Subsidy pages beside the one set of filing pages (``core/filing_pages.py``: ``/t/<t>/subsidy-applications/``):
+the rules an organization can apply for (可申请的政策), the bureau's liability, what the filing pages ask of
+subsidies (the rule a new application is filed under, the application's estimate and budget lines), the
+header links and the old page URLs redirecting."""
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import EXCLUDE, ValidationError
 
+from ipservice.core import filing, filing_pages
 from ipservice.core.access import access
-from ipservice.core.attachments import send
-from ipservice.core.errors import Refusal, error
-from ipservice.core.i18n import localize_errors, pick
-from ipservice.core.idempotency import once_per_form
+from ipservice.core.errors import error
+from ipservice.core.i18n import pick
 from ipservice.core.labels import ORG_TYPES, label
 from ipservice.core.types import today_china
-from ipservice.core.validators import filter_date_problem, page_number
-from ipservice.forms.render import for_page, load_form, refusal
+from ipservice.core.validators import filter_date_problem
 from ipservice.subsidy import budget as budget_lines, exports, schemas, services
 from ipservice.subsidy.config import settings
 
 bp = Blueprint("subsidy", __name__, template_folder="templates", url_prefix="/t/<tenant>/subsidies")
-PAGE_SIZE = 50
+
+
+filing_pages.redirects(bp, {"": "pages_subsidy.index", "/apply/<rule>": "pages_subsidy.new",
+                            "/<filing_id>": "pages_subsidy.detail", "/<filing_id>/decision": "pages_subsidy.decision",
+                            "/<filing_id>/attachments": "pages_subsidy.upload",
+                            "/<filing_id>/attachments/<attachment_id>": "pages_subsidy.attachment",
+                            "/export.<fmt>": "pages_subsidy.export"})
 
 
 @bp.context_processor
 def _helpers():
     return {"rule_name": services.rule_name, "org_type_label": lambda k: label(ORG_TYPES, k),
-            "objects_text": exports.objects_text,
             "budget_line": lambda code: settings(g.tenant).budget(code)}  # its reading, beside its figures
-
-
-def _refused(exc: Refusal, statuses=(409, 413, 415, 422)):
-    """(status, message, field errors) of a service's refusal shown on the page; anything else goes on."""
-    if exc.status not in statuses:
-        raise exc
-    return refusal(exc)
 
 
 # --- the rules (可申请的政策) ---------------------------------------------------------------------------------
@@ -67,142 +63,42 @@ def rules():
                            cite=services.citation_of, org_types=services.org_types_of), (422 if problem else 200)
 
 
-def _apply_fields(cfg, rule):
-    fields = [f for f in for_page(schemas.rule_form(g.tenant, cfg)()) if f["name"] != "rule"]
-    return fields
+# --- what the one set of filing pages asks of subsidies (subsidy/kind.py) ---------------------------------
 
-
-@bp.route("/apply/<rule_code>", methods=["GET", "POST"])
-@access("enterprise")
-@once_per_form
-def apply(rule_code):
-    """申请资助 under one rule: "估算" shows the estimate without filing, "提交申请" files."""
-    cfg, rule = services.rule_pair(g.tenant, rule_code)
+def chosen_rule():
+    """The rule a new application is filed under (``?rule=`` or the form's ``rule``): ``(cfg, rule)``; 404."""
+    cfg, rule = services.rule_pair(g.tenant, request.values.get("rule") or "")
     if cfg is None:
         error(404)
-    schema = schemas.rule_form(g.tenant, cfg)()
-    values, errors, message, status, estimate = {}, {}, None, 200, None
-    if request.method == "POST":
-        values = request.form
-        data, errors = load_form(schema, request.form)
-        errors = {k: (v if isinstance(v, list) else [str(v)]) for k, v in errors.items()}
-        status = 422 if errors else 200
-        if data:
-            try:
-                if request.form.get("action") == "submit":
-                    app = services.submit(current_user, data)
-                    flash(_("资助申请已提交，申请编号 %(number)s。", number=app.number))
-                    return redirect(url_for(".detail", application_id=app.id))
-                estimate = services.estimate(current_user, data)
-            except Refusal as exc:
-                status, message, errors = _refused(exc)
-    return render_template("subsidy/apply.html", cfg=cfg, rule=rule, fields=_apply_fields(cfg, rule),
-                           values=values, errors=errors, message=message, estimate=estimate,
-                           pays=services.pays(g.tenant, cfg, rule), cite=services.citation_of(g.tenant, rule)), status
+    return cfg, rule
 
 
-# --- lists ---------------------------------------------------------------------------------------------------
-
-FILTERS = ("status", "rule", "submitted_from", "submitted_to")
-
-
-def _filters():
-    raw = {k: v for k, v in request.args.items() if k in FILTERS and v.strip()}
-    try:
-        return schemas.SubsidyApplicationQuery(unknown=EXCLUDE).load(raw), {}
-    except ValidationError as exc:
-        return {}, localize_errors(exc.messages)
+def rule_form():
+    return schemas.rule_form(g.tenant, chosen_rule()[0])()
 
 
-@bp.route("")
-@access("enterprise", "bureau")
-def index():
-    """我的资助申请 (enterprise) / 资助审核 (bureau: every application, filters, exports)."""
-    filters, errors = _filters()
-    page_no = page_number(request.args.get("page", 1))
-    items, total = ([], 0) if errors else services.page(current_user, filters, page_no, PAGE_SIZE)
-    pages = max(1, -(-total // PAGE_SIZE))
-    # only the list's own filters reach url_for: "endpoint", "_method", "_external", "tenant"… would not
-    args = {k: v for k, v in request.args.items() if k in FILTERS}
-    template = "subsidy/queue.html" if current_user.role == "bureau" else "subsidy/mine.html"
-    return render_template(template, items=items, total=total, page=page_no, pages=pages, args=args,
-                           filters=request.args, errors=errors, statuses=schemas.STATUSES,
-                           counts=services.stats() if current_user.role == "bureau" else None,
-                           rule_choices=schemas.rule_choices(g.tenant)), (422 if errors else 200)
-
-
-# --- one application -----------------------------------------------------------------------------------------
-
-def _detail(app, status=200, **ctx):
+def application_info(app) -> dict:
+    """What an application's page shows beside its columns: the estimate, labels, budget lines."""
     warning = None
     if current_user.role == "bureau" and app.status == "submitted" and app.estimate_cny is not None:
         warning = budget_lines.budget_warning(app.rule_code, app.basis_year, app.estimate_cny)
     budget = settings(g.tenant).budget_chain(app.rule_code)
     lines = {b["code"]: b for b in budget_lines.budgets()} if budget else {}
-    cfg, rule = services.rule_pair(g.tenant, app.rule_code)
-    own = tuple(g.tenant.forms.fields_for("subsidy")) + (cfg.fields if cfg else ())
-    return render_template(
-        "subsidy/detail.html", a=app, estimate=services.estimate_of(app), evidence=services.evidence_status(app),
-        budget_warning=warning, budget_lines=[lines[b.code] for b in budget], own_fields=own,
-        basis_label=pick(cfg.basis.zh, cfg.basis.en) if cfg else _("依据日期"),
-        base_label=pick(cfg.base.zh, cfg.base.en) if cfg and cfg.base else None, **ctx), status
+    cfg, _rule = services.rule_pair(g.tenant, app.rule_code)
+    return {"estimate": services.estimate_of(app), "budget_warning": warning,
+            "budget_lines": [lines[b.code] for b in budget],
+            "own_fields": tuple(g.tenant.forms.fields_for("subsidy")) + (cfg.fields if cfg else ()),
+            "basis_label": pick(cfg.basis.zh, cfg.basis.en) if cfg else _("依据日期"),
+            "base_label": pick(cfg.base.zh, cfg.base.en) if cfg and cfg.base else None}
 
 
-@bp.route("/<application_id>")
-@access("enterprise", "bureau")
-def detail(application_id):
-    return _detail(services.get(current_user, application_id))
-
-
-@bp.route("/<application_id>/attachments", methods=["POST"])
-@access("enterprise")
-def upload(application_id):
-    try:
-        services.attach(current_user, application_id, request.files.get("file"),
-                              request.form.get("document") or None)
-    except Refusal as exc:
-        status, message, errors = _refused(exc)
-        return _detail(services.get(current_user, application_id), status,
-                       upload_errors={"file": [message]} if not errors else errors)
-    flash(_("附件已上传。"))
-    return redirect(url_for(".detail", application_id=application_id))
-
-
-@bp.route("/<application_id>/attachments/<attachment_id>")
-@access("enterprise", "bureau")
-def attachment(application_id, attachment_id):
-    return send(services.attachment(current_user, application_id, attachment_id))
-
-
-@bp.route("/<application_id>/decision", methods=["POST"])
-@access("bureau")
-def decision(application_id):
-    data, errors = load_form(schemas.SubsidyDecisionIn(), request.form)
-    message, status = None, 422
-    if data:
-        try:
-            app = services.decide(current_user, application_id, data)
-        except Refusal as exc:
-            status, message, errors = _refused(exc, (409, 422))
-        else:
-            if app.status == "approved":
-                flash(_("已批准，核定金额 %(amount)s 元。", amount=f"{app.granted_cny:,}"))
-                if app.warning:
-                    flash(app.warning, "warning")
-            else:
-                flash(_("已驳回该资助申请。"))
-            return redirect(url_for(".detail", application_id=application_id))
-    return _detail(services.get(current_user, application_id), status, decision_errors=errors,
-                   decision_message=message, decision_values=request.form)
-
-
-@bp.route("/export.<any(xlsx, csv):fmt>")
-@access("bureau")
-def export(fmt):
-    filters, errors = _filters()
-    if errors:
-        error(422, errors=errors, location="query")
-    return exports.export(fmt, current_user, filters)
+def page_helpers() -> dict:
+    tenant = g.tenant
+    return {"rule_name": services.rule_name, "org_type_label": lambda k: label(ORG_TYPES, k),
+            "objects_text": exports.objects_text, "evidence_status": services.evidence_status,
+            "budget_line": lambda code: settings(tenant).budget(code), "application_info": application_info,
+            "chosen_rule": chosen_rule, "pays": lambda cfg, rule: services.pays(tenant, cfg, rule),
+            "cite": lambda rule: services.citation_of(tenant, rule)}
 
 
 @bp.route("/liability")
@@ -234,10 +130,7 @@ def nav_links():
     tenant = g.get("tenant")
     if tenant is None or not current_user.is_authenticated or current_user.tenant_id != tenant.slug:
         return []
+    links = filing_pages.nav_links(filing.kind("subsidy"))
     if current_user.role == "enterprise":
-        return [{"url": url_for("subsidy.rules"), "label": _("可申请的政策")},
-                {"url": url_for("subsidy.index"), "label": _("资助申请")}]
-    if current_user.role == "bureau":
-        return [{"url": url_for("subsidy.index"), "label": _("资助审核")},
-                {"url": url_for("subsidy.liability"), "label": _("资助负债")}]
-    return []
+        return [{"url": url_for("subsidy.rules"), "label": _("可申请的政策")}, *links]
+    return [*links, {"url": url_for("subsidy.liability"), "label": _("资助负债")}] if links else []

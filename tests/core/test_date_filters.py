@@ -67,7 +67,7 @@ def test_the_pages_say_the_same(client, bureau, lang, message):
     r = client.get("/t/xian/subsidies/rules", query_string={"on": "1969-12-31", "lang": lang})
     assert r.status_code == 422 and message in r.get_data(as_text=True)
     page_login(client, b.email)
-    for url in ("/t/xian/subsidies", "/t/xian/certifications/", "/t/xian/custody-enrollments/"):
+    for url in ("/t/xian/subsidy-applications/", "/t/xian/certifications/", "/t/xian/custody-enrollments/"):
         r = client.get(url, query_string={"submitted_from": "3000-01-01", "lang": lang})
         assert r.status_code == 422, url
         assert message in r.get_data(as_text=True), url

@@ -174,7 +174,7 @@ def test_filings_of_unverified_organizations_are_marked_for_the_bureau(app, clie
                     base_amount_cny=1000)
     pages = ["/t/xian/custody-enrollments/", f"/t/xian/custody-enrollments/{enrollment['id']}", "/t/xian/certifications/",
              f"/t/xian/certifications/{record['id']}", "/t/xian/cases", f"/t/xian/cases/{case['id']}",
-             "/t/xian/subsidies", f"/t/xian/subsidies/{subsidy['id']}"]
+             "/t/xian/subsidy-applications/", f"/t/xian/subsidy-applications/{subsidy['id']}"]
     apis = [f"/t/xian/api/v1/custody-enrollments/{enrollment['id']}", f"/t/xian/api/v1/certifications/{record['id']}",
             f"/t/xian/api/v1/cases/{case['id']}", f"/t/xian/api/v1/subsidy-applications/{subsidy['id']}"]
     for url in apis:  # every filing of every kind says whether its organization is verified (contract 1.2)
@@ -189,7 +189,7 @@ def test_filings_of_unverified_organizations_are_marked_for_the_bureau(app, clie
         assert r.status_code == 200, url
         assert _mark(r.get_data(as_text=True)) == 1, url
     # the decision form of a subsidy warns before money is approved for an unverified organization
-    assert "尚未经本局核实" in client.get(f"/t/xian/subsidies/{subsidy['id']}").get_data(as_text=True).split(
+    assert "尚未经本局核实" in client.get(f"/t/xian/subsidy-applications/{subsidy['id']}").get_data(as_text=True).split(
         'id="decision"')[1]
     # the enterprise itself does not see the mark
     owner = app.test_client()

@@ -31,7 +31,7 @@ def test_nav_links(app, client, enterprise):
     assert "国内发明专利授权资助" in rules
     _login(client, enterprise("hebi"))
     home = client.get("/t/hebi/", follow_redirects=True).get_data(as_text=True)  # 我的办件
-    assert 'href="/t/hebi/subsidies/rules"' in home and "可申请的政策" in home and 'href="/t/hebi/subsidies"' in home
+    assert 'href="/t/hebi/subsidies/rules"' in home and "可申请的政策" in home and 'href="/t/hebi/subsidy-applications/"' in home
     b = _bureau_client(app, "hebi")
     home = b.get("/t/hebi/", follow_redirects=True).get_data(as_text=True)  # the worklist
     assert "资助审核" in home and 'href="/t/hebi/subsidies/liability"' in home
@@ -50,20 +50,20 @@ def test_rules_page_lists_what_each_rule_pays_with_its_clause(client, enterprise
     assert "Rules in force on 2019-06-01" in en and "4,000 yuan per patent" in en
     assert client.get("/t/hebi/subsidies/rules?on=nonsense").status_code == 422
     _login(client, enterprise("hebi"))
-    assert 'href="/t/hebi/subsidies/apply/hebi-2017-invention-patent-grant"' in client.get(
+    assert 'href="/t/hebi/subsidy-applications/new?rule=hebi-2017-invention-patent-grant"' in client.get(
         "/t/hebi/subsidies/rules?on=2019-06-01").get_data(as_text=True)
 
 
 def test_estimate_shown_before_submitting_then_filed(app, client, enterprise):
     e = enterprise("hebi")
     _login(client, e)
-    url = "/t/hebi/subsidies/apply/hebi-2017-invention-patent-grant"
+    url = "/t/hebi/subsidy-applications/new?rule=hebi-2017-invention-patent-grant"
     page = client.get(url).get_data(as_text=True)
     assert "授权公告日" in page and "专利申请号" in page and "估算资助金额" in page
     numbers = f"{patent()}\n{patent()}\n{patent()}"
     form = {"csrf_token": csrf_from(page), "rule": "hebi-2017-invention-patent-grant", "org_type": "enterprise",
             "basis_date": "2019-06-01", "patent_numbers": numbers}
-    r = client.post(url, data={**form, "action": "estimate"})
+    r = client.post(url, data={**form, "action": "preview"})
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "估算金额：12,000 元" in html and "4,000 元 × 3 = 12,000 元" in html
     assert e.get("/t/hebi/api/v1/subsidy-applications").get_json() == []  # only estimated
@@ -78,13 +78,13 @@ def test_estimate_shown_before_submitting_then_filed(app, client, enterprise):
     assert again.status_code == 303  # the same form sent twice files once
     assert len(e.get("/t/hebi/api/v1/subsidy-applications").get_json()) == 1
     # errors beside the fields, and refusals of the service in words
-    bad = client.post(url, data={**form, "action": "estimate", "basis_date": "2021-01-01"})
+    bad = client.post(url, data={**form, "action": "preview", "basis_date": "2021-01-01"})
     assert bad.status_code == 422 and "2020-12-31" in bad.get_data(as_text=True)
     dup = client.post(url, data={**form, "action": "submit"})
     assert dup.status_code == 409 and "同一对象只能资助一次" in dup.get_data(as_text=True)
-    missing = client.post(url, data={**form, "action": "estimate", "patent_numbers": ""})
+    missing = client.post(url, data={**form, "action": "preview", "patent_numbers": ""})
     assert missing.status_code == 422 and "缺少必填字段" in missing.get_data(as_text=True)
-    en = client.get(url + "?lang=en").get_data(as_text=True)
+    en = client.get(url + "&lang=en").get_data(as_text=True)
     assert "Date the grant was announced" in en and "Estimate the amount" in en
 
 
@@ -95,12 +95,12 @@ def test_evidence_upload_and_bureau_decision_with_budget_warning(app, client, en
     for _ in range(10):  # 10 × 500万 fill the 5000万 line of 三(二)2
         full.append(filed(e, "xian", RISK, "2018-06-01", object_no=doc(), base_amount_cny=12000000))
     app_ = filed(e, "xian", RISK, "2018-06-01", object_no=doc(), base_amount_cny=200000)
-    page = client.get(f"/t/xian/subsidies/{app_['id']}").get_data(as_text=True)
-    r = client.post(f"/t/xian/subsidies/{app_['id']}/attachments", data={
+    page = client.get(f"/t/xian/subsidy-applications/{app_['id']}").get_data(as_text=True)
+    r = client.post(f"/t/xian/subsidy-applications/{app_['id']}/attachments", data={
         "csrf_token": csrf_from(page), "document": "payout_proof", "file": (io.BytesIO(pdf_bytes()), "代偿凭证.pdf")},
         content_type="multipart/form-data")
     assert r.status_code == 302
-    bad = client.post(f"/t/xian/subsidies/{app_['id']}/attachments", data={
+    bad = client.post(f"/t/xian/subsidy-applications/{app_['id']}/attachments", data={
         "csrf_token": csrf_from(page), "file": (io.BytesIO(b"MZ..."), "x.pdf")}, content_type="multipart/form-data")
     assert bad.status_code == 415 and "PDF" in bad.get_data(as_text=True)
 
@@ -110,43 +110,68 @@ def test_evidence_upload_and_bureau_decision_with_budget_warning(app, client, en
     api = Api(b, token_for(b, "page-bureau@xian.gov.cn"))
     for a in full:
         assert decide(api, "xian", a["id"]).status_code == 200
-    queue = b.get("/t/xian/subsidies").get_data(as_text=True)
+    queue = b.get("/t/xian/subsidy-applications/").get_data(as_text=True)
     assert app_["number"] in queue and "导出 Excel" in queue and "资助审核" in queue
-    detail = b.get(f"/t/xian/subsidies/{app_['id']}").get_data(as_text=True)
+    detail = b.get(f"/t/xian/subsidy-applications/{app_['id']}").get_data(as_text=True)
     assert "代偿凭证.pdf" in detail and "预算提示" in detail and "50,100,000" in detail
     assert "注意：尚未上传必交材料" in detail  # the loan contract is missing
     csrf = csrf_from(detail)
-    r = b.post(f"/t/xian/subsidies/{app_['id']}/decision",
+    r = b.post(f"/t/xian/subsidy-applications/{app_['id']}/decision",
                data={"csrf_token": csrf, "decision": "approve", "amount_cny": "100001"})
     assert r.status_code == 422 and "不能超过估算金额" in r.get_data(as_text=True)
-    r = b.post(f"/t/xian/subsidies/{app_['id']}/decision", data={"csrf_token": csrf, "decision": "reject"})
+    r = b.post(f"/t/xian/subsidy-applications/{app_['id']}/decision", data={"csrf_token": csrf, "decision": "reject"})
     assert r.status_code == 422 and "驳回时必须填写理由" in r.get_data(as_text=True)
-    r = b.post(f"/t/xian/subsidies/{app_['id']}/decision",
+    r = b.post(f"/t/xian/subsidy-applications/{app_['id']}/decision",
                data={"csrf_token": csrf, "decision": "approve", "amount_cny": "100000"})
     assert r.status_code == 302
-    after = b.get(f"/t/xian/subsidies/{app_['id']}").get_data(as_text=True)
+    after = b.get(f"/t/xian/subsidy-applications/{app_['id']}").get_data(as_text=True)
     assert "已批准，核定金额 100,000 元" in after and "超出预算" in after
-    r = b.post(f"/t/xian/subsidies/{app_['id']}/decision", data={"csrf_token": csrf, "decision": "reject",
+    r = b.post(f"/t/xian/subsidy-applications/{app_['id']}/decision", data={"csrf_token": csrf, "decision": "reject",
                                                                   "reason": "x"})
     assert r.status_code == 409
     liability = b.get("/t/xian/subsidies/liability").get_data(as_text=True)
     assert "50,100,000" in liability and "知识产权质押融资风险补偿" in liability and "超出预算" in liability
     en = b.get("/t/xian/subsidies/liability?lang=en").get_data(as_text=True)
     assert "Subsidy liability and budgets" in en and "Risk compensation" in en
-    x = b.get("/t/xian/subsidies/export.xlsx")
+    x = b.get("/t/xian/subsidy-applications/export.xlsx")
     assert x.status_code == 200 and x.data[:2] == b"PK"
-    assert b.get("/t/xian/subsidies/export.csv?status=nonsense").status_code == 422
+    assert b.get("/t/xian/subsidy-applications/export.csv?status=nonsense").status_code == 422
 
 
 def test_enterprise_list_and_other_enterprises(app, client, enterprise):
     e = enterprise("xian")
     mine = filed(e, "xian", RISK, "2018-06-01", object_no=doc(), base_amount_cny=1000)
     _login(client, e)
-    html = client.get("/t/xian/subsidies").get_data(as_text=True)
+    html = client.get("/t/xian/subsidy-applications/").get_data(as_text=True)
     assert mine["number"] in html and "我的资助申请" in html
     other = app.test_client()
     _login(other, enterprise("xian"))
-    assert other.get(f"/t/xian/subsidies/{mine['id']}").status_code == 404
-    assert mine["number"] not in other.get("/t/xian/subsidies").get_data(as_text=True)
+    assert other.get(f"/t/xian/subsidy-applications/{mine['id']}").status_code == 404
+    assert mine["number"] not in other.get("/t/xian/subsidy-applications/").get_data(as_text=True)
     assert other.get("/t/xian/subsidies/liability").status_code == 403
-    assert re.search(r"还没有资助申请", other.get("/t/xian/subsidies").get_data(as_text=True))
+    assert re.search(r"还没有资助申请", other.get("/t/xian/subsidy-applications/").get_data(as_text=True))
+
+
+def test_the_old_subsidy_page_urls_redirect_to_the_one_set_of_filing_pages(app, client, enterprise):
+    """Issue 19: the application pages moved to /t/<t>/subsidy-applications/ (the API's path), the form under
+    a rule to /new?rule=<code>; the old URLs answer a redirect there (a POST: 308, keeping method and form).
+    The rules and the liability are not filing pages and stay."""
+    e = enterprise("xian")
+    app_ = filed(e, "xian", RISK, "2018-06-01", object_no=doc(), base_amount_cny=200000)
+    _login(client, e)
+    moved = {"/t/xian/subsidies": "/t/xian/subsidy-applications/",
+             "/t/xian/subsidies?status=submitted": "/t/xian/subsidy-applications/?status=submitted",
+             f"/t/xian/subsidies/apply/{RISK}": f"/t/xian/subsidy-applications/new?rule={RISK}",
+             f"/t/xian/subsidies/{app_['id']}": f"/t/xian/subsidy-applications/{app_['id']}",
+             f"/t/xian/subsidies/{app_['id']}/attachments/x": f"/t/xian/subsidy-applications/{app_['id']}/attachments/x"}
+    for old, new in moved.items():
+        r = client.get(old)
+        assert r.status_code == 302 and r.headers["Location"] == new, old
+    csrf = csrf_from(client.get(moved[f"/t/xian/subsidies/{app_['id']}"]).get_data(as_text=True))
+    r = client.post(f"/t/xian/subsidies/{app_['id']}/attachments", data={"csrf_token": csrf})
+    assert r.status_code == 308 and r.headers["Location"] == f"/t/xian/subsidy-applications/{app_['id']}/attachments"
+    b = _bureau_client(app, "xian")
+    assert b.get("/t/xian/subsidies/export.csv").headers["Location"] == "/t/xian/subsidy-applications/export.csv"
+    assert b.get("/t/xian/subsidies/liability").status_code == 200
+    assert client.get("/t/xian/subsidies/rules").status_code == 200
+    assert client.get("/t/xian/subsidy-applications/new").status_code == 404  # a new application names its rule

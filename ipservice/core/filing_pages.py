@@ -42,8 +42,14 @@ def blueprint(kind: FilingKind) -> Blueprint:
                    url_prefix=f"/t/<tenant>/{kind.api.path}")
     views = _Views(kind)
 
+    arg = kind.detail_arg  # the API's name of the id (``api.id_arg``), so a page and its API read alike
+
     def route(rule, endpoint, roles, method, post=False):
+        rule = rule.replace("<filing_id>", f"<{arg}>")
+
         def view(**args):
+            if arg in args:
+                args["filing_id"] = args.pop(arg)
             return method(**args)
 
         view.__name__ = endpoint
@@ -65,17 +71,23 @@ def blueprint(kind: FilingKind) -> Blueprint:
     return bp
 
 
+POSTED = ("decision", "transitions", "upload")  # the page endpoints a form posts to
+
+
 def redirects(bp, moves: dict[str, str]) -> None:
     """Old page URLs answering a redirect to their new place: ``{old rule: new endpoint}`` (the rule names
-    its arguments as the new one does); the query string goes along, and a POST is redirected with 308,
-    which keeps its method and form."""
+    its arguments as the new one does), with the methods the new one takes; the query string goes along,
+    and a POST is redirected with 308, which keeps its method and form. The view names its target
+    (``moved_to``): whoever checks routes checks the target's."""
     for number, (rule, endpoint) in enumerate(moves.items()):
         def moved(endpoint=endpoint, **args):
             query = ("?" + request.query_string.decode()) if request.query_string else ""
-            return redirect(url_for(endpoint, **args) + query,
-                            code=302 if request.method == "GET" else 308)
+            return redirect(url_for(endpoint, **args) + query, code=302 if request.method == "GET" else 308)
 
-        bp.add_url_rule(rule, f"moved_{number}", access("anyone")(moved), methods=["GET", "POST"])
+        view = endpoint.rsplit(".", 1)[1]
+        moved.moved_to = endpoint
+        bp.add_url_rule(rule, f"moved_{number}", access("anyone")(moved),
+                        methods=["POST"] if view in POSTED else ["GET", "POST"] if view == "new" else ["GET"])
 
 
 def nav_links(kind: FilingKind) -> list[dict]:
@@ -113,6 +125,7 @@ class _Views:
     def render(self, template: str, status: int = 200, **ctx):
         kind = self.kind
         return render_template(f"filing/{template}", kind=kind, surface=self.pages, part=self.pages.partial,
+                               link=lambda endpoint, f, **args: url_for(endpoint, **{kind.detail_arg: f.id}, **args),
                                title=lambda key, f=None: text(kind, key, f),
                                **(self.pages.helpers() if self.pages.helpers else {}), **ctx), status
 
@@ -171,10 +184,11 @@ class _Views:
         moves = []
         if kind.machine is not None:
             mover = "applicant" if user.role == "enterprise" else "bureau"
-            for to in kind.machine.allowed(filing.status, mover):
-                move = kind.machine.move_to(to)
-                moves.append({"to": to, "label": gettext(self.pages.actions.get(to) or kind.status_label(to)),
-                              "note_required": move.note_required, "confirm": self.pages.confirm.get(to)})
+            for move in kind.machine.moves:
+                if filing.status in move.sources and move.by == mover:
+                    to = move.to
+                    moves.append({"to": to, "label": gettext(self.pages.actions.get(to) or kind.status_label(to)),
+                                  "note_required": move.note_required, "confirm": self.pages.confirm.get(to)})
         files = kind.attachments.listing(user, filing.id) if kind.attachments is not None else None
         due = getattr(filing, kind.due_attr, None) if kind.due_attr else None
         decision_fields = []
@@ -186,12 +200,12 @@ class _Views:
         return self.render("detail.html", status, f=filing, moves=moves, files=files, due=due,
                            decision_fields=decision_fields,
                            slots=self.pages.slots(filing) if self.pages.slots and files is not None else [],
-                           page_url=url_for(".detail", filing_id=filing.id), **ctx)
+                           page_url=url_for(".detail", **{self.kind.detail_arg: filing.id}), **ctx)
 
     def done(self, filing, key: str, category: str = "message"):
         flash(text(self.kind, key if key in self.pages.flashes else (
             "decided" if self.kind.decision else "moved"), filing), category)
-        return redirect(url_for(".detail", filing_id=filing.id))
+        return redirect(url_for(".detail", **{self.kind.detail_arg: filing.id}))
 
     # --- the views --------------------------------------------------------------------------------------
 
@@ -287,7 +301,7 @@ class _Views:
             return self.detail_page(self.kind.service.get(current_user, filing_id), status,
                                     upload_errors={"file": errors.get("file") or [message]})
         flash(gettext("已上传：%(name)s", name=saved.filename))
-        return redirect(url_for(".detail", filing_id=filing_id))
+        return redirect(url_for(".detail", **{self.kind.detail_arg: filing_id}))
 
     def attachment(self, filing_id, attachment_id):
         return send(self.kind.attachments.attachment(current_user, filing_id, attachment_id))

@@ -226,7 +226,9 @@ class FilingKind:
     personal_data: Callable[[list], list[dict]] | None = None
 
     def __post_init__(self):
-        if self.pages is not None:  # its pages are the one set's: ``pages_<name>.index`` …
+        if self.pages is not None and self.api is not None:  # its pages are the one set's: ``pages_<name>.index`` …
+            if self.detail_arg == "filing_id":
+                object.__setattr__(self, "detail_arg", self.api.id_arg)
             for attr, view in (("list_endpoint", "index"), ("detail_endpoint", "detail"), ("new_endpoint", "new")):
                 if not getattr(self, attr):
                     object.__setattr__(self, attr, f"pages_{self.name}.{view}")

@@ -13,8 +13,8 @@ from ipservice.forms.render import flat_errors, for_page, load_form, page_refusa
 bp = Blueprint("custody", __name__, template_folder="templates", url_prefix="/t/<tenant>/custody")
 
 filing_pages.redirects(bp, {"/mine": "pages_custody.index", "/queue": "pages_custody.index",
-                            "/new": "pages_custody.new", "/<filing_id>": "pages_custody.detail",
-                            "/<filing_id>/decision": "pages_custody.decision",
+                            "/new": "pages_custody.new", "/<enrollment_id>": "pages_custody.detail",
+                            "/<enrollment_id>/decision": "pages_custody.decision",
                             "/export.<fmt>": "pages_custody.export"})
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, g, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,9 +24,9 @@ bp = Blueprint("subsidy", __name__, template_folder="templates", url_prefix="/t/
 
 
 filing_pages.redirects(bp, {"": "pages_subsidy.index", "/apply/<rule>": "pages_subsidy.new",
-                            "/<filing_id>": "pages_subsidy.detail", "/<filing_id>/decision": "pages_subsidy.decision",
-                            "/<filing_id>/attachments": "pages_subsidy.upload",
-                            "/<filing_id>/attachments/<attachment_id>": "pages_subsidy.attachment",
+                            "/<application_id>": "pages_subsidy.detail", "/<application_id>/decision": "pages_subsidy.decision",
+                            "/<application_id>/attachments": "pages_subsidy.upload",
+                            "/<application_id>/attachments/<attachment_id>": "pages_subsidy.attachment",
                             "/export.<fmt>": "pages_subsidy.export"})
 
 
@@ -66,8 +66,12 @@ def rules():
 # --- what the one set of filing pages asks of subsidies (subsidy/kind.py) ---------------------------------
 
 def chosen_rule():
-    """The rule a new application is filed under (``?rule=`` or the form's ``rule``): ``(cfg, rule)``; 404."""
-    cfg, rule = services.rule_pair(g.tenant, request.values.get("rule") or "")
+    """The rule a new application is filed under (``?rule=`` or the form's ``rule``): ``(cfg, rule)``; none
+    named: the rules to choose from (可申请的政策); an unknown one: 404."""
+    code = request.values.get("rule")
+    if not code:
+        abort(redirect(url_for("subsidy.rules")))
+    cfg, rule = services.rule_pair(g.tenant, code)
     if cfg is None:
         error(404)
     return cfg, rule

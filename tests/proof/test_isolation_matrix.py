@@ -25,8 +25,12 @@ from tests.proof import world as W
 
 
 def _routes() -> list[tuple[str, str, str]]:
-    """(rule, endpoint, method) of every route, read from an app built for collection only."""
-    rules = sorted(W.collection_app().url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+    """(rule, endpoint, method) of every route, read from an app built for collection only. An old page URL
+    that only redirects to where its page moved (issue 19: ``moved_to``) answers nothing of its own: its
+    target is probed here, the redirect itself by each kind's page tests."""
+    app = W.collection_app()
+    rules = sorted((r for r in app.url_map.iter_rules() if not hasattr(app.view_functions[r.endpoint], "moved_to")),
+                   key=lambda r: (r.rule, r.endpoint))
     return [(r.rule, r.endpoint, m) for r in rules for m in sorted(r.methods - {"HEAD", "OPTIONS"})]
 
 
@@ -249,6 +253,8 @@ def test_route_isolation(app, world, sessions, rule, endpoint, method):
 def test_every_route_variable_and_kind_is_covered(app, world):
     """The table above fills every variable of every route, and every kind has its filings."""
     for rule in app.url_map.iter_rules():
+        if hasattr(app.view_functions[rule.endpoint], "moved_to"):
+            continue  # an old page URL: see _routes
         for res in RESOURCES:
             fill(rule.rule, rule.endpoint, sorted(rule.arguments), res, world)
     for kind in world.kinds:

@@ -174,4 +174,6 @@ def test_the_old_subsidy_page_urls_redirect_to_the_one_set_of_filing_pages(app, 
     assert b.get("/t/xian/subsidies/export.csv").headers["Location"] == "/t/xian/subsidy-applications/export.csv"
     assert b.get("/t/xian/subsidies/liability").status_code == 200
     assert client.get("/t/xian/subsidies/rules").status_code == 200
-    assert client.get("/t/xian/subsidy-applications/new").status_code == 404  # a new application names its rule
+    r = client.get("/t/xian/subsidy-applications/new")  # a new application names its rule: choose one first
+    assert r.status_code == 302 and r.headers["Location"] == "/t/xian/subsidies/rules"
+    assert client.get("/t/xian/subsidy-applications/new?rule=nonsense").status_code == 404

@@ -49,7 +49,7 @@ def load_demo_cases(tenant, users: dict) -> None:
         second = "pre_exam"  # needs the 备案 accepted below
     case = services.submit(user, enterprise=enterprise, data=schema.load(_body(tenant, first, 1)))
     if bureau is not None:
-        services.transition(tenant, case, "accepted", "材料齐全，予以受理。", bureau)
+        services.move(bureau, case.id, {"to": "accepted", "note": "材料齐全，予以受理。"})
         if first != "pre_exam_filing":
-            services.transition(tenant, case, "in_progress", None, bureau)
+            services.move(bureau, case.id, {"to": "in_progress"})
     services.submit(user, enterprise=enterprise, data=schema.load(_body(tenant, second, 2)))

@@ -14,22 +14,23 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ipservice.core.filing import FilingMixin
+from ipservice.core.kind import Move
 from ipservice.core.tenancy import TenantScoped
 from ipservice.core.types import UTCDateTime, utcnow
 from ipservice.extensions import db
 
-# The state machine: from → the moves allowed from it.
-MOVES: dict[str, tuple[str, ...]] = {
-    "submitted": ("accepted", "declined", "withdrawn"),
-    "accepted": ("in_progress", "withdrawn"),
-    "in_progress": ("mediated", "resolved", "withdrawn"),
-    "mediated": ("closed", "withdrawn"),
-    "resolved": ("closed", "withdrawn"),
-    "declined": (),
-    "closed": (),
-    "withdrawn": (),
-}
-STATUSES = tuple(MOVES)
+# The state machine, as data: each move, from which statuses, by whom, and what it needs or starts.
+_OPEN = ("submitted", "accepted", "in_progress", "mediated", "resolved")
+CASE_MOVES: tuple[Move, ...] = (
+    Move("accepted", ("submitted",), starts_deadline="close"),
+    Move("declined", ("submitted",), note_required=True, ends_deadlines=True),
+    Move("in_progress", ("accepted",)),
+    Move("mediated", ("in_progress",), note_required=True),
+    Move("resolved", ("in_progress",), note_required=True),
+    Move("closed", ("mediated", "resolved"), ends_deadlines=True),
+    Move("withdrawn", _OPEN, by="applicant", ends_deadlines=True),
+)
+STATUSES = ("submitted", "accepted", "in_progress", "mediated", "resolved", "declined", "closed", "withdrawn")
 
 # 知识产权类型: what a case may be about (a tenant offers some of them: forms.toml [case] ip_types)
 IP_TYPES = {

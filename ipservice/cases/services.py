@@ -10,23 +10,19 @@ import datetime as dt
 import statistics
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, or_, select
 
 from ipservice.accounts.services import enterprise_id_of, enterprise_of
-from ipservice.cases.models import MOVES, STATUSES, Case, CaseTransition, ip_type_label  # noqa: F401 — STATUSES re-exported
-from ipservice.core import attachments, audit, calendar, filing, labels, numbering
+from ipservice.cases.models import CASE_MOVES, STATUSES, Case, CaseTransition, ip_type_label  # noqa: F401 — STATUSES re-exported
+from ipservice.core import attachments, audit, calendar, filing, kind, labels, numbering
 from ipservice.core.errors import error
 from ipservice.core.exports import filename_stem, table_response
 from ipservice.core.i18n import pick
 from ipservice.core.tenancy import current_tenant
-from ipservice.core.transaction import savepoint
-from ipservice.core.types import CHINA, china_time, today_china, utcnow
+from ipservice.core.types import CHINA, today_china, utcnow
 from ipservice.extensions import db
 
 COUNTER = "case"
-APPLICANT_MOVES = ("withdrawn",)  # the applicant's only move; every other move is the bureau's
-NOTE_REQUIRED = ("declined", "mediated", "resolved")
 # A case that was accepted at some point and not withdrawn (declined cases never were accepted).
 ACCEPTED_STATES = ("accepted", "in_progress", "mediated", "resolved", "closed")
 OPEN_STATES = ("accepted", "in_progress", "mediated", "resolved")  # accepted, not yet closed
@@ -99,8 +95,7 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> Case:
     accept = calendar.due_date(day, tenant.accept_limit.days, tenant.accept_limit.calendar)
     seq = numbering.next_value(COUNTER, day.year)
     case = Case(
-        number=format_number(tenant, day.year, seq), year=day.year, seq=seq,
-        enterprise_id=enterprise.id, status="submitted", submitted_by=user.id, submitted_at=at,
+        number=format_number(tenant, day.year, seq), year=day.year, seq=seq, enterprise_id=enterprise.id,
         form_version=tenant.forms.version, extra=data.get("extra") or {},
         case_type=data["case_type"], center=data["center"], ip_type=data["ip_type"],
         right_number=data["right_number"], right_number_normalized=data["right_number_normalized"],
@@ -109,12 +104,9 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> Case:
         applicant_name=enterprise.name, applicant_uscc=enterprise.uscc, applicant_email=user.email,
         accept_due_on=accept.on, accept_due_estimated=accept.estimated, due_on=accept.on, updated_at=at,
     )
-    db.session.add(case)
-    db.session.flush()
+    filing.submit(case, "case", user, {"number": case.number, "case_type": case.case_type, "center": case.center,
+                                       "ip_type": case.ip_type, "right_number": case.right_number}, at=at)
     db.session.add(_history_row(case, 0, None, "submitted", user, at, None))
-    audit.record("case.submitted", "case", case.id, {
-        "number": case.number, "case_type": case.case_type, "center": case.center,
-        "ip_type": case.ip_type, "right_number": case.right_number}, actor=user)
     return case
 
 
@@ -179,14 +171,8 @@ def is_overdue(case: Case, on: dt.date | None = None) -> bool:
     return case.due_on is not None and (on or today()) > case.due_on
 
 
-def may_move(user, to: str) -> bool:
-    if user.role == "enterprise":
-        return to in APPLICANT_MOVES
-    return user.role == "bureau" and to not in APPLICANT_MOVES
-
-
 def allowed_moves(case: Case, user) -> list[str]:
-    return [to for to in MOVES.get(case.status, ()) if may_move(user, to)]
+    return kind.allowed_moves(CASE_MOVES, case.status, kind.mover_of(user))
 
 
 def _uncovered_note(case: Case) -> str | None:
@@ -244,89 +230,49 @@ def case_dict(tenant, case: Case, user, detail: bool = True) -> dict:
 
 # --- working a case ------------------------------------------------------------------------------------
 
-def _moves_text(moves) -> str:
-    if not moves:
-        return _("无")
-    return _("、").join(_("%(label)s（%(code)s）", label=labels.status_label(m), code=m) for m in moves)
+def move(user, case_id: str, data: dict) -> Case:
+    """The bureau's next step on a case, or the applicant's withdrawal (``data``: ``{"to", "note"}``): the
+    shared state-machine move (``core.filing.move``: 403 not the caller's move, 409 not allowed now, 422 a
+    note missing) with the case's deadlines and its history row."""
+    case = get(user, case_id)
+    tenant = current_tenant()
+
+    def effects(step, at, user, note) -> dict:
+        changes: dict = {"updated_at": at}
+        if step.starts_deadline == "close":
+            close = calendar.due_date(china_date(at), tenant.close_limit.days, tenant.close_limit.calendar)
+            changes.update(accepted_at=at, close_due_on=close.on, close_due_estimated=close.estimated,
+                           due_on=close.on)
+        if "submitted" in step.sources and step.by == "bureau":  # accepting or declining decides the case
+            changes.update(decided_by=user.id, decided_at=at, decision_reason=note)
+        if step.to == "closed":
+            changes["closed_at"] = at
+        if step.ends_deadlines:
+            changes["due_on"] = None
+        return changes
+
+    def record(old, to, user, at, note) -> None:
+        step = db.session.scalar(select(func.max(CaseTransition.step)).where(CaseTransition.case_id == case.id))
+        db.session.add(_history_row(case, (step or 0) + 1, old, to, user, at, note))
+
+    return filing.move(case, CASE_MOVES, "case", data, user, effects=effects, record=record,
+                       detail={"number": case.number}, at=now())
 
 
-def decide(user, case_id: str, data: dict) -> Case:
-    """The bureau's next step on a case, or the applicant's withdrawal (``data``: ``{"to", "note"}``)."""
-    return transition(current_tenant(), get(user, case_id), data.get("to"), data.get("note"), user)
-
-
-def transition(tenant, case: Case, to: str, note: str | None, user) -> Case:
-    """Move ``case`` to ``to``; 403 not the caller's move, 409 not allowed now, 422 note missing."""
-    note = (note or "").strip() or None
-    if to not in MOVES:
-        error(422, errors={"to": [_("必须是以下之一：%(choices)s。", choices=", ".join(MOVES))]})
-    if not may_move(user, to):
-        if to in APPLICANT_MOVES:
-            error(403, _("只有申请人可以撤回案件。"))
-        error(403, _("只有知识产权局（受理中心）可以办理案件的受理、办理和结案。"))
-    old = case.status
-    if to not in MOVES.get(old, ()):
-        message = _("案件当前状态为“%(status)s”，不能变更为“%(to)s”。当前允许的操作：%(moves)s。",
-                    status=labels.status_label(old), to=labels.status_label(to),
-                    moves=_moves_text(allowed_moves(case, user)))
-        error(409, message, {"to": [message]})
-    if to in NOTE_REQUIRED and not note:
-        message = _("变更为“%(to)s”时必须填写说明。", to=labels.status_label(to))
-        error(422, message, {"note": [message]})
-    at = now()
-    changes: dict = {"status": to, "updated_at": at}
-    if to == "accepted":
-        close = calendar.due_date(china_date(at), tenant.close_limit.days, tenant.close_limit.calendar)
-        changes.update(accepted_at=at, close_due_on=close.on, close_due_estimated=close.estimated,
-                       due_on=close.on)
-    if to in ("accepted", "declined"):
-        changes.update(decided_by=user.id, decided_at=at, decision_reason=note)
-    if to == "closed":
-        changes["closed_at"] = at
-    if to in TERMINAL_STATES:
-        changes["due_on"] = None
-    try:
-        with savepoint():  # the move and its history row stand or fall together
-            _move(case, old, to, changes, user, at, note)
-    except (IntegrityError, _Moved):
-        if case in db.session:
-            db.session.expire(case)  # another writer moved it: show what is stored now
-        error(409, _("案件状态已被他人更新，请刷新后重试。"))
-    db.session.refresh(case)
-    return case
-
-
-class _Moved(Exception):
-    """The case was no longer in the status read (another writer moved it first)."""
-
-
-def _move(case: Case, old: str, to: str, changes: dict, user, at, note) -> None:
-    # Conditional on the status read above: of two concurrent moves only one applies (the other: 409).
-    result = db.session.execute(
-        update(Case).where(Case.id == case.id, Case.status == old).values(**changes)
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        raise _Moved
-    step = db.session.scalar(select(func.max(CaseTransition.step)).where(CaseTransition.case_id == case.id))
-    db.session.add(_history_row(case, (step or 0) + 1, old, to, user, at, note))
-    audit.record(f"case.{to}", "case", case.id, {"number": case.number, "from": old, "to": to, "note": note},
-                 actor=user)
-    db.session.flush()
-
-
-def add_evidence(case: Case, upload, user):
-    """证据材料: PDF, JPEG or PNG (by content), at most 10 MB, while the case is open."""
+def attach(user, case_id: str, upload, slot: str | None = None):
+    """证据材料: PDF, JPEG or PNG (by content), at most 10 MB, while the case is open (one slot)."""
+    case = get(user, case_id)
     if case.status in TERMINAL_STATES:
         error(409, _("案件已%(status)s，不能再上传材料。", status=labels.status_label(case.status)))
     return attachments.save(upload, "case", case.id, user, EVIDENCE_TYPES)
 
 
-def evidence_list(case: Case):
-    return attachments.list_for("case", case.id)
+def attachment_list(user, case_id: str):
+    return attachments.list_for("case", get(user, case_id).id)
 
 
-def evidence(case: Case, attachment_id: str):
-    return attachments.get_for("case", case.id, attachment_id)
+def attachment(user, case_id: str, attachment_id: str):
+    return attachments.get_for("case", get(user, case_id).id, attachment_id)
 
 
 def recompute_estimated_due_dates(tenant, actor=None) -> int:

@@ -16,6 +16,8 @@ from flask_login import current_user
 
 from ipservice import forms
 from ipservice.cases import schemas, services
+from ipservice.cases.models import CASE_MOVES
+from ipservice.core.kind import mover_of
 from ipservice.core import labels
 from ipservice.core.access import access
 from ipservice.core.errors import Refusal
@@ -93,7 +95,8 @@ def new():
 
 def _render_detail(case, message=None, errors=None, note="", status=200):
     info = services.case_dict(g.tenant, case, current_user)
-    moves = [{"to": to, "label": services.move_label(to), "note_required": to in services.NOTE_REQUIRED}
+    needs_note = {m.to for m in CASE_MOVES if m.note_required}
+    moves = [{"to": to, "label": services.move_label(to), "note_required": to in needs_note}
              for to in info["allowed_moves"]]
     return render_template("cases/detail.html", case=info, moves=moves, message=message, errors=errors or {},
                            note=note, max_mb=current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024),
@@ -117,12 +120,13 @@ def move(case_id):
         message = " ".join(t for texts in errors.values() for t in texts)
         return _render_detail(case, message, errors, note=note, status=422)
     to = data["to"]
-    if (to in services.APPLICANT_MOVES and services.may_move(current_user, to)
+    step = next((m for m in CASE_MOVES if m.to == to), None)
+    if (step is not None and step.by == "applicant" == mover_of(current_user)
             and request.form.get("confirm") != "yes"):  # withdrawing cannot be undone: confirmed first
         message = _("撤回后不能恢复：请勾选确认后再撤回。")
         return _render_detail(case, message, {"confirm": [message]}, note=note, status=422)
     try:
-        services.transition(g.tenant, case, to, data.get("note"), current_user)
+        services.move(current_user, case_id, data)
     except Refusal as exc:
         if exc.status not in (403, 409, 422):
             raise
@@ -138,7 +142,7 @@ def move(case_id):
 def upload(case_id):
     case = services.get(current_user, case_id)
     try:
-        att = services.add_evidence(case, request.files.get("file"), current_user)
+        att = services.attach(current_user, case_id, request.files.get("file"))
     except Refusal as exc:
         if exc.status not in (409, 413, 415, 422):
             raise
@@ -153,8 +157,7 @@ def upload(case_id):
 def download(case_id, attachment_id):
     from ipservice.core.attachments import send
 
-    case = services.get(current_user, case_id)
-    return send(services.evidence(case, attachment_id))
+    return send(services.attachment(current_user, case_id, attachment_id))
 
 
 @bp.route("/t/<tenant>/cases.<any(xlsx, csv):fmt>")

@@ -15,12 +15,13 @@ import datetime as dt
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKeyConstraint, Integer, String, Text, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ipservice.core import audit
 from ipservice.core.errors import error
-from ipservice.core.kind import FilingKind, check
+from ipservice.core.kind import FilingKind, Move, allowed_moves, check, mover_of
 from ipservice.core.types import CHINA, UTCDateTime, utcnow
 from ipservice.extensions import db
 
@@ -112,11 +113,11 @@ def get_or_404(model, filing_id: str, user, enterprise_id: str | None):
     return obj
 
 
-def submit(filing, object_type: str, user, detail: dict | None = None):
-    """Add a new filing (status ``submitted``) and its audit event; the caller commits."""
+def submit(filing, object_type: str, user, detail: dict | None = None, *, at=None):
+    """Add a new filing (status ``submitted``, at ``at`` or now) and its audit event; the caller commits."""
     filing.status = "submitted"
     filing.submitted_by = user.id
-    filing.submitted_at = utcnow()
+    filing.submitted_at = at or utcnow()
     code = getattr(type(filing), "number_code", None)
     if code and not filing.number:  # a kind numbered here (custody, certification): the year in China time
         from ipservice.core import numbering
@@ -183,3 +184,65 @@ def _decided_already(status):
     from ipservice.core.labels import status_label
 
     error(409, _("该申请已于此前作出决定（当前状态：%(status)s），不能再次决定。", status=status_label(status)))
+
+
+class _Moved(Exception):
+    """The filing was no longer in the status read (another writer moved it first)."""
+
+
+def move(filing, moves: tuple[Move, ...], object_type: str, data: dict, user, *, effects=None, record=None,
+         detail: dict | None = None, at=None):
+    """Move ``filing`` along its kind's state machine (``data``: ``{"to", "note"}``).
+
+    ``to`` is one of the kind's statuses (its body schema checks that). 403 when the move is not the caller's to
+    make (the applicant's or the bureau's); 409 when it is not allowed from the current status, or no move
+    leads there (the message names the moves that are);
+    422 when the move needs a note. ``effects(move, at, user, note)`` gives the kind's other columns (a
+    deadline started, a decision recorded); ``record(old, to, user, at, note)`` adds the kind's history row.
+    The status changes by an UPDATE conditional on the status read, in a savepoint with the history row and
+    the audit event: of two concurrent moves exactly one applies, the other gets 409.
+    """
+    from ipservice.core.labels import status_label
+    from ipservice.core.transaction import savepoint
+
+    to, note = data.get("to"), (data.get("note") or "").strip() or None
+    step = next((m for m in moves if m.to == to), None)  # None: a status no move leads to (409 below)
+    if step is not None and mover_of(user) != step.by:
+        error(403, _("只有申请人可以作此变更。") if step.by == "applicant" else _("只有知识产权局可以作此变更。"))
+    old = filing.status
+    if step is None or old not in step.sources:
+        allowed = allowed_moves(moves, old, mover_of(user))
+        message = _("当前状态为“%(status)s”，不能变更为“%(to)s”。当前允许的操作：%(moves)s。",
+                    status=status_label(old), to=status_label(to), moves=_moves_text(allowed))
+        error(409, message, {"to": [message]})
+    if step.note_required and not note:
+        message = _("变更为“%(to)s”时必须填写说明。", to=status_label(to))
+        error(422, message, {"note": [message]})
+    model, at = type(filing), at or utcnow()
+    changes = {"status": to, **(effects(step, at, user, note) if effects else {})}
+    try:
+        with savepoint():  # the move, its history row and its audit event stand or fall together
+            result = db.session.execute(
+                update(model).where(model.tenant_id == filing.tenant_id, model.id == filing.id, model.status == old)
+                .values(**changes).execution_options(synchronize_session=False))
+            if result.rowcount != 1:
+                raise _Moved
+            if record:
+                record(old, to, user, at, note)
+            audit.record(f"{object_type}.{to}", object_type, filing.id,
+                         {**(detail or {}), "from": old, "to": to, "note": note}, actor=user)
+            db.session.flush()
+    except (IntegrityError, _Moved):
+        if filing in db.session:
+            db.session.expire(filing)  # another writer moved it: show what is stored now
+        error(409, _("状态已被他人更新，请刷新后重试。"))
+    db.session.refresh(filing)
+    return filing
+
+
+def _moves_text(moves) -> str:
+    from ipservice.core.labels import status_label
+
+    if not moves:
+        return _("无")
+    return _("、").join(_("%(label)s（%(code)s）", label=status_label(m), code=m) for m in moves)

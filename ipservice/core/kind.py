@@ -68,6 +68,16 @@ class Move:
     ends_deadlines: bool = False  # a final state: nothing is due any more
 
 
+def mover_of(user) -> Mover | None:
+    """Who the user is to a filing's state machine: its organization (the applicant) or the bureau."""
+    return {"enterprise": "applicant", "bureau": "bureau"}.get(user.role)
+
+
+def allowed_moves(moves: tuple[Move, ...], status: str, mover: Mover | None) -> list[str]:
+    """The moves ``mover`` may make from ``status``, in the order declared."""
+    return [m.to for m in moves if status in m.sources and m.by == mover]
+
+
 @dataclass(frozen=True)
 class StateMachine:
     """办理 — a filing worked through states by moves given as data."""
@@ -76,16 +86,8 @@ class StateMachine:
     body: SchemaClass  # ``{"to", "note"}``
     apply: Callable[..., object]  # ``apply(user, filing_id, data)`` → the filing after the move
 
-    @property
-    def targets(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(m.to for m in self.moves))
-
-    def move_to(self, to: str) -> Move | None:
-        return next((m for m in self.moves if m.to == to), None)
-
-    def allowed(self, status: str, mover: Mover) -> list[str]:
-        """The moves ``mover`` may make from ``status``, in the order declared."""
-        return [m.to for m in self.moves if status in m.sources and m.by == mover]
+    def allowed(self, status: str, mover: Mover | None) -> list[str]:
+        return allowed_moves(self.moves, status, mover)
 
     def movers(self) -> tuple[Mover, ...]:
         return tuple(dict.fromkeys(m.by for m in self.moves))
@@ -236,6 +238,14 @@ class FilingKind:
     @property
     def key(self) -> str:
         return self.stats_key or self.name
+
+    def advance(self, user, filing_id: str, data: dict):
+        """The bureau's decision or the filing's next move, whichever the kind declares (the bulk import
+        takes a row's recorded outcome through this same path)."""
+        step = self.decision or self.machine
+        if step is None:
+            raise KindDeclarationError(f"filing kind {self.name!r} declares neither a decision nor moves")
+        return step.apply(user, filing_id, data)
 
     def status_label(self, status: str) -> str:
         from ipservice.core.i18n import pick

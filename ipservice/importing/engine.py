@@ -571,7 +571,7 @@ class Importer:
         record = self.kind.service.submit(self.user, data, enterprise=enterprise)
         for step in self.spec.decisions.get(status, ()):
             step = {k: (values.get("reason") if v is None else v) for k, v in step.items()}
-            self.kind.service.decide(self.user, record.id, step)
+            self.kind.advance(self.user, record.id, step)
         audit.record(f"{self.kind.object_type}.imported", self.kind.object_type, record.id,
                      {"file": self.filename, "row": row_no, "status": status}, actor=self.user)
         return Outcome(row_no, "ok")

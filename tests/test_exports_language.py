@@ -78,7 +78,7 @@ def test_case_export_dates_are_excel_dates(client, enterprise, bureau):
     case = file_case(applicant)
     move(officer, "xian", case["id"], "accepted", note=None)
     page_login(client, officer.email)
-    ws = _sheet(client.get("/t/xian/cases.xlsx"))
+    ws = _sheet(client.get("/t/xian/cases/export.xlsx"))
     headers = [c.value for c in ws[2]]
     row = [c for c in ws[3]]
     for name in ("提交时间", "受理期限", "受理时间", "办结期限"):
@@ -86,5 +86,5 @@ def test_case_export_dates_are_excel_dates(client, enterprise, bureau):
         assert isinstance(cell.value, dt.datetime) and cell.is_date, (name, cell.value)
     assert row[headers.index("受理期限")].number_format == "yyyy-mm-dd"
     assert row[headers.index("提交时间")].number_format == "yyyy-mm-dd hh:mm"
-    csv = client.get("/t/xian/cases.csv").data.decode("utf-8-sig").splitlines()[1]
+    csv = client.get("/t/xian/cases/export.csv").data.decode("utf-8-sig").splitlines()[1]
     assert re.search(r",\d{4}-\d{2}-\d{2} \d{2}:\d{2},\d{4}-\d{2}-\d{2},", csv)

@@ -41,8 +41,8 @@ def test_integers_too_long_to_parse_are_400_on_every_json_endpoint(client, enter
         assert r.get_json()["message"] == message, path
 
 
-@pytest.mark.parametrize("path", ["/t/xian/cases?fmt=x", "/t/xian/certifications/?endpoint=x",
-                                  "/t/xian/cases?_anchor=x&_external=1&tenant=hebi&_scheme=https",
+@pytest.mark.parametrize("path", ["/t/xian/cases/?fmt=x", "/t/xian/certifications/?endpoint=x",
+                                  "/t/xian/cases/?_anchor=x&_external=1&tenant=hebi&_scheme=https",
                                   "/t/xian/certifications/?_anchor=x&_external=1&tenant=hebi&_method=GET",
                                   "/t/xian/custody-enrollments/?_anchor=x&_external=1&tenant=hebi&fmt=x"])
 def test_query_arguments_do_not_reach_url_building(app, client, bureau, path):
@@ -63,8 +63,8 @@ def test_export_links_keep_the_real_filters(client, bureau):
     page_login(client, b.email)
     html = client.get("/t/xian/certifications/?status=submitted&submitted_from=2025-01-01").get_data(as_text=True)
     assert "/t/xian/certifications/export.xlsx?status=submitted&amp;submitted_from=2025-01-01" in html
-    html = client.get("/t/xian/cases?status=submitted").get_data(as_text=True)
-    assert "/t/xian/cases.xlsx?status=submitted" in html
+    html = client.get("/t/xian/cases/?status=submitted").get_data(as_text=True)
+    assert "/t/xian/cases/export.xlsx?status=submitted" in html
 
 
 RACERS = 20

@@ -35,12 +35,12 @@ def test_the_active_nav_item_is_marked(app, enterprise, bureau):
     c = _logged_in(app, officer.email)
     html = _html(c.get("/t/xian/worklist"))
     assert re.search(r'<a href="/t/xian/worklist" aria-current="page">', html)
-    assert not re.search(r'<a href="/t/xian/cases" aria-current', html)
-    html = _html(c.get("/t/xian/cases"))
-    assert re.search(r'<a href="/t/xian/cases" aria-current="page">', html)
+    assert not re.search(r'<a href="/t/xian/cases/" aria-current', html)
+    html = _html(c.get("/t/xian/cases/"))
+    assert re.search(r'<a href="/t/xian/cases/" aria-current="page">', html)
     assert not re.search(r'<a href="/t/xian/worklist" aria-current', html)
     case = file_case(enterprise("xian"))
-    assert re.search(r'<a href="/t/xian/cases" aria-current="true">', _html(c.get(f"/t/xian/cases/{case['id']}")))
+    assert re.search(r'<a href="/t/xian/cases/" aria-current="true">', _html(c.get(f"/t/xian/cases/{case['id']}")))
 
 
 def test_language_links_after_a_refused_decision_lead_to_the_detail_page(app, enterprise, bureau):
@@ -109,7 +109,7 @@ def test_export_file_names_follow_one_pattern(app, enterprise, bureau):
     officer = bureau("xian")
     c = _logged_in(app, officer.email)
     names = []
-    for url in ("/t/xian/custody-enrollments/export.xlsx", "/t/xian/certifications/export.csv", "/t/xian/cases.xlsx",
+    for url in ("/t/xian/custody-enrollments/export.xlsx", "/t/xian/certifications/export.csv", "/t/xian/cases/export.xlsx",
                 "/t/xian/api/v1/kpis.xlsx"):
         r = c.get(url + "?lang=en")
         assert r.status_code == 200, url
@@ -126,7 +126,7 @@ def test_tables_scroll_in_their_own_box_on_a_phone(app, enterprise, bureau):
     ent, officer = enterprise("xian"), bureau("xian")
     file_case(ent)
     c = _logged_in(app, officer.email)
-    for url in ("/t/xian/cases", "/t/xian/custody-enrollments/", "/t/xian/certifications/", "/t/xian/overview",
+    for url in ("/t/xian/cases/", "/t/xian/custody-enrollments/", "/t/xian/certifications/", "/t/xian/overview",
                 "/t/xian/worklist"):
         html = _html(c.get(url))
         assert html.count("<table") == len(re.findall(r'<div class="table-scroll"[^>]*>\s*<table', html)), url

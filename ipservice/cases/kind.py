@@ -1,10 +1,12 @@
 """维权案件 — the protection-center case as a filing kind: what the one API and the one set of pages need."""
 from flask import g
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ipservice.cases import imports, metrics, models, schemas, services
 from ipservice.core import labels
-from ipservice.core.kind import ApiSurface, Attachments, FilingKind, StateMachine
+from ipservice.core.i18n import pick
+from ipservice.core.kind import N_, ApiSurface, Attachments, FilingKind, PageSurface, StateMachine
 
 
 def _present(case, detail: bool):
@@ -19,8 +21,7 @@ def declare() -> FilingKind:
     return FilingKind(
         name="case", model=models.Case, object_type="case", label=("维权案件", "Protection-center case"),
         statuses={s: labels.STATUSES[s] for s in models.STATUSES}, pending=("submitted", *services.OPEN_STATES),
-        service=services, list_endpoint="cases.index", detail_endpoint="cases.detail", detail_arg="case_id",
-        new_endpoint="cases.new", refilable=("declined",), stats_key="cases", stats_totals=services.stats_totals,
+        service=services, refilable=("declined",), stats_key="cases", stats_totals=services.stats_totals,
         stats_by_tenant=services.stats_by_tenant, number_attr="number", due_attr="due_on",
         importer=imports.SPEC, metrics=tuple(metrics.NAMES), stats_schema=schemas.CaseCounts,
         totals_schema=schemas.CaseTotals, form_section=schemas.CaseFormSection,
@@ -41,4 +42,30 @@ def declare() -> FilingKind:
                                409: "not allowed from the current status; the message names the moves that are",
                                422: "declined, mediated and resolved need a note"},
                       "attach": {409: "the case is closed, declined or withdrawn", 413: "larger than 10 MB",
-                                 415: "not a PDF, JPEG or PNG (checked by content)"}}))
+                                 415: "not a PDF, JPEG or PNG (checked by content)"}}),
+        pages=PageSurface(
+            partial="cases/_filing.html", initial=_one_center,
+            titles={"mine": N_("我的案件"), "queue": N_("案件受理"), "new": N_("提交维权案件"),
+                    "detail": N_("案件 %(number)s"), "files": N_("证据材料"), "empty": N_("暂无案件。"),
+                    "upload": N_("上传证据（PDF、JPEG、PNG，不超过 %(mb)s MB）")},
+            nav={"enterprise": N_("维权案件"), "bureau": N_("案件受理")}, empty=N_("暂无案件。"),
+            flashes={"submitted": N_("案件已提交，案件编号：%(number)s。"), "moved": N_("案件状态已变更为“%(status)s”。")},
+            actions={"accepted": N_("受理"), "declined": N_("不予受理"), "in_progress": N_("开始办理"),
+                     "mediated": N_("调解完成"), "resolved": N_("办理完毕"), "closed": N_("结案"), "withdrawn": N_("撤回")},
+            confirm={"withdrawn": N_("我确认撤回此案件。撤回后案件终止办理，不能恢复。")},
+            accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png", bureau_filters={"sort": "due"},
+            filter_choices={"case_type": lambda: [(t, labels.case_type_label(t)) for t in g.tenant.case_types],
+                            "center": lambda: [(c.code, pick(c.name_zh, c.name_en)) for c in g.tenant.centers],
+                            "sort": _sorts},
+            helpers=lambda: {"case_info": lambda case, detail=True: services.case_dict(
+                g.tenant, case, current_user, detail=detail)}))
+
+
+def _one_center() -> dict:
+    """A tenant with one center: the new case's center is chosen already."""
+    return {"center": g.tenant.centers[0].code} if len(g.tenant.centers) == 1 else {}
+
+
+def _sorts() -> list:
+    return [("due", _("期限最近在前")), ("-due", _("期限最远在前")), ("-submitted_at", _("最新提交在前")),
+            ("submitted_at", _("最早提交在前")), ("number", _("按编号"))]

@@ -236,14 +236,14 @@ class CaseListOut(CaseOut):
 
 
 class CaseQuery(Schema):
-    case_type = fields.String(validate=validate.OneOf(CASE_TYPES))
-    status = fields.String(validate=validate.OneOf(STATUSES))
-    center = fields.String(validate=validate.Length(max=80))
-    overdue = fields.Boolean()
+    case_type = fields.String(validate=validate.OneOf(CASE_TYPES), metadata=label("类型", "Type"))
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata=label("状态", "Status"))
+    center = fields.String(validate=validate.Length(max=80), metadata=label("中心", "Center"))
+    overdue = fields.Boolean(metadata=label("是否超期", "Overdue"))
     q = fields.String(validate=validate.Length(max=100), metadata={
-        "description": "search in number, applicant, counterparty and right number"})
+        "description": "search in number, applicant, counterparty and right number", **label("搜索", "Search")})
     sort = fields.String(load_default="-submitted_at", validate=validate.OneOf(
-        ("due", "-due", "submitted_at", "-submitted_at", "number", "-number")))
+        ("due", "-due", "submitted_at", "-submitted_at", "number", "-number")), metadata=label("排序", "Sort"))
 
 
 class TransitionIn(Schema):

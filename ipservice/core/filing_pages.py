@@ -90,13 +90,16 @@ def redirects(bp, moves: dict[str, str]) -> None:
                         methods=["POST"] if view in POSTED else ["GET", "POST"] if view == "new" else ["GET"])
 
 
-def nav_links(kind: FilingKind) -> list[dict]:
-    """The kind's link in the header for its own tenant's enterprise or bureau."""
-    tenant = g.get("tenant")
-    if tenant is None or not current_user.is_authenticated or current_user.tenant_id != tenant.slug:
+def nav_links(kind: FilingKind, tenant=None) -> list[dict]:
+    """The kind's link in the header for its tenant's enterprise or bureau: on the pages of its own tenant
+    (``tenant`` given: on every page, to that tenant's list)."""
+    if not current_user.is_authenticated:
+        return []
+    tenant = tenant or g.get("tenant")
+    if tenant is None or current_user.tenant_id != tenant.slug:
         return []
     label = kind.pages.nav.get(current_user.role)
-    return [{"url": url_for(kind.list_endpoint), "label": gettext(label)}] if label else []
+    return [{"url": url_for(kind.list_endpoint, tenant=tenant.slug), "label": gettext(label)}] if label else []
 
 
 def nav(kind: FilingKind):
@@ -110,6 +113,7 @@ def text(kind: FilingKind, key: str, filing=None, **values) -> str:
         values = {"number": getattr(filing, kind.number_attr or "id", ""),
                   "status": kind.status_label(filing.status), **values,
                   **(kind.pages.values(filing) if kind.pages.values else {})}
+    values.setdefault("mb", max_upload_mb())
     texts = kind.pages.titles.get(key) or kind.pages.flashes.get(key) or TITLES.get(key, key)
     return gettext(texts, **values)
 
@@ -181,14 +185,9 @@ class _Views:
 
     def detail_page(self, filing, status: int = 200, **ctx):
         kind, user = self.kind, current_user
-        moves = []
-        if kind.machine is not None:
-            mover = "applicant" if user.role == "enterprise" else "bureau"
-            for move in kind.machine.moves:
-                if filing.status in move.sources and move.by == mover:
-                    to = move.to
-                    moves.append({"to": to, "label": gettext(self.pages.actions.get(to) or kind.status_label(to)),
-                                  "note_required": move.note_required, "confirm": self.pages.confirm.get(to)})
+        moves = [{"to": m.to, "label": gettext(self.pages.actions.get(m.to) or kind.status_label(m.to)),
+                  "note_required": m.note_required, "confirm": self.pages.confirm.get(m.to)}
+                 for m in self.moves_now(filing)]
         files = kind.attachments.listing(user, filing.id) if kind.attachments is not None else None
         due = getattr(filing, kind.due_attr, None) if kind.due_attr else None
         decision_fields = []
@@ -201,6 +200,12 @@ class _Views:
                            decision_fields=decision_fields,
                            slots=self.pages.slots(filing) if self.pages.slots and files is not None else [],
                            page_url=url_for(".detail", **{self.kind.detail_arg: filing.id}), **ctx)
+
+    def moves_now(self, filing) -> list:
+        """The moves the viewer may make on the filing now (the applicant's, or the bureau's)."""
+        mover = "applicant" if current_user.role == "enterprise" else "bureau"
+        return [m for m in self.kind.machine.moves if filing.status in m.sources and m.by == mover] \
+            if self.kind.machine is not None else []
 
     def done(self, filing, key: str, category: str = "message"):
         flash(text(self.kind, key if key in self.pages.flashes else (
@@ -219,13 +224,13 @@ class _Views:
             pages=max(1, -(-total // PAGE_SIZE)), errors=errors, bureau=bureau, filter_fields=self.filter_fields(raw),
             counts=self.kind.service.stats() if bureau else None,
             # only the list's own filters reach url_for: "endpoint", "_anchor", "tenant"… would not
-            args={k: v for k, v in raw.items()})
+            args={k: v for k, v in raw.items() if k in request.args})
 
     def new(self):
         from ipservice.forms.render import flat_errors, load_form, page_refusal
 
         schema = self.form_schema()
-        values, errors, message, status, preview = {}, {}, None, 200, None
+        values, errors, message, status, preview = (self.pages.initial() if self.pages.initial else {}), {}, None, 200, None
         if request.method == "POST":
             values = request.form
             data, errors = load_form(schema, request.form)
@@ -274,9 +279,10 @@ class _Views:
         filing = self.kind.service.get(current_user, filing_id)
         data, errors = load_form(self.kind.machine.body(), request.form)
         errors, message, status = flat_errors(errors), None, 422
-        confirm = self.pages.confirm.get((data or {}).get("to"))
+        to = (data or {}).get("to")
+        confirm = self.pages.confirm.get(to) and any(m.to == to for m in self.moves_now(filing))
         if data and confirm and request.form.get("confirm") != "yes":  # what cannot be undone is confirmed
-            message = gettext("请勾选确认后再提交。")
+            message = gettext("不能撤销：请勾选确认后再提交。")
             errors = {"confirm": [message]}
         elif data:
             try:

@@ -161,6 +161,7 @@ class PageSurface:
     # → the fields as the page shows them (a choice among the tenant's current objects)
     form: Callable[[], object] | None = None
     fields: Callable[[list], list] | None = None
+    initial: Callable[[], dict] | None = None  # the new form's values before anything is typed
     upload_on_new: bool = False  # the new form takes the first attachment (``file``)
     preview: Callable[[object, dict], object] | None = None  # ``(user, data)`` → what filing would give
     filter_choices: Mapping[str, Callable[[], list]] = field(default_factory=dict)  # name → [(value, label)]

@@ -26,7 +26,7 @@ def test_enterprise_files_follows_and_withdraws_in_the_browser(client, enterpris
     applicant = enterprise("xian")
     assert page_login(client, applicant.info["email"]).status_code == 302
     home = client.get("/t/xian/", follow_redirects=True).get_data(as_text=True)
-    assert "维权案件" in home and "/t/xian/cases" in home
+    assert "维权案件" in home and "/t/xian/cases/" in home
     page = client.get("/t/xian/cases/new")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "提交维权案件" in html
@@ -50,7 +50,7 @@ def test_enterprise_files_follows_and_withdraws_in_the_browser(client, enterpris
     number = re.search(r"XA-\d{4}-\d{6}", detail).group(0)
     assert "已提交" in detail and "受理期限" in detail and "办理记录" in detail and number in detail
     assert "202010566088.9" in detail and ">撤回<" in detail and ">受理<" not in detail
-    listing = client.get("/t/xian/cases").get_data(as_text=True)
+    listing = client.get("/t/xian/cases/").get_data(as_text=True)
     assert "我的案件" in listing and number in listing
     # evidence through the page
     detail_token = csrf_from(detail)
@@ -88,7 +88,7 @@ def test_bureau_works_a_case_to_closed_with_the_page_buttons(client, enterprise,
     case = file_case(applicant)
     assert page_login(client, officer.email).status_code == 302
     assert "案件受理" in client.get("/t/xian/", follow_redirects=True).get_data(as_text=True)
-    queue = client.get("/t/xian/cases").get_data(as_text=True)
+    queue = client.get("/t/xian/cases/").get_data(as_text=True)
     assert case["number"] in queue and applicant.info["name"] in queue and "导出" in queue
     url = f"/t/xian/cases/{case['id']}"
     for to, button in [("accepted", "受理"), ("in_progress", "开始办理"), ("resolved", "办理完毕"), ("closed", "结案")]:
@@ -113,13 +113,14 @@ def test_queue_filters_and_other_tenants(client, enterprise, bureau):
     a = file_case(applicant, case_type="mediation")
     b = file_case(applicant, case_type="assistance")
     page_login(client, officer.email)
-    html = client.get("/t/xian/cases?case_type=mediation").get_data(as_text=True)
+    html = client.get("/t/xian/cases/?case_type=mediation").get_data(as_text=True)
     assert a["number"] in html and b["number"] not in html
-    html = client.get("/t/xian/cases?overdue=true").get_data(as_text=True)
+    html = client.get("/t/xian/cases/?overdue=true").get_data(as_text=True)
     assert a["number"] not in html and "暂无案件" in html
-    html = client.get("/t/xian/cases?status=nonsense&overdue=perhaps").get_data(as_text=True)
-    assert a["number"] in html  # bad filters are ignored on the page
-    assert client.get("/t/hebi/cases").status_code == 404
+    r = client.get("/t/xian/cases/?status=nonsense&overdue=perhaps")
+    # issue 19: one list for every kind: a bad filter is refused with its reason, as on the other kinds' lists
+    assert r.status_code == 422 and 'role="alert"' in r.get_data(as_text=True)
+    assert client.get("/t/hebi/cases/").status_code == 404
     assert client.get(f"/t/hebi/cases/{a['id']}").status_code == 404
 
 
@@ -128,9 +129,9 @@ def test_another_enterprise_gets_404_on_pages(client, enterprise):
     case = file_case(applicant)
     page_login(client, other.info["email"])
     assert client.get(f"/t/xian/cases/{case['id']}").status_code == 404
-    html = client.get("/t/xian/cases").get_data(as_text=True)
+    html = client.get("/t/xian/cases/").get_data(as_text=True)
     assert case["number"] not in html
-    assert client.get("/t/xian/cases.xlsx").status_code == 403
+    assert client.get("/t/xian/cases/export.xlsx").status_code == 403
 
 
 def test_tianjin_form_offers_both_centers(client, enterprise):
@@ -150,7 +151,7 @@ def test_pages_in_english(client, enterprise):
     html = client.get("/t/xian/cases/new?lang=en").get_data(as_text=True)
     assert "Case type" in html and "Counterparty name" in html and "Rights-protection assistance" in html
     file_case(applicant)
-    html = client.get("/t/xian/cases").get_data(as_text=True)
+    html = client.get("/t/xian/cases/").get_data(as_text=True)
     assert "My cases" in html and "Submitted" in html
 
 
@@ -164,7 +165,7 @@ def test_exports_parse_back(client, enterprise, bureau):
     second = file_case(applicant, ip_type="trademark", right_number="12345678")
     move(officer, "xian", first["id"], "accepted", note=None)
     page_login(client, officer.email)
-    r = client.get("/t/xian/cases.xlsx")
+    r = client.get("/t/xian/cases/export.xlsx")
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     assert "attachment" in r.headers["Content-Disposition"]
     ws = openpyxl.load_workbook(io.BytesIO(r.data)).active
@@ -178,7 +179,7 @@ def test_exports_parse_back(client, enterprise, bureau):
     assert row[5] == "专利" and row[6] == "202010566088.9" and row[8] == "已受理" and row[14] == "否"
     assert row[12]  # the closing deadline is set once accepted
     assert body[second["number"]][5] == "商标" and body[second["number"]][6] == "12345678"
-    r = client.get("/t/xian/cases.csv?case_type=mediation")
+    r = client.get("/t/xian/cases/export.csv?case_type=mediation")
     assert r.status_code == 200 and r.data.startswith("\ufeff".encode())
     parsed = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
     assert parsed[0] == HEADERS and [row[0] for row in parsed[1:]] == [first["number"]]
@@ -199,8 +200,10 @@ def test_bad_page_input_is_never_a_server_error(client, enterprise, bureau):
         r = client.post(url + "/transitions", data={"csrf_token": token, **data})
         assert r.status_code == code, (data, r.status_code)
         assert "error" in r.get_data(as_text=True)
-    assert client.get("/t/xian/cases?page=abc&sort=sideways").status_code == 200
-    assert client.get("/t/xian/cases.xlsx?overdue=perhaps").status_code == 200
+    assert client.get("/t/xian/cases/?page=abc").status_code == 200  # a bad page number: the nearest page
+    # issue 19: one list for every kind: a bad filter is refused with its reason (the page and its export)
+    assert client.get("/t/xian/cases/?sort=sideways").status_code == 422
+    assert client.get("/t/xian/cases/export.xlsx?case_type=nonsense").status_code == 422
     assert client.get("/t/xian/cases/nope").status_code == 404
 
 
@@ -251,7 +254,7 @@ def test_estimated_deadlines_are_marked_wherever_a_date_is_shown(app, enterprise
     assert page_login(owner, applicant.info["email"]).status_code == 302
     staff = app.test_client()
     assert page_login(staff, officer.email).status_code == 302
-    for client, url in [(owner, "/t/xian/my"), (owner, "/t/xian/cases"), (staff, "/t/xian/cases")]:
+    for client, url in [(owner, "/t/xian/my"), (owner, "/t/xian/cases/"), (staff, "/t/xian/cases/")]:
         html = client.get(url).get_data(as_text=True)
         assert mark.search(row(html, late["number"])), url
         if firm["number"] in html:
@@ -260,3 +263,15 @@ def test_estimated_deadlines_are_marked_wherever_a_date_is_shown(app, enterprise
     assert mark.search(detail.split("受理期限")[1].split("</tr>")[0])
     english = owner.get("/t/xian/my?lang=en").get_data(as_text=True)
     assert ">estimate</abbr>" in row(english, late["number"])
+
+
+def test_the_old_case_page_urls_redirect_to_the_one_set_of_filing_pages(client, enterprise, bureau):
+    """Issue 19: the case pages stay at the API's path (/t/<t>/cases/…), the list now with its slash and the
+    export at /cases/export.<fmt>; the old list and export URLs answer a redirect, with their filters."""
+    officer = bureau("xian")
+    page_login(client, officer.email)
+    r = client.get("/t/xian/cases?status=submitted")
+    assert r.status_code in (301, 302, 308) and r.headers["Location"].endswith("/t/xian/cases/?status=submitted")
+    r = client.get("/t/xian/cases.csv?case_type=mediation")
+    assert r.status_code == 302 and r.headers["Location"] == "/t/xian/cases/export.csv?case_type=mediation"
+    assert client.get(r.headers["Location"]).status_code == 200

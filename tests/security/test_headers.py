@@ -113,7 +113,7 @@ def test_personal_pages_and_api_answers_are_no_store(app, client, enterprise, bu
     assert "no-store" in e.get("/t/xian/api/v1/custody-enrollments").headers.get("Cache-Control", "")
     b = bureau("xian")
     assert page_login(client, b.email).status_code == 302
-    for url in ("/t/xian/custody-enrollments/", "/t/xian/cases", "/t/xian/certifications/"):
+    for url in ("/t/xian/custody-enrollments/", "/t/xian/cases/", "/t/xian/certifications/"):
         r = client.get(url)
         assert r.status_code == 200, url
         assert "no-store" in r.headers.get("Cache-Control", ""), url

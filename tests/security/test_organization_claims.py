@@ -173,7 +173,7 @@ def test_filings_of_unverified_organizations_are_marked_for_the_bureau(app, clie
     subsidy = filed(e, "xian", "xian-2017-pledge-risk-compensation", "2018-06-01", object_no=doc(),
                     base_amount_cny=1000)
     pages = ["/t/xian/custody-enrollments/", f"/t/xian/custody-enrollments/{enrollment['id']}", "/t/xian/certifications/",
-             f"/t/xian/certifications/{record['id']}", "/t/xian/cases", f"/t/xian/cases/{case['id']}",
+             f"/t/xian/certifications/{record['id']}", "/t/xian/cases/", f"/t/xian/cases/{case['id']}",
              "/t/xian/subsidy-applications/", f"/t/xian/subsidy-applications/{subsidy['id']}"]
     apis = [f"/t/xian/api/v1/custody-enrollments/{enrollment['id']}", f"/t/xian/api/v1/certifications/{record['id']}",
             f"/t/xian/api/v1/cases/{case['id']}", f"/t/xian/api/v1/subsidy-applications/{subsidy['id']}"]

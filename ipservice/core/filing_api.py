@@ -41,7 +41,7 @@ def blueprint(kind: FilingKind):
     if kind.attachments is not None:
         _attachments(blp, kind)
     exports.export_routes(blp, f"/{api.path}", api.query,
-                          lambda fmt, filters: api.export(fmt, current_user, filters), api.noun)
+                          lambda fmt, filters: api.export(fmt, current_user, filters), api.noun, kind=kind)
     return blp
 
 

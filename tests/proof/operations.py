@@ -240,6 +240,10 @@ CALLS = {
     ("POST", f"{T}/organization-claims/completion"): lambda r: Call(None, dict(HERE),
                                                                     json=r.approved_claim_code()),
     ("GET", "/api/v1/notifications"): lambda r: Call(r.e1.token),
+    ("GET", f"{T}/exports"): lambda r: Call(r.bureau, HERE),
+    ("GET", f"{T}/exports/{{export_id}}"): lambda r: Call(r.bureau, {**HERE, "export_id": r.world.exports[TENANT]}),
+    ("GET", f"{T}/exports/{{export_id}}/file"): lambda r: Call(
+        r.bureau, {**HERE, "export_id": r.world.exports[TENANT]}),
     ("POST", "/api/v1/notifications/{notification_id}/read"): lambda r: Call(
         r.e1.token, {"notification_id": r.e1.notification}),
     ("POST", f"{T}/organizations/{{enterprise_id}}/verification"): lambda r: Call(

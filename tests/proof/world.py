@@ -113,6 +113,7 @@ class World:
     subsidy_rule: dict  # tenant -> the code of a rule of its subsidy programme (None without one)
     client: object = None  # the client that built it (spare tokens, sign-out routes)
     erasure_requests: dict = field(default_factory=dict)  # tenant -> the open erasure request of a non-actor
+    exports: dict = field(default_factory=dict)  # tenant -> an export job of its bureau, built
 
 
 def fresh_token(client, email: str) -> str:
@@ -264,7 +265,26 @@ def build(app, client) -> World:
 
     programmes = {t: registry.get(t).parts.get("subsidy") for t in (HOME, OTHER)}
     subsidy_rule = {t: (p.rules[0].rule if p is not None and p.rules else None) for t, p in programmes.items()}
-    return World(parties, bureaus, admin, agencies, claims, kpi, task, kinds, subsidy_rule, client, erasures)
+    return World(parties, bureaus, admin, agencies, claims, kpi, task, kinds, subsidy_rule, client, erasures,
+                 _export_jobs(app, client, bureaus, kinds))
+
+
+def _export_jobs(app, client, bureaus, kinds) -> dict:
+    """An export of each tenant's bureau built by a job (every export is "large" while it is asked)."""
+    from ipservice.core import jobs
+
+    kind, limit, out = next(k for k in kinds if k.api), app.config["EXPORT_JOB_ROWS"], {}
+    app.config["EXPORT_JOB_ROWS"] = -1
+    try:
+        for tenant in (HOME, OTHER):
+            r = Api(client, bureaus[tenant][1]).get(f"/t/{tenant}/api/v1/{kind.api.path}.csv")
+            assert r.status_code == 202, r.get_data(as_text=True)
+            out[tenant] = r.get_json()["id"]
+    finally:
+        app.config["EXPORT_JOB_ROWS"] = limit
+    while jobs.drain(app):
+        pass
+    return out
 
 
 def page_client(app, email: str | None):

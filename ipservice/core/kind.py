@@ -180,7 +180,7 @@ class FilingKind:
     # … and ``fn(folder, tenant, kinds)`` reading the kind's own tenant file, if it has one; the result is
     # ``tenant.part(name)``. It raises ``tenants.TenantConfigError`` naming the file and the field.
     tenant_config: Callable[..., object] | None = None
-    # ``fn(filings) -> [dict]``: the kind's filings as a person's copy of their data shows them (PIPL art. 45);
+    # ``fn(filings) -> [dict]``: the kind's filings as a person's copy of their data shows them (PIPL 45);
     # default: every column, the tenant's own fields and the filing's audit history (``privacy.export``)
     personal_data: Callable[[list], list[dict]] | None = None
 
@@ -213,7 +213,8 @@ def check(kind: FilingKind) -> None:
         raise KindDeclarationError(f"filing kind {kind.name!r}: {why}")
 
     if not isinstance(kind.service, FilingService):
-        missing = [n for n in ("submit", "get", "page", "stats") if not callable(getattr(kind.service, n, None))]
+        missing = [n for n in ("submit", "get", "page", "stats")
+                   if not callable(getattr(kind.service, n, None))]
         fail(f"its service lacks {', '.join(missing)}")
     if kind.decision is not None and kind.machine is not None:
         fail("declares both a decision and a state machine")

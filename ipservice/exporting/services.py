@@ -34,7 +34,8 @@ def defer_if_large(kind, fmt: str, filters: dict):
     audit.record("export.queued", "export", job.id, {"kind": kind.name, "format": fmt, "rows": total})
     jobs.enqueue("exports.build", current_tenant_id(), job.id)
     response = make_response(jsonify(as_dict(job)), 202)
-    response.headers["Location"] = url_for("api_exporting.Export", tenant=current_tenant_id(), export_id=job.id)
+    response.headers["Location"] = url_for("api_exporting.Export", tenant=current_tenant_id(),
+                                           export_id=job.id)
     return response
 
 
@@ -54,7 +55,8 @@ def mine(user) -> list[ExportJob]:
 
 def get(user, export_id: str) -> ExportJob:
     """The user's own export job (another user's or tenant's: 404)."""
-    job = db.session.scalar(db.select(ExportJob).where(ExportJob.id == export_id, ExportJob.user_id == user.id))
+    job = db.session.scalar(db.select(ExportJob).where(ExportJob.id == export_id,
+                                                       ExportJob.user_id == user.id))
     if job is None:
         error(404)
     return job
@@ -74,8 +76,8 @@ def send(user, export_id: str):
     path = stored_file(job)
     if job.status != "done" or not path.is_file():
         error(409, _not_ready())
-    return send_file(path, mimetype=MIME[job.fmt], as_attachment=True, download_name=job.filename or path.name,
-                     max_age=0)
+    return send_file(path, mimetype=MIME[job.fmt], as_attachment=True,
+                     download_name=job.filename or path.name, max_age=0)
 
 
 def _not_ready() -> str:

@@ -18,7 +18,8 @@ def _labels():
         return pick(*kind.label) if kind else name
 
     def export_status_label(status: str) -> str:
-        return {"queued": _("排队中"), "running": _("生成中"), "done": _("已完成"), "failed": _("失败")}.get(status, status)
+        texts = {"queued": _("排队中"), "running": _("生成中"), "done": _("已完成"), "failed": _("失败")}
+        return texts.get(status, status)
 
     return {"kind_label": kind_label, "export_status_label": export_status_label}
 

@@ -3,7 +3,7 @@ when the file is ready, the same file the request would have answered, downloada
 import pytest
 
 from tests.cases.conftest import file_case
-from tests.notifications.conftest import drain, queue  # noqa: F401 — the queue fixture
+from tests.notifications.conftest import drain
 
 
 @pytest.fixture
@@ -18,8 +18,8 @@ def _three_cases(enterprise):
     return applicant
 
 
-def test_a_large_export_is_queued_built_announced_and_the_same_file(app, queue, enterprise, bureau, monkeypatch,
-                                                                    small_limit):
+def test_a_large_export_is_queued_built_announced_and_the_same_file(app, queue, enterprise, bureau,
+                                                                    monkeypatch, small_limit):
     _three_cases(enterprise)
     officer = bureau("xian")
     monkeypatch.setitem(app.config, "EXPORT_JOB_ROWS", 100)

@@ -87,6 +87,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     unavailable.install(app)  # the database unreachable: 503 with Retry-After
     app.after_request(i18n.remember_language)
+    from ipservice.core import http_cache
+
+    http_cache.install(app)
     app.after_request(_security_headers)
     app.jinja_env.filters["zh"] = i18n.mark_zh
     app.jinja_env.filters["listing"] = i18n.listing

@@ -9,7 +9,6 @@ def init_app(app):
     from ipservice.core import exports, hooks, jobs
     from ipservice.exporting import services, views
 
-    app.config.setdefault("EXPORT_JOB_ROWS", 10_000)
     exports.deferral(app, services.defer_if_large)
     jobs.job(app, "exports.build", services.build_job)
     hooks.nav(app, views.nav_link)

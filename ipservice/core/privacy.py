@@ -5,13 +5,17 @@ record of who in a bureau opened whose data, and masking of contact data in expo
   (``{"contact_phone": "phone", ...}``; categories ``name``, ``email``, ``phone``, ``text``) and how a row
   belongs to a person (``owned_by(user_id, enterprise_id) -> WHERE clause``). Erasure replaces exactly those
   columns of exactly those rows; the copy of one's data and the masking read the same list.
-- ``record_access(...)``: one INSERT per opening (a filing, an attachment, an export) by a bureau user.
+- ``record_access(...)``: one row per opening (a filing, an attachment) by a bureau user;
+  ``record_export(...)``: one row per organization whose filings an export held — the filings the request
+  loaded (every ``FilingMixin`` model is watched as it loads), so an export of any kind, however it builds
+  its rows, names whose data it carried; all of a request's rows go in with its commit, as one bulk INSERT.
 - ``mask_text``: ``13800138000`` → ``138****8000``, ``li.si@x.cn`` → ``l***@x.cn``, ``029-88886666`` →
   ``029-****6666``.
 """
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Callable
 
@@ -19,6 +23,7 @@ from flask import current_app, g, has_request_context, request
 from sqlalchemy import Boolean, Index, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ipservice.core.filing import FilingMixin
 from ipservice.core.tenancy import TenantScoped, current_tenant_id
 from ipservice.core.types import UTCDateTime, utcnow
 from ipservice.extensions import db
@@ -80,26 +85,54 @@ def registered(app=None) -> list[PersonalFields]:
     return list((app or current_app).extensions.get(KEY, []))
 
 
+def _official():
+    """The signed-in bureau official of this request, in a tenant's context; else None."""
+    from flask_login import current_user
+
+    if not has_request_context() or not current_user.is_authenticated or current_user.role != "bureau":
+        return None
+    return current_user if current_tenant_id() is not None else None
+
+
 def record_access(what: str, object_type: str, object_id: str | None, enterprise_id: str | None,
                   full_contact: bool = False) -> None:
     """One row when the signed-in user is a bureau official, written when the request commits (a read
     does not take SQLite's write lock early: another officer's decision meanwhile is not held up)."""
-    from flask_login import current_user
-
-    if not has_request_context() or not current_user.is_authenticated or current_user.role != "bureau":
+    official = _official()
+    if official is None:
         return
     tenant_id = current_tenant_id()
-    if tenant_id is None:
-        return
     pending = g.setdefault("privacy_accesses", [])
     if what == "attachment" and pending and pending[-1].what == "filing":
         # the download opened its filing first: one row, the attachment's
         pending[-1].what, pending[-1].object_type, pending[-1].object_id = what, object_type, object_id
         return
-    pending.append(PersonalDataAccess(tenant_id=tenant_id, official_id=current_user.id, what=what,
+    pending.append(PersonalDataAccess(tenant_id=tenant_id, official_id=official.id, what=what,
                                       object_type=object_type, object_id=object_id,
                                       enterprise_id=enterprise_id, full_contact=full_contact))
     g.privacy_subject = enterprise_id  # an attachment opened next belongs to the same organization
+
+
+def record_export(full_contact: bool = False) -> None:
+    """An export by a bureau official: one row per organization whose filings it held (``object_type`` the
+    filings' table, ``object_id`` the export's own id, shared by its rows), so each organization's record
+    says "exported by … on …"; an export that held no filing is one row naming nobody."""
+    official = _official()
+    if official is None:
+        return
+    export_id = str(uuid.uuid4())
+    subjects = sorted(g.pop("privacy_loaded", set())) or [("export", None)]
+    g.setdefault("privacy_accesses", []).extend(
+        PersonalDataAccess(tenant_id=current_tenant_id(), official_id=official.id, what="export",
+                           object_type=object_type, object_id=export_id, enterprise_id=enterprise_id,
+                           full_contact=full_contact) for object_type, enterprise_id in subjects)
+
+
+@event.listens_for(FilingMixin, "load", propagate=True)
+def _filing_loaded(obj, _context):
+    """Whose filings this request read: ``(table, organization)`` pairs, for an export's access record."""
+    if has_request_context():
+        g.setdefault("privacy_loaded", set()).add((obj.__tablename__, obj.enterprise_id))
 
 
 @event.listens_for(Session, "before_commit")

@@ -72,6 +72,9 @@ class AccessOut(Schema):
     object_type = fields.String()
     object_id = fields.String(allow_none=True)
     full_contact = fields.Boolean()
+    organizations = fields.Integer(allow_none=True, metadata={
+        "description": "an export in the bureau's review: how many organizations' filings it held (each of "
+                       "them finds the export in its own record); null for other accesses"})
 
 
 class AccessQuery(Schema):

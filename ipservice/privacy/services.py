@@ -9,7 +9,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ipservice.accounts import services as accounts
@@ -106,6 +106,18 @@ def erasure_requests(status: str | None = None) -> list[ErasureRequest]:
     return list(db.session.scalars(stmt.order_by(ErasureRequest.created_at.desc(), ErasureRequest.id)))
 
 
+def waiting_requests() -> list[dict]:
+    """The tenant's requests waiting for a decision, as worklist items (``hooks.work``): due by ``due_on``,
+    named by the requester's organization (if any), never by the person."""
+    from ipservice.accounts.models import Enterprise
+
+    rows = db.session.execute(select(ErasureRequest, Enterprise.id).outerjoin(
+        Enterprise, Enterprise.user_id == ErasureRequest.user_id).where(ErasureRequest.status == "submitted")
+        .order_by(ErasureRequest.due_on, ErasureRequest.created_at, ErasureRequest.id)).all()
+    return [{"id": r.id, "due": r.due_on, "submitted_at": r.created_at, "status": r.status,
+             "enterprise_id": enterprise_id} for r, enterprise_id in rows]
+
+
 def own_requests(user) -> list[ErasureRequest]:
     return list(db.session.scalars(select(ErasureRequest).where(ErasureRequest.user_id == user.id)
                                    .order_by(ErasureRequest.created_at.desc())))
@@ -183,11 +195,24 @@ def accesses_of(user) -> list[dict]:
         privacy.PersonalDataAccess.enterprise_id == enterprise.id))
 
 
-def accesses_by_official(official_id: str | None = None) -> list[dict]:
-    stmt = select(privacy.PersonalDataAccess)
+def accesses_by_official(official_id: str | None = None, limit: int = 500) -> list[dict]:
+    """The bureau's review, newest first: an export is one entry (its rows share ``object_id``) with the
+    number of organizations whose data it held."""
+    from ipservice.accounts.models import User
+
+    A = privacy.PersonalDataAccess
+    one = case((and_(A.what == "export", A.object_id.is_not(None)), A.object_id), else_=A.id)
+    at = func.min(A.at)
+    stmt = (select(at, A.official_id, A.what, A.object_type, A.object_id, A.full_contact,
+                   func.count(A.enterprise_id), func.min(User.email))
+            .outerjoin(User, User.id == A.official_id)
+            .group_by(one, A.official_id, A.what, A.object_type, A.object_id, A.full_contact)
+            .order_by(at.desc(), one).limit(limit))
     if official_id:
-        stmt = stmt.where(privacy.PersonalDataAccess.official_id == official_id)
-    return _with_officials(stmt)
+        stmt = stmt.where(A.official_id == official_id)
+    return [{"at": at_, "by": email or official, "official_id": official, "what": what, "object_type": object_type,
+             "object_id": object_id, "full_contact": full, "organizations": count if what == "export" else None}
+            for at_, official, what, object_type, object_id, full, count, email in db.session.execute(stmt)]
 
 
 def _with_officials(stmt, limit: int = 500) -> list[dict]:

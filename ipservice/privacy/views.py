@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.errors import Refusal, error
 from ipservice.core.tenancy import current_tenant, tenant_context
@@ -137,6 +138,17 @@ def accesses_page():
     official = (request.args.get("official_id") or "")[:36] or None
     return render_template("privacy/accesses.html", accesses=services.accesses_by_official(official),
                            official=official)
+
+
+def work():
+    """``hooks.work``: the requests waiting for the bureau of the tenant in context, on its worklist."""
+    if g.get("tenant") is None:
+        return None
+    items = services.waiting_requests()
+    for i in items:
+        i["url"] = url_for("privacy.requests_page", _anchor=f"request-{i['id']}")
+    return hooks.Work(name="erasure_request", label=("删除请求", "Erasure requests"),
+                      url=url_for("privacy.requests_page"), waiting=items)
 
 
 def _emails(user_ids) -> dict:

@@ -204,10 +204,11 @@ def test_every_access_is_recorded_and_the_person_sees_it(enterprise, bureau):
     assert b.get(f"{URL.format('xian')}.csv").status_code == 200
     assert b.get(f"{URL.format('xian')}.xlsx?full_contact=1").status_code == 200
     mine = e.get("/api/v1/me/accesses").get_json()
-    assert sorted(a["what"] for a in mine) == ["attachment", "filing"]
+    assert sorted(a["what"] for a in mine) == ["attachment", "export", "export", "filing"]  # the exports held mine
     assert {a["by"] for a in mine} == {b.email}
     review = b.get("/t/xian/api/v1/accesses").get_json()
     assert sorted(a["what"] for a in review) == ["attachment", "export", "export", "filing"]
+    assert [a["organizations"] for a in review if a["what"] == "export"] == [1, 1]
     assert [a["full_contact"] for a in review if a["what"] == "export"].count(True) == 1
     official = review[0]["by"]
     assert official == b.email

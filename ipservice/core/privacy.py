@@ -68,17 +68,40 @@ def personal_fields(app, model, fields: dict, owned_by: Callable) -> PersonalFie
 
 
 RULES_KEY = "ipservice.retention_rules"
+HOLDS_KEY = "ipservice.retention_holds"
 
 
-def retention_rule(app, setting: str, fn: Callable) -> Callable:
+@dataclass(frozen=True)
+class Held:
+    """Personal fields of one row that a retention rule still keeps: an erasure leaves them and says why.
+    ``until``: the day the rule lets them go (None: not yet known — the record is still open — or kept, the
+    rule's period being 0); ``what``: (Chinese, English) naming the data for the person and the bureau."""
+
+    model: type
+    object_id: str
+    fields: tuple[str, ...]
+    until: object
+    what: tuple[str, str]
+
+
+def retention_rule(app, setting: str, fn: Callable, holds: Callable | None = None) -> Callable:
     """An area's retention rule: ``fn(cutoff, dry_run) -> [{"rule", "object_type", "object_id", ...}]`` in
-    the current tenant, run when the tenant's ``[retention] <setting>`` (days) is not 0 (``privacy.retention``)."""
+    the current tenant, run when the tenant's ``[retention] <setting>`` (days) is not 0 (``privacy.retention``).
+    ``holds(user_id, enterprise_id, days) -> [Held]``: what of a person's data the rule still keeps, with the
+    tenant's period (0: kept) — an erasure carries out the rest (``privacy.services.erase``)."""
     app.extensions.setdefault(RULES_KEY, {})[setting] = fn
+    if holds is not None:
+        app.extensions.setdefault(HOLDS_KEY, {})[setting] = holds
     return fn
 
 
 def retention_rules(app=None) -> dict:
     return dict((app or current_app).extensions.get(RULES_KEY, {}))
+
+
+def retention_holds(app=None) -> dict:
+    """``{setting: holds}`` of the rules that keep a person's data for a while."""
+    return dict((app or current_app).extensions.get(HOLDS_KEY, {}))
 
 
 def registered(app=None) -> list[PersonalFields]:

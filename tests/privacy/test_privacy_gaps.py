@@ -99,3 +99,103 @@ def test_a_person_sees_exports_of_their_data_on_the_account_page(app, enterprise
     page_login(pages, person.info["email"])
     html = pages.get("/account/privacy").get_data(as_text=True)
     assert officer.email in html and "导出" in html
+
+
+# --- 3. erasure against the retention rules ---------------------------------------------------------------
+
+def _age_case(app, case_id: str, days: int) -> None:
+    from sqlalchemy import update
+
+    from ipservice.cases.models import Case
+    from ipservice.core.tenancy import tenant_context
+    from ipservice.extensions import db
+
+    with app.app_context(), tenant_context("xian"):
+        db.session.execute(update(Case).where(Case.id == case_id).values(
+            closed_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)))
+        db.session.commit()
+
+
+def test_an_erasure_keeps_what_a_retention_rule_holds_and_says_which_rule(app, enterprise, bureau):
+    from tests.cases.conftest import bring_to, file_case
+
+    person, officer = enterprise("xian"), bureau("xian")
+    working = file_case(person)                              # being worked: kept until closed + 1095 days
+    closed = bring_to("closed", person, officer)              # closed yesterday: kept 1095 days
+    old = bring_to("closed", person, officer)                 # closed 4 years ago: its period has run
+    declined = bring_to("declined", person, officer)          # no rule keeps a declined case's text
+    _age_case(app, closed["id"], 1)
+    _age_case(app, old["id"], 4 * 365)
+    email = person.info["email"]
+
+    asked = person.post("/api/v1/me/erasure-request", json={"reason": "注销"}).get_json()
+    assert [(h["rule"], h["object_id"]) for h in asked["held"]] == sorted(
+        [("closed_case_text_days", working["id"]), ("closed_case_text_days", closed["id"])],
+        key=lambda p: [c["number"] for c in (working, closed) if c["id"] == p[1]])  # foreseen when asked
+    r = officer.post(f"/t/xian/api/v1/erasure-requests/{asked['id']}/decision", json={"decision": "approve"})
+    assert r.status_code == 200, r.get_json()
+    held = {h["object_id"]: h for h in r.get_json()["held"]}
+    assert set(held) == {working["id"], closed["id"]}
+    assert held[working["id"]]["until"] is None and held[working["id"]]["days"] == 1095
+    until = (dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) + dt.timedelta(days=1095 - 1)).date()
+    assert held[closed["id"]]["until"] == until.isoformat()
+    assert held[closed["id"]]["fields"] == ["summary", "request"] and closed["number"] in held[closed["id"]]["what_zh"]
+
+    cases = {c: officer.get(f"/t/xian/api/v1/cases/{c}").get_json() for c in
+             (working["id"], closed["id"], old["id"], declined["id"])}
+    assert cases[working["id"]]["summary"] == working["summary"]  # kept by the rule
+    assert cases[closed["id"]]["summary"] == closed["summary"]
+    assert cases[old["id"]]["summary"] == "已删除" and cases[declined["id"]]["request"] == "已删除"  # erased
+    assert email not in json_text(cases)  # the e-mail on every case is replaced: no rule keeps it
+    events = officer.get("/t/xian/api/v1/audit?action=privacy.erasure_approved").get_json()
+    assert {h["object_id"] for h in events[0]["detail"]["held"]} == set(held)
+
+    pages = _bureau_pages(app, officer)
+    html = pages.get("/t/xian/erasure-requests").get_data(as_text=True)
+    assert "部分删除" in html and f"依保存期限规则 closed_case_text_days（1095 天）保留至 {until.isoformat()}" in html
+    assert f"案件 {working['number']} 的案情和请求" in html and "保留至办结后 1095 天" in html
+    english = pages.get("/t/xian/erasure-requests?lang=en").get_data(as_text=True)
+    assert f"The summary and request of case {closed['number']}" in english and "retention rule" in english
+
+
+def json_text(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def test_a_refusal_needs_a_rule_that_still_holds_the_data(app, enterprise, bureau):
+    from tests.cases.conftest import file_case
+
+    person, officer = enterprise("xian"), bureau("xian")
+    request_id = person.post("/api/v1/me/erasure-request", json={}).get_json()["id"]
+    decision = f"/t/xian/api/v1/erasure-requests/{request_id}/decision"
+    r = officer.post(decision + "?lang=en", json={"decision": "reject", "reason": "我们想保留"})
+    assert r.status_code == 422 and "no retention rule" in r.get_json()["message"].lower()
+    assert "第四十七条" in officer.post(decision, json={"decision": "reject", "reason": "x"}).get_json()["message"]
+    pages = _bureau_pages(app, officer)
+    html = pages.get("/t/xian/erasure-requests").get_data(as_text=True)
+    from tests.conftest import csrf_from
+
+    r = pages.post(f"/t/xian/erasure-requests/{request_id}/decision",
+                   data={"csrf_token": csrf_from(html), "decision": "reject", "reason": "想保留"})
+    assert r.status_code == 422 and "不能驳回" in r.get_data(as_text=True)
+
+    case = file_case(person)  # now a rule keeps something: the refusal may be given, and names it
+    page = pages.get("/t/xian/erasure-requests").get_data(as_text=True)
+    assert "保存期限规则仍要求保留" in page and case["number"] in page  # foreseen for the bureau
+    r = officer.post(decision, json={"decision": "reject", "reason": "案件仍在办理"})
+    assert r.status_code == 200 and [h["object_id"] for h in r.get_json()["held"]] == [case["id"]]
+    assert person.get("/api/v1/me/accesses").status_code == 200  # the account stays open
+
+
+def test_the_account_page_tells_the_person_what_would_be_kept(app, enterprise, bureau):
+    from tests.cases.conftest import file_case
+
+    person = enterprise("xian")
+    pages = app.test_client()
+    page_login(pages, person.info["email"])
+    assert "仍受保存期限规则约束" not in pages.get("/account/privacy").get_data(as_text=True)
+    case = file_case(person)
+    html = pages.get("/account/privacy").get_data(as_text=True)
+    assert "仍受保存期限规则约束" in html and case["number"] in html and "closed_case_text_days" in html

@@ -23,6 +23,7 @@ from flask import current_app, g, has_request_context, request
 from sqlalchemy import Boolean, Index, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ipservice.core import transaction
 from ipservice.core.filing import FilingMixin
 from ipservice.core.tenancy import TenantScoped, current_tenant_id
 from ipservice.core.types import UTCDateTime, utcnow
@@ -125,11 +126,13 @@ def record_access(what: str, object_type: str, object_id: str | None, enterprise
     if official is None:
         return
     tenant_id = current_tenant_id()
-    pending = g.setdefault("privacy_accesses", [])
+    pending = _pending()
     if what == "attachment" and pending and pending[-1].what == "filing":
         # the download opened its filing first: one row, the attachment's
         pending[-1].what, pending[-1].object_type, pending[-1].object_id = what, object_type, object_id
         return
+    if any((a.what, a.object_type, a.object_id) == (what, object_type, object_id) for a in pending):
+        return  # the same filing looked up twice by one request (a form shown again): one opening
     pending.append(PersonalDataAccess(tenant_id=tenant_id, official_id=official.id, what=what,
                                       object_type=object_type, object_id=object_id,
                                       enterprise_id=enterprise_id, full_contact=full_contact))
@@ -145,10 +148,21 @@ def record_export(full_contact: bool = False) -> None:
         return
     export_id = str(uuid.uuid4())
     subjects = sorted(g.pop("privacy_loaded", set())) or [("export", None)]
-    g.setdefault("privacy_accesses", []).extend(
+    _pending().extend(
         PersonalDataAccess(tenant_id=current_tenant_id(), official_id=official.id, what="export",
                            object_type=object_type, object_id=export_id, enterprise_id=enterprise_id,
                            full_contact=full_contact) for object_type, enterprise_id in subjects)
+
+
+def _pending() -> list:
+    """This request's access rows, written as it commits — or, when its view answers with an error page that
+    still shows what was read (a decision form with its errors beside the filing), after its rollback
+    (``transaction.after_shown_refusal``). A lookup that finds nothing (404, another tenant's row
+    included) or a role refused before any lookup (403) reads no one's data: nothing is recorded."""
+    if "privacy_accesses" not in g:
+        g.privacy_accesses = []
+        transaction.after_shown_refusal(lambda: db.session.add_all(g.pop("privacy_accesses", [])))
+    return g.privacy_accesses
 
 
 @event.listens_for(FilingMixin, "load", propagate=True)

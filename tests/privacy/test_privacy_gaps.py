@@ -199,3 +199,47 @@ def test_the_account_page_tells_the_person_what_would_be_kept(app, enterprise, b
     case = file_case(person)
     html = pages.get("/account/privacy").get_data(as_text=True)
     assert "仍受保存期限规则约束" in html and case["number"] in html and "closed_case_text_days" in html
+
+
+# --- 4. refused answers -----------------------------------------------------------------------------------
+
+def _opened(officer) -> list[tuple[str, str]]:
+    return sorted((a["what"], a["object_id"]) for a in officer.get("/t/xian/api/v1/accesses").get_json())
+
+
+def test_a_refused_answer_records_an_access_only_when_it_shows_the_data(app, enterprise, bureau):
+    from tests.conftest import csrf_from
+
+    person, officer = enterprise("xian"), bureau("xian")
+    rec = submit(person, "xian")
+    far = submit(enterprise("hebi"), "hebi")
+    pages = _bureau_pages(app, officer)
+    # not found — nonexistent, or another tenant's (the same 404: its existence is not told): nothing read
+    for path in (f"/t/xian/certifications/{far['id']}", "/t/xian/certifications/no-such-record"):
+        assert pages.get(path).status_code == 404
+    for path in (f"{URL.format('xian')}/{far['id']}", f"{URL.format('xian')}/no-such-record"):
+        assert officer.get(path).status_code == 404
+    # a role refused before any lookup (an enterprise's upload route): nothing read
+    assert officer.post(f"{URL.format('xian')}/{rec['id']}/attachments", json={}).status_code in (403, 422)
+    assert _opened(officer) == []
+    with app.app_context():
+        from sqlalchemy import select
+
+        from ipservice.core.privacy import PersonalDataAccess
+        from ipservice.core.tenancy import tenant_context
+        from ipservice.extensions import db
+
+        with tenant_context("hebi"):  # nor in the tenant the row belongs to
+            assert db.session.scalars(select(PersonalDataAccess)).all() == []
+
+    # the decision form sent back with its error, beside the record it shows: the read is recorded
+    page = pages.get(f"/t/xian/certifications/{rec['id']}").get_data(as_text=True)
+    assert _opened(officer) == [("filing", rec["id"])]
+    r = pages.post(f"/t/xian/certifications/{rec['id']}/decision",
+                   data={"csrf_token": csrf_from(page), "decision": "reject"})  # a rejection needs a reason
+    assert r.status_code == 422 and rec["certificate_no"] in r.get_data(as_text=True)
+    assert _opened(officer) == [("filing", rec["id"])] * 2
+    # a JSON refusal shows nothing of the record: not recorded, and nothing of the refused request is kept
+    assert officer.post(f"{URL.format('xian')}/{rec['id']}/decision", json={"decision": "maybe"}).status_code == 422
+    assert _opened(officer) == [("filing", rec["id"])] * 2
+    assert person.get("/api/v1/me/accesses").get_json()[0]["by"] == officer.email

@@ -127,8 +127,8 @@ def record_access(what: str, object_type: str, object_id: str | None, enterprise
         return
     tenant_id = current_tenant_id()
     pending = _pending()
-    if what == "attachment" and pending and pending[-1].what == "filing":
-        # the download opened its filing first: one row, the attachment's
+    if what == "attachment" and pending and pending[-1].what in ("filing", "claim"):
+        # the download opened its filing (or claim) first: one row, the attachment's
         pending[-1].what, pending[-1].object_type, pending[-1].object_id = what, object_type, object_id
         return
     if any((a.what, a.object_type, a.object_id) == (what, object_type, object_id) for a in pending):

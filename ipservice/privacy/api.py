@@ -84,7 +84,8 @@ class DecisionIn(Schema):
 class AccessOut(Schema):
     at = ChinaDateTime()
     by = fields.String(metadata={"description": "the official's login (e-mail)"})
-    what = fields.String(metadata={"description": "filing, attachment or export"})
+    what = fields.String(metadata={"description": "filing, attachment, export, organization (its contact data) "
+                                                  "or claim (a claimant's details)"})
     object_type = fields.String()
     object_id = fields.String(allow_none=True)
     full_contact = fields.Boolean()

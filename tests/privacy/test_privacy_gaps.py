@@ -243,3 +243,32 @@ def test_a_refused_answer_records_an_access_only_when_it_shows_the_data(app, ent
     assert officer.post(f"{URL.format('xian')}/{rec['id']}/decision", json={"decision": "maybe"}).status_code == 422
     assert _opened(officer) == [("filing", rec["id"])] * 2
     assert person.get("/api/v1/me/accesses").get_json()[0]["by"] == officer.email
+
+
+# --- 5. organizations and claims are personal data too ----------------------------------------------------
+
+def test_opening_an_organization_or_a_claim_is_recorded(app, client, enterprise, bureau):
+    from tests.proof.operations import Real
+
+    owner, officer = enterprise("xian"), bureau("xian")
+    org_id = next(o["id"] for o in officer.get("/t/xian/api/v1/organizations").get_json()
+                  if o["uscc"] == owner.info["uscc"])
+    assert officer.get("/t/xian/api/v1/accesses").get_json() == []  # the list shows no contact data
+    r = client.post("/t/xian/api/v1/organization-claims", content_type="multipart/form-data",
+                    data=Real.claim_form(owner.info["uscc"]))
+    assert r.status_code == 201, r.get_json()
+    claim_id = r.get_json()["id"]
+
+    pages = _bureau_pages(app, officer)
+    html = pages.get(f"/t/xian/organizations/{org_id}").get_data(as_text=True)  # contact person, the claim
+    assert claim_id in html
+    assert officer.get(f"/t/xian/api/v1/organization-claims/{claim_id}/licence").status_code == 200
+    assert officer.get("/t/xian/api/v1/organization-claims?status=pending").status_code == 200
+    seen = sorted((a["what"], a["object_id"]) for a in officer.get("/t/xian/api/v1/accesses").get_json())
+    assert seen == sorted([("organization", org_id), ("claim", claim_id), ("attachment", seen[0][1]),
+                           ("claim", claim_id)]), seen  # the licence download is one row, the attachment's
+    mine = owner.get("/api/v1/me/accesses").get_json()
+    assert [a["what"] for a in mine] == ["organization"]  # the claim names no organization while it waits
+    page = app.test_client()
+    page_login(page, owner.info["email"])
+    assert "单位信息" in page.get("/account/privacy").get_data(as_text=True)

@@ -9,13 +9,14 @@ import datetime as dt
 from contextlib import contextmanager
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ipservice.accounts import services as accounts
 from ipservice.accounts import tokens
 from ipservice.core import audit, privacy
 from ipservice.core.errors import error
+from ipservice.core.idempotency import IdempotencyRecord
 from ipservice.core.tenancy import current_tenant, tenant_context
 from ipservice.core.transaction import savepoint
 from ipservice.core.types import today_china, utcnow
@@ -199,6 +200,11 @@ def erase(row: ErasureRequest, held: list[dict] = ()) -> None:
                 if value and value not in keep:
                     needles.add(value)
                     setattr(obj, column, erased_email if category == "email" else ERASED)
+    # the stored first answers of the person's retried requests (a filing's answer carries their e-mail):
+    # only they could have replayed them, and they no longer can
+    db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.tenant_id == row.tenant_id,
+                                                       IdempotencyRecord.user_id == user.id)
+                       .execution_options(synchronize_session=False))
     user.active = False
     user.password_hash = accounts.UNUSABLE_PASSWORD
     tokens.end_all(user)

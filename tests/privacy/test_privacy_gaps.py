@@ -272,3 +272,31 @@ def test_opening_an_organization_or_a_claim_is_recorded(app, client, enterprise,
     page = app.test_client()
     page_login(page, owner.info["email"])
     assert "单位信息" in page.get("/account/privacy").get_data(as_text=True)
+
+
+def test_an_erasure_takes_the_stored_answers_of_the_persons_retried_requests(app, enterprise, bureau):
+    from sqlalchemy import select
+
+    from ipservice.core.idempotency import IdempotencyRecord
+    from ipservice.core.tenancy import tenant_context
+    from ipservice.extensions import db
+    from tests.cases.conftest import case_body
+
+    person, officer = enterprise("xian"), bureau("xian")
+    mine, theirs = "我方联系人王小明，电话 13800138000。", "对方的案情。"
+    r = person.post("/t/xian/api/v1/cases", json=case_body(summary=mine), headers={"Idempotency-Key": "retry-1"})
+    assert r.status_code == 201 and r.get_json()["summary"] == mine
+    other = enterprise("xian")
+    assert other.post("/t/xian/api/v1/cases", json=case_body(summary=theirs),
+                      headers={"Idempotency-Key": "retry-1"}).status_code == 201
+
+    def stored():
+        with app.app_context(), tenant_context("xian"):
+            return sorted(json_text(b) for b in db.session.scalars(select(IdempotencyRecord.body)))
+
+    assert any(mine in b for b in stored())  # the first answer, kept for a retry
+    request_id = person.post("/api/v1/me/erasure-request", json={}).get_json()["id"]
+    assert officer.post(f"/t/xian/api/v1/erasure-requests/{request_id}/decision",
+                        json={"decision": "approve"}).status_code == 200
+    left = stored()
+    assert len(left) == 1 and theirs in left[0]  # another person's stored answer stays

@@ -238,7 +238,7 @@ def accesses_by_official(official_id: str | None = None, limit: int = 500) -> li
                    func.count(A.enterprise_id), func.min(User.email))
             .outerjoin(User, User.id == A.official_id)
             .group_by(one, A.official_id, A.what, A.object_type, A.object_id, A.full_contact)
-            .order_by(at.desc(), one).limit(limit))
+            .order_by(at.desc(), func.min(A.id)).limit(limit))
     if official_id:
         stmt = stmt.where(A.official_id == official_id)
     return [{"at": at_, "by": email or official, "official_id": official, "what": what, "object_type": object_type,

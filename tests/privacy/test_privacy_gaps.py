@@ -300,3 +300,28 @@ def test_an_erasure_takes_the_stored_answers_of_the_persons_retried_requests(app
                         json={"decision": "approve"}).status_code == 200
     left = stored()
     assert len(left) == 1 and theirs in left[0]  # another person's stored answer stays
+
+
+def test_an_exports_access_rows_go_in_as_one_insert(app, enterprise, bureau):
+    from sqlalchemy import event
+
+    from ipservice.extensions import db
+
+    officer = bureau("xian")
+    for _n in range(3):
+        submit(enterprise("xian"), "xian")
+    inserts = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO PERSONAL_DATA_ACCESSES"):
+            inserts.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert officer.get(f"{URL.format('xian')}.csv").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(inserts) == 1  # three organizations, one statement, in the export's own transaction
+    assert [a["organizations"] for a in officer.get("/t/xian/api/v1/accesses").get_json()] == [3]

@@ -200,8 +200,8 @@ def erase(row: ErasureRequest, held: list[dict] = ()) -> None:
                 if value and value not in keep:
                     needles.add(value)
                     setattr(obj, column, erased_email if category == "email" else ERASED)
-    # the stored first answers of the person's retried requests (a filing's answer carries their e-mail):
-    # only they could have replayed them, and they no longer can
+    # the stored first answers of the person's retried requests (a case's answer carries the text they
+    # wrote): only they could have replayed them, and they no longer can
     db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.tenant_id == row.tenant_id,
                                                        IdempotencyRecord.user_id == user.id)
                        .execution_options(synchronize_session=False))

@@ -53,7 +53,7 @@ def _record_export(filename: str, fmt: str, rows: int) -> None:
 
     if not has_request_context() or not current_user.is_authenticated:
         return
-    privacy.record_access("export", "export", None, None, full_contact=privacy.wants_full_contact())
+    privacy.record_export(full_contact=privacy.wants_full_contact())
     audit.record("export.downloaded", "export", None, {
         "path": request.path, "format": fmt, "filename": filename, "rows": rows,
         "query": request.query_string.decode("utf-8", "replace")[:500]})  # committed with the request

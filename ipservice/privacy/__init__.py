@@ -11,4 +11,5 @@ def init_app(app):
 
     hooks.command(app, cli.retention_group)
     hooks.nav(app, views.nav)
+    hooks.work(app, views.work)
     hooks.login_step(app, views.consent_step)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Callable
 
 from flask import current_app
@@ -24,6 +25,9 @@ from ipservice.core import audit
 from ipservice.core.errors import error
 from ipservice.core.types import CHINA, UTCDateTime, utcnow
 from ipservice.extensions import db
+
+
+Metric = Callable[[list[int]], dict]
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,15 @@ class FilingKind:
     number_attr: str | None = None  # the attribute holding the filing's number, if the kind numbers
     due_attr: str | None = None  # the attribute holding its next deadline, if it has one
     importer: Any = None  # an ``ipservice.importing.ImportSpec``: the kind's spreadsheet columns and rules
-    metrics: tuple[str, ...] = field(default=())  # the KPI metrics the kind's records feed
+    # The KPI metrics the kind's records feed: name → ``fn(years) -> {year: value}`` (``kpi.metrics``);
+    # ``register_kind`` makes them the app's, a name declared by one kind only.
+    metrics: Mapping[str, Metric] = field(default_factory=dict)
+    # ``fn() -> [{"year", "rule", "amount_cny", "count"}]``: what the bureau owes for granted filings (the
+    # worklist's liability section), if the kind pays out
+    liability: Callable[[], list[dict]] | None = None
+    # ``fn(stats, names) -> [(section id, heading, chart)]``: the kind's own charts on the province view,
+    # from each district's ``stats()`` (in the order of ``names``), beside the volumes every kind has
+    stats_charts: Callable[[list[dict], list[str]], list] | None = None
     # More keys of the tenant's ``GET /api/v1/stats`` entry beside ``key`` (amounts only, never names):
     # ``stats_extra()`` → ``{"liability": [...]}`` for the current tenant.
     stats_extra: Callable[[], dict] | None = None
@@ -97,19 +109,30 @@ class FilingKind:
 
 
 KINDS_KEY = "ipservice.filing_kinds"
+METRICS_KEY = "ipservice.metrics"
 
 
 def register_kind(app, kind: FilingKind) -> FilingKind:
-    """Make ``kind`` known to everything that spans filings (once per app)."""
+    """Make ``kind`` known to everything that spans filings (once per app): its statuses to the app's
+    ``labels.status_label``, its metrics to the app's KPIs (``metrics(app)``)."""
     from ipservice.core import labels
 
     kinds = app.extensions.setdefault(KINDS_KEY, {})
     if kind.name in kinds and kinds[kind.name] is not kind:
         raise RuntimeError(f"filing kind {kind.name!r} registered twice")
+    known = app.extensions.setdefault(METRICS_KEY, {})
+    for name in kind.metrics:
+        if name in known and known[name] is not kind.metrics[name]:
+            raise RuntimeError(f"metric {name!r} declared by two kinds")
+    labels.register_statuses(app, kind.statuses)
     kinds[kind.name] = kind
-    for status, pair in kind.statuses.items():
-        labels.STATUSES.setdefault(status, pair)
+    known.update(kind.metrics)
     return kind
+
+
+def metrics(app=None) -> dict[str, Metric]:
+    """Every KPI metric the app's kinds declared, by name."""
+    return dict((app or current_app).extensions.get(METRICS_KEY, {}))
 
 
 def kinds(app=None) -> list[FilingKind]:

@@ -3,21 +3,38 @@ gap-free numbering per tenant and year, the state machine with its history, time
 the official calendar, the bureau's queue and exports, and the computed KPIs."""
 
 ORDER = 80  # its place among the areas (navigation order)
+LABEL = ("维权案件", "Protection-center case")
 
 
 def init_app(app):
     """Register the case kind, its navigation and demo data (once per app)."""
-    from ipservice.cases import calendar_cli, demo, imports, metrics, models, schemas, services, views
-    from ipservice.core import filing, hooks, labels
+    from ipservice.cases import (
+        calendar_cli,
+        config,
+        demo,
+        imports,
+        metrics,
+        models,
+        overview,
+        schemas,
+        services,
+        views,
+    )
+    from ipservice import forms
+    from ipservice.core import filing, hooks
 
     filing.register_kind(app, filing.FilingKind(
-        name="case", model=models.Case, object_type="case", label=("维权案件", "Protection-center case"),
-        statuses={s: labels.STATUSES[s] for s in services.STATUSES}, pending=("submitted", *services.OPEN_STATES),
+        name="case", model=models.Case, object_type="case", label=LABEL,
+        statuses=models.STATUS_LABELS, pending=("submitted", *services.OPEN_STATES),
         service=services, list_endpoint="cases.index", detail_endpoint="cases.detail", detail_arg="case_id",
         new_endpoint="cases.new", refilable=("declined",),
         stats_key="cases", stats_totals=services.stats_totals, stats_by_tenant=services.stats_by_tenant, number_attr="number", due_attr="due_on",
-        importer=imports.SPEC, metrics=tuple(metrics.NAMES),
-        stats_schema=schemas.CaseCounts, totals_schema=schemas.CaseTotals, form_section=schemas.CaseFormSection))
+        importer=imports.SPEC, metrics=metrics.METRICS,
+        stats_schema=schemas.CaseCounts, totals_schema=schemas.CaseTotals, form_section=schemas.CaseFormSection,
+        tenant_config=config.load, stats_charts=overview.closure_section))
+    forms.register(app, "case", schemas.build_case_form)
+    app.jinja_env.globals["case_type_label"] = models.case_type_label
+    hooks.home_section(app, overview.centers_section)
     hooks.nav(app, views.nav_links)
     hooks.demo_loader(app, demo.load_demo_cases)
     from ipservice.cases import retention

@@ -7,7 +7,6 @@ from ipservice.extensions import Blueprint
 
 from ipservice import forms
 from ipservice.cases import (
-    metrics,  # noqa: F401 — registers the computed KPIs
     schemas,
     services,
 )

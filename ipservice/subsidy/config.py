@@ -35,7 +35,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ipservice.tenants import config as c
 from ipservice.tenants.loader import TenantConfigError, form_field, read_file
-from ipservice.tenants.schemas import CODE, ORG_TYPES, Citation, ExtraFieldSchema, Strict, require_reading
+from ipservice.tenants.schemas import CODE, NUMBER_PREFIX, ORG_TYPES, Citation, ExtraFieldSchema, Strict, require_reading
 
 FILE = "subsidies.toml"
 UNITS = ("per_patent", "per_application", "per_award", "per_enterprise", "rate", "base")
@@ -119,6 +119,7 @@ class Budget:
 
 @dataclass(frozen=True)
 class SubsidyConfig:
+    number_prefix: str = ""  # no file: nothing can be applied for, nothing numbered
     number_format: str = "{prefix}-ZZ-{year}-{seq:06d}"
     rules: tuple[SubsidyRule, ...] = ()
     budgets: tuple[Budget, ...] = ()
@@ -246,6 +247,7 @@ class BudgetSchema(Strict):
 
 
 class SubsidiesFileSchema(Strict):
+    number_prefix = fields.String(required=True, validate=NUMBER_PREFIX)
     number_format = fields.String(load_default="{prefix}-ZZ-{year}-{seq:06d}")
     subsidies = fields.List(fields.Nested(SubsidyRuleSchema), load_default=list)
     budgets = fields.List(fields.Nested(BudgetSchema), load_default=list)
@@ -364,4 +366,4 @@ def load(folder: Path, tenant: c.Tenant, kinds) -> SubsidyConfig:
                 fail("budgets.within", f"{b.code} sits within itself")
             seen_chain.add(cur.code)
             cur = by_budget[cur.within]
-    return SubsidyConfig(number_format=data["number_format"], rules=tuple(built), budgets=tuple(budgets))
+    return SubsidyConfig(number_prefix=data["number_prefix"], number_format=data["number_format"], rules=tuple(built), budgets=tuple(budgets))

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from tests.cases.conftest import PATHS, bring_to, file_case, move
+from tests.cases.conftest import PATHS, bring_to, file_case, move, with_cases
 
 STATUSES = list(PATHS)
 ALLOWED = {
@@ -279,15 +279,12 @@ def test_due_dates_in_a_year_the_calendar_does_not_cover_are_estimated(xian_pair
 
 
 def test_calendar_day_limits(app, xian_pair, monkeypatch):
-    import dataclasses
-
-    import ipservice.tenants
     from ipservice.cases import services
+    from ipservice.tenants import registry
     from ipservice.tenants.config import TimeLimit
 
-    xian = ipservice.tenants._registry["xian"]
-    monkeypatch.setitem(ipservice.tenants._registry, "xian", dataclasses.replace(
-        xian, accept_limit=TimeLimit(days=3, calendar="calendar")))
+    xian = registry.of(app).get("xian")
+    monkeypatch.setitem(registry.of(app), "xian", with_cases(xian, accept_limit=TimeLimit(days=3, calendar="calendar")))
     monkeypatch.setattr(services, "now", lambda: dt.datetime(2024, 9, 30, 9, 0, tzinfo=services.CHINA))
     applicant, _officer = xian_pair
     case = file_case(applicant)
@@ -367,7 +364,7 @@ def test_concurrent_moves_from_the_same_status_apply_once(app, xian_pair):
         db.session.commit()
         move(officer, "xian", case_id, "accepted", note=None)  # another request accepts it
         with pytest.raises(Refusal) as exc:
-            services.transition(registry.get("xian"), stale, "declined", "重复", user)
+            services.transition(registry.of(app).get("xian"), stale, "declined", "重复", user)
         assert exc.value.status == 409
     body = officer.get(f"/t/xian/api/v1/cases/{case_id}").get_json()
     assert body["status"] == "accepted" and [h["to"] for h in body["history"]] == ["submitted", "accepted"]

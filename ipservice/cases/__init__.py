@@ -30,8 +30,8 @@ def init_app(app):
         new_endpoint="cases.new", refilable=("declined",),
         stats_key="cases", stats_totals=services.stats_totals, stats_by_tenant=services.stats_by_tenant, number_attr="number", due_attr="due_on",
         importer=imports.SPEC, metrics=metrics.METRICS,
-        stats_schema=schemas.CaseCounts, totals_schema=schemas.CaseTotals, form_section=schemas.CaseFormSection,
-        tenant_config=config.load, stats_charts=overview.closure_section))
+        stats_schema=schemas.CaseCounts, totals_schema=schemas.CaseTotals,
+        form_section=schemas.CaseFormSection, tenant_config=config.load, stats_charts=overview.closure_section))
     forms.register(app, "case", schemas.build_case_form)
     app.jinja_env.globals["case_type_label"] = models.case_type_label
     hooks.home_section(app, overview.centers_section)

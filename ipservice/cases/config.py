@@ -10,12 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate, validates_schema
 
 from ipservice.cases.models import CASE_TYPES
 from ipservice.tenants import config as c
 from ipservice.tenants.loader import TenantConfigError, bureau_setting, read_file
-from ipservice.tenants.schemas import CODE, BureauSettingSchema, Citation, Strict, TimeLimit
+from ipservice.tenants.schemas import (
+    CODE,
+    BureauSettingSchema,
+    Citation,
+    Strict,
+    TimeLimit,
+    check_number_format,
+)
 
 FILE = "cases.toml"
 KIND = "case"
@@ -83,10 +90,7 @@ class CasesFileSchema(Strict):
 
     @validates_schema
     def number_format_works(self, data, **kwargs):
-        try:
-            data["number_format"].format(prefix="X", year=2026, seq=1)
-        except (KeyError, ValueError, IndexError) as exc:
-            raise ValidationError(f"cannot format: {exc}", "number_format") from exc
+        check_number_format(data, "number_format")
 
 
 def load(folder: Path, tenant: c.Tenant, kinds) -> CasesConfig:
@@ -102,12 +106,15 @@ def load(folder: Path, tenant: c.Tenant, kinds) -> CasesConfig:
         if ce["source"]["document"] not in codes:
             raise TenantConfigError(f"{path}: centers.{i}.source.document: unknown document "
                                     f"{ce['source']['document']!r}; known: {', '.join(sorted(codes))}")
-        centers.append(Center(**{**ce, "case_types": tuple(ce["case_types"]), "source": c.Citation(**ce["source"])}))
+        centers.append(Center(**{**ce, "case_types": tuple(ce["case_types"]),
+                                  "source": c.Citation(**ce["source"])}))
     if len({ce.code for ce in centers}) != len(centers):
         raise TenantConfigError(f"{path}: centers.code: codes repeat")
-    known = {"case_time_limits": None, **{f"centers.{ce.code}.case_types": set(ce.case_types) for ce in centers}}
+    known = {"case_time_limits": None,
+             **{f"centers.{ce.code}.case_types": set(ce.case_types) for ce in centers}}
     limits = data["time_limits"]
     return CasesConfig(
         number_prefix=data["number_prefix"], number_format=data["number_format"], centers=tuple(centers),
         accept_limit=c.TimeLimit(**limits["accept"]), close_limit=c.TimeLimit(**limits["close"]),
-        bureau_settings=tuple(bureau_setting(path, i, b, known) for i, b in enumerate(data["bureau_settings"])))
+        bureau_settings=tuple(bureau_setting(path, i, b, known)
+                              for i, b in enumerate(data["bureau_settings"])))

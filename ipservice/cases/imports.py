@@ -31,7 +31,8 @@ ENDED_WITHOUT_CASE = ("declined", "withdrawn")  # such a case does not block the
 def columns(tenant) -> list[Column]:
     case_types = labels_table(CASE_TYPES, config.of(tenant).case_types)
     ip_types = labels_table(IP_TYPES, offered_ip_types(tenant))
-    centers = [{"value": c.code, "label_zh": c.name_zh, "label_en": c.name_en} for c in config.of(tenant).centers]
+    centers = [{"value": c.code, "label_zh": c.name_zh, "label_en": c.name_en}
+               for c in config.of(tenant).centers]
     return [
         Column("enterprise_name", ("申请人", "申请人名称", "企业名称", "单位名称", "enterprise_name"), "Applicant"),
         Column("uscc", ("统一社会信用代码", "申请人统一社会信用代码", "uscc"), "USCC"),

@@ -24,4 +24,5 @@ def closure_section(stats: list[dict], names: list[str]) -> list[tuple]:
         "chart-closure-case", _("%(kind)s结案率", kind=kind),
         _("结案数除以未撤回的总数；没有办件的地区无结案率。数值见下表。"), names,
         [charts.Series(_("结案率"), rates, [charts.percent(r) for r in rates])], max_value=1.0)
-    return [("cases/_stats_closure.html", {"kind": kind, "chart": chart, "rows": list(zip(names, stats))})]
+    rows = list(zip(names, stats, strict=True))
+    return [("cases/_stats_closure.html", {"kind": kind, "chart": chart, "rows": rows})]

@@ -57,7 +57,8 @@ def index():
     rows = [services.case_dict(g.tenant, c, current_user, detail=False) for c in items]
     return render_template(
         "cases/list.html", rows=rows, total=total, page=page, pages=max(1, -(-total // 50)), filters=filters,
-        statuses=services.STATUSES, case_types=config.of(g.tenant).case_types, centers=config.of(g.tenant).centers,
+        statuses=services.STATUSES, case_types=config.of(g.tenant).case_types,
+        centers=config.of(g.tenant).centers,
         # only the list's own filters reach url_for: "endpoint", "_anchor", "_external", "tenant"… would not
         export_args={k: v for k, v in request.args.items() if k in schemas.CaseQuery().fields and k != "page"},
     )

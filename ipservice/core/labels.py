@@ -63,7 +63,8 @@ def register_statuses(app, statuses: dict[str, tuple[str, str]]) -> None:
     known = app.extensions.setdefault(STATUSES_KEY, {})
     for status, pair in statuses.items():
         if known.setdefault(status, pair) != pair:
-            raise RuntimeError(f"status {status!r} declared twice with different labels: {known[status]} and {pair}")
+            raise RuntimeError(f"status {status!r} declared twice with different labels: "
+                               f"{known[status]} and {pair}")
 
 
 def statuses(app=None) -> dict[str, tuple[str, str]]:

@@ -1,7 +1,7 @@
 """Per-tenant form definitions, per app. Each area registers, in its ``init_app``, how its form is built
 for a tenant:
 
-    forms.register(app, "custody", lambda tenant: build(CustodyBase, tenant.forms.fields_for("custody"), {...}))
+    forms.register(app, "custody", lambda tenant: build(CustodyBase, tenant.forms.fields_for("custody"), …))
 
 and asks for it with ``forms.schema_for(tenant, "custody")`` (a class, built once per app, tenant and
 version).

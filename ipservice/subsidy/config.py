@@ -35,7 +35,16 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ipservice.tenants import config as c
 from ipservice.tenants.loader import TenantConfigError, form_field, read_file
-from ipservice.tenants.schemas import CODE, NUMBER_PREFIX, ORG_TYPES, Citation, ExtraFieldSchema, Strict, require_reading
+from ipservice.tenants.schemas import (
+    CODE,
+    NUMBER_PREFIX,
+    ORG_TYPES,
+    Citation,
+    ExtraFieldSchema,
+    Strict,
+    check_number_format,
+    require_reading,
+)
 
 FILE = "subsidies.toml"
 UNITS = ("per_patent", "per_application", "per_award", "per_enterprise", "rate", "base")
@@ -254,10 +263,7 @@ class SubsidiesFileSchema(Strict):
 
     @validates_schema
     def number_format_works(self, data, **kwargs):
-        try:
-            data["number_format"].format(prefix="X", year=2026, seq=1)
-        except (KeyError, ValueError, IndexError) as exc:
-            raise ValidationError(f"cannot format: {exc}", "number_format") from exc
+        check_number_format(data, "number_format")
 
 
 # --- loading ---------------------------------------------------------------------------------------------
@@ -366,4 +372,5 @@ def load(folder: Path, tenant: c.Tenant, kinds) -> SubsidyConfig:
                 fail("budgets.within", f"{b.code} sits within itself")
             seen_chain.add(cur.code)
             cur = by_budget[cur.within]
-    return SubsidyConfig(number_prefix=data["number_prefix"], number_format=data["number_format"], rules=tuple(built), budgets=tuple(budgets))
+    return SubsidyConfig(number_prefix=data["number_prefix"], number_format=data["number_format"],
+                         rules=tuple(built), budgets=tuple(budgets))

@@ -102,7 +102,8 @@ def load_bureau_settings(folder: Path, t: dict, forms: c.FormsConfig) -> tuple[c
         for option, values in section.options.items():
             if isinstance(values, tuple):
                 known[f"forms.{kind}.{option}"] = set(values)
-    return tuple(bureau_setting(folder / "tenant.toml", i, b, known) for i, b in enumerate(t["bureau_settings"]))
+    path = folder / "tenant.toml"
+    return tuple(bureau_setting(path, i, b, known) for i, b in enumerate(t["bureau_settings"]))
 
 
 def bureau_setting(path: Path, i: int, b: dict, known: dict) -> c.BureauSetting:
@@ -113,7 +114,8 @@ def bureau_setting(path: Path, i: int, b: dict, known: dict) -> c.BureauSetting:
               f"{', '.join(sorted(known))}")
     allowed = known[b["setting"]]
     if allowed is not None and not set(b["values"]) <= allowed:
-        _fail(path, f"bureau_settings.{i}.values", f"{sorted(set(b['values']) - allowed)} not in {b['setting']}")
+        _fail(path, f"bureau_settings.{i}.values",
+              f"{sorted(set(b['values']) - allowed)} not in {b['setting']}")
     return c.BureauSetting(setting=b["setting"], values=tuple(b["values"]), note_zh=b["note_zh"],
                            note_en=b["note_en"])
 

@@ -68,6 +68,14 @@ def require_english(data: dict, pairs) -> None:
         raise ValidationError(errors)
 
 
+def check_number_format(data: dict, field: str) -> None:
+    """``data[field]`` makes a number of ``{prefix}``, ``{year}`` and ``{seq}`` (a kind's number format)."""
+    try:
+        data[field].format(prefix="X", year=2026, seq=1)
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ValidationError(f"cannot format: {exc}", field) from exc
+
+
 class Date(fields.Field):
     """A TOML local date (already a ``datetime.date``) or an ISO string."""
 

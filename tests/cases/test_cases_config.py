@@ -1,27 +1,10 @@
 """tenants/<slug>/cases.toml, the case kind's own tenant file: a broken one stops start-up with the file
 and the field named; the numbers of every kind take the prefix of the kind's own configuration."""
-import shutil
-from pathlib import Path
-
 import pytest
 
 from ipservice import create_app
 from ipservice.tenants.loader import TenantConfigError
-
-ROOT = Path(__file__).resolve().parents[2] / "tenants"
-
-
-@pytest.fixture
-def tenants_copy(tmp_path):
-    target = tmp_path / "tenants"
-    shutil.copytree(ROOT, target)
-    return target
-
-
-def _edit(path: Path, old: str, new: str):
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from tests.conftest import replace_in as _edit
 
 
 @pytest.mark.parametrize("old, new, pattern", [
@@ -37,7 +20,8 @@ def _edit(path: Path, old: str, new: str):
     ('setting = "centers.guangzhou-huadu.case_types"', 'setting = "centers.guangzhou-baiyun.case_types"',
      r"guangzhou/cases\.toml: bureau_settings\.1\.setting: unknown setting"),
 ])
-def test_a_bad_cases_toml_is_refused_naming_the_file_and_the_field(tenants_copy, load_tenants, old, new, pattern):
+def test_a_bad_cases_toml_is_refused_naming_the_file_and_the_field(tenants_copy, load_tenants, old, new,
+                                                                   pattern):
     _edit(tenants_copy / "guangzhou" / "cases.toml", old, new)
     with pytest.raises(TenantConfigError, match=pattern):
         load_tenants(tenants_copy)
@@ -46,7 +30,8 @@ def test_a_bad_cases_toml_is_refused_naming_the_file_and_the_field(tenants_copy,
 def test_the_app_does_not_start_without_a_districts_cases_toml(tenants_copy):
     (tenants_copy / "hebi" / "cases.toml").unlink()
     with pytest.raises(TenantConfigError, match=r"hebi/cases\.toml: missing"):
-        create_app({"TENANTS_DIR": str(tenants_copy), "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+        create_app({"TENANTS_DIR": str(tenants_copy), "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                    "SECRET_KEY": "x"})
 
 
 def test_case_settings_are_no_longer_read_from_tenant_toml(tenants_copy, load_tenants):
@@ -63,7 +48,8 @@ def test_a_numbered_kind_without_a_file_of_its_own_says_its_prefix_in_forms_toml
 
 def test_a_kind_with_its_own_file_takes_no_prefix_in_forms_toml(tenants_copy, load_tenants):
     _edit(tenants_copy / "hebi" / "forms.toml", "[case]\n", '[case]\nnumber_prefix = "HB"\n')
-    with pytest.raises(TenantConfigError, match=r"hebi/forms\.toml: case\.number_prefix: the case kind takes no"):
+    with pytest.raises(TenantConfigError,
+                       match=r"hebi/forms\.toml: case\.number_prefix: the case kind takes no"):
         load_tenants(tenants_copy)
 
 

@@ -19,28 +19,39 @@ ROOT = Path(__file__).resolve().parents[2] / "tenants"
 def _stand_in(app, **over) -> filing.FilingKind:
     """A kind sharing custody's model, with a status and a metric of its own."""
     base = filing.kind("custody", app)
-    fields = dict(name="stand_in", model=base.model, object_type="stand_in", label=("替代类别", "Stand-in kind"),
-                  statuses={"submitted": labels.SUBMITTED, "parked": ("已搁置", "Parked")}, pending=("submitted",),
+    fields = dict(name="stand_in", model=base.model, object_type="stand_in",
+                  label=("替代类别", "Stand-in kind"), pending=("submitted",),
+                  statuses={"submitted": labels.SUBMITTED, "parked": ("已搁置", "Parked")},
                   service=types.SimpleNamespace(), list_endpoint=base.list_endpoint,
-                  detail_endpoint=base.detail_endpoint, metrics={"stand_in_count": lambda years: {y: 7.0 for y in years}})
+                  detail_endpoint=base.detail_endpoint,
+                  metrics={"stand_in_count": lambda years: {y: 7.0 for y in years}})
     return filing.FilingKind(**{**fields, **over})
 
 
 @pytest.fixture
 def second_app(app, tmp_path):
-    """Another app in this process, running one district (a copy of hebi's folder)."""
+    """Another app in this process, running one district (a copy of hebi's folder). Flask-Limiter and
+    flask-smorest keep one app's storage and document on their single extension object: that state is
+    the session app's again afterwards (it is not a registry of ours)."""
+    from ipservice.extensions import api, limiter
+
     root = tmp_path / "tenants"
     shutil.copytree(ROOT / "hebi", root / "hebi")
-    return create_app({"TENANTS_DIR": str(root), "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "instance"),
+    saved = {ext: dict(vars(ext)) for ext in (api, limiter)}
+    yield create_app({"TENANTS_DIR": str(root), "SECRET_KEY": "x",
+                       "INSTANCE_PATH": str(tmp_path / "instance"),
                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'second.db'}",
                        "IPSERVICE_QUEUE_INPROCESS": False, "QUEUE_SQLITE_FILE": str(tmp_path / "queue.db")})
+    for ext, state in saved.items():
+        vars(ext).clear()
+        vars(ext).update(state)
 
 
 def test_a_second_app_has_its_own_registries(app, second_app):
     assert [t.slug for t in registry.of(second_app).values()] == ["hebi"]
     assert len(registry.of(app)) == 4  # the first app's districts are untouched by the second's start-up
     assert [k.name for k in filing.kinds(second_app)] == [k.name for k in filing.kinds(app)]
-    assert all(a is not b for a, b in zip(filing.kinds(second_app), filing.kinds(app)))
+    assert all(a is not b for a, b in zip(filing.kinds(second_app), filing.kinds(app), strict=True))
 
     filing.register_kind(second_app, _stand_in(second_app))
     forms.register(second_app, "stand_in", lambda tenant: None)

@@ -7,22 +7,34 @@ from ipservice.tenants.loader import TenantConfigError
 from tests.conftest import replace_in as _edit
 
 
-@pytest.mark.parametrize("old, new, pattern", [
-    ('case_types = ["assistance", "complaint", "mediation"]', 'case_types = ["assistance", "arbitration"]',
+GZ = "guangzhou/cases.toml"
+
+
+@pytest.mark.parametrize("file, old, new, pattern", [
+    (GZ, '"assistance", "complaint", "mediation"]', '"assistance", "arbitration"]',
      r"guangzhou/cases\.toml: centers\.0\.case_types\.1: Must be one of"),
-    ('number_prefix = "GZ"\n', "", r"guangzhou/cases\.toml: number_prefix: Missing data"),
-    ('number_prefix = "GZ"', 'number_prefix = "gz"', r"guangzhou/cases\.toml: number_prefix: "),
-    ('close = { days = 60, calendar = "working" }', 'close = { days = 60, calendar = "lunar" }',
+    (GZ, 'number_prefix = "GZ"\n', "", r"guangzhou/cases\.toml: number_prefix: Missing data"),
+    (GZ, 'number_prefix = "GZ"', 'number_prefix = "gz"', r"guangzhou/cases\.toml: number_prefix: "),
+    (GZ, 'close = { days = 60, calendar = "working" }', 'close = { days = 60, calendar = "lunar" }',
      r"guangzhou/cases\.toml: time_limits\.close\.calendar: Must be one of"),
-    ('document = "guangzhou-2016"', 'document = "guangzhou-1999"',
+    (GZ, 'document = "guangzhou-2016"', 'document = "guangzhou-1999"',
      r"guangzhou/cases\.toml: centers\.0\.source\.document: unknown document 'guangzhou-1999'"),
-    ('clause = "二(十四)", ', "", r"guangzhou/cases\.toml: centers\.0\.source\.clause: Missing data"),
-    ('setting = "centers.guangzhou-huadu.case_types"', 'setting = "centers.guangzhou-baiyun.case_types"',
+    (GZ, 'clause = "二(十四)", ', "",
+     r"guangzhou/cases\.toml: centers\.0\.source\.clause: Missing data"),
+    (GZ, 'setting = "centers.guangzhou-huadu.case_types"',
+     'setting = "centers.guangzhou-baiyun.case_types"',
      r"guangzhou/cases\.toml: bureau_settings\.1\.setting: unknown setting"),
+    # the case settings are no longer read from tenant.toml; the numbered kinds' prefixes
+    ("hebi/tenant.toml", "bureau_en =", 'case_number_prefix = "HB"\nbureau_en =',
+     r"hebi/tenant\.toml: case_number_prefix: Unknown field"),
+    ("hebi/forms.toml", 'number_prefix = "HB"', "",
+     r"hebi/forms\.toml: custody\.number_prefix: Missing data"),
+    ("hebi/forms.toml", "[case]\n", '[case]\nnumber_prefix = "HB"\n',
+     r"hebi/forms\.toml: case\.number_prefix: the case kind takes no"),
 ])
-def test_a_bad_cases_toml_is_refused_naming_the_file_and_the_field(tenants_copy, load_tenants, old, new,
-                                                                   pattern):
-    _edit(tenants_copy / "guangzhou" / "cases.toml", old, new)
+def test_a_bad_case_setting_is_refused_naming_the_file_and_the_field(tenants_copy, load_tenants, file, old,
+                                                                     new, pattern):
+    _edit(tenants_copy / file, old, new)
     with pytest.raises(TenantConfigError, match=pattern):
         load_tenants(tenants_copy)
 
@@ -32,25 +44,6 @@ def test_the_app_does_not_start_without_a_districts_cases_toml(tenants_copy):
     with pytest.raises(TenantConfigError, match=r"hebi/cases\.toml: missing"):
         create_app({"TENANTS_DIR": str(tenants_copy), "SQLALCHEMY_DATABASE_URI": "sqlite://",
                     "SECRET_KEY": "x"})
-
-
-def test_case_settings_are_no_longer_read_from_tenant_toml(tenants_copy, load_tenants):
-    _edit(tenants_copy / "hebi" / "tenant.toml", 'bureau_en =', 'case_number_prefix = "HB"\nbureau_en =')
-    with pytest.raises(TenantConfigError, match=r"hebi/tenant\.toml: case_number_prefix: Unknown field"):
-        load_tenants(tenants_copy)
-
-
-def test_a_numbered_kind_without_a_file_of_its_own_says_its_prefix_in_forms_toml(tenants_copy, load_tenants):
-    _edit(tenants_copy / "hebi" / "forms.toml", 'number_prefix = "HB"', "")
-    with pytest.raises(TenantConfigError, match=r"hebi/forms\.toml: custody\.number_prefix: Missing data"):
-        load_tenants(tenants_copy)
-
-
-def test_a_kind_with_its_own_file_takes_no_prefix_in_forms_toml(tenants_copy, load_tenants):
-    _edit(tenants_copy / "hebi" / "forms.toml", "[case]\n", '[case]\nnumber_prefix = "HB"\n')
-    with pytest.raises(TenantConfigError,
-                       match=r"hebi/forms\.toml: case\.number_prefix: the case kind takes no"):
-        load_tenants(tenants_copy)
 
 
 def test_each_kind_numbers_with_the_prefix_of_its_own_configuration(app, load_tenants, tenants_copy):

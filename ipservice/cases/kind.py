@@ -2,8 +2,7 @@
 from flask import g
 from flask_login import current_user
 
-from ipservice.cases import imports, metrics, models, schemas, services
-from ipservice.core import labels
+from ipservice.cases import config, imports, metrics, models, overview, schemas, services
 from ipservice.core.kind import ApiSurface, Attachments, FilingKind, StateMachine
 
 
@@ -18,12 +17,13 @@ def _export(fmt: str, user, filters: dict):
 def declare() -> FilingKind:
     return FilingKind(
         name="case", model=models.Case, object_type="case", label=("维权案件", "Protection-center case"),
-        statuses={s: labels.STATUSES[s] for s in models.STATUSES}, pending=("submitted", *services.OPEN_STATES),
+        statuses=models.STATUS_LABELS, pending=("submitted", *services.OPEN_STATES),
         service=services, list_endpoint="cases.index", detail_endpoint="cases.detail", detail_arg="case_id",
         new_endpoint="cases.new", refilable=("declined",), stats_key="cases", stats_totals=services.stats_totals,
         stats_by_tenant=services.stats_by_tenant, number_attr="number", due_attr="due_on",
-        importer=imports.SPEC, metrics=tuple(metrics.NAMES), stats_schema=schemas.CaseCounts,
-        totals_schema=schemas.CaseTotals, form_section=schemas.CaseFormSection,
+        importer=imports.SPEC, metrics=metrics.METRICS, stats_schema=schemas.CaseCounts,
+        totals_schema=schemas.CaseTotals, form_section=schemas.CaseFormSection, tenant_config=config.load,
+        stats_charts=overview.closure_section,
         machine=StateMachine(moves=models.CASE_MOVES, body=schemas.TransitionIn, apply=services.move),
         attachments=Attachments(content_types=services.EVIDENCE_TYPES, attach=services.attach,
                                 attachment=services.attachment, listing=services.attachment_list,

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ipservice import forms
-from ipservice.cases import schemas, services
+from ipservice.cases import config, schemas, services
 from ipservice.cases.models import CASE_MOVES
 from ipservice.core.kind import mover_of
 from ipservice.core import labels
@@ -59,7 +59,8 @@ def index():
     rows = [services.case_dict(g.tenant, c, current_user, detail=False) for c in items]
     return render_template(
         "cases/list.html", rows=rows, total=total, page=page, pages=max(1, -(-total // 50)), filters=filters,
-        statuses=services.STATUSES, case_types=g.tenant.case_types, centers=g.tenant.centers,
+        statuses=services.STATUSES, case_types=config.of(g.tenant).case_types,
+        centers=config.of(g.tenant).centers,
         # only the list's own filters reach url_for: "endpoint", "_anchor", "_external", "tenant"… would not
         export_args={k: v for k, v in request.args.items() if k in schemas.CaseQuery().fields and k != "page"},
     )
@@ -71,8 +72,8 @@ def index():
 def new():
     schema = forms.schema_for(g.tenant, "case")()
     values, errors, message, status = {}, {}, None, 200
-    if len(g.tenant.centers) == 1:
-        values = {"center": g.tenant.centers[0].code}
+    if len(config.of(g.tenant).centers) == 1:
+        values = {"center": config.of(g.tenant).centers[0].code}
     if request.method == "POST":
         values = request.form
         data, errors = load_form(schema, request.form)
@@ -175,7 +176,7 @@ def nav_links():
     if not getattr(user, "is_authenticated", False) or user.role not in ("enterprise", "bureau"):
         return []
     tenant = registry.get(user.tenant_id)
-    if tenant is None or not tenant.centers:
+    if tenant is None or not config.of(tenant).centers:
         return []
     label = _("维权案件") if user.role == "enterprise" else _("案件受理")
     return [{"url": url_for("cases.index", tenant=tenant.slug), "label": label}]

@@ -2,9 +2,11 @@ ORDER = 70  # its place among the areas (navigation order)
 
 def init_app(app):
     """Register the certification kind, its navigation and demo data (once per app)."""
-    from ipservice.certification import kind, services, views
+    from ipservice import forms
+    from ipservice.certification import kind, schemas, services, views
     from ipservice.core import filing, hooks
 
     filing.register_kind(app, kind.declare())
+    forms.register(app, "certification", schemas.build_form)
     hooks.nav(app, views.nav)
     hooks.demo_loader(app, services.load_demo)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ipservice.core.attachments import Attachment
 
 SchemaClass = type["Schema"]
+Metric = Callable[[list[int]], dict]  # ``fn(years) -> {year: value}`` (``kpi.metrics``)
 Mover = Literal["bureau", "applicant"]
 
 
@@ -163,13 +164,19 @@ class FilingKind:
     number_attr: str | None = None  # the attribute holding the filing's number, if the kind numbers
     due_attr: str | None = None  # the attribute holding its next deadline, if it has one
     importer: object | None = None  # an ``ipservice.importing.ImportSpec``: its spreadsheet columns and rules
-    metrics: tuple[str, ...] = ()  # the KPI metrics the kind's records feed
+    # The KPI metrics the kind's records feed: name → ``fn(years) -> {year: value}`` (``kpi.metrics``);
+    # ``register_kind`` makes them the app's, a name declared by one kind only.
+    metrics: Mapping[str, Metric] = field(default_factory=dict)
     # More keys of the tenant's ``GET /api/v1/stats`` entry beside ``key`` (amounts only, never names):
     # ``stats_extra()`` → ``{"liability": [...]}`` for the current tenant.
     stats_extra: Callable[[], dict] | None = None
     stats_extra_schema: SchemaClass | None = None  # the schema of ``stats_extra()`` (the OpenAPI document)
-    # ``liability()`` → what the kind's approved filings owe (the bureau's worklist), if they owe money
-    liability: Callable[[], list] | None = None
+    # ``fn() -> [{"year", "rule", "amount_cny", "count"}]``: what the bureau owes for granted filings (the
+    # worklist's liability section), if the kind pays out
+    liability: Callable[[], list[dict]] | None = None
+    # ``fn(stats, names) -> [(section id, heading, chart)]``: the kind's own charts on the province view,
+    # from each district's ``stats()`` (in the order of ``names``), beside the volumes every kind has
+    stats_charts: Callable[[list[dict], list[str]], list] | None = None
     # What the kind adds to a district's configuration (``tenants/<slug>/``), checked when it is loaded:
     # the schema of its ``forms.toml`` section (a ``tenants.schemas.FormSectionSchema`` with the kind's
     # choice settings; default: the tenant's own fields only) …

@@ -1,5 +1,4 @@
 """托管申请 — the custody enrollment as a filing kind: what the one API and the one set of pages need."""
-from ipservice.core import labels
 from ipservice.core.kind import ApiSurface, Decision, FilingKind
 from ipservice.custody import imports, models, schemas, services
 
@@ -8,10 +7,10 @@ def declare() -> FilingKind:
     return FilingKind(
         name="custody", model=models.CustodyEnrollment, object_type=services.OBJECT,
         label=("托管申请", "Custody enrollment"),
-        statuses={s: labels.STATUSES[s] for s in schemas.STATUSES}, pending=("submitted",),
+        statuses=schemas.STATUS_LABELS, pending=("submitted",),
         service=services, list_endpoint="custody.queue", detail_endpoint="custody.detail",
         detail_arg="enrollment_id", number_attr="number", new_endpoint="custody.new", importer=imports.SPEC,
-        stats_schema=schemas.CustodyCounts, metrics=("custody_enrollments_approved",),
+        stats_schema=schemas.CustodyCounts, metrics={"custody_enrollments_approved": services.approved_enterprises},
         form_section=schemas.CustodyFormSection, funded_through_filing=True,
         decision=Decision(outcomes=schemas.DECISIONS, body=schemas.CustodyDecisionIn, apply=services.decide),
         api=ApiSurface(

@@ -4,11 +4,13 @@ from __future__ import annotations
 from sqlalchemy import JSON, Date, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ipservice.core.labels import APPROVED, REJECTED, SUBMITTED
 from ipservice.core.tenancy import TenantScoped
 from ipservice.core.types import UTCDateTime, utcnow
 from ipservice.extensions import db
 
-STATUSES = ("submitted", "approved", "rejected")
+STATUS_LABELS = {"submitted": SUBMITTED, "approved": APPROVED, "rejected": REJECTED}
+STATUSES = tuple(STATUS_LABELS)
 
 
 class ErasureRequest(TenantScoped, db.Model):

@@ -1,5 +1,4 @@
 """资助申请 — the subsidy application as a filing kind: what the one API and the one set of pages need."""
-from ipservice.core import labels
 from ipservice.core.kind import ApiSurface, Attachments, Decision, FilingKind
 from ipservice.subsidy import config, exports, imports, models, schemas, services
 
@@ -12,7 +11,7 @@ def declare() -> FilingKind:
     return FilingKind(
         name="subsidy", model=models.SubsidyApplication, object_type=models.OBJECT_TYPE,
         label=("资助申请", "Subsidy application"),
-        statuses={s: labels.STATUSES[s] for s in schemas.STATUSES}, pending=("submitted",),
+        statuses=models.STATUS_LABELS, pending=("submitted",),
         service=services, list_endpoint="subsidy.index", detail_endpoint="subsidy.detail",
         detail_arg="application_id", new_endpoint="subsidy.rules", stats_key="subsidies", number_attr="number",
         importer=imports.SPEC, stats_extra=services.stats_extra,

@@ -134,13 +134,12 @@ def kpi_year(tenant, today: dt.date) -> int | None:
 
 
 def liability() -> list[dict]:
-    """What the bureau owes for granted filings, per year and rule, from every kind whose service answers
-    ``liability()`` (``[{"year", "rule", "amount_cny", "count"}]``): e.g. subsidy applications."""
+    """What the bureau owes for granted filings, per year and rule, from every kind that declares its
+    ``liability`` (``FilingKind.liability() -> [{"year", "rule", "amount_cny", "count"}]``)."""
     rows = []
     for kind in filing.kinds():
-        answer = getattr(kind.service, "liability", None)
-        if callable(answer):
-            rows.extend(dict(row, kind=kind.name) for row in answer() or [])
+        if kind.liability is not None:
+            rows.extend(dict(row, kind=kind.name) for row in kind.liability() or [])
     return sorted(rows, key=lambda r: (r.get("year") or 0, str(r.get("rule") or "")))
 
 

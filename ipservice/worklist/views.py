@@ -85,7 +85,7 @@ def bureau():
         detail_url=detail_url, list_limit=LIST_LIMIT, quantity=quantity,
         work=work, kpi_chart=_kpi_chart(data["kpis"], data["kpi_year"]) if data["kpis"] else None,
         volume_chart=volume_chart, status_charts=status_charts, liability_chart=liability_chart,
-        liability_offered=any(callable(getattr(k.service, "liability", None)) for k in kinds),
+        liability_offered=any(k.liability is not None for k in kinds),
         rule_name=_rule_name, standard=g.tenant.service_standard, due_soon_days=services.DUE_SOON_DAYS)
 
 

@@ -41,7 +41,7 @@ def _subsidy_example(tenant: str, api: Api, objects: tuple[str, ...] = (), pick=
     """The subsidy area's demo application (ipservice/subsidy/demo.py), on an object of its own each time:
     one subsidy per object; ``objects``: only a rule claimed on one of these (``document``, ``patent``…);
     of the first such rule with a set amount, or the first one ``pick(cfg)`` accepts."""
-    from ipservice.cases.rights import patent_check_character
+    from ipservice.core.identifiers import patent_check_character
     from ipservice.core.types import today_china
     from ipservice.policy.services import rule_by_code
     from ipservice.subsidy import demo
@@ -177,7 +177,7 @@ def _run_demo_loaders(app, tenant: str, bureau_email: str, owner_email: str) -> 
             # a loader whose demo object is one per tenant refuses the second enterprise: EXAMPLES then
             savepoint = db.session.begin_nested()
             try:
-                loader(registry.get(tenant), users)
+                loader(registry.of(app).get(tenant), users)
                 savepoint.commit()
             except Refusal:
                 savepoint.rollback()
@@ -263,7 +263,7 @@ def build(app, client) -> World:
         erasures[tenant] = r.get_json()["id"]
     from ipservice.tenants import registry
 
-    programmes = {t: registry.get(t).parts.get("subsidy") for t in (HOME, OTHER)}
+    programmes = {t: registry.of(app).get(t).parts.get("subsidy") for t in (HOME, OTHER)}
     subsidy_rule = {t: (p.rules[0].rule if p is not None and p.rules else None) for t, p in programmes.items()}
     return World(parties, bureaus, admin, agencies, claims, kpi, task, kinds, subsidy_rule, client, erasures,
                  _export_jobs(app, client, bureaus, kinds))

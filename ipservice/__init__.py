@@ -60,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     jobs.install(app)  # before the areas, which register their jobs
     _set_up_areas(app)  # the filing kinds say what a tenant folder may hold
-    registry.load(app.config["TENANTS_DIR"], filing.kinds(app))  # a broken folder stops here, before anything binds
+    registry.load(app.config["TENANTS_DIR"], filing.kinds(app), app)  # a broken folder stops here, before anything binds
     import ipservice.models  # noqa: F401 — the whole metadata, for Alembic
 
     db.init_app(app)
@@ -87,12 +87,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     unavailable.install(app)  # the database unreachable: 503 with Retry-After
     app.after_request(i18n.remember_language)
+    from ipservice.core import http_cache
+
+    http_cache.install(app)
     app.after_request(_security_headers)
     app.jinja_env.filters["zh"] = i18n.mark_zh
     app.jinja_env.filters["listing"] = i18n.listing
     app.jinja_env.globals.update(
         pick=i18n.pick, is_english=i18n.is_english, lang_url=_lang_url, role_label=labels.role_label,
-        case_type_label=labels.case_type_label, status_label=labels.status_label,
+        status_label=labels.status_label,
         rule_kind_label=labels.rule_kind_label,
         task_status_label=labels.task_status_label, nav_items=hooks.nav_items, local_time=china_time,
         new_form_token=new_form_token, tenant_field_rows=tenant_field_rows,

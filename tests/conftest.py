@@ -92,6 +92,23 @@ def _all_tables(app):
 
 
 @pytest.fixture
+def tenants_copy(tmp_path):
+    """A copy of the shipped ``tenants/`` to break on purpose."""
+    import shutil
+
+    target = tmp_path / "tenants"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "tenants", target)
+    return target
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in the file (which must hold it) by ``new``."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
 def load_tenants(app):
     """``tenants.loader.load_all`` with the filing kinds of the app (they say what a folder may hold)."""
     from ipservice.core import filing

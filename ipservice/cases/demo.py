@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ipservice import forms
 from ipservice.accounts.services import enterprise_of
-from ipservice.cases import services
+from ipservice.cases import config, services
 from ipservice.cases.models import Case
 from ipservice.cases.schemas import offered_ip_types
 from ipservice.extensions import db
@@ -22,7 +22,7 @@ def _body(tenant, case_type: str, n: int) -> dict:
     patent_only = case_type in ("pre_exam_filing", "pre_exam")
     trademark = n == 2 and not patent_only and "trademark" in offered_ip_types(tenant)
     ip_type = "trademark" if trademark else "patent"
-    center = next(c.code for c in tenant.centers if case_type in c.case_types)
+    center = next(c.code for c in config.of(tenant).centers if case_type in c.case_types)
     return {
         "case_type": case_type, "center": center, "ip_type": ip_type,
         "right_number": {"trademark": "12345678"}.get(ip_type, _PATENT if n == 1 else _UTILITY_MODEL),
@@ -34,7 +34,7 @@ def _body(tenant, case_type: str, n: int) -> dict:
 
 def load_demo_cases(tenant, users: dict) -> None:
     user, bureau = users.get("enterprise1"), users.get("bureau")
-    if user is None or not tenant.case_types:
+    if user is None or not config.of(tenant).case_types:
         return
     enterprise = enterprise_of(user)
     if enterprise is None:
@@ -42,7 +42,7 @@ def load_demo_cases(tenant, users: dict) -> None:
     if db.session.scalar(select(func.count(Case.id)).where(Case.enterprise_id == enterprise.id)):
         return
     schema = forms.schema_for(tenant, "case")()
-    types = list(tenant.case_types)
+    types = list(config.of(tenant).case_types)
     first = types[0]
     second = next((t for t in types if t not in (first, "pre_exam")), first)
     if first == "pre_exam_filing" and "pre_exam" in types and bureau is not None:

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from ipservice.cases.models import IP_TYPES, Case
+from ipservice.cases import config
+from ipservice.cases.models import CASE_TYPES, IP_TYPES, Case
 from ipservice.cases.rights import parse_right_number
 from ipservice.cases.schemas import offered_ip_types
-from ipservice.core import labels
 from ipservice.extensions import db
 from ipservice.importing.cells import Column, as_choice, labels_table, status_column, tenant_columns
 from ipservice.importing.engine import ImportSpec
@@ -29,9 +29,10 @@ ENDED_WITHOUT_CASE = ("declined", "withdrawn")  # such a case does not block the
 
 
 def columns(tenant) -> list[Column]:
-    case_types = labels_table(labels.CASE_TYPES, tenant.case_types)
+    case_types = labels_table(CASE_TYPES, config.of(tenant).case_types)
     ip_types = labels_table(IP_TYPES, offered_ip_types(tenant))
-    centers = [{"value": c.code, "label_zh": c.name_zh, "label_en": c.name_en} for c in tenant.centers]
+    centers = [{"value": c.code, "label_zh": c.name_zh, "label_en": c.name_en}
+               for c in config.of(tenant).centers]
     return [
         Column("enterprise_name", ("申请人", "申请人名称", "企业名称", "单位名称", "enterprise_name"), "Applicant"),
         Column("uscc", ("统一社会信用代码", "申请人统一社会信用代码", "uscc"), "USCC"),

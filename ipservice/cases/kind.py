@@ -3,8 +3,7 @@ from flask import g
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ipservice.cases import imports, metrics, models, schemas, services
-from ipservice.core import labels
+from ipservice.cases import config, imports, metrics, models, overview, schemas, services
 from ipservice.core.i18n import pick
 from ipservice.core.kind import N_, ApiSurface, Attachments, FilingKind, PageSurface, StateMachine
 
@@ -20,11 +19,12 @@ def _export(fmt: str, user, filters: dict):
 def declare() -> FilingKind:
     return FilingKind(
         name="case", model=models.Case, object_type="case", label=("维权案件", "Protection-center case"),
-        statuses={s: labels.STATUSES[s] for s in models.STATUSES}, pending=("submitted", *services.OPEN_STATES),
+        statuses=models.STATUS_LABELS, pending=("submitted", *services.OPEN_STATES),
         service=services, refilable=("declined",), stats_key="cases", stats_totals=services.stats_totals,
         stats_by_tenant=services.stats_by_tenant, number_attr="number", due_attr="due_on",
-        importer=imports.SPEC, metrics=tuple(metrics.NAMES), stats_schema=schemas.CaseCounts,
-        totals_schema=schemas.CaseTotals, form_section=schemas.CaseFormSection,
+        importer=imports.SPEC, metrics=metrics.METRICS, stats_schema=schemas.CaseCounts,
+        totals_schema=schemas.CaseTotals, form_section=schemas.CaseFormSection, tenant_config=config.load,
+        stats_charts=overview.closure_section,
         machine=StateMachine(moves=models.CASE_MOVES, body=schemas.TransitionIn, apply=services.move),
         attachments=Attachments(content_types=services.EVIDENCE_TYPES, attach=services.attach,
                                 attachment=services.attachment, listing=services.attachment_list,
@@ -54,8 +54,8 @@ def declare() -> FilingKind:
                      "mediated": N_("调解完成"), "resolved": N_("办理完毕"), "closed": N_("结案"), "withdrawn": N_("撤回")},
             confirm={"withdrawn": N_("我确认撤回此案件。撤回后案件终止办理，不能恢复。")},
             accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png", bureau_filters={"sort": "due"},
-            filter_choices={"case_type": lambda: [(t, labels.case_type_label(t)) for t in g.tenant.case_types],
-                            "center": lambda: [(c.code, pick(c.name_zh, c.name_en)) for c in g.tenant.centers],
+            filter_choices={"case_type": lambda: [(t, models.case_type_label(t)) for t in config.of(g.tenant).case_types],
+                            "center": lambda: [(c.code, pick(c.name_zh, c.name_en)) for c in config.of(g.tenant).centers],
                             "sort": _sorts},
             helpers=lambda: {"case_info": lambda case, detail=True: services.case_dict(
                 g.tenant, case, current_user, detail=detail)}))
@@ -63,7 +63,8 @@ def declare() -> FilingKind:
 
 def _one_center() -> dict:
     """A tenant with one center: the new case's center is chosen already."""
-    return {"center": g.tenant.centers[0].code} if len(g.tenant.centers) == 1 else {}
+    centers = config.of(g.tenant).centers
+    return {"center": centers[0].code} if len(centers) == 1 else {}
 
 
 def _sorts() -> list:

@@ -16,10 +16,7 @@ from ipservice.cases.models import Case, CaseTransition
 from ipservice.cases.services import ACCEPTED_STATES, days_to_close
 from ipservice.core.types import CHINA
 from ipservice.extensions import db
-from ipservice.kpi.metrics import count_by_year, metric, per_year, up_to, year_of
-
-NAMES = ("pre_exam_filing_entities", "mediation_sessions", "determination_opinions", "assistance_enterprises",
-         "case_closure_rate", "cases_closed", "median_days_to_close")
+from ipservice.kpi.metrics import count_by_year, per_year, up_to, year_of
 
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
@@ -56,7 +53,6 @@ def _distinct(column_name: str):
     return lambda inner: func.count(func.distinct(inner.c[column_name]))
 
 
-@metric("pre_exam_filing_entities")
 def pre_exam_filing_entities(years: list[int]) -> dict[int, float]:
     """专利预审备案主体: distinct entities whose 预审备案 was accepted by the end of the year (cumulative),
     and is still in force (not withdrawn since): each entity counted from the year of its first one."""
@@ -76,13 +72,11 @@ def _reached(status: str, years: list[int], case_type: str | None = None) -> dic
     return per_year(count_by_year(stmt, CaseTransition.at, years, _end, _distinct("case_id")), years)
 
 
-@metric("mediation_sessions")
 def mediation_sessions(years: list[int]) -> dict[int, float]:
     """调解场次: cases that reached ``mediated`` in the year."""
     return {y: float(n) for y, n in _reached("mediated", years).items()}
 
 
-@metric("determination_opinions")
 def determination_opinions(years: list[int]) -> dict[int, float]:
     """判定咨询意见书: determination cases resolved (or, failing that, closed) for the first time in the year."""
     first_done = func.min(CaseTransition.at)
@@ -96,7 +90,6 @@ def determination_opinions(years: list[int]) -> dict[int, float]:
     return {y: float(n) for y, n in per_year(count_by_year(done, first_done, years, _end), years).items()}
 
 
-@metric("assistance_enterprises")
 def assistance_enterprises(years: list[int]) -> dict[int, float]:
     """维权援助企业数: distinct enterprises with an assistance case accepted in the year."""
     stmt = select(Case.enterprise_id).where(Case.case_type == "assistance", Case.accepted_at.is_not(None),
@@ -105,7 +98,6 @@ def assistance_enterprises(years: list[int]) -> dict[int, float]:
     return {y: float(n) for y, n in per_year(counts, years).items()}
 
 
-@metric("case_closure_rate")
 def case_closure_rate(years: list[int]) -> dict[int, float | None]:
     """结案率 (%): of the cases submitted by the end of the year and not withdrawn, those closed by then.
 
@@ -125,14 +117,12 @@ def case_closure_rate(years: list[int]) -> dict[int, float | None]:
     return out
 
 
-@metric("cases_closed")
 def cases_closed(years: list[int]) -> dict[int, float]:
     """结案数: cases closed in the year."""
     stmt = select(Case.id).where(Case.closed_at.is_not(None), _in_years(Case.closed_at, years))
     return {y: float(n) for y, n in per_year(count_by_year(stmt, Case.closed_at, years, _end), years).items()}
 
 
-@metric("median_days_to_close")
 def median_days_to_close(years: list[int]) -> dict[int, float | None]:
     """平均结案周期 (median, calendar days from submission to closing) of the cases closed in the year."""
     rows = db.session.execute(select(Case.closed_at, Case.submitted_at).where(
@@ -140,3 +130,10 @@ def median_days_to_close(years: list[int]) -> dict[int, float | None]:
     by_year = _by_year(years, ((closed, (submitted, closed)) for closed, submitted in rows))
     return {y: float(statistics.median(days_to_close(s, c) for s, c in pairs)) if pairs else None
             for y, pairs in by_year.items()}
+
+
+# What the case kind declares (``FilingKind.metrics``): the names ``kpis*.toml`` may use.
+METRICS = {"pre_exam_filing_entities": pre_exam_filing_entities, "mediation_sessions": mediation_sessions,
+           "determination_opinions": determination_opinions, "assistance_enterprises": assistance_enterprises,
+           "case_closure_rate": case_closure_rate, "cases_closed": cases_closed,
+           "median_days_to_close": median_days_to_close}

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ipservice.core.filing import FilingMixin
 from ipservice.core.kind import Move
+from ipservice.core.labels import SUBMITTED, label
 from ipservice.core.tenancy import TenantScoped
 from ipservice.core.types import UTCDateTime, utcnow
 from ipservice.extensions import db
@@ -30,7 +31,31 @@ CASE_MOVES: tuple[Move, ...] = (
     Move("closed", ("mediated", "resolved"), ends_deadlines=True),
     Move("withdrawn", _OPEN, by="applicant", ends_deadlines=True),
 )
-STATUSES = ("submitted", "accepted", "in_progress", "mediated", "resolved", "declined", "closed", "withdrawn")
+# Each status with its labels, in workflow order, declared here once (``FilingKind.statuses``;
+# ``labels.status_label`` reads them from the app).
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "submitted": SUBMITTED,
+    "accepted": ("已受理", "Accepted"),
+    "in_progress": ("办理中", "In progress"),
+    "mediated": ("已调解", "Mediated"),
+    "resolved": ("已处理", "Resolved"),
+    "declined": ("不予受理", "Declined"),
+    "closed": ("已结案", "Closed"),
+    "withdrawn": ("已撤回", "Withdrawn"),
+}
+STATUSES = tuple(STATUS_LABELS)
+
+# 案件类型: what a protection center may offer (a tenant's centers offer some of them: cases.toml), in
+# their canonical order
+CASE_TYPES: dict[str, tuple[str, str]] = {
+    "pre_exam_filing": ("专利预审备案", "Patent pre-examination filing (entity registration)"),
+    "pre_exam": ("专利预审", "Patent pre-examination"),
+    "assistance": ("维权援助", "Rights-protection assistance"),
+    "mediation": ("纠纷调解", "Dispute mediation"),
+    "complaint": ("侵权举报投诉", "Infringement complaint"),
+    "overseas": ("海外纠纷应对", "Overseas dispute response"),
+    "determination": ("侵权判定咨询", "Infringement-determination opinion"),
+}
 
 # 知识产权类型: what a case may be about (a tenant offers some of them: forms.toml [case] ip_types)
 IP_TYPES = {
@@ -43,9 +68,11 @@ IP_TYPES = {
 
 
 def ip_type_label(ip_type: str) -> str:
-    from ipservice.core.labels import label
-
     return label(IP_TYPES, ip_type)
+
+
+def case_type_label(case_type: str) -> str:
+    return label(CASE_TYPES, case_type)
 
 
 class Case(TenantScoped, FilingMixin, db.Model):

@@ -1,8 +1,6 @@
-"""Right numbers by IP type: Chinese patent application numbers (with their check digit), trademark
-registration numbers, free text for the other kinds of right.
-
-Patent application numbers are parsed by ``core.identifiers`` (their canonical form is what a subsidy
-claims); they are re-exported here for the areas that read right numbers.
+"""Right numbers by IP type, for a case: Chinese patent application numbers (parsed and checked by
+``core.identifiers``, the one validator of them every area uses), trademark registration numbers, free text
+for the other kinds of right.
 """
 from __future__ import annotations
 
@@ -12,12 +10,7 @@ import unicodedata
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from ipservice.core.identifiers import (  # noqa: F401 — re-exported: the areas read right numbers here
-    PATENT_KINDS,
-    RightNumber,
-    parse_patent_application_number,
-    patent_check_character,
-)
+from ipservice.core.identifiers import RightNumber, parse_patent_application_number
 
 FREE_TEXT_MAX = 100
 TRADEMARK_MAX_DIGITS = 10

@@ -12,7 +12,6 @@ from marshmallow import (
     validates_schema,
 )
 
-from ipservice import forms
 from ipservice.accounts.schemas import label
 from ipservice.cases import rights
 from ipservice.core import labels
@@ -20,23 +19,14 @@ from ipservice.core.attachments import AttachmentOut
 from ipservice.core.i18n import pick
 from ipservice.core.openapi import FORM_VALUE, FilingOut, EnterpriseRefOut, form_values
 from ipservice.core.types import ChinaDateTime
-from ipservice.core.validators import Text, normalize_uscc, validate_uscc
-from ipservice.cases.models import IP_TYPES, STATUSES
+from ipservice.core.validators import OptionalUscc, Text
+from ipservice.cases.config import of as cases_config
+from ipservice.cases.models import CASE_TYPES, IP_TYPES, STATUSES
 from ipservice.forms.builder import build
-from ipservice.tenants.schemas import CASE_TYPES, FormSectionSchema
+from ipservice.tenants.schemas import FormSectionSchema
 
 # Case types that are about a patent application (专利预审 and its entity filing).
 PATENT_ONLY_TYPES = ("pre_exam_filing", "pre_exam")
-
-
-class OptionalUscc(fields.String):
-    """统一社会信用代码, optional: blank means none; when given the check character is verified."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if not normalize_uscc(value):
-            return None
-        return validate_uscc(value)
 
 
 def _labelled(table: dict, codes) -> str:
@@ -64,7 +54,7 @@ class CaseBase(Schema):
     tenant_ip_types: tuple = ()
 
     case_type = fields.String(required=True, metadata=label(
-        "案件类型", "Case type", choices=labels.choices(labels.CASE_TYPES)))
+        "案件类型", "Case type", choices=labels.choices(CASE_TYPES)))
     center = fields.String(load_default=None, allow_none=True, metadata=label(
         "受理中心", "Center", description="the center's code; may be left out when the tenant has one center"))
     ip_type = fields.String(required=True, validate=validate.OneOf(list(IP_TYPES)), metadata=label(
@@ -89,14 +79,14 @@ class CaseBase(Schema):
         offered = self.tenant_case_types
         if case_type is not None and case_type not in offered:
             errors["case_type"] = [_("本地区不受理该类型的案件。可受理的类型：%(types)s。",
-                                     types=_labelled(labels.CASE_TYPES, offered))]
+                                     types=_labelled(CASE_TYPES, offered))]
             case_type = None
         ip_type = data.get("ip_type")
         if ip_type is not None and ip_type in IP_TYPES and ip_type not in self.tenant_ip_types:
             errors["ip_type"] = [_("本地区不受理该知识产权类型。可选：%(types)s。",
                                    types=_labelled(IP_TYPES, self.tenant_ip_types))]
         elif case_type in PATENT_ONLY_TYPES and ip_type not in (None, "patent"):
-            errors["ip_type"] = [_("%(type)s只适用于专利。", type=labels.label(labels.CASE_TYPES, case_type))]
+            errors["ip_type"] = [_("%(type)s只适用于专利。", type=labels.label(CASE_TYPES, case_type))]
         center_error = self._center_error(data.get("center"), case_type)
         if center_error:
             errors["center"] = [center_error]
@@ -119,7 +109,7 @@ class CaseBase(Schema):
         if case_type is not None and case_type not in center.case_types:
             able = [c for c in centers if case_type in c.case_types]
             return _("%(center)s不受理%(type)s案件；可受理该类型的中心：%(centers)s。", center=_center_name(center),
-                     type=labels.label(labels.CASE_TYPES, case_type),
+                     type=labels.label(CASE_TYPES, case_type),
                      centers=_centers_text(able))
         return None
 
@@ -145,15 +135,16 @@ def offered_ip_types(tenant) -> tuple[str, ...]:
 
 def build_case_form(tenant) -> type[Schema]:
     """The tenant's case form: its case types, centers and IP types, plus its own fields (forms.toml)."""
-    centers = tuple(tenant.centers)
+    cases = cases_config(tenant)
+    centers = cases.centers
     center_choices = [{"value": c.code, "label_zh": c.name_zh, "label_en": c.name_en} for c in centers]
     base = type(f"CaseBase_{tenant.slug.replace('-', '_')}", (CaseBase,), {
         "tenant_centers": centers,
-        "tenant_case_types": tuple(tenant.case_types),
+        "tenant_case_types": cases.case_types,
         "tenant_ip_types": offered_ip_types(tenant),
         # Offered types are checked in tenant_rules so that the message names them with their labels.
         "case_type": fields.String(required=True, metadata=label(
-            "案件类型", "Case type", choices=labels.choices(labels.CASE_TYPES, tenant.case_types))),
+            "案件类型", "Case type", choices=labels.choices(CASE_TYPES, cases.case_types))),
         # With one center the field may be left out; with several it is required.
         "center": (fields.String(required=True, metadata=label("受理中心", "Center", choices=center_choices))
                    if len(centers) > 1 else
@@ -164,8 +155,6 @@ def build_case_form(tenant) -> type[Schema]:
                    {"ip_type": labels.choices(IP_TYPES, offered_ip_types(tenant))}, name="CaseForm")
     return schema
 
-
-forms.register("case", build_case_form)
 
 
 # --- payloads out -----------------------------------------------------------------------------------
@@ -236,7 +225,7 @@ class CaseListOut(CaseOut):
 
 
 class CaseQuery(Schema):
-    case_type = fields.String(validate=validate.OneOf(CASE_TYPES), metadata=label("类型", "Type"))
+    case_type = fields.String(validate=validate.OneOf(tuple(CASE_TYPES)), metadata=label("类型", "Type"))
     status = fields.String(validate=validate.OneOf(STATUSES), metadata=label("状态", "Status"))
     center = fields.String(validate=validate.Length(max=80), metadata=label("中心", "Center"))
     overdue = fields.Boolean(metadata=label("是否超期", "Overdue"))

@@ -13,7 +13,15 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from ipservice.accounts.services import enterprise_id_of, enterprise_of
-from ipservice.cases.models import CASE_MOVES, STATUSES, Case, CaseTransition, ip_type_label  # noqa: F401 — STATUSES re-exported
+from ipservice.cases import config
+from ipservice.cases.models import (  # noqa: F401 — STATUSES re-exported
+    CASE_MOVES,
+    STATUSES,
+    Case,
+    CaseTransition,
+    case_type_label,
+    ip_type_label,
+)
 from ipservice.core import attachments, audit, calendar, filing, kind, labels, numbering
 from ipservice.core.errors import error
 from ipservice.core.exports import filename_stem, table_response
@@ -54,7 +62,7 @@ def move_label(to: str) -> str:
 
 
 def center_of(tenant, code: str):
-    return next((c for c in tenant.centers if c.code == code), None)
+    return config.of(tenant).center(code)
 
 
 def center_name(tenant, code: str) -> str:
@@ -62,9 +70,14 @@ def center_name(tenant, code: str) -> str:
     return pick(center.name_zh, center.name_en) if center else code
 
 
+def _due(day, limit):
+    """The deadline ``limit`` (cases.toml ``time_limits``) after ``day``."""
+    return calendar.due_date(day, limit.days, limit.calendar)
+
+
 def format_number(tenant, year: int, seq: int) -> str:
-    """The case number in the tenant's format (default ``{prefix}-{year}-{seq:06d}``)."""
-    return tenant.case_number_format.format(prefix=tenant.case_number_prefix, year=year, seq=seq)
+    """The case number in the tenant's format (cases.toml; default ``{prefix}-{year}-{seq:06d}``)."""
+    return config.of(tenant).number(year, seq)
 
 
 # --- intake --------------------------------------------------------------------------------------------
@@ -92,7 +105,7 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> Case:
         error(422, message, {"case_type": [message]})
     at = now()
     day = china_date(at)
-    accept = calendar.due_date(day, tenant.accept_limit.days, tenant.accept_limit.calendar)
+    accept = _due(day, config.of(tenant).accept_limit)
     seq = numbering.next_value(COUNTER, day.year)
     case = Case(
         number=format_number(tenant, day.year, seq), year=day.year, seq=seq, enterprise_id=enterprise.id,
@@ -188,7 +201,7 @@ def _uncovered_note(case: Case) -> str | None:
 
 
 def due_info(tenant, case: Case) -> dict:
-    accept, close = tenant.accept_limit, tenant.close_limit
+    accept, close = config.of(tenant).accept_limit, config.of(tenant).close_limit
     return {
         "accept": {"days": accept.days, "calendar": accept.calendar,
                    "starts_on": china_date(case.submitted_at),
@@ -207,7 +220,7 @@ def case_dict(tenant, case: Case, user, detail: bool = True) -> dict:
     out = {
         "id": case.id, "number": case.number,
         "status": case.status, "status_label": labels.status_label(case.status),
-        "case_type": case.case_type, "case_type_label": labels.case_type_label(case.case_type),
+        "case_type": case.case_type, "case_type_label": case_type_label(case.case_type),
         "center": case.center, "center_name": center_name(tenant, case.center),
         "ip_type": case.ip_type, "ip_type_label": ip_type_label(case.ip_type),
         "right_number": case.right_number, "right_number_normalized": case.right_number_normalized,
@@ -240,7 +253,7 @@ def move(user, case_id: str, data: dict) -> Case:
     def effects(step, at, user, note) -> dict:
         changes: dict = {"updated_at": at}
         if step.starts_deadline == "close":
-            close = calendar.due_date(china_date(at), tenant.close_limit.days, tenant.close_limit.calendar)
+            close = _due(china_date(at), config.of(tenant).close_limit)
             changes.update(accepted_at=at, close_due_on=close.on, close_due_estimated=close.estimated,
                            due_on=close.on)
         if "submitted" in step.sources and step.by == "bureau":  # accepting or declining decides the case
@@ -284,12 +297,10 @@ def recompute_estimated_due_dates(tenant, actor=None) -> int:
     for case in db.session.scalars(estimated):
         before = (case.accept_due_on, case.accept_due_estimated, case.close_due_on, case.close_due_estimated)
         if case.accept_due_estimated:
-            due = calendar.due_date(china_date(case.submitted_at), tenant.accept_limit.days,
-                                    tenant.accept_limit.calendar)
+            due = _due(china_date(case.submitted_at), config.of(tenant).accept_limit)
             case.accept_due_on, case.accept_due_estimated = due.on, due.estimated
         if case.close_due_estimated and case.accepted_at is not None:
-            due = calendar.due_date(china_date(case.accepted_at), tenant.close_limit.days,
-                                    tenant.close_limit.calendar)
+            due = _due(china_date(case.accepted_at), config.of(tenant).close_limit)
             case.close_due_on, case.close_due_estimated = due.on, due.estimated
         if case.status == "submitted":
             case.due_on = case.accept_due_on
@@ -321,7 +332,7 @@ def china_moment(moment: dt.datetime | None) -> dt.datetime | None:
 def export_rows(tenant, user, filters: dict) -> list[list]:
     cases, _total = page(user, filters, 1, EXPORT_LIMIT)
     yes, no = _("是"), _("否")
-    return [[c.number, labels.case_type_label(c.case_type), center_name(tenant, c.center), c.applicant_name,
+    return [[c.number, case_type_label(c.case_type), center_name(tenant, c.center), c.applicant_name,
              c.applicant_uscc, ip_type_label(c.ip_type), c.right_number, c.counterparty_name,
              labels.status_label(c.status), china_moment(c.submitted_at), c.accept_due_on,
              china_moment(c.accepted_at), c.close_due_on, china_moment(c.closed_at),

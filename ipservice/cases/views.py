@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_login import current_user
 
-from ipservice.cases import services
+from ipservice.cases import config, services
 from ipservice.core import filing, filing_pages
 
 bp = Blueprint("cases", __name__, template_folder="templates")
@@ -17,7 +17,7 @@ def nav_links():
     from ipservice.tenants import registry
 
     tenant = registry.get(current_user.tenant_id) if current_user.is_authenticated else None
-    return filing_pages.nav_links(filing.kind("case"), tenant) if tenant is not None and tenant.centers else []
+    return filing_pages.nav_links(filing.kind("case"), tenant) if tenant and config.of(tenant).centers else []
 
 
 @bp.cli.command("recompute-due")

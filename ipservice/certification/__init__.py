@@ -2,8 +2,10 @@ ORDER = 70  # its place among the areas (navigation order)
 
 def init_app(app):
     """Register the certification kind, its navigation and demo data (once per app)."""
-    from ipservice.certification import kind, services
+    from ipservice import forms
+    from ipservice.certification import kind, schemas, services
     from ipservice.core import filing, filing_pages, hooks
 
     hooks.nav(app, filing_pages.nav(filing.register_kind(app, kind.declare())))
+    forms.register(app, "certification", schemas.build_form)
     hooks.demo_loader(app, services.load_demo)

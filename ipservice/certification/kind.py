@@ -1,6 +1,5 @@
 """贯标认证备案 — the certification record as a filing kind: what the one API and the one set of pages need."""
 from ipservice.certification import imports, models, schemas, services
-from ipservice.core import labels
 from ipservice.core.kind import N_, ApiSurface, Attachments, Decision, FilingKind, PageSurface
 
 
@@ -8,10 +7,10 @@ def declare() -> FilingKind:
     return FilingKind(
         name="certification", model=models.CertificationRecord, object_type=models.OBJECT_TYPE,
         label=("贯标认证备案", "IP-management certification record"),
-        statuses={s: labels.STATUSES[s] for s in schemas.RECORD_STATUSES}, pending=("submitted",),
+        statuses=models.STATUS_LABELS, pending=("submitted",),
         service=services, stats_key="certifications", number_attr="number",
         importer=imports.SPEC, stats_schema=schemas.CertificationCounts,
-        metrics=("certifications_verified",), funded_through_filing=True,
+        metrics={"certifications_verified": services.certifications_verified}, funded_through_filing=True,
         decision=Decision(outcomes=models.DECISIONS, body=schemas.CertificationDecisionIn, apply=services.decide,
                           reason_required_for=services.REASON_REQUIRED_FOR),
         attachments=Attachments(content_types=services.PDF_ONLY, attach=services.attach,

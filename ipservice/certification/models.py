@@ -10,11 +10,13 @@ from sqlalchemy import Boolean, Date, Index, Integer, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ipservice.core.filing import FilingMixin
+from ipservice.core.labels import REJECTED, SUBMITTED
 from ipservice.core.tenancy import TenantScoped
 from ipservice.extensions import db
 
 OBJECT_TYPE = "certification"
-RECORD_STATUSES = ("submitted", "verified", "rejected")
+STATUS_LABELS = {"submitted": SUBMITTED, "verified": ("已核验", "Verified"), "rejected": REJECTED}  # FilingKind.statuses
+RECORD_STATUSES = tuple(STATUS_LABELS)
 DECISIONS = {"verify": "verified", "reject": "rejected"}  # the bureau's word → the record's new status
 # A certificate number is unique in the tenant among records that are not rejected: a rejected record
 # (e.g. an unreadable scan) does not block filing the same certificate again.

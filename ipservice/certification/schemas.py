@@ -16,7 +16,6 @@ from marshmallow import (
     validates_schema,
 )
 
-from ipservice import forms
 from ipservice.accounts.schemas import label
 from ipservice.certification.standards import (
     ENTERPRISE_EDITIONS,
@@ -131,8 +130,6 @@ def build_form(tenant):
     """The tenant's certification form: the base fields plus the tenant's own (forms.toml [certification])."""
     return build(CertificationBase, tenant.forms.fields_for("certification"), {}, name="CertificationForm")
 
-
-forms.register("certification", build_form)
 
 
 # --- output ---------------------------------------------------------------------------------------------

@@ -42,13 +42,13 @@ from ipservice.core import attachments, audit, filing
 from ipservice.core.attachments import Attachment
 from ipservice.core.errors import error
 from ipservice.core.i18n import pick
-from ipservice.core.labels import ORG_TYPES, STATUSES
+from ipservice.core.labels import ORG_TYPES, status_label
 from ipservice.core.tenancy import current_tenant
 from ipservice.core.transaction import savepoint
 from ipservice.core.types import china_time, today_china
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_value
-from ipservice.kpi.metrics import count_by_year, metric, up_to
+from ipservice.kpi.metrics import count_by_year, up_to
 from ipservice.policy import services as policy
 
 PDF_ONLY = ("application/pdf",)
@@ -441,7 +441,6 @@ def subsidy_totals() -> list[dict]:
             for (y, r, st), (a, n) in sorted(totals.items())]
 
 
-@metric("certifications_verified")
 def certifications_verified(years: list[int]) -> dict[int, int]:
     """贯标 organizations up to the end of each of ``years`` — cumulative.
 
@@ -487,7 +486,7 @@ def export_table(tenant, user, filters: dict) -> tuple[list[str], list[list]]:
         row = [n, enterprise.name if enterprise else None, enterprise.uscc if enterprise else None,
                org_type_label(r.org_type), r.standard, r.standard_edition, r.certificate_no,
                r.certification_body, r.issued_on, r.expires_on, r.consulting_agency, r.scope,
-               pick(*STATUSES[r.status]), est["amount_cny"], basis, estimate_of(r)["explanation"],
+               status_label(r.status), est["amount_cny"], basis, estimate_of(r)["explanation"],
                china_time(r.submitted_at), china_time(r.decided_at), r.decision_reason]
         row += [tenant_field_value(f, (r.extra or {}).get(f.name)) for f in extras]
         rows.append(row)

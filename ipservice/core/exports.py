@@ -53,7 +53,7 @@ def _record_export(filename: str, fmt: str, rows: int) -> None:
 
     if not has_request_context() or not current_user.is_authenticated:
         return
-    privacy.record_access("export", "export", None, None, full_contact=privacy.wants_full_contact())
+    privacy.record_export(full_contact=privacy.wants_full_contact())
     audit.record("export.downloaded", "export", None, {
         "path": request.path, "format": fmt, "filename": filename, "rows": rows,
         "query": request.query_string.decode("utf-8", "replace")[:500]})  # committed with the request
@@ -146,9 +146,34 @@ def table_response(fmt: str, title: str, headers: list[str], rows: list[list], f
     return xlsx_response(workbook(title, headers, rows, caption), f"{filename_stem}.xlsx", rows=len(rows))
 
 
-def export_routes(blp, path: str, query_schema, export, what: str) -> None:
+DEFERRAL_KEY = "ipservice.export_deferral"
+
+
+def deferral(app, fn) -> None:
+    """``fn(kind, fmt, filters)`` → a 202 response when the export is too large to build in the request
+    (a job builds it), or None: the export area registers it once per app."""
+    app.extensions[DEFERRAL_KEY] = fn
+
+
+def deferred(kind, fmt: str, filters: dict):
+    """The 202 answer of an export a job builds instead, or None (build it now)."""
+    from flask import current_app
+
+    fn = current_app.extensions.get(DEFERRAL_KEY)
+    return fn(kind, fmt, filters) if fn and kind is not None else None
+
+
+def _deferral_doc(blp, kind, view):
+    if kind is None:
+        return view
+    return blp.alt_response(202, description="more rows than a request builds (``EXPORT_JOB_ROWS``): a job "
+                            "builds the file; the body is the job (``GET /exports/{export_id}``)")(view)
+
+
+def export_routes(blp, path: str, query_schema, export, what: str, kind=None) -> None:
     """``<path>.xlsx`` and ``<path>.csv`` on ``blp`` (endpoints ``export_xlsx``, ``export_csv``) for the
-    bureau: ``export(fmt, filters)`` answers the file, the filters loaded by the list's own ``query_schema``."""
+    bureau: ``export(fmt, filters)`` answers the file, the filters loaded by the list's own ``query_schema``;
+    for a filing ``kind``, an export too large for a request is answered 202 and built by a job."""
     from flask.views import MethodView
 
     from ipservice.core.access import access
@@ -164,11 +189,11 @@ def export_routes(blp, path: str, query_schema, export, what: str) -> None:
     for fmt in ("xlsx", "csv"):
         def get(self, filters, fmt=fmt):
             filters.pop(FULL_CONTACT, None)
-            return export(fmt, filters)
+            return deferred(kind, fmt, filters) or export(fmt, filters)
 
         get.__doc__ = f"Export the {what} (same filters as the list) for the bureau."
         get = access("bureau")(blp.arguments(query_schema, location="query")(blp.response(
             200, description=f"the {what} as {fmt.upper()} (Chinese headers)", content_type=MIME[fmt],
-            schema=FILE_SCHEMA)(get)))
+            schema=FILE_SCHEMA)(_deferral_doc(blp, kind, get))))
         blp.route(f"{path}.{fmt}", endpoint=f"export_{fmt}")(type(f"Export{fmt.capitalize()}", (MethodView,),
                                                                    {"get": get}))

@@ -21,26 +21,37 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ipservice.core import audit
 from ipservice.core.errors import error
-from ipservice.core.kind import FilingKind, Move, allowed_moves, check, mover_of
+from ipservice.core.kind import FilingKind, Metric, Move, allowed_moves, check, mover_of
 from ipservice.core.types import CHINA, UTCDateTime, utcnow
 from ipservice.extensions import db
 
 
 KINDS_KEY = "ipservice.filing_kinds"
+METRICS_KEY = "ipservice.metrics"
 
 
 def register_kind(app, kind: FilingKind) -> FilingKind:
-    """Make ``kind`` known to everything that spans filings (once per app)."""
+    """Make ``kind`` known to everything that spans filings (once per app): its statuses to the app's
+    ``labels.status_label``, its metrics to the app's KPIs (``metrics(app)``)."""
     from ipservice.core import labels
 
     check(kind)
     kinds = app.extensions.setdefault(KINDS_KEY, {})
     if kind.name in kinds and kinds[kind.name] is not kind:
         raise RuntimeError(f"filing kind {kind.name!r} registered twice")
+    known = app.extensions.setdefault(METRICS_KEY, {})
+    for name in kind.metrics:
+        if name in known and known[name] is not kind.metrics[name]:
+            raise RuntimeError(f"metric {name!r} declared by two kinds")
+    labels.register_statuses(app, kind.statuses)
     kinds[kind.name] = kind
-    for status, pair in kind.statuses.items():
-        labels.STATUSES.setdefault(status, pair)
+    known.update(kind.metrics)
     return kind
+
+
+def metrics(app=None) -> dict[str, Metric]:
+    """Every KPI metric the app's kinds declared, by name."""
+    return dict((app or current_app).extensions.get(METRICS_KEY, {}))
 
 
 def kinds(app=None) -> list[FilingKind]:

@@ -41,7 +41,7 @@ def blueprint(kind: FilingKind):
     if kind.attachments is not None:
         _attachments(blp, kind)
     exports.export_routes(blp, f"/{api.path}", api.query,
-                          lambda fmt, filters: api.export(fmt, current_user, filters), api.noun)
+                          lambda fmt, filters: api.export(fmt, current_user, filters), api.noun, kind=kind)
     return blp
 
 
@@ -68,7 +68,8 @@ def _collection(blp, kind: FilingKind) -> None:
         pagination_parameters.item_count = total
         return [_present(kind, item, detail=False) for item in items]
 
-    get.__doc__ = (f"{kind.label[0]} — {label}s, newest first (an enterprise: its own; the bureau: all of the "
+    get.__doc__ = (f"{kind.label[0]} — {label}s, newest first (an enterprise: its own; the bureau: all "
+                   "of the "
                    "tenant's), filtered by the query's fields.")
     get = access("enterprise", "bureau")(blp.arguments(api.query, location="query")(
         blp.response(200, (api.list_out or api.out)(many=True))(blp.paginate(**PAGE)(get))))

@@ -19,6 +19,8 @@ contributes here:
     hooks.personal_data(app, fn)  fn(user) -> {"<file>.json": data}: the area's part of a person's copy of
                                   their data (``GET /api/v1/me/data``); lists under one name are joined
                                   (notifications register "notifications.json" here)
+    hooks.work(app, fn)           fn() -> Work | None: work other than filings that waits for the tenant's
+                                  bureau (erasure requests), on the worklist beside the filing kinds
 
 Filing kinds register with ``core.filing.register_kind``; KPI metrics with ``kpi.metrics.metric``.
 Everything is kept per app (``app.extensions``), so two apps in one process do not share registrations.
@@ -42,6 +44,19 @@ class Hooks:
     audit_listeners: list = field(default_factory=list)
     personal_data: list = field(default_factory=list)
     login_steps: list = field(default_factory=list)
+    work: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Work:
+    """What an area gives the bureau's worklist: its kind of work (``name``, the ``kind`` of its items),
+    the label (Chinese, English), the page that lists it, and every item waiting — each a dict with ``id``,
+    ``due`` (a date or None), ``submitted_at``, ``status``, ``url`` and ``enterprise_id`` (or None)."""
+
+    name: str
+    label: tuple[str, str]
+    url: str
+    waiting: list
 
 
 def of(app=None) -> Hooks:
@@ -100,6 +115,15 @@ def _first_answer(fns, user) -> str | None:
         if url:
             return url
     return None
+
+
+def work(app, fn):
+    return _add(of(app).work, fn)
+
+
+def waiting_work() -> list[Work]:
+    """The other work waiting for the current tenant's bureau, in the order the areas were set up."""
+    return [w for w in (fn() for fn in of().work) if w is not None]
 
 
 def personal_data(app, fn):

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ipservice.core.attachments import Attachment
 
 SchemaClass = type["Schema"]
+Metric = Callable[[list[int]], dict]  # ``fn(years) -> {year: value}`` (``kpi.metrics``)
 Mover = Literal["bureau", "applicant"]
 
 
@@ -207,13 +208,19 @@ class FilingKind:
     number_attr: str | None = None  # the attribute holding the filing's number, if the kind numbers
     due_attr: str | None = None  # the attribute holding its next deadline, if it has one
     importer: object | None = None  # an ``ipservice.importing.ImportSpec``: its spreadsheet columns and rules
-    metrics: tuple[str, ...] = ()  # the KPI metrics the kind's records feed
+    # The KPI metrics the kind's records feed: name → ``fn(years) -> {year: value}`` (``kpi.metrics``);
+    # ``register_kind`` makes them the app's, a name declared by one kind only.
+    metrics: Mapping[str, Metric] = field(default_factory=dict)
     # More keys of the tenant's ``GET /api/v1/stats`` entry beside ``key`` (amounts only, never names):
     # ``stats_extra()`` → ``{"liability": [...]}`` for the current tenant.
     stats_extra: Callable[[], dict] | None = None
     stats_extra_schema: SchemaClass | None = None  # the schema of ``stats_extra()`` (the OpenAPI document)
-    # ``liability()`` → what the kind's approved filings owe (the bureau's worklist), if they owe money
-    liability: Callable[[], list] | None = None
+    # ``fn() -> [{"year", "rule", "amount_cny", "count"}]``: what the bureau owes for granted filings (the
+    # worklist's liability section), if the kind pays out
+    liability: Callable[[], list[dict]] | None = None
+    # ``fn(stats, names) -> [(section id, heading, chart)]``: the kind's own charts on the province view,
+    # from each district's ``stats()`` (in the order of ``names``), beside the volumes every kind has
+    stats_charts: Callable[[list[dict], list[str]], list] | None = None
     # What the kind adds to a district's configuration (``tenants/<slug>/``), checked when it is loaded:
     # the schema of its ``forms.toml`` section (a ``tenants.schemas.FormSectionSchema`` with the kind's
     # choice settings; default: the tenant's own fields only) …
@@ -224,7 +231,7 @@ class FilingKind:
     # … and ``fn(folder, tenant, kinds)`` reading the kind's own tenant file, if it has one; the result is
     # ``tenant.part(name)``. It raises ``tenants.TenantConfigError`` naming the file and the field.
     tenant_config: Callable[..., object] | None = None
-    # ``fn(filings) -> [dict]``: the kind's filings as a person's copy of their data shows them (PIPL art. 45);
+    # ``fn(filings) -> [dict]``: the kind's filings as a person's copy of their data shows them (PIPL 45);
     # default: every column, the tenant's own fields and the filing's audit history (``privacy.export``)
     personal_data: Callable[[list], list[dict]] | None = None
 
@@ -265,7 +272,8 @@ def check(kind: FilingKind) -> None:
         raise KindDeclarationError(f"filing kind {kind.name!r}: {why}")
 
     if not isinstance(kind.service, FilingService):
-        missing = [n for n in ("submit", "get", "page", "stats") if not callable(getattr(kind.service, n, None))]
+        missing = [n for n in ("submit", "get", "page", "stats")
+                   if not callable(getattr(kind.service, n, None))]
         fail(f"its service lacks {', '.join(missing)}")
     if kind.decision is not None and kind.machine is not None:
         fail("declares both a decision and a state machine")

@@ -1,4 +1,5 @@
-"""The contract's shared vocabulary (roles, case types of the centers, statuses, rule kinds…) with Chinese and English labels.
+"""The contract's shared vocabulary (roles, rule kinds, organization types…) with Chinese and English labels;
+the statuses each app's kinds and requests declare (``register_statuses``) and their lookup.
 
 Both labels are data here (not gettext) because ``GET /forms`` publishes both at once.
 """
@@ -7,30 +8,13 @@ from ipservice.core.i18n import pick
 ROLES = {"enterprise": ("企业用户", "Enterprise"), "bureau": ("知识产权局", "IP office (bureau)"),
          "cross_admin": ("跨地区管理员", "Cross-district administrator")}
 
-CASE_TYPES = {
-    "pre_exam_filing": ("专利预审备案", "Patent pre-examination filing (entity registration)"),
-    "pre_exam": ("专利预审", "Patent pre-examination"),
-    "assistance": ("维权援助", "Rights-protection assistance"),
-    "mediation": ("纠纷调解", "Dispute mediation"),
-    "complaint": ("侵权举报投诉", "Infringement complaint"),
-    "overseas": ("海外纠纷应对", "Overseas dispute response"),
-    "determination": ("侵权判定咨询", "Infringement-determination opinion"),
-}
+# The words of a filing or request decided once, declared here once: the kinds and requests that use them
+# name them in their own statuses (``FilingKind.statuses``, ``register_statuses``).
+SUBMITTED = ("已提交", "Submitted")
+APPROVED = ("已批准", "Approved")
+REJECTED = ("已驳回", "Rejected")
 
-STATUSES = {
-    "submitted": ("已提交", "Submitted"),
-    "pending": ("待审核", "Pending"),
-    "approved": ("已批准", "Approved"),
-    "rejected": ("已驳回", "Rejected"),
-    "verified": ("已核验", "Verified"),
-    "accepted": ("已受理", "Accepted"),
-    "declined": ("不予受理", "Declined"),
-    "in_progress": ("办理中", "In progress"),
-    "mediated": ("已调解", "Mediated"),
-    "resolved": ("已处理", "Resolved"),
-    "closed": ("已结案", "Closed"),
-    "withdrawn": ("已撤回", "Withdrawn"),
-}
+STATUSES_KEY = "ipservice.statuses"
 
 ORG_TYPES = {
     "enterprise": ("企业", "Enterprise"),
@@ -73,12 +57,25 @@ def role_label(role):
     return label(ROLES, role)
 
 
-def case_type_label(t):
-    return label(CASE_TYPES, t)
+def register_statuses(app, statuses: dict[str, tuple[str, str]]) -> None:
+    """Make ``statuses`` (status → (Chinese, English)) known to ``app``'s ``status_label``. A status two
+    declarations share must carry the same label (one of the shared words above)."""
+    known = app.extensions.setdefault(STATUSES_KEY, {})
+    for status, pair in statuses.items():
+        if known.setdefault(status, pair) != pair:
+            raise RuntimeError(f"status {status!r} declared twice with different labels: "
+                               f"{known[status]} and {pair}")
+
+
+def statuses(app=None) -> dict[str, tuple[str, str]]:
+    """Every status the app's kinds and requests declared, with its labels."""
+    from flask import current_app
+
+    return (app or current_app).extensions.get(STATUSES_KEY, {})
 
 
 def status_label(s):
-    return label(STATUSES, s)
+    return label(statuses(), s)
 
 
 def rule_kind_label(kind):

@@ -74,18 +74,25 @@ def filing_number(name: str, code: str, year: int) -> str:
     """The next number of a filing kind numbered ``{prefix}-{code}-{year}-{seq:06d}`` (custody ``TG``,
     certification ``GB``), taken as ``next_value`` takes it: inside the caller's transaction, before the
     insert. The unique constraint (tenant, number) on the kind's table backs it."""
+    return number_text(kind_prefix(name), code, year, next_value(name, year))
+
+
+def kind_prefix(table: str) -> str:
+    """The current tenant's number prefix of the filing kind stored in ``table``: its forms.toml section's
+    ``number_prefix`` (the kinds numbered here have no file of their own)."""
+    from ipservice.core import filing
     from ipservice.core.tenancy import current_tenant
 
-    return number_text(current_tenant().case_number_prefix, code, year, next_value(name, year))
+    name = next(k.name for k in filing.kinds() if k.model.__tablename__ == table)
+    return current_tenant().forms.option(name, "number_prefix")
 
 
 def number_rows(rows: list[dict], name: str, code: str) -> None:
     """Number the rows a bulk import inserts (``submitted_at`` set), in their order: one UPDATE per year
     whatever the number of rows."""
-    from ipservice.core.tenancy import current_tenant
     from ipservice.core.types import CHINA
 
-    prefix = current_tenant().case_number_prefix
+    prefix = kind_prefix(name)
     by_year: dict[int, list[dict]] = {}
     for row in rows:
         by_year.setdefault(row["submitted_at"].astimezone(CHINA).year, []).append(row)

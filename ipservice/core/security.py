@@ -9,7 +9,8 @@
   and every HTTPS answer carries HSTS.
 - A Content-Security-Policy with no inline script or style (the templates have none; a test keeps it so).
 - ``Cache-Control: no-store`` on every dynamic answer: pages, API answers and exports hold personal data
-  or depend on who asks; only the static assets may be cached.
+  or depend on who asks; only the static assets and the published documents (``core/http_cache``: policy,
+  forms, subsidy rules, the KPI table, the same for every reader) may be cached.
 """
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ def _headers(response):
     if request.is_secure:
         response.headers.setdefault(
             "Strict-Transport-Security", f"max-age={int(current_app.config['HSTS_MAX_AGE'])}; includeSubDomains")
-    if request.endpoint != "static":
+    if request.endpoint != "static" and not getattr(response, "published_document", False):
         response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Expires", None)
     return response

@@ -31,18 +31,34 @@ def keep_on_refusal() -> None:
     g._uow_keep = True
 
 
+def after_shown_refusal(fn) -> None:
+    """``fn()`` adds what must be written although this request rolls back, when — and only when — the view
+    itself answers with an error page it rendered (a form shown again with its errors, the record beside
+    it): the read it shows stands (the access record). Run after the rollback, in a transaction of its own.
+    A refusal raised to the error handler (a JSON error, a 404) shows nothing: ``fn`` is dropped."""
+    g.setdefault("_uow_after_shown_refusal", []).append(fn)
+
+
 def _wrap(view):
     @functools.wraps(view)
     def unit_of_work_view(*args, **kwargs):
         try:
             response = make_response(view(*args, **kwargs))
         except Refusal:
+            g.pop("_uow_after_shown_refusal", None)
             _end(keep=g.pop("_uow_keep", False))
             raise
         except BaseException:
+            g.pop("_uow_after_shown_refusal", None)
             db.session.rollback()
             raise
-        _end(keep=response.status_code < 400 or g.pop("_uow_keep", False))
+        keep = response.status_code < 400 or g.pop("_uow_keep", False)
+        _end(keep=keep)
+        later = g.pop("_uow_after_shown_refusal", [])
+        if not keep and later:
+            for fn in later:
+                fn()
+            _end(keep=True)
         return response
 
     return unit_of_work_view

@@ -116,6 +116,17 @@ def validate_uscc(value: str) -> str:
     return value
 
 
+
+class OptionalUscc(fields.String):
+    """统一社会信用代码, optional: blank means none; when given the check character is verified."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not normalize_uscc(value):
+            return None
+        return validate_uscc(value)
+
+
 def invisible_character_problem(value: str, multiline: bool = False) -> str | None:
     """Why ``value`` may not be stored as text (a control, format or separator character, or a line break
     where one line is wanted), in the user's language; None when it may."""

@@ -1,5 +1,4 @@
 """托管申请 — the custody enrollment as a filing kind: what the one API and the one set of pages need."""
-from ipservice.core import labels
 from ipservice.core.kind import N_, ApiSurface, Decision, FilingKind, PageSurface
 from ipservice.custody import imports, models, schemas, services
 
@@ -18,9 +17,9 @@ def declare() -> FilingKind:
     return FilingKind(
         name="custody", model=models.CustodyEnrollment, object_type=services.OBJECT,
         label=("托管申请", "Custody enrollment"),
-        statuses={s: labels.STATUSES[s] for s in schemas.STATUSES}, pending=("submitted",),
+        statuses=schemas.STATUS_LABELS, pending=("submitted",),
         service=services, number_attr="number", importer=imports.SPEC,
-        stats_schema=schemas.CustodyCounts, metrics=("custody_enrollments_approved",),
+        stats_schema=schemas.CustodyCounts, metrics={"custody_enrollments_approved": services.approved_enterprises},
         form_section=schemas.CustodyFormSection, funded_through_filing=True,
         decision=Decision(outcomes=schemas.DECISIONS, body=schemas.CustodyDecisionIn, apply=services.decide),
         api=ApiSurface(

@@ -16,9 +16,8 @@ from marshmallow import (
     validates_schema,
 )
 
-from ipservice import forms
 from ipservice.accounts.schemas import label
-from ipservice.core.labels import choices
+from ipservice.core.labels import APPROVED, REJECTED, SUBMITTED, choices
 from ipservice.core.openapi import FORM_VALUE, FilingOut, ComputedString, form_values
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import JsonBoolean, Text, Uscc, filter_date
@@ -41,7 +40,8 @@ ENTERPRISE_SCALES = {
     "medium": ("中型", "Medium"),
 }
 
-STATUSES = ("submitted", "approved", "rejected")
+STATUS_LABELS = {"submitted": SUBMITTED, "approved": APPROVED, "rejected": REJECTED}  # FilingKind.statuses
+STATUSES = tuple(STATUS_LABELS)
 DECISIONS = {"approve": "approved", "reject": "rejected"}
 MAX_YEARS = 3
 # Dates outside this window are typing errors (and keep date arithmetic far from year 1 and 9999).
@@ -120,8 +120,6 @@ def build_form(tenant) -> type[Schema]:
                  {"services": choices(CUSTODY_SERVICES, offered_services(tenant))},
                  name="CustodyEnrollmentForm")
 
-
-forms.register("custody", build_form)
 
 
 class CustodyEnrollmentQuery(Schema):

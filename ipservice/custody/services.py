@@ -23,7 +23,7 @@ from ipservice.custody.models import CustodyAgency, CustodyEnrollment
 from ipservice.custody.schemas import CUSTODY_SERVICES, DECISIONS, ENTERPRISE_SCALES, STATUSES
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_rows, tenant_field_value
-from ipservice.kpi.metrics import count_by_year, metric, up_to
+from ipservice.kpi.metrics import count_by_year, up_to
 
 OBJECT = "custody_enrollment"
 AGENCY_OBJECT = "custody_agency"
@@ -180,7 +180,6 @@ def stats() -> dict[str, int]:
     return counts
 
 
-@metric("custody_enrollments_approved")
 def approved_enterprises(years: list[int]) -> dict[int, int]:
     """托管企业数 — cumulative: the number of distinct enterprises with an approved custody enrollment
     decided (``decided_at``, China time) on or before 31 December of ``year``.

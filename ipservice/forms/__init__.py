@@ -1,38 +1,54 @@
-"""Per-tenant form definitions. Each area registers how its form is built for a tenant:
+"""Per-tenant form definitions, per app. Each area registers, in its ``init_app``, how its form is built
+for a tenant:
 
-    forms.register("custody", lambda tenant: build(CustodyBase, tenant.forms.fields_for("custody"), {...}))
+    forms.register(app, "custody", lambda tenant: build(CustodyBase, tenant.forms.fields_for("custody"), …))
 
-and asks for it with ``forms.schema_for(tenant, "custody")`` (a class, built once per tenant and version).
+and asks for it with ``forms.schema_for(tenant, "custody")`` (a class, built once per app, tenant and
+version).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Callable
 
+from flask import current_app
+
 ORDER = 30  # its place among the areas (navigation order)
-
-_BUILDERS: dict[str, Callable] = {}
-_CACHE: dict[tuple, type] = {}
+KEY = "ipservice.forms"
 
 
-def register(form: str, builder: Callable) -> None:
-    _BUILDERS[form] = builder
+@dataclass
+class _Forms:
+    builders: dict[str, Callable] = field(default_factory=dict)
+    cache: dict[tuple, type] = field(default_factory=dict)
 
 
-def registered() -> list[str]:
-    """The registered forms, in the order of the filing kinds (the others after them)."""
-    from flask import has_app_context
+def _of(app=None) -> _Forms:
+    return (app or current_app).extensions.setdefault(KEY, _Forms())
 
+
+def register(app, form: str, builder: Callable) -> None:
+    """``builder(tenant)`` → the tenant's form class for ``form`` (once per app)."""
+    builders = _of(app).builders
+    if form in builders and builders[form] is not builder:
+        raise RuntimeError(f"form {form!r} registered twice")
+    builders[form] = builder
+
+
+def registered(app=None) -> list[str]:
+    """The app's registered forms, in the order of the filing kinds (the others after them)."""
     from ipservice.core import filing
 
-    order = [k.name for k in filing.kinds()] if has_app_context() else []
-    return sorted(_BUILDERS, key=lambda f: (order.index(f) if f in order else len(order), f))
+    order = [k.name for k in filing.kinds(app)]
+    return sorted(_of(app).builders, key=lambda f: (order.index(f) if f in order else len(order), f))
 
 
 def schema_for(tenant, form: str) -> type:
+    forms = _of()
     key = (tenant.slug, form, tenant.forms.version)
-    if key not in _CACHE:
-        _CACHE[key] = _BUILDERS[form](tenant)
-    return _CACHE[key]
+    if key not in forms.cache:
+        forms.cache[key] = forms.builders[form](tenant)
+    return forms.cache[key]
 
 
 def load_json(tenant, form: str) -> dict:

@@ -4,6 +4,7 @@ from ipservice.extensions import Blueprint
 from marshmallow import Schema, fields
 
 from ipservice import forms
+from ipservice.core import http_cache
 from ipservice.core.access import access
 from ipservice.forms.render import describe
 
@@ -41,6 +42,7 @@ def published(tenant) -> list[dict]:
 @blp.route("/forms")
 class Forms(MethodView):
     @access("anyone")
+    @http_cache.document(max_age=300)
     @blp.response(200, FormOut(many=True))
     def get(self):
         """The tenant's three forms: base fields plus its own, with Chinese and English labels."""

@@ -176,10 +176,10 @@ def labels_table(table: dict, keys=None) -> list[dict]:
 
 
 def status_column(statuses) -> Column:
-    from ipservice.core.labels import STATUSES
+    from ipservice.core import labels
 
     return Column("status", ("状态", "status", "审核状态"), "Status", False,
-                  lambda raw: as_choice(raw, labels_table(STATUSES, statuses)))
+                  lambda raw: as_choice(raw, labels_table(labels.statuses(), statuses)))
 
 
 def tenant_columns(fields) -> list[Column]:

@@ -267,6 +267,7 @@ class Importer:
         self.columns = self.spec.columns(tenant)
         self.by_key = {c.key: c for c in self.columns}
         self.error_keys = {**self.error_keys, **self.spec.error_keys}
+        self.written_unanalyzed = 0  # rows imported since the tables were last analyzed (importing.statistics)
 
     @property
     def user(self):
@@ -409,7 +410,13 @@ class Importer:
     def run_chunk(self, chunk: list[tuple[int, tuple]], mapping: dict) -> list[Outcome]:
         """Import ``chunk`` (``[(row number, cells)]``) in one go when the kind has ``bulk`` rules, else row
         by row; a chunk the database refuses is rolled back and imported row by row (the exact report)."""
+        from ipservice.importing import statistics
+
+        # the planner's statistics of what the import grows, before the chunk's look-ups (PostgreSQL)
+        if statistics.refresh([self.kind.model.__tablename__, "enterprises"], self.written_unanalyzed):
+            self.written_unanalyzed = 0
         outcomes = self._chunk(chunk, mapping)
+        self.written_unanalyzed += sum(o.result == "ok" for o in outcomes)
         self.end_chunk()
         return outcomes
 

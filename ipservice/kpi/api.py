@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from ipservice.extensions import Blueprint
 
+from ipservice.core import http_cache
 from ipservice.core.access import access
 from ipservice.core.exports import FILE_SCHEMA, XLSX_MIME, filename_stem, xlsx_response
 from ipservice.kpi import schemas, services, xlsx
@@ -15,6 +16,7 @@ blp = Blueprint("api_kpi", __name__, url_prefix="/t/<tenant>/api/v1",
 @blp.route("/kpis")
 class Kpis(MethodView):
     @access("anyone")
+    @http_cache.document(max_age=0)  # reported actuals change it: revalidated on every use
     @blp.arguments(schemas.KpiQuery, location="query")
     @blp.response(200, schemas.IndicatorOut(many=True))
     def get(self, query):

@@ -1,34 +1,24 @@
-"""Computed indicators: each area registers the metrics it can count from its own records.
+"""Computed indicators: each filing kind declares the metrics it can count from its own records.
 
-    @metric("custody_enrollments_approved")
+    FilingKind(..., metrics={"custody_enrollments_approved": approved})
     def approved(years: list[int]) -> dict[int, float | None]: ...   # runs inside the tenant's context
 
 A metric answers for several years at once (one query for all of them, not one per year: the KPI table
-asks for every year of its plan). A kind declares the names it registers (``FilingKind.metrics``): those are what ``kpis*.toml`` may use.
+asks for every year of its plan). ``register_kind`` makes a kind's metrics the app's (``filing.metrics``):
+those are what ``kpis*.toml`` may use and what is computed here.
 ``cumulative`` metrics count everything up to the end of each year; the others count within the year.
 """
 from __future__ import annotations
 
-from typing import Callable
-
 from sqlalchemy import case, func, select
-
-_METRICS: dict[str, Callable[[list[int]], dict[int, float | None]]] = {}
-
-
-def metric(name: str):
-    """Register ``fn(years) -> {year: value}`` under ``name``."""
-    def decorate(fn):
-        _METRICS[name] = fn
-        return fn
-
-    return decorate
 
 
 def compute_years(name: str, years) -> dict[int, float | None]:
-    """``{year: value}`` of the metric for each of ``years`` (None for an unknown metric)."""
+    """``{year: value}`` of the current app's metric for each of ``years`` (None for an unknown metric)."""
+    from ipservice.core import filing
+
     years = sorted(set(years))
-    fn = _METRICS.get(name)
+    fn = filing.metrics().get(name)
     if fn is None or not years:
         return {y: None for y in years}
     values = fn(years)
@@ -40,7 +30,9 @@ def compute(name: str, year: int) -> float | None:
 
 
 def known() -> set[str]:
-    return set(_METRICS)
+    from ipservice.core import filing
+
+    return set(filing.metrics())
 
 
 # --- counting every year in one query -------------------------------------------------------------------

@@ -12,7 +12,8 @@ from ipservice.core.types import UTCDateTime, utcnow
 from ipservice.extensions import db
 
 # The classes of events a user can switch e-mail off for (settings page).
-CLASSES = ("decision", "progress", "new_filing", "account", "digest")  # progress: of a case
+CLASSES = ("decision", "progress", "new_filing", "account", "digest", "background")  # progress: of a case;
+# background: work the user started that a job finished (a large export)
 NEW_FILING_MODES = ("each", "daily")
 
 

@@ -14,6 +14,8 @@ def title(note) -> str:
     if note.event_class == "digest":
         return _("每日提醒：%(overdue)s 件已超期，%(soon)s 件即将到期，%(waiting)s 件待处理",
                  overdue=p.get("overdue", 0), soon=p.get("due_soon", 0), waiting=p.get("waiting", 0))
+    if note.event_class == "background":
+        return _background_title(note.event, p)
     if note.event == "user.password_changed":
         return _("您的密码已修改")
     if note.event == "user.role_changed":
@@ -28,6 +30,14 @@ def title(note) -> str:
                  amount=p.get("amount_cny", ""))
     return _("%(kind)s %(number)s：%(status)s", kind=label, number=number,
              status=kind.status_label(p.get("status", "")) if kind else status_label(p.get("status", "")))
+
+
+def _background_title(event: str, p: dict) -> str:
+    kind = filing.kind(p.get("export_kind", ""))
+    label = pick(*kind.label) if kind else p.get("export_kind", "")
+    if event == "export.done":
+        return _("导出文件已生成：%(kind)s，%(rows)s 行", kind=label, rows=p.get("rows", ""))
+    return _("导出文件生成失败：%(kind)s，请重新导出或联系管理员", kind=label)
 
 
 def body(note) -> str:
@@ -47,6 +57,8 @@ def link(note, external: bool = False) -> str | None:
     p = note.params or {}
     if note.event_class == "digest" and note.tenant_id:
         return url_for("worklist.bureau", tenant=note.tenant_id, _external=external)
+    if note.event_class == "background" and note.tenant_id:
+        return url_for("exporting.index", tenant=note.tenant_id, _external=external)
     kind = filing.kind(p.get("kind", ""))
     if kind is None or not note.tenant_id or not p.get("id"):
         return None

@@ -8,9 +8,10 @@ ORDER = 85  # its place among the areas (navigation order)
 
 def init_app(app):
     """The bureau's link to the organizations of its tenant."""
-    from ipservice.core import hooks
-    from ipservice.organizations import completion, views
+    from ipservice.core import hooks, labels
+    from ipservice.organizations import completion, models, views
 
+    labels.register_statuses(app, models.STATUS_LABELS)  # a claim's, for status_label
     hooks.nav(app, views._nav)
     hooks.login_refusal(app, completion.login_state)
     _personal_data(app)

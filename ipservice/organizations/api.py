@@ -49,7 +49,7 @@ class Claims(MethodView):
     @blp.response(200, schemas.ClaimOut(many=True))
     def get(self, query):
         """The tenant's claims, newest first (``?status=pending``)."""
-        return [_out(c) for c in services.list_claims(query.get("status"))]
+        return [_out(c) for c in services.shown(services.list_claims(query.get("status")))]
 
 
 @blp.route("/organization-claims/<claim_id>")

@@ -4,11 +4,13 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, ForeignKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ipservice.core.labels import APPROVED, REJECTED
 from ipservice.core.tenancy import TenantScoped
 from ipservice.core.types import UTCDateTime, utcnow
 from ipservice.extensions import db
 
-STATUSES = ("pending", "approved", "rejected")
+STATUS_LABELS = {"pending": ("待审核", "Pending"), "approved": APPROVED, "rejected": REJECTED}
+STATUSES = tuple(STATUS_LABELS)
 
 
 class OrganizationClaim(TenantScoped, db.Model):

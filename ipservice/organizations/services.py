@@ -21,7 +21,7 @@ from werkzeug.security import generate_password_hash
 
 from ipservice.accounts import services as accounts
 from ipservice.accounts.models import ApiToken, Enterprise, User
-from ipservice.core import attachments, audit
+from ipservice.core import attachments, audit, privacy
 from ipservice.core.errors import error
 from ipservice.core.types import utcnow
 from ipservice.extensions import db
@@ -57,10 +57,21 @@ def submit_claim(data: dict, licence) -> OrganizationClaim:
 
 
 def get_claim(claim_id: str) -> OrganizationClaim:
+    """One claim (a bureau official's opening is an access to the claimant's data: recorded, naming no
+    organization — the claimant has no account of it while the claim waits)."""
     claim = db.session.scalar(select(OrganizationClaim).where(OrganizationClaim.id == claim_id))
     if claim is None:
         error(404)
+    privacy.record_access("claim", OrganizationClaim.__tablename__, claim.id, None)
     return claim
+
+
+def shown(claims: list[OrganizationClaim]) -> list[OrganizationClaim]:
+    """Claims whose details (the claimant's e-mail and telephone) a page or answer shows the bureau: each is
+    recorded as an access."""
+    for claim in claims:
+        privacy.record_access("claim", OrganizationClaim.__tablename__, claim.id, None)
+    return claims
 
 
 def licence_of(claim: OrganizationClaim):
@@ -131,9 +142,11 @@ def _hand_over(claim: OrganizationClaim, user, detail: dict) -> None:
 
 
 def get_organization(enterprise_id: str) -> Enterprise:
+    """One organization (its contact person and telephone: a bureau official's opening is recorded)."""
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id))
     if enterprise is None:
         error(404)
+    privacy.record_access("organization", Enterprise.__tablename__, enterprise.id, enterprise.id)
     return enterprise
 
 

@@ -139,7 +139,7 @@ def _index(decision_errors=None):
     flag = request.args.get("verified")
     verified = {"1": True, "0": False}.get(flag)
     pending = services.list_claims("pending")
-    orphans = [c for c in pending if c.enterprise_id is None]
+    orphans = services.shown([c for c in pending if c.enterprise_id is None])
     return render_template("organizations/index.html", organizations=services.list_organizations(verified),
                            verified=flag, pending=pending, orphans=orphans,
                            licences={c.id: services.licence_of(c) for c in orphans},
@@ -154,7 +154,7 @@ def detail(enterprise_id):
 
 def _detail(enterprise_id, decision_errors=None):
     enterprise = services.get_organization(enterprise_id)
-    claims = services.list_claims(enterprise_id=enterprise.id)
+    claims = services.shown(services.list_claims(enterprise_id=enterprise.id))
     return render_template("organizations/detail.html", org=enterprise, claims=claims,
                            licences={c.id: services.licence_of(c) for c in claims},
                            decision_errors=decision_errors or {})

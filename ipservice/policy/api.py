@@ -2,6 +2,7 @@ from flask import g
 from flask.views import MethodView
 from ipservice.extensions import Blueprint
 
+from ipservice.core import http_cache
 from ipservice.core.access import access
 from ipservice.policy import schemas, services
 
@@ -11,6 +12,7 @@ blp = Blueprint("api_policy", __name__, url_prefix="/t/<tenant>/api/v1", descrip
 @blp.route("/policy")
 class Policy(MethodView):
     @access("anyone")
+    @http_cache.document(max_age=300)
     @blp.arguments(schemas.PolicyQuery, location="query")
     @blp.response(200, schemas.PolicyOut)
     def get(self, query):

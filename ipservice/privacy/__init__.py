@@ -6,9 +6,11 @@ ORDER = 95  # its place among the areas (navigation order)
 
 
 def init_app(app):
-    from ipservice.core import hooks
-    from ipservice.privacy import cli, views
+    from ipservice.core import hooks, labels
+    from ipservice.privacy import cli, models, views
 
+    labels.register_statuses(app, models.STATUS_LABELS)  # an erasure request's, for status_label
     hooks.command(app, cli.retention_group)
     hooks.nav(app, views.nav)
+    hooks.work(app, views.work)
     hooks.login_step(app, views.consent_step)

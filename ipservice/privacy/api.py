@@ -49,6 +49,18 @@ class ErasureIn(Schema):
     reason = Text(max_length=2000, load_default="")
 
 
+class HeldOut(Schema):
+    rule = fields.String(metadata={"description": "the tenant's retention rule ([retention] setting)"})
+    days = fields.Integer(metadata={"description": "its period in days (0: kept)"})
+    object_type = fields.String()
+    object_id = fields.String()
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
+    until = fields.String(allow_none=True, metadata={"format": "date", "description": (
+        "YYYY-MM-DD, the day the rule lets the data go; null: the record is still open, or kept (days 0)")})
+    what_zh = fields.String()
+    what_en = fields.String()
+
+
 class ErasureOut(Schema):
     id = fields.String()
     status = fields.String()
@@ -58,6 +70,10 @@ class ErasureOut(Schema):
     due_on = fields.Date()
     decided_at = ChinaDateTime(allow_none=True)
     decision_reason = fields.String(allow_none=True)
+    held = fields.List(fields.Nested(HeldOut), allow_none=True, metadata={
+        "description": "what retention rules keep of the person, each with its rule: foreseen while the request "
+                       "waits, kept once decided (an approval erases the rest: a partial erasure; a rejection "
+                       "is allowed only when this is not empty)"})
 
 
 class DecisionIn(Schema):
@@ -68,10 +84,14 @@ class DecisionIn(Schema):
 class AccessOut(Schema):
     at = ChinaDateTime()
     by = fields.String(metadata={"description": "the official's login (e-mail)"})
-    what = fields.String(metadata={"description": "filing, attachment or export"})
+    what = fields.String(metadata={"description": "filing, attachment, export, organization (its contact data) "
+                                                  "or claim (a claimant's details)"})
     object_type = fields.String()
     object_id = fields.String(allow_none=True)
     full_contact = fields.Boolean()
+    organizations = fields.Integer(allow_none=True, metadata={
+        "description": "an export in the bureau's review: how many organizations' filings it held (each of "
+                       "them finds the export in its own record); null for other accesses"})
 
 
 class AccessQuery(Schema):

@@ -1,14 +1,16 @@
 """Erasure requests and the privacy notice versions a user accepted (tenant-owned)."""
 from __future__ import annotations
 
-from sqlalchemy import Date, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ipservice.core.labels import APPROVED, REJECTED, SUBMITTED
 from ipservice.core.tenancy import TenantScoped
 from ipservice.core.types import UTCDateTime, utcnow
 from ipservice.extensions import db
 
-STATUSES = ("submitted", "approved", "rejected")
+STATUS_LABELS = {"submitted": SUBMITTED, "approved": APPROVED, "rejected": REJECTED}
+STATUSES = tuple(STATUS_LABELS)
 
 
 class ErasureRequest(TenantScoped, db.Model):
@@ -27,6 +29,9 @@ class ErasureRequest(TenantScoped, db.Model):
     decided_by: Mapped[str | None] = mapped_column(String(36))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     erased_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # what retention rules keep of the person (``privacy.retention.held_for``): as foreseen when asked, as
+    # kept when decided — an approval carries out the rest, a rejection is allowed only when it is not empty
+    held: Mapped[list | None] = mapped_column(JSON)
 
     __table_args__ = (UniqueConstraint("tenant_id", "open_for", name="uq_erasure_requests_open"),)
 

@@ -8,6 +8,9 @@ every tenant.
 - every other rule is an area's (``core.privacy.retention_rule``): the organizations area's rejected claims
   (``rejected_claims_days``), the cases area's closed cases' free text (``closed_case_text_days``).
 A period of 0 keeps the records.
+
+A rule that keeps a person's data for its period says what (``core.privacy.retention_rule(holds=…)``);
+``held_for`` lists it for an erasure request, which leaves that data and states the rule.
 """
 from __future__ import annotations
 
@@ -55,3 +58,23 @@ def run(dry_run: bool = False) -> list[dict]:
                          {k: v for k, v in item.items() if k not in ("object_type", "object_id")}, actor=None)
         db.session.flush()
     return done
+
+
+def held_for(user_id: str, enterprise_id: str | None) -> list[dict]:
+    """What the current tenant's rules still keep of this person: ``{"rule", "object_type", "object_id",
+    "fields", "until", "days", "what_zh", "what_en"}`` (JSON, stored on the erasure request) with the
+    ``model`` beside it for the erasure itself."""
+    periods = notice.of(current_tenant()).retention
+    found = []
+    for setting, holds in privacy.retention_holds().items():
+        days = periods.get(setting, 0)
+        for h in holds(user_id, enterprise_id, days):
+            found.append({"rule": setting, "days": days, "object_type": h.model.__tablename__,
+                          "object_id": h.object_id, "fields": list(h.fields),
+                          "until": h.until.isoformat() if h.until else None,
+                          "what_zh": h.what[0], "what_en": h.what[1], "model": h.model})
+    return found
+
+
+def stored(held: list[dict]) -> list[dict]:
+    return [{k: v for k, v in h.items() if k != "model"} for h in held]

@@ -9,18 +9,19 @@ import datetime as dt
 from contextlib import contextmanager
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ipservice.accounts import services as accounts
 from ipservice.accounts import tokens
 from ipservice.core import audit, privacy
 from ipservice.core.errors import error
+from ipservice.core.idempotency import IdempotencyRecord
 from ipservice.core.tenancy import current_tenant, tenant_context
 from ipservice.core.transaction import savepoint
 from ipservice.core.types import today_china, utcnow
 from ipservice.extensions import db
-from ipservice.privacy import notice, scrub
+from ipservice.privacy import notice, retention, scrub
 from ipservice.privacy.models import ErasureRequest, PrivacyConsent
 
 ERASED = "已删除"  # what a name, a telephone or a self-written text becomes
@@ -87,7 +88,7 @@ def request_erasure(user, reason: str) -> ErasureRequest:
     """One open request per person (the unique ``open_for``): a second while one is open is 409."""
     days = notice.of(current_tenant()).retention["erasure_decision_days"]
     row = ErasureRequest(user_id=user.id, reason=reason or "", open_for=user.id,
-                         due_on=today_china() + dt.timedelta(days=days))
+                         due_on=today_china() + dt.timedelta(days=days), held=held_now(user.id))
     try:
         with savepoint():
             db.session.add(row)
@@ -99,11 +100,35 @@ def request_erasure(user, reason: str) -> ErasureRequest:
     return row
 
 
+def held_now(user_id: str) -> list[dict]:
+    """What the tenant's retention rules would keep of this person if erased today (stored form)."""
+    return retention.stored(_held(user_id))
+
+
+def _held(user_id: str) -> list[dict]:
+    from ipservice.accounts.models import Enterprise
+
+    enterprise_id = db.session.scalar(select(Enterprise.id).where(Enterprise.user_id == user_id))
+    return retention.held_for(user_id, enterprise_id)
+
+
 def erasure_requests(status: str | None = None) -> list[ErasureRequest]:
     stmt = select(ErasureRequest)
     if status:
         stmt = stmt.where(ErasureRequest.status == status)
     return list(db.session.scalars(stmt.order_by(ErasureRequest.created_at.desc(), ErasureRequest.id)))
+
+
+def waiting_requests() -> list[dict]:
+    """The tenant's requests waiting for a decision, as worklist items (``hooks.work``): due by ``due_on``,
+    named by the requester's organization (if any), never by the person."""
+    from ipservice.accounts.models import Enterprise
+
+    rows = db.session.execute(select(ErasureRequest, Enterprise.id).outerjoin(
+        Enterprise, Enterprise.user_id == ErasureRequest.user_id).where(ErasureRequest.status == "submitted")
+        .order_by(ErasureRequest.due_on, ErasureRequest.created_at, ErasureRequest.id)).all()
+    return [{"id": r.id, "due": r.due_on, "submitted_at": r.created_at, "status": r.status,
+             "enterprise_id": enterprise_id} for r, enterprise_id in rows]
 
 
 def own_requests(user) -> list[ErasureRequest]:
@@ -119,8 +144,10 @@ def get_request(request_id: str) -> ErasureRequest:
 
 
 def decide(official, request_id: str, decision: str, reason: str | None) -> ErasureRequest:
-    """approve: the person's fields replaced and the account closed; reject: only with the reason (the
-    retention rule that still holds the data). Decided once: a conditional UPDATE, the loser gets 409."""
+    """approve: the person's fields replaced — except what a retention rule still keeps, which stays and is
+    listed with its rule (``held``: the erasure is then partial) — and the account closed; reject: only
+    where a retention rule still keeps some of the person's data (PIPL art. 47), with the reason. Decided
+    once: a conditional UPDATE, the loser gets 409."""
     row = get_request(request_id)
     reason = (reason or "").strip() or None
     if decision not in ("approve", "reject"):
@@ -129,28 +156,37 @@ def decide(official, request_id: str, decision: str, reason: str | None) -> Eras
         error(422, _("驳回时必须填写理由。"), {"reason": [_("驳回时必须填写理由。")]})
     if row.user_id == official.id:
         error(403, _("不能决定本人的删除请求。"))
+    held = _held(row.user_id)
+    if decision == "reject" and not held:
+        message = _("没有保存期限规则仍要求保留此人的信息，不能驳回：请批准（个人信息保护法第四十七条）。")
+        error(422, message, {"decision": [message]})
     status = "approved" if decision == "approve" else "rejected"
     done = db.session.execute(
         update(ErasureRequest).where(ErasureRequest.id == row.id, ErasureRequest.status == "submitted")
         .values(status=status, open_for=None, decided_at=utcnow(), decided_by=official.id,
-                decision_reason=reason).execution_options(synchronize_session=False)).rowcount
+                decision_reason=reason, held=retention.stored(held))
+        .execution_options(synchronize_session=False)).rowcount
     if done != 1:
         error(409, _("该请求已于此前作出决定，不能再次决定。"))
     db.session.refresh(row)
-    audit.record(f"privacy.erasure_{status}", "erasure_request", row.id, {"reason": reason}, actor=official)
+    audit.record(f"privacy.erasure_{status}", "erasure_request", row.id, {
+        "reason": reason, "held": [{"rule": h["rule"], "object_type": h["object_type"], "object_id": h["object_id"]}
+                                   for h in held]}, actor=official)
     if status == "approved":
-        erase(row)
+        erase(row, held)
     return row
 
 
-def erase(row: ErasureRequest) -> None:
-    """Replace the person's fields everywhere the areas declared them, close the account, and take the
-    person's name, e-mail and telephone out of the audit trail (``privacy.scrub``)."""
+def erase(row: ErasureRequest, held: list[dict] = ()) -> None:
+    """Replace the person's fields everywhere the areas declared them — but the fields ``held`` by a
+    retention rule —, close the account, and take the person's name, e-mail and telephone out of the audit
+    trail (``privacy.scrub``)."""
     from ipservice.accounts.models import User
 
     user = db.session.get(User, row.user_id)
     enterprise = accounts.enterprise_of(user)
     keep = {enterprise.name} if enterprise is not None else set()  # the organization's name is its record's
+    kept = {(h["model"], h["object_id"], column) for h in held for column in h["fields"]}
     needles, touched = set(), {user.id}
     erased_email = f"erased-{user.id}@erased.invalid"
     for entry in privacy.registered():
@@ -159,9 +195,16 @@ def erase(row: ErasureRequest) -> None:
             touched.add(getattr(obj, "id", None))
             for column, category in entry.fields.items():
                 value = getattr(obj, column)
+                if (entry.model, getattr(obj, "id", None), column) in kept:
+                    continue
                 if value and value not in keep:
                     needles.add(value)
                     setattr(obj, column, erased_email if category == "email" else ERASED)
+    # the stored first answers of the person's retried requests (a case's answer carries the text they
+    # wrote): only they could have replayed them, and they no longer can
+    db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.tenant_id == row.tenant_id,
+                                                       IdempotencyRecord.user_id == user.id)
+                       .execution_options(synchronize_session=False))
     user.active = False
     user.password_hash = accounts.UNUSABLE_PASSWORD
     tokens.end_all(user)
@@ -183,11 +226,24 @@ def accesses_of(user) -> list[dict]:
         privacy.PersonalDataAccess.enterprise_id == enterprise.id))
 
 
-def accesses_by_official(official_id: str | None = None) -> list[dict]:
-    stmt = select(privacy.PersonalDataAccess)
+def accesses_by_official(official_id: str | None = None, limit: int = 500) -> list[dict]:
+    """The bureau's review, newest first: an export is one entry (its rows share ``object_id``) with the
+    number of organizations whose data it held."""
+    from ipservice.accounts.models import User
+
+    A = privacy.PersonalDataAccess
+    one = case((and_(A.what == "export", A.object_id.is_not(None)), A.object_id), else_=A.id)
+    at = func.min(A.at)
+    stmt = (select(at, A.official_id, A.what, A.object_type, A.object_id, A.full_contact,
+                   func.count(A.enterprise_id), func.min(User.email))
+            .outerjoin(User, User.id == A.official_id)
+            .group_by(one, A.official_id, A.what, A.object_type, A.object_id, A.full_contact)
+            .order_by(at.desc(), func.min(A.id)).limit(limit))
     if official_id:
-        stmt = stmt.where(privacy.PersonalDataAccess.official_id == official_id)
-    return _with_officials(stmt)
+        stmt = stmt.where(A.official_id == official_id)
+    return [{"at": at_, "by": email or official, "official_id": official, "what": what, "object_type": object_type,
+             "object_id": object_id, "full_contact": full, "organizations": count if what == "export" else None}
+            for at_, official, what, object_type, object_id, full, count, email in db.session.execute(stmt)]
 
 
 def _with_officials(stmt, limit: int = 500) -> list[dict]:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.errors import Refusal, error
 from ipservice.core.tenancy import current_tenant, tenant_context
@@ -71,6 +72,7 @@ def account():
             "privacy/account.html", enterprise=enterprise_of(current_user), errors=errors,
             accesses=services.accesses_of(current_user), requests=services.own_requests(current_user),
             accepted=services.accepted_version(current_user),
+            held_now=services.held_now(current_user.id) if current_user.tenant_id else [],
             notice=notice.of(current_tenant()) if current_user.tenant_id else None), status
 
 
@@ -108,8 +110,16 @@ def my_data():
 @bp.route("/t/<tenant>/erasure-requests")
 @access("bureau")
 def requests_page():
-    return render_template("privacy/requests.html", requests=services.erasure_requests(),
-                           names=_emails({r.user_id for r in services.erasure_requests()}), errors={})
+    return _requests_page({})
+
+
+def _requests_page(errors: dict, failed: str | None = None):
+    """The tenant's requests; for each waiting one, what the retention rules would keep if it were approved
+    now, for each decided one what they kept."""
+    rows = services.erasure_requests()
+    held = {r.id: services.held_now(r.user_id) if r.status == "submitted" else r.held for r in rows}
+    return render_template("privacy/requests.html", requests=rows, names=_emails({r.user_id for r in rows}),
+                           held=held, errors=errors, failed=failed)
 
 
 @bp.route("/t/<tenant>/erasure-requests/<request_id>/decision", methods=["POST"])
@@ -124,9 +134,7 @@ def decide(request_id):
                 raise
             errors = exc.errors or {"reason": [exc.text]}
     if errors:
-        rows = services.erasure_requests()
-        return render_template("privacy/requests.html", requests=rows, names=_emails({r.user_id for r in rows}),
-                               errors=errors, failed=request_id), 422
+        return _requests_page(errors, request_id), 422
     flash(_("已作出决定。"))
     return redirect(url_for("privacy.requests_page"), 303)
 
@@ -137,6 +145,17 @@ def accesses_page():
     official = (request.args.get("official_id") or "")[:36] or None
     return render_template("privacy/accesses.html", accesses=services.accesses_by_official(official),
                            official=official)
+
+
+def work():
+    """``hooks.work``: the requests waiting for the bureau of the tenant in context, on its worklist."""
+    if g.get("tenant") is None:
+        return None
+    items = services.waiting_requests()
+    for i in items:
+        i["url"] = url_for("privacy.requests_page", _anchor=f"request-{i['id']}")
+    return hooks.Work(name="erasure_request", label=("删除请求", "Erasure requests"),
+                      url=url_for("privacy.requests_page"), waiting=items)
 
 
 def _emails(user_ids) -> dict:

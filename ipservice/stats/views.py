@@ -45,13 +45,9 @@ def _charts(data: dict) -> dict:
         "chart-volumes", _("各地区办件总量（按类别）"),
         _("每个地区各类办件的总数（所有状态），数值见下表。"), names,
         [charts.Series(pick(*k.label), [d["kinds"][k.name]["total"] for d in districts]) for k in kinds])}
-    rated = [k for k in kinds if any("closure_rate" in d["kinds"][k.name]["stats"] for d in districts)]
-    out["closure"] = [(k, charts.hbars(
-        f"chart-closure-{k.name}", _("%(kind)s结案率", kind=pick(*k.label)),
-        _("结案数除以未撤回的总数；没有办件的地区无结案率。数值见下表。"), names,
-        [charts.Series(_("结案率"), [d["kinds"][k.name]["stats"].get("closure_rate") for d in districts],
-                       [charts.percent(d["kinds"][k.name]["stats"].get("closure_rate")) for d in districts])],
-        max_value=1.0)) for k in rated]
+    # each kind's own sections (the cases' closure rate): ``FilingKind.stats_charts``
+    out["kinds"] = [section for k in kinds if k.stats_charts is not None
+                    for section in k.stats_charts([d["kinds"][k.name]["stats"] for d in districts], names)]
     if data["months"]:
         out["months"] = charts.lines(
             "chart-months", _("%(year)s 年各地区每月提交的办件", year=data["year"]),

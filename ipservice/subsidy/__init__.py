@@ -8,10 +8,12 @@ ORDER = 75  # its place among the areas (navigation order)
 
 def init_app(app):
     """Register the subsidy kind, its navigation and demo data (once per app)."""
+    from ipservice import forms
     from ipservice.core import filing, hooks
-    from ipservice.subsidy import demo, kind, views
+    from ipservice.subsidy import demo, kind, schemas, views
 
     filing.register_kind(app, kind.declare())
+    forms.register(app, "subsidy", schemas.build_form)
     hooks.nav(app, views.nav_links)
     hooks.home_section(app, views.home_section)
     hooks.demo_loader(app, demo.load_demo)

@@ -6,6 +6,7 @@ from flask_login import current_user
 from ipservice.extensions import Blueprint
 
 from ipservice import forms
+from ipservice.core import http_cache
 from ipservice.core.access import access
 from ipservice.subsidy import budget, schemas, services
 from ipservice.subsidy.kind import BODY_TEXT
@@ -19,6 +20,7 @@ BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {
 @blp.route("/subsidy-rules")
 class Rules(MethodView):
     @access("anyone")
+    @http_cache.document(max_age=300)
     @blp.arguments(schemas.SubsidyRulesQuery, location="query")
     @blp.response(200, schemas.SubsidyRuleOut(many=True))
     def get(self, query):

@@ -35,7 +35,16 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ipservice.tenants import config as c
 from ipservice.tenants.loader import TenantConfigError, form_field, read_file
-from ipservice.tenants.schemas import CODE, ORG_TYPES, Citation, ExtraFieldSchema, Strict, require_reading
+from ipservice.tenants.schemas import (
+    CODE,
+    NUMBER_PREFIX,
+    ORG_TYPES,
+    Citation,
+    ExtraFieldSchema,
+    Strict,
+    check_number_format,
+    require_reading,
+)
 
 FILE = "subsidies.toml"
 UNITS = ("per_patent", "per_application", "per_award", "per_enterprise", "rate", "base")
@@ -119,6 +128,7 @@ class Budget:
 
 @dataclass(frozen=True)
 class SubsidyConfig:
+    number_prefix: str = ""  # no file: nothing can be applied for, nothing numbered
     number_format: str = "{prefix}-ZZ-{year}-{seq:06d}"
     rules: tuple[SubsidyRule, ...] = ()
     budgets: tuple[Budget, ...] = ()
@@ -246,16 +256,14 @@ class BudgetSchema(Strict):
 
 
 class SubsidiesFileSchema(Strict):
+    number_prefix = fields.String(required=True, validate=NUMBER_PREFIX)
     number_format = fields.String(load_default="{prefix}-ZZ-{year}-{seq:06d}")
     subsidies = fields.List(fields.Nested(SubsidyRuleSchema), load_default=list)
     budgets = fields.List(fields.Nested(BudgetSchema), load_default=list)
 
     @validates_schema
     def number_format_works(self, data, **kwargs):
-        try:
-            data["number_format"].format(prefix="X", year=2026, seq=1)
-        except (KeyError, ValueError, IndexError) as exc:
-            raise ValidationError(f"cannot format: {exc}", "number_format") from exc
+        check_number_format(data, "number_format")
 
 
 # --- loading ---------------------------------------------------------------------------------------------
@@ -364,4 +372,5 @@ def load(folder: Path, tenant: c.Tenant, kinds) -> SubsidyConfig:
                 fail("budgets.within", f"{b.code} sits within itself")
             seen_chain.add(cur.code)
             cur = by_budget[cur.within]
-    return SubsidyConfig(number_format=data["number_format"], rules=tuple(built), budgets=tuple(budgets))
+    return SubsidyConfig(number_prefix=data["number_prefix"], number_format=data["number_format"],
+                         rules=tuple(built), budgets=tuple(budgets))

@@ -1,7 +1,6 @@
 """资助申请 — the subsidy application as a filing kind: what the one API and the one set of pages need."""
-from ipservice.core import labels
-from ipservice.core.kind import N_, ApiSurface, Attachments, Decision, FilingKind, PageSurface
 from ipservice.core.i18n import pick
+from ipservice.core.kind import N_, ApiSurface, Attachments, Decision, FilingKind, PageSurface
 from ipservice.core.tenancy import current_tenant
 from ipservice.subsidy import config, exports, imports, models, schemas, services, views
 
@@ -14,7 +13,7 @@ def declare() -> FilingKind:
     return FilingKind(
         name="subsidy", model=models.SubsidyApplication, object_type=models.OBJECT_TYPE,
         label=("资助申请", "Subsidy application"),
-        statuses={s: labels.STATUSES[s] for s in schemas.STATUSES}, pending=("submitted",),
+        statuses=models.STATUS_LABELS, pending=("submitted",),
         service=services, new_endpoint="subsidy.rules", stats_key="subsidies", number_attr="number",
         importer=imports.SPEC, stats_extra=services.stats_extra,
         stats_extra_schema=schemas.SubsidyLiabilityReportOut, stats_by_tenant=services.stats_by_tenant,

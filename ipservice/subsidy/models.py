@@ -8,11 +8,13 @@ from sqlalchemy import JSON, BigInteger, Date, ForeignKeyConstraint, Index, Inte
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ipservice.core.filing import FilingMixin
+from ipservice.core.labels import APPROVED, REJECTED, SUBMITTED
 from ipservice.core.tenancy import TenantScoped
 from ipservice.extensions import db
 
 OBJECT_TYPE = "subsidy_application"
-STATUSES = ("submitted", "approved", "rejected")
+STATUS_LABELS = {"submitted": SUBMITTED, "approved": APPROVED, "rejected": REJECTED}  # FilingKind.statuses
+STATUSES = tuple(STATUS_LABELS)
 ACTIVE = ("submitted", "approved")  # the applications that hold their claims and take their amounts
 DECISIONS = {"approve": "approved", "reject": "rejected"}
 

@@ -13,7 +13,6 @@ import re
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
 
-from ipservice import forms
 from ipservice.accounts.schemas import label
 from ipservice.core import identifiers
 from ipservice.core.attachments import AttachmentOut
@@ -87,7 +86,7 @@ class NumberList(fields.Field):
 
 
 def parse_patent(kinds: tuple[str, ...]):
-    """A Chinese patent application number with its check digit (cases.rights), of one of ``kinds``."""
+    """A Chinese patent application number with its check digit (core.identifiers), of one of ``kinds``."""
     from ipservice.core.identifiers import PATENT_KINDS, parse_patent_application_number
 
     def parse(text):
@@ -262,8 +261,6 @@ def build_form(tenant) -> type[Schema]:
 
     return SubsidyApplicationForm
 
-
-forms.register("subsidy", build_form)
 
 
 # --- other payloads ----------------------------------------------------------------------------------------

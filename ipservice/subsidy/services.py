@@ -257,7 +257,7 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> SubsidyApplicat
         stored = _compute(tenant, cfg, rule, data["quantity"], data.get("base_amount_cny"), used,
                           basis_year)["explanation"]
     app = SubsidyApplication(
-        number=settings(tenant).number_format.format(prefix=tenant.case_number_prefix, year=year, seq=seq),
+        number=settings(tenant).number_format.format(prefix=settings(tenant).number_prefix, year=year, seq=seq),
         year=year, seq=seq, enterprise_id=enterprise.id, rule_code=rule.code, org_type=data["org_type"],
         basis_date=data["basis_date"], basis_year=basis_year, quantity=data["quantity"],
         base_amount_cny=data.get("base_amount_cny"), objects=list(data.get("objects") or []), cap_key=cap_key,

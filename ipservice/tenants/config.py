@@ -31,15 +31,6 @@ class Document:
 
 
 @dataclass(frozen=True)
-class Center:
-    code: str
-    name_zh: str
-    name_en: str
-    case_types: tuple[str, ...]
-    source: Citation
-
-
-@dataclass(frozen=True)
 class TimeLimit:
     days: int
     calendar: str  # "working" or "calendar"
@@ -207,7 +198,7 @@ class FormsConfig:
 @dataclass(frozen=True)
 class BureauSetting:
     """A value the bureau set itself, not taken from any document (shown on the pages as such)."""
-    setting: str          # "case_time_limits", "centers.<code>.case_types", "forms.<kind>.<option>"
+    setting: str          # "service_standard", "forms.<kind>.<option>"; a kind's own, e.g. "case_time_limits"
     values: tuple[str, ...]  # which values of the setting (empty: the whole setting)
     note_zh: str
     note_en: str
@@ -223,12 +214,7 @@ class Tenant:
     name_en: str
     bureau_zh: str
     bureau_en: str
-    case_number_prefix: str
-    case_number_format: str
     documents: tuple[Document, ...]
-    centers: tuple[Center, ...]
-    accept_limit: TimeLimit
-    close_limit: TimeLimit
     rules: tuple[Rule, ...] = ()
     kpi_tables: tuple[KpiTable, ...] = ()
     indicators: tuple[Indicator, ...] = ()
@@ -246,14 +232,6 @@ class Tenant:
     def part(self, kind: str):
         """The ``kind``'s own settings of this tenant (e.g. the subsidy kind's subsidies.toml)."""
         return self.parts[kind]
-
-    @property
-    def case_types(self) -> tuple[str, ...]:
-        """Every case type one of the tenant's centers offers, in the canonical order."""
-        from ipservice.tenants.schemas import CASE_TYPES
-
-        offered = {t for c in self.centers for t in c.case_types}
-        return tuple(t for t in CASE_TYPES if t in offered)
 
     def bureau_setting(self, setting: str, value: str | None = None) -> BureauSetting | None:
         """The bureau's own setting covering ``setting`` (and ``value``), None when a document sets it."""

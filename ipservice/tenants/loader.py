@@ -8,6 +8,7 @@ read by the kind's ``tenant_config`` with ``read_file`` below).
 """
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,8 +79,8 @@ class _Documents:
 
 # --- tenant.toml ------------------------------------------------------------------------------------------
 
-def load_identity(folder: Path) -> tuple[dict, tuple[c.Document, ...], _Documents, tuple[c.Center, ...]]:
-    """tenant.toml: identity, documents, centers, case time limits."""
+def load_identity(folder: Path) -> tuple[dict, tuple[c.Document, ...], _Documents]:
+    """tenant.toml: identity and documents."""
     path = folder / "tenant.toml"
     if not path.is_file():
         raise TenantConfigError(f"{path}: missing")
@@ -90,37 +91,33 @@ def load_identity(folder: Path) -> tuple[dict, tuple[c.Document, ...], _Document
     docs = _Documents(frozenset(d.code for d in documents))
     if len(docs.codes) != len(documents):
         _fail(path, "documents.code", "codes repeat")
-    centers = []
-    for i, ce in enumerate(t["centers"]):
-        docs.check(path, f"centers.{i}.source.document", ce["source"]["document"])
-        centers.append(c.Center(**{**ce, "case_types": tuple(ce["case_types"]),
-                                   "source": c.Citation(**ce["source"])}))
-    return t, documents, docs, tuple(centers)
+    return t, documents, docs
 
 
-def load_bureau_settings(folder: Path, t: dict, centers, forms: c.FormsConfig) -> tuple[c.BureauSetting, ...]:
-    """tenant.toml ``[[bureau_settings]]``: each names a setting that exists, and values it really has."""
-    path = folder / "tenant.toml"
-    known = {"case_time_limits": None}
-    if t.get("service_standard"):
-        known["service_standard"] = None
-    known.update({f"centers.{ce.code}.case_types": set(ce.case_types) for ce in centers})
+def load_bureau_settings(folder: Path, t: dict, forms: c.FormsConfig) -> tuple[c.BureauSetting, ...]:
+    """tenant.toml ``[[bureau_settings]]``: each names a setting that exists, and values it really has (a
+    kind's own settings, e.g. the case time limits, are in its own file: ``bureau_setting`` below)."""
+    known = {"service_standard": None} if t.get("service_standard") else {}
     for kind, section in forms.sections.items():
         for option, values in section.options.items():
             if isinstance(values, tuple):
                 known[f"forms.{kind}.{option}"] = set(values)
-    out = []
-    for i, b in enumerate(t["bureau_settings"]):
-        if b["setting"] not in known:
-            _fail(path, f"bureau_settings.{i}.setting", f"unknown setting {b['setting']!r}; known: "
-                  f"{', '.join(sorted(known))}")
-        allowed = known[b["setting"]]
-        if allowed is not None and not set(b["values"]) <= allowed:
-            _fail(path, f"bureau_settings.{i}.values",
-                  f"{sorted(set(b['values']) - allowed)} not in {b['setting']}")
-        out.append(c.BureauSetting(setting=b["setting"], values=tuple(b["values"]), note_zh=b["note_zh"],
-                                   note_en=b["note_en"]))
-    return tuple(out)
+    path = folder / "tenant.toml"
+    return tuple(bureau_setting(path, i, b, known) for i, b in enumerate(t["bureau_settings"]))
+
+
+def bureau_setting(path: Path, i: int, b: dict, known: dict) -> c.BureauSetting:
+    """The ``i``-th ``[[bureau_settings]]`` of ``path``: a setting of ``known`` (setting → the values it
+    has, None: any), with values it really has."""
+    if b["setting"] not in known:
+        _fail(path, f"bureau_settings.{i}.setting", f"unknown setting {b['setting']!r}; known: "
+              f"{', '.join(sorted(known))}")
+    allowed = known[b["setting"]]
+    if allowed is not None and not set(b["values"]) <= allowed:
+        _fail(path, f"bureau_settings.{i}.values",
+              f"{sorted(set(b['values']) - allowed)} not in {b['setting']}")
+    return c.BureauSetting(setting=b["setting"], values=tuple(b["values"]), note_zh=b["note_zh"],
+                           note_en=b["note_en"])
 
 
 # --- policy*.toml -----------------------------------------------------------------------------------------
@@ -235,6 +232,7 @@ def load_forms(folder: Path, docs: _Documents, kinds) -> c.FormsConfig:
         sections = s.load_form_sections(data, kinds)
     except ValidationError as exc:
         _refuse(path, exc)
+    _check_number_prefixes(path, sections, kinds)
     out = {}
     for kind, section in sections.items():
         for i, f in enumerate(section["fields_"]):
@@ -242,9 +240,21 @@ def load_forms(folder: Path, docs: _Documents, kinds) -> c.FormsConfig:
                 docs.check(path, f"{kind}.fields.{i}.source.document", f["source"]["document"])
         if section.get("source"):
             docs.check(path, f"{kind}.source.document", section["source"]["document"])
-        options = {k: tuple(v) for k, v in section.items() if k not in ("fields_", "source")}
+        options = {k: tuple(v) if isinstance(v, list) else v for k, v in section.items()
+                   if k not in ("fields_", "source")}
         out[kind] = c.FormSection(fields=tuple(form_field(f) for f in section["fields_"]), options=options)
     return c.FormsConfig(version=data["version"], sections=out)
+
+
+def _check_number_prefixes(path: Path, sections: dict, kinds) -> None:
+    """A kind that numbers its filings and has no file of its own says its prefix in its section; a kind
+    with its own file says it there only."""
+    for k in kinds:
+        given = sections[k.name].get("number_prefix") is not None
+        if k.number_attr and k.tenant_config is None and not given:
+            _fail(path, f"{k.name}.number_prefix", f"Missing data: the {k.name} kind numbers its filings")
+        if given and (k.tenant_config is not None or not k.number_attr):
+            _fail(path, f"{k.name}.number_prefix", f"the {k.name} kind takes no number prefix here")
 
 
 def form_field(f: dict) -> c.FormField:
@@ -256,25 +266,25 @@ def form_field(f: dict) -> c.FormField:
 
 def load_tenant(folder: Path, kinds) -> c.Tenant:
     """The folder of one tenant; ``kinds``: the registered filing kinds (``core.filing.kinds(app)``)."""
-    t, documents, docs, centers = load_identity(folder)
+    t, documents, docs = load_identity(folder)
     tables, indicators = load_kpis(folder, docs, kinds)
     forms = load_forms(folder, docs, kinds)
     rules = load_rules(folder, docs, kinds)
-    limits = t["case_time_limits"]
     tenant = c.Tenant(
-        **{k: t[k] for k in ("slug", "name_zh", "name_en", "bureau_zh", "bureau_en", "case_number_prefix",
-                             "case_number_format")},
-        documents=documents, centers=centers,
+        **{k: t[k] for k in ("slug", "name_zh", "name_en", "bureau_zh", "bureau_en")},
+        documents=documents,
         service_standard=load_service_standard(folder, t, docs),
-        accept_limit=c.TimeLimit(**limits["accept"]), close_limit=c.TimeLimit(**limits["close"]),
         rules=rules, kpi_tables=tables, indicators=indicators,
         tasks=load_tasks(folder, docs), forms=forms,
-        bureau_settings=load_bureau_settings(folder, t, centers, forms),
+        bureau_settings=load_bureau_settings(folder, t, forms),
         _documents_by_code={d.code: d for d in documents},
     )
-    # the kinds' own files, each seeing the tenant as loaded so far (its rules, documents and forms)
+    # the kinds' own files, each seeing the tenant as loaded so far (its rules, documents and forms); the
+    # bureau's own settings a kind's file declares join the tenant's (listed first, as the kinds' files are
+    # read first on the tenant's page)
     tenant.parts.update({k.name: k.tenant_config(folder, tenant, kinds) for k in kinds if k.tenant_config})
-    return tenant
+    own = tuple(b for part in tenant.parts.values() for b in getattr(part, "bureau_settings", ()))
+    return dataclasses.replace(tenant, bureau_settings=own + tenant.bureau_settings) if own else tenant
 
 
 def load_service_standard(folder: Path, t: dict, docs: _Documents) -> c.ServiceStandard | None:

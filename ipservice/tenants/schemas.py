@@ -16,8 +16,6 @@ from marshmallow import (
     validates_schema,
 )
 
-# What the protection centers of tenant.toml may offer.
-CASE_TYPES = ("pre_exam_filing", "pre_exam", "assistance", "mediation", "complaint", "overseas", "determination")
 RULE_KINDS = (
     "grant", "reward", "interest_subsidy", "guarantee_subsidy", "risk_compensation", "support", "target",
 )
@@ -37,6 +35,7 @@ TABLE_ORIGINS = ("published_table", "text")
 MEASURES = ("value", "yoy_growth", "cumulative")
 # "uscc": a 统一社会信用代码, checked (GB 32100-2015) and kept in its canonical form (core.identifiers)
 FIELD_TYPES = ("string", "text", "choice", "multi_choice", "date", "integer", "boolean", "uscc")
+NUMBER_PREFIX = validate.Regexp(r"^[A-Z]{1,8}$", error="one to eight capital letters")
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,79}$", error="lower-case letters, digits, - and _ only")
 
 
@@ -67,6 +66,14 @@ def require_english(data: dict, pairs) -> None:
             errors[en] = [f"the English of {zh} is missing"]
     if errors:
         raise ValidationError(errors)
+
+
+def check_number_format(data: dict, field: str) -> None:
+    """``data[field]`` makes a number of ``{prefix}``, ``{year}`` and ``{seq}`` (a kind's number format)."""
+    try:
+        data[field].format(prefix="X", year=2026, seq=1)
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ValidationError(f"cannot format: {exc}", field) from exc
 
 
 class Date(fields.Field):
@@ -106,23 +113,9 @@ class DocumentSchema(Strict):
             raise ValidationError("period_end is before period_start", "period_end")
 
 
-class CenterSchema(Strict):
-    code = fields.String(required=True, validate=CODE)
-    name_zh = fields.String(required=True)
-    name_en = fields.String(required=True, validate=validate.Length(min=1))
-    case_types = fields.List(fields.String(validate=validate.OneOf(CASE_TYPES)), required=True,
-                             validate=validate.Length(min=1))
-    source = fields.Nested(Citation, required=True)
-
-
 class TimeLimit(Strict):
     days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
     calendar = fields.String(required=True, validate=validate.OneOf(("working", "calendar")))
-
-
-class TimeLimits(Strict):
-    accept = fields.Nested(TimeLimit, required=True)
-    close = fields.Nested(TimeLimit, required=True)
 
 
 class BureauSettingSchema(Strict):
@@ -130,6 +123,8 @@ class BureauSettingSchema(Strict):
     values = fields.List(fields.String(), load_default=list)
     note_zh = fields.String(required=True, validate=validate.Length(min=1))
     note_en = fields.String(required=True, validate=validate.Length(min=1))
+
+
 class ServiceStandard(Strict):
     decide = fields.Nested(TimeLimit, required=True)
     source = fields.Nested(Citation, load_default=None)  # none: the bureau's own setting
@@ -141,26 +136,12 @@ class TenantFileSchema(Strict):
     name_en = fields.String(required=True)
     bureau_zh = fields.String(required=True)
     bureau_en = fields.String(required=True)
-    case_number_prefix = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{1,8}$"))
-    case_number_format = fields.String(load_default="{prefix}-{year}-{seq:06d}")
     documents = fields.List(fields.Nested(DocumentSchema), required=True, validate=validate.Length(min=1))
-    centers = fields.List(fields.Nested(CenterSchema), load_default=list)
-    case_time_limits = fields.Nested(
-        TimeLimits,
-        load_default=lambda: {"accept": {"days": 5, "calendar": "working"},
-                              "close": {"days": 60, "calendar": "working"}},
-    )
-    # Settings that no document gives (e.g. the case time limits): the bureau's own, shown as such.
+    # Settings that no document gives (e.g. the service standard): the bureau's own, shown as such. A filing
+    # kind's own settings (the case centers and time limits) are in its own file (cases.toml).
     bureau_settings = fields.List(fields.Nested(BureauSettingSchema), load_default=list)
 
     service_standard = fields.Nested(ServiceStandard, load_default=None)
-
-    @validates_schema
-    def number_format_works(self, data, **kwargs):
-        try:
-            data["case_number_format"].format(prefix="X", year=2026, seq=1)
-        except (KeyError, ValueError, IndexError) as exc:
-            raise ValidationError(f"cannot format: {exc}", "case_number_format") from exc
 
 
 class RuleSchema(Strict):
@@ -332,6 +313,9 @@ class FormSectionSchema(Strict):
     """A ``[<kind>]`` section of forms.toml: the tenant's own fields. A kind with choice settings (custody's
     services, cases' IP types) registers a subclass as its ``FilingKind.form_section``."""
     fields_ = fields.List(fields.Nested(ExtraFieldSchema), data_key="fields", load_default=list)
+    # The prefix of the kind's numbers (``{prefix}-TG-2026-000001``) for a kind numbered by ``core.filing``
+    # that has no file of its own (a kind with one, e.g. cases.toml, says it there).
+    number_prefix = fields.String(load_default=None, validate=NUMBER_PREFIX)
 
 
 class FormsFileSchema(Strict):

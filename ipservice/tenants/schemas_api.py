@@ -27,6 +27,14 @@ class BureauSettingOut(Schema):
     note_en = fields.String()
 
 
+class _PartCenters(fields.List):
+    """The centers a kind's own tenant file lists (the cases' cases.toml), published on the tenant as the
+    v1 contract has them."""
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return [c for part in obj.parts.values() for c in getattr(part, "centers", ())]
+
+
 class TenantOut(Schema):
     slug = fields.String()
     name_zh = fields.String()
@@ -34,7 +42,7 @@ class TenantOut(Schema):
     bureau_zh = fields.String()
     bureau_en = fields.String()
     documents = fields.List(fields.Nested(DocumentOut))
-    centers = fields.List(fields.Nested(CenterOut))
+    centers = _PartCenters(fields.Nested(CenterOut))
     bureau_settings = fields.List(fields.Nested(BureauSettingOut), metadata={
         "description": "settings the bureau made itself, not taken from any document"})
 

@@ -14,7 +14,8 @@ blp = Blueprint("api_worklist", __name__, url_prefix="/t/<tenant>/api/v1",
 
 
 class WaitingOut(Schema):
-    kind = fields.String(metadata={"description": "the filing kind: custody, certification, case, …"})
+    kind = fields.String(metadata={"description": "the filing kind: custody, certification, case, …; or the "
+                                                  "kind of other work (``work``): erasure_request"})
     id = fields.String()
     number = fields.String(allow_none=True, metadata={"description": "null for a kind without numbers"})
     due = fields.Date(allow_none=True, metadata={
@@ -49,6 +50,8 @@ class KpiProgressOut(Schema):
 class DashboardOut(Schema):
     pending = fields.Dict(keys=fields.String(), values=fields.Integer(),
                           metadata={"description": "filings waiting for the bureau, per filing kind"})
+    work = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "other work waiting for the bureau, per kind (erasure_request: personal-data requests)"})
     overdue = fields.List(fields.Nested(WaitingOut), metadata={"description": "past their deadline, oldest first"})
     due_soon = fields.List(fields.Nested(WaitingOut), metadata={
         "description": f"due today or within {services.DUE_SOON_DAYS} working days"})

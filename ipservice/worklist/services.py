@@ -8,6 +8,10 @@ Deadlines:
   (``tenant.service_standard.decide``, counted from the day of submission in China); a tenant without a
   service standard has no deadline for them, and nothing of theirs is overdue.
 
+Other work than filings — an area's ``hooks.work`` (the privacy area's erasure requests) — is counted beside
+the kinds (``work``) and its items join the overdue and due-soon lists by their own deadline, ``kind`` being
+the work's name.
+
 Everything runs in the current tenant's context (the session filters by tenant).
 """
 from __future__ import annotations
@@ -18,7 +22,7 @@ import functools
 from sqlalchemy import func, select
 
 from ipservice.accounts.services import enterprise_names
-from ipservice.core import calendar, filing
+from ipservice.core import calendar, filing, hooks
 from ipservice.core.filing import china_midnight
 from ipservice.core.types import CHINA, today_china
 from ipservice.extensions import db
@@ -130,13 +134,12 @@ def kpi_year(tenant, today: dt.date) -> int | None:
 
 
 def liability() -> list[dict]:
-    """What the bureau owes for granted filings, per year and rule, from every kind whose service answers
-    ``liability()`` (``[{"year", "rule", "amount_cny", "count"}]``): e.g. subsidy applications."""
+    """What the bureau owes for granted filings, per year and rule, from every kind that declares its
+    ``liability`` (``FilingKind.liability() -> [{"year", "rule", "amount_cny", "count"}]``)."""
     rows = []
     for kind in filing.kinds():
-        answer = getattr(kind.service, "liability", None)
-        if callable(answer):
-            rows.extend(dict(row, kind=kind.name) for row in answer() or [])
+        if kind.liability is not None:
+            rows.extend(dict(row, kind=kind.name) for row in kind.liability() or [])
     return sorted(rows, key=lambda r: (r.get("year") or 0, str(r.get("rule") or "")))
 
 
@@ -155,10 +158,19 @@ def dashboard(tenant, on: dt.date | None = None) -> dict:
         due_soon += _waiting(tenant, kind, day, soon)
         by_status[kind.name] = _count_by(model.status)
         months[kind.name] = per_month(model, keys)
+    work = {}
+    for w in hooks.waiting_work():
+        work[w.name] = len(w.waiting)
+        for item in w.waiting:
+            row = {"kind": w.name, "number": None, "due_estimated": False, **item}
+            if row["due"] is not None and row["due"] < day:
+                overdue.append(row)
+            elif row["due"] is not None and row["due"] <= soon:
+                due_soon.append(row)
     overdue.sort(key=lambda i: (i["due"], i["submitted_at"]))
     due_soon.sort(key=lambda i: (i["due"], i["submitted_at"]))
     year = kpi_year(tenant, day)
-    return {"today": day, "due_soon_until": soon, "pending": pending, "overdue": overdue,
+    return {"today": day, "due_soon_until": soon, "pending": pending, "work": work, "overdue": overdue,
             "due_soon": due_soon, "liability": liability(),
             "kpi_year": year, "kpis": kpi_services.progress_in(tenant, year) if year else [],
             "by_status": by_status, "per_month": months}

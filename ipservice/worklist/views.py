@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ipservice.accounts.services import enterprise_of
-from ipservice.core import charts, filing
+from ipservice.core import charts, filing, hooks
 from ipservice.core.access import access
 from ipservice.core.i18n import pick
 from ipservice.core.validators import page_number
@@ -56,8 +56,11 @@ def bureau():
     """工作台 — what waits for the bureau, what is overdue or due soon, KPI progress, volumes, liability."""
     data = services.dashboard(g.tenant)
     kinds = filing.kinds()
-    services.name_enterprises(data["overdue"][:LIST_LIMIT] + data["due_soon"][:LIST_LIMIT])
+    work = hooks.waiting_work()
+    shown = data["overdue"][:LIST_LIMIT] + data["due_soon"][:LIST_LIMIT]
+    services.name_enterprises(shown)
     by_name = {k.name: k for k in kinds}
+    _link(shown, by_name, {w.name: w for w in work})
     months = services.month_keys(data["today"])
     volume_chart = charts.lines(
         "chart-months", _("最近 %(n)s 个月每月提交的办件", n=len(months)),
@@ -80,10 +83,20 @@ def bureau():
     return render_template(
         "worklist/bureau.html", data=data, kinds=kinds, by_name=by_name, months=months,
         detail_url=detail_url, list_limit=LIST_LIMIT, quantity=quantity,
-        kpi_chart=_kpi_chart(data["kpis"], data["kpi_year"]) if data["kpis"] else None,
+        work=work, kpi_chart=_kpi_chart(data["kpis"], data["kpi_year"]) if data["kpis"] else None,
         volume_chart=volume_chart, status_charts=status_charts, liability_chart=liability_chart,
-        liability_offered=any(callable(getattr(k.service, "liability", None)) for k in kinds),
+        liability_offered=any(k.liability is not None for k in kinds),
         rule_name=_rule_name, standard=g.tenant.service_standard, due_soon_days=services.DUE_SOON_DAYS)
+
+
+def _link(items: list[dict], kinds: dict, work: dict) -> None:
+    """Each listed item's label and page: a filing's kind and detail page, other work's own (``hooks.work``)."""
+    for i in items:
+        if i["kind"] in kinds:
+            i["label"], i["url"] = pick(*kinds[i["kind"]].label), detail_url(kinds[i["kind"]], i["id"])
+        else:
+            i["label"] = pick(*work[i["kind"]].label)
+            i["url"] = i.get("url") or work[i["kind"]].url
 
 
 def _rule_name(code: str) -> str:

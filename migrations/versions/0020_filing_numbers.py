@@ -23,13 +23,15 @@ branch_labels = None
 depends_on = None
 
 KINDS = (("custody_enrollments", "TG"), ("certification_records", "GB"))
+KIND_NAMES = {"custody_enrollments": "custody", "certification_records": "certification"}
 
 
-def _prefixes() -> dict:
+def _prefixes(kind: str) -> dict:
+    """Each tenant's number prefix of ``kind`` (its forms.toml section)."""
     try:
         from ipservice.tenants import registry
 
-        return {t.slug: t.case_number_prefix for t in registry.all()}
+        return {t.slug: t.forms.option(kind, "number_prefix") for t in registry.all()}
     except Exception:  # outside the app: the slug in capitals
         return {}
 
@@ -60,9 +62,8 @@ def upgrade():
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":  # the owner is bound by row-level security too
         bind.execute(sa.text("SELECT set_config('app.cross_tenant', 'on', true)"))
-    prefixes = _prefixes()
     for table, code in KINDS:
-        _number_existing(bind, table, code, prefixes)
+        _number_existing(bind, table, code, _prefixes(KIND_NAMES[table]))
     if bind.dialect.name == "postgresql":
         bind.execute(sa.text("SELECT set_config('app.cross_tenant', 'off', true)"))
     for table, _code in KINDS:

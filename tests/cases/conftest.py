@@ -68,3 +68,11 @@ def bring_to(status: str, applicant, officer, tenant: str = "xian", **over) -> d
 def xian_pair(enterprise, bureau):
     """An enterprise and the bureau of Xi'an."""
     return enterprise("xian"), bureau("xian")
+
+
+def with_cases(tenant, **changes):
+    """A copy of ``tenant`` whose cases.toml (``tenant.part("case")``) has ``changes``."""
+    import dataclasses
+
+    return dataclasses.replace(tenant, parts={**tenant.parts,
+                                              "case": dataclasses.replace(tenant.part("case"), **changes)})

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from ipservice.core.types import CHINA
-from tests.cases.conftest import bring_to, case_body, file_case, move
+from tests.cases.conftest import bring_to, case_body, file_case, move, with_cases
 from tests.conftest import make_uscc
 
 
@@ -51,15 +51,13 @@ def test_sequence_restarts_each_year_in_china_time(app, enterprise, monkeypatch)
 
 
 def test_number_format_comes_from_the_tenant(app):
-    import dataclasses
-
     from ipservice.cases.services import format_number
     from ipservice.tenants import registry
 
-    xian = registry.get("xian")
+    xian = registry.of(app).get("xian")
     assert format_number(xian, 2026, 1) == "XA-2026-000001"
     assert format_number(xian, 2026, 123456) == "XA-2026-123456"
-    custom = dataclasses.replace(xian, case_number_format="{prefix}{year}第{seq:04d}号")
+    custom = with_cases(xian, number_format="{prefix}{year}第{seq:04d}号")
     assert format_number(custom, 2027, 12) == "XA2027第0012号"
 
 
@@ -95,12 +93,11 @@ def test_failed_intake_leaves_no_gap(enterprise):
 # --- case types and centers per tenant ---------------------------------------------------------------
 
 @pytest.mark.parametrize("tenant", ["xian", "hebi", "guangzhou", "tianjin-bonded"])
-def test_each_tenant_takes_only_the_types_its_centers_offer(enterprise, bureau, tenant):
+def test_each_tenant_takes_only_the_types_its_centers_offer(app, enterprise, bureau, tenant):
     from ipservice.tenants import registry
-    from ipservice.tenants.schemas import CASE_TYPES
+    from ipservice.cases.models import CASE_TYPES
 
-    config = registry.get(tenant)
-    offered = list(config.case_types)
+    offered = list(registry.of(app).get(tenant).part("case").case_types)
     refused = [t for t in CASE_TYPES if t not in offered]
     assert offered and refused, "every district offers some types and not others"
     applicant = enterprise(tenant)
@@ -163,14 +160,15 @@ def test_a_center_that_does_not_offer_the_type_is_refused(app):
 
     from marshmallow import ValidationError
 
+    from ipservice.cases.config import Center
     from ipservice.cases.schemas import build_case_form
     from ipservice.tenants import registry
-    from ipservice.tenants.config import Center
 
-    tj = registry.get("tianjin-bonded")
+    tj = registry.of(app).get("tianjin-bonded")
+    centers = tj.part("case").centers
     mediation_center = Center(code="tj-med", name_zh="调解中心", name_en="Mediation center",
-                              case_types=("mediation",), source=tj.centers[0].source)
-    tenant = dataclasses.replace(tj, slug="test-two", centers=(tj.centers[0], mediation_center))
+                              case_types=("mediation",), source=centers[0].source)
+    tenant = dataclasses.replace(with_cases(tj, centers=(centers[0], mediation_center)), slug="test-two")
     form = build_case_form(tenant)
     with app.test_request_context():
         loaded = form().load(case_body("tianjin-bonded", case_type="mediation", center="tj-med"))
@@ -306,17 +304,16 @@ def test_tenant_extra_fields_are_kept(app, enterprise, monkeypatch):
     from ipservice.tenants import registry
     from ipservice.tenants.config import ExtraField
 
-    xian = registry.get("xian")
+    xian = registry.of(app).get("xian")
     field = ExtraField(name="industry", type="string", required=True, label_zh="所属行业", label_en="Industry",
                        choices=(), max_length=50, source=None)
     custom = dataclasses.replace(xian, forms=dataclasses.replace(xian.forms.with_fields("case", (field,)),
                                                                  version=99))
-    import ipservice.tenants
-
-    monkeypatch.setitem(ipservice.tenants._registry, "xian", custom)
+    monkeypatch.setitem(registry.of(app), "xian", custom)
     applicant = enterprise("xian")
     body = file_case(applicant, expect=422)
     assert body["errors"]["json"]["industry"] == ["缺少必填字段。"]
     case = file_case(applicant, industry="皮革皮具")
     assert case["extra"] == {"industry": "皮革皮具"}
-    assert forms.schema_for(custom, "case")().fields["industry"].metadata["label_zh"] == "所属行业"
+    with app.app_context():
+        assert forms.schema_for(custom, "case")().fields["industry"].metadata["label_zh"] == "所属行业"

@@ -70,8 +70,9 @@ def _compute(app, tenant, name, year):
 def test_metrics_are_registered(app):
     from ipservice.kpi.metrics import known
 
-    assert {"pre_exam_filing_entities", "mediation_sessions", "determination_opinions",
-            "assistance_enterprises", "case_closure_rate", "cases_closed", "median_days_to_close"} <= known()
+    with app.app_context():
+        assert {"pre_exam_filing_entities", "mediation_sessions", "determination_opinions",
+                "assistance_enterprises", "case_closure_rate", "cases_closed", "median_days_to_close"} <= known()
 
 
 EXPECTED = [

@@ -7,9 +7,8 @@ publications) found in public sources; their check characters were verified by h
 import pytest
 from marshmallow import ValidationError
 
-from ipservice.cases.rights import (
-    parse_patent_application_number, parse_right_number, parse_trademark_number, patent_check_character,
-)
+from ipservice.cases.rights import parse_right_number, parse_trademark_number
+from ipservice.core.identifiers import parse_patent_application_number, patent_check_character
 from tests.cases.conftest import case_body
 
 REAL = [

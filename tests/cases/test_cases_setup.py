@@ -12,18 +12,19 @@ def test_case_form_is_registered_with_the_tenants_choices(app):
     from ipservice.forms.render import describe
     from ipservice.tenants import registry
 
-    assert "case" in forms.registered()
-    for tenant in registry.all():
-        fields = {f["name"]: f for f in describe(forms.schema_for(tenant, "case")())}
-        assert {"case_type", "center", "ip_type", "right_number", "counterparty_name", "counterparty_uscc",
-                "summary", "request"} <= set(fields)
-        assert [c["value"] for c in fields["case_type"]["choices"]] == list(tenant.case_types)
-        assert [c["value"] for c in fields["center"]["choices"]] == [c.code for c in tenant.centers]
-        assert [c["value"] for c in fields["ip_type"]["choices"]] == list(tenant.forms.option("case", "ip_types"))
-        assert fields["center"]["required"] is (len(tenant.centers) > 1)
-        assert fields["counterparty_name"]["required"] and not fields["counterparty_uscc"]["required"]
-        assert fields["right_number"]["label_zh"].startswith("权利号") and fields["summary"]["type"] == "text"
-        assert all(f["label_en"] and f["label_zh"] for f in fields.values())
+    with app.app_context():
+        assert "case" in forms.registered()
+        for tenant in list(registry.of(app).values()):
+            fields = {f["name"]: f for f in describe(forms.schema_for(tenant, "case")())}
+            assert {"case_type", "center", "ip_type", "right_number", "counterparty_name", "counterparty_uscc",
+                    "summary", "request"} <= set(fields)
+            assert [c["value"] for c in fields["case_type"]["choices"]] == list(tenant.part("case").case_types)
+            assert [c["value"] for c in fields["center"]["choices"]] == [c.code for c in tenant.part("case").centers]
+            assert [c["value"] for c in fields["ip_type"]["choices"]] == list(tenant.forms.option("case", "ip_types"))
+            assert fields["center"]["required"] is (len(tenant.part("case").centers) > 1)
+            assert fields["counterparty_name"]["required"] and not fields["counterparty_uscc"]["required"]
+            assert fields["right_number"]["label_zh"].startswith("权利号") and fields["summary"]["type"] == "text"
+            assert all(f["label_en"] and f["label_zh"] for f in fields.values())
 
 
 def test_demo_cases_are_loaded_once(app, client):
@@ -34,13 +35,13 @@ def test_demo_cases_are_loaded_once(app, client):
     from ipservice.extensions import db
     from ipservice.tenants import registry
 
-    for tenant in registry.all():
+    for tenant in list(registry.of(app).values()):
         register_enterprise(client, tenant.slug, email=f"enterprise1@{tenant.slug}.demo")
         with app.app_context(), cross_tenant("test setup"):
             accounts.create_user(f"bureau@{tenant.slug}.demo", DEMO_PASSWORD, "bureau", tenant.slug)
             db.session.commit()
     for _run in range(2):
-        for tenant in registry.all():
+        for tenant in list(registry.of(app).values()):
             with app.app_context(), tenant_context(tenant.slug):
                 users = {"enterprise1": accounts.find_user(f"enterprise1@{tenant.slug}.demo"),
                          "bureau": accounts.find_user(f"bureau@{tenant.slug}.demo")}
@@ -50,7 +51,7 @@ def test_demo_cases_are_loaded_once(app, client):
         per_tenant = select(Case.tenant_id, func.count(Case.id)).group_by(Case.tenant_id)
         counts = dict(db.session.execute(per_tenant).all())
         statuses = set(db.session.scalars(select(Case.status)))
-    assert counts == {t.slug: 2 for t in registry.all()}
+    assert counts == {t.slug: 2 for t in list(registry.of(app).values())}
     assert "submitted" in statuses and statuses & {"accepted", "in_progress"}
 
 
@@ -73,8 +74,8 @@ def test_estimated_deadlines_are_recomputed_once_the_calendar_covers_the_year(ap
 
     with app.app_context(), tenant_context("xian"):
         with unit_of_work():
-            assert services.recompute_estimated_due_dates(registry.get("xian")) == 1
-        assert services.recompute_estimated_due_dates(registry.get("xian")) == 0
+            assert services.recompute_estimated_due_dates(registry.of(app).get("xian")) == 1
+        assert services.recompute_estimated_due_dates(registry.of(app).get("xian")) == 0
     after = applicant.get(f"/t/xian/api/v1/cases/{case['id']}").get_json()
     assert after["due"]["accept"]["estimated"] is False and after["due"]["note"] is None
     expected, counted = dt.date(last, 12, 30), 0

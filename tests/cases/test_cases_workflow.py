@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from tests.cases.conftest import PATHS, bring_to, file_case, move
+from tests.cases.conftest import PATHS, bring_to, file_case, move, with_cases
 
 STATUSES = list(PATHS)
 ALLOWED = {
@@ -279,15 +279,12 @@ def test_due_dates_in_a_year_the_calendar_does_not_cover_are_estimated(xian_pair
 
 
 def test_calendar_day_limits(app, xian_pair, monkeypatch):
-    import dataclasses
-
-    import ipservice.tenants
     from ipservice.cases import services
+    from ipservice.tenants import registry
     from ipservice.tenants.config import TimeLimit
 
-    xian = ipservice.tenants._registry["xian"]
-    monkeypatch.setitem(ipservice.tenants._registry, "xian", dataclasses.replace(
-        xian, accept_limit=TimeLimit(days=3, calendar="calendar")))
+    xian = registry.of(app).get("xian")
+    monkeypatch.setitem(registry.of(app), "xian", with_cases(xian, accept_limit=TimeLimit(days=3, calendar="calendar")))
     monkeypatch.setattr(services, "now", lambda: dt.datetime(2024, 9, 30, 9, 0, tzinfo=services.CHINA))
     applicant, _officer = xian_pair
     case = file_case(applicant)
@@ -351,7 +348,6 @@ def test_concurrent_moves_from_the_same_status_apply_once(app, xian_pair):
     """An officer declines a case that another officer accepted meanwhile: 409, the acceptance stands."""
     from sqlalchemy import select
     from ipservice.accounts.models import User
-    from ipservice.cases import services
     from ipservice.cases.models import CASE_MOVES, Case
     from ipservice.core import filing
     from ipservice.core.errors import Refusal

@@ -25,8 +25,9 @@ KIND = {
 
 
         def init_app(app):
+            from ipservice import forms
             from ipservice.core import filing, hooks
-            from ipservice.notice import models, services, views
+            from ipservice.notice import models, schemas, services, views
 
             filing.register_kind(app, filing.FilingKind(
                 name="notice", model=models.Notice, object_type="notice", label=("信息公开申请", "Disclosure request"),
@@ -34,6 +35,7 @@ KIND = {
                 pending=("submitted",), service=services, list_endpoint="notice.index",
                 detail_endpoint="notice.index", detail_arg="filing_id", stats_key="notices",
                 importer=services.SPEC))
+            forms.register(app, "notice", schemas.build_form)
             hooks.nav(app, views.nav)
     ''',
     "models.py": '''
@@ -52,7 +54,6 @@ KIND = {
     "schemas.py": '''
         from marshmallow import Schema, fields
 
-        from ipservice import forms
         from ipservice.forms.builder import build
 
 
@@ -66,7 +67,8 @@ KIND = {
             subject = fields.String()
 
 
-        forms.register("notice", lambda tenant: build(NoticeIn, tenant.forms.fields_for("notice"), {}))
+        def build_form(tenant):
+            return build(NoticeIn, tenant.forms.fields_for("notice"), {})
     ''',
     "services.py": '''
         from sqlalchemy import func, select

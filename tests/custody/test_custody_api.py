@@ -377,8 +377,8 @@ def test_custody_form_is_registered_with_labels(app):
     from ipservice.tenants import registry
 
     with app.test_request_context("/"):
-        xian = describe(forms.schema_for(registry.get("xian"), "custody")())
-        hebi = describe(forms.schema_for(registry.get("hebi"), "custody")())
+        xian = describe(forms.schema_for(registry.of(app).get("xian"), "custody")())
+        hebi = describe(forms.schema_for(registry.of(app).get("hebi"), "custody")())
     names = [f["name"] for f in xian]
     assert names[:6] == ["enterprise_scale", "agency_id", "services", "start_date", "end_date", "government_purchased"]
     assert "innovation_base" in names and "innovation_base" not in [f["name"] for f in hebi]

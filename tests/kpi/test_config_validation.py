@@ -110,8 +110,8 @@ def _with_notice_kind(app):
 
     from ipservice.core import filing
 
-    notice = types.SimpleNamespace(name="notice", form_section=None, funded_through_filing=False, metrics=(),
-                                   tenant_config=None)
+    notice = types.SimpleNamespace(name="notice", form_section=None, funded_through_filing=False, metrics={},
+                                   tenant_config=None, number_attr=None)
     return [*filing.kinds(app), notice]
 
 

@@ -28,7 +28,7 @@ def seeds():
 def test_task_titles_and_contents_are_verbatim_with_every_cut_marked(app, slug, seeds):
     """A task's title and content are the document's words; "…" marks each cut (Guangzhou (十三) etc.
     had dropped the inline "(规划处负责)" notes without a mark)."""
-    tenant = registry.get(slug)
+    tenant = registry.of(app).get(slug)
     wrong = []
     for task in tenant.tasks:
         seed = seeds[tenant.document(task.document).seed]
@@ -41,7 +41,7 @@ def test_task_titles_and_contents_are_verbatim_with_every_cut_marked(app, slug, 
 
 @pytest.mark.parametrize("slug", TENANTS)
 def test_form_field_citations_quote_their_seed(app, slug, seeds):
-    tenant = registry.get(slug)
+    tenant = registry.of(app).get(slug)
     for kind in tenant.forms.kinds:
         for f in tenant.forms.fields_for(kind):
             if f.source:
@@ -91,7 +91,7 @@ def test_computed_indicators_name_the_quantity_their_metric_counts(app):
         "determination_opinions": ("判定咨询",), "assistance_enterprises": ("维权援助",),
     }
     for slug in TENANTS:
-        for ind in registry.get(slug).indicators:
+        for ind in registry.of(app).get(slug).indicators:
             if ind.source == "computed":
                 assert any(w in ind.name_zh for w in counted[ind.metric]), (ind.code, ind.metric)
                 assert "执法" not in ind.name_zh, ind.code
@@ -134,7 +134,7 @@ def test_hebi_rd_super_deduction_is_a_rule(client):
     assert rule["amount_cny"] is None and rule["rate"] is None
 
 
-def test_the_bureaus_own_settings_are_listed_and_shown(client):
+def test_the_bureaus_own_settings_are_listed_and_shown(app, client):
     gz = next(t for t in client.get("/api/v1/tenants").get_json() if t["slug"] == "guangzhou")
     settings = {s["setting"]: s["values"] for s in gz["bureau_settings"]}
     assert settings == {"case_time_limits": [], "centers.guangzhou-huadu.case_types": ["complaint"],
@@ -145,7 +145,7 @@ def test_the_bureaus_own_settings_are_listed_and_shown(client):
     en = client.get("/t/guangzhou/?lang=en").get_data(as_text=True)
     assert "the bureau&#39;s own setting" in en or "the bureau's own setting" in en
     for slug in TENANTS:  # no document sets case time limits
-        t = registry.get(slug)
+        t = registry.of(app).get(slug)
         assert t.bureau_setting("case_time_limits") is not None
 
 
@@ -156,8 +156,8 @@ def test_a_bureau_setting_must_name_a_real_setting(tmp_path, load_tenants):
 
     root = tmp_path / "tenants"
     shutil.copytree(Path(__file__).resolve().parents[2] / "tenants", root)
-    path = root / "guangzhou" / "tenant.toml"
+    path = root / "guangzhou" / "cases.toml"
     path.write_text(path.read_text(encoding="utf-8").replace('values = ["complaint"]', 'values = ["overseas"]'),
                     encoding="utf-8")
-    with pytest.raises(TenantConfigError, match=r"tenant\.toml: bureau_settings\.1\.values: \['overseas'\] not in"):
+    with pytest.raises(TenantConfigError, match=r"cases\.toml: bureau_settings\.1\.values: \['overseas'\] not in"):
         load_tenants(root)

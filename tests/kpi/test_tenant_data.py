@@ -26,10 +26,10 @@ def seeds():
 
 @pytest.mark.parametrize("slug", TENANTS)
 def test_every_citation_quotes_its_seed_document(app, slug, seeds):
-    tenant = registry.get(slug)
+    tenant = registry.of(app).get(slug)
     cited = [(f"rule {r.code}", r.source) for r in tenant.rules]
     cited += [(f"indicator {i.code}", i.citation) for i in tenant.indicators]
-    cited += [(f"center {c.code}", c.source) for c in tenant.centers]
+    cited += [(f"center {c.code}", c.source) for c in tenant.part("case").centers]
     cited += tenant.part("subsidy").citations()  # subsidies.toml
     missing = []
     for what, citation in cited:
@@ -100,12 +100,12 @@ def test_tianjin_certification_rule_has_no_amount_and_says_so(client):
 def test_rules_in_force_on_a_date(app):
     from ipservice.policy.services import rules_in_force
 
-    xian = registry.get("xian")
+    xian = registry.of(app).get("xian")
     assert [r.code for r in rules_in_force(xian, "certification", dt.date(2018, 6, 1))] == [
         "xian-2017-certification-grant", "xian-2017-certification-grant-university",
         "xian-2017-certification-grant-research-institute"]  # one per kind of organization (二(一)3, 二(一)1)
     assert rules_in_force(xian, "certification", dt.date(2024, 3, 1)) == []
-    assert rules_in_force(registry.get("hebi"), "certification", dt.date(2021, 1, 1)) == []
+    assert rules_in_force(registry.of(app).get("hebi"), "certification", dt.date(2021, 1, 1)) == []
 
 
 def _table(client, slug, table):

@@ -100,8 +100,10 @@ class Real:
         return {"email": email, "code": r.get_json()["verification_code"]}
 
     def fresh_erasure_request(self) -> str:
-        """An erasure request made now by an organization registered now."""
-        r = Api(self.client, self.newcomer()).post("/api/v1/me/erasure-request", json={"reason": "不再使用"})
+        """An erasure request made now by an organization registered now, which has a case being worked: the
+        retention rule keeps the case's text, so the request may be rejected (citing it) as well as approved."""
+        _params, token = self.fresh("case")
+        r = Api(self.client, token).post("/api/v1/me/erasure-request", json={"reason": "不再使用"})
         assert r.status_code == 201, r.get_json()
         return r.get_json()["id"]
 
@@ -240,6 +242,10 @@ CALLS = {
     ("POST", f"{T}/organization-claims/completion"): lambda r: Call(None, dict(HERE),
                                                                     json=r.approved_claim_code()),
     ("GET", "/api/v1/notifications"): lambda r: Call(r.e1.token),
+    ("GET", f"{T}/exports"): lambda r: Call(r.bureau, HERE),
+    ("GET", f"{T}/exports/{{export_id}}"): lambda r: Call(r.bureau, {**HERE, "export_id": r.world.exports[TENANT]}),
+    ("GET", f"{T}/exports/{{export_id}}/file"): lambda r: Call(
+        r.bureau, {**HERE, "export_id": r.world.exports[TENANT]}),
     ("POST", "/api/v1/notifications/{notification_id}/read"): lambda r: Call(
         r.e1.token, {"notification_id": r.e1.notification}),
     ("POST", f"{T}/organizations/{{enterprise_id}}/verification"): lambda r: Call(

@@ -47,7 +47,7 @@ def refusing(app, monkeypatch):
     """Xi'an's pledge-financing line set to refuse an approval over it (no district sets it today)."""
     from ipservice.tenants import registry
 
-    tenant = registry.get("xian")
+    tenant = registry.of(app).get("xian")
     config = tenant.parts["subsidy"]
     budgets = tuple(dataclasses.replace(b, over="refuse") if b.code == LINE else b for b in config.budgets)
     monkeypatch.setitem(tenant.parts, "subsidy", dataclasses.replace(config, budgets=budgets))

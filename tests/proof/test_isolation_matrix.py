@@ -73,7 +73,7 @@ RESOURCES = (
 
 # Route variables that name an object of one tenant (the filing kinds' ``detail_arg``s are added at run
 # time); those owned by one enterprise are the filing ids and their attachments.
-TENANT_OBJECT_VARS = {"agency_id", "claim_id", "enterprise_id", "attachment_id", "request_id"}
+TENANT_OBJECT_VARS = {"agency_id", "claim_id", "enterprise_id", "attachment_id", "request_id", "export_id"}
 
 
 def _kind_for(var: str, endpoint: str, kinds):
@@ -104,6 +104,8 @@ def fill(rule: str, endpoint: str, variables, res: Resource, world: W.World) -> 
         "agency_id": lambda: world.agencies[res.ids],
         "claim_id": lambda: world.claims[res.ids],
         "request_id": lambda: world.erasure_requests[res.ids],
+        # an export job of the tenant's bureau (built: its file can be downloaded)
+        "export_id": lambda: world.exports[res.ids],
         "enterprise_id": lambda: owner.enterprise_id,
         "code": lambda: world.task[res.tenant] if "task" in endpoint.lower() else world.kpi[res.tenant][0],
         "year": lambda: world.kpi[res.tenant][1],

@@ -41,7 +41,7 @@ def _subsidy_example(tenant: str, api: Api, objects: tuple[str, ...] = (), pick=
     """The subsidy area's demo application (ipservice/subsidy/demo.py), on an object of its own each time:
     one subsidy per object; ``objects``: only a rule claimed on one of these (``document``, ``patent``…);
     of the first such rule with a set amount, or the first one ``pick(cfg)`` accepts."""
-    from ipservice.cases.rights import patent_check_character
+    from ipservice.core.identifiers import patent_check_character
     from ipservice.core.types import today_china
     from ipservice.policy.services import rule_by_code
     from ipservice.subsidy import demo
@@ -113,6 +113,7 @@ class World:
     subsidy_rule: dict  # tenant -> the code of a rule of its subsidy programme (None without one)
     client: object = None  # the client that built it (spare tokens, sign-out routes)
     erasure_requests: dict = field(default_factory=dict)  # tenant -> the open erasure request of a non-actor
+    exports: dict = field(default_factory=dict)  # tenant -> an export job of its bureau, built
 
 
 def fresh_token(client, email: str) -> str:
@@ -176,7 +177,7 @@ def _run_demo_loaders(app, tenant: str, bureau_email: str, owner_email: str) -> 
             # a loader whose demo object is one per tenant refuses the second enterprise: EXAMPLES then
             savepoint = db.session.begin_nested()
             try:
-                loader(registry.get(tenant), users)
+                loader(registry.of(app).get(tenant), users)
                 savepoint.commit()
             except Refusal:
                 savepoint.rollback()
@@ -262,9 +263,28 @@ def build(app, client) -> World:
         erasures[tenant] = r.get_json()["id"]
     from ipservice.tenants import registry
 
-    programmes = {t: registry.get(t).parts.get("subsidy") for t in (HOME, OTHER)}
+    programmes = {t: registry.of(app).get(t).parts.get("subsidy") for t in (HOME, OTHER)}
     subsidy_rule = {t: (p.rules[0].rule if p is not None and p.rules else None) for t, p in programmes.items()}
-    return World(parties, bureaus, admin, agencies, claims, kpi, task, kinds, subsidy_rule, client, erasures)
+    return World(parties, bureaus, admin, agencies, claims, kpi, task, kinds, subsidy_rule, client, erasures,
+                 _export_jobs(app, client, bureaus, kinds))
+
+
+def _export_jobs(app, client, bureaus, kinds) -> dict:
+    """An export of each tenant's bureau built by a job (every export is "large" while it is asked)."""
+    from ipservice.core import jobs
+
+    kind, limit, out = next(k for k in kinds if k.api), app.config["EXPORT_JOB_ROWS"], {}
+    app.config["EXPORT_JOB_ROWS"] = -1
+    try:
+        for tenant in (HOME, OTHER):
+            r = Api(client, bureaus[tenant][1]).get(f"/t/{tenant}/api/v1/{kind.api.path}.csv")
+            assert r.status_code == 202, r.get_data(as_text=True)
+            out[tenant] = r.get_json()["id"]
+    finally:
+        app.config["EXPORT_JOB_ROWS"] = limit
+    while jobs.drain(app):
+        pass
+    return out
 
 
 def page_client(app, email: str | None):

@@ -91,7 +91,7 @@ def test_every_funded_rule_of_hebi_and_xian_is_tested(app):
     from ipservice.tenants import registry
 
     for slug, cases in (("hebi", HEBI), ("xian", XIAN)):
-        assert {r.rule for r in registry.get(slug).part("subsidy").rules} == {c[0] for c in cases}
+        assert {r.rule for r in registry.of(app).get(slug).part("subsidy").rules} == {c[0] for c in cases}
 
 
 def test_caps_per_application(enterprise):

@@ -11,6 +11,7 @@ from tests.topology import stack
 ROLE = "ipservice_topology_app"  # the deployment's ipservice_app, a name of its own on the shared server
 PASSWORD = "topology-pass-7Qz"
 REDIS_DB = 14
+QUEUE_DB = 13  # the job queue's (the suite's own queue is db 9)
 
 
 def pytest_collection_modifyitems(items):
@@ -41,10 +42,22 @@ def create_login_role(app, role: str = ROLE, password: str = PASSWORD) -> None:
 
 
 @pytest.fixture(scope="session")
-def topology(app):
+def topology_mailbox():
+    """The SMTP server the topology's worker mails to (a real one, aiosmtpd)."""
+    from tests.notifications.mailbox import Mailbox
+
+    box = Mailbox().start()
+    yield box
+    box.release.set()
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def topology(app, topology_mailbox):
     reason = skip_reason()
     if reason:
         pytest.skip(reason)
     create_login_role(app)
-    with stack.Stack(PG_URL, ROLE, PASSWORD, redis_db=REDIS_DB) as s:
+    with stack.Stack(PG_URL, ROLE, PASSWORD, redis_db=REDIS_DB, queue_db=QUEUE_DB,
+                     smtp_url=topology_mailbox.url) as s:
         yield s

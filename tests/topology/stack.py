@@ -126,17 +126,17 @@ class Stack:
     """nginx → node 0, node 1 (gunicorn, gunicorn.conf.py) → pgbouncer → the database at ``owner_url``'s
     server and database, as ``role`` (LOGIN, ``password``); Redis db ``redis_db`` for the limits.
 
-    The job queue's worker (issue 23: "one worker") belongs here beside the nodes, started from the same
-    env file, once the queue (Huey) is in main: ``Stack.worker`` — not built yet."""
-
-    worker = None  # the job queue's worker process: not in main yet (see the class's docstring)
+    The job queue's worker runs beside the nodes (``Stack.worker``), from the unit file the doc shows and the
+    same env file; the queue is Redis db ``queue_db``, mail goes to ``smtp_url``."""
 
     def __init__(self, owner_url: str, role: str, password: str, redis_db: int = 14, pool_size: int = 5,
-                 nodes: int = 2, env: dict | None = None):
+                 nodes: int = 2, env: dict | None = None, queue_db: int = 13, smtp_url: str = ""):
         self.dir = Path(tempfile.mkdtemp(prefix="ipservice-topology-"))
         os.chmod(self.dir, 0o755)
         self.target = urlsplit(owner_url.replace("postgresql+psycopg://", "postgresql://"))
         self.role, self.password, self.redis_db, self.pool_size = role, password, redis_db, pool_size
+        self.queue_db, self.smtp_url = queue_db, smtp_url
+        self.worker: Process | None = None
         self.extra_env = env or {}
         self.bouncer_port = free_port()
         self.https_port, self.http_port = free_port(), free_port()
@@ -167,9 +167,13 @@ class Stack:
         url = f"postgresql+psycopg://{self.role}:{self.password}@127.0.0.1:{self.bouncer_port}/ipservice"
         for key, value in (("SECRET_KEY", SECRET), ("DATABASE_URL", url),
                            ("RATELIMIT_STORAGE_URI", f"redis://127.0.0.1:6379/{self.redis_db}"),
-                           ("IPSERVICE_UPLOAD_DIR", str(d / "shared-uploads"))):
+                           ("IPSERVICE_UPLOAD_DIR", str(d / "shared-uploads")),
+                           ("IPSERVICE_QUEUE_URL", f"redis://127.0.0.1:6379/{self.queue_db}"),
+                           ("IPSERVICE_SMTP_URL", self.smtp_url), ("IPSERVICE_BASE_URL", self.base),
+                           ("IPSERVICE_EXPORT_JOB_ROWS", "5")):
             env = _set(env, key, value)
-        files = {"pgbouncer.ini": ini, "userlist.txt": userlist, "nginx.conf": nginx, "env": env}
+        files = {"pgbouncer.ini": ini, "userlist.txt": userlist, "nginx.conf": nginx, "env": env,
+                 "ipservice-worker.service": doc_block("# /etc/systemd/system/ipservice-worker.service")}
         for name, text in files.items():
             (d / name).write_text(text, encoding="utf-8")
         return {name: d / name for name in files}
@@ -218,7 +222,8 @@ class Stack:
     def start(self) -> None:
         import redis
 
-        redis.Redis(port=6379, db=self.redis_db, socket_timeout=5).flushdb()
+        for db in (self.redis_db, self.queue_db):
+            redis.Redis(port=6379, db=db, socket_timeout=5).flushdb()
         self.generate()
         (self.dir / "shared-uploads").mkdir()
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -229,6 +234,8 @@ class Stack:
         for node in self.nodes:
             node.start()
         self._start_nginx()
+        self.worker = self._worker()
+        self.worker.start()
         for i, node in enumerate(self.nodes):
             self.wait_node(i)
         self.nginx.wait_until(
@@ -264,6 +271,20 @@ class Stack:
                                      "wsgi:app"], self.dir / f"node{i}" / "gunicorn.log", env=self.node_env(i))
         self.processes.append(node)
         return node
+
+    def _worker(self) -> Process:
+        """The unit's ``ExecStart`` (``…/flask --app wsgi worker …``), run with this Python, in a folder of its
+        own, with the nodes' env file."""
+        unit = (self.dir / "ipservice-worker.service").read_text()
+        command = re.search(r"^ExecStart=\S*/flask (.+)$", unit, re.MULTILINE)
+        assert command, "docs/deploy.md: the worker unit's ExecStart runs flask no more"
+        (self.dir / "worker").mkdir(exist_ok=True)
+        env = {**self.node_env(0), "IPSERVICE_INSTANCE_PATH": str(self.dir / "worker" / "instance")}
+        env.pop("IPSERVICE_BIND", None)
+        worker = Process("worker", [sys.executable, "-m", "flask", *command.group(1).split()],
+                         self.dir / "worker" / "worker.log", env=env)
+        self.processes.append(worker)
+        return worker
 
     def _start_nginx(self) -> None:
         args = [NGINX, "-p", str(self.dir), "-e", str(self.dir / "nginx-error.log"), "-c", str(self.dir / "nginx.conf"),

@@ -139,7 +139,6 @@ def test_overdue_and_due_soon_by_deadline(app, enterprise, bureau, monkeypatch):
 def test_a_tenant_without_service_standard_has_no_overdue_filings(app, enterprise, bureau, monkeypatch):
     import dataclasses
 
-    from ipservice import tenants
     from ipservice.core import filing
     from ipservice.tenants import registry
     from ipservice.worklist import services
@@ -149,8 +148,8 @@ def test_a_tenant_without_service_standard_has_no_overdue_filings(app, enterpris
     submit_certification(ent, "xian")
     monkeypatch.undo()
     assert len(officer.get("/t/xian/api/v1/dashboard").get_json()["overdue"]) == 1
-    tenant = registry.get("xian")
-    monkeypatch.setitem(tenants._registry, "xian", dataclasses.replace(tenant, service_standard=None))
+    tenant = registry.of(app).get("xian")
+    monkeypatch.setitem(registry.of(app), "xian", dataclasses.replace(tenant, service_standard=None))
     monkeypatch.setattr(services, "today", lambda: dt.date(2026, 1, 5))
     body = officer.get("/t/xian/api/v1/dashboard").get_json()
     assert body["overdue"] == [] and body["pending"]["certification"] == 1
@@ -204,8 +203,8 @@ def test_who_may_read_the_worklists(client, enterprise, bureau):
 
 
 def test_a_new_kind_appears_without_more_code_and_brings_its_liability(app, enterprise, bureau, monkeypatch):
-    """A kind registered later (here a stand-in sharing custody's model) is counted, and a kind whose
-    service answers liability() puts its rows on the dashboard."""
+    """A kind registered later (here a stand-in sharing custody's model) is counted, and a kind that
+    declares its liability puts its rows on the dashboard."""
     import types
 
     from ipservice.core import filing
@@ -214,13 +213,13 @@ def test_a_new_kind_appears_without_more_code_and_brings_its_liability(app, ente
     ent, officer = enterprise("xian"), bureau("xian")
     _custody(ent, _agency(officer), 2025)
     base = filing.kind("custody", app)
-    service = types.SimpleNamespace(**{n: getattr(custody_services, n) for n in ("page", "get", "stats")},
-                                    liability=lambda: [{"year": 2025, "rule": "xian-2022-test", "amount_cny": 30000,
-                                                        "count": 2}])
+    service = types.SimpleNamespace(**{n: getattr(custody_services, n) for n in ("page", "get", "stats")})
     stand_in = filing.FilingKind(name="stand_in", model=base.model, object_type="stand_in",
                                  label=("替代类别", "Stand-in kind"), statuses=base.statuses, pending=base.pending,
                                  service=service, list_endpoint=base.list_endpoint,
-                                 detail_endpoint=base.detail_endpoint, detail_arg=base.detail_arg)
+                                 detail_endpoint=base.detail_endpoint, detail_arg=base.detail_arg,
+                                 liability=lambda: [{"year": 2025, "rule": "xian-2022-test", "amount_cny": 30000,
+                                                     "count": 2}])
     monkeypatch.setitem(app.extensions[filing.KINDS_KEY], "stand_in", stand_in)
     body = officer.get("/t/xian/api/v1/dashboard").get_json()
     assert body["pending"] == {"custody": 1, "certification": 0, "case": 0, "subsidy": 0, "stand_in": 1}

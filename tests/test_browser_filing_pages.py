@@ -12,14 +12,18 @@ RISK = "xian-2017-pledge-risk-compensation"
 WALK = (
     ("custody", {"enterprise_scale": "small", "agency_id": None, "services": ["info_use", "training"],
                  "start_date": "2025-01-01", "end_date": "2026-12-31", "government_purchased": True,
-                 "innovation_base": "national"}, ("decision", "approve", "approved")),
-    ("certification", {"org_type": "enterprise", "certificate_no": None, "certification_body": "中知（北京）认证有限公司",
-                       "issued_on": "2018-06-01", "expires_on": "2021-05-31", "scope": "与电子元器件研发相关的知识产权管理"},
+                 "innovation_base": "national"},
+     ("decision", "approve", "approved")),
+    ("certification", {"org_type": "enterprise", "certificate_no": None,
+                       "certification_body": "中知（北京）认证有限公司", "issued_on": "2018-06-01",
+                       "expires_on": "2021-05-31", "scope": "与电子元器件研发相关的知识产权管理"},
      ("decision", "verify", "verified")),
-    ("case", {"case_type": "assistance", "center": "xian-ppc", "ip_type": "patent", "right_number": "ZL202010566088.9",
-              "counterparty_name": "某某侵权贸易有限公司", "summary": "对方在电商平台销售侵权产品。", "request": "请求维权援助。"},
+    ("case", {"case_type": "assistance", "center": "xian-ppc", "ip_type": "patent",
+              "right_number": "ZL202010566088.9", "counterparty_name": "某某侵权贸易有限公司",
+              "summary": "对方在电商平台销售侵权产品。", "request": "请求维权援助。"},
      ("to", "accepted", "accepted")),
-    ("subsidy", {"org_type": "enterprise", "basis_date": "2018-06-01", "object_no": None, "base_amount_cny": "200000"},
+    ("subsidy", {"org_type": "enterprise", "basis_date": "2018-06-01", "object_no": None,
+                 "base_amount_cny": "200000"},
      ("decision", "approve", "approved")),
 )
 
@@ -49,15 +53,16 @@ def _fill(page, values: dict) -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_kind_is_filed_decided_and_exported_through_the_shared_pages(app, live_server, browser, client, lang):
+def test_every_kind_is_filed_decided_and_exported_through_the_shared_pages(app, live_server, browser, client,
+                                                                             lang):
     from ipservice.core import filing
 
     locale, side = {"zh": ("zh-CN", 0), "en": ("en-US", 1)}[lang]
     register_enterprise(client, "xian", name="西安共用页面测试有限公司", email=f"walk-{lang}@example.cn")
     officer = f"walk-{lang}@xian.gov.cn"
     create_user(app, officer, "bureau", "xian")
-    agency = Api(client, token_for(client, officer)).post(
-        "/t/xian/api/v1/agencies", json={"name": "秦创知识产权托管有限公司", "uscc": make_uscc(), "contact": "张经理"})
+    agency = Api(client, token_for(client, officer)).post("/t/xian/api/v1/agencies", json={
+        "name": "秦创知识产权托管有限公司", "uscc": make_uscc(), "contact": "张经理"})
     assert agency.status_code == 201
     kinds = {k.name: k for k in filing.kinds(app)}
     values = {"agency_id": agency.get_json()["id"], "certificate_no": f"165IP{make_uscc()[-10:]}",
@@ -66,9 +71,9 @@ def test_every_kind_is_filed_decided_and_exported_through_the_shared_pages(app, 
     bureau = _login(browser.new_context(locale=locale, accept_downloads=True), live_server, officer)
     for name, typed, (button, value, outcome) in WALK:
         kind = kinds[name]
-        label = lambda status: kind.statuses[status][side]  # noqa: E731 - the status as the page says it
+        labels = {status: pair[side] for status, pair in kind.statuses.items()}  # as the page says them
         queue = f"{live_server}/t/xian/{kind.api.path}/"
-        # the enterprise: its list, the new form (a subsidy's under the rule chosen from 可申请的政策), filed
+        # the enterprise: its list, the new form (a subsidy's: under a rule of 可申请的政策), filed
         enterprise.goto(queue)
         assert enterprise.locator("html").get_attribute("lang") == ("en" if lang == "en" else "zh-CN")
         if name == "subsidy":
@@ -78,16 +83,16 @@ def test_every_kind_is_filed_decided_and_exported_through_the_shared_pages(app, 
         _fill(enterprise, {k: (values[k] if v is None else v) for k, v in typed.items()})
         enterprise.click("form.form button[type=submit]:not([name])")
         enterprise.wait_for_selector("h1 .badge")
-        assert label("submitted") in enterprise.locator("h1").inner_text(), (name, enterprise.content()[:2000])
+        assert labels["submitted"] in enterprise.locator("h1").inner_text(), name
         detail = enterprise.url.removeprefix(live_server)
         # the bureau: the queue lists it; on its page, the decision or the move
         bureau.goto(queue)
         bureau.click(f"table a[href='{detail}']")
         bureau.click(f"button[name={button}][value={value}]")
         bureau.wait_for_selector("h1 .badge")
-        assert label(outcome) in bureau.locator("h1").inner_text(), name
+        assert labels[outcome] in bureau.locator("h1").inner_text(), name
         enterprise.reload()
-        assert label(outcome) in enterprise.locator("h1").inner_text(), name
+        assert labels[outcome] in enterprise.locator("h1").inner_text(), name
         # … and exports the queue
         bureau.goto(queue)
         with bureau.expect_download() as download:

@@ -1,6 +1,5 @@
 """维权案件 — the protection-center case as a filing kind: what the one API and the one set of pages need."""
 from flask import g
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ipservice.cases import config, imports, metrics, models, overview, schemas, services
@@ -44,29 +43,29 @@ def declare() -> FilingKind:
                       "attach": {409: "the case is closed, declined or withdrawn", 413: "larger than 10 MB",
                                  415: "not a PDF, JPEG or PNG (checked by content)"}}),
         pages=PageSurface(
-            partial="cases/_filing.html", initial=_one_center,
+            partial="cases/_filing.html", initial=_one_center, bureau_filters={"sort": "due"},
             titles={"mine": N_("我的案件"), "queue": N_("案件受理"), "new": N_("提交维权案件"),
-                    "detail": N_("案件 %(number)s"), "files": N_("证据材料"), "empty": N_("暂无案件。"),
+                    "detail": N_("案件 %(number)s"), "files": N_("证据材料"),
                     "upload": N_("上传证据（PDF、JPEG、PNG，不超过 %(mb)s MB）")},
             nav={"enterprise": N_("维权案件"), "bureau": N_("案件受理")}, empty=N_("暂无案件。"),
-            flashes={"submitted": N_("案件已提交，案件编号：%(number)s。"), "moved": N_("案件状态已变更为“%(status)s”。")},
+            flashes={"submitted": N_("案件已提交，案件编号：%(number)s。"),
+                     "moved": N_("案件状态已变更为“%(status)s”。")},
             actions={"accepted": N_("受理"), "declined": N_("不予受理"), "in_progress": N_("开始办理"),
-                     "mediated": N_("调解完成"), "resolved": N_("办理完毕"), "closed": N_("结案"), "withdrawn": N_("撤回")},
+                     "mediated": N_("调解完成"), "resolved": N_("办理完毕"), "closed": N_("结案"),
+                     "withdrawn": N_("撤回")},
             confirm={"withdrawn": N_("我确认撤回此案件。撤回后案件终止办理，不能恢复。")},
-            accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png", bureau_filters={"sort": "due"},
-            filter_choices={"case_type": lambda: [(t, models.case_type_label(t)) for t in config.of(g.tenant).case_types],
-                            "center": lambda: [(c.code, pick(c.name_zh, c.name_en)) for c in config.of(g.tenant).centers],
-                            "sort": _sorts},
+            filter_choices={
+                "case_type": lambda: [(t, models.case_type_label(t)) for t in _config().case_types],
+                "center": lambda: [(c.code, pick(c.name_zh, c.name_en)) for c in _config().centers]},
             helpers=lambda: {"case_info": lambda case, detail=True: services.case_dict(
                 g.tenant, case, current_user, detail=detail)}))
 
 
+def _config():
+    return config.of(g.tenant)
+
+
 def _one_center() -> dict:
     """A tenant with one center: the new case's center is chosen already."""
-    centers = config.of(g.tenant).centers
+    centers = _config().centers
     return {"center": centers[0].code} if len(centers) == 1 else {}
-
-
-def _sorts() -> list:
-    return [("due", _("期限最近在前")), ("-due", _("期限最远在前")), ("-submitted_at", _("最新提交在前")),
-            ("submitted_at", _("最早提交在前")), ("number", _("按编号"))]

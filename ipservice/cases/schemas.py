@@ -224,6 +224,12 @@ class CaseListOut(CaseOut):
         exclude = ("history", "attachments", "summary", "request")
 
 
+# the orders the case list offers (the page's choice; the API takes ``-number`` too)
+SORTS = (("due", "期限最近在前", "Nearest deadline first"), ("-due", "期限最远在前", "Farthest deadline first"),
+         ("-submitted_at", "最新提交在前", "Newest first"), ("submitted_at", "最早提交在前", "Oldest first"),
+         ("number", "按编号", "By number"))
+
+
 class CaseQuery(Schema):
     case_type = fields.String(validate=validate.OneOf(tuple(CASE_TYPES)), metadata=label("类型", "Type"))
     status = fields.String(validate=validate.OneOf(STATUSES), metadata=label("状态", "Status"))
@@ -232,7 +238,8 @@ class CaseQuery(Schema):
     q = fields.String(validate=validate.Length(max=100), metadata={
         "description": "search in number, applicant, counterparty and right number", **label("搜索", "Search")})
     sort = fields.String(load_default="-submitted_at", validate=validate.OneOf(
-        ("due", "-due", "submitted_at", "-submitted_at", "number", "-number")), metadata=label("排序", "Sort"))
+        ("due", "-due", "submitted_at", "-submitted_at", "number", "-number")), metadata=label(
+            "排序", "Sort", choices=[{"value": v, "label_zh": zh, "label_en": en} for v, zh, en in SORTS]))
 
 
 class TransitionIn(Schema):

@@ -66,7 +66,8 @@ def blueprint(kind: FilingKind) -> Blueprint:
         route("/<filing_id>/transitions", "transitions", roles, views.move, post=True)
     if kind.attachments is not None:
         route("/<filing_id>/attachments", "upload", ("enterprise",), views.upload, post=True)
-        route("/<filing_id>/attachments/<attachment_id>", "attachment", ("enterprise", "bureau"), views.attachment)
+        route("/<filing_id>/attachments/<attachment_id>", "attachment", ("enterprise", "bureau"),
+              views.attachment)
     route("/export.<any(xlsx, csv):fmt>", "export", ("bureau",), views.export)
     return bp
 
@@ -99,7 +100,9 @@ def nav_links(kind: FilingKind, tenant=None) -> list[dict]:
     if tenant is None or current_user.tenant_id != tenant.slug:
         return []
     label = kind.pages.nav.get(current_user.role)
-    return [{"url": url_for(kind.list_endpoint, tenant=tenant.slug), "label": gettext(label)}] if label else []
+    if not label:
+        return []
+    return [{"url": url_for(kind.list_endpoint, tenant=tenant.slug), "label": gettext(label)}]
 
 
 def nav(kind: FilingKind):
@@ -128,8 +131,11 @@ class _Views:
 
     def render(self, template: str, status: int = 200, **ctx):
         kind = self.kind
+        def link(endpoint, f, **args):  # a page of one filing: its id named as the kind names it
+            return url_for(endpoint, **{kind.detail_arg: f.id}, **args)
+
         return render_template(f"filing/{template}", kind=kind, surface=self.pages, part=self.pages.partial,
-                               link=lambda endpoint, f, **args: url_for(endpoint, **{kind.detail_arg: f.id}, **args),
+                               link=link,
                                title=lambda key, f=None: text(kind, key, f),
                                **(self.pages.helpers() if self.pages.helpers else {}), **ctx), status
 
@@ -163,7 +169,8 @@ class _Views:
                 choices = [(c["value"], pick(c["label_zh"], c["label_en"])) for c in spec["choices"] or []]
             if spec["choices"] and len(choices) < 2 or name in self.pages.filter_choices and len(choices) < 2:
                 continue
-            fields.append({"name": name, "label": pick(*label), "value": raw.get(name, ""), "choices": choices,
+            fields.append({"name": name, "label": pick(*label), "value": raw.get(name, ""),
+                           "choices": choices,
                            "type": "date" if spec["type"] == "date" else "choice" if choices else "text",
                            "all": name not in self.pages.bureau_filters})
         return fields
@@ -179,9 +186,13 @@ class _Views:
         specs = for_page(schema)
         specs = self.pages.fields(specs) if self.pages.fields else specs
         if self.pages.upload_on_new:
-            specs.append({"name": "file", "type": "file", "required": False, "accept": self.pages.accept,
+            specs.append({"name": "file", "type": "file", "required": False, "accept": self.accept(),
                           "label": text(self.kind, "upload_on_new")})
         return specs
+
+    def accept(self) -> str:
+        """What the file chooser offers: the content types the kind's attachments take."""
+        return ",".join(self.kind.attachments.content_types) if self.kind.attachments else ""
 
     def detail_page(self, filing, status: int = 200, **ctx):
         kind, user = self.kind, current_user
@@ -197,6 +208,7 @@ class _Views:
             decision_fields = [f for f in for_page(kind.decision.body()) if f["name"] != "decision"]
         ctx = {"values": {}, "errors": {}, "message": None, "upload_errors": {}, **ctx}
         return self.render("detail.html", status, f=filing, moves=moves, files=files, due=due,
+                           accept=self.accept(),
                            decision_fields=decision_fields,
                            slots=self.pages.slots(filing) if self.pages.slots and files is not None else [],
                            page_url=url_for(".detail", **{self.kind.detail_arg: filing.id}), **ctx)
@@ -221,7 +233,8 @@ class _Views:
         bureau = current_user.role == "bureau"
         return self.render(
             "list.html", 422 if errors else 200, items=items, total=total, page=page,
-            pages=max(1, -(-total // PAGE_SIZE)), errors=errors, bureau=bureau, filter_fields=self.filter_fields(raw),
+            pages=max(1, -(-total // PAGE_SIZE)), errors=errors, bureau=bureau,
+            filter_fields=self.filter_fields(raw),
             counts=self.kind.service.stats() if bureau else None,
             # only the list's own filters reach url_for: "endpoint", "_anchor", "tenant"… would not
             args={k: v for k, v in raw.items() if k in request.args})
@@ -230,7 +243,8 @@ class _Views:
         from ipservice.forms.render import flat_errors, load_form, page_refusal
 
         schema = self.form_schema()
-        values, errors, message, status, preview = (self.pages.initial() if self.pages.initial else {}), {}, None, 200, None
+        values = self.pages.initial() if self.pages.initial else {}
+        errors, message, status, preview = {}, None, 200, None
         if request.method == "POST":
             values = request.form
             data, errors = load_form(schema, request.form)

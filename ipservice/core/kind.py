@@ -169,7 +169,6 @@ class PageSurface:
     bureau_filters: Mapping[str, str] = field(default_factory=dict)  # the queue's default filters
     confirm: Mapping[str, str] = field(default_factory=dict)  # move target → what the mover must confirm
     slots: Callable[[object], list] | None = None  # ``slots(filing)`` → [(code, label)] of its documents
-    accept: str = "application/pdf,.pdf"  # the upload's ``accept``
 
 
 @dataclass(frozen=True)
@@ -236,10 +235,11 @@ class FilingKind:
     personal_data: Callable[[list], list[dict]] | None = None
 
     def __post_init__(self):
-        if self.pages is not None and self.api is not None:  # its pages are the one set's: ``pages_<name>.index`` …
+        if self.pages is not None and self.api is not None:  # its pages are the one set's: ``pages_<name>.…``
             if self.detail_arg == "filing_id":
                 object.__setattr__(self, "detail_arg", self.api.id_arg)
-            for attr, view in (("list_endpoint", "index"), ("detail_endpoint", "detail"), ("new_endpoint", "new")):
+            for attr, view in (("list_endpoint", "index"), ("detail_endpoint", "detail"),
+                               ("new_endpoint", "new")):
                 if not getattr(self, attr):
                     object.__setattr__(self, attr, f"pages_{self.name}.{view}")
 

@@ -48,7 +48,7 @@ def declare() -> FilingKind:
             nav={"enterprise": N_("资助申请"), "bureau": N_("资助审核")}, empty=N_("没有符合条件的资助申请。"),
             flashes={"submitted": N_("资助申请已提交，申请编号 %(number)s。"),
                      "approved": N_("已批准，核定金额 %(amount)s 元。"), "rejected": N_("已驳回该资助申请。")},
-            actions={"approve": N_("批准"), "reject": N_("驳回")}, accept="application/pdf,.pdf,image/jpeg,image/png",
+            actions={"approve": N_("批准"), "reject": N_("驳回")},
             values=lambda app: {"amount": f"{app.granted_cny:,}" if app.granted_cny is not None else ""},
             notices=lambda app: [app.warning] if app.warning else [],
             slots=lambda app: [(e["code"], e["label"]) for e in services.evidence_status(app)],

@@ -131,12 +131,12 @@ class _Views:
 
     def render(self, template: str, status: int = 200, **ctx):
         kind = self.kind
+
         def link(endpoint, f, **args):  # a page of one filing: its id named as the kind names it
             return url_for(endpoint, **{kind.detail_arg: f.id}, **args)
 
         return render_template(f"filing/{template}", kind=kind, surface=self.pages, part=self.pages.partial,
-                               link=link,
-                               title=lambda key, f=None: text(kind, key, f),
+                               link=link, title=lambda key, f=None: text(kind, key, f),
                                **(self.pages.helpers() if self.pages.helpers else {}), **ctx), status
 
     def filters(self) -> tuple[dict, dict, dict]:
@@ -167,8 +167,8 @@ class _Views:
                 choices = [("true", gettext("是")), ("false", gettext("否"))]
             else:
                 choices = [(c["value"], pick(c["label_zh"], c["label_en"])) for c in spec["choices"] or []]
-            if spec["choices"] and len(choices) < 2 or name in self.pages.filter_choices and len(choices) < 2:
-                continue
+            if (spec["choices"] or name in self.pages.filter_choices) and len(choices) < 2:
+                continue  # nothing to choose (a tenant with one center)
             fields.append({"name": name, "label": pick(*label), "value": raw.get(name, ""),
                            "choices": choices,
                            "type": "date" if spec["type"] == "date" else "choice" if choices else "text",

@@ -168,6 +168,8 @@ def map_header(rows: list[tuple], columns: list[Column]):
     for col in columns:
         for name in col.names:
             by_name.setdefault(norm(name), col)
+    for col in columns:  # the English label too (the English template's headers), after every other name
+        by_name.setdefault(norm(col.label_en), col)
 
     def mapping(row):
         found, ignored = {}, []
@@ -410,8 +412,14 @@ class Importer:
         """Import ``chunk`` (``[(row number, cells)]``) in one go when the kind has ``bulk`` rules, else row
         by row; a chunk the database refuses is rolled back and imported row by row (the exact report)."""
         outcomes = self._chunk(chunk, mapping)
+        self.chunk_done(outcomes)
         self.end_chunk()
         return outcomes
+
+    def chunk_done(self, outcomes: list[Outcome]) -> None:
+        """A hook, called with the chunk's outcomes in the chunk's transaction, before it commits (a page
+        import records its progress and report rows there: what is stored and what is reported commit
+        together)."""
 
     def _chunk(self, chunk: list[tuple[int, tuple]], mapping: dict) -> list[Outcome]:
         if self.spec.bulk is None or not chunk:

@@ -90,9 +90,9 @@ def _clean_name(name: str) -> str:
     return "".join(ch for ch in name if ch.isprintable())[:200] or "import.xlsx"
 
 
-def _check(kind, user, path: Path, name: str) -> int:
+def _check(kind, user, path: Path, name: str) -> int | None:
     """The workbook opens and its header has the kind's required columns (a 4xx saying what is wrong
-    otherwise); the data rows it holds, as its dimension says (the job counts them exactly)."""
+    otherwise); the data rows it holds as its dimension says, None without one (the job counts them)."""
     try:
         sheet = workbook.open_sheet(path, name)
     except workbook.Unreadable as exc:
@@ -103,7 +103,7 @@ def _check(kind, user, path: Path, name: str) -> int:
         error(422, exc.message, {"file": [exc.message]}, location="files")
     finally:
         sheet.close()
-    return max(sheet.size_hint - layout.header - 1, 0)
+    return max(sheet.size_hint - layout.header - 1, 0) if sheet.size_hint else None
 
 
 def get(import_id: str) -> PageImport:

@@ -65,7 +65,7 @@ def run_job(tenant_id: str, import_id: str) -> None:
             except workbook.Unreadable as exc:
                 _end(tenant_id, import_id, "failed", exc.message)
                 return
-            except Exception as exc:  # noqa: BLE001 — the import fails, saying why; the worker goes on
+            except Exception as exc:  # the import fails, saying why; the worker goes on
                 log.exception("import %s failed", import_id)
                 _end(tenant_id, import_id, "failed", _("内部错误：%(error)s", error=f"{type(exc).__name__}: {exc}"))
                 return

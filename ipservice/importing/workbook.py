@@ -30,7 +30,7 @@ def open_sheet(path: Path, name: str) -> Sheet:
         raise Unreadable(_("无法读取文件 %(file)s：%(error)s", file=name, error=refused))
     try:
         return Sheet(path)
-    except Exception as exc:  # noqa: BLE001 — whatever openpyxl or the file system says
+    except Exception as exc:  # whatever openpyxl or the file system says
         raise Unreadable(_("无法读取文件 %(file)s：%(error)s", file=name,
                            error=str(exc) or type(exc).__name__)) from exc
 

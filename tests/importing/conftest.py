@@ -1,5 +1,5 @@
-"""Page imports: the queue emptied around each test, files of each kind with a good and a bad row, and the
-API and page clients of a bureau official."""
+"""Page imports: the queue emptied around each test (the notifications' fixture), files of each kind with a
+good and a bad row, and the API client of a bureau official."""
 from __future__ import annotations
 
 import csv
@@ -7,43 +7,23 @@ import datetime as dt
 import io
 import itertools
 
-import pytest
-
 from tests.conftest import Api, create_user, token_for
-from tests.test_imports import CASE_HEADERS, CERT_HEADERS, CUSTODY_HEADERS, _case_row, bad_check_digit, make_uscc, xlsx
+from tests.notifications.conftest import drain, queue, sweep  # noqa: F401 — the queue fixture, a worker's work
 from tests.subsidy.subsidy_helpers import patent
 from tests.subsidy.test_subsidy_import_config import HEADERS as SUBSIDY_HEADERS
+from tests.test_imports import (
+    CASE_HEADERS,
+    CERT_HEADERS,
+    CUSTODY_HEADERS,
+    _case_row,
+    bad_check_digit,
+    make_uscc,
+    xlsx,
+)
 
 _SERIAL = itertools.count(1)
 TENANT_OF = {"custody": "xian", "certification": "hebi", "case": "hebi", "subsidy": "hebi"}
 COMMAND_OF = {"custody": "custody", "certification": "certifications", "case": "cases", "subsidy": "subsidies"}
-
-
-@pytest.fixture
-def queue(app):
-    from ipservice.core import jobs
-
-    q = jobs.of(app)
-    q.huey.flush()
-    yield q
-    q.huey.flush()
-
-
-def drain(app) -> int:
-    from ipservice.core import jobs
-
-    total = 0
-    while n := jobs.drain(app):
-        total += n
-    return total
-
-
-def sweep(app) -> None:
-    from ipservice.core import jobs
-
-    with app.app_context():
-        jobs.run_periodic(app, catch_up_only=True)
-    drain(app)
 
 
 def official(app, client, tenant: str, email: str | None = None) -> Api:

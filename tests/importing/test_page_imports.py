@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.importing.conftest import COMMAND_OF, TENANT_OF, csv_rows, drain, official, sample, sweep, upload
+from tests.importing.conftest import (
+    COMMAND_OF,
+    TENANT_OF,
+    csv_rows,
+    drain,
+    official,
+    sample,
+    sweep,
+    upload,
+)
 
 
 def _count(app, tenant, model):

@@ -244,3 +244,54 @@ def test_a_file_that_can_no_longer_be_read_fails_the_import_and_says_why(app, cl
     assert body["status"] == "failed" and body["processed"] == 0
     notes = officer.get("/api/v1/notifications").get_json()
     assert notes[0]["title"] == "导入失败：台账.xlsx" and "无法读取文件" in notes[0]["body"]
+
+
+def test_two_workers_taking_one_import_at_once_import_it_once(app, client, tmp_path, queue, monkeypatch):
+    """The conditional UPDATE that takes an import decides between two workers that reach it together."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ipservice.certification.models import CertificationRecord
+    from ipservice.core import jobs as core_jobs
+    from ipservice.importing import jobs
+    from ipservice.importing.services import JOB
+
+    officer = official(app, client, "hebi")
+    import_id = upload(officer, "hebi", "certification", _big_xlsx(tmp_path / "r.xlsx", _cert_rows(20, "RACE"))
+                       ).get_json()["id"]
+    queue.huey.flush()
+    barrier = threading.Barrier(2)
+    take = jobs._take
+    taken = []
+
+    def together(import_id):
+        barrier.wait(timeout=60)
+        taken.append(take(import_id))
+        return taken[-1]
+
+    monkeypatch.setattr(jobs, "_take", together)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda _n: core_jobs.of(app).run(JOB, ["hebi", import_id]), range(2)))
+    assert sorted(taken) == [0, 1]
+    assert _count(app, "hebi", CertificationRecord) == 20
+    body = officer.get(f"/t/hebi/api/v1/imports/{import_id}").get_json()
+    assert (body["status"], body["processed"], body["ok"]) == ("done", 20, 20)
+
+
+def test_an_import_tried_too_often_is_failed(app, client, tmp_path, queue):
+    from ipservice.core.tenancy import tenant_context
+    from ipservice.extensions import db
+    from ipservice.importing.models import PageImport
+
+    officer = official(app, client, "hebi")
+    import_id = upload(officer, "hebi", "certification", sample("certification", tmp_path / "t.xlsx")
+                       ).get_json()["id"]
+    queue.huey.flush()
+    with app.app_context(), tenant_context("hebi"):  # three workers took it and died
+        db.session.execute(db.update(PageImport).values(status="running", attempts=3,
+                                                        lease_until=PageImport.created_at))
+        db.session.commit()
+    sweep(app)
+    body = officer.get(f"/t/hebi/api/v1/imports/{import_id}").get_json()
+    assert (body["status"], body["processed"]) == ("failed", 0)
+    assert officer.get("/api/v1/notifications").get_json()[0]["body"] == "导入尝试 3 次仍未完成，已停止。"

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import io
 import itertools
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from tests.certification.certification_helpers import pdf_bytes
 from tests.conftest import DEMO_PASSWORD, Api, make_uscc, register_enterprise
@@ -106,21 +104,6 @@ class Real:
         r = Api(self.client, self.newcomer()).post("/api/v1/me/erasure-request", json={"reason": "不再使用"})
         assert r.status_code == 201, r.get_json()
         return r.get_json()["id"]
-
-    def import_form(self) -> dict:
-        """A case ledger (a good row, a bad one) and its kind, for ``POST …/imports``."""
-        from tests.importing.conftest import sample
-
-        with tempfile.TemporaryDirectory() as d:
-            content = sample("case", Path(d) / "ledger.xlsx").read_bytes()
-        return {"kind": "case", "file": (io.BytesIO(content), "台账.xlsx")}
-
-    def fresh_import(self) -> dict:
-        """An import of the tenant made now (queued: the proof's queue has no worker)."""
-        r = self.client.post(f"/t/{TENANT}/api/v1/imports", data=self.import_form(),
-                             content_type="multipart/form-data", headers={"Authorization": f"Bearer {self.bureau}"})
-        assert r.status_code == 202, r.get_json()
-        return {**HERE, "import_id": r.get_json()["id"]}
 
     @staticmethod
     def claim_form(uscc: str) -> dict:
@@ -261,11 +244,11 @@ CALLS = {
         r.e1.token, {"notification_id": r.e1.notification}),
     ("POST", f"{T}/organizations/{{enterprise_id}}/verification"): lambda r: Call(
         r.bureau, {**HERE, "enterprise_id": register_enterprise(r.client, TENANT, name="待核实单位")["id"]}),
-    # imports from a page (issue 21): a spreadsheet queued, its progress, its report
-    ("POST", f"{T}/imports"): lambda r: Call(r.bureau, dict(HERE), data=r.import_form(), expect=202),
-    ("GET", f"{T}/imports/{{import_id}}"): lambda r: Call(r.bureau, r.fresh_import()),
-    ("GET", f"{T}/imports/{{import_id}}/report.csv"): lambda r: Call(r.bureau, r.fresh_import()),
-    ("GET", f"{T}/imports/{{import_id}}/report.xlsx"): lambda r: Call(r.bureau, r.fresh_import()),
+    # imports from a page (issue 21): a ledger queued, and the world's import: its progress, its report
+    ("POST", f"{T}/imports"): lambda r: Call(r.bureau, dict(HERE), data=W.ledger_form(), expect=202),
+    ("GET", f"{T}/imports/{{import_id}}"): lambda r: Call(r.bureau, {**HERE, "import_id": r.world.imports[TENANT]}),
+    ("GET", f"{T}/imports/{{import_id}}/report.csv"): lambda r: Call(r.bureau, {**HERE, "import_id": r.world.imports[TENANT]}),
+    ("GET", f"{T}/imports/{{import_id}}/report.xlsx"): lambda r: Call(r.bureau, {**HERE, "import_id": r.world.imports[TENANT]}),
     # personal data (issue 22): the caller's own, and the bureau's decisions on a request made now
     **_get("privacy-notice"), **_get("erasure-requests", BUREAU), **_get("accesses", BUREAU),
     ("GET", "/api/v1/me/data"): lambda r: Call(r.e1.token),

@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 from tests.importing.conftest import drain, official, sample, upload
 
 
-def _stored(app) -> tuple[int, list]:
+def _stored(app) -> tuple[int, set]:
+    """The imports in the database and the files in the upload folder's imports (earlier tests' files stay:
+    compare with what there was before)."""
     from ipservice.core.tenancy import cross_tenant
     from ipservice.extensions import db
     from ipservice.importing.models import PageImport
@@ -22,8 +24,7 @@ def _stored(app) -> tuple[int, list]:
     with app.app_context(), cross_tenant("test"):
         n = db.session.scalar(select(func.count()).select_from(PageImport))
         db.session.remove()
-    files = [p for p in Path(app.config["UPLOAD_DIR"]).glob("*/imports/*") if p.is_file()]
-    return n, files
+    return n, {p for p in Path(app.config["UPLOAD_DIR"]).glob("*/imports/*") if p.is_file()}
 
 
 def _xlsx_bytes(headers) -> bytes:
@@ -67,6 +68,7 @@ def test_bad_input_is_a_4xx_in_the_users_language_and_stores_nothing(app, client
         content = _zip_bytes()
     elif content == "headers":
         content = _xlsx_bytes(["单位名称", "统一社会信用代码"])
+    before = _stored(app)
     r = upload(officer, "hebi", kind, content=content) if content is not None else upload(officer, "hebi", kind)
     assert r.status_code == status, r.get_json()
     body = r.get_json()
@@ -74,7 +76,7 @@ def test_bad_input_is_a_4xx_in_the_users_language_and_stores_nothing(app, client
     assert (zh if lang == "zh" else en) in text, text
     if lang == "en" and what == "missing columns":
         assert "Certificate" in text or "certificate_no" in text
-    assert _stored(app) == (0, [])
+    assert _stored(app) == before == (0, before[1])
     assert drain(app) == 0
 
 
@@ -82,9 +84,10 @@ def test_a_file_over_the_limit_is_413(app, client, tmp_path, queue, monkeypatch)
     officer = official(app, client, "hebi")
     path = sample("certification", tmp_path / "big.xlsx")
     monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", path.stat().st_size - 1)
+    before = _stored(app)
     r = upload(officer, "hebi", "certification", path)
     assert r.status_code == 413 and "文件不能超过" in r.get_json()["message"]
-    assert _stored(app) == (0, [])
+    assert _stored(app) == before == (0, before[1])
 
 
 def test_only_the_tenants_bureau_imports_and_sees_its_imports(app, client, tmp_path, queue, enterprise):

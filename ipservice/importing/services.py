@@ -72,14 +72,9 @@ def create(user, kind_name: str | None, upload) -> PageImport:
 
 
 def _read(upload) -> bytes:
-    limit = current_app.config["IMPORT_MAX_BYTES"]
-    if upload is None or not getattr(upload, "filename", None):
-        error(422, _("请选择要导入的 Excel 文件。"), {"file": [_("缺少必填字段。")]}, location="files")
-    data = upload.stream.read(limit + 1)
-    if len(data) > limit:
-        error(413, _("文件不能超过 %(mb)s MB。", mb=limit // (1024 * 1024)))
-    if not data:
-        error(422, _("文件为空。"), {"file": [_("文件为空。")]}, location="files")
+    from ipservice.core.attachments import read_upload
+
+    data = read_upload(upload, current_app.config["IMPORT_MAX_BYTES"], _("请选择要导入的 Excel 文件。"))
     if not data.startswith(ZIP_MAGIC):
         error(415, _("文件不是 Excel 工作簿（.xlsx）：请在 Excel 中另存为 .xlsx 后再上传。"))
     return data

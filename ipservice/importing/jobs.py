@@ -148,13 +148,14 @@ def _count(importer: Importer, path, name: str) -> int:
 
 
 def _end(tenant_id: str, import_id: str, status: str, message: str | None) -> None:
-    """The import done or failed, and its owner told, in one transaction."""
+    """The import done or failed, and its owner told, in one transaction (class ``background``: work the
+    user started that a job finished, as a large export)."""
     from ipservice.notifications.events import notify
 
     with unit_of_work():
         imp = db.session.get(PageImport, (tenant_id, import_id))
         imp.status, imp.message, imp.finished_at, imp.lease_until = status, message, utcnow(), None
-        notify([imp.user_id], "import", f"import.{status}",
+        notify([imp.user_id], "background", f"import.{status}",
                {"import": imp.id, "kind": imp.kind, "file": imp.filename, "ok": imp.ok, "skipped": imp.skipped,
                 "errors": imp.errors, "message": message}, tenant_id)
 

@@ -12,7 +12,7 @@ from ipservice.core.types import UTCDateTime, utcnow
 from ipservice.extensions import db
 
 # The classes of events a user can switch e-mail off for (settings page).
-CLASSES = ("decision", "progress", "new_filing", "account", "digest", "import")  # progress: of a case
+CLASSES = ("decision", "progress", "new_filing", "account", "digest")  # progress: of a case
 NEW_FILING_MODES = ("each", "daily")
 
 

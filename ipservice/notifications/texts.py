@@ -8,17 +8,19 @@ from ipservice.core import filing
 from ipservice.core.i18n import pick
 from ipservice.core.labels import role_label, status_label
 
+IMPORT_EVENTS = ("import.done", "import.failed")
+
 
 def title(note) -> str:
     p = note.params or {}
-    if note.event_class == "digest":
-        return _("每日提醒：%(overdue)s 件已超期，%(soon)s 件即将到期，%(waiting)s 件待处理",
-                 overdue=p.get("overdue", 0), soon=p.get("due_soon", 0), waiting=p.get("waiting", 0))
-    if note.event_class == "import":
+    if note.event in IMPORT_EVENTS:  # an import from a page ended (class "background": work a job finished)
         if note.event == "import.failed":
             return _("导入失败：%(file)s", file=p.get("file", ""))
         return _("导入完成：%(file)s，成功 %(ok)s 行，跳过 %(skipped)s 行，错误 %(errors)s 行", file=p.get("file", ""),
                  ok=p.get("ok", 0), skipped=p.get("skipped", 0), errors=p.get("errors", 0))
+    if note.event_class == "digest":
+        return _("每日提醒：%(overdue)s 件已超期，%(soon)s 件即将到期，%(waiting)s 件待处理",
+                 overdue=p.get("overdue", 0), soon=p.get("due_soon", 0), waiting=p.get("waiting", 0))
     if note.event == "user.password_changed":
         return _("您的密码已修改")
     if note.event == "user.role_changed":
@@ -37,10 +39,10 @@ def title(note) -> str:
 
 def body(note) -> str:
     p = note.params or {}
+    if note.event in IMPORT_EVENTS:
+        return p.get("message") or ""  # why it failed
     if note.event_class == "digest":
         return "\n".join(f"{i.get('number') or i.get('kind')} — {i.get('due')}" for i in p.get("items", []))
-    if note.event_class == "import":
-        return p.get("message") or ""
     if note.event == "user.password_changed":
         return _("您的密码已被修改，其他登录会话和全部 API 令牌已失效。如非本人操作，请立即联系管理部门。")
     if note.event == "user.role_changed":
@@ -52,10 +54,10 @@ def body(note) -> str:
 
 def link(note, external: bool = False) -> str | None:
     p = note.params or {}
+    if note.event in IMPORT_EVENTS and note.tenant_id:
+        return url_for("importing.detail", tenant=note.tenant_id, import_id=p.get("import"), _external=external)
     if note.event_class == "digest" and note.tenant_id:
         return url_for("worklist.bureau", tenant=note.tenant_id, _external=external)
-    if note.event_class == "import" and note.tenant_id:
-        return url_for("importing.detail", tenant=note.tenant_id, import_id=p.get("import"), _external=external)
     kind = filing.kind(p.get("kind", ""))
     if kind is None or not note.tenant_id or not p.get("id"):
         return None

@@ -99,3 +99,8 @@ class Config:
     # delivery a worker took and did not finish is taken again after the lease.
     MAIL_RETRY_SECONDS = int(os.environ.get("IPSERVICE_MAIL_RETRY_SECONDS", "60"))
     MAIL_LEASE_SECONDS = int(os.environ.get("IPSERVICE_MAIL_LEASE_SECONDS", "300"))
+    # Imports from a page (ipservice.importing): the largest workbook taken, and how long a job holds an import
+    # between two chunks before the sweep gives it to another worker (it died); tries before it is failed.
+    IMPORT_MAX_BYTES = int(os.environ.get("IPSERVICE_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+    IMPORT_LEASE_SECONDS = int(os.environ.get("IPSERVICE_IMPORT_LEASE_SECONDS", "600"))
+    IMPORT_MAX_ATTEMPTS = 3

@@ -8,9 +8,16 @@ from ipservice.core import filing
 from ipservice.core.i18n import pick
 from ipservice.core.labels import role_label, status_label
 
+IMPORT_EVENTS = ("import.done", "import.failed")
+
 
 def title(note) -> str:
     p = note.params or {}
+    if note.event in IMPORT_EVENTS:  # an import from a page ended (class "background": work a job finished)
+        if note.event == "import.failed":
+            return _("导入失败：%(file)s", file=p.get("file", ""))
+        return _("导入完成：%(file)s，成功 %(ok)s 行，跳过 %(skipped)s 行，错误 %(errors)s 行", file=p.get("file", ""),
+                 ok=p.get("ok", 0), skipped=p.get("skipped", 0), errors=p.get("errors", 0))
     if note.event_class == "digest":
         return _("每日提醒：%(overdue)s 件已超期，%(soon)s 件即将到期，%(waiting)s 件待处理",
                  overdue=p.get("overdue", 0), soon=p.get("due_soon", 0), waiting=p.get("waiting", 0))
@@ -42,6 +49,8 @@ def _background_title(event: str, p: dict) -> str:
 
 def body(note) -> str:
     p = note.params or {}
+    if note.event in IMPORT_EVENTS:
+        return p.get("message") or ""  # why it failed
     if note.event_class == "digest":
         return "\n".join(f"{i.get('number') or i.get('kind')} — {i.get('due')}" for i in p.get("items", []))
     if note.event == "user.password_changed":
@@ -55,6 +64,8 @@ def body(note) -> str:
 
 def link(note, external: bool = False) -> str | None:
     p = note.params or {}
+    if note.event in IMPORT_EVENTS and note.tenant_id:
+        return url_for("importing.detail", tenant=note.tenant_id, import_id=p.get("import"), _external=external)
     if note.event_class == "digest" and note.tenant_id:
         return url_for("worklist.bureau", tenant=note.tenant_id, _external=external)
     if note.event_class == "background" and note.tenant_id:

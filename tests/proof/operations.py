@@ -250,6 +250,11 @@ CALLS = {
         r.e1.token, {"notification_id": r.e1.notification}),
     ("POST", f"{T}/organizations/{{enterprise_id}}/verification"): lambda r: Call(
         r.bureau, {**HERE, "enterprise_id": register_enterprise(r.client, TENANT, name="待核实单位")["id"]}),
+    # imports from a page (issue 21): a ledger queued, and the world's import: its progress, its report
+    ("POST", f"{T}/imports"): lambda r: Call(r.bureau, dict(HERE), data=W.ledger_form(), expect=202),
+    ("GET", f"{T}/imports/{{import_id}}"): lambda r: Call(r.bureau, {**HERE, "import_id": r.world.imports[TENANT]}),
+    ("GET", f"{T}/imports/{{import_id}}/report.csv"): lambda r: Call(r.bureau, {**HERE, "import_id": r.world.imports[TENANT]}),
+    ("GET", f"{T}/imports/{{import_id}}/report.xlsx"): lambda r: Call(r.bureau, {**HERE, "import_id": r.world.imports[TENANT]}),
     # personal data (issue 22): the caller's own, and the bureau's decisions on a request made now
     **_get("privacy-notice"), **_get("erasure-requests", BUREAU), **_get("accesses", BUREAU),
     ("GET", "/api/v1/me/data"): lambda r: Call(r.e1.token),

@@ -69,7 +69,8 @@ RESOURCES = (
 
 # Route variables that name an object of one tenant (the filing kinds' ``detail_arg``s are added at run
 # time); those owned by one enterprise are the filing ids and their attachments.
-TENANT_OBJECT_VARS = {"agency_id", "claim_id", "enterprise_id", "attachment_id", "request_id", "export_id"}
+TENANT_OBJECT_VARS = {"agency_id", "claim_id", "enterprise_id", "attachment_id", "request_id", "export_id",
+                      "import_id"}
 
 
 def _kind_for(var: str, endpoint: str, kinds):
@@ -102,6 +103,8 @@ def fill(rule: str, endpoint: str, variables, res: Resource, world: W.World) -> 
         "request_id": lambda: world.erasure_requests[res.ids],
         # an export job of the tenant's bureau (built: its file can be downloaded)
         "export_id": lambda: world.exports[res.ids],
+        "import_id": lambda: world.imports[res.ids],
+        "kind": lambda: "case",  # an import template's kind
         "enterprise_id": lambda: owner.enterprise_id,
         "code": lambda: world.task[res.tenant] if "task" in endpoint.lower() else world.kpi[res.tenant][0],
         "year": lambda: world.kpi[res.tenant][1],

@@ -13,6 +13,9 @@ def init_app(app):
 
     hooks.nav(app, views._nav)
     hooks.login_refusal(app, completion.login_state)
+    from ipservice.core import jobs
+
+    jobs.job(app, completion.CODE_JOB, completion.mail_code_job)
     _personal_data(app)
 
 

@@ -13,7 +13,8 @@ Revises: 0020_filing_numbers
 - ``account_links``: a link's SHA-256 only, its purpose, until when, and ``used_at`` (set once by a
   conditional UPDATE: the database holds single use). PostgreSQL: row-level security like ``api_tokens``; the
   link is used before any user is known, through the SECURITY DEFINER ``ipservice_auth_use_link``, which
-  spends it and returns its account (and makes that account visible for the rest of the transaction).
+  spends it and returns its account (and makes that account visible for the rest of the transaction);
+  ``ipservice_auth_link_usable`` says whether a link may still be used (the page's form), nothing more.
 - ``ipservice_auth_lookup_token`` returns the account's columns: re-created with ``email_verified_at``.
 - ``organization_claims.language`` (the claimant's language, for the code's mail) and ``code_mailed_at``.
 """
@@ -53,6 +54,22 @@ BEGIN
         RETURN QUERY SELECT found;
     END IF;
 END $$"""
+
+# whether a link may still be used (the page shows its form, or says at once that the link is spent)
+LINK_USABLE = f"""
+CREATE OR REPLACE FUNCTION ipservice_auth_link_usable(link_sha256 text, link_purpose text, at_time timestamptz)
+RETURNS boolean {_DEFINER} AS $$
+{_ACROSS}
+    found boolean;
+BEGIN
+    {_ON}
+    SELECT EXISTS (SELECT 1 FROM account_links l WHERE l.token_hash = link_sha256 AND l.purpose = link_purpose
+                   AND l.used_at IS NULL AND l.expires_at > at_time) INTO found;
+    {_RESTORE}
+    RETURN found;
+END $$"""
+FUNCTIONS = {"ipservice_auth_use_link(text, text, timestamptz)": USE_LINK,
+             "ipservice_auth_link_usable(text, text, timestamptz)": LINK_USABLE}
 
 
 def _lookup_token(extra: bool) -> str:
@@ -114,14 +131,16 @@ def upgrade():
     op.execute(f"CREATE POLICY account_visibility ON account_links USING ({VISIBLE}) WITH CHECK ({VISIBLE})")
     op.execute(f"CREATE POLICY owner_cross_tenant ON account_links TO CURRENT_USER "
                f"USING ({_ACROSS_ON}) WITH CHECK ({_ACROSS_ON})")
-    op.execute(USE_LINK)
-    op.execute("REVOKE ALL ON FUNCTION ipservice_auth_use_link(text, text, timestamptz) FROM PUBLIC")
+    for signature, body in FUNCTIONS.items():
+        op.execute(body)
+        op.execute(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
     _replace_lookup_token(True)
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP FUNCTION IF EXISTS ipservice_auth_use_link(text, text, timestamptz)")
+        for signature in FUNCTIONS:
+            op.execute(f"DROP FUNCTION IF EXISTS {signature}")
         _replace_lookup_token(False)
     with op.batch_alter_table('organization_claims', schema=None) as batch_op:
         batch_op.drop_column('code_mailed_at')

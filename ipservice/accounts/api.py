@@ -96,6 +96,8 @@ class PasswordResetResource(MethodView):
     @access("anyone")
     @auth_blp.arguments(schemas.PasswordResetRequestSchema)
     @auth_blp.response(202, schemas.MessageSchema)
+    @auth_blp.alt_response(429, description="too many requests from this address or for this e-mail (counted "
+                                            "alike whether it has an account)")
     def post(self, data):
         """忘记密码: a single-use link valid one hour is mailed to the account's address. The same answer
         whether the address has an account or not."""

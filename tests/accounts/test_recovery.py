@@ -332,3 +332,25 @@ def test_a_bad_link_page_says_so_in_the_users_language(client, lang):
     r = client.get(f"/password-reset/{'y' * 43}?lang={lang}")
     assert r.status_code == 400
     assert ("expired" in r.get_data(as_text=True)) == (lang == "en")
+
+
+def test_row_level_security_hides_the_links_from_other_tenants_and_users(app, client, enterprise, postgres):
+    from sqlalchemy import func
+
+    from ipservice.accounts.models import AccountLink
+    from ipservice.core.tenancy import signed_in_as, tenant_context
+    from ipservice.extensions import db
+
+    e = enterprise("xian")
+    assert client.post(RESET, json={"email": e.info["email"]}).status_code == 202
+    user_id = _user(app, e.info["email"]).id
+
+    def visible(tenant, who):
+        with app.app_context(), tenant_context(tenant):
+            signed_in_as(who)
+            count = db.session.scalar(select(func.count()).select_from(AccountLink))
+            db.session.rollback()
+            return count
+
+    assert visible("hebi", None) == 0 and visible("*", "someone-else") == 0
+    assert visible("*", user_id) == 2  # its own: the registration's verification link and the reset link

@@ -354,3 +354,38 @@ def test_row_level_security_hides_the_links_from_other_tenants_and_users(app, cl
 
     assert visible("hebi", None) == 0 and visible("*", "someone-else") == 0
     assert visible("*", user_id) == 2  # its own: the registration's verification link and the reset link
+
+
+def test_a_reset_link_reaches_an_unverified_address_and_proves_it(app, client, mailbox):
+    """The one other mail an unverified address gets: a reset link proves the address as the verification
+    link does (a user who registered, never verified and forgot the password is not locked out)."""
+    email = register_enterprise(client, "hebi", email="never.verified@reset-corp.cn", verified=False)["email"]
+    token = _token(_reset_mail(app, client, mailbox, email), "password-reset")
+    assert _user(app, email).email_verified_at is None
+    assert client.post(CONFIRM, json={"token": token, "password": NEW_PASSWORD}).status_code == 200
+    assert _user(app, email).email_verified_at is not None
+
+
+def test_the_claim_code_waits_while_the_smtp_server_is_down(app, client, bureau, mailbox):
+    from ipservice.core import jobs
+    from ipservice.organizations.completion import CODE_JOB
+
+    uscc = make_uscc()
+    register_enterprise(client, "xian", name="被抢注的单位", email="squat2@squat-corp.cn", uscc=uscc)
+    r = client.post("/t/xian/api/v1/organization-claims", content_type="multipart/form-data", data={
+        "name": "真实科技有限公司", "uscc": uscc, "email": "owner2@owner-corp.cn", "password": NEW_PASSWORD,
+        "contact_name": "陈七", "contact_phone": "029-86668888", "licence": (io.BytesIO(pdf_bytes()), "l.pdf")})
+    claim_id = r.get_json()["id"]
+    drain(app)
+    mailbox.stop()
+    b = bureau("xian")
+    assert b.post(f"/t/xian/api/v1/organization-claims/{claim_id}/decision",
+                  json={"decision": "approve"}).status_code == 200
+    drain(app)  # refused by the server: given back, and tried again later
+    mailbox.start()
+    assert mailbox.to("owner2@owner-corp.cn") == []
+    with app.app_context():  # the retry the job scheduled, run now
+        jobs.enqueue_now(CODE_JOB, "xian", claim_id, app=app)
+        jobs.enqueue_now(CODE_JOB, "xian", claim_id, app=app)
+    drain(app)
+    assert len(mailbox.to("owner2@owner-corp.cn")) == 1

@@ -225,6 +225,6 @@ def login_state(email: str, password: str) -> str | None:
         if row.status == "rejected":
             return _("您的认领申请已被驳回：%(reason)s", reason=row.reason or "")
         if row.code_expires_at is not None and row.code_expires_at > utcnow():
-            return _("您的认领申请已批准，验证码已发送到您的电子邮箱。请凭验证码完成认领，然后登录。")
+            return _("您的认领申请已批准。请凭发送到您电子邮箱（或区局告知）的验证码完成认领，然后登录。")
         return _("您的认领申请已批准，但验证码已失效。请重新提交认领申请。")
     return None

@@ -69,11 +69,12 @@ def _language() -> str:
 
 
 def _issue(user: User, purpose: str, ttl: dt.timedelta, event: str) -> AccountLink:
-    """A new link of ``user`` (earlier unused links of the purpose end: the newest mail is the one that works),
-    and the audit event whose notification mails it."""
+    """A new link of ``user`` (earlier unused links of the purpose end: the newest mail is the one that
+    works), and the audit event whose notification mails it."""
     now = utcnow()
-    db.session.execute(update(AccountLink).where(AccountLink.user_id == user.id, AccountLink.purpose == purpose,
-                                                 AccountLink.used_at.is_(None)).values(used_at=now)
+    db.session.execute(update(AccountLink)
+                       .where(AccountLink.user_id == user.id, AccountLink.purpose == purpose,
+                              AccountLink.used_at.is_(None)).values(used_at=now)
                        .execution_options(synchronize_session=False))
     link_id = new_id()
     link = AccountLink(id=link_id, user_id=user.id, purpose=purpose, token_hash=_hash(token_of(link_id)),
@@ -99,7 +100,8 @@ def request_reset(email: str) -> None:
 
 def send_verification(user: User) -> AccountLink:
     """Registration (or the user asking again): a link that proves the address."""
-    return _issue(user, VERIFY, dt.timedelta(hours=current_app.config["VERIFY_LINK_TTL_HOURS"]), VERIFICATION_SENT)
+    ttl = dt.timedelta(hours=current_app.config["VERIFY_LINK_TTL_HOURS"])
+    return _issue(user, VERIFY, ttl, VERIFICATION_SENT)
 
 
 def _spend(token: str, purpose: str) -> User | None:

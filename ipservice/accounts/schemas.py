@@ -17,8 +17,9 @@ NEW_PASSWORD = label("新密码（至少 8 位，不能是常见密码）", "New
 
 
 class ConfirmedPassword(Schema):
-    """A new-password page's second field: the password typed again (``CONFIRMS`` names the first). Pages only:
-    the API takes the password once (its clients check it themselves); a mismatch is 422 beside this field."""
+    """A new-password page's second field: the password typed again (``CONFIRMS`` names the first). Pages
+    only: the API takes the password once (its clients check it themselves); a mismatch is 422 beside this
+    field."""
 
     CONFIRMS = "password"
     password_confirmation = fields.String(required=True, load_only=True, validate=validate.Length(max=128),
@@ -121,14 +122,17 @@ class PasswordResetRequestSchema(Schema):
 class PasswordResetConfirmSchema(Schema):
     """A new password with the token of a reset link."""
 
-    token = Text(required=True, max_length=200, metadata=label("链接中的令牌", "The token of the link", hidden=True))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(max=128), metadata=NEW_PASSWORD)
+    token = Text(required=True, max_length=200,
+                 metadata=label("链接中的令牌", "The token of the link", hidden=True))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=128),
+                             metadata=NEW_PASSWORD)
 
 
 class PasswordResetPageSchema(ConfirmedPassword):
     """The reset page (the token is in its address): the new password typed twice."""
 
-    password = fields.String(required=True, load_only=True, validate=validate.Length(max=128), metadata=NEW_PASSWORD)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=128),
+                             metadata=NEW_PASSWORD)
 
 
 class MessageSchema(Schema):

@@ -165,7 +165,8 @@ def verify_email(token):
                 raise
             return render_template("accounts/verify.html", message=exc.message, usable=False), 400
         flash(_("电子邮箱已验证。"))
-        return redirect(home_for(current_user) if current_user.is_authenticated else url_for("accounts.login"))
+        signed_in = current_user.is_authenticated
+        return redirect(home_for(current_user) if signed_in else url_for("accounts.login"))
     usable = recovery.link_usable(token, recovery.VERIFY)
     message = None if usable else _("该链接无效、已使用或已过期。请重新申请。")
     return render_template("accounts/verify.html", message=message, usable=usable), 200 if usable else 400

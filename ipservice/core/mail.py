@@ -79,7 +79,8 @@ def rendering(language: str | None):
     from flask_babel import force_locale
 
     base = current_app.config.get("IPSERVICE_BASE_URL") or "http://localhost:5000"
-    with current_app.test_request_context("/", base_url=base), force_locale("en" if language == "en" else "zh_CN"):
+    locale = "en" if language == "en" else "zh_CN"
+    with current_app.test_request_context("/", base_url=base), force_locale(locale):
         yield
 
 

@@ -80,7 +80,8 @@ def _may_mail(note_id: str) -> bool:
         return True
     else:
         reason = "address not verified"
-    db.session.execute(update(Notification).where(Notification.id == note_id, Notification.emailed_at.is_(None))
+    db.session.execute(update(Notification)
+                       .where(Notification.id == note_id, Notification.emailed_at.is_(None))
                        .values(email_wanted=False, email_error=reason))
     return False
 

@@ -47,7 +47,7 @@ def on_audit(event) -> None:
     if event.action in ACCOUNT_EVENTS:
         notify([event.object_id], "account", event.action, {"detail": _safe(event.detail)}, tenant_id)
         return
-    if event.action in LINK_EVENTS:  # the link itself is derived when mailed, never stored (accounts.recovery)
+    if event.action in LINK_EVENTS:  # the link is derived when mailed, never stored (accounts.recovery)
         detail = event.detail or {}
         params = {k: detail.get(k) for k in ("link_id", "purpose", "lang", "expires_at")}
         notify([event.object_id], "account", event.action, params, tenant_id, mail_only=True)
@@ -120,7 +120,8 @@ def notify(user_ids, event_class: str, event: str, params: dict, tenant_id: str 
         if earlier is not None and earlier in db.session:  # the same object again in this transaction
             earlier.event, earlier.params = event, {**earlier.params, **params}
             continue
-        wanted = mail.configured() and (mail_only or not (prefs is not None and event_class in (prefs.email_off or [])))
+        turned_off = prefs is not None and event_class in (prefs.email_off or [])
+        wanted = mail.configured() and (mail_only or not turned_off)
         note = Notification(user_id=user_id, tenant_id=tenant_id, event_class=event_class, event=event,
                             params=params, email_wanted=wanted)
         db.session.add(note)

@@ -100,7 +100,7 @@ def mail_code_job(tenant_id: str, claim_id: str) -> None:
     with tenant_context(tenant_id):
         with unit_of_work():
             claim = db.session.scalar(select(OrganizationClaim).where(OrganizationClaim.id == claim_id))
-            if claim is None or not claim.awaiting_completion or claim.code_expired or claim.code_hash is None:
+            if claim is None or not claim.awaiting_completion or claim.code_expired or not claim.code_hash:
                 return
             taken = db.session.execute(
                 update(OrganizationClaim).where(OrganizationClaim.id == claim.id,

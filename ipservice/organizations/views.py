@@ -29,7 +29,8 @@ def claim_new():
         return redirect(url_for("organizations.claim_status", claim_id=claim.id))
 
     values = request.form if request.method == "POST" else _typed_at_registration(request.args.get("uscc", ""))
-    return _public_form(schemas.ClaimPageIn(), "organizations/claim_new.html", values, submit, (409, 413, 415, 422))
+    return _public_form(schemas.ClaimPageIn(), "organizations/claim_new.html", values, submit,
+                        (409, 413, 415, 422))
 
 
 def _typed_at_registration(uscc: str) -> dict:
@@ -46,8 +47,8 @@ def _typed_at_registration(uscc: str) -> dict:
 def too_many_attempts(exc):
     """The claim page refused for its rate keeps the form and says how long to wait."""
     return throttle.keep_the_form(exc, "organizations.claim_new", lambda message: (render_template(
-        "organizations/claim_new.html", fields=for_page(schemas.ClaimPageIn()), values=request.form, errors={},
-        message=message), 429))
+        "organizations/claim_new.html", fields=for_page(schemas.ClaimPageIn()), values=request.form,
+        errors={}, message=message), 429))
 
 
 def _public_form(schema, template, values, act, refusable):

@@ -45,7 +45,8 @@ RETURNS TABLE (user_id text) {_DEFINER} AS $$
 BEGIN
     {_ON}
     UPDATE account_links l SET used_at = at_time
-     WHERE l.token_hash = link_sha256 AND l.purpose = link_purpose AND l.used_at IS NULL AND l.expires_at > at_time
+     WHERE l.token_hash = link_sha256 AND l.purpose = link_purpose
+       AND l.used_at IS NULL AND l.expires_at > at_time
        AND EXISTS (SELECT 1 FROM users u WHERE u.id = l.user_id AND u.active)
     RETURNING l.user_id::text INTO found;
     {_RESTORE}
@@ -57,7 +58,8 @@ END $$"""
 
 # whether a link may still be used (the page shows its form, or says at once that the link is spent)
 LINK_USABLE = f"""
-CREATE OR REPLACE FUNCTION ipservice_auth_link_usable(link_sha256 text, link_purpose text, at_time timestamptz)
+CREATE OR REPLACE FUNCTION ipservice_auth_link_usable(link_sha256 text, link_purpose text,
+                                                      at_time timestamptz)
 RETURNS boolean {_DEFINER} AS $$
 {_ACROSS}
     found boolean;
@@ -83,16 +85,18 @@ RETURNS TABLE (id text, email text, role text, tenant_id text, display_name text
     account record;
 BEGIN
     {_ON}
-    SELECT u.id::text AS user_id, u.email::text AS email, u.role::text AS role, u.tenant_id::text AS tenant_id,
-           u.display_name::text AS display_name, u.active AS active, u.created_at AS created_at,
-           u.session_generation AS session_generation{sel}, t.id::text AS token_id INTO account
+    SELECT u.id::text AS user_id, u.email::text AS email, u.role::text AS role,
+           u.tenant_id::text AS tenant_id, u.display_name::text AS display_name, u.active AS active,
+           u.created_at AS created_at, u.session_generation AS session_generation{sel},
+           t.id::text AS token_id INTO account
     FROM api_tokens t JOIN users u ON u.id = t.user_id
     WHERE t.token_hash = token_sha256 AND t.expires_at > now() AND u.active;
     {_RESTORE}
     IF account.user_id IS NOT NULL THEN
         PERFORM set_config('app.user_id', account.user_id, true);
-        RETURN QUERY SELECT account.user_id, account.email, account.role, account.tenant_id, account.display_name,
-                            account.active, account.created_at, account.session_generation{ret}, account.token_id;
+        RETURN QUERY SELECT account.user_id, account.email, account.role, account.tenant_id,
+                            account.display_name, account.active, account.created_at,
+                            account.session_generation{ret}, account.token_id;
     END IF;
 END $$"""
 

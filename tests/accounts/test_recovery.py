@@ -1,6 +1,6 @@
-"""Issue 21 item 5: password recovery and e-mail verification through HTTP, with the real SMTP server the tests
-start (aiosmtpd): the link mailed, expiry (time moved), single use (and two confirmations at once: one wins),
-every old session and token ended, the same answer for an unknown address; the confirmation field of every
+"""Issue 21 item 5: password recovery and e-mail verification through HTTP, with the real SMTP server the
+tests start (aiosmtpd): the link mailed, expiry (time moved), single use (and two confirmations at once:
+one wins), every old session and token ended, the same answer for an unknown address; the confirmation field of every
 new-password form; the verification link, and no other mail to an unverified address; the claim's code
 mailed to the claimant."""
 from __future__ import annotations
@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.certification.certification_helpers import pdf_bytes
-from tests.conftest import DEMO_PASSWORD, Api, csrf_from, make_uscc, page_login, register_enterprise, token_for
+from tests.conftest import (DEMO_PASSWORD, Api, csrf_from, make_uscc, page_login, register_enterprise,
+                            token_for)
 from tests.notifications.conftest import drain, mailbox, queue  # noqa: F401 — the fixtures
 from tests.racing import race
 
@@ -77,7 +78,6 @@ def test_recovery_end_to_end_through_the_pages(app, client, enterprise, mailbox)
     r = visitor.post("/password-reset", data={"email": email.upper(), "csrf_token": csrf_from(form)})
     assert r.status_code == 200 and "如果该电子邮箱对应一个账户" in r.get_data(as_text=True)
     drain(app)
-    assert len(mailbox.to(email)) == 1, [(m["Subject"], m.get_body(("plain",)).get_content()) for m in mailbox.to(email)]
     [mail] = mailbox.to(email)
     assert mail["Subject"] == "重置密码" and "1 小时" in mail.get_body(("plain",)).get_content()
     token = _token(mail, "password-reset")
@@ -99,7 +99,8 @@ def test_recovery_end_to_end_through_the_pages(app, client, enterprise, mailbox)
     assert e.get("/api/v1/notifications").status_code == 200
     assert _links(app, email)[0].used_at is None
     # a password the policy refuses: 422, the link still unused
-    r = visitor.post(f"/password-reset/{token}", data={"password": "12345678", "password_confirmation": "12345678",
+    r = visitor.post(f"/password-reset/{token}", data={"password": "12345678",
+                                                       "password_confirmation": "12345678",
                                                        "csrf_token": csrf_from(html)})
     assert r.status_code == 422 and _links(app, email)[0].used_at is None
 
@@ -110,7 +111,8 @@ def test_recovery_end_to_end_through_the_pages(app, client, enterprise, mailbox)
     for s in sessions:
         assert s.get("/account/password").status_code in (302, 401)
     assert e.get("/api/v1/notifications").status_code == 401
-    assert client.post("/api/v1/auth/token", json={"email": email, "password": DEMO_PASSWORD}).status_code == 401
+    old = client.post("/api/v1/auth/token", json={"email": email, "password": DEMO_PASSWORD})
+    assert old.status_code == 401
     fresh = Api(client, token_for(client, email, NEW_PASSWORD))
     # single use: the page and the API refuse the link now
     assert visitor.get(f"/password-reset/{token}").status_code == 400
@@ -130,7 +132,8 @@ def test_the_same_answer_whether_the_address_exists_or_not(app, client, enterpri
     unknown = client.post(RESET, json={"email": "nobody-here@xian-corp.cn"})
     assert known.status_code == unknown.status_code == 202
     assert known.get_json() == unknown.get_json()
-    english = client.post(RESET, json={"email": "nobody-here@xian-corp.cn"}, headers={"Accept-Language": "en"})
+    english = client.post(RESET, json={"email": "nobody-here@xian-corp.cn"},
+                          headers={"Accept-Language": "en"})
     assert english.status_code == 202 and "If this e-mail" in english.get_json()["message"]
     pages = app.test_client()
     form = csrf_from(pages.get("/password-reset").get_data(as_text=True))
@@ -138,7 +141,8 @@ def test_the_same_answer_whether_the_address_exists_or_not(app, client, enterpri
     b = pages.post("/password-reset", data={"email": "nobody-here@xian-corp.cn", "csrf_token": form})
     assert a.status_code == b.status_code == 200
     def shown(r, email):  # the page without the typed address and its one-time form tokens
-        return re.sub(r'name="(form_token|csrf_token)" value="[^"]*"', "", r.get_data(as_text=True).replace(email, ""))
+        text = r.get_data(as_text=True).replace(email, "")
+        return re.sub(r'name="(form_token|csrf_token)" value="[^"]*"', "", text)
 
     assert shown(a, e.info["email"]) == shown(b, "nobody-here@xian-corp.cn")
     drain(app)
@@ -178,8 +182,9 @@ def test_a_newer_link_voids_the_older_one_and_unknown_tokens_are_400(app, client
 def test_two_confirmations_of_one_link_at_once_one_wins(app, client, enterprise, mailbox, live_server):
     e = enterprise("xian")
     token = _token(_reset_mail(app, client, mailbox, e.info["email"]), "password-reset")
-    results = race(live_server, [("POST", CONFIRM, {}, {"token": token, "password": NEW_PASSWORD}),
-                                 ("POST", CONFIRM, {}, {"token": token, "password": "Second-Racer-Pass-2033"})])
+    results = race(live_server, [
+        ("POST", CONFIRM, {}, {"token": token, "password": NEW_PASSWORD}),
+        ("POST", CONFIRM, {}, {"token": token, "password": "Second-Racer-Pass-2033"})])
     assert sorted(status for status, _body in results) == [200, 400], results
     winner = NEW_PASSWORD if results[0][0] == 200 else "Second-Racer-Pass-2033"
     token_for(client, e.info["email"], winner)
@@ -204,7 +209,8 @@ def _register_page(pages, lang="zh", **over):
     html = pages.get(f"/t/xian/register?lang={lang}").get_data(as_text=True)
     data = {"name": "验证邮箱科技有限公司", "uscc": make_uscc(), "email": "verify.me@verify-corp.cn",
             "password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD, "contact_name": "王五",
-            "contact_phone": "029-88886666", "accept_privacy_notice": "on", "csrf_token": csrf_from(html), **over}
+            "contact_phone": "029-88886666", "accept_privacy_notice": "on", "csrf_token": csrf_from(html),
+            **over}
     return pages.post("/t/xian/register", data=data), data
 
 
@@ -227,7 +233,8 @@ def test_every_new_password_form_has_a_confirmation(app, client, enterprise):
     assert r.status_code == 422 and "The two passwords do not match" in r.get_data(as_text=True)
     token_for(client, e.info["email"], DEMO_PASSWORD)  # unchanged
     r = pages.post("/account/password", data={"current_password": DEMO_PASSWORD, "new_password": NEW_PASSWORD,
-                                              "password_confirmation": NEW_PASSWORD, "csrf_token": csrf_from(html)})
+                                              "password_confirmation": NEW_PASSWORD,
+                                              "csrf_token": csrf_from(html)})
     assert r.status_code == 302
     token_for(client, e.info["email"], NEW_PASSWORD)
     # the claim page (its password becomes the account's)
@@ -235,7 +242,8 @@ def test_every_new_password_form_has_a_confirmation(app, client, enterprise):
     assert 'name="password_confirmation"' in claim
 
 
-def test_registration_verifies_the_address_and_until_then_only_its_link_is_mailed(app, client, bureau, mailbox):
+def test_registration_verifies_the_address_and_until_then_only_its_link_is_mailed(app, client, bureau,
+                                                                                  mailbox):
     from tests.cases.conftest import case_body
 
     pages = app.test_client()
@@ -277,12 +285,10 @@ def test_registration_verifies_the_address_and_until_then_only_its_link_is_maile
     index = staff.get("/t/xian/organizations").get_data(as_text=True)
     assert "邮箱未验证" not in next(line for line in index.splitlines() if email in line)
     # from now on the address hears of its filings
-    assert b.post(f"/t/xian/api/v1/cases/{case_id}/transitions", json={"to": "closed",
-                                                                       "note": "结案"}).status_code in (200, 409)
     second = owner.post("/t/xian/api/v1/cases", json=case_body("xian")).get_json()["id"]
     assert b.post(f"/t/xian/api/v1/cases/{second}/transitions", json={"to": "accepted"}).status_code == 200
     drain(app)
-    assert len(mailbox.to(email)) >= 2
+    assert len(mailbox.to(email)) == 2
 
 
 def test_an_unverified_user_can_ask_for_the_link_again(app, client, mailbox):
@@ -299,14 +305,16 @@ def test_an_unverified_user_can_ask_for_the_link_again(app, client, mailbox):
     drain(app)
     first, second = mailbox.to("again@verify-corp.cn")
     assert _token(first, "verify-email") != _token(second, "verify-email")
-    assert client.get(f"/verify-email/{_token(first, 'verify-email')}").status_code == 400  # the newer one works
+    # the newer link is the one that works
+    assert client.get(f"/verify-email/{_token(first, 'verify-email')}").status_code == 400
 
 
 def test_the_claim_code_is_mailed_to_the_claimant(app, client, bureau, mailbox):
     uscc = make_uscc()
     register_enterprise(client, "xian", name="抢注的名字", email="squat@squat-corp.cn", uscc=uscc)
     form = {"name": "真实科技有限公司", "uscc": uscc, "email": "owner@owner-corp.cn", "password": NEW_PASSWORD,
-            "contact_name": "陈七", "contact_phone": "029-86668888", "licence": (io.BytesIO(pdf_bytes()), "licence.pdf")}
+            "contact_name": "陈七", "contact_phone": "029-86668888",
+            "licence": (io.BytesIO(pdf_bytes()), "licence.pdf")}
     r = client.post("/t/xian/api/v1/organization-claims", data=form, content_type="multipart/form-data",
                     headers={"Accept-Language": "en"})
     assert r.status_code == 201, r.get_json()
@@ -318,7 +326,8 @@ def test_the_claim_code_is_mailed_to_the_claimant(app, client, bureau, mailbox):
     drain(app)
     [mail] = mailbox.to("owner@owner-corp.cn")
     text = mail.get_body(("plain",)).get_content()
-    assert mail["Subject"] == "Claim approved: complete it" and code in text and "/t/xian/claims/complete" in text
+    assert mail["Subject"] == "Claim approved: complete it"
+    assert code in text and "/t/xian/claims/complete" in text
     drain(app)
     assert len(mailbox.to("owner@owner-corp.cn")) == 1  # once
     done = client.post("/t/xian/api/v1/organization-claims/completion",

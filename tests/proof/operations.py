@@ -153,7 +153,8 @@ def _reset_confirmation(r: Real) -> Call:
     assert r.client.post("/api/v1/auth/password-reset", json={"email": someone["email"]}).status_code == 202
     with r.app.app_context(), cross_tenant("test: the link just mailed"):
         link_id = db.session.scalar(select(AccountLink.id).join(User, User.id == AccountLink.user_id).where(
-            User.email == someone["email"], AccountLink.purpose == recovery.RESET, AccountLink.used_at.is_(None)))
+            User.email == someone["email"], AccountLink.purpose == recovery.RESET,
+            AccountLink.used_at.is_(None)))
         token = recovery.token_of(link_id)
     return Call(None, json={"token": token, "password": "Yan-Ta-Road-2032"})
 

@@ -110,7 +110,8 @@ def fill(rule: str, endpoint: str, variables, res: Resource, world: W.World) -> 
         # a notification of the resource's enterprise (its user alone reads and marks it)
         "notification_id": lambda: owner.notification,
         # a mailed reset or verification link of the resource's enterprise (whoever holds it may open it)
-        "token": lambda: W.link_token(world.client, owner.email, "verify" if "verify" in endpoint else "reset"),
+        "token": lambda: W.link_token(world.client, owner.email,
+                                      "verify" if "verify" in endpoint else "reset"),
         "fmt": lambda: "xlsx",
         "filename": lambda: "css/app.css",
     }

@@ -146,10 +146,10 @@ def downgrade():
         for signature in FUNCTIONS:
             op.execute(f"DROP FUNCTION IF EXISTS {signature}")
         _replace_lookup_token(False)
-    with op.batch_alter_table('organization_claims', schema=None) as batch_op:
-        batch_op.drop_column('code_mailed_at')
-        batch_op.drop_column('language')
+    # ALTER TABLE … DROP COLUMN, not a batch copy: SQLite (3.35+) drops a plain column in place, where copying
+    # users or organization_claims would break the foreign keys that point at them
+    for table, column in (("organization_claims", "code_mailed_at"), ("organization_claims", "language"),
+                          ("users", "email_verified_at")):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     op.drop_index('ix_account_links_user', 'account_links')
     op.drop_table('account_links')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('email_verified_at')

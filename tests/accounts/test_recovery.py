@@ -398,3 +398,19 @@ def test_the_claim_code_waits_while_the_smtp_server_is_down(app, client, bureau,
         jobs.enqueue_now(CODE_JOB, "xian", claim_id, app=app)
     drain(app)
     assert len(mailbox.to("owner2@owner-corp.cn")) == 1
+
+
+def test_a_signed_in_user_asking_for_another_address_keeps_seeing_their_own(app, client, enterprise, bureau):
+    """The request makes the other account's rows visible while it writes the link (row-level security),
+    then the caller's again: the page still counts the caller's own unread notifications."""
+    from tests.cases.conftest import case_body
+
+    e, other = enterprise("xian"), enterprise("hebi")
+    b = bureau("xian")
+    case_id = e.post("/t/xian/api/v1/cases", json=case_body("xian")).get_json()["id"]
+    assert b.post(f"/t/xian/api/v1/cases/{case_id}/transitions", json={"to": "accepted"}).status_code == 200
+    pages = app.test_client()
+    page_login(pages, e.info["email"])
+    form = csrf_from(pages.get("/password-reset").get_data(as_text=True))
+    r = pages.post("/password-reset", data={"email": other.info["email"], "csrf_token": form})
+    assert r.status_code == 200 and "站内信（1）" in r.get_data(as_text=True)

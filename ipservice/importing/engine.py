@@ -350,7 +350,7 @@ class Importer:
         if owner is None:
             # No password to hash (scrypt was most of an import's time): a marker no password matches.
             owner = accounts.create_user(email, None, "enterprise", self.tenant.slug, name.strip(),
-                                         password_hash=accounts.UNUSABLE_PASSWORD)
+                                         password_hash=accounts.UNUSABLE_PASSWORD, verified=False)
         owner.active = False
         db.session.flush()
         enterprise = Enterprise(name=name.strip(), uscc=uscc, contact_name="", contact_phone="", user_id=owner.id)

@@ -27,6 +27,10 @@ def title(note) -> str:
         return _("您的密码已修改")
     if note.event == "user.role_changed":
         return _("您的账户角色已变更")
+    if note.event == "user.password_reset_requested":
+        return _("重置密码")
+    if note.event == "user.verification_sent":
+        return _("请验证您的电子邮箱")
     kind = filing.kind(p.get("kind", ""))
     label = pick(*kind.label) if kind else p.get("kind", "")
     number = p.get("number") or ""
@@ -55,6 +59,12 @@ def body(note) -> str:
         return "\n".join(f"{i.get('number') or i.get('kind')} — {i.get('due')}" for i in p.get("items", []))
     if note.event == "user.password_changed":
         return _("您的密码已被修改，其他登录会话和全部 API 令牌已失效。如非本人操作，请立即联系管理部门。")
+    if note.event == "user.password_reset_requested":
+        return _("有人（可能是您本人）申请重置本账户的密码。请在 1 小时内打开邮件中的链接设置新密码，链接只能使用一次；"
+                 "设置后所有登录和 API 令牌都会失效。如非本人操作，请忽略，您的密码不会改变。")
+    if note.event == "user.verification_sent":
+        return _("请打开邮件中的链接，确认这是您的电子邮箱（7 天内有效，只能使用一次）。验证之前，"
+                 "除验证邮件外，系统不会向该邮箱发送其他邮件。")
     if note.event == "user.role_changed":
         to = (p.get("detail") or {}).get("to") or {}
         return _("新角色：%(role)s。请重新登录。", role=role_label(to.get("role", "")))
@@ -74,6 +84,17 @@ def link(note, external: bool = False) -> str | None:
     if kind is None or not note.tenant_id or not p.get("id"):
         return None
     return url_for(kind.detail_endpoint, tenant=note.tenant_id, _external=external, **{kind.detail_arg: p["id"]})
+
+
+def mail_link(note) -> str | None:
+    """The link an e-mail carries: a reset or verification link (in the mail only, never in the inbox: it is
+    derived from the link's id, see ``accounts.recovery``), else the page of the notification."""
+    p = note.params or {}
+    if p.get("link_id") and note.event in ("user.password_reset_requested", "user.verification_sent"):
+        from ipservice.accounts import recovery
+
+        return recovery.link_url(p["link_id"], p.get("purpose", ""))
+    return link(note, external=True)
 
 
 def as_dict(note) -> dict:

@@ -114,6 +114,9 @@ def fill(rule: str, endpoint: str, variables, res: Resource, world: W.World) -> 
         "token_id": lambda: W.spare_token_id(world.client, owner.email),
         # a notification of the resource's enterprise (its user alone reads and marks it)
         "notification_id": lambda: owner.notification,
+        # a mailed reset or verification link of the resource's enterprise (whoever holds it may open it)
+        "token": lambda: W.link_token(world.client, owner.email,
+                                      "verify" if "verify" in endpoint else "reset"),
         "fmt": lambda: "xlsx",
         "filename": lambda: "css/app.css",
     }

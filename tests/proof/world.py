@@ -129,6 +129,32 @@ def spare_token_id(client, email: str) -> str:
     return next(row["id"] for row in rows if row["current"])
 
 
+def link_token(client, email: str, purpose: str) -> str:
+    """The token of a fresh, unused reset or verification link of ``email`` (the object of
+    ``/password-reset/<token>`` and ``/verify-email/<token>``), made as the mail job makes it."""
+    import datetime as dt
+    import hashlib
+
+    from sqlalchemy import select
+
+    from ipservice.accounts.models import AccountLink, User
+    from ipservice.accounts.recovery import token_of
+    from ipservice.core.ids import new_id
+    from ipservice.core.tenancy import cross_tenant
+    from ipservice.core.types import utcnow
+    from ipservice.extensions import db
+
+    with client.application.app_context(), cross_tenant("test: a link of the resource's user"):
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        link_id = new_id()
+        token = token_of(link_id)
+        db.session.add(AccountLink(id=link_id, user_id=user_id, purpose=purpose,
+                                   token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                                   expires_at=utcnow() + dt.timedelta(hours=1)))
+        db.session.commit()
+        return token
+
+
 _COLLECTION_APP = []
 
 

@@ -3,14 +3,12 @@ from marshmallow import Schema, fields, validate
 
 from ipservice.importing.models import STATUSES
 
-KIND_NAMES = ("custody", "certification", "case", "subsidy")  # the contract's; the registry decides
-
-
 class ImportUploadIn(Schema):
     """The multipart form of a page import (the file itself is read from the request's files)."""
 
-    kind = fields.String(load_default=None, metadata={"description": "the filing kind the rows are",
-                                                      "enum": list(KIND_NAMES)})
+    # the registry decides the names (custody, certification, case, subsidy today: ``GET /forms``)
+    kind = fields.String(load_default=None, metadata={"description": "the filing kind the rows are (its name, "
+                                                                     "as ``GET /forms`` lists the forms)"})
     file = fields.Raw(load_default=None, metadata={"type": "string", "format": "binary",
                                                    "description": "the spreadsheet (.xlsx), at most 10 MB"})
 

@@ -47,6 +47,10 @@ class Config:
     TOKEN_TTL_HOURS = int(os.environ.get("IPSERVICE_TOKEN_TTL_HOURS", "12"))
     # How long an approved claim's code proves the claimant's e-mail (ipservice.organizations.completion).
     CLAIM_CODE_TTL_HOURS = int(os.environ.get("IPSERVICE_CLAIM_CODE_TTL_HOURS", "72"))
+    # A password-reset link: one hour (it gives the account). A verification link: seven days — it proves the
+    # address and gives nothing else, and a registration mail may lie unread over a week of holidays.
+    RESET_LINK_TTL_MINUTES = int(os.environ.get("IPSERVICE_RESET_LINK_TTL_MINUTES", "60"))
+    VERIFY_LINK_TTL_HOURS = int(os.environ.get("IPSERVICE_VERIFY_LINK_TTL_HOURS", str(7 * 24)))
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
@@ -78,6 +82,8 @@ class Config:
     RATE_LIMIT_LOGIN = os.environ.get("IPSERVICE_RATE_LIMIT_LOGIN", "30 per minute")
     # Failed logins per account (e-mail), whatever the address: a slow guesser spread over many addresses.
     RATE_LIMIT_LOGIN_ACCOUNT = os.environ.get("IPSERVICE_RATE_LIMIT_LOGIN_ACCOUNT", "10 per 15 minutes")
+    # Password-reset requests for one typed e-mail (known or not: the same count), from any address.
+    RATE_LIMIT_RESET_ACCOUNT = os.environ.get("IPSERVICE_RATE_LIMIT_RESET_ACCOUNT", "5 per hour")
     RATE_LIMIT_REGISTER = os.environ.get("IPSERVICE_RATE_LIMIT_REGISTER", "20 per minute")
     # Registrations refused for an unusable e-mail or a registered USCC, per address (enumeration).
     RATE_LIMIT_REGISTER_REFUSED = os.environ.get("IPSERVICE_RATE_LIMIT_REGISTER_REFUSED", "10 per hour")
@@ -99,3 +105,8 @@ class Config:
     # delivery a worker took and did not finish is taken again after the lease.
     MAIL_RETRY_SECONDS = int(os.environ.get("IPSERVICE_MAIL_RETRY_SECONDS", "60"))
     MAIL_LEASE_SECONDS = int(os.environ.get("IPSERVICE_MAIL_LEASE_SECONDS", "300"))
+    # Imports from a page (ipservice.importing): the largest workbook taken, and how long a job holds an import
+    # between two chunks before the sweep gives it to another worker (it died); tries before it is failed.
+    IMPORT_MAX_BYTES = int(os.environ.get("IPSERVICE_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+    IMPORT_LEASE_SECONDS = int(os.environ.get("IPSERVICE_IMPORT_LEASE_SECONDS", "600"))
+    IMPORT_MAX_ATTEMPTS = 3

@@ -63,6 +63,7 @@ def app(tmp_root):
         "RATE_LIMIT_REGISTER": "100000 per minute",
         "RATE_LIMIT_LOGIN_ACCOUNT": "100000 per minute",
         "RATE_LIMIT_REGISTER_REFUSED": "100000 per minute",
+        "RATE_LIMIT_RESET_ACCOUNT": "100000 per minute",
         "UPLOAD_DIR": str(tmp_root / "uploads"),
         # jobs run when a test drains the queue (tests/notifications), never in a thread of their own
         "IPSERVICE_QUEUE_INPROCESS": False,
@@ -231,13 +232,30 @@ def token_for(client, email: str, password: str = DEMO_PASSWORD) -> str:
 
 
 def register_enterprise(client, tenant: str, name: str = "测试科技有限公司", email: str | None = None,
-                        uscc: str | None = None) -> dict:
+                        uscc: str | None = None, verified: bool = True) -> dict:
+    """An organization registered through the API; ``verified``: its user's address marked proven at once (as
+    the verification link would: tests/accounts/test_recovery.py follows the link itself)."""
     email = email or f"e{next(_USCC_SERIAL)}@{tenant}.example.cn"
     body = {"name": name, "uscc": uscc or make_uscc(), "email": email, "password": DEMO_PASSWORD,
             "contact_name": "李四", "contact_phone": "029-88886666", "privacy_notice_version": 1}
     r = client.post(f"/t/{tenant}/api/v1/register", json=body)
     assert r.status_code == 201, r.get_json()
+    if verified:
+        mark_verified(client.application, email)
     return {**r.get_json(), "email": email, "token": token_for(client, email)}
+
+
+def mark_verified(app, email: str) -> None:
+    from sqlalchemy import update
+
+    from ipservice.accounts.models import User
+    from ipservice.core.tenancy import cross_tenant
+    from ipservice.core.types import utcnow
+    from ipservice.extensions import db
+
+    with app.app_context(), cross_tenant("test setup: the address proven"):
+        db.session.execute(update(User).where(User.email == email).values(email_verified_at=utcnow()))
+        db.session.commit()
 
 
 def create_user(app, email: str, role: str, tenant: str | None) -> None:

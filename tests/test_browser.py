@@ -20,6 +20,7 @@ def test_enterprise_registers_and_logs_in_in_chinese(live_server, page):
     assert page.input_value("#f-name") == "西安浏览器测试有限公司"  # nothing typed is lost
     page.fill("#f-uscc", make_uscc())
     page.fill("#f-password", "secret-123")
+    page.fill("#f-password_confirmation", "secret-123")  # typed twice
     page.check("input[name=accept_privacy_notice]")  # the privacy notice, required
     page.click("button[type=submit]")
     page.wait_for_url("**/t/xian/my")  # registered: signed in, on the landing page (issue 20)

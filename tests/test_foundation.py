@@ -178,7 +178,7 @@ def test_registration_page_keeps_input_and_shows_errors_next_to_fields(client):
 
 def test_registration_page_creates_the_enterprise(client):
     html = client.get("/t/xian/register").get_data(as_text=True)
-    data = _registration(email="form@example.cn")
+    data = _registration(email="form@example.cn", password_confirmation="secret-123")  # typed twice
     data["csrf_token"], data["accept_privacy_notice"] = csrf_from(html), "on"  # the notice's checkbox
     r = client.post("/t/xian/register", data=data)
     assert r.status_code == 302

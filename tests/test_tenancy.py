@@ -12,7 +12,8 @@ from tests.conftest import register_enterprise
 
 # Global tables: not owned by a tenant (users log in once for the whole service).
 # notifications belong to their recipient (a user, global; a cross_admin has no tenant), not to a tenant
-GLOBAL_TABLES = {"users", "api_tokens", "alembic_version", "rate_limits", "notifications", "notification_settings"}
+GLOBAL_TABLES = {"users", "api_tokens", "account_links", "alembic_version", "rate_limits", "notifications",
+                 "notification_settings"}
 
 
 @pytest.fixture

@@ -66,14 +66,18 @@ def test_registration_page_says_why(client):
     html = client.get("/t/xian/register").get_data(as_text=True)
     for code, zh, _en in (REASONS[4], REASONS[7], REASONS[8]):
         r = client.post("/t/xian/register", data={**_body(code, "page@example.cn"), "csrf_token": csrf_from(html),
-                                                  "accept_privacy_notice": "on"})
+                                                  "accept_privacy_notice": "on",
+                                                  "password_confirmation": "secret-123"})
         assert r.status_code == 422 and zh in r.get_data(as_text=True)
     html = client.get("/t/xian/register?lang=en").get_data(as_text=True)
     r = client.post("/t/xian/register?lang=en", data={**_body("Y2350100M000100Y4Q", "page@example.cn"),
-                                                      "csrf_token": csrf_from(html), "accept_privacy_notice": "on"})
+                                                      "csrf_token": csrf_from(html),
+                                                      "accept_privacy_notice": "on",
+                                                      "password_confirmation": "secret-123"})
     assert r.status_code == 422 and "registration authority and category" in r.get_data(as_text=True)
     ok = client.post("/t/xian/register", data={**_body(VALID[0], "page@example.cn"), "csrf_token": csrf_from(html),
-                                               "accept_privacy_notice": "on"})
+                                               "accept_privacy_notice": "on",
+                                               "password_confirmation": "secret-123"})
     assert ok.status_code == 302
 
 

@@ -2,7 +2,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from ipservice.extensions import Blueprint
 
-from ipservice.accounts import schemas, services, throttle, tokens
+from ipservice.accounts import recovery, schemas, services, throttle, tokens
 from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.transaction import keep_on_refusal
@@ -87,6 +87,37 @@ class PasswordResource(MethodView):
         from flask_login import current_user
 
         services.change_password(current_user, data["current_password"], data["new_password"])
+
+
+@auth_blp.route("/password-reset")
+class PasswordResetResource(MethodView):
+    decorators = [throttle.reset_per_address, throttle.reset_per_account]
+
+    @access("anyone")
+    @auth_blp.arguments(schemas.PasswordResetRequestSchema)
+    @auth_blp.response(202, schemas.MessageSchema)
+    @auth_blp.alt_response(429, description="too many requests from this address or for this e-mail (counted "
+                                            "alike whether it has an account)")
+    def post(self, data):
+        """忘记密码: a single-use link valid one hour is mailed to the account's address. The same answer
+        whether the address has an account or not."""
+        recovery.request_reset(data["email"])
+        return {"message": recovery.requested_message()}
+
+
+@auth_blp.route("/password-reset/confirm")
+class PasswordResetConfirmResource(MethodView):
+    decorators = [limiter.limit(login_rate)]
+
+    @access("anyone")
+    @auth_blp.arguments(schemas.PasswordResetConfirmSchema)
+    @auth_blp.response(200, schemas.MessageSchema)
+    @auth_blp.alt_response(400, description="a used, expired or unknown token (one answer)")
+    def post(self, data):
+        """Set a new password with the token of a reset link (once); every session and API token of the
+        user ends."""
+        recovery.confirm_reset(data["token"], data["password"])
+        return {"message": _("密码已重置，请用新密码登录。")}
 
 
 @register_blp.route("/register")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ipservice.core.ids import new_id
@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     # Stored in every login session; logout and a password change increase it, so every session made
     # before is refused (the session cookie itself cannot be revoked: it lives in the browser).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    # When the owner proved the address (a verification or reset link used, a claim completed with the mailed
+    # code); until then no e-mail but the verification is sent to it (ipservice.accounts.recovery).
+    email_verified_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
     @property
     def is_active(self):
@@ -44,6 +47,22 @@ class ApiToken(db.Model):
     expires_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False)
     # The page login session that issued it (ends with that session); null: issued for e-mail and password.
     session_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class AccountLink(db.Model):
+    """A single-use link mailed to an account's address: a password reset or an address verification.
+    Only the SHA-256 of its token is stored; ``used_at`` is set once, by a conditional UPDATE."""
+
+    __tablename__ = "account_links"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    purpose: Mapped[str] = mapped_column(String(20), nullable=False)  # "reset" or "verify"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False)
+    used_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_account_links_user", "user_id", "purpose"),)
 
 
 class Enterprise(TenantScoped, db.Model):

@@ -12,6 +12,39 @@ def label(zh: str, en: str, **extra) -> dict:
     return {"label_zh": zh, "label_en": en, **extra}
 
 
+NEW_PASSWORD = label("新密码（至少 8 位，不能是常见密码）", "New password (at least 8 characters, not a common one)",
+                     widget="password")
+
+
+class ConfirmedPassword(Schema):
+    """A new-password page's second field: the password typed again (``CONFIRMS`` names the first). Pages
+    only: the API takes the password once (its clients check it themselves); a mismatch is 422 beside this
+    field."""
+
+    CONFIRMS = "password"
+    password_confirmation = fields.String(required=True, load_only=True, validate=validate.Length(max=128),
+                                          metadata=label("再次输入新密码", "New password again", widget="password"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for attr in ("fields", "load_fields"):  # shown right after the password it repeats
+            found = dict(getattr(self, attr))
+            again, ordered = found.pop("password_confirmation"), {}
+            for name, field in found.items():
+                ordered[name] = field
+                if name == self.CONFIRMS:
+                    ordered["password_confirmation"] = again
+            setattr(self, attr, ordered)
+
+    @validates_schema(skip_on_field_errors=False)
+    def same_password(self, data, **kwargs):
+        from flask_babel import gettext as _
+
+        typed, again = data.get(self.CONFIRMS), data.get("password_confirmation")
+        if typed is not None and again is not None and typed != again:
+            raise ValidationError({"password_confirmation": [_("两次输入的密码不一致。")]})
+
+
 class RegistrationSchema(Schema):
     """企业注册 — enterprise sign-up."""
 
@@ -38,8 +71,9 @@ class RegistrationSchema(Schema):
                 raise ValidationError({"password": refused})
 
 
-class RegistrationPageSchema(RegistrationSchema):
-    """The registration page: the notice's checkbox is required (its version is the tenant's current one)."""
+class RegistrationPageSchema(RegistrationSchema, ConfirmedPassword):
+    """The registration page: the password typed twice; the notice's checkbox is required (its version is the
+    tenant's current one)."""
 
     accept_privacy_notice = fields.Boolean(
         required=True, load_only=True,
@@ -70,10 +104,41 @@ class PasswordChangeSchema(Schema):
 
     current_password = fields.String(required=True, load_only=True, validate=validate.Length(max=128),
                                      metadata=label("当前密码", "Current password", widget="password"))
-    new_password = fields.String(required=True, load_only=True,
-                                 metadata=label("新密码（至少 8 位，不能是常见密码）",
-                                                "New password (at least 8 characters, not a common one)",
-                                                widget="password"))
+    new_password = fields.String(required=True, load_only=True, metadata=NEW_PASSWORD)
+
+
+class PasswordChangePageSchema(PasswordChangeSchema, ConfirmedPassword):
+    """The password page: the new password typed twice."""
+
+    CONFIRMS = "new_password"
+
+
+class PasswordResetRequestSchema(Schema):
+    """忘记密码 — the account's e-mail."""
+
+    email = Text(required=True, max_length=254, metadata=label("电子邮箱（登录名）", "E-mail (login)"))
+
+
+class PasswordResetConfirmSchema(Schema):
+    """A new password with the token of a reset link."""
+
+    token = Text(required=True, max_length=200,
+                 metadata=label("链接中的令牌", "The token of the link", hidden=True))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=128),
+                             metadata=NEW_PASSWORD)
+
+
+class PasswordResetPageSchema(ConfirmedPassword):
+    """The reset page (the token is in its address): the new password typed twice."""
+
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=128),
+                             metadata=NEW_PASSWORD)
+
+
+class MessageSchema(Schema):
+    """An answer that only says something, in the caller's language."""
+
+    message = fields.String(required=True)
 
 
 class UserSchema(Schema):

@@ -15,6 +15,7 @@ from ipservice.core import audit
 from ipservice.core.errors import error
 from ipservice.core.tenancy import current_tenant_id, signed_in_as
 from ipservice.core.transaction import savepoint
+from ipservice.core.types import utcnow
 from ipservice.extensions import db
 
 ROLES = ("enterprise", "bureau", "cross_admin")
@@ -48,19 +49,23 @@ def lookup_login(email: str):
 
 
 def create_user(email: str, password: str | None, role: str, tenant_id: str | None, display_name: str = "",
-                password_hash: str | None = None) -> User:
+                password_hash: str | None = None, verified: bool = True) -> User:
+    """``verified``: the address is known to be the user's (an administrator made the account, a claim was
+    completed with the mailed code); a registration proves it later (``accounts.recovery``)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     if (role == "cross_admin") != (tenant_id is None):
         raise ValueError("cross_admin has no tenant; enterprise and bureau users have one")
     user = User(email=normalize_email(email), password_hash=password_hash or generate_password_hash(password),
-                role=role, tenant_id=tenant_id, display_name=display_name)
+                role=role, tenant_id=tenant_id, display_name=display_name,
+                email_verified_at=utcnow() if verified else None)
     db.session.add(user)
     return user
 
 
-def register_enterprise(tenant_id: str, data: dict) -> Enterprise:
-    """企业注册: the USCC is unique in the tenant, the e-mail in the service (409 otherwise).
+def register_enterprise(tenant_id: str, data: dict, verified: bool = False) -> Enterprise:
+    """企业注册: the USCC is unique in the tenant, the e-mail in the service (409 otherwise). The address is
+    verified by the link mailed now (``accounts.recovery``); ``verified``: known already (the demo's accounts).
 
     The checks give the friendly answer; the unique constraints decide when two registrations race
     (a double-clicked sign-up): the loser gets the same 409, not a 500.
@@ -71,7 +76,7 @@ def register_enterprise(tenant_id: str, data: dict) -> Enterprise:
     try:
         with savepoint():  # a refused registration leaves nothing of itself, and nothing else is undone
             user = create_user(data["email"], None, "enterprise", tenant_id, data["name"],
-                               password_hash=password_hash)
+                               password_hash=password_hash, verified=verified)
             db.session.flush()
             enterprise = Enterprise(name=data["name"], uscc=data["uscc"], contact_name=data["contact_name"],
                                     contact_phone=data["contact_phone"], user_id=user.id)
@@ -83,6 +88,10 @@ def register_enterprise(tenant_id: str, data: dict) -> Enterprise:
                 from ipservice.privacy import services as privacy
 
                 privacy.accept(user, data["privacy_notice_version"])
+            if not verified:
+                from ipservice.accounts import recovery
+
+                recovery.send_verification(user)
     except IntegrityError:
         _refuse_taken(data)
         raise
@@ -123,16 +132,10 @@ def change_password(user: User, current: str, new: str) -> None:
     """修改密码: the current password proves it is the owner; the new one passes the policy (422 otherwise).
     Every API token of the user is revoked: whoever held one must sign in again."""
     from ipservice.accounts import passwords
-    from ipservice.core.tenancy import tenant_context
 
     if not check_password_hash(user.password_hash, current or ""):
         error(422, errors={"current_password": [_("当前密码不正确。")]})
-    uscc = None
-    if user.role == "enterprise" and user.tenant_id:
-        with tenant_context(user.tenant_id):
-            enterprise = enterprise_of(user)
-            uscc = enterprise.uscc if enterprise is not None else None
-    refused = passwords.problems(new, user.email, uscc)
+    refused = passwords.problems(new, user.email, uscc_of(user))
     if not refused and check_password_hash(user.password_hash, new or ""):
         refused = [_("新密码不能与当前密码相同。")]
     if refused:
@@ -141,6 +144,17 @@ def change_password(user: User, current: str, new: str) -> None:
     tokens.end_all(user)
     end_sessions(user)
     audit_auth("user.password_changed", user, user.email)
+
+
+def uscc_of(user: User) -> str | None:
+    """The USCC of an enterprise user's organization (a password may not be derived from it)."""
+    from ipservice.core.tenancy import tenant_context
+
+    if user.role != "enterprise" or not user.tenant_id:
+        return None
+    with tenant_context(user.tenant_id):
+        enterprise = enterprise_of(user)
+        return enterprise.uscc if enterprise is not None else None
 
 
 # Audit events of no tenant (a cross_admin, an e-mail nobody has) go to this pseudo-tenant: no tenant slug

@@ -7,6 +7,8 @@
   most the budget), and a successful login gives its attempt back (``refund_account``), so only failures
   stay counted; once the budget is spent every attempt for that e-mail is 429 until the window ends, the
   right password included, so that spreading guesses over many addresses gains nothing.
+- password-reset requests: per address (``RATE_LIMIT_LOGIN``) and per typed e-mail
+  (``RATE_LIMIT_RESET_ACCOUNT``), shared by the page and the API;
 - registrations refused with 409 per address: ``RATE_LIMIT_REGISTER_REFUSED``;
 - registrations (and claims) per address: ``RATE_LIMIT_REGISTER``, counting well-formed ones only — a form
   sent back for a missing field or a wrong check character costs nothing (``register_attempts``).
@@ -35,6 +37,10 @@ def login_account_key() -> str:
     return "account:" + (normalize_email(str(email)) if email else "-")
 
 
+def reset_account_rate() -> str:
+    return current_app.config["RATE_LIMIT_RESET_ACCOUNT"]
+
+
 def register_refused_rate() -> str:
     return current_app.config["RATE_LIMIT_REGISTER_REFUSED"]
 
@@ -47,6 +53,11 @@ per_address = limiter.shared_limit(login_rate, scope="login", methods=["POST"])
 ACCOUNT_SCOPE = "login-account"
 per_account = limiter.shared_limit(login_account_rate, scope=ACCOUNT_SCOPE, key_func=login_account_key,
                                    methods=["POST"])
+# Password-reset requests (page and API, one budget): per client address as logins are, and per typed e-mail
+# from any address — counted alike whether the e-mail has an account, so the 429 tells nothing either.
+reset_per_address = limiter.shared_limit(login_rate, scope="password-reset", methods=["POST"])
+reset_per_account = limiter.shared_limit(reset_account_rate, scope="password-reset-account",
+                                         key_func=lambda: "reset-" + login_account_key(), methods=["POST"])
 # Registrations refused because the e-mail (or USCC) cannot be used, per address: asking "is this e-mail
 # taken?" over and over is what an enumeration does; a person mistyping does it a few times.
 register_refused = limiter.shared_limit(register_refused_rate, scope="register-refused", methods=["POST"],

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from ipservice.accounts import schemas, services, throttle, tokens
+from ipservice.accounts import recovery, schemas, services, throttle, tokens
 from ipservice.core import hooks
 from ipservice.core.access import access
 from ipservice.core.transaction import keep_on_refusal
@@ -83,7 +83,7 @@ def logout():
 @access("enterprise", "bureau", "cross_admin")
 @limiter.limit(login_rate, methods=["POST"])
 def change_password():
-    schema = schemas.PasswordChangeSchema()
+    schema = schemas.PasswordChangePageSchema()
     errors, status = {}, 200
     if request.method == "POST":
         data, errors = load_form(schema, request.form)
@@ -101,6 +101,86 @@ def change_password():
                 flash(_("密码已修改。"))
                 return redirect(home_for(current_user))
     return render_template("accounts/password.html", fields=for_page(schema), values={}, errors=errors), status
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@access("anyone")
+@throttle.reset_per_address
+@throttle.reset_per_account
+def forgot_password():
+    """忘记密码: the e-mail; the same answer whether it has an account or not."""
+    schema = schemas.PasswordResetRequestSchema()
+    values, errors, message = {}, {}, None
+    if request.method == "POST":
+        data, errors = load_form(schema, request.form)
+        if data:
+            recovery.request_reset(data["email"])
+            message = recovery.requested_message()
+        values = request.form if errors else {}
+    return render_template("accounts/forgot.html", fields=for_page(schema), values=values, errors=errors,
+                           message=message), 422 if errors else 200
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+@access("anyone")
+@limiter.limit(login_rate, methods=["POST"])
+def reset_password(token):
+    """The link of the mail: a new password, typed twice. A used, expired or unknown link: 400, and the way
+    to ask for a new one."""
+    schema = schemas.PasswordResetPageSchema()
+    errors, status, message = {}, 200, None
+    if request.method == "GET" and not recovery.link_usable(token, recovery.RESET):
+        message, status = _("该链接无效、已使用或已过期。请重新申请。"), 400
+    elif request.method == "POST":
+        data, errors = load_form(schema, request.form)
+        status = 422 if errors else 200
+        if data:
+            try:
+                recovery.confirm_reset(token, data["password"])
+            except Refusal as exc:
+                if exc.status not in (400, 422):
+                    raise
+                status, message = exc.status, (exc.message if exc.status == 400 else None)
+                errors = exc.errors if exc.status == 422 else {}
+            else:
+                logout_user()  # every session of the user has ended, this browser's too
+                session.clear()
+                flash(_("密码已重置，请用新密码登录。"))
+                return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", fields=for_page(schema), values={}, errors=errors,
+                           message=message, usable=status != 400), status
+
+
+@bp.route("/verify-email/<token>", methods=["GET", "POST"])
+@access("anyone")
+@limiter.limit(login_rate, methods=["POST"])
+def verify_email(token):
+    """The verification link of the mail: the page asks for one click (a mail scanner opening the link does
+    not spend it); the POST proves the address."""
+    if request.method == "POST":
+        try:
+            recovery.verify(token)
+        except Refusal as exc:
+            if exc.status != 400:
+                raise
+            return render_template("accounts/verify.html", message=exc.message, usable=False), 400
+        flash(_("电子邮箱已验证。"))
+        signed_in = current_user.is_authenticated
+        return redirect(home_for(current_user) if signed_in else url_for("accounts.login"))
+    usable = recovery.link_usable(token, recovery.VERIFY)
+    message = None if usable else _("该链接无效、已使用或已过期。请重新申请。")
+    return render_template("accounts/verify.html", message=message, usable=usable), 200 if usable else 400
+
+
+@bp.route("/account/verify-email", methods=["POST"])
+@access("enterprise", "bureau", "cross_admin")
+@throttle.reset_per_address
+def resend_verification():
+    """The signed-in user asks for a new verification link (an address not verified yet)."""
+    if current_user.email_verified_at is None:
+        recovery.send_verification(current_user)
+        flash(_("验证邮件已发送，请查收。"))
+    return redirect(_safe_next(request.form.get("next"), home_for(current_user)))
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
@@ -169,4 +249,4 @@ def _register_page(schema, values, errors, status, message=None):
 def too_many_attempts(exc):
     """The registration page refused for its rate keeps the form and says how long to wait."""
     return throttle.keep_the_form(exc, "accounts.register", lambda message: _register_page(
-        schemas.RegistrationSchema(), request.form, {}, 429, message))
+        schemas.RegistrationPageSchema(), request.form, {}, 429, message))

@@ -87,17 +87,23 @@ def _path(att: Attachment) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / att.tenant_id / att.sha256[:2] / att.id
 
 
-def save(upload, owner_type: str, owner_id: str, user, allowed: tuple[str, ...],
-         max_bytes: int | None = None) -> Attachment:
-    """Check and store ``upload`` (a werkzeug FileStorage): 415 wrong type, 413 too large, 422 empty."""
-    max_bytes = max_bytes or current_app.config["ATTACHMENT_MAX_BYTES"]
+def read_upload(upload, max_bytes: int, missing: str | None = None) -> bytes:
+    """The bytes of ``upload`` (a werkzeug FileStorage): 422 none (``missing``: what to say) or empty, 413
+    larger than ``max_bytes`` (read no further than one byte past it)."""
     if upload is None or not getattr(upload, "filename", None):
-        error(422, _("请选择要上传的文件。"), {"file": [_("缺少必填字段。")]}, location="files")
+        error(422, missing or _("请选择要上传的文件。"), {"file": [_("缺少必填字段。")]}, location="files")
     data = upload.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         error(413, _("文件不能超过 %(mb)s MB。", mb=max_bytes // (1024 * 1024)))
     if not data:
         error(422, _("文件为空。"), {"file": [_("文件为空。")]}, location="files")
+    return data
+
+
+def save(upload, owner_type: str, owner_id: str, user, allowed: tuple[str, ...],
+         max_bytes: int | None = None) -> Attachment:
+    """Check and store ``upload`` (a werkzeug FileStorage): 415 wrong type, 413 too large, 422 empty."""
+    data = read_upload(upload, max_bytes or current_app.config["ATTACHMENT_MAX_BYTES"])
     mime = sniff(data[:16])
     if mime not in allowed:
         kinds = listing(EXTENSIONS[m].lstrip(".").upper() for m in allowed)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from werkzeug.datastructures import FileStorage
 
     from ipservice.core.attachments import Attachment
+    from ipservice.importing.engine import ImportSpec
 
 SchemaClass = type["Schema"]
 Metric = Callable[[list[int]], dict]  # ``fn(years) -> {year: value}`` (``kpi.metrics``)
@@ -206,7 +207,7 @@ class FilingKind:
     totals_schema: SchemaClass | None = None  # the schema of its totals (default: ``stats_schema``)
     number_attr: str | None = None  # the attribute holding the filing's number, if the kind numbers
     due_attr: str | None = None  # the attribute holding its next deadline, if it has one
-    importer: object | None = None  # an ``ipservice.importing.ImportSpec``: its spreadsheet columns and rules
+    importer: ImportSpec | None = None  # its spreadsheet columns and rules (``flask import``, page imports)
     # The KPI metrics the kind's records feed: name → ``fn(years) -> {year: value}`` (``kpi.metrics``);
     # ``register_kind`` makes them the app's, a name declared by one kind only.
     metrics: Mapping[str, Metric] = field(default_factory=dict)

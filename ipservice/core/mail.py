@@ -7,6 +7,7 @@ false and the log says so once; callers keep what they would have sent in the ap
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import ssl
@@ -69,6 +70,18 @@ def message(to: str, subject: str, text: str, html: str | None = None) -> EmailM
     if html:
         msg.add_alternative(html, subtype="html")
     return msg
+
+
+@contextlib.contextmanager
+def rendering(language: str | None):
+    """Render a mail outside a request (a job): links absolute to ``IPSERVICE_BASE_URL``, texts in
+    ``language`` ("en"; anything else: Chinese)."""
+    from flask_babel import force_locale
+
+    base = current_app.config.get("IPSERVICE_BASE_URL") or "http://localhost:5000"
+    locale = "en" if language == "en" else "zh_CN"
+    with current_app.test_request_context("/", base_url=base), force_locale(locale):
+        yield
 
 
 def send(msg: EmailMessage) -> None:

@@ -1,4 +1,5 @@
-"""Bulk import of a bureau's spreadsheets: ``flask --app wsgi import <kind> --tenant SLUG --as EMAIL FILE``.
+"""Bulk import of a bureau's spreadsheets: ``flask --app wsgi import <kind> --tenant SLUG --as EMAIL FILE``, and
+the same from a page (``/t/<slug>/imports``, ``POST /t/<slug>/api/v1/imports``) as a job.
 
 The engine (``engine``) and the cell conversions (``cells``) are shared; each filing kind brings its
 ``ImportSpec`` (``FilingKind.importer``), so a kind that has one gets its command here without more code.
@@ -53,4 +54,9 @@ import_cli = _KindsGroup("import", help="Bulk import of a bureau's spreadsheets,
 
 
 def init_app(app):
+    from ipservice.core import hooks
+    from ipservice.importing import jobs, views
+
     app.cli.add_command(import_cli)
+    jobs.init_app(app)  # imports from a page run as jobs
+    hooks.nav(app, views.nav)

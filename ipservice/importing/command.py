@@ -12,9 +12,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ipservice.core.tenancy import tenant_context
-from ipservice.importing import engine
-from ipservice.importing.cells import as_text, joiner
-from ipservice.importing.engine import Importer, Outcome, Sheet, map_header
+from ipservice.importing import engine, workbook
+from ipservice.importing.cells import joiner
+from ipservice.importing.engine import Importer, Outcome, Sheet
+
 
 def _usage(message: str):
     raise click.UsageError(message)
@@ -34,42 +35,21 @@ def _check_user(tenant, email: str):
 
 
 def _open(path: Path) -> Sheet:
-    from ipservice.importing import archive
-
-    refused = archive.problem(path)
-    if refused:
-        _usage(_("无法读取文件 %(file)s：%(error)s", file=str(path), error=refused))
     try:
-        return Sheet(path)
-    except Exception as exc:  # noqa: BLE001 — whatever openpyxl or the file system says
-        _usage(_("无法读取文件 %(file)s：%(error)s", file=str(path), error=str(exc) or type(exc).__name__))
-
-
-def _check_columns(importer: Importer, header, mapping) -> None:
-    from ipservice.core.i18n import pick
-
-    missing = [c for c in importer.columns if c.required and c.key not in mapping]
-    if header is None or missing:
-        names = [pick(c.names[0], f"{c.names[0]} ({c.key})") for c in missing] if missing else \
-            [c.names[0] for c in importer.columns if c.required]
-        _usage(_("文件缺少必需的列：%(columns)s", columns=joiner().join(names)))
+        return workbook.open_sheet(path, str(path))
+    except workbook.Unreadable as exc:
+        _usage(exc.message)
 
 
 def write_csv(path: Path, outcomes: list[Outcome]) -> None:
     from ipservice.core.exports import safe_cell
 
+    headers, rows = workbook.report_table(outcomes)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow([_("行号"), _("结果"), _("详情")])
-        for o in outcomes:
-            writer.writerow([o.row, o.result_text(), safe_cell(o.detail_text())])
-
-
-def _data_rows(rows: Iterator[tuple], first_row_no: int) -> Iterator[tuple[int, tuple]]:
-    """Rows with the spreadsheet's row numbers; empty rows are left out."""
-    for n, row in enumerate(rows, start=first_row_no):
-        if any(as_text(c) for c in row):
-            yield n, row
+        writer.writerow(headers)
+        for row_no, result, detail in rows:
+            writer.writerow([row_no, result, safe_cell(detail)])
 
 
 def run_import(kind, tenant_slug: str, email: str, path: Path, report: Path | None, lang: str) -> int:
@@ -86,26 +66,20 @@ def run_import(kind, tenant_slug: str, email: str, path: Path, report: Path | No
             user = _check_user(tenant, email)
             sheet = _open(path)
             try:
-                rows = sheet.rows()
-                head = [tuple(r) for _n, r in zip(range(engine.HEADER_SEARCH_ROWS), rows)]
                 importer = Importer(kind, tenant, user, path.name)
-                header, mapping, ignored = map_header(head, importer.columns)
-                _check_columns(importer, header, mapping)
+                try:
+                    layout = workbook.Layout(importer, sheet)
+                except workbook.Unreadable as exc:
+                    _usage(exc.message)
                 importer.end_chunk()  # the look-ups above only read: the first chunk begins afresh
-                if ignored:
-                    click.echo(_("忽略的列：%(columns)s", columns=joiner().join(ignored)), err=True)
-                # Row numbers are the spreadsheet's (the header row is ``header + 1``).
-                after_header = (r for r in (*head[header + 1:],))
-                data = _data_rows(_chain(after_header, rows), header + 2)
-                outcomes, chunk = [], []
+                if layout.ignored:
+                    click.echo(_("忽略的列：%(columns)s", columns=joiner().join(layout.ignored)), err=True)
+                header, mapping, data = layout.header, layout.mapping, layout.data()
+                outcomes = []
                 with click.progressbar(data, length=max(sheet.size_hint - header - 1, 0), label=_("导入中"),
                                        file=stderr, show_pos=True) as bar:
-                    for row_no, row in bar:
-                        chunk.append((row_no, row))
-                        if len(chunk) >= engine.BATCH_ROWS:
-                            outcomes += importer.run_chunk(chunk, mapping)
-                            chunk = []
-                    outcomes += importer.run_chunk(chunk, mapping)
+                    for chunk in workbook.chunks(bar):
+                        outcomes += importer.run_chunk(chunk, mapping)
             finally:
                 sheet.close()
         lines = _report_lines(outcomes)
@@ -129,8 +103,3 @@ def _report_lines(outcomes: list[Outcome]) -> Iterator[str]:
             yield template % {"row": o.row, "result": ok}
         else:
             yield from o.lines()
-
-
-def _chain(*iterables):
-    for it in iterables:
-        yield from it

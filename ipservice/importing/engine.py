@@ -168,6 +168,8 @@ def map_header(rows: list[tuple], columns: list[Column]):
     for col in columns:
         for name in col.names:
             by_name.setdefault(norm(name), col)
+    for col in columns:  # the English label too (the English template's headers), after every other name
+        by_name.setdefault(norm(col.label_en), col)
 
     def mapping(row):
         found, ignored = {}, []
@@ -348,7 +350,7 @@ class Importer:
         if owner is None:
             # No password to hash (scrypt was most of an import's time): a marker no password matches.
             owner = accounts.create_user(email, None, "enterprise", self.tenant.slug, name.strip(),
-                                         password_hash=accounts.UNUSABLE_PASSWORD)
+                                         password_hash=accounts.UNUSABLE_PASSWORD, verified=False)
         owner.active = False
         db.session.flush()
         enterprise = Enterprise(name=name.strip(), uscc=uscc, contact_name="", contact_phone="", user_id=owner.id)
@@ -417,8 +419,14 @@ class Importer:
             self.written_unanalyzed = 0
         outcomes = self._chunk(chunk, mapping)
         self.written_unanalyzed += sum(o.result == "ok" for o in outcomes)
+        self.chunk_done(outcomes)
         self.end_chunk()
         return outcomes
+
+    def chunk_done(self, outcomes: list[Outcome]) -> None:
+        """A hook, called with the chunk's outcomes in the chunk's transaction, before it commits (a page
+        import records its progress and report rows there: what is stored and what is reported commit
+        together)."""
 
     def _chunk(self, chunk: list[tuple[int, tuple]], mapping: dict) -> list[Outcome]:
         if self.spec.bulk is None or not chunk:

@@ -13,7 +13,6 @@ import datetime as dt
 import logging
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 from sqlalchemy import or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -46,7 +45,7 @@ def email_job(note_id: str, user_id: str, tenant_id: str | None) -> None:
         return
     with as_recipient(user_id, tenant_id):
         with unit_of_work():
-            taken = _take(note_id)
+            taken = _may_mail(note_id) and _take(note_id)
         if not taken:
             return
         with unit_of_work():
@@ -61,6 +60,30 @@ def email_job(note_id: str, user_id: str, tenant_id: str | None) -> None:
         with unit_of_work():
             db.session.execute(update(Notification).where(Notification.id == note_id).values(
                 emailed_at=utcnow(), email_lease_until=None, email_error=None))
+
+
+def _may_mail(note_id: str) -> bool:
+    """An unverified address gets no e-mail but its verification (or reset) link: any other notification
+    stays in the inbox, its e-mail given up (not sent later: by then it is old news). A verification mail
+    whose address was verified meanwhile is not sent either."""
+    from ipservice.accounts.models import User
+    from ipservice.accounts.recovery import ADDRESS_MAILS, VERIFICATION_SENT
+
+    note = db.session.get(Notification, note_id)
+    if note is None:
+        return False
+    user = db.session.get(User, note.user_id)
+    verified = user is not None and user.email_verified_at is not None
+    if note.event == VERIFICATION_SENT and verified:
+        reason = "address verified already"  # nothing left to prove
+    elif verified or (user is not None and note.event in ADDRESS_MAILS):
+        return True
+    else:
+        reason = "address not verified"
+    db.session.execute(update(Notification)
+                       .where(Notification.id == note_id, Notification.emailed_at.is_(None))
+                       .values(email_wanted=False, email_error=reason))
+    return False
 
 
 def _take(note_id: str) -> int:
@@ -91,10 +114,10 @@ def _message(note):
 
     user = db.session.get(User, note.user_id)
     prefs = db.session.get(NotificationSettings, note.user_id)
-    lang = "en" if prefs is not None and prefs.language == "en" else "zh_CN"
-    base = current_app.config.get("IPSERVICE_BASE_URL") or "http://localhost:5000"
-    with current_app.test_request_context("/", base_url=base), force_locale(lang):
-        title, body, link = texts.title(note), texts.body(note), texts.link(note, external=True)
+    # the user's settings, else the language of the request that asked for the mail (a reset link)
+    chosen = prefs.language if prefs is not None else (note.params or {}).get("lang")
+    with mail.rendering(chosen):
+        title, body, link = texts.title(note), texts.body(note), texts.mail_link(note)
         plain = "\n\n".join(part for part in (title, body, link) if part)
         html = render_template("notifications/email.html", title=title, body=body, link=link)
     return mail.message(user.email, title, plain, html)

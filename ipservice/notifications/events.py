@@ -7,7 +7,9 @@ Who hears of what:
   daily digest);
 - any other status of a filing kind (approved, rejected, a case's move…) and a subsidy's ``granted`` → the
   filing's organization's user, unless that user made the change (a withdrawal);
-- ``user.password_changed`` (the API tokens end with it) and ``user.role_changed`` → the account's user.
+- ``user.password_changed`` (the API tokens end with it) and ``user.role_changed`` → the account's user;
+- ``user.password_reset_requested`` and ``user.verification_sent`` → the account's user, mailed always
+  (the link derived by the mail job: ``accounts.recovery``); rows for the mailbox only, not in the inbox.
 
 Several events of one object in one transaction (a subsidy approved, then granted) make one notification:
 the last event wins and the parameters are merged.
@@ -25,6 +27,8 @@ from ipservice.notifications.models import Notification, NotificationSettings
 PENDING = "ipservice.notifications.pending"
 SERVICE_WIDE = "*"  # the audit trail's pseudo-tenant of events of no tenant (accounts.services)
 ACCOUNT_EVENTS = ("user.password_changed", "user.role_changed")
+# A password-reset or verification link: mailed whatever the user's settings (it is what was asked for).
+LINK_EVENTS = ("user.password_reset_requested", "user.verification_sent")
 EXTRA_DECISIONS = ("granted",)  # events of a filing kind that are not statuses but decide something
 
 
@@ -42,6 +46,11 @@ def on_audit(event) -> None:
     tenant_id = None if tenant_id == SERVICE_WIDE else tenant_id
     if event.action in ACCOUNT_EVENTS:
         notify([event.object_id], "account", event.action, {"detail": _safe(event.detail)}, tenant_id)
+        return
+    if event.action in LINK_EVENTS:  # the link is derived when mailed, never stored (accounts.recovery)
+        detail = event.detail or {}
+        params = {k: detail.get(k) for k in ("link_id", "purpose", "lang", "expires_at")}
+        notify([event.object_id], "account", event.action, params, tenant_id, mail_only=True)
         return
     kind = _kind_of(event.object_type)
     if kind is None or not event.object_id or tenant_id is None:
@@ -91,9 +100,10 @@ def _organization_users(kind, filing_id: str) -> list[str]:
 
 
 def notify(user_ids, event_class: str, event: str, params: dict, tenant_id: str | None,
-           each_only: bool = False) -> list[Notification]:
+           each_only: bool = False, mail_only: bool = False) -> list[Notification]:
     """Add a notification for each user (in the current transaction); its e-mail is queued after commit.
-    ``each_only``: skip users who read this class in their daily digest."""
+    ``each_only``: skip users who read this class in their daily digest; ``mail_only``: a message for the
+    mailbox (a link): mailed whatever the user turned off, never shown in the inbox (``services.inbox``)."""
     pending = db.session().info.setdefault(PENDING, {})
     made = []
     ids = list(dict.fromkeys(u for u in user_ids if u))
@@ -110,7 +120,8 @@ def notify(user_ids, event_class: str, event: str, params: dict, tenant_id: str 
         if earlier is not None and earlier in db.session:  # the same object again in this transaction
             earlier.event, earlier.params = event, {**earlier.params, **params}
             continue
-        wanted = mail.configured() and not (prefs is not None and event_class in (prefs.email_off or []))
+        turned_off = prefs is not None and event_class in (prefs.email_off or [])
+        wanted = mail.configured() and (mail_only or not turned_off)
         note = Notification(user_id=user_id, tenant_id=tenant_id, event_class=event_class, event=event,
                             params=params, email_wanted=wanted)
         db.session.add(note)

@@ -8,12 +8,14 @@ from flask_babel import gettext as _
 from ipservice.core.errors import error
 from ipservice.core.types import utcnow
 from ipservice.extensions import db
+from ipservice.notifications.events import LINK_EVENTS  # the mailbox's only: a link is not news in the inbox
 from ipservice.notifications.models import CLASSES, NEW_FILING_MODES, Notification, NotificationSettings
 
 
 def inbox(user, unread_only: bool = False, limit: int | None = 200) -> list[Notification]:
-    """The user's notifications, newest first (``limit=None``: all of them)."""
-    q = select(Notification).where(Notification.user_id == user.id)
+    """The user's notifications, newest first (``limit=None``: all of them); not the rows that only carry a
+    reset or verification link to the mailbox."""
+    q = select(Notification).where(Notification.user_id == user.id, Notification.event.not_in(LINK_EVENTS))
     if unread_only:
         q = q.where(Notification.read_at.is_(None))
     return list(db.session.scalars(q.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
@@ -21,7 +23,8 @@ def inbox(user, unread_only: bool = False, limit: int | None = 200) -> list[Noti
 
 def unread_count(user) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+        Notification.user_id == user.id, Notification.read_at.is_(None),
+        Notification.event.not_in(LINK_EVENTS))) or 0
 
 
 def mark_read(user, note_id: str) -> Notification:

@@ -14,6 +14,9 @@ def init_app(app):
     labels.register_statuses(app, models.STATUS_LABELS)  # a claim's, for status_label
     hooks.nav(app, views._nav)
     hooks.login_refusal(app, completion.login_state)
+    from ipservice.core import jobs
+
+    jobs.job(app, completion.CODE_JOB, completion.mail_code_job)
     _personal_data(app)
 
 

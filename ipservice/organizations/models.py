@@ -38,6 +38,9 @@ class OrganizationClaim(TenantScoped, db.Model):
     code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     code_expires_at: Mapped[object | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # the claimant's language when claiming (the code's mail is written in it) and when the code was mailed
+    language: Mapped[str | None] = mapped_column(String(8))
+    code_mailed_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
     enterprise = relationship(
         "Enterprise", viewonly=True, lazy="joined",

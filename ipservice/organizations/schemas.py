@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ipservice.accounts.schemas import RegistrationSchema, label
+from ipservice.accounts.schemas import ConfirmedPassword, RegistrationSchema, label
 from ipservice.core.attachments import AttachmentOut
 from ipservice.core.openapi import ComputedBoolean
 from ipservice.core.types import ChinaDateTime
@@ -13,6 +13,10 @@ class ClaimIn(RegistrationSchema):
     licence = fields.Raw(load_default=None, metadata={
         **label("营业执照（PDF 或图片）", "Business licence (PDF or image)", widget="file"),
         "type": "string", "format": "binary", "accept": ".pdf,.jpg,.jpeg,.png"})
+
+
+class ClaimPageIn(ClaimIn, ConfirmedPassword):
+    """The claim page: the password (the future account's) typed twice."""
 
 
 class ClaimReceiptOut(Schema):
@@ -56,16 +60,18 @@ class ClaimDecisionOut(ClaimOut):
     """The decision; an approval carries the claimant's single-use code, answered this once only."""
 
     verification_code = fields.String(allow_none=True, metadata={
-        "description": "approve only: hand it to the claimant (telephone, counter); it completes the claim"})
+        "description": "approve only: mailed to the claimant's address as well; hand it over (telephone, "
+                       "counter) if the mail does not arrive; it completes the claim"})
     completion_url = fields.String(allow_none=True, metadata={
         "description": "approve only: where the claimant completes the claim with the e-mail and the code"})
 
 
 class ClaimCompletionIn(Schema):
-    """认领完成 — the claim's e-mail and the code the bureau gave on approval."""
+    """认领完成 — the claim's e-mail and the approval's code (mailed to that address)."""
 
     email = Text(required=True, max_length=254, metadata=label("电子邮箱（认领时填写的）", "E-mail (as given with the claim)"))
-    code = Text(required=True, max_length=40, metadata=label("验证码（区局告知）", "Verification code (from the bureau)"))
+    code = Text(required=True, max_length=40,
+                metadata=label("验证码（见批准邮件）", "Verification code (in the approval e-mail)"))
 
 
 class ClaimCompletionOut(Schema):

@@ -23,6 +23,7 @@ from ipservice.accounts import services as accounts
 from ipservice.accounts.models import ApiToken, Enterprise, User
 from ipservice.core import attachments, audit, privacy
 from ipservice.core.errors import error
+from ipservice.core.i18n import is_english
 from ipservice.core.types import utcnow
 from ipservice.extensions import db
 from ipservice.organizations.models import OrganizationClaim
@@ -43,7 +44,8 @@ def submit_claim(data: dict, licence) -> OrganizationClaim:
     claim = OrganizationClaim(enterprise_id=enterprise.id if enterprise else None,
                               email=accounts.normalize_email(data["email"]), password_hash=password_hash,
                               name=data["name"], uscc=data["uscc"], contact_name=data["contact_name"],
-                              contact_phone=data["contact_phone"], status="pending")
+                              contact_phone=data["contact_phone"], status="pending",
+                              language="en" if is_english() else "zh")  # the code's mail is written in it
     db.session.add(claim)
     db.session.flush()
     if licence is None or not getattr(licence, "filename", None):
@@ -155,14 +157,17 @@ def list_organizations(verified: bool | None = None) -> list[dict]:
                .where(OrganizationClaim.enterprise_id == Enterprise.id,
                       OrganizationClaim.tenant_id == Enterprise.tenant_id,
                       OrganizationClaim.status == "pending").scalar_subquery())
-    q = select(Enterprise, pending).order_by(Enterprise.name)
+    # the account's address and whether its owner has proved it (unverified: marked on the bureau's pages)
+    q = (select(Enterprise, pending, User.email, User.email_verified_at)
+         .outerjoin(User, User.id == Enterprise.user_id).order_by(Enterprise.name))
     if verified is True:
         q = q.where(Enterprise.verified_at.is_not(None))
     elif verified is False:
         q = q.where(Enterprise.verified_at.is_(None))
     out = []
-    for enterprise, count in db.session.execute(q):
+    for enterprise, count, email, email_verified_at in db.session.execute(q):
         enterprise.pending_claims = count
+        enterprise.account_email, enterprise.account_email_verified = email, email_verified_at is not None
         out.append(enterprise)
     return out
 

@@ -24,12 +24,13 @@ bp = Blueprint("organizations", __name__, template_folder="templates")
 def claim_new():
     def submit(data):
         claim = services.submit_claim(data, request.files.get("licence"))
-        flash(_("认领申请已提交。请保存本页地址，以便查看审核结果。区局批准后会告知您验证码，"
+        flash(_("认领申请已提交。请保存本页地址，以便查看审核结果。区局批准后，验证码会发送到您填写的电子邮箱，"
                 "凭验证码完成认领后即可用该邮箱登录。"))
         return redirect(url_for("organizations.claim_status", claim_id=claim.id))
 
     values = request.form if request.method == "POST" else _typed_at_registration(request.args.get("uscc", ""))
-    return _public_form(schemas.ClaimIn(), "organizations/claim_new.html", values, submit, (409, 413, 415, 422))
+    return _public_form(schemas.ClaimPageIn(), "organizations/claim_new.html", values, submit,
+                        (409, 413, 415, 422))
 
 
 def _typed_at_registration(uscc: str) -> dict:
@@ -46,8 +47,8 @@ def _typed_at_registration(uscc: str) -> dict:
 def too_many_attempts(exc):
     """The claim page refused for its rate keeps the form and says how long to wait."""
     return throttle.keep_the_form(exc, "organizations.claim_new", lambda message: (render_template(
-        "organizations/claim_new.html", fields=for_page(schemas.ClaimIn()), values=request.form, errors={},
-        message=message), 429))
+        "organizations/claim_new.html", fields=for_page(schemas.ClaimPageIn()), values=request.form,
+        errors={}, message=message), 429))
 
 
 def _public_form(schema, template, values, act, refusable):
@@ -88,7 +89,7 @@ def licence(claim_id):
 @access("anyone")
 @limiter.limit(register_rate, methods=["POST"])
 def claim_complete():
-    """The claimant completes an approved claim with the e-mail and the code the bureau gave."""
+    """The claimant completes an approved claim with the e-mail and the code mailed on approval."""
     def bind(data):
         completion.complete_claim(data["email"], data["code"])
         flash(_("认领已完成，请用认领时填写的邮箱和密码登录。"))
@@ -155,7 +156,10 @@ def detail(enterprise_id):
 def _detail(enterprise_id, decision_errors=None):
     enterprise = services.get_organization(enterprise_id)
     claims = services.shown(services.list_claims(enterprise_id=enterprise.id))
+    from ipservice.accounts import services as accounts
+
     return render_template("organizations/detail.html", org=enterprise, claims=claims,
+                           account=accounts.user_of(enterprise),
                            licences={c.id: services.licence_of(c) for c in claims},
                            decision_errors=decision_errors or {})
 

@@ -93,7 +93,7 @@ def document_kinds(app, api) -> None:
         for kind in filing.kinds(app):
             schema = (kind.totals_schema or kind.stats_schema) if totals else kind.stats_schema
             properties[kind.key] = resolve(schema) if schema is not None else {"type": "object"}
-            if not totals and getattr(kind, "stats_extra_schema", None) is not None:  # what it adds beside
+            if not totals and kind.stats_extra_schema is not None:  # what it adds beside
                 extra = api.ma_plugin.converter.schema2jsonschema(kind.stats_extra_schema)
                 properties.update(extra.get("properties", {}))
     spec._ipservice_kinds_documented = True

@@ -141,6 +141,26 @@ def _password_call(r: Real) -> Call:
     return Call(someone["token"], json=body, expect=204)
 
 
+def _reset_confirmation(r: Real) -> Call:
+    """A new password with the token of the link just mailed to an enterprise registered now (the token made
+    as the mail job makes it, from the stored link's id)."""
+    from sqlalchemy import select
+
+    from ipservice.accounts import recovery
+    from ipservice.accounts.models import AccountLink, User
+    from ipservice.core.tenancy import cross_tenant
+    from ipservice.extensions import db
+
+    someone = register_enterprise(r.client, TENANT, name=f"重置密码单位{next(_SERIAL)}")
+    assert r.client.post("/api/v1/auth/password-reset", json={"email": someone["email"]}).status_code == 202
+    with r.app.app_context(), cross_tenant("test: the link just mailed"):
+        link_id = db.session.scalar(select(AccountLink.id).join(User, User.id == AccountLink.user_id).where(
+            User.email == someone["email"], AccountLink.purpose == recovery.RESET,
+            AccountLink.used_at.is_(None)))
+        token = recovery.token_of(link_id)
+    return Call(None, json={"token": token, "password": "Yan-Ta-Road-2032"})
+
+
 def _token_of_someone(r: Real) -> str:
     """A token of an enterprise registered now (a call that revokes it revokes nobody else's)."""
     return register_enterprise(r.client, TENANT, name=f"令牌单位{next(_SERIAL)}")["token"]
@@ -206,6 +226,8 @@ CALLS = {
     ("POST", "/api/v1/auth/token"): lambda r: Call(None, json={"email": r.e1.email,
                                                                 "password": DEMO_PASSWORD}),
     ("POST", "/api/v1/auth/password"): _password_call,
+    ("POST", "/api/v1/auth/password-reset"): lambda r: Call(None, json={"email": r.e1.email}, expect=202),
+    ("POST", "/api/v1/auth/password-reset/confirm"): _reset_confirmation,
     ("DELETE", "/api/v1/auth/token"): lambda r: Call(_token_of_someone(r), expect=204),
     ("GET", "/api/v1/auth/tokens"): lambda r: Call(_token_of_someone(r)),
     ("DELETE", "/api/v1/auth/tokens/{token_id}"): _revoke_one,
@@ -250,6 +272,11 @@ CALLS = {
         r.e1.token, {"notification_id": r.e1.notification}),
     ("POST", f"{T}/organizations/{{enterprise_id}}/verification"): lambda r: Call(
         r.bureau, {**HERE, "enterprise_id": register_enterprise(r.client, TENANT, name="待核实单位")["id"]}),
+    # imports from a page (issue 21): a ledger queued, and the world's import: its progress, its report
+    ("POST", f"{T}/imports"): lambda r: Call(r.bureau, dict(HERE), data=W.ledger_form(), expect=202),
+    ("GET", f"{T}/imports/{{import_id}}"): lambda r: Call(r.bureau, {**HERE, "import_id": r.world.imports[TENANT]}),
+    ("GET", f"{T}/imports/{{import_id}}/report.csv"): lambda r: Call(r.bureau, {**HERE, "import_id": r.world.imports[TENANT]}),
+    ("GET", f"{T}/imports/{{import_id}}/report.xlsx"): lambda r: Call(r.bureau, {**HERE, "import_id": r.world.imports[TENANT]}),
     # personal data (issue 22): the caller's own, and the bureau's decisions on a request made now
     **_get("privacy-notice"), **_get("erasure-requests", BUREAU), **_get("accesses", BUREAU),
     ("GET", "/api/v1/me/data"): lambda r: Call(r.e1.token),

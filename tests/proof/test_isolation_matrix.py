@@ -73,7 +73,8 @@ RESOURCES = (
 
 # Route variables that name an object of one tenant (the filing kinds' ``detail_arg``s are added at run
 # time); those owned by one enterprise are the filing ids and their attachments.
-TENANT_OBJECT_VARS = {"agency_id", "claim_id", "enterprise_id", "attachment_id", "request_id", "export_id"}
+TENANT_OBJECT_VARS = {"agency_id", "claim_id", "enterprise_id", "attachment_id", "request_id", "export_id",
+                      "import_id"}
 
 
 def _kind_for(var: str, endpoint: str, kinds):
@@ -106,6 +107,8 @@ def fill(rule: str, endpoint: str, variables, res: Resource, world: W.World) -> 
         "request_id": lambda: world.erasure_requests[res.ids],
         # an export job of the tenant's bureau (built: its file can be downloaded)
         "export_id": lambda: world.exports[res.ids],
+        "import_id": lambda: world.imports[res.ids],
+        "kind": lambda: "case",  # an import template's kind
         "enterprise_id": lambda: owner.enterprise_id,
         "code": lambda: world.task[res.tenant] if "task" in endpoint.lower() else world.kpi[res.tenant][0],
         "year": lambda: world.kpi[res.tenant][1],
@@ -115,6 +118,9 @@ def fill(rule: str, endpoint: str, variables, res: Resource, world: W.World) -> 
         "token_id": lambda: W.spare_token_id(world.client, owner.email),
         # a notification of the resource's enterprise (its user alone reads and marks it)
         "notification_id": lambda: owner.notification,
+        # a mailed reset or verification link of the resource's enterprise (whoever holds it may open it)
+        "token": lambda: W.link_token(world.client, owner.email,
+                                      "verify" if "verify" in endpoint else "reset"),
         "fmt": lambda: "xlsx",
         "filename": lambda: "css/app.css",
     }

@@ -26,7 +26,8 @@ def test_the_password_page_refuses_a_new_password_equal_to_the_old(client, lang,
     page = client.get(f"/account/password?lang={lang}")
     r = client.post(f"/account/password?lang={lang}",
                     data={"csrf_token": csrf_from(page.get_data(as_text=True)),
-                          "current_password": DEMO_PASSWORD, "new_password": DEMO_PASSWORD})
+                          "current_password": DEMO_PASSWORD, "new_password": DEMO_PASSWORD,
+                          "password_confirmation": DEMO_PASSWORD})
     assert r.status_code == 422
     assert message in r.get_data(as_text=True)
     assert client.get("/t/hebi/my").status_code == 200  # the session was not ended

@@ -114,6 +114,7 @@ class World:
     client: object = None  # the client that built it (spare tokens, sign-out routes)
     erasure_requests: dict = field(default_factory=dict)  # tenant -> the open erasure request of a non-actor
     exports: dict = field(default_factory=dict)  # tenant -> an export job of its bureau, built
+    imports: dict = field(default_factory=dict)  # tenant -> an import from a page of its bureau
 
 
 def fresh_token(client, email: str) -> str:
@@ -126,6 +127,32 @@ def spare_token_id(client, email: str) -> str:
     token = fresh_token(client, email)
     rows = client.get("/api/v1/auth/tokens", headers={"Authorization": f"Bearer {token}"}).get_json()
     return next(row["id"] for row in rows if row["current"])
+
+
+def link_token(client, email: str, purpose: str) -> str:
+    """The token of a fresh, unused reset or verification link of ``email`` (the object of
+    ``/password-reset/<token>`` and ``/verify-email/<token>``), made as the mail job makes it."""
+    import datetime as dt
+    import hashlib
+
+    from sqlalchemy import select
+
+    from ipservice.accounts.models import AccountLink, User
+    from ipservice.accounts.recovery import token_of
+    from ipservice.core.ids import new_id
+    from ipservice.core.tenancy import cross_tenant
+    from ipservice.core.types import utcnow
+    from ipservice.extensions import db
+
+    with client.application.app_context(), cross_tenant("test: a link of the resource's user"):
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        link_id = new_id()
+        token = token_of(link_id)
+        db.session.add(AccountLink(id=link_id, user_id=user_id, purpose=purpose,
+                                   token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                                   expires_at=utcnow() + dt.timedelta(hours=1)))
+        db.session.commit()
+        return token
 
 
 _COLLECTION_APP = []
@@ -241,7 +268,7 @@ def build(app, client) -> World:
         p.notification = notes[-1]["id"]
         p.markers.add(p.notification)
 
-    agencies, claims, kpi, task, erasures = {}, {}, {}, {}, {}
+    agencies, claims, kpi, task, erasures, imports = {}, {}, {}, {}, {}, {}
     for tenant in (HOME, OTHER):
         agencies[tenant] = client.get(f"/t/{tenant}/api/v1/agencies").get_json()[0]["id"]
         # a claim of an organization no actor is: approving it ends the claimed organization's account
@@ -261,12 +288,13 @@ def build(app, client) -> World:
         r = Api(client, leaving["token"]).post("/api/v1/me/erasure-request", json={"reason": "matrix"})
         assert r.status_code == 201, r.get_json()
         erasures[tenant] = r.get_json()["id"]
+        imports[tenant] = page_import(client, tenant, bureaus[tenant][1])
     from ipservice.tenants import registry
 
     programmes = {t: registry.of(app).get(t).parts.get("subsidy") for t in (HOME, OTHER)}
     subsidy_rule = {t: (p.rules[0].rule if p is not None and p.rules else None) for t, p in programmes.items()}
     return World(parties, bureaus, admin, agencies, claims, kpi, task, kinds, subsidy_rule, client, erasures,
-                 _export_jobs(app, client, bureaus, kinds))
+                 _export_jobs(app, client, bureaus, kinds), imports)
 
 
 def _export_jobs(app, client, bureaus, kinds) -> dict:
@@ -285,6 +313,26 @@ def _export_jobs(app, client, bureaus, kinds) -> dict:
     while jobs.drain(app):
         pass
     return out
+
+
+def ledger_form() -> dict:
+    """The multipart form of a page import: a case ledger (a good row, a bad one) and its kind."""
+    import tempfile
+    from pathlib import Path
+
+    from tests.importing.conftest import sample
+
+    with tempfile.TemporaryDirectory() as d:
+        content = sample("case", Path(d) / "ledger.xlsx").read_bytes()
+    return {"kind": "case", "file": (io.BytesIO(content), "台账.xlsx")}
+
+
+def page_import(client, tenant: str, token: str) -> str:
+    """A case ledger the tenant's bureau imports from the page (queued: the world's queue has no worker)."""
+    r = client.post(f"/t/{tenant}/api/v1/imports", data=ledger_form(), content_type="multipart/form-data",
+                    headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 202, r.get_json()
+    return r.get_json()["id"]
 
 
 def page_client(app, email: str | None):

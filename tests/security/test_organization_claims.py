@@ -212,7 +212,8 @@ def test_claim_and_decision_through_the_pages(app, client, bureau, squatted):
     uscc, _ = squatted
     page = client.get(f"/t/xian/claims/new?uscc={uscc}")
     assert page.status_code == 200 and 'type="file"' in page.get_data(as_text=True)
-    form = {**_claim_form(uscc), "csrf_token": csrf_from(page.get_data(as_text=True)),
+    form = {**_claim_form(uscc), "password_confirmation": "Qing-He-Bridge-1987",  # the page asks it twice
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
             "licence": (io.BytesIO(pdf_bytes()), "执照.pdf")}
     r = client.post("/t/xian/claims/new", data=form, content_type="multipart/form-data")
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]

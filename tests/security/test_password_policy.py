@@ -89,10 +89,13 @@ def test_password_change_applies_the_policy(client):
                                                 "current_password": DEMO_PASSWORD, "new_password": "        "})
     assert r.status_code == 422
     r = client.post("/account/password", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
-                                                "current_password": DEMO_PASSWORD, "new_password": "password"})
+                                                "current_password": DEMO_PASSWORD, "new_password": "password",
+                                                "password_confirmation": "password"})
     assert r.status_code == 422 and "too common" in r.get_data(as_text=True)
     r = client.post("/account/password", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
-                                                "current_password": DEMO_PASSWORD, "new_password": "Qing-He-1987"})
+                                                "current_password": DEMO_PASSWORD,
+                                                "new_password": "Qing-He-1987",
+                                                "password_confirmation": "Qing-He-1987"})
     assert r.status_code == 302
     assert client.post("/api/v1/auth/token", json={"email": "changer@example.cn",
                                                    "password": "Qing-He-1987"}).status_code == 200

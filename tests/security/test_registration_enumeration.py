@@ -45,7 +45,8 @@ def test_the_registration_page_gives_the_same_neutral_answer(client):
         r = client.post("/t/xian/register", data={
             "csrf_token": csrf_from(page.get_data(as_text=True)), "name": "枚举测试有限公司", "uscc": make_uscc(),
             "email": email, "password": "Qing-He-Bridge-1987", "contact_name": "赵六",
-            "contact_phone": "029-88886666", "accept_privacy_notice": "on"})
+            "contact_phone": "029-88886666", "accept_privacy_notice": "on",
+            "password_confirmation": "Qing-He-Bridge-1987"})
         assert r.status_code == 409
         html = r.get_data(as_text=True)
         assert "已被使用" not in html

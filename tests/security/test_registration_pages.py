@@ -12,7 +12,8 @@ PASSWORD = "Qing-He-Bridge-1987"
 
 def _form(uscc, email, **over):
     return {"name": "认领测试有限公司", "uscc": uscc, "email": email, "password": PASSWORD,
-            "contact_name": "钱八", "contact_phone": "029-87776666", "accept_privacy_notice": "on", **over}
+            "contact_name": "钱八", "contact_phone": "029-87776666", "accept_privacy_notice": "on",
+            "password_confirmation": PASSWORD, **over}
 
 
 def _post(client, data, addr="192.0.2.40", lang="zh_CN"):

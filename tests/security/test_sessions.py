@@ -26,7 +26,8 @@ def _bureau_page_session(app, client, email="bureau.session@xian.gov.cn"):
 
 def _post_password_change(client, csrf):
     return client.post("/account/password", data={"csrf_token": csrf, "current_password": "wrong-but-fine",
-                                                   "new_password": "Qing-He-Bridge-1987"})
+                                                   "new_password": "Qing-He-Bridge-1987",
+                                                   "password_confirmation": "Qing-He-Bridge-1987"})
 
 
 def test_a_cookie_kept_before_logout_is_refused_for_get_and_post(app, client):
@@ -54,7 +55,8 @@ def test_a_password_change_ends_every_other_session_but_keeps_this_one(app, clie
     page = client.get("/account/password")
     r = client.post("/account/password", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
                                                 "current_password": DEMO_PASSWORD,
-                                                "new_password": "Qing-He-Bridge-1987"})
+                                                "new_password": "Qing-He-Bridge-1987",
+                                                "password_confirmation": "Qing-He-Bridge-1987"})
     assert r.status_code == 302
     assert client.get("/t/xian/custody-enrollments/").status_code == 200          # this session goes on
     r = _with_cookie(app, kept).get("/t/xian/custody-enrollments/")
@@ -84,12 +86,14 @@ def test_the_csrf_token_from_before_login_is_dead_after_it(app, client):
                                     "csrf_token": before})
     assert r.status_code == 302
     r = client.post("/account/password", data={"csrf_token": before, "current_password": DEMO_PASSWORD,
-                                               "new_password": "Qing-He-Bridge-1987"})
+                                               "new_password": "Qing-He-Bridge-1987",
+                                               "password_confirmation": "Qing-He-Bridge-1987"})
     assert r.status_code == 400
     fresh = csrf_from(client.get("/account/password").get_data(as_text=True))
     assert fresh != before
     r = client.post("/account/password", data={"csrf_token": fresh, "current_password": DEMO_PASSWORD,
-                                               "new_password": "Qing-He-Bridge-1987"})
+                                               "new_password": "Qing-He-Bridge-1987",
+                                               "password_confirmation": "Qing-He-Bridge-1987"})
     assert r.status_code == 302
 
 
@@ -104,7 +108,8 @@ def test_csrf_tokens_expire(app, client, monkeypatch):
     monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp",
                         lambda self: real(self) + limit + 60)
     r = client.post("/account/password", data={"csrf_token": token, "current_password": DEMO_PASSWORD,
-                                               "new_password": "Qing-He-Bridge-1987"})
+                                               "new_password": "Qing-He-Bridge-1987",
+                                               "password_confirmation": "Qing-He-Bridge-1987"})
     assert r.status_code == 400
 
 

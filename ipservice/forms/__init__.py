@@ -6,7 +6,7 @@ and asks for it with ``forms.schema_for(tenant, "custody")`` (a class, built onc
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 ORDER = 30  # its place among the areas (navigation order)
 

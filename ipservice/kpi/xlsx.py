@@ -7,7 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from ipservice.core.i18n import is_english, pick, pick
+from ipservice.core.i18n import is_english, pick
 from ipservice.kpi.services import kpi_table
 from ipservice.tenants.config import Tenant
 

@@ -196,15 +196,14 @@ def test_the_migration_numbers_existing_enrollments_and_records_in_submission_or
     cert = submit(enterprise("xian"), "xian")
     year = filed[0]["number"].split("-")[2]
     step = migration("0020_filing_numbers")
-    with app.app_context():
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT set_config('app.cross_tenant', 'on', true)"))
-            for table in ("custody_enrollments", "certification_records"):  # as before numbers existed
-                conn.execute(sa.text(f"UPDATE {table} SET number = 'old-' || id"))
-                conn.execute(Counter.__table__.delete().where(Counter.__table__.c.name == table))
-            for table, code in step.KINDS:
-                step._number_existing(conn, table, code, step._prefixes())
+    with app.app_context(), db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT set_config('app.cross_tenant', 'on', true)"))
+        for table in ("custody_enrollments", "certification_records"):  # as before numbers existed
+            conn.execute(sa.text(f"UPDATE {table} SET number = 'old-' || id"))
+            conn.execute(Counter.__table__.delete().where(Counter.__table__.c.name == table))
+        for table, code in step.KINDS:
+            step._number_existing(conn, table, code, step._prefixes())
     numbers = [b.get(f"/t/xian/api/v1/custody-enrollments/{e['id']}").get_json()["number"] for e in filed]
     assert numbers == [f"XA-TG-{year}-{n:06d}" for n in (1, 2, 3)]
     assert b.get(f"/t/xian/api/v1/certifications/{cert['id']}").get_json()["number"] == f"XA-GB-{year}-000001"

@@ -14,7 +14,9 @@ from flask_babel import gettext as _
 from ipservice.core.tenancy import tenant_context
 from ipservice.importing import engine
 from ipservice.importing.cells import as_text, joiner
-from ipservice.importing.engine import Importer, Outcome, Sheet, map_header
+from ipservice.importing.engine import Importer
+from ipservice.importing.outcome import Outcome
+from ipservice.importing.sheet import HEADER_SEARCH_ROWS, Sheet, map_header
 
 def _usage(message: str):
     raise click.UsageError(message)
@@ -87,7 +89,7 @@ def run_import(kind, tenant_slug: str, email: str, path: Path, report: Path | No
             sheet = _open(path)
             try:
                 rows = sheet.rows()
-                head = [tuple(r) for _n, r in zip(range(engine.HEADER_SEARCH_ROWS), rows)]
+                head = [tuple(r) for _n, r in zip(range(HEADER_SEARCH_ROWS), rows)]
                 importer = Importer(kind, tenant, user, path.name)
                 header, mapping, ignored = map_header(head, importer.columns)
                 _check_columns(importer, header, mapping)

@@ -20,7 +20,7 @@ from ipservice.importing.cells import (
     status_column,
     tenant_columns,
 )
-from ipservice.importing.engine import ImportSpec
+from ipservice.importing.spec import ImportSpec
 from ipservice.subsidy.models import SubsidyApplication
 from ipservice.core import identifiers
 from ipservice.subsidy.schemas import parse_pct, parse_patent, rule_choices

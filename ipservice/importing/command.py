@@ -89,7 +89,7 @@ def run_import(kind, tenant_slug: str, email: str, path: Path, report: Path | No
             sheet = _open(path)
             try:
                 rows = sheet.rows()
-                head = [tuple(r) for _n, r in zip(range(HEADER_SEARCH_ROWS), rows)]
+                head = [tuple(r) for r in itertools.islice(rows, HEADER_SEARCH_ROWS)]
                 importer = Importer(kind, tenant, user, path.name)
                 header, mapping, ignored = map_header(head, importer.columns)
                 _check_columns(importer, header, mapping)

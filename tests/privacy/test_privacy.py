@@ -350,7 +350,7 @@ def test_retention_deletes_rejected_claims_past_their_year_with_the_licence(app,
 
     owner = enterprise("xian")
     ids = []
-    for n in range(2):
+    for _n in range(2):
         form = Real.claim_form(owner.info["uscc"])
         r = client.post("/t/xian/api/v1/organization-claims", content_type="multipart/form-data", data=form)
         assert r.status_code == 201, r.get_json()

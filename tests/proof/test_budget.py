@@ -83,7 +83,7 @@ def test_a_line_set_to_refuse_refuses_exactly_the_approvals_past_it(app, enterpr
     statuses = [b.get(f"/t/xian/api/v1/subsidy-applications/{a}").get_json()["status"] for a in ids]
     assert sorted(statuses) == ["approved"] * 10 + ["submitted"] * 2  # a refused approval changed nothing
     # a smaller grant that fits is still possible; English too
-    left = next(a for a, s in zip(ids, statuses) if s == "submitted")
+    left = next(a for a, s in zip(ids, statuses, strict=True) if s == "submitted")
     b.lang = "en"
     r = decide(b, "xian", left)
     assert r.status_code == 409 and "over its budget" in r.get_json()["message"]

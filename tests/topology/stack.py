@@ -86,10 +86,8 @@ class Process:
 
     def kill(self, sig=signal.SIGKILL) -> None:
         if self.alive():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, sig)
-            except ProcessLookupError:
-                pass
 
     def stop(self) -> None:
         if self.proc is None:
@@ -229,7 +227,7 @@ class Stack:
         for node in self.nodes:
             node.start()
         self._start_nginx()
-        for i, node in enumerate(self.nodes):
+        for i in range(len(self.nodes)):
             self.wait_node(i)
         self.nginx.wait_until(
             lambda: requests.get(self.base + "/api/v1/health", verify=self.certificate, timeout=5).ok)

@@ -28,9 +28,8 @@ def create_user_cmd(email, role, tenant_slug, password, name):
 
     if role == "cross_admin" and tenant_slug:
         raise click.UsageError("a cross_admin belongs to no tenant")
-    if role != "cross_admin":
-        if not tenant_slug or registry.get(tenant_slug) is None:
-            raise click.UsageError(f"--tenant must be one of: {', '.join(t.slug for t in registry.all())}")
+    if role != "cross_admin" and (not tenant_slug or registry.get(tenant_slug) is None):
+        raise click.UsageError(f"--tenant must be one of: {', '.join(t.slug for t in registry.all())}")
     from ipservice.accounts.passwords import problems
 
     refused = problems(password, email)
@@ -91,7 +90,7 @@ def demo_cmd():
             users["bureau"] = services.find_user(email) or services.create_user(
                 email, DEMO_PASSWORD, "bureau", tenant.slug, tenant.bureau_zh)
             lines.append(("bureau", tenant.slug, email))
-            for n, (label, code) in enumerate(_demo_enterprises(tenant.slug), start=1):
+            for n, (_label, code) in enumerate(_demo_enterprises(tenant.slug), start=1):
                 email = f"enterprise{n}@{tenant.slug}.demo.ipservice"
                 if services.find_user(email) is None:
                     services.register_enterprise(tenant.slug, {

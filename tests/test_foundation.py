@@ -284,7 +284,7 @@ def test_expired_token_is_401(app, client):
 
     with app.app_context(), cross_tenant("test: expire every token"):
         for row in db.session.query(ApiToken):
-            row.expires_at = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+            row.expires_at = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
         db.session.commit()
     assert client.get("/t/xian/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 

@@ -215,7 +215,7 @@ def test_bulk_written_rows_have_their_audit_events(app, tmp_path, setup, monkeyp
     bulk, _rows = _import_both(app, tmp_path, setup, monkeypatch, row_by_row, 500)
     events = bulk["db"]["events"]
     by_object: dict = {}
-    for action, _type, obj, actor, role, detail, ip in events:
+    for action, _type, obj, actor, role, _detail, ip in events:
         by_object.setdefault(obj, []).append(action)
         assert actor.startswith("bulk") and role == "bureau" and ip is None
     # every record: submitted, its decision where it has one, imported; every new organization: imported

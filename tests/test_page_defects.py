@@ -97,7 +97,7 @@ def test_certification_export_in_english(app, enterprise, bureau):
     rows = list(ws.iter_rows(values_only=True))
     headers = list(rows[1])
     assert "Certificate number" in headers and "Status" in headers and "单位名称" not in headers
-    row = dict(zip(headers, rows[2]))
+    row = dict(zip(headers, rows[2], strict=True))
     assert row["Status"] == "Verified" and row["Type of organization"] == "Enterprise"
     text = c.get("/t/xian/certifications/export.csv?lang=en").data.decode("utf-8-sig")
     assert next(csv.reader(io.StringIO(text)))[1] == headers[1]

@@ -32,7 +32,7 @@ def _walk(x, where):
             if isinstance(en, str) and isinstance(zh, str):
                 yield f"{where}.{key}", zh, en
             elif isinstance(en, list) and isinstance(zh, list):
-                yield from ((f"{where}.{key}[{i}]", a, b) for i, (a, b) in enumerate(zip(zh, en)))
+                yield from ((f"{where}.{key}[{i}]", a, b) for i, (a, b) in enumerate(zip(zh, en, strict=True)))
         elif isinstance(x[key], (dict, list)):
             yield from _walk(x[key], f"{where}.{key}")
 

@@ -172,7 +172,7 @@ def test_filing_lists_use_tenant_first_indexes(app, is_postgres, table):
         own = db.session.get(User, f"qp-user-{TENANTS * 7}")  # enterprise 7 of the tenant under test
         assert own.tenant_id == TENANT
         for name, call in _lists(table):
-            statements = _captured(lambda: call(bureau, own))
+            statements = _captured(lambda call=call: call(bureau, own))
             checked, bad = _problems(table, statements)
             assert checked >= 2, f"{name}: expected the page and its count on {table}, saw {statements}"
             assert not bad, f"{name}: " + "\n\n".join(bad)

@@ -53,14 +53,13 @@ def test_query_without_tenant_fails_closed(app, two_tenants):
 
 
 def test_flush_of_another_tenants_row_is_refused(app, two_tenants):
-    with app.app_context():
-        with tenant_context("xian"):
-            e = Enterprise(tenant_id="hebi", name="x", uscc="x", contact_name="x", contact_phone="1",
-                           user_id="nobody")
-            db.session.add(e)
-            with pytest.raises(TenantIsolationError):
-                db.session.flush()
-            db.session.rollback()
+    with app.app_context(), tenant_context("xian"):
+        e = Enterprise(tenant_id="hebi", name="x", uscc="x", contact_name="x", contact_phone="1",
+                       user_id="nobody")
+        db.session.add(e)
+        with pytest.raises(TenantIsolationError):
+            db.session.flush()
+        db.session.rollback()
 
 
 def test_new_row_takes_the_current_tenant(app, client):

@@ -13,7 +13,7 @@ from ipservice.cases.rights import parse_right_number
 from ipservice.cases.schemas import offered_ip_types
 from ipservice.extensions import db
 from ipservice.importing.cells import Column, as_choice, labels_table, status_column, tenant_columns
-from ipservice.importing.engine import ImportSpec
+from ipservice.importing.spec import ImportSpec
 
 NOTE = None  # filled from the row's 说明 column
 # A historical status → the moves that reach it from "submitted".

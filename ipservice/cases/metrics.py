@@ -21,8 +21,8 @@ from ipservice.kpi.metrics import count_by_year, per_year, up_to, year_of
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     """[1 January 00:00, next 1 January 00:00) in China, as UTC instants."""
-    start = dt.datetime(year, 1, 1, tzinfo=CHINA).astimezone(dt.timezone.utc)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=CHINA).astimezone(dt.timezone.utc)
+    start = dt.datetime(year, 1, 1, tzinfo=CHINA).astimezone(dt.UTC)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=CHINA).astimezone(dt.UTC)
     return start, end
 
 

@@ -1,6 +1,6 @@
 """How 贯标 certification records come in from a bureau's ledger (``flask import certifications``): the
 columns, the duplicate rule (the certificate number in the tenant), and the same rules for a chunk of rows
-at once (``Bulk``: see ``importing.engine.BulkRules``)."""
+at once (``Bulk``: see ``importing.spec.BulkRules``)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -18,7 +18,7 @@ from ipservice.core.ids import new_id
 from ipservice.core.labels import ORG_TYPES
 from ipservice.extensions import db
 from ipservice.importing.cells import Column, as_choice, as_date, as_text, labels_table, norm, status_column, tenant_columns
-from ipservice.importing.engine import BulkRules, ImportSpec, blocks
+from ipservice.importing.spec import BulkRules, ImportSpec, blocks
 
 ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院所": "research_institute",
                     "科研机构": "research_institute", "科研单位": "research_institute"}
@@ -87,7 +87,7 @@ class _Record:
 
 class Bulk(BulkRules):
     """A chunk of the ledger through the rules of ``services.submit`` and ``services.decide`` (see
-    ``engine.BulkRules``): the duplicate rule on the certificate number (the chunk's numbers in one query),
+    ``spec.BulkRules``): the duplicate rule on the certificate number (the chunk's numbers in one query),
     the one subsidy per organization and standard (the claims of the chunk's organizations in one query,
     read after the engine locked them, as ``submit`` reads them after ``lock_enterprise``), the estimate
     made by the service's own ``estimate_with``, the decision checked by ``filing.checked_decision``;

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import Boolean, Index, String, event

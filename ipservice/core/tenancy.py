@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import chain
 
 from flask import current_app, g, has_app_context
@@ -208,12 +208,10 @@ def _sync_postgres_settings():
     if session.in_transaction():
         conn = session.connection()
         if conn.dialect.name == "postgresql":
-            try:
+            # A failure means the transaction has failed already; it will be rolled back, and the next one
+            # starts with the right settings (after_begin).
+            with suppress(DBAPIError):
                 _postgres_settings(conn)
-            except DBAPIError:
-                # The transaction has failed already; it will be rolled back, and the next one
-                # starts with the right settings (after_begin).
-                pass
 
 
 def install(app, find_tenant):

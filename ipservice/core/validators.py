@@ -84,7 +84,7 @@ USCC_CATEGORIES = {
 
 def uscc_check_character(first17: str) -> str:
     """The 18th character of a USCC from its first 17 (GB 32100-2015, 校验码: 31 − Σ(Ci×Wi) mod 31)."""
-    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(first17, _USCC_WEIGHTS))
+    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 

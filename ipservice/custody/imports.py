@@ -20,7 +20,7 @@ from ipservice.importing.cells import (
     status_column,
     tenant_columns,
 )
-from ipservice.importing.engine import BOOKKEEPING, ImportSpec, blocks
+from ipservice.importing.spec import BOOKKEEPING, ImportSpec, blocks
 
 SCALE_ALIASES = {"微型企业": "micro", "小型企业": "small", "中型企业": "medium", "微": "micro", "小": "small",
                  "中": "medium"}

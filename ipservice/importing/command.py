@@ -14,7 +14,9 @@ from flask_babel import gettext as _
 from ipservice.core.tenancy import tenant_context
 from ipservice.importing import engine, workbook
 from ipservice.importing.cells import joiner
-from ipservice.importing.engine import Importer, Outcome, Sheet
+from ipservice.importing.engine import Importer
+from ipservice.importing.outcome import Outcome
+from ipservice.importing.sheet import Sheet
 
 
 def _usage(message: str):

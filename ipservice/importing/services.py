@@ -18,7 +18,8 @@ from ipservice.core.ids import new_id
 from ipservice.core.tenancy import current_tenant, current_tenant_id
 from ipservice.extensions import db
 from ipservice.importing import workbook
-from ipservice.importing.engine import Importer, Outcome
+from ipservice.importing.engine import Importer
+from ipservice.importing.outcome import Outcome
 from ipservice.importing.models import ImportRow, PageImport
 
 JOB = "importing.run"

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 
 from ipservice.importing import engine
 from ipservice.importing.cells import as_text, joiner
-from ipservice.importing.engine import Importer, Sheet, map_header
+from ipservice.importing.engine import Importer
+from ipservice.importing.sheet import HEADER_SEARCH_ROWS, Sheet, map_header
 
 
 class Unreadable(Exception):
@@ -51,7 +52,7 @@ class Layout:
 
     def __init__(self, importer: Importer, sheet: Sheet):
         self.rows = sheet.rows()
-        self.head = [tuple(r) for _n, r in zip(range(engine.HEADER_SEARCH_ROWS), self.rows)]
+        self.head = [tuple(r) for _n, r in zip(range(HEADER_SEARCH_ROWS), self.rows)]
         self.header, self.mapping, self.ignored = map_header(self.head, importer.columns)
         check_columns(importer, self.header, self.mapping)
 

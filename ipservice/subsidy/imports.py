@@ -20,10 +20,11 @@ from ipservice.importing.cells import (
     status_column,
     tenant_columns,
 )
-from ipservice.importing.engine import ImportSpec
+from ipservice.importing.spec import ImportSpec
 from ipservice.subsidy.models import SubsidyApplication
 from ipservice.core import identifiers
-from ipservice.subsidy.schemas import parse_pct, parse_patent, rule_choices
+from ipservice.subsidy.form import rule_choices
+from ipservice.subsidy.objects import parse_pct, parse_patent
 from ipservice.subsidy.config import settings
 
 ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院所": "research_institute",

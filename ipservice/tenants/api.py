@@ -43,8 +43,8 @@ class Ready(MethodView):
         with dbtimeouts.budget(current_app.config["IPSERVICE_DB_READY_TIMEOUT"]):
             try:
                 db.session.execute(text("SELECT 1"))
-            except SQLAlchemyError:  # the unit of work rolls the request back
-                raise Refusal(503, headers={"Retry-After": str(current_app.config["RETRY_AFTER_SECONDS"])})
+            except SQLAlchemyError as exc:  # the unit of work rolls the request back
+                raise Refusal(503, headers={"Retry-After": str(current_app.config["RETRY_AFTER_SECONDS"])}) from exc
         return {"status": "ok"}
 
 

@@ -197,7 +197,7 @@ def _indicator(path, i, ind, tables: dict) -> c.Indicator:
 
 def _no_repeats(indicators, raw):
     codes, rows = set(), set()
-    for ind, (path, i, _raw) in zip(indicators, raw):
+    for ind, (path, i, _raw) in zip(indicators, raw, strict=True):
         if ind.code in codes:
             _fail(path, f"indicators.{i}.code", f"{ind.code!r} repeats")
         if (ind.table, ind.seq) in rows:

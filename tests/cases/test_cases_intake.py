@@ -42,10 +42,10 @@ def test_sequence_restarts_each_year_in_china_time(app, enterprise, monkeypatch)
 
     applicant = enterprise("xian")
     # 2025-12-31 23:30 in China is still 2025; 00:10 on 1 January is 2026 (both are 31 December in UTC).
-    for moment, number in [(dt.datetime(2025, 12, 31, 15, 30, tzinfo=dt.timezone.utc), "XA-2025-000001"),
-                           (dt.datetime(2025, 12, 31, 15, 40, tzinfo=dt.timezone.utc), "XA-2025-000002"),
-                           (dt.datetime(2025, 12, 31, 16, 10, tzinfo=dt.timezone.utc), "XA-2026-000001"),
-                           (dt.datetime(2025, 12, 31, 16, 20, tzinfo=dt.timezone.utc), "XA-2026-000002")]:
+    for moment, number in [(dt.datetime(2025, 12, 31, 15, 30, tzinfo=dt.UTC), "XA-2025-000001"),
+                           (dt.datetime(2025, 12, 31, 15, 40, tzinfo=dt.UTC), "XA-2025-000002"),
+                           (dt.datetime(2025, 12, 31, 16, 10, tzinfo=dt.UTC), "XA-2026-000001"),
+                           (dt.datetime(2025, 12, 31, 16, 20, tzinfo=dt.UTC), "XA-2026-000002")]:
         monkeypatch.setattr(services, "now", lambda moment=moment: moment)
         assert file_case(applicant)["number"] == number
 

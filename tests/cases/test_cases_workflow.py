@@ -209,9 +209,9 @@ def test_filters_sort_and_paging(app, enterprise, bureau, monkeypatch):
     applicant, officer = enterprise("xian"), bureau("xian")
     ids = {}
     for moment, name, case_type in [
-        (dt.datetime(2024, 9, 2, 2, tzinfo=dt.timezone.utc), "old", "assistance"),
-        (dt.datetime(2024, 9, 20, 2, tzinfo=dt.timezone.utc), "late", "mediation"),
-        (dt.datetime(2024, 10, 8, 2, tzinfo=dt.timezone.utc), "accepted", "assistance"),
+        (dt.datetime(2024, 9, 2, 2, tzinfo=dt.UTC), "old", "assistance"),
+        (dt.datetime(2024, 9, 20, 2, tzinfo=dt.UTC), "late", "mediation"),
+        (dt.datetime(2024, 10, 8, 2, tzinfo=dt.UTC), "accepted", "assistance"),
     ]:
         monkeypatch.setattr(services, "now", lambda moment=moment: moment)
         ids[name] = file_case(applicant, case_type=case_type)["id"]

@@ -78,7 +78,7 @@ KIND = {
         from ipservice.core.errors import error
         from ipservice.extensions import db
         from ipservice.importing.cells import Column
-        from ipservice.importing.engine import ImportSpec
+        from ipservice.importing.spec import ImportSpec
         from ipservice.notice.models import Notice
 
 

@@ -331,7 +331,7 @@ def test_emoji_and_mixed_scripts_in_text_fields_are_kept_or_refused_cleanly(tena
 def test_list_filters_and_paging(setup, enterprise, bureau):
     _e, b, agency = setup("hebi")
     ids = []
-    for n in range(3):
+    for _n in range(3):
         ent = enterprise("hebi")
         r = ent.post(url("hebi"), json=enrollment_body("hebi", agency["id"]))
         ids.append(r.get_json()["id"])

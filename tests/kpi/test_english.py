@@ -48,7 +48,7 @@ def test_a_missing_english_text_stops_the_loader(tenants_copy, file, old, new, f
 def test_every_shown_text_of_every_tenant_reads_as_english(load_tenants):
     """Not a copy of the Chinese: each English text has Latin words (or is only figures and signs)."""
     wrong = []
-    for slug, tenant in load_tenants(ROOT).items():
+    for _slug, tenant in load_tenants(ROOT).items():
         for t in tenant.tasks:
             texts = [t.title_en, t.section_en if t.section else "ok", t.content_en if t.content else "ok",
                      *t.lead_units_en, *t.partner_units_en]

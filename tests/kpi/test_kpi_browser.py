@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 def _in_viewport(page, selector: str) -> bool:
     box = page.locator(selector).first.bounding_box()
     size = page.viewport_size
-    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= size["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
 
 
 @pytest.mark.parametrize("lang, saved, updated", [("zh_CN", "已保存", "任务进展已更新"),

@@ -64,7 +64,7 @@ def test_racing_edits_of_one_version_apply_once(client, bureau, live_server, wha
     assert b.put(url, json=first).status_code == 200
     results = race(live_server, [("PUT", url, bearer(b.token), body) for body in bodies])
     assert sorted(c for c, _b in results) == [200] + [409] * (RACERS - 1), results
-    winner = next(body for (c, _b), body in zip(results, bodies) if c == 200)
+    winner = next(body for (c, _b), body in zip(results, bodies, strict=True) if c == 200)
     if what == "actual":
         assert (_actual(client)["value"], _actual(client)["version"]) == (winner["value"], 2)
     else:

@@ -53,7 +53,7 @@ def _rows(client, slug, **query):
 
 
 def test_enforcement_closure_rate_is_reported_with_the_centers_rate_as_reference(client, bureau,
-                                                                                history_2024_2025):
+                                                                                history_2024_2025):  # noqa: F811 — the fixture imported above
     rows = _rows(client, "xian", year=2025)
     for code in ("xian-2025-13", "xian-2022-projects-14"):
         row = rows[code]
@@ -68,7 +68,8 @@ def test_enforcement_closure_rate_is_reported_with_the_centers_rate_as_reference
     assert "参考（非本指标）" in html and "保护中心案件结案率" in html
 
 
-def test_mediation_sessions_count_over_the_plan_because_the_text_names_no_period(client, history_2024_2025):
+def test_mediation_sessions_count_over_the_plan_because_the_text_names_no_period(
+        client, history_2024_2025):  # noqa: F811 — the fixture imported above
     row = _rows(client, "xian")["xian-2022-projects-16"]
     assert row["source"] == "computed" and row["metric"] == "mediation_sessions"
     by_year = {a["year"]: a["value"] for a in row["actuals"]}

@@ -266,7 +266,7 @@ def test_retention_deletes_exactly_what_its_rules_name(app, enterprise, bureau):
     for rec in (old, new):
         b.post(f"{URL.format('xian')}/{rec['id']}/decision", json={"decision": "reject", "reason": "不符"})
     with app.app_context(), tenant_context("xian"):
-        long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=4 * 365)
+        long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=4 * 365)
         db.session.execute(update(CertificationRecord).where(CertificationRecord.id == old["id"])
                            .values(decided_at=long_ago))
         db.session.commit()
@@ -353,7 +353,7 @@ def test_retention_deletes_rejected_claims_past_their_year_with_the_licence(app,
 
     owner = enterprise("xian")
     ids = []
-    for n in range(2):
+    for _n in range(2):
         form = Real.claim_form(owner.info["uscc"])
         r = client.post("/t/xian/api/v1/organization-claims", content_type="multipart/form-data", data=form)
         assert r.status_code == 201, r.get_json()
@@ -365,7 +365,7 @@ def test_retention_deletes_rejected_claims_past_their_year_with_the_licence(app,
         assert r.status_code == 200, r.get_json()
     with app.app_context(), tenant_context("xian"):
         db.session.execute(update(OrganizationClaim).where(OrganizationClaim.id == ids[0]).values(
-            decided_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=400)))
+            decided_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=400)))
         db.session.commit()
     dry = app.test_cli_runner().invoke(args=["retention", "run", "--dry-run"])
     assert ids[0] in dry.output and ids[1] not in dry.output, dry.output

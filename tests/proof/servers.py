@@ -2,6 +2,7 @@
 (never the shared server: it is restarted by the tests)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -175,10 +176,8 @@ class ThrowawayPostgres:
     @staticmethod
     def thaw(pids: list[int]) -> None:
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGCONT)
-            except ProcessLookupError:
-                pass
 
     def __exit__(self, *exc):
         self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop", check=False)

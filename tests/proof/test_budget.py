@@ -83,7 +83,7 @@ def test_a_line_set_to_refuse_refuses_exactly_the_approvals_past_it(app, enterpr
     statuses = [b.get(f"/t/xian/api/v1/subsidy-applications/{a}").get_json()["status"] for a in ids]
     assert sorted(statuses) == ["approved"] * 10 + ["submitted"] * 2  # a refused approval changed nothing
     # a smaller grant that fits is still possible; English too
-    left = next(a for a, s in zip(ids, statuses) if s == "submitted")
+    left = next(a for a, s in zip(ids, statuses, strict=True) if s == "submitted")
     b.lang = "en"
     r = decide(b, "xian", left)
     assert r.status_code == 409 and "over its budget" in r.get_json()["message"]
@@ -118,15 +118,13 @@ def test_running_totals_start_from_the_grants_already_made(app, enterprise, bure
     before = _totals(app)
 
     step = migration("0013_subsidy_money")
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(BudgetLineTotal.__table__.delete())
-            step._across_tenants(conn)
-            step.initialise_budget_totals(conn, app.extensions["ipservice.find_tenant"])
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(BudgetLineTotal.__table__.delete())
+        step._across_tenants(conn)
+        step.initialise_budget_totals(conn, app.extensions["ipservice.find_tenant"])
     assert _totals(app) == before and before[LINE] == 2 * GRANT
 
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(BudgetLineTotal.__table__.delete())
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(BudgetLineTotal.__table__.delete())
     assert decide(b, "xian", ids[2]).status_code == 200  # the rows are made, then charged
     assert _totals(app)[LINE] == 3 * GRANT

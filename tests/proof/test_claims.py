@@ -182,7 +182,8 @@ def test_the_index_page_shows_a_claim_of_no_organization_with_its_rejection(app,
     assert r.status_code == 302 and r.headers["Location"].endswith("/t/xian/organizations")
 
 
-def test_claim_refusals_share_the_registrations_refusal_limit(client, squatted, conflict_limit):
+def test_claim_refusals_share_the_registrations_refusal_limit(
+        client, squatted, conflict_limit):  # noqa: F811 — the fixture imported above
     taken = squatted["email"]
     assert register(client, "xian", taken, addr="192.0.2.30").status_code == 409
     assert claim(client, "xian", squatted["uscc"], email=taken, addr="192.0.2.30").status_code == 409

@@ -115,8 +115,8 @@ def test_a_worker_killed_mid_stream_loses_no_answered_filing(app, client, tmp_pa
 
         codes = [code for code, _b in results]
         assert all(code is None or code < 500 for code in codes), (codes, server.log_text())
-        answered = [(job, body) for job, (code, body) in zip(jobs, results) if code == 201]
-        lost = [job for job, (code, _b) in zip(jobs, results) if code is None]
+        answered = [(job, body) for job, (code, body) in zip(jobs, results, strict=True) if code == 201]
+        lost = [job for job, (code, _b) in zip(jobs, results, strict=True) if code is None]
         assert all(code in (201, None) for code in codes), [r for r in results if r[0] not in (201, None)]
         assert len(answered) > len(jobs) * 3 // 4  # the service went on answering after the kills
 

@@ -81,11 +81,11 @@ def _bloated(tmp_path, name: str, padding_mb: int):
     hugely (built in pieces: the test never holds the padding)."""
     small = xlsx(tmp_path / f"{name}-small.xlsx", CERT_HEADERS, [_row(f"{name.upper()}-1", 43475)])
     path = _rewritten(small, tmp_path / f"{name}.xlsx")
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as dst:
-        with dst.open("xl/media/padding.bin", "w", force_zip64=True) as pad:
-            chunk = b"\0" * (1024 * 1024)
-            for _i in range(padding_mb):
-                pad.write(chunk)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as dst, \
+            dst.open("xl/media/padding.bin", "w", force_zip64=True) as pad:
+        chunk = b"\0" * (1024 * 1024)
+        for _i in range(padding_mb):
+            pad.write(chunk)
     assert path.stat().st_size < 1024 * 1024
     return path
 

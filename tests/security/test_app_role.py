@@ -41,7 +41,7 @@ def test_creates_the_role_with_exactly_the_grants(app, pg):
         tables = list(conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")))
         assert {"audit_events", "case_transitions", "cases", "users", "rate_limits"} <= set(tables)
         for table in tables:
-            def can(privilege):
+            def can(privilege, table=table):
                 return conn.scalar(text("SELECT has_table_privilege(:r, :t, :p)"),
                                    {"r": ROLE, "t": f"public.{table}", "p": privilege})
             if table == "alembic_version":

@@ -41,7 +41,7 @@ def test_every_export_is_audited(app, client, bureau):
     b = bureau("xian")
     assert page_login(client, b.email).status_code == 302
     urls = _export_urls(app)
-    for url, fmt in urls:
+    for url, _fmt in urls:
         r = b.get(url) if "/api/" in url else client.get(url)
         assert r.status_code == 200, url
     exported = [(d["path"], d["format"]) for _, actor, _, d, _ in _events(app, "xian", "export.downloaded")

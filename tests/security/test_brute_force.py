@@ -106,7 +106,7 @@ def test_failed_logins_per_account_from_many_addresses(app, client, limits):
     assert r.status_code == 429
     # another account from the same addresses is not affected, and its successes do not count
     create_user(app, "other@xian.gov.cn", "bureau", "xian")
-    for i in range(5):
+    for _i in range(5):
         assert _token(client, "other@xian.gov.cn", password=DEMO_PASSWORD, addr="198.51.100.1").status_code == 200
 
 

@@ -4,7 +4,6 @@ exports, CSV with ``charset=utf-8`` exactly once, and the export content types i
 import re
 from pathlib import Path
 
-import pytest
 
 import ipservice
 from tests.conftest import create_user, page_login

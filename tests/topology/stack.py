@@ -86,10 +86,8 @@ class Process:
 
     def kill(self, sig=signal.SIGKILL) -> None:
         if self.alive():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, sig)
-            except ProcessLookupError:
-                pass
 
     def stop(self) -> None:
         if self.proc is None:
@@ -236,7 +234,7 @@ class Stack:
         self._start_nginx()
         self.worker = self._worker()
         self.worker.start()
-        for i, node in enumerate(self.nodes):
+        for i in range(len(self.nodes)):
             self.wait_node(i)
         self.nginx.wait_until(
             lambda: requests.get(self.base + "/api/v1/health", verify=self.certificate, timeout=5).ok)

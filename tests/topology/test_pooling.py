@@ -54,7 +54,7 @@ def test_200_concurrent_submissions_over_both_nodes_through_a_small_pool(app, cl
     stored, unanswered, seqs = _cases(app)
     assert sorted(stored) == sorted(ids) and unanswered == 0  # every 201 stored, nothing else, nothing half-done
     assert seqs == list(range(1, SUBMISSIONS + 1))  # case numbers: no gap, no repeat
-    for node, before in zip(topology.nodes, logged):
+    for node, before in zip(topology.nodes, logged, strict=True):
         log = node.log_text() if before == 0 else node.log_path.read_text(errors="replace")[before:]
         assert "POST /t/xian/api/v1/cases" in log, f"{node.name} got none of the submissions"
         assert not POOL_ERRORS.search(log), POOL_ERRORS.search(log).group(0)

@@ -12,7 +12,7 @@ from tests.certification.certification_helpers import submit as submit_certifica
 from tests.conftest import make_uscc, page_login
 from tests.custody.custody_helpers import enrollment_body
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _agency(bureau_api, tenant="xian"):

@@ -138,7 +138,8 @@ def worker_cmd(workers):
     from ipservice.core import jobs
 
     app = current_app._get_current_object()
-    jobs.run_periodic(app, catch_up_only=True)  # catch up at once: what a killed worker or a lost job left undone is queued again
+    # catch up at once: what a killed worker or a lost job left undone is queued again
+    jobs.run_periodic(app, catch_up_only=True)
     jobs.consumer(app, workers).run()
 
 

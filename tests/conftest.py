@@ -138,7 +138,8 @@ def empty_database(app, append_only) -> None:
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch):
-    """scrypt is slow by design; the tests need many users, not strong hashes (one test checks the real one)."""
+    """scrypt is slow by design; the tests need many users, not strong hashes (one test checks the real
+    one)."""
     from werkzeug.security import generate_password_hash
 
     from ipservice.accounts import services

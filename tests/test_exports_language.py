@@ -35,7 +35,8 @@ def _staff(app, api):
 def test_the_subsidy_export_speaks_the_users_language(app, enterprise, bureau):
     e = enterprise("xian")
     b = _staff(app, bureau("xian"))
-    filed(e, "xian", "xian-2017-pledge-risk-compensation", "2018-06-01", object_no=doc(), base_amount_cny=1000)
+    filed(e, "xian", "xian-2017-pledge-risk-compensation", "2018-06-01", object_no=doc(),
+          base_amount_cny=1000)
     zh = b.get("/t/xian/subsidies/export.xlsx")
     assert "资助申请" in _filename(zh) and _sheet(zh).title == "资助申请"
     en = b.get("/t/xian/subsidies/export.xlsx?lang=en")

@@ -40,13 +40,15 @@ def test_the_active_nav_item_is_marked(app, enterprise, bureau):
     assert re.search(r'<a href="/t/xian/cases" aria-current="page">', html)
     assert not re.search(r'<a href="/t/xian/worklist" aria-current', html)
     case = file_case(enterprise("xian"))
-    assert re.search(r'<a href="/t/xian/cases" aria-current="true">', _html(c.get(f"/t/xian/cases/{case['id']}")))
+    assert re.search(r'<a href="/t/xian/cases" aria-current="true">',
+                     _html(c.get(f"/t/xian/cases/{case['id']}")))
 
 
 def test_language_links_after_a_refused_decision_lead_to_the_detail_page(app, enterprise, bureau):
     """A refused decision is shown on the POST URL; its language links must not point there (405)."""
     ent, officer = enterprise("xian"), bureau("xian")
-    agency = officer.post("/t/xian/api/v1/agencies", json={"name": "机构", "uscc": make_uscc(), "contact": "x"})
+    agency = officer.post("/t/xian/api/v1/agencies",
+                          json={"name": "机构", "uscc": make_uscc(), "contact": "x"})
     enrollment = ent.post("/t/xian/api/v1/custody-enrollments",
                           json=enrollment_body("xian", agency.get_json()["id"])).get_json()
     record = submit_certification(ent, "xian")

@@ -1,4 +1,5 @@
-"""Issue 20, English corrections: the English beside every Chinese text of ``tenants/`` and the English catalog
+"""Issue 20, English corrections: the English beside every Chinese text of ``tenants/`` and the English
+catalog
 use one rendering per term of the documents (the audit found "set(s)", 贯标 left in English, "SME" for 中小微,
 one bureau under two names …). Each rule below fails on the wording it replaced."""
 from __future__ import annotations

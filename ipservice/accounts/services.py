@@ -263,4 +263,5 @@ def enterprise_names(ids) -> dict[str, str]:
     ids = {i for i in ids if i}
     if not ids:
         return {}
-    return dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).all())
+    return dict(db.session.execute(select(Enterprise.id,
+                                          Enterprise.name).where(Enterprise.id.in_(ids))).all())

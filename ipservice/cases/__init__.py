@@ -12,12 +12,14 @@ def init_app(app):
 
     filing.register_kind(app, filing.FilingKind(
         name="case", model=models.Case, object_type="case", label=("维权案件", "Protection-center case"),
-        statuses={s: labels.STATUSES[s] for s in services.STATUSES}, pending=("submitted", *services.OPEN_STATES),
+        statuses={s: labels.STATUSES[s] for s in services.STATUSES},
+        pending=("submitted", *services.OPEN_STATES),
         service=services, list_endpoint="cases.index", detail_endpoint="cases.detail", detail_arg="case_id",
         new_endpoint="cases.new", refilable=("declined",),
-        stats_key="cases", stats_totals=services.stats_totals, stats_by_tenant=services.stats_by_tenant, number_attr="number", due_attr="due_on",
-        importer=imports.SPEC, metrics=tuple(metrics.NAMES),
-        stats_schema=schemas.CaseCounts, totals_schema=schemas.CaseTotals, form_section=schemas.CaseFormSection))
+        stats_key="cases", stats_totals=services.stats_totals, stats_by_tenant=services.stats_by_tenant,
+        number_attr="number", due_attr="due_on", importer=imports.SPEC, metrics=tuple(metrics.NAMES),
+        stats_schema=schemas.CaseCounts, totals_schema=schemas.CaseTotals,
+        form_section=schemas.CaseFormSection))
     hooks.nav(app, views.nav_links)
     hooks.demo_loader(app, demo.load_demo_cases)
     from ipservice.cases import retention

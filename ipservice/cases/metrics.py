@@ -61,8 +61,8 @@ def pre_exam_filing_entities(years: list[int]) -> dict[int, float]:
     """专利预审备案主体: distinct entities whose 预审备案 was accepted by the end of the year (cumulative),
     and is still in force (not withdrawn since): each entity counted from the year of its first one."""
     firsts = (select(Case.enterprise_id).where(
-        Case.case_type == "pre_exam_filing", Case.accepted_at.is_not(None), Case.accepted_at < _end(max(years)),
-        Case.status.in_(ACCEPTED_STATES)).group_by(Case.enterprise_id))
+        Case.case_type == "pre_exam_filing", Case.accepted_at.is_not(None),
+        Case.accepted_at < _end(max(years)), Case.status.in_(ACCEPTED_STATES)).group_by(Case.enterprise_id))
     counts = count_by_year(firsts, func.min(Case.accepted_at), years, _end)
     return {y: float(n) for y, n in up_to(counts, years).items()}
 
@@ -84,7 +84,8 @@ def mediation_sessions(years: list[int]) -> dict[int, float]:
 
 @metric("determination_opinions")
 def determination_opinions(years: list[int]) -> dict[int, float]:
-    """判定咨询意见书: determination cases resolved (or, failing that, closed) for the first time in the year."""
+    """判定咨询意见书: determination cases resolved (or, failing that, closed) for the first time in the
+    year."""
     first_done = func.min(CaseTransition.at)
     done = (
         select(CaseTransition.case_id)

@@ -41,7 +41,8 @@ def filename_stem(tenant, what: str, day=None) -> str:
 def _attachment_headers(filename: str) -> dict:
     # RFC 6266/5987: an ASCII fallback plus the UTF-8 name, so Chinese file names survive.
     ascii_name = re.sub(r"-{2,}", "-", filename.encode("ascii", "ignore").decode()) or "export"
-    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"}
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                                   f"filename*=UTF-8''{quote(filename)}"}
 
 
 def _record_export(filename: str, fmt: str, rows: int) -> None:
@@ -148,7 +149,8 @@ def table_response(fmt: str, title: str, headers: list[str], rows: list[list], f
 
 def export_routes(blp, path: str, query_schema, export, what: str) -> None:
     """``<path>.xlsx`` and ``<path>.csv`` on ``blp`` (endpoints ``export_xlsx``, ``export_csv``) for the
-    bureau: ``export(fmt, filters)`` answers the file, the filters loaded by the list's own ``query_schema``."""
+    bureau: ``export(fmt, filters)`` answers the file, the filters loaded by the list's own
+    ``query_schema``."""
     from flask.views import MethodView
 
     from ipservice.core.access import access

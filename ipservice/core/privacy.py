@@ -67,7 +67,8 @@ RULES_KEY = "ipservice.retention_rules"
 
 def retention_rule(app, setting: str, fn: Callable) -> Callable:
     """An area's retention rule: ``fn(cutoff, dry_run) -> [{"rule", "object_type", "object_id", ...}]`` in
-    the current tenant, run when the tenant's ``[retention] <setting>`` (days) is not 0 (``privacy.retention``)."""
+    the current tenant, run when the tenant's ``[retention] <setting>`` (days) is not 0
+    (``privacy.retention``)."""
     app.extensions.setdefault(RULES_KEY, {})[setting] = fn
     return fn
 

@@ -13,7 +13,8 @@ def init_app(app):
         label=("托管申请", "Custody enrollment"),
         statuses={s: labels.STATUSES[s] for s in schemas.STATUSES}, pending=("submitted",),
         service=services, list_endpoint="custody.queue", detail_endpoint="custody.detail",
-        detail_arg="enrollment_id", number_attr="number", new_endpoint="custody.new", importer=imports.SPEC, stats_schema=schemas.CustodyCounts,
+        detail_arg="enrollment_id", number_attr="number", new_endpoint="custody.new", importer=imports.SPEC,
+        stats_schema=schemas.CustodyCounts,
         metrics=("custody_enrollments_approved",), form_section=schemas.CustodyFormSection,
         funded_through_filing=True))
     hooks.nav(app, views.nav_links)

@@ -28,7 +28,8 @@ def _extra_field(ef: ExtraField):
         one_of = validate.OneOf([c["value"] for c in ef.choices])
         if ef.type == "choice":
             return fields.String(validate=one_of, **kw)
-        return fields.List(fields.String(validate=one_of), validate=validate.Length(min=1 if ef.required else 0), **kw)
+        return fields.List(fields.String(validate=one_of),
+                           validate=validate.Length(min=1 if ef.required else 0), **kw)
     if ef.type == "string":
         return Text(max_length=ef.max_length or 200, **kw)
     if ef.type == "text":

@@ -49,7 +49,8 @@ def _command(name, kind):
     return run
 
 
-import_cli = _KindsGroup("import", help="Bulk import of a bureau's spreadsheets, one command per filing kind.")
+import_cli = _KindsGroup("import",
+                         help="Bulk import of a bureau's spreadsheets, one command per filing kind.")
 
 
 def init_app(app):

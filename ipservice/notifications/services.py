@@ -16,7 +16,8 @@ def inbox(user, unread_only: bool = False, limit: int | None = 200) -> list[Noti
     q = select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         q = q.where(Notification.read_at.is_(None))
-    return list(db.session.scalars(q.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+    return list(db.session.scalars(q.order_by(Notification.created_at.desc(),
+                                              Notification.id.desc()).limit(limit)))
 
 
 def unread_count(user) -> int:

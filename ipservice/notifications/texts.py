@@ -50,7 +50,8 @@ def link(note, external: bool = False) -> str | None:
     kind = filing.kind(p.get("kind", ""))
     if kind is None or not note.tenant_id or not p.get("id"):
         return None
-    return url_for(kind.detail_endpoint, tenant=note.tenant_id, _external=external, **{kind.detail_arg: p["id"]})
+    return url_for(kind.detail_endpoint, tenant=note.tenant_id, _external=external,
+                   **{kind.detail_arg: p["id"]})
 
 
 def as_dict(note) -> dict:

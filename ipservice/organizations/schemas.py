@@ -64,8 +64,10 @@ class ClaimDecisionOut(ClaimOut):
 class ClaimCompletionIn(Schema):
     """认领完成 — the claim's e-mail and the code the bureau gave on approval."""
 
-    email = Text(required=True, max_length=254, metadata=label("电子邮箱（认领时填写的）", "E-mail (as given with the claim)"))
-    code = Text(required=True, max_length=40, metadata=label("验证码（区局告知）", "Verification code (from the bureau)"))
+    email = Text(required=True, max_length=254,
+                 metadata=label("电子邮箱（认领时填写的）", "E-mail (as given with the claim)"))
+    code = Text(required=True, max_length=40,
+                metadata=label("验证码（区局告知）", "Verification code (from the bureau)"))
 
 
 class ClaimCompletionOut(Schema):

@@ -28,8 +28,10 @@ def claim_new():
                 "凭验证码完成认领后即可用该邮箱登录。"))
         return redirect(url_for("organizations.claim_status", claim_id=claim.id))
 
-    values = request.form if request.method == "POST" else _typed_at_registration(request.args.get("uscc", ""))
-    return _public_form(schemas.ClaimIn(), "organizations/claim_new.html", values, submit, (409, 413, 415, 422))
+    values = request.form if request.method == "POST" else _typed_at_registration(request.args.get("uscc",
+                                                                                                   ""))
+    return _public_form(schemas.ClaimIn(), "organizations/claim_new.html", values, submit,
+                        (409, 413, 415, 422))
 
 
 def _typed_at_registration(uscc: str) -> dict:
@@ -95,7 +97,8 @@ def claim_complete():
         return redirect(url_for("accounts.login"))
 
     values = request.form if request.method == "POST" else {"email": request.args.get("email", "")}
-    return _public_form(schemas.ClaimCompletionIn(), "organizations/claim_complete.html", values, bind, (409, 422))
+    return _public_form(schemas.ClaimCompletionIn(), "organizations/claim_complete.html", values, bind,
+                        (409, 422))
 
 
 @bp.route("/t/<tenant>/claims/<claim_id>/decision", methods=["POST"])
@@ -185,6 +188,7 @@ def is_unverified_org(org) -> bool:
 
 def _nav():
     if getattr(current_user, "is_authenticated", False) and current_user.role == "bureau":
-        return [{"url": url_for("organizations.index", tenant=current_user.tenant_id), "label": _("单位核实")}]
+        return [{"url": url_for("organizations.index", tenant=current_user.tenant_id),
+                 "label": _("单位核实")}]
     return []
 

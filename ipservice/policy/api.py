@@ -5,7 +5,8 @@ from ipservice.extensions import Blueprint
 from ipservice.core.access import access
 from ipservice.policy import schemas, services
 
-blp = Blueprint("api_policy", __name__, url_prefix="/t/<tenant>/api/v1", description="政策规则 — policy rules")
+blp = Blueprint("api_policy", __name__, url_prefix="/t/<tenant>/api/v1",
+                description="政策规则 — policy rules")
 
 
 @blp.route("/policy")

@@ -11,7 +11,8 @@ from ipservice.core.validators import Phone, Text
 from ipservice.extensions import Blueprint
 from ipservice.privacy import export, notice, services
 
-me_blp = Blueprint("api_me", __name__, url_prefix="/api/v1/me", description="个人信息 — the caller's personal data")
+me_blp = Blueprint("api_me", __name__, url_prefix="/api/v1/me",
+                   description="个人信息 — the caller's personal data")
 blp = Blueprint("api_privacy", __name__, url_prefix="/t/<tenant>/api/v1",
                 description="个人信息保护 — privacy notice, erasure requests, access record")
 SIGNED_IN = ("enterprise", "bureau", "cross_admin")
@@ -98,7 +99,8 @@ class MyNotice(MethodView):
     @access("enterprise", "bureau")
     @me_blp.response(200, MyNoticeOut)
     def get(self):
-        """The notice of the caller's tenant and the version the caller accepted (API calls go on either way)."""
+        """The notice of the caller's tenant and the version the caller accepted (API calls go on either
+        way)."""
         with services.me_context(current_user):
             from ipservice.core.tenancy import current_tenant
 

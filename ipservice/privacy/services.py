@@ -52,8 +52,8 @@ def accept(user, version: int) -> None:
     """Record that ``user`` accepted ``version`` of the tenant's notice; another version is 422."""
     current = notice.of(current_tenant()).version
     if version != current:
-        error(422, errors={"privacy_notice_version": [_("请阅读并接受当前版本（第 %(v)s 版）的个人信息保护告知。",
-                                                        v=current)]})
+        error(422, errors={"privacy_notice_version": [_("请阅读并接受当前版本（第 %(v)s 版）"
+                                                        "的个人信息保护告知。", v=current)]})
     try:
         with savepoint():  # accepted twice at once (two tabs): the second finds the row there
             db.session.add(PrivacyConsent(user_id=user.id, version=version))

@@ -125,7 +125,8 @@ def decide(request_id):
             errors = exc.errors or {"reason": [exc.text]}
     if errors:
         rows = services.erasure_requests()
-        return render_template("privacy/requests.html", requests=rows, names=_emails({r.user_id for r in rows}),
+        return render_template("privacy/requests.html", requests=rows,
+                               names=_emails({r.user_id for r in rows}),
                                errors=errors, failed=request_id), 422
     flash(_("已作出决定。"))
     return redirect(url_for("privacy.requests_page"), 303)

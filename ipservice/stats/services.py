@@ -52,7 +52,8 @@ def aggregate(year: int | None = None) -> dict:
             kpis = _kpis(tenant, year)
             extras = {k: v for kind in filing.kinds() if kind.stats_extra for k, v in kind.stats_extra().items()}
         tenants.append({"slug": tenant.slug, "name_zh": tenant.name_zh, "name_en": tenant.name_en,
-                        **{key: by_tenant[tenant.slug] for key, by_tenant in figures.items()}, **extras, "kpis": kpis})
+                        **{key: by_tenant[tenant.slug] for key, by_tenant in figures.items()}, **extras,
+                        "kpis": kpis})
     return {"generated_at": utcnow(), "tenants": tenants, "totals": _totals(tenants)}
 
 
@@ -107,7 +108,8 @@ def comparison(year: int) -> dict:
                                     "stats": kind.service.stats(),
                                     "per_month": per_month(kind.model, months) if months else {}}
             tables = {t.code: t for t in tenant.kpi_tables}
-            kpis = [dict(k, table_title_zh=tables[k["table"]].title_zh, table_title_en=tables[k["table"]].title_en)
+            kpis = [dict(k, table_title_zh=tables[k["table"]].title_zh,
+                         table_title_en=tables[k["table"]].title_en)
                     for k in kpi_services.progress_in(tenant, year)]
             districts.append({"slug": tenant.slug, "name_zh": tenant.name_zh, "name_en": tenant.name_en,
                               "kinds": kinds, "kpis": kpis,

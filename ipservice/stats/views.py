@@ -41,7 +41,8 @@ def _name(d: dict) -> str:
 def _charts(data: dict) -> dict:
     districts, kinds = data["districts"], filing.kinds()
     names = [_name(d) for d in districts]
-    out = {"volumes": _volumes_chart(districts, kinds, names), "closure": _closure_charts(districts, kinds, names)}
+    out = {"volumes": _volumes_chart(districts, kinds, names),
+           "closure": _closure_charts(districts, kinds, names)}
     if data["months"]:
         out["months"] = _months_chart(data)
     out["groups"] = [_group_chart(i, rows) for i, rows in enumerate(data["comparable"])]

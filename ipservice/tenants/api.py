@@ -12,7 +12,8 @@ from ipservice.extensions import db
 from ipservice.tenants import registry
 from ipservice.tenants.schemas_api import HealthOut, TenantOut
 
-RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before asking again", "schema": {"type": "integer"}}}
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before asking again",
+                               "schema": {"type": "integer"}}}
 
 blp = Blueprint("api_global", __name__, url_prefix="/api/v1", description="服务与地区 — service and tenants")
 

@@ -119,7 +119,8 @@ def test_an_installed_file_overrides_the_shipped_year(app, calendar_dir, tmp_pat
     # Say a correction makes Friday 2 January 2026 a working day again
     corrected = shipped.replace('  { date = 2026-01-02, name = "元旦", name_en = "New Year\'s Day" },\n', "")
     assert corrected != shipped
-    result = app.test_cli_runner().invoke(args=["calendar", "add-year", str(_year_file(tmp_path, corrected, "fix.toml"))])
+    result = app.test_cli_runner().invoke(args=["calendar", "add-year",
+                                                str(_year_file(tmp_path, corrected, "fix.toml"))])
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert calendar.is_working_day(dt.date(2026, 1, 2)) == (True, True)

@@ -122,7 +122,8 @@ def test_full_history_and_audit(app, xian_pair):
 
     applicant, officer = xian_pair
     case = file_case(applicant)
-    for to, note in [("accepted", None), ("in_progress", "开始调查"), ("resolved", "已出具意见"), ("closed", None)]:
+    for to, note in [("accepted", None), ("in_progress", "开始调查"), ("resolved", "已出具意见"),
+                     ("closed", None)]:
         body = move(officer, "xian", case["id"], to, note=note)
     history = body["history"]
     assert [(h["from"], h["to"]) for h in history] == [

@@ -56,7 +56,8 @@ def contract(doc: dict) -> dict:
 def live() -> dict:
     from ipservice import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "snapshot", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tempfile.mkdtemp()}/snapshot.db"})
+    app = create_app({"TESTING": True, "SECRET_KEY": "snapshot",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tempfile.mkdtemp()}/snapshot.db"})
     return app.test_client().get("/api/v1/openapi.json").get_json()
 
 

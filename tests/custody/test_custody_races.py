@@ -16,7 +16,8 @@ def test_racing_identical_enrollments_file_one(setup, live_server, app):
     assert len(e.get("/t/xian/api/v1/custody-enrollments").get_json()) == 1
 
 
-def test_racing_enrollments_of_many_enterprises_are_numbered_without_gaps(setup, enterprise, live_server, app):
+def test_racing_enrollments_of_many_enterprises_are_numbered_without_gaps(setup, enterprise, live_server,
+                                                                          app):
     """Issue 20 (11): custody enrollments are numbered per tenant and year like cases and subsidies."""
     import datetime as dt
 

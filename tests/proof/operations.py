@@ -69,7 +69,8 @@ class Real:
 
     @staticmethod
     def agency_body() -> dict:
-        return {"name": f"真实调用托管机构{next(_SERIAL)}", "uscc": make_uscc(), "contact": "赵六 029-86661111"}
+        return {"name": f"真实调用托管机构{next(_SERIAL)}", "uscc": make_uscc(),
+                "contact": "赵六 029-86661111"}
 
     def fresh_agency(self) -> str:
         r = Api(self.client, self.bureau).post(f"/t/{TENANT}/api/v1/agencies", json=self.agency_body())
@@ -107,7 +108,8 @@ class Real:
 
     @staticmethod
     def claim_form(uscc: str) -> dict:
-        return {"name": "认领人填写的单位名称", "uscc": uscc, "email": f"claimant{next(_SERIAL)}@xian.example.cn",
+        return {"name": "认领人填写的单位名称", "uscc": uscc,
+                "email": f"claimant{next(_SERIAL)}@xian.example.cn",
                 "password": "Qing-He-Bridge-1987", "contact_name": "陈七", "contact_phone": "029-86668888",
                 "licence": (io.BytesIO(PNG), "licence.png")}
 
@@ -154,7 +156,8 @@ def _registration(r: Real) -> Call:
     n = next(_SERIAL)
     return Call(None, dict(HERE), json={
         "name": f"真实调用注册单位{n}", "uscc": make_uscc(), "email": f"real{n}@xian.example.cn",
-        "password": "Qing-He-Bridge-1987", "contact_name": "王五", "contact_phone": "029-86660000"}, expect=201)
+        "password": "Qing-He-Bridge-1987", "contact_name": "王五", "contact_phone": "029-86660000"},
+        expect=201)
 
 
 def _exports(collection: str) -> dict:
@@ -252,7 +255,8 @@ CALLS = {
     ("POST", "/api/v1/me/privacy-notice"): lambda r: Call(r.e1.token, json={"version": 1}),
     ("PUT", "/api/v1/me/contact"): lambda r: Call(r.e1.token, json={"contact_name": "李四",
                                                                     "contact_phone": "029-88886666"}),
-    ("POST", "/api/v1/me/erasure-request"): lambda r: Call(r.newcomer(), json={"reason": "不再使用"}, expect=201),
+    ("POST", "/api/v1/me/erasure-request"): lambda r: Call(r.newcomer(), json={"reason": "不再使用"},
+                                                           expect=201),
     ("POST", f"{T}/erasure-requests/{{request_id}}/decision"): lambda r: Call(
         r.bureau, {**HERE, "request_id": r.fresh_erasure_request()},
         json={"decision": "reject", "reason": "保存期限内的案件材料"}),

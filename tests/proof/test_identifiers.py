@@ -25,7 +25,8 @@ def spellings(number: str) -> list[str]:
     wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in number)
     return [number, " ".join(body), "_".join(body), ".".join(body), "".join(body).lower(), "/".join(body),
             wide, f"  {' - '.join(body)}  ", "—".join(body), "·".join(body)]
-    # (invisible characters and tabs are refused as text before they are a claim: tests/proof/test_characters.py)
+    # (invisible characters and tabs are refused as text before they are a claim:
+    # tests/proof/test_characters.py)
 
 
 def _gold(api, number: str):
@@ -149,7 +150,8 @@ def test_spellings_of_one_borrower_share_its_cap(enterprise):
     """"单户贷款企业最高不超过20万元": 2% of 600万 = 12万 each; however the borrower's code is written, the
     guarantors' estimates add up to 20万 (and the stored code is the canonical one)."""
     borrower = uscc()
-    spelled = [borrower, borrower.lower(), f"{borrower[:8]} {borrower[8:]}", "-".join(borrower[i:i + 6] for i in (0, 6, 12)),
+    spelled = [borrower, borrower.lower(), f"{borrower[:8]} {borrower[8:]}",
+               "-".join(borrower[i:i + 6] for i in (0, 6, 12)),
                "".join(chr(ord(c) + 0xFEE0) for c in borrower)]
     estimates = []
     for s in spelled:
@@ -195,8 +197,8 @@ def test_an_import_with_two_spellings_of_one_object_keeps_one(app, tmp_path):
     ws = wb.active
     ws.append(["单位名称", "统一社会信用代码", "政策", "单位类型", "依据日期", "证书编号", "获奖专利号"])
     ws.append(["鹤壁甲科技有限公司", uscc(), GOLD, "企业", "2019-06-01", number, "ZL201810000001.X"])
-    ws.append(["鹤壁乙科技有限公司", uscc(), EXCELLENCE, "企业", "2019-06-01", number.replace("-", " ").lower(),
-               "ZL201810000001.X"])
+    ws.append(["鹤壁乙科技有限公司", uscc(), EXCELLENCE, "企业", "2019-06-01",
+               number.replace("-", " ").lower(), "ZL201810000001.X"])
     path = tmp_path / "台账.xlsx"
     wb.save(path)
     result = app.test_cli_runner().invoke(args=["import", "subsidies", "--tenant", "hebi", "--as",

@@ -17,7 +17,8 @@ TENANT = "hebi"
 
 
 def _row(number, issued, scope="知识产权管理"):
-    return ["单元格测试有限公司" + number, make_uscc(), "企业", None, number, "中知认证", issued, "2022-01-09", None, scope]
+    return ["单元格测试有限公司" + number, make_uscc(), "企业", None, number, "中知认证", issued,
+            "2022-01-09", None, scope]
 
 
 def _certificates(app):
@@ -94,7 +95,8 @@ def _bloated(tmp_path, name: str, padding_mb: int):
     (250, "文件解压后有 250 MB，超过 200 MB 的上限", "250 MB unpacked, over the limit of 200 MB"),
     (40, "文件的压缩比异常", "compression ratio"),
 ])
-def test_a_workbook_that_unpacks_hugely_is_refused_before_it_is_opened(app, tmp_path, bureau, padding_mb, zh, en):
+def test_a_workbook_that_unpacks_hugely_is_refused_before_it_is_opened(app, tmp_path, bureau, padding_mb, zh,
+                                                                       en):
     b = bureau(TENANT)
     path = _bloated(tmp_path, f"bomb{padding_mb}", padding_mb)
     result = run(app, "certifications", "--tenant", TENANT, "--as", b.email, path)

@@ -49,8 +49,10 @@ def missing() -> str | None:
 # --- the doc's blocks -------------------------------------------------------------------------------------
 
 def doc_block(first_line: str | None = None, info: str | None = None) -> str:
-    """The fenced block of docs/deploy.md that starts with ``first_line`` (or whose info string is ``info``)."""
-    for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", DOC.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL):
+    """The fenced block of docs/deploy.md that starts with ``first_line`` (or whose info string is
+    ``info``)."""
+    for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", DOC.read_text(encoding="utf-8"),
+                                 re.MULTILINE | re.DOTALL):
         if (info is not None and lang == info) or (first_line is not None and body.startswith(first_line)):
             return body
     raise LookupError(f"docs/deploy.md has no block {first_line or info!r}")
@@ -140,7 +142,8 @@ class Stack:
         self.https_port, self.http_port = free_port(), free_port()
         self.node_ports = [free_port() for _ in range(nodes)]
         self.base = f"https://127.0.0.1:{self.https_port}"
-        self.certificate = str(self.dir / "tls" / "fullchain.pem")  # nginx's, self-signed: the clients trust it
+        # nginx's, self-signed: the clients trust it
+        self.certificate = str(self.dir / "tls" / "fullchain.pem")
         self.user = "postgres" if os.geteuid() == 0 else None  # pgbouncer refuses to run as root
         self.processes: list[Process] = []
         self.nodes: list[Process] = []
@@ -154,7 +157,8 @@ class Stack:
         ini = _replace(ini, "host=db-host port=5432 dbname=ipservice",
                        f"host={self.target.hostname} port={self.target.port or 5432} "
                        f"dbname={self.target.path.lstrip('/')}")
-        for key, value in (("listen_port", str(self.bouncer_port)), ("default_pool_size", str(self.pool_size)),
+        for key, value in (("listen_port", str(self.bouncer_port)),
+                           ("default_pool_size", str(self.pool_size)),
                            ("auth_file", str(d / "userlist.txt")), ("logfile", str(d / "pgbouncer.log")),
                            ("pidfile", str(d / "pgbouncer.pid"))):
             ini = _set(ini, key, value)
@@ -259,13 +263,14 @@ class Stack:
         (self.dir / f"node{i}").mkdir(exist_ok=True)
         node = Process(f"node {i}", [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
                                      "--control-socket", str(self.dir / f"node{i}" / "gunicorn.ctl"),
-                                     "wsgi:app"], self.dir / f"node{i}" / "gunicorn.log", env=self.node_env(i))
+                                     "wsgi:app"], self.dir / f"node{i}" / "gunicorn.log",
+                                     env=self.node_env(i))
         self.processes.append(node)
         return node
 
     def _start_nginx(self) -> None:
-        args = [NGINX, "-p", str(self.dir), "-e", str(self.dir / "nginx-error.log"), "-c", str(self.dir / "nginx.conf"),
-                "-g", "daemon off;"]
+        args = [NGINX, "-p", str(self.dir), "-e", str(self.dir / "nginx-error.log"), "-c",
+                str(self.dir / "nginx.conf"), "-g", "daemon off;"]
         self.nginx = Process("nginx", args, self.dir / "nginx.out")
         self.processes.append(self.nginx)
         self.nginx.start()

@@ -97,8 +97,8 @@ def _migrate(pg_url: str, workdir) -> None:
     from ipservice.core.dbroles import create_app_role
 
     env = {**os.environ, "DATABASE_URL": pg_url, "IPSERVICE_INSTANCE_PATH": str(workdir / "migrate-instance")}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=servers.ROOT, env=env,
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=servers.ROOT,
+                   env=env, check=True, capture_output=True, timeout=180)
     engine = create_engine(pg_url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
@@ -154,4 +154,5 @@ def _restart_under_load(pg, topo) -> None:
     assert recovered_at < deadline, "not answering 200 again within 60 s of the restart"
     after = [e for e in log if e[0] > recovered_at]
     assert after and all(e[3] == 200 for e in after), [e for e in after if e[3] != 200][:5]
-    assert {p.name: p.proc.pid for p in topo.processes} == processes and all(p.alive() for p in topo.processes)
+    assert {p.name: p.proc.pid for p in topo.processes} == processes
+    assert all(p.alive() for p in topo.processes)

@@ -62,7 +62,8 @@ def set_role_cmd(email, role, tenant_slug):
             services.change_role(user, role, tenant_slug if role == "bureau" else None)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"{services.normalize_email(email)} is now {role}" + (f" in {tenant_slug}" if role == "bureau" else ""))
+    where = f" in {tenant_slug}" if role == "bureau" else ""
+    click.echo(f"{services.normalize_email(email)} is now {role}{where}")
 
 
 def _demo_enterprises(slug):

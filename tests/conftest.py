@@ -162,7 +162,8 @@ def is_postgres(app):
 def postgres(is_postgres):
     """For tests of what only PostgreSQL has (roles, triggers, row-level security): skipped on SQLite."""
     if not is_postgres:
-        pytest.skip("roles, triggers and row-level security are PostgreSQL's; set IPSERVICE_TEST_DATABASE_URL")
+        pytest.skip("roles, triggers and row-level security are PostgreSQL's; "
+                    "set IPSERVICE_TEST_DATABASE_URL")
 
 
 # --- helpers the tests share -------------------------------------------------------------------------

@@ -207,7 +207,8 @@ def test_every_page_within_three_clicks_for_every_role(app, client, live_server,
     out = Path(os.environ.get("IPSERVICE_ARTIFACTS") or "/tmp/ipservice-artifacts")
     out.mkdir(parents=True, exist_ok=True)
     (out / "crawl-problems.txt").write_text("\n".join(problems))
-    assert not problems, f"{len(problems)} problems (all in {out / 'crawl-problems.txt'}):\n" + "\n".join(problems[:60])
+    assert not problems, \
+        f"{len(problems)} problems (all in {out / 'crawl-problems.txt'}):\n" + "\n".join(problems[:60])
 
 
 def test_the_header_menu_fits_a_phone(app, live_server, browser, enterprise):

@@ -114,7 +114,8 @@ def snapshot(app, copy, bureau_email):
              "decided": r.decided_at is not None and r.decided_at >= r.submitted_at,
              "version": r.form_version, "extra": r.extra}
             for r in records]}
-        out["orgs"] = sorted((orgs[i].name, orgs[i].uscc, orgs[i].contact_name, orgs[i].verified_at) for i in mine)
+        out["orgs"] = sorted((orgs[i].name, orgs[i].uscc, orgs[i].contact_name, orgs[i].verified_at)
+                             for i in mine)
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_id.in_(list(names)))
                                     .order_by(AuditEvent.at)).all()
         # in the order written (the row-by-row path may give two events of one flush the same instant:
@@ -189,8 +190,9 @@ def _import_both(app, tmp_path, setup, monkeypatch, row_by_row, batch_rows):
         result = run(app, "certifications", "--tenant", "hebi", "--as", email, "--report",
                      tmp_path / f"{series}.csv", path)
         assert result.exit_code == 1, result.output
-        out[series] = {"stdout": copy.unmap(result.stdout), "csv": copy.unmap((tmp_path / f"{series}.csv").read_text(
-            encoding="utf-8-sig")), "db": snapshot(app, copy, email), "row_by_row": list(row_by_row)}
+        report = (tmp_path / f"{series}.csv").read_text(encoding="utf-8-sig")
+        out[series] = {"stdout": copy.unmap(result.stdout), "csv": copy.unmap(report),
+                       "db": snapshot(app, copy, email), "row_by_row": list(row_by_row)}
     return out["QX"], out["QY"]
 
 

@@ -124,7 +124,8 @@ def certifications(app, tenant):
     from ipservice.extensions import db
 
     with app.app_context(), tenant_context(tenant):
-        rows = db.session.scalars(select(CertificationRecord).order_by(CertificationRecord.certificate_no)).all()
+        rows = db.session.scalars(
+            select(CertificationRecord).order_by(CertificationRecord.certificate_no)).all()
         return {r.certificate_no: {"uscc": r.enterprise.uscc, "org_type": r.org_type,
                                    "edition": r.standard_edition,
                                    "status": r.status, "amount": r.subsidy_amount_cny, "id": r.id,
@@ -364,7 +365,9 @@ def test_certification_good_and_bad_rows(app, tmp_path, bureau_user):
         ["缺机构", make_uscc(), "企业", None, "BAD-0004", None, "2019-01-10", "2022-01-09", None, "管理"],
         # 7
         ["类型", make_uscc(), "医院", None, "BAD-0005", "中知认证", "2019-01-10", "2022-01-09", None, "管理"],
-        ["重复", make_uscc(), "企业", None, "good-0001 ", "中知认证", "2019-01-10", "2022-01-09", None, "管理"],  # 8
+        # 8
+        ["重复", make_uscc(), "企业", None, "good-0001 ", "中知认证", "2019-01-10", "2022-01-09", None,
+         "管理"],
     ])
     result = run(app, "certifications", "--tenant", "hebi", "--as", email, path)
     assert result.exit_code == 1, result.output
@@ -424,7 +427,8 @@ def test_certification_historical_decisions(app, tmp_path, bureau_user):
     from ipservice.extensions import db
 
     with app.app_context(), tenant_context("hebi"):
-        recs = db.session.scalars(select(CertificationRecord).order_by(CertificationRecord.submitted_at)).all()
+        recs = db.session.scalars(
+            select(CertificationRecord).order_by(CertificationRecord.submitted_at)).all()
         got = [(r.certificate_no, r.status, r.decision_reason, r.decided_by) for r in recs]
     bureau_id = user_id(app, email)
     assert got == [("OLD-0001", "rejected", "扫描件不清", bureau_id),
@@ -497,7 +501,8 @@ def test_english_report_and_csv(app, tmp_path, bureau_user):
     assert result.exit_code == 1, result.output
     out = result.stdout
     assert "row 2: ok" in out and "row 3: error" in out
-    assert "    USCC: The check character of the unified social credit code is wrong; please verify it." in out
+    assert ("    USCC: The check character of the unified social credit code is wrong; "
+            "please verify it.") in out
     assert "2 rows: imported 1, skipped 0, errors 1" in out
     raw = report.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")

@@ -68,7 +68,8 @@ def test_query_arguments_do_not_reach_url_building(app, client, bureau, path):
 def test_export_links_keep_the_real_filters(client, bureau):
     b = bureau("xian")
     page_login(client, b.email)
-    html = client.get("/t/xian/certifications?status=submitted&submitted_from=2025-01-01").get_data(as_text=True)
+    r = client.get("/t/xian/certifications?status=submitted&submitted_from=2025-01-01")
+    html = r.get_data(as_text=True)
     assert "/t/xian/certifications/export.xlsx?status=submitted&amp;submitted_from=2025-01-01" in html
     html = client.get("/t/xian/cases?status=submitted").get_data(as_text=True)
     assert "/t/xian/cases.xlsx?status=submitted" in html

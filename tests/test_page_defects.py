@@ -119,7 +119,8 @@ def test_export_file_names_follow_one_pattern(app, enterprise, bureau):
     for name in names:
         assert re.fullmatch(r"xian-[a-z-]+-\d{4}-\d{2}-\d{2}\.(xlsx|csv)", name), name
     zh = c.get("/t/xian/custody/export.xlsx?lang=zh_CN")
-    assert unquote(zh.headers["Content-Disposition"].split("filename*=UTF-8''")[1]).startswith("xian-托管申请-")
+    filename = unquote(zh.headers["Content-Disposition"].split("filename*=UTF-8''")[1])
+    assert filename.startswith("xian-托管申请-")
 
 
 def test_tables_scroll_in_their_own_box_on_a_phone(app, enterprise, bureau):

@@ -74,7 +74,8 @@ def _fill(table: str) -> None:
             f"FROM generate_series(0, {TENANTS * ENTERPRISES_PER_TENANT - 1}) n"))
         conn.execute(text(
             "INSERT INTO users (id, email, password_hash, role, tenant_id, display_name, active, created_at) "
-            f"VALUES ('qp-bureau', 'qp-bureau@example.gov.cn', 'x', 'bureau', '{TENANT}', 'qp', true, now())"))
+            "VALUES ('qp-bureau', 'qp-bureau@example.gov.cn', 'x', 'bureau', "
+            f"'{TENANT}', 'qp', true, now())"))
         # Enterprise e of tenant t is owned by user t + TENANTS * e (the user of the same tenant).
         conn.execute(text(
             "INSERT INTO enterprises (tenant_id, id, name, uscc, contact_name, contact_phone, user_id, "

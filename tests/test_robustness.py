@@ -41,7 +41,8 @@ def test_concurrent_decisions_apply_exactly_once(kind, live_server, enterprise, 
     path = url.removeprefix(live_server).removesuffix("/decision")
     final = b.get(path).get_json()["status"]
     decided = b.get(f"/t/xian/api/v1/audit?object_id={filing['id']}").get_json()
-    assert [ev["action"].split(".")[-1] for ev in decided if not ev["action"].endswith("submitted")] == [final]
+    moves = [ev["action"].split(".")[-1] for ev in decided if not ev["action"].endswith("submitted")]
+    assert moves == [final]
 
 
 def test_concurrent_registration_is_one_201_and_409s(live_server):

@@ -26,6 +26,7 @@ def init_app(app):
     from ipservice.core import privacy
 
     privacy.retention_rule(app, "closed_case_text_days", retention.closed_case_text)
-    privacy.personal_fields(app, models.Case, {"applicant_email": "email"},
-                            lambda user_id, enterprise_id: models.Case.enterprise_id == (enterprise_id or "-"))
+    privacy.personal_fields(
+        app, models.Case, {"applicant_email": "email"},
+        lambda user_id, enterprise_id: models.Case.enterprise_id == (enterprise_id or "-"))
     hooks.command(app, calendar_cli.calendar_cli)  # adding a year recomputes the cases' estimated deadlines

@@ -113,8 +113,8 @@ def case_closure_rate(years: list[int]) -> dict[int, float | None]:
     One grouped query: the cases by the year they were submitted in and the year they were both submitted
     and closed by (the later of the two instants), summed up to each year."""
     done = case((Case.closed_at > Case.submitted_at, Case.closed_at), else_=Case.submitted_at)
-    inner = select(year_of(Case.submitted_at, years, _end).label("submitted"),
-                   case((Case.closed_at.is_(None), None), else_=year_of(done, years, _end)).label("closed")).where(
+    closed = case((Case.closed_at.is_(None), None), else_=year_of(done, years, _end))
+    inner = select(year_of(Case.submitted_at, years, _end).label("submitted"), closed.label("closed")).where(
         Case.submitted_at < _end(max(years)), Case.status != "withdrawn").subquery()
     rows = db.session.execute(select(inner.c.submitted, inner.c.closed, func.count())
                               .group_by(inner.c.submitted, inner.c.closed)).all()

@@ -17,7 +17,16 @@ from ipservice.core.filing import checked_decision, decision_detail
 from ipservice.core.ids import new_id
 from ipservice.core.labels import ORG_TYPES
 from ipservice.extensions import db
-from ipservice.importing.cells import Column, as_choice, as_date, as_text, labels_table, norm, status_column, tenant_columns
+from ipservice.importing.cells import (
+    Column,
+    as_choice,
+    as_date,
+    as_text,
+    labels_table,
+    norm,
+    status_column,
+    tenant_columns,
+)
 from ipservice.importing.spec import BulkRules, ImportSpec, blocks
 
 ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院所": "research_institute",

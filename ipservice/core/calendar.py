@@ -129,7 +129,8 @@ def _signature(folder: Path | None):
 
 @functools.lru_cache(maxsize=8)
 def _load(instance_signature) -> dict[int, YearFile]:
-    folders = [SHIPPED_DIR] + ([Path(instance_signature[0])] if instance_signature and instance_signature[1] else [])
+    instance = [Path(instance_signature[0])] if instance_signature and instance_signature[1] else []
+    folders = [SHIPPED_DIR, *instance]
     years: dict[int, YearFile] = {}
     for folder in folders:  # an instance file overrides the shipped file of the same year
         for path in sorted(folder.glob("*.toml")):

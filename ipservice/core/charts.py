@@ -138,7 +138,8 @@ class _Bars:
 
 
 def _bar_texts(series: list[Series], empty_text: str) -> list[list[str]]:
-    return [[s.texts[i] if s.texts else (empty_text if v is None else number(v)) for i, v in enumerate(s.values)]
+    return [[s.texts[i] if s.texts else (empty_text if v is None else number(v))
+             for i, v in enumerate(s.values)]
             for s in series]
 
 
@@ -152,7 +153,8 @@ def _bar_geometry(width, series, texts, max_value, marker, font) -> _Bars:
 
 
 def _bar_legend(svg: _Svg, series: list[Series], marker, marker_label: str, y: float) -> float:
-    legend = [(s.name, PALETTE[i % len(PALETTE)], "bar") for i, s in enumerate(series)] if len(series) > 1 else []
+    legend = ([(s.name, PALETTE[i % len(PALETTE)], "bar") for i, s in enumerate(series)]
+              if len(series) > 1 else [])
     if marker is not None and marker_label:
         legend.append((marker_label, INK, "line:4 3"))
     return _legend(svg, y + 12, legend) + 6 if legend else y

@@ -165,7 +165,8 @@ def install(app) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute(f"PRAGMA busy_timeout={int(float(app.config['IPSERVICE_SQLITE_BUSY_TIMEOUT']) * 1000)}")
+            busy_ms = int(float(app.config["IPSERVICE_SQLITE_BUSY_TIMEOUT"]) * 1000)
+            cur.execute(f"PRAGMA busy_timeout={busy_ms}")
             cur.close()
 
     watch(engine, client_deadline(app.config))

@@ -107,7 +107,8 @@ class Refusal(Exception):
         from ipservice.core.i18n import localize_errors
 
         fields = flat_errors(localize_errors(self.errors))
-        return self.message or " ".join(t for ts in fields.values() for t in ts) or default_message(self.status)
+        return (self.message or " ".join(t for ts in fields.values() for t in ts)
+                or default_message(self.status))
 
 
 class NotFound(Refusal):

@@ -53,7 +53,8 @@ class TenantFormBase(Schema):
     @post_load
     def collect_extra(self, data, **kwargs):
         # ``extra`` is a JSON column: dates are kept as ISO strings.
-        data[EXTRA_KEY] = {name: _jsonable(data.pop(name)) for name in self.tenant_field_names if name in data}
+        data[EXTRA_KEY] = {name: _jsonable(data.pop(name))
+                           for name in self.tenant_field_names if name in data}
         return data
 
 

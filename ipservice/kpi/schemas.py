@@ -166,7 +166,8 @@ class TaskOut(Schema):
                                                     "(已完成)"})
     note = fields.String()
     updated_at = ChinaDateTime(allow_none=True)
-    version = fields.Integer(metadata={"description": "0 until progress is first recorded; send it with a PUT"})
+    version = fields.Integer(metadata={
+        "description": "0 until progress is first recorded; send it with a PUT"})
 
 
 class TaskProgressIn(Schema):

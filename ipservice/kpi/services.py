@@ -236,8 +236,8 @@ def _exists_conflict(current) -> None:
 def _stale_conflict(current, shown: str) -> None:
     if current is None:
         error(409, _("该数据已不存在，请刷新后再保存。"))
-    error(409, _("该数据已被他人修改（当前版本 %(version)s：%(current)s），您提交的是旧版本。请核对后再保存。",
-                 version=current.version, current=shown))
+    error(409, _("该数据已被他人修改（当前版本 %(version)s：%(current)s），"
+                 "您提交的是旧版本。请核对后再保存。", version=current.version, current=shown))
 
 
 def _save_versioned(model, where: list, version: int | None, create, changes: dict, shown, remember):

@@ -46,7 +46,8 @@ def settings(user) -> NotificationSettings:
 
 
 def save_settings(user, language: str, email_on: list[str], new_filings: str) -> NotificationSettings:
-    if language not in ("zh", "en") or new_filings not in NEW_FILING_MODES or any(c not in CLASSES for c in email_on):
+    if (language not in ("zh", "en") or new_filings not in NEW_FILING_MODES
+            or any(c not in CLASSES for c in email_on)):
         error(422, _("通知设置的取值无效。"))
     row = db.session.get(NotificationSettings, user.id)
     if row is None:

@@ -168,9 +168,9 @@ def explained(tenant: Tenant, rule: Rule, arithmetic: str) -> str:
 def rule_view(tenant: Tenant, rule: Rule, today: dt.date) -> dict:
     doc = tenant.document(rule.source.document)
     return {
-        **{k: getattr(rule, k) for k in ("code", "name_zh", "name_en", "kind", "amount_cny", "rate", "cap_cny",
-                                          "unit", "applies_to", "org_types", "effective_from", "effective_to",
-                                          "note_zh", "note_en")},
+        **{k: getattr(rule, k) for k in (
+            "code", "name_zh", "name_en", "kind", "amount_cny", "rate", "cap_cny", "unit", "applies_to",
+            "org_types", "effective_from", "effective_to", "note_zh", "note_en")},
         "in_force": rule.in_force(today),
         "reading": reading_of(rule),
         "display": {"name": pick(rule.name_zh, rule.name_en), "note": pick(rule.note_zh, rule.note_en),

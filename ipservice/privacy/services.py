@@ -37,7 +37,8 @@ def me_context(user):
 # --- notice and consent -----------------------------------------------------------------------------------
 
 def accepted_version(user) -> int | None:
-    return db.session.scalar(select(db.func.max(PrivacyConsent.version)).where(PrivacyConsent.user_id == user.id))
+    return db.session.scalar(select(db.func.max(PrivacyConsent.version))
+                             .where(PrivacyConsent.user_id == user.id))
 
 
 def needs_consent(user) -> bool:
@@ -72,7 +73,8 @@ def correct_contact(user, data: dict):
     enterprise = accounts.enterprise_of(user)
     if enterprise is None:
         error(404)
-    changed = [k for k in ("contact_name", "contact_phone") if k in data and getattr(enterprise, k) != data[k]]
+    changed = [k for k in ("contact_name", "contact_phone")
+               if k in data and getattr(enterprise, k) != data[k]]
     for key in changed:
         setattr(enterprise, key, data[key])
     db.session.flush()

@@ -34,7 +34,8 @@ ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院�
 def columns(tenant) -> list[Column]:
     rules = rule_choices(tenant)
     own, seen = [], set()
-    for f in tuple(tenant.forms.fields_for("subsidy")) + tuple(f for cfg in settings(tenant).rules for f in cfg.fields):
+    rule_fields = tuple(f for cfg in settings(tenant).rules for f in cfg.fields)
+    for f in tuple(tenant.forms.fields_for("subsidy")) + rule_fields:
         if f.name not in seen:  # a field several rules share is one column
             seen.add(f.name)
             own.append(f)
@@ -63,15 +64,20 @@ def columns(tenant) -> list[Column]:
     ]
 
 
+def _cell_items(cell) -> list[str]:
+    """A cell's numbers: one a line, or separated by 、."""
+    return [p for p in str(cell or "").replace("、", "\n").splitlines() if p.strip()]
+
+
 def _objects(cfg, values) -> list[str] | None:
     """The row's objects in their canonical form (``core.identifiers``, as the claims hold them); None when
     a cell does not parse: the form will say."""
     try:
         if cfg.object == "patent":
             parse = parse_patent(cfg.patent_kinds)
-            return [parse(p) for p in str(values.get("patent_numbers") or "").replace("、", "\n").splitlines() if p.strip()]
+            return [parse(p) for p in _cell_items(values.get("patent_numbers"))]
         if cfg.object == "pct_application":
-            return [parse_pct(p) for p in str(values.get("pct_numbers") or "").replace("、", "\n").splitlines() if p.strip()]
+            return [parse_pct(p) for p in _cell_items(values.get("pct_numbers"))]
         if cfg.object == "document":
             return [identifiers.document_number(str(values.get("object_no") or ""))]
     except ValidationError:

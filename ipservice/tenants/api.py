@@ -45,7 +45,8 @@ class Ready(MethodView):
             try:
                 db.session.execute(text("SELECT 1"))
             except SQLAlchemyError as exc:  # the unit of work rolls the request back
-                raise Refusal(503, headers={"Retry-After": str(current_app.config["RETRY_AFTER_SECONDS"])}) from exc
+                retry_after = str(current_app.config["RETRY_AFTER_SECONDS"])
+                raise Refusal(503, headers={"Retry-After": retry_after}) from exc
         return {"status": "ok"}
 
 

@@ -42,7 +42,8 @@ def _year_file(tmp_path, body: str, name="2031.toml"):
 GOOD_2031 = """\
     year = 2031
     notice = "国务院办公厅关于2031年部分节假日安排的通知"
-    notice_en = "Notice of the General Office of the State Council on the Arrangement of Certain Holidays in 2031"
+    notice_en = ("Notice of the General Office of the State Council on the Arrangement of Certain Holidays "
+                 "in 2031")
     holidays = [
       { date = 2031-01-01, name = "元旦", name_en = "New Year's Day" },
       { date = 2031-01-22, name = "春节", name_en = "Spring Festival" },

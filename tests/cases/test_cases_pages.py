@@ -213,8 +213,8 @@ def test_a_summary_over_the_limit_is_refused_with_the_limit_and_the_page_counts(
     assert r.status_code == 422
     assert r.get_json()["errors"]["json"]["summary"] == ["长度不能超过 5000 个字符（现有 20000 个字符）。"]
     r = applicant.post("/t/xian/api/v1/cases?lang=en", json={**_form(), "summary": "案" * 20000})
-    assert "5000" in r.get_json()["errors"]["json"]["summary"][0] and "20000" in r.get_json()["errors"]["json"][
-        "summary"][0]
+    message = r.get_json()["errors"]["json"]["summary"][0]
+    assert "5000" in message and "20000" in message
     assert page_login(client, applicant.info["email"]).status_code == 302
     html = client.get("/t/xian/cases/new").get_data(as_text=True)
     area = re.search(r'<textarea id="f-summary"[^>]*>', html).group(0)

@@ -106,8 +106,8 @@ def test_duplicate_certificate_on_the_form_is_shown_on_the_field(app, client, en
     e = _login_enterprise(client, enterprise, "xian")
     first = submit(e, "xian")
     csrf = csrf_from(client.get("/t/xian/certifications/new").get_data(as_text=True))
-    r = client.post("/t/xian/certifications/new", data={**_form(certificate_no=first["certificate_no"].lower()),
-                                                         "csrf_token": csrf})
+    form = _form(certificate_no=first["certificate_no"].lower())
+    r = client.post("/t/xian/certifications/new", data={**form, "csrf_token": csrf})
     assert r.status_code == 409 and "该证书编号已在本地区备案" in r.get_data(as_text=True)
 
 

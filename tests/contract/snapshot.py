@@ -42,7 +42,8 @@ def contract(doc: dict) -> dict:
             op = item.get(method)
             if op is None:
                 continue
-            params = sorted(f"{p['in']}:{p['name']}" for p in op.get("parameters", []) + item.get("parameters", []))
+            params = sorted(f"{p['in']}:{p['name']}"
+                            for p in op.get("parameters", []) + item.get("parameters", []))
             body = op.get("requestBody", {}).get("content")
             out.setdefault(path, {})[method] = {
                 "parameters": params,

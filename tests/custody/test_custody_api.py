@@ -54,7 +54,8 @@ def test_agency_input_is_validated(bureau):
                  {"name": "x" * 10_000}, {"name": ""}, {"contact": ["list"]}, {"extra": 1}, {"name": None}):
         r = b.post("/t/xian/api/v1/agencies", json={**good, **over})
         assert r.status_code == 422, (over, r.get_json())
-    bad_check = good["uscc"][:-1] + next(c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if c != good["uscc"][-1])
+    other = next(c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if c != good["uscc"][-1])
+    bad_check = good["uscc"][:-1] + other
     r = b.post("/t/xian/api/v1/agencies", json={**good, "uscc": bad_check})
     assert "校验位" in r.get_json()["errors"]["json"]["uscc"][0]
     assert b.get("/t/xian/api/v1/agencies?all=1").get_json() == []

@@ -134,5 +134,6 @@ def test_the_kpi_export_in_english(client):
     assert rows[11][2] == "Entities registered for patent pre-examination" and rows[11][3] == "organizations"
     # title as published
     assert "西安市国家知识产权强市建设示范城市工作方案" in ws.cell(row=2, column=1).value
-    zh = load_workbook(io.BytesIO(client.get("/t/xian/api/v1/kpis.xlsx").data))["主要发展指标表（2020—2025年）"]
+    workbook = load_workbook(io.BytesIO(client.get("/t/xian/api/v1/kpis.xlsx").data))
+    zh = workbook["主要发展指标表（2020—2025年）"]
     assert [c.value for c in zh[3]][:4] == ["序号", "类别", "指标名称", "单位"]

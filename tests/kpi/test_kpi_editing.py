@@ -154,8 +154,9 @@ def test_pages_show_a_conflicting_edit_instead_of_overwriting_it(client, bureau)
     task = _task(client)
     html = client.get(f"/t/xian/tasks/{task['code']}").get_data(as_text=True)
     other.put(f"/t/xian/api/v1/tasks/{task['code']}", json={"status": "in_progress", "note": "他人"})
-    r = client.post(f"/t/xian/tasks/{task['code']}", data={"csrf_token": csrf_from(html), "status": "done",
-                                                          "version": re.search(r'name="version" value="(\d+)"', html).group(1)})
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    r = client.post(f"/t/xian/tasks/{task['code']}",
+                    data={"csrf_token": csrf_from(html), "status": "done", "version": version})
     assert r.status_code == 409 and _task(client)["note"] == "他人"
 
 

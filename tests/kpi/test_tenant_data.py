@@ -193,7 +193,8 @@ def test_kpis_xlsx_in_published_layout(client):
 def test_progress_with_year(client, bureau):
     b = bureau("hebi")
     rows = client.get("/t/hebi/api/v1/kpis").get_json()
-    reported = next(r for r in rows if r["source"] == "reported" and r["targets"] and r["targets"][0]["value"])
+    reported = next(r for r in rows
+                    if r["source"] == "reported" and r["targets"] and r["targets"][0]["value"])
     target = reported["targets"][0]
     r = b.put(f"/t/hebi/api/v1/kpis/{reported['code']}/actuals/{target['year']}",
               json={"value": target["value"] / 2, "note": "年中数据"})
@@ -225,7 +226,8 @@ def test_reported_actual_rules(client, bureau, enterprise):
     assert ok.get_json()["version"] == 1
     again = b.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 13, "version": 1})
     assert again.status_code == 200 and again.get_json()["version"] == 2
-    acts = next(r for r in client.get("/t/xian/api/v1/kpis").get_json() if r["code"] == reported["code"])["actuals"]
+    row = next(r for r in client.get("/t/xian/api/v1/kpis").get_json() if r["code"] == reported["code"])
+    acts = row["actuals"]
     assert [(a["year"], a["value"]) for a in acts] == [(2025, 13)]
     audit = b.get("/t/xian/api/v1/audit?action=kpi.actual_set").get_json()
     assert len(audit) == 2 and audit[0]["detail"]["to"] == 13

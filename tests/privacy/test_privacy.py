@@ -144,7 +144,8 @@ def test_an_approved_erasure_leaves_no_name_email_or_phone_anywhere(app, client,
     record = submit(e, "xian")
     b = bureau("xian")
     assert b.get(f"{URL.format('xian')}/{record['id']}").status_code == 200
-    stats_before = {k: v for k, v in cross_admin.get("/api/v1/stats").get_json().items() if k != "generated_at"}
+    stats_before = {k: v for k, v in cross_admin.get("/api/v1/stats").get_json().items()
+                    if k != "generated_at"}
     request_id = _erase(e, b)
     r = b.post(f"/t/xian/api/v1/erasure-requests/{request_id}/decision", json={"decision": "reject"})
     assert r.status_code == 422  # a refusal needs its reason
@@ -332,7 +333,8 @@ def test_two_requests_at_once_leave_one_and_two_decisions_apply_once(client, ent
                                   {"decision": "reject", "reason": "保存期限"})])
     assert sorted(s for s, _b in answers) == [200, 409], answers
     events = b1.get("/t/xian/api/v1/audit?object_type=erasure_request").get_json()
-    assert len([ev for ev in events if ev["action"] in ("privacy.erasure_approved", "privacy.erasure_rejected")]) == 1
+    decided = ("privacy.erasure_approved", "privacy.erasure_rejected")
+    assert len([ev for ev in events if ev["action"] in decided]) == 1
 
 
 def test_refusals_speak_the_callers_language(enterprise, bureau):

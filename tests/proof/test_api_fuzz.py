@@ -209,7 +209,8 @@ def test_integers_too_long_to_parse_are_400_on_every_json_operation(app, world):
             continue
         url = re.sub(r"{([^}]+)}", lambda m: str(real.get(m.group(1), ["x"])[0]), path)
         roles = _declared_roles(app, method, path)
-        for caller in (c for c in callers if c.tenant in (None, W.HOME) and ("anyone" in roles or c.role in roles)):
+        for caller in (c for c in callers
+                       if c.tenant in (None, W.HOME) and ("anyone" in roles or c.role in roles)):
             headers = {"Authorization": f"Bearer {caller.token}"} if caller.token else {}
             r = app.test_client().open(url, method=method, data=huge, content_type="application/json",
                                        headers=headers)

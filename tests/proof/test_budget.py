@@ -103,7 +103,8 @@ def test_a_verified_certification_is_charged_to_its_lines(app, enterprise, burea
     totals = _totals(app)
     assert totals["xian-2017-fund-navigation-certification"] == 30000 and totals[LINE] == GRANT
     assert totals["xian-2017-service-system-fund"] == GRANT + 30000
-    lines = {x["code"]: x["committed_cny"] for x in b.get("/t/xian/api/v1/subsidy-liability").get_json()["budgets"]}
+    budgets = b.get("/t/xian/api/v1/subsidy-liability").get_json()["budgets"]
+    lines = {x["code"]: x["committed_cny"] for x in budgets}
     assert all(lines[code] == totals[code] for code in totals)
 
 

@@ -42,7 +42,8 @@ def _bodies(client, app, kinds, enterprises):
     """(kind, enterprise, body): PER_KIND submissions of every kind, each enterprise filing a kind once."""
     jobs = []
     for kind in kinds:
-        assert kind.name in W.EXAMPLES, f"filing kind {kind.name!r}: add a valid body to tests/proof/world.py EXAMPLES"
+        assert kind.name in W.EXAMPLES, \
+            f"filing kind {kind.name!r}: add a valid body to tests/proof/world.py EXAMPLES"
         for e in enterprises:
             jobs.append((kind, e, W.EXAMPLES[kind.name](TENANT, Api(client, e["token"]))))
     return jobs

@@ -40,13 +40,14 @@ def test_document_number_canonical_form(app):
 
     with app.test_request_context():
         assert {identifiers.document_number(s) for s in spellings("HN-AWARD-7")} == {"HNAWARD7"}
-        assert identifiers.document_number("市政办发〔2017〕101号") == identifiers.document_number("市政办发[2017]101号") \
+        assert identifiers.document_number("市政办发〔2017〕101号") \
+            == identifiers.document_number("市政办发[2017]101号") \
             == identifiers.document_number("市政办发（2017）101 号") == "市政办发2017101号"
         assert identifiers.document_number("（2019）陕01民初123号") == "2019陕01民初123号"
         assert identifiers.document_number("HN-AWARD-7") != identifiers.document_number("HN-AWARD-17")
         assert identifiers.display_document_number("  hn  award 7 ") == "HN AWARD 7"
-        assert identifiers.patent_number("ZL 2020 1056 6088.9") == identifiers.patent_number("202010566088.9") \
-            == "2020105660889"
+        assert identifiers.patent_number("ZL 2020 1056 6088.9") \
+            == identifiers.patent_number("202010566088.9") == "2020105660889"
         with pytest.raises(ValidationError):
             identifiers.document_number(" -_./ ")
 

@@ -44,7 +44,8 @@ def test_serials_before_excels_first_day_are_row_messages(app, tmp_path, bureau)
     out = result.stdout
     assert result.exit_code == 1, result.output
     assert "内部错误" not in out, out
-    assert "第 2 行：错误\n    发证日期：“0”不是日期：Excel 日期序号从 1（1900-01-01）起，0 和负数不是日期。" in out, out
+    assert ("第 2 行：错误\n    发证日期：“0”不是日期："
+            "Excel 日期序号从 1（1900-01-01）起，0 和负数不是日期。") in out, out
     assert "第 3 行：错误\n    发证日期：“-1”不是日期" in out, out
     assert "第 4 行：错误\n    发证日期：“-43000.5”不是日期" in out, out
     assert "第 5 行：错误\n    发证日期：“0.25”不是日期" in out, out
@@ -73,7 +74,8 @@ def test_a_cell_longer_than_excel_allows_is_a_row_message(app, tmp_path, bureau)
     result = run(app, "certifications", "--tenant", TENANT, "--as", b.email, path)
     out = result.stdout
     assert result.exit_code == 1, result.output
-    assert "第 2 行：错误\n    认证范围：单元格内容过长（40,000 个字符），Excel 单元格最多 32,767 个字符。" in out, out
+    assert ("第 2 行：错误\n    认证范围：单元格内容过长（40,000 个字符），"
+            "Excel 单元格最多 32,767 个字符。") in out, out
     assert "第 3 行：导入成功" in out, out
 
 

@@ -10,7 +10,15 @@ from sqlalchemy import text
 
 from ipservice.core.tenancy import tenant_context
 from ipservice.extensions import db
-from tests.conftest import APP_ROLE, bearer, create_user, make_uscc, page_login, register_enterprise, token_for
+from tests.conftest import (
+    APP_ROLE,
+    bearer,
+    create_user,
+    make_uscc,
+    page_login,
+    register_enterprise,
+    token_for,
+)
 
 
 @pytest.fixture

@@ -68,8 +68,9 @@ def test_a_separate_process_shares_the_count(app, client, limits):
         if config.get("_role"):
             app.config["IPSERVICE_DB_APP_ROLE"] = config["_role"]
         c = app.test_client()
-        codes = [c.post("/api/v1/auth/token", json={"email": "nobody@example.cn", "password": "wrong-password-1"},
-                        environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code for _ in range(2)]
+        wrong = {"email": "nobody@example.cn", "password": "wrong-password-1"}
+        addr = {"REMOTE_ADDR": "192.0.2.1"}
+        codes = [c.post("/api/v1/auth/token", json=wrong, environ_base=addr).status_code for _ in range(2)]
         print(json.dumps(codes))
     """)
     import json

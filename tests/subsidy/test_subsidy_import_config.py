@@ -103,7 +103,8 @@ def test_shipped_subsidies_load(load_tenants):
     tenants = load_tenants(ROOT)
     assert len(tenants["hebi"].part("subsidy").rules) == 13
     assert len(tenants["xian"].part("subsidy").rules) == 14
-    assert tenants["xian"].part("subsidy").budget_of("xian-2017-certification-grant").amount_cny == 3000 * 10000
+    budget = tenants["xian"].part("subsidy").budget_of("xian-2017-certification-grant")
+    assert budget.amount_cny == 3000 * 10000
 
 
 @pytest.mark.parametrize("file, old, new, where", [

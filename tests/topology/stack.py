@@ -152,8 +152,10 @@ class Stack:
     def generate(self) -> dict[str, Path]:
         d = self.dir
         ini = doc_block("; /etc/pgbouncer/pgbouncer.ini")
-        inline = [line for line in ini.splitlines() if "=" in line and ";" in line and not line.startswith(";")]
-        assert not inline, f"docs/deploy.md: pgbouncer takes a ';' after a value as part of the value: {inline}"
+        inline = [line for line in ini.splitlines()
+                  if "=" in line and ";" in line and not line.startswith(";")]
+        assert not inline, \
+            f"docs/deploy.md: pgbouncer takes a ';' after a value as part of the value: {inline}"
         ini = _replace(ini, "host=db-host port=5432 dbname=ipservice",
                        f"host={self.target.hostname} port={self.target.port or 5432} "
                        f"dbname={self.target.path.lstrip('/')}")
@@ -179,7 +181,8 @@ class Stack:
     def _nginx(self, block: str) -> str:
         d = self.dir
         block = _replace(block, "server 127.0.0.1:8000 ", f"server 127.0.0.1:{self.node_ports[0]} ")
-        second = f"server 127.0.0.1:{self.node_ports[1]} " if len(self.node_ports) > 1 else "server 127.0.0.1:9 down "
+        second = (f"server 127.0.0.1:{self.node_ports[1]} " if len(self.node_ports) > 1
+                  else "server 127.0.0.1:9 down ")
         block = _replace(block, "server 10.0.0.12:8000 ", second)
         block = _replace(block, "listen 80;", f"listen 127.0.0.1:{self.http_port};")
         block = _replace(block, "listen 443 ssl http2;", f"listen 127.0.0.1:{self.https_port} ssl http2;")
@@ -194,7 +197,8 @@ class Stack:
                 f"    access_log {d}/nginx-access.log;\n{paths}\n" + block + "}\n")
 
     def node_env(self, i: int) -> dict:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("IPSERVICE_", "RATELIMIT_", "DATABASE_"))}
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("IPSERVICE_", "RATELIMIT_", "DATABASE_"))}
         for line in (self.dir / "env").read_text().splitlines():
             line = re.sub(r"\s+#.*$", "", line).strip()
             if "=" in line and not line.startswith("#"):

@@ -69,7 +69,8 @@ def test_a_node_killed_mid_load_loses_nothing_and_nginx_sends_the_rest_to_the_ot
         assert set(codes) <= {201, 502, None}, [r for r in results if r[2] not in (201, 502, None)][:5]
         later = [r for r in results if r[0] > killed_at[0] + 0.5]  # sent once the node was dead
         assert later and all(r[2] == 201 for r in later), [r for r in later if r[2] != 201][:5]
-        first = {job[1]: body["id"] for job, (_s, _e, code, body) in zip(jobs, results, strict=True) if code == 201}
+        first = {job[1]: body["id"]
+                 for job, (_s, _e, code, body) in zip(jobs, results, strict=True) if code == 201}
         stored = set(_stored(app))
         assert set(first.values()) <= stored  # every 201 is in the database
 

@@ -88,8 +88,8 @@ class Config:
     IPSERVICE_QUEUE_URL = os.environ.get("IPSERVICE_QUEUE_URL", "")
     QUEUE_SQLITE_FILE = os.environ.get("IPSERVICE_QUEUE_FILE", "")  # default: queue.db in the instance folder
     IPSERVICE_QUEUE_INPROCESS = os.environ.get("IPSERVICE_QUEUE_INPROCESS", "1") == "1"
-    # E-mail (ipservice.core.mail): smtp://host:port, smtps://…, ?starttls=1, user:password@; empty: no
-    # e-mail.
+    # E-mail (ipservice.core.mail): smtp://host:port, smtps://…, ?starttls=1, user:password@;
+    # empty: no e-mail.
     IPSERVICE_SMTP_URL = os.environ.get("IPSERVICE_SMTP_URL", "")
     IPSERVICE_MAIL_FROM = os.environ.get("IPSERVICE_MAIL_FROM", "ipservice@localhost")
     # Where links in e-mails point (the service's public address); empty: http://localhost:5000.

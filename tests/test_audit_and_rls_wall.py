@@ -50,8 +50,8 @@ def test_the_app_role_cannot_change_the_audit_trail(app, postgres, two_tenants_w
 def test_not_even_the_owner_changes_the_audit_trail(app, postgres, two_tenants_with_history, table):
     with app.app_context(), db.engine.connect() as conn:  # the migrations' role, not the app role
         for statement in (f"UPDATE {table} SET tenant_id = tenant_id", f"DELETE FROM {table}"):
-            # the owner's own cross-tenant policy, so that the rows are there to refuse (a superuser sees
-            # them)
+            # the owner's own cross-tenant policy, so that the rows are there to refuse
+            # (a superuser sees them)
             conn.execute(text("SELECT set_config('app.cross_tenant', 'on', true)"))
             with pytest.raises(DBAPIError, match="append-only"):
                 conn.execute(text(statement))

@@ -24,8 +24,7 @@ def _kpis(client, slug, **query) -> dict:
     return {r["code"]: r for r in client.get(f"/t/{slug}/api/v1/kpis", query_string=query).get_json()}
 
 
-# --- Xi'an 000 二(一)1: 贯标 funding for universities and research institutes
-# ---------------------------------
+# --- Xi'an 000 二(一)1: 贯标 funding for universities and research institutes -------------------------------
 
 def test_xian_funds_certified_universities_and_institutes_under_their_own_rules(client):
     rules = _rules(client, "xian")
@@ -115,8 +114,8 @@ def test_hebi_emphasis_on_madrid_and_international_designs_sits_with_the_yearly_
 def test_tianjin_exhibition_centre_and_fifteen_agencies_are_indicators(client):
     rows = _kpis(client, "tianjin-bonded")
     centre, agencies = rows["tianjin-bonded-text-08"], rows["tianjin-bonded-text-09"]
-    assert (centre["unit"], centre["targets"][0]["year"], centre["targets"][0]["value"]) == ("平米", 2023,
-                                                                                             1000)
+    target = centre["targets"][0]
+    assert (centre["unit"], target["year"], target["value"]) == ("平米", 2023, 1000)
     assert "1000平米的知识产权运营展示中心" in centre["citation"]["quote"]
     assert (agencies["unit"], agencies["targets"][0]["value"]) == ("家", 15)
     assert agencies["citation"]["quote"] == "聚集区内不少于15家服务机构"
@@ -137,8 +136,7 @@ def test_every_new_quote_occurs_in_its_seed():
         assert quote in text[seed], quote
 
 
-# --- fileable: what Guangzhou 002 二(八) and Tianjin 004 二(三)11 fund
-# ------------------------------------------
+# --- fileable: what Guangzhou 002 二(八) and Tianjin 004 二(三)11 fund --------------------------------------
 
 FILEABLE = [
     ("guangzhou", "guangzhou-2016-pledge-interest-subsidy", "2017-05-01",
@@ -154,9 +152,8 @@ FILEABLE = [
 
 
 @pytest.mark.parametrize("slug, rule, basis, body, words", FILEABLE, ids=[f[1] for f in FILEABLE])
-def test_what_the_documents_fund_can_be_filed_and_the_bureau_grants_the_amount(client, enterprise, bureau,
-                                                                               slug,
-                                                                              rule, basis, body, words):
+def test_what_the_documents_fund_can_be_filed_and_the_bureau_grants_the_amount(
+        client, enterprise, bureau, slug, rule, basis, body, words):
     offered = {r["code"]: r for r in client.get(f"/t/{slug}/api/v1/subsidy-rules?on={basis}").get_json()}
     assert words in offered[rule]["source"]["quote"]
     assert offered[rule]["amount_cny"] is None and offered[rule]["rate"] is None

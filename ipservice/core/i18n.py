@@ -180,7 +180,7 @@ def mark_zh(text):
     if not is_english():
         return text
     if _CJK_RUN is None:
-        _CJK_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+(?:[ "
-                              r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\d]*"
+        _CJK_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+"
+                              r"(?:[ \u3000-\u303f\u4e00-\u9fff\uff00-\uffef\d]*"
                               r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])?")
     return Markup(_CJK_RUN.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', str(escape(text))))

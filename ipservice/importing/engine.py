@@ -237,8 +237,8 @@ class Importer(BulkChunk):
             from flask import current_app
 
             self.fallbacks += 1
-            current_app.logger.warning("import: rows %s–%s redone row by row (%s: %s)", chunk[0][0],
-                                       chunk[-1][0],
+            current_app.logger.warning("import: rows %s–%s redone row by row (%s: %s)",
+                                       chunk[0][0], chunk[-1][0],
                                        type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
             return [self.run_row(row_no, row, mapping) for row_no, row in chunk]
 

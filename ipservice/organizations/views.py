@@ -28,8 +28,8 @@ def claim_new():
                 "凭验证码完成认领后即可用该邮箱登录。"))
         return redirect(url_for("organizations.claim_status", claim_id=claim.id))
 
-    values = request.form if request.method == "POST" else _typed_at_registration(request.args.get("uscc",
-                                                                                                   ""))
+    values = (request.form if request.method == "POST"
+              else _typed_at_registration(request.args.get("uscc", "")))
     return _public_form(schemas.ClaimIn(), "organizations/claim_new.html", values, submit,
                         (409, 413, 415, 422))
 

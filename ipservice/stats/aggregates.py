@@ -24,8 +24,8 @@ def _postgres() -> bool:
 def status_counts(model) -> dict[str, dict[str, int]]:
     """Filings of ``model`` (any filing kind) by tenant and current status."""
     if _postgres():
-        rows = db.session.execute(text("SELECT tenant_id, status, n FROM ipservice_status_counts(CAST(:t AS "
-                                       "regclass))"),
+        rows = db.session.execute(text("SELECT tenant_id, status, n "
+                                       "FROM ipservice_status_counts(CAST(:t AS regclass))"),
                                   {"t": model.__tablename__}).all()
     else:
         with cross_tenant("statistics: filings by tenant and status"):

@@ -62,7 +62,7 @@ class DashboardOut(Schema):
     per_month = fields.Dict(keys=fields.String(),
                             values=fields.Dict(keys=fields.String(), values=fields.Integer()),
                             metadata={"description": "per filing kind: filings submitted per month "
-                                                     "(YYYY-MM), " f"the last {services.MONTHS} months"})
+                                                     f"(YYYY-MM), the last {services.MONTHS} months"})
 
 
 class MyFilingOut(Schema):

@@ -19,8 +19,8 @@ def test_case_form_is_registered_with_the_tenants_choices(app):
                 "summary", "request"} <= set(fields)
         assert [c["value"] for c in fields["case_type"]["choices"]] == list(tenant.case_types)
         assert [c["value"] for c in fields["center"]["choices"]] == [c.code for c in tenant.centers]
-        assert [c["value"] for c in fields["ip_type"]["choices"]] == list(tenant.forms.option("case",
-                                                                                              "ip_types"))
+        ip_types = list(tenant.forms.option("case", "ip_types"))
+        assert [c["value"] for c in fields["ip_type"]["choices"]] == ip_types
         assert fields["center"]["required"] is (len(tenant.centers) > 1)
         assert fields["counterparty_name"]["required"] and not fields["counterparty_uscc"]["required"]
         assert fields["right_number"]["label_zh"].startswith("权利号") and fields["summary"]["type"] == "text"

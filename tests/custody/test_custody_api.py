@@ -50,7 +50,8 @@ def test_bureau_adds_agencies_anyone_lists_them_duplicate_uscc_is_409(client, bu
 def test_agency_input_is_validated(bureau):
     b = bureau("xian")
     good = {"name": "机构", "uscc": make_uscc(), "contact": "王经理"}
-    for over in ({"uscc": make_uscc()[:-1] + ("0" if make_uscc()[-1] != "0" else "1")}, {"uscc": "123"},
+    valid = make_uscc()
+    for over in ({"uscc": valid[:-1] + ("0" if valid[-1] != "0" else "1")}, {"uscc": "123"},
                  {"name": "x" * 10_000}, {"name": ""}, {"contact": ["list"]}, {"extra": 1}, {"name": None}):
         r = b.post("/t/xian/api/v1/agencies", json={**good, **over})
         assert r.status_code == 422, (over, r.get_json())
@@ -400,6 +401,6 @@ def test_custody_form_is_registered_with_labels(app):
     for f in xian:
         assert f["label_zh"] and f["label_en"] and f["label_zh"] != f["name"]
     services = next(f for f in xian if f["name"] == "services")
-    assert services["type"] == "multi_choice" and {c["value"] for c in services["choices"]} >= {"info_use",
-                                                                                                "training"}
+    assert services["type"] == "multi_choice"
+    assert {c["value"] for c in services["choices"]} >= {"info_use", "training"}
     assert {c["label_zh"] for c in services["choices"]} >= {"信息利用", "人才培训"}

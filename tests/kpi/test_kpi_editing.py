@@ -145,10 +145,9 @@ def test_pages_show_a_conflicting_edit_instead_of_overwriting_it(client, bureau)
     page = r.get_data(as_text=True)
     assert "19" in page and 'value="20"' in page and _actual(client)["value"] == 19
     # the page now carries the current version: saving again overwrites knowingly
-    again = client.post(f"/t/xian/kpis/{CODE}", data={"csrf_token": csrf_from(page), "year": "2025",
-                                                      "value": "20",
-                                                      **dict(re.findall(r'name="(version_\d+)" value="(\d+)"',
-                                                                        page))})
+    versions = dict(re.findall(r'name="(version_\d+)" value="(\d+)"', page))
+    again = client.post(f"/t/xian/kpis/{CODE}",
+                        data={"csrf_token": csrf_from(page), "year": "2025", "value": "20", **versions})
     assert again.status_code == 302 and _actual(client)["value"] == 20
     # tasks: the same
     task = _task(client)

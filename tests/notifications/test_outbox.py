@@ -100,8 +100,8 @@ def test_english_reader_and_read_marks(app, client, enterprise, bureau, queue):
 
 def test_a_refused_decision_writes_no_notification(app, client, enterprise, bureau, queue):
     e, b, case_id = _case_filed(client, enterprise, bureau)
-    assert b.post(f"/t/xian/api/v1/cases/{case_id}/transitions", json={"to": "closed"}).status_code in (409,
-                                                                                                        422)
+    r = b.post(f"/t/xian/api/v1/cases/{case_id}/transitions", json={"to": "closed"})
+    assert r.status_code in (409, 422)
     assert e.get("/api/v1/notifications").get_json() == []
 
 

@@ -68,9 +68,9 @@ def test_a_body_that_is_not_declared_json_is_capped_too(enterprise):
     _shape(r, 422)
 
 
-@pytest.mark.parametrize("lang, named", [("zh_CN", "不认识的字段：k0、k1、k2、k3、k4 等 150 个。"),
-                                         ("en",
-                                          "Unknown fields: k0, k1, k2, k3, k4 and others, 150 in all.")])
+@pytest.mark.parametrize("lang, named", [
+    ("zh_CN", "不认识的字段：k0、k1、k2、k3、k4 等 150 个。"),
+    ("en", "Unknown fields: k0, k1, k2, k3, k4 and others, 150 in all.")])
 def test_unknown_keys_are_one_message_naming_the_first_few(client, enterprise, lang, named):
     e = enterprise("xian")
     headers = {"Accept-Language": lang}

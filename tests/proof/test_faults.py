@@ -339,8 +339,8 @@ def _restart_under_load(pg, server) -> None:
         for t in threads:
             t.join(timeout=30)
 
-    assert r_api.status_code == 503 and r_api.headers.get("Retry-After") == "2", (r_api.status_code,
-                                                                                  r_api.text)
+    assert r_api.status_code == 503 and r_api.headers.get("Retry-After") == "2", \
+        (r_api.status_code, r_api.text)
     assert r_api.json()["code"] == 503 and r_api.json()["message"]
     assert r_page.status_code == 503 and r_page.headers.get("Retry-After") == "2"
     assert r_page.headers["Content-Type"].startswith("text/html") and "503" in r_page.text

@@ -25,7 +25,7 @@ def spellings(number: str) -> list[str]:
     wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in number)
     return [number, " ".join(body), "_".join(body), ".".join(body), "".join(body).lower(), "/".join(body),
             wide, f"  {' - '.join(body)}  ", "—".join(body), "·".join(body)]
-    # (invisible characters and tabs are refused as text before they are a claim:
+    # (invisible characters and tabs are refused as text before they are a claim: see
     # tests/proof/test_characters.py)
 
 

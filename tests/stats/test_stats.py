@@ -50,8 +50,8 @@ def test_stats_side_by_side_with_totals(enterprise, bureau, cross_admin):
     assert body["totals"]["certifications"]["verified"] == 1
     assert body["generated_at"].endswith("+08:00")
     hebi_kpi = {k["code"]: k for k in by["hebi"]["kpis"]}
-    # Hebi's 贯彻规范 row is reported (issue 10): the verified certificate is only its reference, not its
-    # actual
+    # Hebi's 贯彻规范 row is reported (issue 10): the verified certificate is only its reference,
+    # not its actual
     implementing = hebi_kpi["hebi-2020-15"]
     assert implementing["source"] == "reported" and implementing["actual"] is None
     assert implementing["year"] == 2020

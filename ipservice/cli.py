@@ -62,7 +62,8 @@ def set_role_cmd(email, role, tenant_slug):
             services.change_role(user, role, tenant_slug if role == "bureau" else None)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"{services.normalize_email(email)} is now {role}" + (f" in {tenant_slug}" if role == "bureau" else ""))
+    where = f" in {tenant_slug}" if role == "bureau" else ""
+    click.echo(f"{services.normalize_email(email)} is now {role}{where}")
 
 
 def _demo_enterprises(slug):
@@ -138,7 +139,8 @@ def worker_cmd(workers):
     from ipservice.core import jobs
 
     app = current_app._get_current_object()
-    jobs.run_periodic(app, catch_up_only=True)  # catch up at once: what a killed worker or a lost job left undone is queued again
+    # catch up at once: what a killed worker or a lost job left undone is queued again
+    jobs.run_periodic(app, catch_up_only=True)
     jobs.consumer(app, workers).run()
 
 

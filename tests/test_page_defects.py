@@ -40,13 +40,15 @@ def test_the_active_nav_item_is_marked(app, enterprise, bureau):
     assert re.search(r'<a href="/t/xian/cases" aria-current="page">', html)
     assert not re.search(r'<a href="/t/xian/worklist" aria-current', html)
     case = file_case(enterprise("xian"))
-    assert re.search(r'<a href="/t/xian/cases" aria-current="true">', _html(c.get(f"/t/xian/cases/{case['id']}")))
+    assert re.search(r'<a href="/t/xian/cases" aria-current="true">',
+                     _html(c.get(f"/t/xian/cases/{case['id']}")))
 
 
 def test_language_links_after_a_refused_decision_lead_to_the_detail_page(app, enterprise, bureau):
     """A refused decision is shown on the POST URL; its language links must not point there (405)."""
     ent, officer = enterprise("xian"), bureau("xian")
-    agency = officer.post("/t/xian/api/v1/agencies", json={"name": "机构", "uscc": make_uscc(), "contact": "x"})
+    agency = officer.post("/t/xian/api/v1/agencies",
+                          json={"name": "机构", "uscc": make_uscc(), "contact": "x"})
     enrollment = ent.post("/t/xian/api/v1/custody-enrollments",
                           json=enrollment_body("xian", agency.get_json()["id"])).get_json()
     record = submit_certification(ent, "xian")
@@ -117,7 +119,8 @@ def test_export_file_names_follow_one_pattern(app, enterprise, bureau):
     for name in names:
         assert re.fullmatch(r"xian-[a-z-]+-\d{4}-\d{2}-\d{2}\.(xlsx|csv)", name), name
     zh = c.get("/t/xian/custody/export.xlsx?lang=zh_CN")
-    assert unquote(zh.headers["Content-Disposition"].split("filename*=UTF-8''")[1]).startswith("xian-托管申请-")
+    filename = unquote(zh.headers["Content-Disposition"].split("filename*=UTF-8''")[1])
+    assert filename.startswith("xian-托管申请-")
 
 
 def test_tables_scroll_in_their_own_box_on_a_phone(app, enterprise, bureau):

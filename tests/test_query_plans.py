@@ -47,8 +47,8 @@ COMMON = ("tenant_id, id, enterprise_id, status, submitted_by, submitted_at, for
 
 OWN_COLUMNS = {
     "certification_records": (
-        "number, org_type, standard, standard_edition, certificate_no, certification_body, issued_on, expires_on,"
-        " scope, subsidy_explanation",
+        "number, org_type, standard, standard_edition, certificate_no, certification_body, issued_on, "
+        "expires_on, scope, subsidy_explanation",
         "'QP-GB-' || n, 'enterprise', 'GB/T 29490', 'GB/T 29490-2013', 'QP-' || n, 'body', DATE '2024-01-01',"
         " DATE '2026-12-31', 'scope', ''"),
     "custody_enrollments": (
@@ -74,10 +74,12 @@ def _fill(table: str) -> None:
             f"FROM generate_series(0, {TENANTS * ENTERPRISES_PER_TENANT - 1}) n"))
         conn.execute(text(
             "INSERT INTO users (id, email, password_hash, role, tenant_id, display_name, active, created_at) "
-            f"VALUES ('qp-bureau', 'qp-bureau@example.gov.cn', 'x', 'bureau', '{TENANT}', 'qp', true, now())"))
+            "VALUES ('qp-bureau', 'qp-bureau@example.gov.cn', 'x', 'bureau', "
+            f"'{TENANT}', 'qp', true, now())"))
         # Enterprise e of tenant t is owned by user t + TENANTS * e (the user of the same tenant).
         conn.execute(text(
-            "INSERT INTO enterprises (tenant_id, id, name, uscc, contact_name, contact_phone, user_id, created_at) "
+            "INSERT INTO enterprises (tenant_id, id, name, uscc, contact_name, contact_phone, user_id, "
+            "created_at) "
             f"SELECT {_tenant_expr('t')}, 'qp-e-' || t || '-' || e, 'qp', 'U' || t || '-' || e, 'c', 'p', "
             f"'qp-user-' || (t + {TENANTS} * e), now() "
             f"FROM generate_series(0, {TENANTS - 1}) t, generate_series(0, {ENTERPRISES_PER_TENANT - 1}) e"))

@@ -82,11 +82,13 @@ def test_row_level_security_filters_raw_sql(app, two_tenants, is_postgres):
         with tenant_context("hebi"):
             rows = db.session.execute(text("SELECT name FROM enterprises")).scalars().all()
             assert rows == ["鹤壁乙公司"]
-            # a row that is valid in every other respect (a real user, a fresh USCC): only the policy refuses it
+            # a row that is valid in every other respect (a real user, a fresh USCC): only the policy refuses
+            # it
             user_id = db.session.execute(text("SELECT id FROM users ORDER BY email LIMIT 1")).scalar()
             with pytest.raises(DBAPIError, match="row-level security policy"):
                 db.session.execute(text(
-                    "INSERT INTO enterprises (tenant_id, id, name, uscc, contact_name, contact_phone, user_id,"
+                    "INSERT INTO enterprises (tenant_id, id, name, uscc, contact_name, contact_phone, "
+                    "user_id,"
                     " created_at) VALUES ('xian', 'x1', 'n', '91610131MA6U0A0X4M', 'c', 'p', :user, now())"),
                     {"user": user_id})
         db.session.rollback()

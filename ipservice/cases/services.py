@@ -117,7 +117,8 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> Case:
         applicant_name=enterprise.name, applicant_uscc=enterprise.uscc, applicant_email=user.email,
         accept_due_on=accept.on, accept_due_estimated=accept.estimated, due_on=accept.on, updated_at=at,
     )
-    filing.submit(case, "case", user, {"number": case.number, "case_type": case.case_type, "center": case.center,
+    filing.submit(case, "case", user, {"number": case.number, "case_type": case.case_type,
+                                       "center": case.center,
                                        "ip_type": case.ip_type, "right_number": case.right_number}, at=at)
     db.session.add(_history_row(case, 0, None, "submitted", user, at, None))
     return case
@@ -319,7 +320,8 @@ def recompute_estimated_due_dates(tenant, actor=None) -> int:
 # --- exports and statistics ----------------------------------------------------------------------------
 
 def export_headers() -> list[str]:
-    return [_("案件编号"), _("类型"), _("中心"), _("申请人"), _("统一社会信用代码"), _("知识产权类型"), _("权利号"),
+    return [_("案件编号"), _("类型"), _("中心"), _("申请人"), _("统一社会信用代码"), _("知识产权类型"),
+            _("权利号"),
             _("对方当事人"), _("状态"), _("提交时间"), _("受理期限"), _("受理时间"), _("办结期限"),
             _("结案时间"), _("是否超期")]
 
@@ -403,6 +405,7 @@ def stats_by_tenant(aggregates, slugs: list[str]) -> dict[str, dict]:
         total = sum(by_status.values())
         not_withdrawn = total - by_status.get("withdrawn", 0)
         out[slug] = {"total": total, "by_type": by_type, "by_status": by_status,
-                     "closure_rate": round(by_status.get("closed", 0) / not_withdrawn, 4) if not_withdrawn else None,
+                     "closure_rate": round(by_status.get("closed", 0) / not_withdrawn,
+                                           4) if not_withdrawn else None,
                      "median_days_to_close": medians.get(slug)}
     return out

@@ -17,7 +17,16 @@ from ipservice.core.filing import checked_decision, decision_detail
 from ipservice.core.ids import new_id
 from ipservice.core.labels import ORG_TYPES
 from ipservice.extensions import db
-from ipservice.importing.cells import Column, as_choice, as_date, as_text, labels_table, norm, status_column, tenant_columns
+from ipservice.importing.cells import (
+    Column,
+    as_choice,
+    as_date,
+    as_text,
+    labels_table,
+    norm,
+    status_column,
+    tenant_columns,
+)
 from ipservice.importing.spec import BulkRules, ImportSpec, blocks
 
 ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院所": "research_institute",
@@ -107,8 +116,8 @@ class Bulk(BulkRules):
         ids = sorted(o.id for o in orgs.values())
         if ids:
             for id_, enterprise_id, standard, number in db.session.execute(
-                    select(CertificationRecord.id, CertificationRecord.enterprise_id, CertificationRecord.standard,
-                           CertificationRecord.certificate_no)
+                    select(CertificationRecord.id, CertificationRecord.enterprise_id,
+                           CertificationRecord.standard, CertificationRecord.certificate_no)
                     .where(CertificationRecord.enterprise_id.in_(ids),
                            CertificationRecord.status.in_(services.CLAIMING),
                            CertificationRecord.subsidy_claim.is_(True))):
@@ -145,7 +154,8 @@ class Bulk(BulkRules):
         self.records.append({
             "tenant_id": self.tenant.slug, "id": record.id, "enterprise_id": org.id, **fields,
             "status": status, "submitted_by": user.id, "submitted_at": submitted_at,
-            "decided_by": user.id if decided_at else None, "decided_at": decided_at, "decision_reason": reason,
+            "decided_by": user.id if decided_at else None, "decided_at": decided_at,
+            "decision_reason": reason,
             "subsidy_amount_cny": record.subsidy_amount_cny, "subsidy_rule_code": record.subsidy_rule_code,
             "subsidy_explanation": record.subsidy_explanation, "subsidy_prior_id": record.subsidy_prior_id,
             "subsidy_claim": record.subsidy_claim})
@@ -170,7 +180,8 @@ class Bulk(BulkRules):
 
     def write(self):
         if self.records:
-            numbering.number_rows(self.records, CertificationRecord.__tablename__, CertificationRecord.number_code)
+            numbering.number_rows(self.records, CertificationRecord.__tablename__,
+                                  CertificationRecord.number_code)
             db.session.execute(CertificationRecord.__table__.insert(), self.records)
 
 

@@ -279,7 +279,8 @@ def _remove_file(att):
 
 
 def attach(user, record_id: str, upload, slot: str | None = None):
-    """Add a certificate scan (its only document: ``slot`` is not used) (PDF by content, at most ATTACHMENT_MAX_BYTES) to the user's own record."""
+    """Add a certificate scan (its only document: ``slot`` is not used) (PDF by content, at most
+    ATTACHMENT_MAX_BYTES) to the user's own record."""
     record = get(user, record_id)
     if record.status != "submitted":
         error(409, _("该备案已审核，不能再添加附件。"))
@@ -416,7 +417,8 @@ def _reestimate_blocked_by(rejected, actor=None):
 
 def stats() -> dict[str, int]:
     """``{"submitted", "verified", "rejected"}``: the current tenant's records by their current status."""
-    rows = db.session.execute(select(CertificationRecord.status, func.count()).group_by(CertificationRecord.status))
+    rows = db.session.execute(select(CertificationRecord.status,
+                                     func.count()).group_by(CertificationRecord.status))
     counts = {s: 0 for s in RECORD_STATUSES}
     for status, n in rows:
         if status in counts:
@@ -446,9 +448,9 @@ def certifications_verified(years: list[int]) -> dict[int, int]:
 
     The number of distinct organizations (``enterprise_id``) with at least one *verified* record whose
     certificate was issued on or before 31 December of ``year``. Cumulative because the tenants' targets
-    are ("贯标企事业单位累计达到30家", "达到300家", "达到50家（到2020年累计）"). The year is the certificate's issue
-    year, not the year of the bureau's decision: a certificate issued in 2019 and recorded in 2020 counts
-    for 2019 onwards, so late filing does not move an organization between years. Expired certificates
+    are ("贯标企事业单位累计达到30家", "达到300家", "达到50家（到2020年累计）"). The year is the certificate's
+    issue year, not the year of the bureau's decision: a certificate issued in 2019 and recorded in 2020
+    counts for 2019 onwards, so late filing does not move an organization between years. Expired certificates
     still count (the targets count organizations that passed certification), and an organization with
     certificates for several standards or editions counts once.
 
@@ -459,15 +461,17 @@ def certifications_verified(years: list[int]) -> dict[int, int]:
         return dt.date(year + 1, 1, 1) if year < dt.MAXYEAR else dt.date.max
 
     firsts = (select(CertificationRecord.enterprise_id)
-              .where(CertificationRecord.status == "verified", CertificationRecord.issued_on < end_of(max(years)))
+              .where(CertificationRecord.status == "verified",
+                     CertificationRecord.issued_on < end_of(max(years)))
               .group_by(CertificationRecord.enterprise_id))
     return up_to(count_by_year(firsts, func.min(CertificationRecord.issued_on), years, end_of), years)
 
 
 def export_headers(tenant) -> list[str]:
     """The export's column headers in the user's language, the tenant's own fields last."""
-    return [_("序号"), _("单位名称"), _("统一社会信用代码"), _("单位类型"), _("标准"), _("标准版本"), _("证书编号"),
-            _("认证机构"), _("发证日期"), _("有效期至"), _("辅导机构"), _("认证范围"), _("状态"), _("资助估算(元)"),
+    return [_("序号"), _("单位名称"), _("统一社会信用代码"), _("单位类型"), _("标准"), _("标准版本"),
+            _("证书编号"), _("认证机构"), _("发证日期"), _("有效期至"), _("辅导机构"), _("认证范围"),
+            _("状态"), _("资助估算(元)"),
             _("依据"), _("估算说明"), _("提交时间"), _("审核时间"), _("审核意见")] + [
         pick(f.label_zh, f.label_en) for f in tenant.forms.fields_for("certification")]
 

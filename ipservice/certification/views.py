@@ -117,7 +117,8 @@ def upload(record_id):
         if exc.status not in (409, 413, 415, 422):
             raise
         status, errors, message = _failure(exc, file_field=True)
-        return _detail(services.get(current_user, record_id), status, upload_errors=errors or {"file": [message]})
+        return _detail(services.get(current_user, record_id), status,
+                       upload_errors=errors or {"file": [message]})
     flash(_("附件已上传。"))
     return redirect(url_for("certification.detail", record_id=record_id))
 
@@ -136,14 +137,16 @@ def decision(record_id):
                                           if k in ("decision", "reason") and v.strip()})
         services.decide(current_user, record_id, data)
     except ValidationError as exc:
-        return _detail(services.get(current_user, record_id), 422, decision_errors=localize_errors(exc.messages),
+        return _detail(services.get(current_user, record_id), 422,
+                       decision_errors=localize_errors(exc.messages),
                        reason_value=request.form.get("reason", ""))
     except Refusal as exc:
         if exc.status not in (409, 422):
             raise
         status, errors, message = _failure(exc)
         return _detail(services.get(current_user, record_id), status,
-                       decision_errors=errors or {"_schema": [message]}, reason_value=request.form.get("reason", ""))
+                       decision_errors=errors or {"_schema": [message]},
+                       reason_value=request.form.get("reason", ""))
     flash(_("审核结果已保存。"))
     return redirect(url_for("certification.detail", record_id=record_id))
 

@@ -107,7 +107,8 @@ class Refusal(Exception):
         from ipservice.core.i18n import localize_errors
 
         fields = flat_errors(localize_errors(self.errors))
-        return self.message or " ".join(t for ts in fields.values() for t in ts) or default_message(self.status)
+        return (self.message or " ".join(t for ts in fields.values() for t in ts)
+                or default_message(self.status))
 
 
 class NotFound(Refusal):
@@ -173,7 +174,8 @@ def fold_unknown(errors):
     out = {k: fold_unknown(v) for k, v in errors.items() if v != [UNKNOWN_FIELD]}
     first = sorted((str(k) for k in unknown), key=lambda k: (len(k), k))[:UNKNOWN_NAMED]
     names = _("、").join(k[:_NAME_SHOWN] for k in first)
-    out.setdefault("_schema", []).append(_("不认识的字段：%(names)s 等 %(n)s 个。", names=names, n=len(unknown)))
+    out.setdefault("_schema",
+                   []).append(_("不认识的字段：%(names)s 等 %(n)s 个。", names=names, n=len(unknown)))
     return out
 
 

@@ -74,7 +74,8 @@ def _replay(record: IdempotencyRecord, fingerprint: str):
 
 def _find(key: str):
     return db.session.scalar(
-        select(IdempotencyRecord).where(IdempotencyRecord.user_id == current_user.id, IdempotencyRecord.key == key)
+        select(IdempotencyRecord).where(IdempotencyRecord.user_id == current_user.id,
+                                        IdempotencyRecord.key == key)
     )
 
 

@@ -1,4 +1,5 @@
-"""托管服务机构 API — ``/t/<tenant>/api/v1/agencies`` (the enrollments are the one filing API: ``custody.kind``)."""
+"""托管服务机构 API — ``/t/<tenant>/api/v1/agencies`` (the enrollments are the one filing API:
+``custody.kind``)."""
 from flask.views import MethodView
 from flask_login import current_user
 from ipservice.extensions import Blueprint

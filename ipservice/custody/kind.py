@@ -10,7 +10,8 @@ def declare() -> FilingKind:
         statuses=schemas.STATUS_LABELS, pending=("submitted",),
         service=services, list_endpoint="custody.queue", detail_endpoint="custody.detail",
         detail_arg="enrollment_id", number_attr="number", new_endpoint="custody.new", importer=imports.SPEC,
-        stats_schema=schemas.CustodyCounts, metrics={"custody_enrollments_approved": services.approved_enterprises},
+        stats_schema=schemas.CustodyCounts,
+        metrics={"custody_enrollments_approved": services.approved_enterprises},
         form_section=schemas.CustodyFormSection, funded_through_filing=True,
         decision=Decision(outcomes=schemas.DECISIONS, body=schemas.CustodyDecisionIn, apply=services.decide),
         api=ApiSurface(

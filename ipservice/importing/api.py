@@ -16,8 +16,8 @@ BLUEPRINTS = [blp]
 
 def as_dict(imp) -> dict:
     ended = imp.status in ("done", "failed")
-    return {"id": imp.id, "kind": imp.kind, "status": imp.status, "rows": imp.rows, "processed": imp.processed,
-            "ok": imp.ok, "skipped": imp.skipped, "errors": imp.errors,
+    return {"id": imp.id, "kind": imp.kind, "status": imp.status, "rows": imp.rows,
+            "processed": imp.processed, "ok": imp.ok, "skipped": imp.skipped, "errors": imp.errors,
             "report_url": url_for("api_imports.report_csv", tenant=imp.tenant_id, import_id=imp.id)
             if ended else None}
 
@@ -32,7 +32,8 @@ class Imports(MethodView):
     @blp.alt_response(422, description="no kind or an unknown one, no file, an empty one, required columns missing")
     def post(self, form):
         """Import a spreadsheet (multipart ``file``, an .xlsx; ``kind``: the filing kind of its rows) through
-        the same engine as ``flask import``: checked now (nothing is stored when it is refused), run by a job."""
+        the same engine as ``flask import``: checked now (nothing is stored when it is refused), run by a
+        job."""
         imp = services.create(current_user, form.get("kind"), request.files.get("file"))
         return {"id": imp.id, "status": imp.status}, 202
 

@@ -39,7 +39,8 @@ class BulkChunk:
         rows = []
         for row_no, cells in chunk:
             values, errors = self.values(cells, mapping)
-            rows.append(Prepared(row_no, values, errors, self.uscc_of(values, errors), self.status_of(values)))
+            rows.append(Prepared(row_no, values, errors, self.uscc_of(values, errors),
+                                 self.status_of(values)))
         usccs = sorted({r.uscc for r in rows if r.uscc})
         orgs: dict[str, Org] = {}
         if usccs:
@@ -117,11 +118,13 @@ class BulkChunk:
             now = org.created_at
             if owner_id is None:
                 owner_id = new_id()
-                users.append({"id": owner_id, "email": org.owner_email, "password_hash": accounts.UNUSABLE_PASSWORD,
+                users.append({"id": owner_id, "email": org.owner_email,
+                              "password_hash": accounts.UNUSABLE_PASSWORD,
                               "role": "enterprise", "tenant_id": self.tenant.slug, "display_name": org.name,
                               "active": False, "created_at": now, "session_generation": 0})
-            enterprises.append({"tenant_id": self.tenant.slug, "id": org.id, "name": org.name, "uscc": org.uscc,
-                                "contact_name": "", "contact_phone": "", "user_id": owner_id, "created_at": now,
+            enterprises.append({"tenant_id": self.tenant.slug, "id": org.id, "name": org.name,
+                                "uscc": org.uscc, "contact_name": "", "contact_phone": "",
+                                "user_id": owner_id, "created_at": now,
                                 "verified_at": None, "verified_by": None})
         if users:
             db.session.execute(User.__table__.insert(), users)

@@ -31,8 +31,8 @@ def _check_user(tenant, email: str):
     if user is None and accounts.lookup_login(email) is None:
         _usage(_("未找到用户 %(email)s。", email=email))
     if user is None or user.role != "bureau" or user.tenant_id != tenant.slug or not user.active:
-        _usage(_("%(email)s 不是%(tenant)s知识产权局的有效用户，不能导入。", email=accounts.normalize_email(email),
-                 tenant=pick(tenant.name_zh, tenant.name_en)))
+        _usage(_("%(email)s 不是%(tenant)s知识产权局的有效用户，不能导入。",
+                 email=accounts.normalize_email(email), tenant=pick(tenant.name_zh, tenant.name_en)))
     return user
 
 

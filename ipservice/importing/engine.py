@@ -76,7 +76,8 @@ class Importer(BulkChunk):
         self.columns = self.spec.columns(tenant)
         self.by_key = {c.key: c for c in self.columns}
         self.error_keys = {**self.error_keys, **self.spec.error_keys}
-        self.written_unanalyzed = 0  # rows imported since the tables were last analyzed (importing.statistics)
+        # rows imported since the tables were last analyzed (importing.statistics)
+        self.written_unanalyzed = 0
 
     @property
     def user(self):
@@ -84,7 +85,8 @@ class Importer(BulkChunk):
         return self._user
 
     def _registration(self, field_name: str):
-        """The registration form's schema for one field, built once per file (building costs more than a load)."""
+        """The registration form's schema for one field, built once per file (building costs more than a
+        load)."""
         from ipservice.accounts.schemas import RegistrationSchema
 
         schema = self._schemas.get(field_name)
@@ -160,11 +162,13 @@ class Importer(BulkChunk):
                                          password_hash=accounts.UNUSABLE_PASSWORD, verified=False)
         owner.active = False
         db.session.flush()
-        enterprise = Enterprise(name=name.strip(), uscc=uscc, contact_name="", contact_phone="", user_id=owner.id)
+        enterprise = Enterprise(name=name.strip(), uscc=uscc, contact_name="", contact_phone="",
+                                user_id=owner.id)
         db.session.add(enterprise)
         db.session.flush()
         audit.record("enterprise.imported", "enterprise", enterprise.id,
-                     {"name": enterprise.name, "uscc": uscc, "owner": email, "file": self.filename, "row": row},
+                     {"name": enterprise.name, "uscc": uscc, "owner": email, "file": self.filename,
+                      "row": row},
                      actor=self.user)
         return enterprise
 
@@ -247,7 +251,8 @@ class Importer(BulkChunk):
             from flask import current_app
 
             self.fallbacks += 1
-            current_app.logger.warning("import: rows %s–%s redone row by row (%s: %s)", chunk[0][0], chunk[-1][0],
+            current_app.logger.warning("import: rows %s–%s redone row by row (%s: %s)",
+                                       chunk[0][0], chunk[-1][0],
                                        type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
             return [self.run_row(row_no, row, mapping) for row_no, row in chunk]
 

@@ -36,7 +36,8 @@ class ImportSpec:
 
     def __post_init__(self):
         if self.bulk is not None and self.resolve is not None:
-            raise ValueError(f"import {self.command}: bulk rules look up what the row needs themselves (no resolve)")
+            raise ValueError(f"import {self.command}: bulk rules look up what the row needs themselves (no "
+                             "resolve)")
 
 
 @dataclass

@@ -69,7 +69,8 @@ class Layout:
 
 
 def chunks(data) -> Iterator[list]:
-    """``data`` in lists of ``engine.BATCH_ROWS``; the last one possibly empty (its commit ends the import)."""
+    """``data`` in lists of ``engine.BATCH_ROWS``; the last one possibly empty (its commit ends the
+    import)."""
     chunk = []
     for item in data:
         chunk.append(item)

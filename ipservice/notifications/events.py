@@ -55,7 +55,8 @@ def on_audit(event) -> None:
     kind = _kind_of(event.object_type)
     if kind is None or not event.object_id or tenant_id is None:
         return
-    params = {"kind": kind.name, "id": event.object_id, "status": what, **_filing_params(kind, event, tenant_id)}
+    params = {"kind": kind.name, "id": event.object_id, "status": what,
+              **_filing_params(kind, event, tenant_id)}
     if what == "submitted":
         notify(bureau_users(tenant_id), "new_filing", event.action, params, tenant_id, each_only=True)
     elif what in kind.statuses or what in EXTRA_DECISIONS:

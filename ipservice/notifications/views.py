@@ -13,7 +13,8 @@ SIGNED_IN = ("enterprise", "bureau", "cross_admin")
 
 def class_labels() -> dict:
     return {"decision": _("申请的决定"), "progress": _("案件进展"), "new_filing": _("新提交的申请"),
-            "account": _("账户安全"), "digest": _("每日提醒"), "background": _("后台任务（导入、大批量导出）")}
+            "account": _("账户安全"), "digest": _("每日提醒"),
+            "background": _("后台任务（导入、大批量导出）")}
 
 
 def nav_link():

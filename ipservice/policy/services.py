@@ -62,8 +62,8 @@ def subsidy_estimate(tenant: Tenant, applies_to: str, on: dt.date, *, already_gr
         from ipservice.core.labels import ORG_TYPES, label
 
         return {"amount_cny": None, "rule_code": rule.code,
-                "explanation": _("%(cite)s（%(name)s）只适用于%(kinds)s，不适用于%(kind)s。", cite=cite, name=name,
-                                 kinds=listing(rule.org_types, lambda k: label(ORG_TYPES, k)),
+                "explanation": _("%(cite)s（%(name)s）只适用于%(kinds)s，不适用于%(kind)s。", cite=cite,
+                                 name=name, kinds=listing(rule.org_types, lambda k: label(ORG_TYPES, k)),
                                  kind=label(ORG_TYPES, org_type))}
     if already_granted:
         return {"amount_cny": 0, "rule_code": rule.code,
@@ -119,8 +119,8 @@ def _before_cap(rule: Rule, unit: str, quantity: int, base_cny: int | None, cap_
     cap = rule.cap_cny
     if unit == "rate":
         raw = int((Decimal(str(rule.rate)) * Decimal(base_cny or 0)).quantize(Decimal(1), ROUND_HALF_UP))
-        steps = [_("%(base)s 元 × %(rate)s = %(amount)s 元", base=money(base_cny or 0), rate=percent(rule.rate),
-                   amount=money(raw))]
+        steps = [_("%(base)s 元 × %(rate)s = %(amount)s 元", base=money(base_cny or 0),
+                   rate=percent(rule.rate), amount=money(raw))]
     elif unit == "base":
         raw = base_cny or 0
         steps = [_("按实际发生额 %(amount)s 元", amount=money(raw))]
@@ -131,7 +131,8 @@ def _before_cap(rule: Rule, unit: str, quantity: int, base_cny: int | None, cap_
         cap = None if cap_per == "application" else cap  # a fixed amount is its own limit
     elif cap is not None:
         raw = cap * quantity
-        steps = [_("政策规定最高 %(cap)s 元 × %(n)s = %(total)s 元", cap=money(cap), n=quantity, total=money(raw))
+        steps = [_("政策规定最高 %(cap)s 元 × %(n)s = %(total)s 元", cap=money(cap), n=quantity,
+                   total=money(raw))
                  if quantity != 1 else _("政策规定最高 %(cap)s 元", cap=money(cap))]
         cap = None if cap_per == "application" else cap
     else:
@@ -149,8 +150,8 @@ def _capped(amount: int, cap: int, cap_per: str, used_cny: int, year: int | None
         return amount
     left = max(cap - used_cny, 0)
     if cap_per == "enterprise_year":
-        steps.append(_("%(year)s 年度本单位在本政策下已申请或获得 %(used)s 元，年度上限 %(cap)s 元，尚余 %(left)s 元",
-                       year=year, used=money(used_cny), cap=money(cap), left=money(left)))
+        steps.append(_("%(year)s 年度本单位在本政策下已申请或获得 %(used)s 元，年度上限 %(cap)s 元，尚余 "
+                       "%(left)s 元", year=year, used=money(used_cny), cap=money(cap), left=money(left)))
     else:
         steps.append(_("本单位在本政策下已申请或获得 %(used)s 元，上限 %(cap)s 元，尚余 %(left)s 元",
                        used=money(used_cny), cap=money(cap), left=money(left)))
@@ -167,9 +168,9 @@ def explained(tenant: Tenant, rule: Rule, arithmetic: str) -> str:
 def rule_view(tenant: Tenant, rule: Rule, today: dt.date) -> dict:
     doc = tenant.document(rule.source.document)
     return {
-        **{k: getattr(rule, k) for k in ("code", "name_zh", "name_en", "kind", "amount_cny", "rate", "cap_cny",
-                                          "unit", "applies_to", "org_types", "effective_from", "effective_to",
-                                          "note_zh", "note_en")},
+        **{k: getattr(rule, k) for k in (
+            "code", "name_zh", "name_en", "kind", "amount_cny", "rate", "cap_cny", "unit", "applies_to",
+            "org_types", "effective_from", "effective_to", "note_zh", "note_en")},
         "in_force": rule.in_force(today),
         "reading": reading_of(rule),
         "display": {"name": pick(rule.name_zh, rule.name_en), "note": pick(rule.note_zh, rule.note_en),

@@ -41,7 +41,8 @@ def _name(d: dict) -> str:
 def _charts(data: dict) -> dict:
     districts, kinds = data["districts"], filing.kinds()
     names = [_name(d) for d in districts]
-    out = {"volumes": _volumes_chart(districts, kinds, names), "kinds": _kind_sections(districts, kinds, names)}
+    out = {"volumes": _volumes_chart(districts, kinds, names),
+           "kinds": _kind_sections(districts, kinds, names)}
     if data["months"]:
         out["months"] = _months_chart(data)
     out["groups"] = [_group_chart(i, rows) for i, rows in enumerate(data["comparable"])]
@@ -57,7 +58,8 @@ def _volumes_chart(districts: list[dict], kinds, names: list[str]):
 
 
 def _kind_sections(districts: list[dict], kinds, names: list[str]) -> list:
-    """Each kind's own sections on the province view (the cases' closure rate): ``FilingKind.stats_charts``."""
+    """Each kind's own sections on the province view (the cases' closure rate):
+    ``FilingKind.stats_charts``."""
     return [section for k in kinds if k.stats_charts is not None
             for section in k.stats_charts([d["kinds"][k.name]["stats"] for d in districts], names)]
 

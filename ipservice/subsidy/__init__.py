@@ -1,4 +1,5 @@
-"""资助/奖励申请 — subsidy applications: an organization applies under any funded rule of its district's policy
+"""资助/奖励申请 — subsidy applications: an organization applies under any funded rule of its district's
+policy
 (``tenants/<slug>/subsidies.toml``); the estimate comes from the rule in force on the basis date and quotes
 its clause; one subsidy per object; the bureau grants within the estimate; the liability is held against
 the budget lines of the documents."""

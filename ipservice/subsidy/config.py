@@ -185,8 +185,8 @@ def load(folder: Path, tenant: c.Tenant, kinds) -> SubsidyConfig:
         tenant_field_names={f.name for f in tenant.forms.fields_for(KIND)}, fail=fail, seen=set())
     rules = tuple(_subsidy_rule(f"subsidies.{i}", s, context) for i, s in enumerate(data["subsidies"]))
     budgets = _budgets(data["budgets"], by_code, fail)
-    return SubsidyConfig(number_prefix=data["number_prefix"], number_format=data["number_format"], rules=rules,
-                         budgets=budgets)
+    return SubsidyConfig(number_prefix=data["number_prefix"], number_format=data["number_format"],
+                         rules=rules, budgets=budgets)
 
 
 @dataclass(frozen=True)

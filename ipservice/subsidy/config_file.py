@@ -28,8 +28,6 @@ BASE_FIELD_NAMES = ("rule", "org_type", "basis_date", "quantity", "base_amount_c
                     "pct_numbers", "object_no")
 
 
-# --- schema ----------------------------------------------------------------------------------------------
-
 class LabelSchema(Strict):
     label_zh = fields.String(required=True, validate=validate.Length(min=1))
     label_en = fields.String(required=True, validate=validate.Length(min=1))

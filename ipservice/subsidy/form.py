@@ -45,7 +45,8 @@ class _Common(Schema):
         basis = data.get("basis_date")
         today = today_china()
         if basis and basis > today:
-            errors["basis_date"] = [_("依据日期不能晚于今天（北京时间 %(today)s）。", today=today.isoformat())]
+            errors["basis_date"] = [_("依据日期不能晚于今天（北京时间 %(today)s）。",
+                                      today=today.isoformat())]
         cfg = self.subsidy_rule
         if cfg is not None:
             _check_quantity(cfg, data, errors)
@@ -103,8 +104,8 @@ def _check_min_years(cfg, data: dict, basis: dt.date | None, errors: dict) -> No
 
 PATENT_NUMBERS_LABEL = label("专利申请号（含校验位，一行一个）",
                              "Patent application numbers (with check digit, one per line)", widget="text")
-PCT_NUMBERS_LABEL = label("PCT 国际申请号（一行一个）", "PCT international application numbers (one per line)",
-                          widget="text")
+PCT_NUMBERS_LABEL = label("PCT 国际申请号（一行一个）",
+                          "PCT international application numbers (one per line)", widget="text")
 
 
 class SubsidyApplicationBase(_Common):
@@ -116,7 +117,8 @@ class SubsidyApplicationBase(_Common):
     base_amount_cny = fields.Integer(load_default=None, allow_none=True, strict=False,
                                      validate=validate.Range(min=0, max=MAX_AMOUNT),
                                      metadata=label("基数金额（元）", "Base amount (yuan)"))
-    patent_numbers = NumberList(parse_patent(()), load_default=None, allow_none=True, metadata=PATENT_NUMBERS_LABEL)
+    patent_numbers = NumberList(parse_patent(()), load_default=None, allow_none=True,
+                                metadata=PATENT_NUMBERS_LABEL)
     pct_numbers = NumberList(parse_pct, load_default=None, allow_none=True, metadata=PCT_NUMBERS_LABEL)
     object_no = DocumentNumber(load_default=None, allow_none=True, max_length=100,
                      metadata=label("文件编号", "Document number"))
@@ -151,7 +153,8 @@ def rule_form(tenant, cfg) -> type[Schema]:
     """The form of one rule: its base fields, the tenant's subsidy fields, the rule's own fields."""
     key = (tenant.slug, cfg.rule, tenant.forms.version, id(cfg))
     if key not in _RULE_FORMS:
-        _RULE_FORMS[key] = build(_rule_base(tenant, cfg), tuple(tenant.forms.fields_for("subsidy")) + cfg.fields,
+        _RULE_FORMS[key] = build(_rule_base(tenant, cfg),
+                                 tuple(tenant.forms.fields_for("subsidy")) + cfg.fields,
                                  name=f"SubsidyForm_{cfg.rule}")
     return _RULE_FORMS[key]
 
@@ -168,8 +171,8 @@ def rule_choices(tenant) -> list[dict]:
 
 def build_form(tenant) -> type[Schema]:
     """The tenant's subsidy form: loads a body with the form of the rule it names."""
-    generic = build(SubsidyApplicationBase, tuple(tenant.forms.fields_for("subsidy")), {"rule": rule_choices(tenant)},
-                    name="SubsidyApplicationForm")
+    generic = build(SubsidyApplicationBase, tuple(tenant.forms.fields_for("subsidy")),
+                    {"rule": rule_choices(tenant)}, name="SubsidyApplicationForm")
 
     class SubsidyApplicationForm(generic):
         def load(self, data, *, many=None, partial=None, unknown=None):

@@ -34,7 +34,8 @@ ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院�
 def columns(tenant) -> list[Column]:
     rules = rule_choices(tenant)
     own, seen = [], set()
-    for f in tuple(tenant.forms.fields_for("subsidy")) + tuple(f for cfg in settings(tenant).rules for f in cfg.fields):
+    rule_fields = tuple(f for cfg in settings(tenant).rules for f in cfg.fields)
+    for f in tuple(tenant.forms.fields_for("subsidy")) + rule_fields:
         if f.name not in seen:  # a field several rules share is one column
             seen.add(f.name)
             own.append(f)
@@ -49,15 +50,23 @@ def columns(tenant) -> list[Column]:
         Column("org_type", ("单位类型", "org_type"), "Type of organization",
                convert=lambda raw: as_choice(raw, labels_table(ORG_TYPES), ORG_TYPE_ALIASES)),
         Column("basis_date", ("依据日期", "basis_date"), "Basis date", convert=as_date),
-        Column("patent_numbers", ("专利申请号", "专利号", "patent_numbers"), "Patent application numbers", False),
-        Column("pct_numbers", ("PCT国际申请号", "PCT申请号", "pct_numbers"), "PCT application numbers", False),
-        Column("object_no", ("文件编号", "凭证编号", "合同编号", "证书编号", "object_no"), "Document number", False),
-        Column("base_amount_cny", ("基数金额（元）", "基数金额", "base_amount_cny"), "Base amount (yuan)", False,
-               as_integer),
+        Column("patent_numbers", ("专利申请号", "专利号", "patent_numbers"), "Patent application numbers",
+               False),
+        Column("pct_numbers", ("PCT国际申请号", "PCT申请号", "pct_numbers"), "PCT application numbers",
+               False),
+        Column("object_no", ("文件编号", "凭证编号", "合同编号", "证书编号", "object_no"), "Document number",
+               False),
+        Column("base_amount_cny", ("基数金额（元）", "基数金额", "base_amount_cny"), "Base amount (yuan)",
+               False, as_integer),
         *extra,
         status_column(("submitted", "approved", "rejected")),
         Column("reason", ("决定理由", "驳回理由", "理由", "reason", "decision_reason"), "Reason", False),
     ]
+
+
+def _cell_items(cell) -> list[str]:
+    """A cell's numbers: one a line, or separated by 、."""
+    return [p for p in str(cell or "").replace("、", "\n").splitlines() if p.strip()]
 
 
 def _objects(cfg, values) -> list[str] | None:
@@ -66,9 +75,9 @@ def _objects(cfg, values) -> list[str] | None:
     try:
         if cfg.object == "patent":
             parse = parse_patent(cfg.patent_kinds)
-            return [parse(p) for p in str(values.get("patent_numbers") or "").replace("、", "\n").splitlines() if p.strip()]
+            return [parse(p) for p in _cell_items(values.get("patent_numbers"))]
         if cfg.object == "pct_application":
-            return [parse_pct(p) for p in str(values.get("pct_numbers") or "").replace("、", "\n").splitlines() if p.strip()]
+            return [parse_pct(p) for p in _cell_items(values.get("pct_numbers"))]
         if cfg.object == "document":
             return [identifiers.document_number(str(values.get("object_no") or ""))]
     except ValidationError:

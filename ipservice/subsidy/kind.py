@@ -13,8 +13,8 @@ def declare() -> FilingKind:
         label=("资助申请", "Subsidy application"),
         statuses=models.STATUS_LABELS, pending=("submitted",),
         service=services, list_endpoint="subsidy.index", detail_endpoint="subsidy.detail",
-        detail_arg="application_id", new_endpoint="subsidy.rules", stats_key="subsidies", number_attr="number",
-        importer=imports.SPEC, stats_extra=services.stats_extra,
+        detail_arg="application_id", new_endpoint="subsidy.rules", stats_key="subsidies",
+        number_attr="number", importer=imports.SPEC, stats_extra=services.stats_extra,
         stats_extra_schema=schemas.SubsidyLiabilityReportOut, stats_by_tenant=services.stats_by_tenant,
         stats_schema=schemas.SubsidyCounts, tenant_config=config.load,
         decision=Decision(outcomes=models.DECISIONS, body=schemas.SubsidyDecisionIn, apply=services.decide,
@@ -30,11 +30,11 @@ def declare() -> FilingKind:
             submit_text=BODY_TEXT,
             refusals={"submit": {409: "an object of the application (patent, award certificate, loan…) is "
                                       "claimed already under the rule in the tenant",
-                                 422: "validation failed; the rule was not in force on basis_date, or does not "
-                                      "fund this kind of organization"},
+                                 422: "validation failed; the rule was not in force on basis_date, or does "
+                                      "not fund this kind of organization"},
                       "decide": {409: "decided already, or the grant would take a budget line set to refuse "
                                       "(``over = \"refuse\"``) over its amount",
-                                 422: "a rejection without a reason, an amount above the estimate, or no amount "
-                                      "where the policy sets none"},
+                                 422: "a rejection without a reason, an amount above the estimate, or no "
+                                      "amount where the policy sets none"},
                       "attach": {409: "the application is decided", 413: "larger than the upload limit",
                                  415: "the content is not a PDF, JPEG or PNG"}}))

@@ -10,8 +10,14 @@ from marshmallow import Schema, ValidationError, fields, post_dump, validate, va
 
 from ipservice.accounts.schemas import label
 from ipservice.core.attachments import AttachmentOut
-from ipservice.core.openapi import (FORM_VALUE, ComputedList, ComputedNested, ComputedString, FilingOut,
-                                    form_values)
+from ipservice.core.openapi import (
+    FORM_VALUE,
+    ComputedList,
+    ComputedNested,
+    ComputedString,
+    FilingOut,
+    form_values,
+)
 from ipservice.core.types import ChinaDateTime, today_china
 from ipservice.core.validators import Text, filter_date
 from ipservice.forms.api import FieldOut

@@ -82,7 +82,8 @@ def org_types_of(cfg, rule) -> tuple[str, ...]:
 
 def citation_of(tenant, rule) -> dict:
     doc = tenant.document(rule.source.document)
-    return {"document": doc.label, "document_code": doc.code, "clause": rule.source.clause, "quote": rule.source.quote}
+    return {"document": doc.label, "document_code": doc.code, "clause": rule.source.clause,
+            "quote": rule.source.quote}
 
 
 def rules(tenant, on: dt.date | None = None) -> list[tuple]:
@@ -110,7 +111,8 @@ def pays(tenant, cfg, rule) -> str:
         cap = money(rule.cap_cny)
         if cfg.cap_key_field:
             field = next(f for f in cfg.fields if f.name == cfg.cap_key_field)
-            scope = _("每个“%(field)s”累计最高 %(cap)s 元", field=pick(field.label_zh, field.label_en), cap=cap)
+            scope = _("每个“%(field)s”累计最高 %(cap)s 元", field=pick(field.label_zh, field.label_en),
+                      cap=cap)
         elif cfg.cap_per == "enterprise":
             scope = _("每个单位累计最高 %(cap)s 元", cap=cap)
         elif cfg.cap_per == "enterprise_year":
@@ -139,7 +141,8 @@ def _applicable(tenant, data):
     kinds = org_types_of(cfg, rule)
     if kinds and data["org_type"] not in kinds:
         message = _("%(name)s只资助%(kinds)s，不资助%(kind)s。", name=pick(rule.name_zh, rule.name_en),
-                    kinds=listing(kinds, lambda k: label(ORG_TYPES, k)), kind=label(ORG_TYPES, data["org_type"]))
+                    kinds=listing(kinds, lambda k: label(ORG_TYPES, k)),
+                    kind=label(ORG_TYPES, data["org_type"]))
         error(422, message, {"org_type": [message]})
     return cfg, rule
 
@@ -208,8 +211,8 @@ def _duplicate(holder: SubsidyApplication | None = None, enterprise_id: str | No
     """409. The holder's number and status are named to its own organization only: another organization's
     application is not the applicant's business (issue 20)."""
     if holder is not None and holder.enterprise_id == enterprise_id:
-        message = _("申请的对象已在本地区按同一政策申请过资助（申请编号 %(number)s，%(status)s），同一对象只能资助一次。",
-                    number=holder.number, status=status_label(holder.status))
+        message = _("申请的对象已在本地区按同一政策申请过资助（申请编号 %(number)s，%(status)s），"
+                    "同一对象只能资助一次。", number=holder.number, status=status_label(holder.status))
     else:
         message = _("申请的对象已在本地区按同一政策申请过资助，同一对象只能资助一次。")
     error(409, message)
@@ -257,7 +260,8 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> SubsidyApplicat
         stored = _compute(tenant, cfg, rule, data["quantity"], data.get("base_amount_cny"), used,
                           basis_year)["explanation"]
     app = SubsidyApplication(
-        number=settings(tenant).number_format.format(prefix=settings(tenant).number_prefix, year=year, seq=seq),
+        number=settings(tenant).number_format.format(prefix=settings(tenant).number_prefix, year=year,
+                                                     seq=seq),
         year=year, seq=seq, enterprise_id=enterprise.id, rule_code=rule.code, org_type=data["org_type"],
         basis_date=data["basis_date"], basis_year=basis_year, quantity=data["quantity"],
         base_amount_cny=data.get("base_amount_cny"), objects=list(data.get("objects") or []), cap_key=cap_key,
@@ -291,7 +295,8 @@ def estimate_of(app: SubsidyApplication) -> dict:
     if cfg is None:
         return {"amount_cny": app.estimate_cny, "explanation": app.estimate_explanation,
                 "arithmetic": app.estimate_explanation, "citation": None}
-    again = _compute(tenant, cfg, rule, app.quantity, app.base_amount_cny, app.estimate_used_cny, app.basis_year)
+    again = _compute(tenant, cfg, rule, app.quantity, app.base_amount_cny, app.estimate_used_cny,
+                     app.basis_year)
     if again["amount_cny"] != app.estimate_cny:
         again["explanation"] = again["arithmetic"] = app.estimate_explanation
         again["amount_cny"] = app.estimate_cny
@@ -389,7 +394,8 @@ def page(user, filters: dict, page_no: int, page_size: int):
     """One page of the applications ``user`` may see, newest first, and the total."""
     stmt = listed_query(user, filters)
     # count(*) over the list's FROM and WHERE, not over a subquery of every column (SQLite materializes it)
-    total = db.session.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)) or 0
+    total = db.session.scalar(stmt.with_only_columns(func.count(),
+                                                     maintain_column_froms=True).order_by(None)) or 0
     if (page_no - 1) * page_size >= total:
         return [], total
     return list(db.session.scalars(stmt.offset((page_no - 1) * page_size).limit(page_size)).unique()), total
@@ -420,21 +426,24 @@ def decide(user, application_id: str, data: dict) -> SubsidyApplication:
         if app.estimate_cny is not None and amount > app.estimate_cny:
             message = _("核定金额不能超过估算金额 %(amount)s 元。", amount=policy.money(app.estimate_cny))
             error(422, message, {"amount_cny": [message]})
-    filing.decide(app, OBJECT_TYPE, decision, DECISIONS, data.get("reason"), user, reason_required_for=("reject",))
+    filing.decide(app, OBJECT_TYPE, decision, DECISIONS, data.get("reason"), user,
+                  reason_required_for=("reject",))
     if app.status == "approved":
         db.session.execute(update(SubsidyApplication).where(SubsidyApplication.id == app.id)
                            .values(granted_cny=amount).execution_options(synchronize_session=False))
         set_committed_value(app, "granted_cny", amount)
         app.warning = budget.charge(app.rule_code, app.basis_year, amount)
         audit.record(f"{OBJECT_TYPE}.granted", OBJECT_TYPE, app.id,
-                     {"amount_cny": amount, "estimate_cny": app.estimate_cny, "warning": app.warning}, actor=user)
+                     {"amount_cny": amount, "estimate_cny": app.estimate_cny, "warning": app.warning},
+                     actor=user)
     else:  # rejected: the objects may be claimed again
         db.session.execute(delete(SubsidyClaim).where(SubsidyClaim.application_id == app.id)
                            .execution_options(synchronize_session=False))
     return app
 
 
-# --- counts --------------------------------------------------------------------------------------------------
+# --- counts
+# --------------------------------------------------------------------------------------------------
 
 def stats() -> dict[str, int]:
     """``{"submitted", "approved", "rejected", "approved_cny"}``: the current tenant's applications by their

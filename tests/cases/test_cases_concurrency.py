@@ -75,8 +75,8 @@ def live_server(app, tmp_root):
     conf.write_text("# no settings: everything on the command line\n")
     with open(tmp_root / f"gunicorn-{port}.log", "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(conf), "--bind", f"127.0.0.1:{port}", "--workers", "3",
-             "--threads", "4", "--worker-class", "gthread", "--timeout", "60", "--log-level", "warning",
+            [sys.executable, "-m", "gunicorn", "-c", str(conf), "--bind", f"127.0.0.1:{port}", "--workers",
+             "3", "--threads", "4", "--worker-class", "gthread", "--timeout", "60", "--log-level", "warning",
              "ipservice:create_app()"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:

@@ -115,7 +115,8 @@ def test_trademark_numbers_must_be_1_to_10_digits(app, bad):
 
 def test_other_ip_types_are_free_text_within_100_characters(app):
     with app.test_request_context():
-        assert parse_right_number("copyright", " 国作登字-2021-F-00123456 ").formatted == "国作登字-2021-F-00123456"
+        assert parse_right_number("copyright",
+                                  " 国作登字-2021-F-00123456 ").formatted == "国作登字-2021-F-00123456"
         assert parse_right_number("plant_variety", "CNA20191234.5").formatted == "CNA20191234.5"
         with pytest.raises(ValidationError):
             parse_right_number("geo_indication", "x" * 101)

@@ -42,7 +42,8 @@ BEING_REWRITTEN = {
 
 def test_ruff_finds_nothing():
     run = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--output-format", "json", "--no-cache", "ipservice", "tests"],
+        [sys.executable, "-m", "ruff", "check", "--output-format", "json", "--no-cache", "ipservice",
+         "tests"],
         cwd=ROOT, capture_output=True, text=True, check=False)
     assert run.returncode in (0, 1), f"ruff did not run: {run.stderr}"
     findings = [f for f in json.loads(run.stdout)

@@ -240,7 +240,8 @@ def test_a_new_kind_is_one_folder(tmp_path):
     assert "subject" in json.dumps(out["empty"]) and out["empty"]["code"] == 422
     assert out["decide"]["status"] == "answered" and out["again"] == 409
     assert out["kinds"][-1] == "notice" and {"custody", "certification", "case"} <= set(out["kinds"])
-    assert out["stats"]["xian"] == {"submitted": 0, "answered": 1} and out["stats"]["hebi"] == {"submitted": 0, "answered": 0}
+    assert out["stats"]["xian"] == {"submitted": 0, "answered": 1}
+    assert out["stats"]["hebi"] == {"submitted": 0, "answered": 0}
     assert out["totals"] == {"submitted": 0, "answered": 1}
     assert "notice" in out["forms"]
     assert out["audit"] == ["notice.answered", "notice.submitted"]

@@ -34,8 +34,8 @@ def test_export_xlsx_has_chinese_headers_tenant_fields_and_rows(two_filed):
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert "西安市" in rows[0][0]  # caption
     headers = rows[1]
-    for h in ("企业名称", "统一社会信用代码", "企业规模", "托管服务机构", "服务内容", "合同开始日期", "合同结束日期",
-              "政府购买", "状态", "所在双创示范基地"):
+    for h in ("企业名称", "统一社会信用代码", "企业规模", "托管服务机构", "服务内容", "合同开始日期",
+              "合同结束日期", "政府购买", "状态", "所在双创示范基地"):
         assert h in headers, h
     data = [dict(zip(headers, row, strict=True)) for row in rows[2:]]
     assert len(data) == 2
@@ -155,7 +155,8 @@ def test_demo_loader_is_idempotent(app, client):
             with tenant_context(slug):
                 bureau = accounts.create_user(f"demo-bureau@{slug}.example.cn", "pass-1234", "bureau", slug)
                 db.session.commit()
-                users = {"bureau": bureau, "enterprise1": accounts.find_user("enterprise1@tianjin.example.cn")}
+                users = {"bureau": bureau,
+                         "enterprise1": accounts.find_user("enterprise1@tianjin.example.cn")}
                 for _ in range(2):
                     load_demo(registry.of(app).get(slug), users)
                     db.session.commit()  # the demo command commits what the loaders add
@@ -190,7 +191,8 @@ def test_the_migration_numbers_existing_enrollments_and_records_in_submission_or
     from tests.subsidy.subsidy_helpers import migration
 
     b = bureau("xian")
-    agency = b.post("/t/xian/api/v1/agencies", json={"name": "机构", "uscc": make_uscc(), "contact": "x"}).get_json()
+    agency = b.post("/t/xian/api/v1/agencies",
+                    json={"name": "机构", "uscc": make_uscc(), "contact": "x"}).get_json()
     filed = [enterprise("xian").post("/t/xian/api/v1/custody-enrollments",
                                      json=enrollment_body("xian", agency["id"])).get_json() for _ in range(3)]
     cert = submit(enterprise("xian"), "xian")
@@ -207,5 +209,6 @@ def test_the_migration_numbers_existing_enrollments_and_records_in_submission_or
     numbers = [b.get(f"/t/xian/api/v1/custody-enrollments/{e['id']}").get_json()["number"] for e in filed]
     assert numbers == [f"XA-TG-{year}-{n:06d}" for n in (1, 2, 3)]
     assert b.get(f"/t/xian/api/v1/certifications/{cert['id']}").get_json()["number"] == f"XA-GB-{year}-000001"
-    again = enterprise("xian").post("/t/xian/api/v1/custody-enrollments", json=enrollment_body("xian", agency["id"]))
+    again = enterprise("xian").post("/t/xian/api/v1/custody-enrollments",
+                                    json=enrollment_body("xian", agency["id"]))
     assert again.get_json()["number"] == f"XA-TG-{year}-000004"  # the counter goes on

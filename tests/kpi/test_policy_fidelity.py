@@ -158,7 +158,9 @@ def test_a_bureau_setting_must_name_a_real_setting(tmp_path, load_tenants):
     root = tmp_path / "tenants"
     shutil.copytree(Path(__file__).resolve().parents[2] / "tenants", root)
     path = root / "guangzhou" / "cases.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('values = ["complaint"]', 'values = ["overseas"]'),
+    path.write_text(path.read_text(encoding="utf-8").replace('values = ["complaint"]',
+                                                             'values = ["overseas"]'),
                     encoding="utf-8")
-    with pytest.raises(TenantConfigError, match=r"cases\.toml: bureau_settings\.1\.values: \['overseas'\] not in"):
+    with pytest.raises(TenantConfigError,
+                       match=r"cases\.toml: bureau_settings\.1\.values: \['overseas'\] not in"):
         load_tenants(root)

@@ -27,7 +27,8 @@ def free_port() -> int:
 class Gunicorn:
     """``ipservice:create_app()`` under gunicorn (gthread workers) on ``database_url``."""
 
-    def __init__(self, database_url: str, workdir: Path, workers: int = 2, threads: int = 4, app_role: str = ""):
+    def __init__(self, database_url: str, workdir: Path, workers: int = 2, threads: int = 4,
+                 app_role: str = ""):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
@@ -49,7 +50,8 @@ class Gunicorn:
 
     def __enter__(self):
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
         self.wait_until(lambda: requests.get(self.base + "/api/v1/tenants", timeout=2).status_code == 200, 90)
         self.wait_until(lambda: len(self.workers()) == self.expected_workers, 30)
         return self

@@ -39,7 +39,8 @@ def _totals(app) -> dict[str, int]:
 
 def _race_approvals(live_server, bureaus, ids):
     return race(live_server, [("POST", f"/t/xian/api/v1/subsidy-applications/{a}/decision",
-                               bearer(bureaus[i % 2].token), {"decision": "approve"}) for i, a in enumerate(ids)])
+                               bearer(bureaus[i % 2].token),
+                               {"decision": "approve"}) for i, a in enumerate(ids)])
 
 
 @pytest.fixture
@@ -69,7 +70,8 @@ def test_twelve_concurrent_approvals_against_a_line_that_fits_ten_warn_exactly_t
     assert {b["code"]: b["committed_cny"] for b in report["budgets"]}[LINE] == 12 * GRANT
 
 
-def test_a_line_set_to_refuse_refuses_exactly_the_approvals_past_it(app, enterprise, bureau, live_server, refusing):
+def test_a_line_set_to_refuse_refuses_exactly_the_approvals_past_it(app, enterprise, bureau, live_server,
+                                                                    refusing):
     ids = _submitted(enterprise, 12)
     results = _race_approvals(live_server, [bureau("xian"), bureau("xian")], ids)
     codes = sorted(code for code, _b in results)
@@ -101,7 +103,8 @@ def test_a_verified_certification_is_charged_to_its_lines(app, enterprise, burea
     totals = _totals(app)
     assert totals["xian-2017-fund-navigation-certification"] == 30000 and totals[LINE] == GRANT
     assert totals["xian-2017-service-system-fund"] == GRANT + 30000
-    lines = {x["code"]: x["committed_cny"] for x in b.get("/t/xian/api/v1/subsidy-liability").get_json()["budgets"]}
+    budgets = b.get("/t/xian/api/v1/subsidy-liability").get_json()["budgets"]
+    lines = {x["code"]: x["committed_cny"] for x in budgets}
     assert all(lines[code] == totals[code] for code in totals)
 
 

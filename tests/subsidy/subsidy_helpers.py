@@ -1,4 +1,5 @@
-"""Shared by the subsidy tests: patent numbers with their check digit, bodies per rule, filing through the API."""
+"""Shared by the subsidy tests: patent numbers with their check digit, bodies per rule, filing through the
+API."""
 from __future__ import annotations
 
 import itertools

@@ -40,7 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
     _defaults(app)
     _security(app)
 
-    from ipservice.core import access, calendar, filing, hooks, i18n, labels, request_guard, tenancy, transaction
+    from ipservice.core import (access, calendar, filing, hooks, i18n, labels, request_guard, tenancy,
+                                transaction)
     from ipservice.core.errors import Refusal, refusal_response
     from ipservice.core.idempotency import new_form_token
     from ipservice.core.types import china_time

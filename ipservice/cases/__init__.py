@@ -26,5 +26,6 @@ def init_app(app):
     # the summary and request are the applicant's own text: erased on request once no rule keeps them
     privacy.personal_fields(app, models.Case,
                             {"applicant_email": "email", "summary": "text", "request": "text"},
-                            lambda user_id, enterprise_id: models.Case.enterprise_id == (enterprise_id or "-"))
+                            lambda user_id, enterprise_id:
+                            models.Case.enterprise_id == (enterprise_id or "-"))
     hooks.command(app, calendar_cli.calendar_cli)  # adding a year recomputes the cases' estimated deadlines

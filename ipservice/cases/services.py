@@ -266,7 +266,8 @@ def move(user, case_id: str, data: dict) -> Case:
         return changes
 
     def record(old, to, user, at, note) -> None:
-        step = db.session.scalar(select(func.max(CaseTransition.step)).where(CaseTransition.case_id == case.id))
+        step = db.session.scalar(select(func.max(CaseTransition.step))
+                                 .where(CaseTransition.case_id == case.id))
         db.session.add(_history_row(case, (step or 0) + 1, old, to, user, at, note))
 
     return filing.move(case, CASE_MOVES, "case", data, user, effects=effects, record=record,

@@ -29,7 +29,8 @@ class Imports(MethodView):
     @blp.response(202, schemas.ImportQueuedOut)
     @blp.alt_response(413, description="larger than the import limit")
     @blp.alt_response(415, description="not an Excel workbook (.xlsx)")
-    @blp.alt_response(422, description="no kind or an unknown one, no file, an empty one, required columns missing")
+    @blp.alt_response(422, description="no kind or an unknown one, no file, an empty one, required columns "
+                                       "missing")
     def post(self, form):
         """Import a spreadsheet (multipart ``file``, an .xlsx; ``kind``: the filing kind of its rows) through
         the same engine as ``flask import``: checked now (nothing is stored when it is refused), run by a
@@ -55,8 +56,9 @@ def _report_route(fmt: str) -> None:
 
     get.__doc__ = (f"The import's report as {fmt.upper()}, a row per spreadsheet row: its result and details "
                    "(what `flask import --report` writes).")
-    get = access("bureau")(blp.alt_response(404, description="no import of the tenant with this id")(blp.response(
-        200, description=f"the report as {fmt.upper()}", content_type=MIME[fmt], schema=FILE_SCHEMA)(get)))
+    get = access("bureau")(blp.alt_response(404, description="no import of the tenant with this id")(
+        blp.response(200, description=f"the report as {fmt.upper()}", content_type=MIME[fmt],
+                     schema=FILE_SCHEMA)(get)))
     blp.route(f"/imports/<import_id>/report.{fmt}", endpoint=f"report_{fmt}")(
         type(f"ImportReport{fmt.capitalize()}", (MethodView,), {"get": get}))
 

@@ -4,6 +4,7 @@ the message in the user's language; the command shows it as a usage error, the p
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -52,7 +53,7 @@ class Layout:
 
     def __init__(self, importer: Importer, sheet: Sheet):
         self.rows = sheet.rows()
-        self.head = [tuple(r) for _n, r in zip(range(HEADER_SEARCH_ROWS), self.rows)]
+        self.head = [tuple(r) for r in islice(self.rows, HEADER_SEARCH_ROWS)]
         self.header, self.mapping, self.ignored = map_header(self.head, importer.columns)
         check_columns(importer, self.header, self.mapping)
 

@@ -51,6 +51,7 @@ def settings():
                                request.form.getlist("email_on"), mode)
         flash(_("通知设置已保存。"))
         return redirect(url_for("notifications.settings"))
-    shown = [c for c in CLASSES if current_user.role == "bureau" or c not in ("new_filing", "digest", "background")]
+    shown = [c for c in CLASSES
+             if current_user.role == "bureau" or c not in ("new_filing", "digest", "background")]
     return render_template("notifications/settings.html", prefs=services.settings(current_user),
                            classes=shown, labels=class_labels())

@@ -411,7 +411,8 @@ def decide(user, application_id: str, data: dict) -> SubsidyApplication:
     the lines the grant takes over their amount (or None), exact under concurrent approvals; a line set
     to refuse answers 409 instead."""
     app = db.session.scalar(filing.owned(SubsidyApplication, user, enterprise_id_of(user))
-                            .where(SubsidyApplication.id == application_id).with_for_update(of=SubsidyApplication))
+                            .where(SubsidyApplication.id == application_id)
+                            .with_for_update(of=SubsidyApplication))
     if app is None:
         error(404)
     decision, amount = data.get("decision"), data.get("amount_cny")

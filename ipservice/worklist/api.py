@@ -51,7 +51,8 @@ class DashboardOut(Schema):
     pending = fields.Dict(keys=fields.String(), values=fields.Integer(),
                           metadata={"description": "filings waiting for the bureau, per filing kind"})
     work = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "other work waiting for the bureau, per kind (erasure_request: personal-data requests)"})
+        "description": "other work waiting for the bureau, per kind "
+                       "(erasure_request: personal-data requests)"})
     overdue = fields.List(fields.Nested(WaitingOut),
                           metadata={"description": "past their deadline, oldest first"})
     due_soon = fields.List(fields.Nested(WaitingOut), metadata={

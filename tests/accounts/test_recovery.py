@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tests.certification.certification_helpers import pdf_bytes
 from tests.conftest import (DEMO_PASSWORD, Api, csrf_from, make_uscc, page_login, register_enterprise,
                             token_for)
-from tests.notifications.conftest import drain, mailbox, queue  # noqa: F401 — the fixtures
+from tests.notifications.conftest import drain
 from tests.racing import race
 
 RESET = "/api/v1/auth/password-reset"

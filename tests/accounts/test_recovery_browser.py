@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.conftest import register_enterprise
-from tests.notifications.conftest import drain, mailbox, queue  # noqa: F401 — the fixtures
+from tests.notifications.conftest import drain
 
 pytestmark = pytest.mark.browser
 

@@ -18,8 +18,9 @@ def test_case_form_is_registered_with_the_tenants_choices(app):
             fields = {f["name"]: f for f in describe(forms.schema_for(tenant, "case")())}
             assert {"case_type", "center", "ip_type", "right_number", "counterparty_name",
                     "counterparty_uscc", "summary", "request"} <= set(fields)
-            assert [c["value"] for c in fields["case_type"]["choices"]] == list(tenant.part("case").case_types)
-            assert [c["value"] for c in fields["center"]["choices"]] == [c.code for c in tenant.part("case").centers]
+            cases = tenant.part("case")
+            assert [c["value"] for c in fields["case_type"]["choices"]] == list(cases.case_types)
+            assert [c["value"] for c in fields["center"]["choices"]] == [c.code for c in cases.centers]
             assert [c["value"] for c in fields["ip_type"]["choices"]] == list(tenant.forms.option("case",
                                                                                                   "ip_types"))
             assert fields["center"]["required"] is (len(tenant.part("case").centers) > 1)

@@ -311,13 +311,15 @@ def test_list_filters_and_paging(enterprise, bureau):
     assert [x["id"] for x in r.get_json()] == ids[::-1][:2]  # newest first
     page2 = b.get(URL.format("xian"), query_string={"page_size": 2, "page": 2}).get_json()
     assert [x["id"] for x in page2] == [ids[0]]
-    assert [x["id"] for x in b.get(URL.format("xian"), query_string={"status": "verified"}).get_json()] == [ids[0]]
+    verified = b.get(URL.format("xian"), query_string={"status": "verified"}).get_json()
+    assert [x["id"] for x in verified] == [ids[0]]
     assert len(b.get(URL.format("xian"), query_string={"status": "submitted"}).get_json()) == 2
     day = today().isoformat()
     assert len(b.get(URL.format("xian"),
                      query_string={"submitted_from": day, "submitted_to": day}).get_json()) == 3
     assert b.get(URL.format("xian"), query_string={"submitted_to": "2020-01-01"}).get_json() == []
-    assert b.get(URL.format("xian"), query_string={"submitted_from": (today() + dt.timedelta(days=1)).isoformat()}).get_json() == []
+    tomorrow = (today() + dt.timedelta(days=1)).isoformat()
+    assert b.get(URL.format("xian"), query_string={"submitted_from": tomorrow}).get_json() == []
     for bad in ({"status": "approved"}, {"submitted_from": "2023-02-30"}, {"page_size": 501}, {"page": 0},
                 {"submitted_from": "2024-02-01", "submitted_to": "2024-01-01"}):
         assert b.get(URL.format("xian"), query_string=bad).status_code == 422, bad
@@ -343,7 +345,8 @@ def test_decisions(app, enterprise, bureau):
     assert b.post(d2, json={"decision": "reject", "reason": "   "}).status_code == 422
     r = b.post(d2, json={"decision": "reject", "reason": "证书编号与认证机构记录不符"})
     assert r.status_code == 200 and r.get_json()["status"] == "rejected"
-    assert e.get(f"{URL.format('xian')}/{two['id']}").get_json()["decision_reason"] == "证书编号与认证机构记录不符"
+    assert (e.get(f"{URL.format('xian')}/{two['id']}").get_json()["decision_reason"]
+            == "证书编号与认证机构记录不符")
     assert b.post(f"{URL.format('xian')}/nonexistent/decision",
                   json={"decision": "verify"}).status_code == 404
 
@@ -362,7 +365,8 @@ def test_audit_events_for_submission_attachment_and_decision(app, enterprise, bu
     from ipservice.extensions import db
 
     with app.app_context(), tenant_context("xian"):
-        events = db.session.query(AuditEvent).filter(AuditEvent.object_id == out["id"]).order_by(AuditEvent.at).all()
+        events = (db.session.query(AuditEvent).filter(AuditEvent.object_id == out["id"])
+                  .order_by(AuditEvent.at).all())
         assert events[0].actor_email == e.info["email"]
         assert events[0].detail["certificate_no"] == out["certificate_no"]
         assert events[2].actor_email == b.email and events[2].detail["to"] == "verified"

@@ -113,7 +113,8 @@ def _import_row(app, tenant, import_id):
 
     with app.app_context(), tenant_context(tenant):
         imp = db.session.get(PageImport, (tenant, import_id))
-        out = {c: getattr(imp, c) for c in ("status", "processed", "attempts", "last_row", "lease_until", "rows")}
+        out = {c: getattr(imp, c)
+               for c in ("status", "processed", "attempts", "last_row", "lease_until", "rows")}
         db.session.remove()
         return out
 

@@ -104,7 +104,8 @@ def test_prose_targets_are_indicators_of_their_own_table_marked_as_text(client):
         ("国家级高新技术企业", 10000), ("新增科技型上市企业", 10), ("“专精特新”小巨人企业", 100),
         ("全社会研究与开发费用(R&D)占GDP比重", 5), ("市级财政知识产权资金预算", None)]  # 五(二): words only
     assert all(r["table_origin"] == "text" for r in rows)
-    tj = [r for r in client.get("/t/tianjin-bonded/api/v1/kpis").get_json() if r["table"] == "tianjin-bonded-text"]
+    tj = [r for r in client.get("/t/tianjin-bonded/api/v1/kpis").get_json()
+          if r["table"] == "tianjin-bonded-text"]
     assert {r["name_zh"]: r["targets"][-1]["value"] for r in tj} == {
         "PCT国际专利年均申请量": 10, "注册商标年均增长率": 10, "市级产业知识产权运营平台": 1,
         "知识产权交易量年均增幅": 30, "驰名商标": 1, "有效发明专利拥有量": 2500, "PCT申请量": 100,

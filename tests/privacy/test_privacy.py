@@ -55,8 +55,8 @@ def test_the_page_registration_needs_the_checkbox_and_login_asks_for_a_new_versi
 
     page = client.get("/t/xian/register")
     form = {"name": "页面公司", "uscc": make_uscc(), "email": "page@xian.example.cn",
-            "password": DEMO_PASSWORD, "contact_name": "李四", "contact_phone": "029-88886666",
-            "csrf_token": csrf_from(page.get_data(as_text=True))}
+            "password": DEMO_PASSWORD, "password_confirmation": DEMO_PASSWORD, "contact_name": "李四",
+            "contact_phone": "029-88886666", "csrf_token": csrf_from(page.get_data(as_text=True))}
     r = client.post("/t/xian/register", data=form)
     assert r.status_code == 422 and "个人信息保护告知" in r.get_data(as_text=True)
     r = client.post("/t/xian/register", data={**form, "accept_privacy_notice": "on"})
@@ -144,7 +144,8 @@ def test_an_approved_erasure_leaves_no_name_email_or_phone_anywhere(app, client,
     record = submit(e, "xian")
     b = bureau("xian")
     assert b.get(f"{URL.format('xian')}/{record['id']}").status_code == 200
-    stats_before = {k: v for k, v in cross_admin.get("/api/v1/stats").get_json().items() if k != "generated_at"}
+    stats_before = {k: v for k, v in cross_admin.get("/api/v1/stats").get_json().items()
+                    if k != "generated_at"}
     request_id = _erase(e, b)
     r = b.post(f"/t/xian/api/v1/erasure-requests/{request_id}/decision", json={"decision": "reject"})
     assert r.status_code == 422  # a refusal needs its reason
@@ -336,7 +337,8 @@ def test_two_requests_at_once_leave_one_and_two_decisions_apply_once(client, ent
                                   {"decision": "reject", "reason": "保存期限"})])
     assert sorted(s for s, _b in answers) == [200, 409], answers
     events = b1.get("/t/xian/api/v1/audit?object_type=erasure_request").get_json()
-    assert len([ev for ev in events if ev["action"] in ("privacy.erasure_approved", "privacy.erasure_rejected")]) == 1
+    assert len([ev for ev in events
+                if ev["action"] in ("privacy.erasure_approved", "privacy.erasure_rejected")]) == 1
 
 
 def test_refusals_speak_the_callers_language(enterprise, bureau):

@@ -22,7 +22,8 @@ from sqlalchemy import select
 from tests.cases.conftest import case_body
 from tests.certification.certification_helpers import body as cert_body
 from tests.certification.certification_helpers import pdf_bytes
-from tests.conftest import DEMO_PASSWORD, Api, create_user, csrf_from, make_uscc, register_enterprise, token_for
+from tests.conftest import (DEMO_PASSWORD, Api, create_user, csrf_from, make_uscc, register_enterprise,
+                            token_for)
 from tests.custody.custody_helpers import enrollment_body
 
 HOME, OTHER = "xian", "hebi"
@@ -297,7 +298,8 @@ def build(app, client) -> World:
     from ipservice.tenants import registry
 
     programmes = {t: registry.of(app).get(t).parts.get("subsidy") for t in (HOME, OTHER)}
-    subsidy_rule = {t: (p.rules[0].rule if p is not None and p.rules else None) for t, p in programmes.items()}
+    subsidy_rule = {t: (p.rules[0].rule if p is not None and p.rules else None)
+                    for t, p in programmes.items()}
     return World(parties, bureaus, admin, agencies, claims, kpi, task, kinds, subsidy_rule, client, erasures,
                  _export_jobs(app, client, bureaus, kinds), imports)
 

@@ -13,7 +13,8 @@ import statistics
 from sqlalchemy import and_, case, func, select
 
 from ipservice.cases.models import Case, CaseTransition
-from ipservice.cases.services import ACCEPTED_STATES, days_to_close
+from ipservice.cases.counts import days_to_close
+from ipservice.cases.services import ACCEPTED_STATES
 from ipservice.core.types import CHINA
 from ipservice.extensions import db
 from ipservice.kpi.metrics import count_by_year, per_year, up_to, year_of

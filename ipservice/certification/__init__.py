@@ -3,10 +3,10 @@ ORDER = 70  # its place among the areas (navigation order)
 def init_app(app):
     """Register the certification kind, its navigation and demo data (once per app)."""
     from ipservice import forms
-    from ipservice.certification import kind, schemas, services, views
+    from ipservice.certification import demo, kind, schemas, views
     from ipservice.core import filing, hooks
 
     filing.register_kind(app, kind.declare())
     forms.register(app, "certification", schemas.build_form)
     hooks.nav(app, views.nav)
-    hooks.demo_loader(app, services.load_demo)
+    hooks.demo_loader(app, demo.load_demo)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ipservice.certification import services
+from ipservice.certification import estimate, services
 from ipservice.certification.models import DECISIONS, OBJECT_TYPE, CertificationRecord
 from ipservice.certification.schemas import normalize_certificate_no
 from ipservice.certification.standards import ENTERPRISE_EDITIONS
@@ -119,7 +119,7 @@ class Bulk(BulkRules):
                     select(CertificationRecord.id, CertificationRecord.enterprise_id,
                            CertificationRecord.standard, CertificationRecord.certificate_no)
                     .where(CertificationRecord.enterprise_id.in_(ids),
-                           CertificationRecord.status.in_(services.CLAIMING),
+                           CertificationRecord.status.in_(estimate.CLAIMING),
                            CertificationRecord.subsidy_claim.is_(True))):
                 self.claims.setdefault((enterprise_id, standard), _Prior(id_, standard, number))
 
@@ -160,19 +160,19 @@ class Bulk(BulkRules):
             "subsidy_explanation": record.subsidy_explanation, "subsidy_prior_id": record.subsidy_prior_id,
             "subsidy_claim": record.subsidy_claim})
         self.statuses[record.certificate_no].append(status)
-        if record.subsidy_claim and status in services.CLAIMING:
+        if record.subsidy_claim and status in estimate.CLAIMING:
             self.claims[(org.id, record.standard)] = _Prior(record.id, record.standard, record.certificate_no)
         return record.id
 
     def _estimate(self, record, prior) -> dict:
-        """``services.estimate_with``; the same inputs give the same estimate, so a row without a prior claim
+        """``estimate.estimate_with``; the same inputs give the same estimate, so a row without a prior claim
         reuses the one made for an earlier row of the chunk with the same issue date and kind."""
         if prior is not None:
-            return services.estimate_with(self.tenant, record, prior)
+            return estimate.estimate_with(self.tenant, record, prior)
         key = (record.issued_on, record.org_type)
         made = self._made.get(key)
         if made is None:
-            est = services.estimate_with(self.tenant, record, None)
+            est = estimate.estimate_with(self.tenant, record, None)
             self._made[key] = made = (est, {k: getattr(record, k) for k in _ESTIMATED})
             return est
         record.__dict__.update(made[1])

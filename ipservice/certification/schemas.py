@@ -24,7 +24,7 @@ from ipservice.certification.standards import (
     add_years,
     resolve,
 )
-from ipservice.certification import services
+from ipservice.certification import estimate, services
 from ipservice.certification.models import DECISIONS, RECORD_STATUSES  # noqa: F401 — re-exported
 from ipservice.core.attachments import AttachmentOut
 from ipservice.core.labels import ORG_TYPES, choices
@@ -180,7 +180,7 @@ class CertificationOut(FilingOut):
     submitted_at = ChinaDateTime()
     decided_at = ChinaDateTime(allow_none=True)
     decision_reason = fields.String(allow_none=True)
-    subsidy_estimate = ComputedNested(CertificationEstimateOut, compute=lambda obj: services.estimate_of(obj))
+    subsidy_estimate = ComputedNested(CertificationEstimateOut, compute=lambda obj: estimate.estimate_of(obj))
     attachments = ComputedList(fields.Nested(AttachmentOut), compute=lambda obj: services.attachments_of(obj))
     extra = form_values("the tenant's own form fields (also at the top level)")
 

@@ -10,7 +10,8 @@ from ipservice.core.tenancy import current_tenant
 from ipservice.core.types import china_time, today_china
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_value
-from ipservice.subsidy.services import listed_query, rule_name, rule_pair
+from ipservice.subsidy.rules import rule_name, rule_pair
+from ipservice.subsidy.services import listed_query
 
 def objects_text(app) -> str:
     return listing(app.objects or [])

@@ -25,7 +25,9 @@ from ipservice.subsidy.models import SubsidyApplication
 from ipservice.core import identifiers
 from ipservice.subsidy.form import rule_choices
 from ipservice.subsidy.objects import parse_pct, parse_patent
+from ipservice.subsidy.claims import _claimed_by, _claims, object_key
 from ipservice.subsidy.config import settings
+from ipservice.subsidy.rules import rule_pair
 
 ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院所": "research_institute",
                     "科研机构": "research_institute", "公司": "enterprise"}
@@ -89,9 +91,8 @@ def existing(values, enterprise, context, row_status):
     import datetime as dt
 
     from ipservice.core.tenancy import current_tenant
-    from ipservice.subsidy import services
 
-    cfg, _rule = services.rule_pair(current_tenant(), values.get("rule"))
+    cfg, _rule = rule_pair(current_tenant(), values.get("rule"))
     if cfg is None:
         return None
     objects = _objects(cfg, values)
@@ -102,7 +103,7 @@ def existing(values, enterprise, context, row_status):
     if objects is None or (enterprise is None and cfg.object == "none"):
         return None
     data = {"objects": objects, "basis_date": basis}
-    holder = services._claimed_by(services._claims(cfg, enterprise.id if enterprise else "-", data))
+    holder = _claimed_by(_claims(cfg, enterprise.id if enterprise else "-", data))
     if holder is not None:
         return _("已存在：申请编号 %(number)s", number=holder.number)
     if row_status == "rejected" and enterprise is not None:
@@ -110,7 +111,7 @@ def existing(values, enterprise, context, row_status):
             SubsidyApplication.enterprise_id == enterprise.id, SubsidyApplication.rule_code == cfg.rule,
             SubsidyApplication.basis_date == basis, SubsidyApplication.status == "rejected"))
         for app in rejected:
-            if [services.object_key(cfg, o) for o in app.objects or []] == objects:
+            if [object_key(cfg, o) for o in app.objects or []] == objects:
                 return _("已存在：申请编号 %(number)s", number=app.number)
     return None
 

@@ -24,6 +24,7 @@ from ipservice.forms.api import FieldOut
 from ipservice.forms.render import describe
 from ipservice.policy.schemas import READING, ReadingOut, RuleAmountsOut
 from ipservice.policy.services import reading_of
+from ipservice.subsidy import rules as applicable
 from ipservice.subsidy import services
 from ipservice.subsidy.config import settings
 # SubsidyApplicationBase and rule_choices are re-exported for the kind's api.py and views.py (being rewritten
@@ -109,7 +110,7 @@ class SubsidyApplicationOut(FilingOut):
     number = fields.String()
     status = fields.String(metadata={"enum": list(STATUSES)})
     rule = fields.String(attribute="rule_code")
-    rule_name = ComputedString(compute=lambda obj: services.rule_name(obj.rule_code))
+    rule_name = ComputedString(compute=lambda obj: applicable.rule_name(obj.rule_code))
     org_type = fields.String()
     basis_date = fields.Date()
     quantity = fields.Integer()
@@ -223,7 +224,7 @@ def rule_view(tenant, cfg, rule, today: dt.date | None = None) -> dict:
     return {
         "code": rule.code, "name_zh": rule.name_zh, "name_en": rule.name_en, "kind": rule.kind,
         "amount_cny": rule.amount_cny, "rate": rule.rate, "cap_cny": rule.cap_cny, "unit": cfg.unit,
-        "cap_per": cfg.cap_per, "object": cfg.object, "org_types": list(services.org_types_of(cfg, rule)),
+        "cap_per": cfg.cap_per, "object": cfg.object, "org_types": list(applicable.org_types_of(cfg, rule)),
         "effective_from": rule.effective_from, "effective_to": rule.effective_to,
         "in_force": rule.in_force(today or today_china()),
         "note_zh": cfg.note_zh or rule.note_zh, "note_en": cfg.note_en or rule.note_en,
@@ -233,10 +234,10 @@ def rule_view(tenant, cfg, rule, today: dt.date | None = None) -> dict:
                      for e in cfg.evidence],
         "budget": ({"code": budget.code, "name_zh": budget.name_zh, "name_en": budget.name_en,
                     "amount_cny": budget.amount_cny} if budget else None),
-        "source": services.citation_of(tenant, rule),
+        "source": applicable.citation_of(tenant, rule),
     }
 
 
 def rule_views(tenant, on: dt.date | None = None) -> list[dict]:
     today = today_china()
-    return [rule_view(tenant, cfg, rule, today) for cfg, rule in services.rules(tenant, on or today)]
+    return [rule_view(tenant, cfg, rule, today) for cfg, rule in applicable.rules(tenant, on or today)]

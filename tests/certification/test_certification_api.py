@@ -445,7 +445,7 @@ def test_openapi_documents_the_endpoints(client):
 
 def test_demo_loader_files_one_record_per_tenant_once(app, client):
     from ipservice.accounts import services as accounts
-    from ipservice.certification import services
+    from ipservice.certification import demo
     from ipservice.core.tenancy import tenant_context
     from ipservice.extensions import db
     from ipservice.tenants import registry
@@ -455,8 +455,8 @@ def test_demo_loader_files_one_record_per_tenant_once(app, client):
         info = register_enterprise(client, tenant.slug)
         with app.app_context(), tenant_context(tenant.slug):
             users = {"enterprise1": accounts.find_user(info["email"])}
-            services.load_demo(tenant, users)
-            services.load_demo(tenant, users)
+            demo.load_demo(tenant, users)
+            demo.load_demo(tenant, users)
             db.session.commit()  # the demo command commits what the loaders add
     for tenant in list(registry.of(app).values()):
         assert count_records(app, tenant.slug) == 1

@@ -40,7 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
     _defaults(app)
     _security(app)
 
-    from ipservice.core import access, calendar, filing, hooks, i18n, labels, request_guard, tenancy, transaction
+    from ipservice.core import (access, calendar, filing, hooks, i18n, labels, request_guard, tenancy,
+                                transaction)
     from ipservice.core.errors import Refusal, refusal_response
     from ipservice.core.idempotency import new_form_token
     from ipservice.core.types import china_time
@@ -60,12 +61,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     jobs.install(app)  # before the areas, which register their jobs
     _set_up_areas(app)  # the filing kinds say what a tenant folder may hold
-    registry.load(app.config["TENANTS_DIR"], filing.kinds(app), app)  # a broken folder stops here, before anything binds
+    # a broken folder stops here, before anything binds
+    registry.load(app.config["TENANTS_DIR"], filing.kinds(app), app)
     import ipservice.models  # noqa: F401 — the whole metadata, for Alembic
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"), render_as_batch=True)
-    compiled = i18n.compile_catalogs(Path(app.config["TRANSLATIONS_DIR"]), Path(app.instance_path) / "translations")
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
+                     render_as_batch=True)
+    compiled = i18n.compile_catalogs(Path(app.config["TRANSLATIONS_DIR"]),
+                                     Path(app.instance_path) / "translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)

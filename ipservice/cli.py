@@ -28,9 +28,8 @@ def create_user_cmd(email, role, tenant_slug, password, name):
 
     if role == "cross_admin" and tenant_slug:
         raise click.UsageError("a cross_admin belongs to no tenant")
-    if role != "cross_admin":
-        if not tenant_slug or registry.get(tenant_slug) is None:
-            raise click.UsageError(f"--tenant must be one of: {', '.join(t.slug for t in registry.all())}")
+    if role != "cross_admin" and (not tenant_slug or registry.get(tenant_slug) is None):
+        raise click.UsageError(f"--tenant must be one of: {', '.join(t.slug for t in registry.all())}")
     from ipservice.accounts.passwords import problems
 
     refused = problems(password, email)
@@ -63,7 +62,8 @@ def set_role_cmd(email, role, tenant_slug):
             services.change_role(user, role, tenant_slug if role == "bureau" else None)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"{services.normalize_email(email)} is now {role}" + (f" in {tenant_slug}" if role == "bureau" else ""))
+    where = f" in {tenant_slug}" if role == "bureau" else ""
+    click.echo(f"{services.normalize_email(email)} is now {role}{where}")
 
 
 def _demo_enterprises(slug):
@@ -91,7 +91,7 @@ def demo_cmd():
             users["bureau"] = services.find_user(email) or services.create_user(
                 email, DEMO_PASSWORD, "bureau", tenant.slug, tenant.bureau_zh)
             lines.append(("bureau", tenant.slug, email))
-            for n, (label, code) in enumerate(_demo_enterprises(tenant.slug), start=1):
+            for n, (_label, code) in enumerate(_demo_enterprises(tenant.slug), start=1):
                 email = f"enterprise{n}@{tenant.slug}.demo.ipservice"
                 if services.find_user(email) is None:
                     services.register_enterprise(tenant.slug, {
@@ -139,7 +139,8 @@ def worker_cmd(workers):
     from ipservice.core import jobs
 
     app = current_app._get_current_object()
-    jobs.run_periodic(app, catch_up_only=True)  # catch up at once: what a killed worker or a lost job left undone is queued again
+    # catch up at once: what a killed worker or a lost job left undone is queued again
+    jobs.run_periodic(app, catch_up_only=True)
     jobs.consumer(app, workers).run()
 
 

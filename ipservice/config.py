@@ -96,7 +96,8 @@ class Config:
     IPSERVICE_QUEUE_INPROCESS = os.environ.get("IPSERVICE_QUEUE_INPROCESS", "1") == "1"
     # An export of more rows than this is built by a job (ipservice.exporting), not in the request.
     EXPORT_JOB_ROWS = int(os.environ.get("IPSERVICE_EXPORT_JOB_ROWS", "10000"))
-    # E-mail (ipservice.core.mail): smtp://host:port, smtps://…, ?starttls=1, user:password@; empty: no e-mail.
+    # E-mail (ipservice.core.mail): smtp://host:port, smtps://…, ?starttls=1, user:password@; empty: no
+    # e-mail.
     IPSERVICE_SMTP_URL = os.environ.get("IPSERVICE_SMTP_URL", "")
     IPSERVICE_MAIL_FROM = os.environ.get("IPSERVICE_MAIL_FROM", "ipservice@localhost")
     # Where links in e-mails point (the service's public address); empty: http://localhost:5000.
@@ -105,8 +106,9 @@ class Config:
     # delivery a worker took and did not finish is taken again after the lease.
     MAIL_RETRY_SECONDS = int(os.environ.get("IPSERVICE_MAIL_RETRY_SECONDS", "60"))
     MAIL_LEASE_SECONDS = int(os.environ.get("IPSERVICE_MAIL_LEASE_SECONDS", "300"))
-    # Imports from a page (ipservice.importing): the largest workbook taken, and how long a job holds an import
-    # between two chunks before the sweep gives it to another worker (it died); tries before it is failed.
+    # Imports from a page (ipservice.importing): the largest workbook taken, and how long a job holds an
+    # import between two chunks before the sweep gives it to another worker (it died); tries before it is
+    # failed.
     IMPORT_MAX_BYTES = int(os.environ.get("IPSERVICE_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
     IMPORT_LEASE_SECONDS = int(os.environ.get("IPSERVICE_IMPORT_LEASE_SECONDS", "600"))
     IMPORT_MAX_ATTEMPTS = 3

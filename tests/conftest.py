@@ -156,7 +156,8 @@ def empty_database(app, append_only) -> None:
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch):
-    """scrypt is slow by design; the tests need many users, not strong hashes (one test checks the real one)."""
+    """scrypt is slow by design; the tests need many users, not strong hashes (one test checks the real
+    one)."""
     from werkzeug.security import generate_password_hash
 
     from ipservice.accounts import services
@@ -179,7 +180,8 @@ def is_postgres(app):
 def postgres(is_postgres):
     """For tests of what only PostgreSQL has (roles, triggers, row-level security): skipped on SQLite."""
     if not is_postgres:
-        pytest.skip("roles, triggers and row-level security are PostgreSQL's; set IPSERVICE_TEST_DATABASE_URL")
+        pytest.skip("roles, triggers and row-level security are PostgreSQL's; "
+                    "set IPSERVICE_TEST_DATABASE_URL")
 
 
 # --- helpers the tests share -------------------------------------------------------------------------

@@ -37,7 +37,8 @@ def test_the_app_role_cannot_switch_the_wall_off(app, postgres, two_tenants_with
 
 @pytest.mark.parametrize("table", APPEND_ONLY)
 @pytest.mark.parametrize("statement", ["UPDATE {t} SET tenant_id = tenant_id", "DELETE FROM {t}"])
-def test_the_app_role_cannot_change_the_audit_trail(app, postgres, two_tenants_with_history, table, statement):
+def test_the_app_role_cannot_change_the_audit_trail(app, postgres, two_tenants_with_history, table,
+                                                    statement):
     with app.app_context(), tenant_context("hebi"):
         assert db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar() > 0
         with pytest.raises(DBAPIError, match="permission denied"):
@@ -49,7 +50,8 @@ def test_the_app_role_cannot_change_the_audit_trail(app, postgres, two_tenants_w
 def test_not_even_the_owner_changes_the_audit_trail(app, postgres, two_tenants_with_history, table):
     with app.app_context(), db.engine.connect() as conn:  # the migrations' role, not the app role
         for statement in (f"UPDATE {table} SET tenant_id = tenant_id", f"DELETE FROM {table}"):
-            # the owner's own cross-tenant policy, so that the rows are there to refuse (a superuser sees them)
+            # the owner's own cross-tenant policy, so that the rows are there to refuse
+            # (a superuser sees them)
             conn.execute(text("SELECT set_config('app.cross_tenant', 'on', true)"))
             with pytest.raises(DBAPIError, match="append-only"):
                 conn.execute(text(statement))

@@ -65,7 +65,8 @@ def test_enterprise_files_a_case_and_the_bureau_works_it_to_closing(app, live_se
     officer = browser.new_context(locale="zh-CN").new_page()
     _login(officer, live_server, "officer@xian.gov.cn", DEMO_PASSWORD)
     officer.goto(case_url)
-    for to, note in (("accepted", ""), ("in_progress", ""), ("resolved", "已协调对方下架侵权产品。"), ("closed", "")):
+    for to, note in (("accepted", ""), ("in_progress", ""), ("resolved", "已协调对方下架侵权产品。"),
+                     ("closed", "")):
         if note:
             officer.fill("#f-note", note)
         officer.click(f"button[name=to][value={to}]")

@@ -32,7 +32,8 @@ from tests.test_browser_landing import CHINESE_OUTSIDE_ZH, _login
 # whole suite stays well under its time budget.
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(bool(os.environ.get("IPSERVICE_TEST_DATABASE_URL")),
-                                 reason="the crawl runs in the SQLite leg (the pages do not depend on the database)")]
+                                 reason="the crawl runs in the SQLite leg (the pages do not depend on the "
+                                        "database)")]
 
 TENANT, OTHERS = "xian", ("hebi", "guangzhou", "tianjin-bonded")
 DEPTH = 3
@@ -206,7 +207,8 @@ def test_every_page_within_three_clicks_for_every_role(app, client, live_server,
     out = Path(os.environ.get("IPSERVICE_ARTIFACTS") or "/tmp/ipservice-artifacts")
     out.mkdir(parents=True, exist_ok=True)
     (out / "crawl-problems.txt").write_text("\n".join(problems))
-    assert not problems, f"{len(problems)} problems (all in {out / 'crawl-problems.txt'}):\n" + "\n".join(problems[:60])
+    assert not problems, \
+        f"{len(problems)} problems (all in {out / 'crawl-problems.txt'}):\n" + "\n".join(problems[:60])
 
 
 def test_the_header_menu_fits_a_phone(app, live_server, browser, enterprise):
@@ -216,14 +218,16 @@ def test_the_header_menu_fits_a_phone(app, live_server, browser, enterprise):
     context = browser.new_context(locale="zh-CN", viewport=VIEWPORTS["390"])
     page = context.new_page()
     _login(page, live_server, email)
-    logout, english = page.locator("header.top form.inline button"), page.locator('header.top a[hreflang="en"]')
+    logout, english = page.locator("header.top form.inline button"), page.locator('header.top '
+                                                                                  'a[hreflang="en"]')
     assert not logout.is_visible() and page.locator("header.top summary").is_visible()
     page.click("header.top summary")
     for link in (logout, english):
         box = link.bounding_box()
-        assert link.is_visible() and box and 0 <= box["x"] and box["x"] + box["width"] <= 390, box
+        assert link.is_visible() and box and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.set_viewport_size(VIEWPORTS["1366"])
     page.reload()
-    assert logout.is_visible() and english.is_visible() and not page.locator("header.top summary").is_visible()
+    assert logout.is_visible() and english.is_visible()
+    assert not page.locator("header.top summary").is_visible()
     context.close()

@@ -54,7 +54,8 @@ def _artifacts() -> Path:
 def _populate(app, enterprise, bureau):
     """A few filings of every kind in Xi'an, so that the worklists have rows, charts and links."""
     ent, officer = enterprise("xian", name="西安浏览器测试科技有限公司"), bureau("xian")
-    agency = officer.post("/t/xian/api/v1/agencies", json={"name": "陕西托管服务有限公司", "uscc": make_uscc(),
+    agency = officer.post("/t/xian/api/v1/agencies", json={"name": "陕西托管服务有限公司",
+                                                           "uscc": make_uscc(),
                                                            "contact": "王经理 029-81234567"}).get_json()
     ent.post("/t/xian/api/v1/custody-enrollments", json=enrollment_body("xian", agency["id"]))
     record = submit_certification(ent, "xian")
@@ -62,7 +63,8 @@ def _populate(app, enterprise, bureau):
     file_case(ent)
     bring_to("closed", ent, officer)
     create_user(app, "province-browser@example.gov.cn", "cross_admin", None)
-    return {"bureau": officer.email, "enterprise": ent.info["email"], "cross_admin": "province-browser@example.gov.cn"}
+    return {"bureau": officer.email, "enterprise": ent.info["email"],
+            "cross_admin": "province-browser@example.gov.cn"}
 
 
 def _login(page, base, email):
@@ -75,7 +77,8 @@ def _login(page, base, email):
 
 def _watch(page, problems: list, where: list):
     """Record console errors, page errors and failed requests against the page being looked at."""
-    page.on("console", lambda msg: msg.type == "error" and problems.append(f"{where[0]}: console: {msg.text}"))
+    page.on("console",
+            lambda msg: msg.type == "error" and problems.append(f"{where[0]}: console: {msg.text}"))
     page.on("pageerror", lambda exc: problems.append(f"{where[0]}: page error: {exc}"))
     # a request the browser itself cancels because the page navigated on (net::ERR_ABORTED: the favicon
     # of a page left at once) is not a failure of the service; an answer >= 400 is caught below

@@ -35,7 +35,8 @@ def _staff(app, api):
 def test_the_subsidy_export_speaks_the_users_language(app, enterprise, bureau):
     e = enterprise("xian")
     b = _staff(app, bureau("xian"))
-    filed(e, "xian", "xian-2017-pledge-risk-compensation", "2018-06-01", object_no=doc(), base_amount_cny=1000)
+    filed(e, "xian", "xian-2017-pledge-risk-compensation", "2018-06-01", object_no=doc(),
+          base_amount_cny=1000)
     zh = b.get("/t/xian/subsidy-applications/export.xlsx")
     assert "资助申请" in _filename(zh) and _sheet(zh).title == "资助申请"
     en = b.get("/t/xian/subsidy-applications/export.xlsx?lang=en")
@@ -53,17 +54,20 @@ def test_the_english_certification_export_explains_the_estimate_in_english(app, 
     e = enterprise("xian")
     b = _staff(app, bureau("xian"))
     submit_certification(e, "xian")
-    rows = [[c.value for c in row] for row in _sheet(b.get("/t/xian/certifications/export.xlsx?lang=en")).iter_rows()]
+    sheet = _sheet(b.get("/t/xian/certifications/export.xlsx?lang=en"))
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
     column = rows[1].index("Estimate explanation")
     assert "the estimated grant is 30,000 yuan" in rows[2][column]  # the document's number stays as published
-    zh = [[c.value for c in row] for row in _sheet(b.get("/t/xian/certifications/export.xlsx?lang=zh_CN")).iter_rows()]
+    sheet = _sheet(b.get("/t/xian/certifications/export.xlsx?lang=zh_CN"))
+    zh = [[c.value for c in row] for row in sheet.iter_rows()]
     assert CJK.search(zh[2][zh[1].index("估算说明")])
 
 
 def test_english_kpi_sheet_names_are_abbreviated_not_cut_mid_word(client):
     names = {}
     for tenant in ("xian", "hebi", "guangzhou", "tianjin-bonded"):
-        names[tenant] = load_workbook(io.BytesIO(client.get(f"/t/{tenant}/api/v1/kpis.xlsx?lang=en").data)).sheetnames
+        workbook = client.get(f"/t/{tenant}/api/v1/kpis.xlsx?lang=en").data
+        names[tenant] = load_workbook(io.BytesIO(workbook)).sheetnames
         assert all(len(n) <= 31 for n in names[tenant])
     assert "IP op. service system (TJBZ)" in names["tianjin-bonded"]  # was "Indicator table for building th"
     assert "Main development indicators (2020–2025)"[:31] not in names["xian"]

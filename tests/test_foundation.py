@@ -64,7 +64,8 @@ def test_registration_error_in_english_on_request(client):
 def test_marshmallow_messages_are_translated(client):
     r = client.post("/t/xian/api/v1/register", json={"name": "x"})
     assert r.get_json()["errors"]["json"]["email"] == ["缺少必填字段。"]
-    r = client.post("/t/xian/api/v1/register", json={"name": "x"}, headers={"Accept-Language": "en-US,en;q=0.9"})
+    r = client.post("/t/xian/api/v1/register", json={"name": "x"},
+                    headers={"Accept-Language": "en-US,en;q=0.9"})
     assert r.get_json()["errors"]["json"]["email"] == ["Missing data for required field."]
 
 
@@ -99,7 +100,8 @@ def test_bad_registration_input_is_4xx_and_writes_nothing(client, app):
     ):
         r = client.post("/t/xian/api/v1/register", json=body)
         assert r.status_code == 422, (body, r.get_json())
-    assert client.post("/t/xian/api/v1/register", data="{not json", content_type="application/json").status_code == 400
+    assert client.post("/t/xian/api/v1/register", data="{not json",
+                       content_type="application/json").status_code == 400
     with app.app_context(), cross_tenant("test"):
         assert db.session.query(User).count() == 0
 
@@ -284,7 +286,7 @@ def test_expired_token_is_401(app, client):
 
     with app.app_context(), cross_tenant("test: expire every token"):
         for row in db.session.query(ApiToken):
-            row.expires_at = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+            row.expires_at = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
         db.session.commit()
     assert client.get("/t/xian/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 

@@ -14,9 +14,11 @@ def test_every_extracted_message_has_an_english_translation(tmp_path):
     with pot.open("rb") as f:
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
     with (ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po").open("rb") as f:
-        english = {(m.id if isinstance(m.id, str) else m.id[0]): m.string for m in read_po(f, locale="en") if m.id}
+        english = {(m.id if isinstance(m.id, str) else m.id[0]): m.string
+                   for m in read_po(f, locale="en") if m.id}
     missing = sorted(m for m in wanted if not english.get(m))
-    assert not missing, "messages without English (run tools/i18n.py update, then fill):\n" + "\n".join(missing)
+    assert not missing, \
+        "messages without English (run tools/i18n.py update, then fill):\n" + "\n".join(missing)
     assert len(wanted) > 300
 
 

@@ -54,8 +54,8 @@ class Copy:
 
 def _row(copy, org, name, number, issued="2019-01-10", expires="2022-01-09", org_type="企业", status=None,
          reason=None, uscc=None):
-    return [f"{copy.series}{name}" if name else None, uscc or copy.orgs[org], org_type, None, copy.no(number), "中知认证", issued,
-            expires, None, "管理", status, reason]
+    return [f"{copy.series}{name}" if name else None, uscc or copy.orgs[org], org_type, None, copy.no(number),
+            "中知认证", issued, expires, None, "管理", status, reason]
 
 
 def ledger(copy, registered_uscc):
@@ -65,18 +65,23 @@ def ledger(copy, registered_uscc):
         _row(copy, "A", "甲", "0001", status="已核验"),                          # 2 ok, takes the subsidy
         _row(copy, "A", "甲", "0002", issued="2020-03-01", expires="2023-02-28"),  # 3 ok, second claim: 0
         _row(copy, "A", "甲", "0001 ", status="已核验"),                         # 4 duplicate in the file
-        _row(copy, "B", "乙", "OLD-1"),                                        # 5 duplicate of an existing record
+        # 5 duplicate of an existing record
+        _row(copy, "B", "乙", "OLD-1"),
         _row(copy, "C", "丙", "0003", uscc=_bad(copy.orgs["C"])),                 # 6 bad USCC
-        _row(copy, "R", "注册", "0004", uscc=registered_uscc),                    # 7 registered org: prior in the DB
-        _row(copy, "D", "丁", "0005", status="已驳回"),                          # 8 rejection without a reason
+        # 7 registered org: prior in the DB
+        _row(copy, "R", "注册", "0004", uscc=registered_uscc),
+        # 8 rejection without a reason
+        _row(copy, "D", "丁", "0005", status="已驳回"),
         _row(copy, "D", "丁", "0005", status="已驳回", reason="扫描件不清"),        # 9 ok: creates 丁
-        _row(copy, "D", "丁", "0005", status="已核验"),                          # 10 ok: refiled after the rejection
+        # 10 ok: refiled after the rejection
+        _row(copy, "D", "丁", "0005", status="已核验"),
         _row(copy, "D", "丁", "0006", status="已核验"),                          # 11 ok: 0 (row 10 claims)
         _row(copy, "E", "戊", "0007", issued="2023-02-30"),                      # 12 bad date
         _row(copy, "F", "己", "0008", org_type="医院"),                          # 13 bad type
         _row(copy, "G", None, "0009"),                                         # 14 new org without a name
         _row(copy, "H", "庚", "0010", org_type="高等学校"),                       # 15 ok: a university
-        _row(copy, "H", "庚", "0011", org_type="高等学校", status="已驳回", reason="重复"),  # 16 ok: 0, rejected
+        # 16 ok: 0, rejected
+        _row(copy, "H", "庚", "0011", org_type="高等学校", status="已驳回", reason="重复"),
         _row(copy, "B", "乙", "0012", status="已核验"),                          # 17 ok: 乙 is new here
     ]
 
@@ -109,7 +114,8 @@ def snapshot(app, copy, bureau_email):
              "decided": r.decided_at is not None and r.decided_at >= r.submitted_at,
              "version": r.form_version, "extra": r.extra}
             for r in records]}
-        out["orgs"] = sorted((orgs[i].name, orgs[i].uscc, orgs[i].contact_name, orgs[i].verified_at) for i in mine)
+        out["orgs"] = sorted((orgs[i].name, orgs[i].uscc, orgs[i].contact_name, orgs[i].verified_at)
+                             for i in mine)
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_id.in_(list(names)))
                                     .order_by(AuditEvent.at)).all()
         # in the order written (the row-by-row path may give two events of one flush the same instant:
@@ -177,14 +183,16 @@ def _import_both(app, tmp_path, setup, monkeypatch, row_by_row, batch_rows):
     out = {}
     for series, bulk in (("QX", True), ("QY", False)):
         copy, email, registered = setup(series)
-        path = xlsx(tmp_path / f"ledger-{series}.xlsx", CERT_HEADERS + ["状态", "驳回理由"], ledger(copy, registered))
+        path = xlsx(tmp_path / f"ledger-{series}.xlsx", CERT_HEADERS + ["状态", "驳回理由"],
+                    ledger(copy, registered))
         monkeypatch.setattr(imports.SPEC, "bulk", imports.Bulk if bulk else None)
         del row_by_row[:]
-        result = run(app, "certifications", "--tenant", "hebi", "--as", email, "--report", tmp_path / f"{series}.csv",
-                     path)
+        result = run(app, "certifications", "--tenant", "hebi", "--as", email, "--report",
+                     tmp_path / f"{series}.csv", path)
         assert result.exit_code == 1, result.output
-        out[series] = {"stdout": copy.unmap(result.stdout), "csv": copy.unmap((tmp_path / f"{series}.csv").read_text(
-            encoding="utf-8-sig")), "db": snapshot(app, copy, email), "row_by_row": list(row_by_row)}
+        report = (tmp_path / f"{series}.csv").read_text(encoding="utf-8-sig")
+        out[series] = {"stdout": copy.unmap(result.stdout), "csv": copy.unmap(report),
+                       "db": snapshot(app, copy, email), "row_by_row": list(row_by_row)}
     return out["QX"], out["QY"]
 
 
@@ -199,7 +207,8 @@ def test_chunked_import_reports_and_writes_what_the_row_by_row_import_does(app, 
     assert comparable(bulk["db"]) == comparable(rows["db"])
     out = bulk["stdout"]
     assert "16 行：导入 9，跳过 2，错误 5" in out
-    assert "第 4 行：跳过（已存在：证书编号 <S>-0001）" in out and "第 5 行：跳过（已存在：证书编号 <S>-OLD-1）" in out
+    assert "第 4 行：跳过（已存在：证书编号 <S>-0001）" in out
+    assert "第 5 行：跳过（已存在：证书编号 <S>-OLD-1）" in out
     assert "第 6 行：错误\n    统一社会信用代码：统一社会信用代码校验位不正确，请核对。" in out
     assert "第 8 行：错误\n    驳回理由：驳回时必须填写理由。" in out
     records = {(r["no"], r["status"]): r for r in bulk["db"]["records"]}
@@ -215,13 +224,15 @@ def test_bulk_written_rows_have_their_audit_events(app, tmp_path, setup, monkeyp
     bulk, _rows = _import_both(app, tmp_path, setup, monkeypatch, row_by_row, 500)
     events = bulk["db"]["events"]
     by_object: dict = {}
-    for action, _type, obj, actor, role, detail, ip in events:
+    for action, _type, obj, actor, role, _detail, ip in events:
         by_object.setdefault(obj, []).append(action)
         assert actor.startswith("bulk") and role == "bureau" and ip is None
     # every record: submitted, its decision where it has one, imported; every new organization: imported
-    assert by_object["<S>-0001"] == ["certification.submitted", "certification.verified", "certification.imported"]
+    assert by_object["<S>-0001"] == ["certification.submitted", "certification.verified",
+                                     "certification.imported"]
     assert by_object["<S>-0002"] == ["certification.submitted", "certification.imported"]
-    assert by_object["<uscc-A>"] == ["enterprise.imported"] and by_object["<uscc-D>"] == ["enterprise.imported"]
+    assert by_object["<uscc-A>"] == ["enterprise.imported"]
+    assert by_object["<uscc-D>"] == ["enterprise.imported"]
     assert "<uscc-C>" not in by_object and "<uscc-E>" not in by_object  # failed rows leave nothing
     imported = [d for a, _t, _o, _w, _r, d, _i in events
                 if a == "certification.imported" and d["file"] == "ledger-<S>.xlsx"]
@@ -234,7 +245,8 @@ def test_bulk_written_rows_have_their_audit_events(app, tmp_path, setup, monkeyp
 
 def test_a_chunk_the_database_refuses_is_imported_row_by_row(app, tmp_path, setup, monkeypatch, row_by_row):
     """Another writer files a certificate between the chunk's look-up and its write (simulated: the look-up
-    misses it): the unique index refuses the chunk, which is then imported row by row with the exact report."""
+    misses it): the unique index refuses the chunk, which is then imported row by row with the exact
+    report."""
     from ipservice.certification import imports
 
     real = imports.Bulk.__init__
@@ -257,8 +269,9 @@ def test_a_chunk_sends_the_same_statements_whatever_its_number_of_rows(app, tmp_
     def ledger_of(series, rows):
         copy = Copy(series)
         return xlsx(tmp_path / f"n-{series}.xlsx", CERT_HEADERS + ["状态", "驳回理由"], [
-            [f"{series}单位{n // 2}", _uscc(series, 5000 + n // 2), "企业", None, f"{series}-N{n:04d}", "中知认证",
-             "2019-01-10", "2022-01-09", None, "管理", "已核验" if n % 3 else None, None] for n in range(rows)]), copy
+            [f"{series}单位{n // 2}", _uscc(series, 5000 + n // 2), "企业", None, f"{series}-N{n:04d}",
+             "中知认证", "2019-01-10", "2022-01-09", None, "管理", "已核验" if n % 3 else None,
+             None] for n in range(rows)]), copy
 
     counts = []
     # QC first: the year's numbering counter is created once (issue 20), not per chunk

@@ -64,7 +64,8 @@ class OtherWriter:
             r = self.app.test_client().post(
                 "/t/hebi/api/v1/certifications", headers={"Authorization": f"Bearer {self.api.token}"},
                 json={"org_type": "enterprise", "certificate_no": number, "scope": "知识产权管理",
-                      "certification_body": "中规认证", "issued_on": "2019-03-01", "expires_on": "2022-02-28"})
+                      "certification_body": "中规认证", "issued_on": "2019-03-01",
+                      "expires_on": "2022-02-28"})
         return r.status_code
 
     def finish(self) -> None:
@@ -172,7 +173,8 @@ def test_a_number_taken_in_the_middle_of_a_row_by_row_run(app, tmp_path, monkeyp
     assert result.exit_code == (0 if writer.is_postgres else 1), result.output
     report = _check(app, result, writer)
     if writer.is_postgres:  # the other writer waited for the import's numbers, then found its number taken
-        assert report == {NUMBERS[0]: "ok", NUMBERS[1]: "ok", NUMBERS[2]: "ok"} and writer.answers[0][1] == 409
+        assert report == {NUMBERS[0]: "ok", NUMBERS[1]: "ok",
+                          NUMBERS[2]: "ok"} and writer.answers[0][1] == 409
         return
     assert report == {NUMBERS[0]: "ok", NUMBERS[1]: "ok", NUMBERS[2]: "error"}
     assert "该证书编号已在本地区备案。" in result.stdout

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from tests.conftest import create_user, token_for
 
-CUSTODY_HEADERS = ["企业名称", "统一社会信用代码", "企业规模", "托管服务机构", "服务内容", "开始日期", "结束日期", "政府购买",
-                   "所在双创示范基地"]
-CERT_HEADERS = ["单位名称", "统一社会信用代码", "单位类型", "标准版本", "证书编号", "认证机构", "发证日期", "有效期至",
-                "辅导机构", "认证范围"]
+CUSTODY_HEADERS = ["企业名称", "统一社会信用代码", "企业规模", "托管服务机构", "服务内容", "开始日期",
+                   "结束日期", "政府购买", "所在双创示范基地"]
+CERT_HEADERS = ["单位名称", "统一社会信用代码", "单位类型", "标准版本", "证书编号", "认证机构", "发证日期",
+                "有效期至", "辅导机构", "认证范围"]
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
@@ -124,8 +124,10 @@ def certifications(app, tenant):
     from ipservice.extensions import db
 
     with app.app_context(), tenant_context(tenant):
-        rows = db.session.scalars(select(CertificationRecord).order_by(CertificationRecord.certificate_no)).all()
-        return {r.certificate_no: {"uscc": r.enterprise.uscc, "org_type": r.org_type, "edition": r.standard_edition,
+        rows = db.session.scalars(
+            select(CertificationRecord).order_by(CertificationRecord.certificate_no)).all()
+        return {r.certificate_no: {"uscc": r.enterprise.uscc, "org_type": r.org_type,
+                                   "edition": r.standard_edition,
                                    "status": r.status, "amount": r.subsidy_amount_cny, "id": r.id,
                                    "reason": r.decision_reason, "decided_by": r.decided_by,
                                    "consulting": r.consulting_agency, "issued": r.issued_on}
@@ -157,7 +159,8 @@ def user_count(app):
 
 # --- custody -----------------------------------------------------------------------------------------------
 
-def test_custody_import_for_xian_with_its_innovation_base(app, client, tmp_path, bureau_user, agency, enterprise):
+def test_custody_import_for_xian_with_its_innovation_base(app, client, tmp_path, bureau_user, agency,
+                                                          enterprise):
     email = bureau_user("xian")
     _agency_id, agency_name, agency_uscc = agency("xian")
     known = enterprise("xian", name="已注册科技有限公司")  # an enterprise that registered itself
@@ -218,7 +221,8 @@ def test_custody_rules_of_the_api_apply_row_by_row(app, tmp_path, bureau_user, a
     good, clash, bad_check = make_uscc(), make_uscc(), make_uscc()
     before_users = user_count(app)
     path = xlsx(tmp_path / "mixed.xlsx", CUSTODY_HEADERS, [
-        ["好企业", good, "小型", name, "信息利用", "2025-01-01", "2026-12-31", "是", "provincial"],      # 2 ok
+        # 2 ok
+        ["好企业", good, "小型", name, "信息利用", "2025-01-01", "2026-12-31", "是", "provincial"],
         ["坏校验位", bad_check_digit(bad_check), "小型", name, "信息利用", "2025-01-01", "2026-12-31", "是",
          "national"],                                                                                  # 3
         ["日期错", make_uscc(), "小型", name, "信息利用", "2023-02-30", "2024-12-31", "否", "national"],  # 4
@@ -228,8 +232,10 @@ def test_custody_rules_of_the_api_apply_row_by_row(app, tmp_path, bureau_user, a
         ["缺规模", make_uscc(), None, name, "信息利用", "2025-01-01", "2026-12-31", "否", "national"],    # 7
         ["机构未批准", make_uscc(), "小型", withdrawn, "信息利用", "2025-01-01", "2026-12-31", "否",
          "national"],                                                                                  # 8
-        ["好企业", good, "小型", name, "专利申请", "2026-01-01", "2027-06-30", "否", "provincial"],      # 9 overlap
-        ["缺基地", clash, "小型", name, "信息利用、不存在的服务", "2025-01-01", "2026-12-31", "否", None],  # 10
+        # 9 overlap
+        ["好企业", good, "小型", name, "专利申请", "2026-01-01", "2027-06-30", "否", "provincial"],
+        # 10
+        ["缺基地", clash, "小型", name, "信息利用、不存在的服务", "2025-01-01", "2026-12-31", "否", None],
     ])
     result = run(app, "custody", "--tenant", "xian", "--as", email, path)
     assert result.exit_code == 1, result.output
@@ -237,8 +243,10 @@ def test_custody_rules_of_the_api_apply_row_by_row(app, tmp_path, bureau_user, a
     assert "第 2 行：导入成功" in out
     assert "第 3 行：错误" in out and "统一社会信用代码：统一社会信用代码校验位不正确，请核对。" in out
     assert "第 4 行：错误" in out and "开始日期：不是有效的日期（格式 YYYY-MM-DD）。" in out
-    assert "第 5 行：错误" in out and "托管服务机构：本地区没有名称或统一社会信用代码为“不存在的托管机构”的托管服务机构。" in out
-    assert "第 6 行：错误" in out and "结束日期：托管合同期限最长为 3 年：结束日期不能晚于 2028-01-01。" in out
+    assert "第 5 行：错误" in out
+    assert "托管服务机构：本地区没有名称或统一社会信用代码为“不存在的托管机构”的托管服务机构。" in out
+    assert "第 6 行：错误" in out
+    assert "结束日期：托管合同期限最长为 3 年：结束日期不能晚于 2028-01-01。" in out
     assert "第 7 行：错误" in out and "企业规模：缺少必填字段。" in out
     assert "第 8 行：错误" in out and "托管服务机构：请选择本地区已批准的托管服务机构。" in out
     assert "第 9 行：错误" in out and "合同期重叠" in out
@@ -261,7 +269,8 @@ def test_custody_reimport_skips_everything(app, tmp_path, bureau_user, agency):
     path = xlsx(tmp_path / "c.xlsx", CUSTODY_HEADERS, [
         ["甲公司", a, "小型", name, "信息利用", "2024-01-01", "2025-12-31", "是", "national"],
         ["乙公司", b, "微型", name, "人才培训", "2024-03-01", "2026-02-28", "否", "other"],
-        ["甲公司", a, "小型", name, "信息利用", "2024-01-01", "2025-12-31", "是", "national"],  # same row twice
+        # same row twice
+        ["甲公司", a, "小型", name, "信息利用", "2024-01-01", "2025-12-31", "是", "national"],
     ])
     first = run(app, "custody", "--tenant", "xian", "--as", email, path)
     assert first.exit_code == 0, first.output
@@ -280,7 +289,8 @@ def test_custody_historical_decisions(app, tmp_path, bureau_user, agency):
     a, b, c = make_uscc(), make_uscc(), make_uscc()
     path = xlsx(tmp_path / "history.xlsx", CUSTODY_HEADERS + ["状态", "驳回理由"], [
         ["甲公司", a, "小型", name, "信息利用", "2021-01-01", "2023-12-31", "是", "national", "已批准", None],
-        ["乙公司", b, "小型", name, "信息利用", "2021-01-01", "2023-12-31", "是", "national", "已驳回", "材料不全"],
+        ["乙公司", b, "小型", name, "信息利用", "2021-01-01", "2023-12-31", "是", "national", "已驳回",
+         "材料不全"],
         ["丙公司", c, "小型", name, "信息利用", "2021-01-01", "2023-12-31", "是", "national", "已驳回", None],
         ["乙公司", b, "小型", name, "信息利用", "2021-01-01", "2023-12-31", "是", "national", "已批准", None],
     ])
@@ -310,13 +320,13 @@ def test_certification_import_for_hebi(app, tmp_path, bureau_user):
     email = bureau_user("hebi")
     org, uni = make_uscc(), make_uscc()
     # English field names, a title row above the header, columns in another order, an extra column.
-    headers = ["certificate_no", "enterprise_name", "uscc", "org_type", "standard_edition", "certification_body",
-               "issued_on", "expires_on", "consulting_agency", "scope", "备注"]
+    headers = ["certificate_no", "enterprise_name", "uscc", "org_type", "standard_edition",
+               "certification_body", "issued_on", "expires_on", "consulting_agency", "scope", "备注"]
     path = xlsx(tmp_path / "hebi.xlsx", headers, [
-        ["165ip 19 0001 r0m", "鹤壁示范科技有限公司", org, "企业", "GB/T 29490-2013", "中知（北京）认证有限公司",
-         dt.datetime(2019, 5, 1), "2022-04-30", None, "知识产权管理", "无"],
-        ["HB-UNI-2020-01", "鹤壁职业技术学院", uni, "高等学校", None, "中规（北京）认证有限公司", "2020-06-01",
-         "2023-05-31", "鹤壁某知识产权咨询公司", "教学科研相关的知识产权管理", None],
+        ["165ip 19 0001 r0m", "鹤壁示范科技有限公司", org, "企业", "GB/T 29490-2013",
+         "中知（北京）认证有限公司", dt.datetime(2019, 5, 1), "2022-04-30", None, "知识产权管理", "无"],
+        ["HB-UNI-2020-01", "鹤壁职业技术学院", uni, "高等学校", None, "中规（北京）认证有限公司",
+         "2020-06-01", "2023-05-31", "鹤壁某知识产权咨询公司", "教学科研相关的知识产权管理", None],
     ], title="鹤壁市贯标认证备案表")
     result = run(app, "certifications", "--tenant", "hebi", "--as", email, path)
     assert result.exit_code == 0, result.output
@@ -343,14 +353,21 @@ def test_certification_good_and_bad_rows(app, tmp_path, bureau_user):
     before_users = user_count(app)
     good = make_uscc()
     path = xlsx(tmp_path / "bad.xlsx", CERT_HEADERS, [
-        ["好单位", good, "企业", None, "GOOD-0001", "中知认证", "2019-01-10", "2022-01-09", None, "管理"],     # 2
+        # 2
+        ["好单位", good, "企业", None, "GOOD-0001", "中知认证", "2019-01-10", "2022-01-09", None, "管理"],
         ["校验位", bad_check_digit(make_uscc()), "企业", None, "BAD-0001", "中知认证", "2019-01-10",
          "2022-01-09", None, "管理"],                                                                    # 3
-        ["日期", make_uscc(), "企业", None, "BAD-0002", "中知认证", "2023-02-30", "2025-01-01", None, "管理"],  # 4
-        ["超期", make_uscc(), "企业", None, "BAD-0003", "中知认证", "2019-01-10", "2022-06-30", None, "管理"],  # 5
-        ["缺机构", make_uscc(), "企业", None, "BAD-0004", None, "2019-01-10", "2022-01-09", None, "管理"],      # 6
-        ["类型", make_uscc(), "医院", None, "BAD-0005", "中知认证", "2019-01-10", "2022-01-09", None, "管理"],  # 7
-        ["重复", make_uscc(), "企业", None, "good-0001 ", "中知认证", "2019-01-10", "2022-01-09", None, "管理"],  # 8
+        # 4
+        ["日期", make_uscc(), "企业", None, "BAD-0002", "中知认证", "2023-02-30", "2025-01-01", None, "管理"],
+        # 5
+        ["超期", make_uscc(), "企业", None, "BAD-0003", "中知认证", "2019-01-10", "2022-06-30", None, "管理"],
+        # 6
+        ["缺机构", make_uscc(), "企业", None, "BAD-0004", None, "2019-01-10", "2022-01-09", None, "管理"],
+        # 7
+        ["类型", make_uscc(), "医院", None, "BAD-0005", "中知认证", "2019-01-10", "2022-01-09", None, "管理"],
+        # 8
+        ["重复", make_uscc(), "企业", None, "good-0001 ", "中知认证", "2019-01-10", "2022-01-09", None,
+         "管理"],
     ])
     result = run(app, "certifications", "--tenant", "hebi", "--as", email, path)
     assert result.exit_code == 1, result.output
@@ -373,8 +390,10 @@ def test_certification_reimport_skips_by_certificate_number(app, tmp_path, burea
     from ipservice.certification.models import CertificationRecord
 
     email = bureau_user("hebi")
-    rows = [["单位一", make_uscc(), "企业", None, "HB-0001", "中知认证", "2019-01-10", "2022-01-09", None, "管理"],
-            ["单位二", make_uscc(), "科研组织", None, "HB-0002", "中知认证", "2019-02-10", "2022-02-09", None, "管理"]]
+    rows = [["单位一", make_uscc(), "企业", None, "HB-0001", "中知认证", "2019-01-10", "2022-01-09", None,
+             "管理"],
+            ["单位二", make_uscc(), "科研组织", None, "HB-0002", "中知认证", "2019-02-10", "2022-02-09", None,
+             "管理"]]
     path = xlsx(tmp_path / "hebi.xlsx", CERT_HEADERS, rows)
     assert run(app, "certifications", "--tenant", "hebi", "--as", email, path).exit_code == 0
     # The same certificates written differently (spacing, case, full-width) are the same certificates.
@@ -391,10 +410,14 @@ def test_certification_historical_decisions(app, tmp_path, bureau_user):
     email = bureau_user("hebi")
     org = make_uscc()
     path = xlsx(tmp_path / "history.xlsx", CERT_HEADERS + ["状态", "驳回理由"], [
-        ["单位一", org, "企业", None, "OLD-0001", "中知认证", "2018-03-01", "2021-02-28", None, "管理", "已驳回", "扫描件不清"],
-        ["单位一", org, "企业", None, "OLD-0001", "中知认证", "2018-03-01", "2021-02-28", None, "管理", "已核验", None],
-        ["单位二", make_uscc(), "企业", None, "OLD-0002", "中知认证", "2019-03-01", "2022-02-28", None, "管理", "已提交", None],
-        ["单位三", make_uscc(), "企业", None, "OLD-0003", "中知认证", "2019-03-01", "2022-02-28", None, "管理", "作废", None],
+        ["单位一", org, "企业", None, "OLD-0001", "中知认证", "2018-03-01", "2021-02-28", None, "管理",
+         "已驳回", "扫描件不清"],
+        ["单位一", org, "企业", None, "OLD-0001", "中知认证", "2018-03-01", "2021-02-28", None, "管理",
+         "已核验", None],
+        ["单位二", make_uscc(), "企业", None, "OLD-0002", "中知认证", "2019-03-01", "2022-02-28", None,
+         "管理", "已提交", None],
+        ["单位三", make_uscc(), "企业", None, "OLD-0003", "中知认证", "2019-03-01", "2022-02-28", None,
+         "管理", "作废", None],
     ])
     result = run(app, "certifications", "--tenant", "hebi", "--as", email, path)
     assert result.exit_code == 1, result.output
@@ -404,11 +427,12 @@ def test_certification_historical_decisions(app, tmp_path, bureau_user):
     from ipservice.extensions import db
 
     with app.app_context(), tenant_context("hebi"):
-        recs = db.session.scalars(select(CertificationRecord).order_by(CertificationRecord.submitted_at)).all()
+        recs = db.session.scalars(
+            select(CertificationRecord).order_by(CertificationRecord.submitted_at)).all()
         got = [(r.certificate_no, r.status, r.decision_reason, r.decided_by) for r in recs]
     bureau_id = user_id(app, email)
-    assert got == [("OLD-0001", "rejected", "扫描件不清", bureau_id), ("OLD-0001", "verified", None, bureau_id),
-                   ("OLD-0002", "submitted", None, None)]
+    assert got == [("OLD-0001", "rejected", "扫描件不清", bureau_id),
+                   ("OLD-0001", "verified", None, bureau_id), ("OLD-0002", "submitted", None, None)]
     verified = audit(app, "hebi", "certification.verified")
     rejected = audit(app, "hebi", "certification.rejected")
     assert len(verified) == 1 and len(rejected) == 1 and verified[0][1] == rejected[0][1] == email
@@ -424,7 +448,8 @@ def test_certification_historical_decisions(app, tmp_path, bureau_user):
 def test_missing_required_column_is_a_usage_error_naming_it(app, tmp_path, bureau_user):
     email = bureau_user("xian")
     headers = [h for h in CUSTODY_HEADERS if h not in ("企业规模", "所在双创示范基地")]
-    path = xlsx(tmp_path / "c.xlsx", headers, [["甲", make_uscc(), "机构", "信息利用", "2024-01-01", "2025-01-01", "是"]])
+    path = xlsx(tmp_path / "c.xlsx", headers,
+                [["甲", make_uscc(), "机构", "信息利用", "2024-01-01", "2025-01-01", "是"]])
     result = run(app, "custody", "--tenant", "xian", "--as", email, path)
     assert result.exit_code == 2
     assert "文件缺少必需的列：企业规模、所在双创示范基地" in result.output
@@ -456,7 +481,8 @@ def test_usage_errors_exit_2(app, tmp_path, bureau_user, enterprise, case):
         del args[3:5]
     result = run(app, *args)
     assert result.exit_code == 2, result.output
-    expected = {"tenant": "未知的地区“nowhere”", "user": "未找到用户 nobody@example.cn", "file": "无法读取文件",
+    expected = {"tenant": "未知的地区“nowhere”", "user": "未找到用户 nobody@example.cn",
+                "file": "无法读取文件",
                 "other_tenant_user": "不能导入", "enterprise_user": "不能导入", "no_as": "--as"}[case]
     assert expected in result.output
 
@@ -464,23 +490,27 @@ def test_usage_errors_exit_2(app, tmp_path, bureau_user, enterprise, case):
 def test_english_report_and_csv(app, tmp_path, bureau_user):
     email = bureau_user("hebi")
     path = xlsx(tmp_path / "hebi.xlsx", CERT_HEADERS, [
-        ["单位一", make_uscc(), "enterprise", None, "EN-0001", "中知认证", "2019-01-10", "2022-01-09", None, "管理"],
-        ["单位二", bad_check_digit(make_uscc()), "企业", None, "EN-0002", "中知认证", "2019-01-10", "2022-01-09",
-         None, "=cmd()"],
+        ["单位一", make_uscc(), "enterprise", None, "EN-0001", "中知认证", "2019-01-10", "2022-01-09", None,
+         "管理"],
+        ["单位二", bad_check_digit(make_uscc()), "企业", None, "EN-0002", "中知认证", "2019-01-10",
+         "2022-01-09", None, "=cmd()"],
     ])
     report = tmp_path / "report.csv"
-    result = run(app, "certifications", "--tenant", "hebi", "--as", email, "--lang", "en", "--report", report, path)
+    result = run(app, "certifications", "--tenant", "hebi", "--as", email, "--lang", "en", "--report", report,
+                 path)
     assert result.exit_code == 1, result.output
     out = result.stdout
     assert "row 2: ok" in out and "row 3: error" in out
-    assert "    USCC: The check character of the unified social credit code is wrong; please verify it." in out
+    assert ("    USCC: The check character of the unified social credit code is wrong; "
+            "please verify it.") in out
     assert "2 rows: imported 1, skipped 0, errors 1" in out
     raw = report.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert rows[0] == ["Row", "Result", "Details"]
     assert rows[1] == ["2", "ok", ""] and rows[2][:2] == ["3", "error"] and "USCC:" in rows[2][2]
-    again = run(app, "certifications", "--tenant", "hebi", "--as", email, "--lang", "en", "--report", report, path)
+    again = run(app, "certifications", "--tenant", "hebi", "--as", email, "--lang", "en", "--report", report,
+                path)
     assert "row 2: skipped (exists: certificate number EN-0001)" in again.stdout
     rows = list(csv.reader(report.read_bytes().decode("utf-8-sig").splitlines()))
     assert rows[1] == ["2", "skipped", "exists: certificate number EN-0001"]
@@ -494,7 +524,8 @@ def test_english_report_and_csv(app, tmp_path, bureau_user):
 def test_the_progress_bar_is_on_stderr(app, tmp_path, bureau_user):
     email = bureau_user("hebi")
     path = xlsx(tmp_path / "hebi.xlsx", CERT_HEADERS, [
-        ["单位一", make_uscc(), "企业", None, "PB-0001", "中知认证", "2019-01-10", "2022-01-09", None, "管理"]])
+        ["单位一", make_uscc(), "企业", None, "PB-0001", "中知认证", "2019-01-10", "2022-01-09", None,
+         "管理"]])
     result = run(app, "certifications", "--tenant", "hebi", "--as", email, path)
     assert result.exit_code == 0
     assert "导入中" in result.stderr and "导入中" not in result.stdout
@@ -504,25 +535,27 @@ def test_imported_rows_are_the_tenants_own(app, tmp_path, bureau_user, bureau):
     """An import into Hebi is invisible from Xi'an."""
     email = bureau_user("hebi")
     path = xlsx(tmp_path / "hebi.xlsx", CERT_HEADERS, [
-        ["单位一", make_uscc(), "企业", None, "T-0001", "中知认证", "2019-01-10", "2022-01-09", None, "管理"]])
+        ["单位一", make_uscc(), "企业", None, "T-0001", "中知认证", "2019-01-10", "2022-01-09", None,
+         "管理"]])
     assert run(app, "certifications", "--tenant", "hebi", "--as", email, path).exit_code == 0
     assert len(certifications(app, "hebi")) == 1 and certifications(app, "xian") == {}
     xian = bureau("xian")
     assert xian.get("/t/xian/api/v1/certifications").get_json() == []
     hebi_bureau_token = token_for(xian.client, email)
-    listed = xian.client.get("/t/hebi/api/v1/certifications", headers={"Authorization": f"Bearer {hebi_bureau_token}"})
+    listed = xian.client.get("/t/hebi/api/v1/certifications",
+                             headers={"Authorization": f"Bearer {hebi_bureau_token}"})
     assert [r["certificate_no"] for r in listed.get_json()] == ["T-0001"]
 
 
 # --- cases: a protection center's existing ledger -------------------------------------------------------
 
-CASE_HEADERS = ["申请人", "统一社会信用代码", "类型", "知识产权类型", "权利号", "对方当事人", "案情简介", "请求事项", "状态",
-                "说明"]
+CASE_HEADERS = ["申请人", "统一社会信用代码", "类型", "知识产权类型", "权利号", "对方当事人", "案情简介",
+                "请求事项", "状态", "说明"]
 
 
 def _case_row(name, uscc, status=None, note=None, right="202010566088.9", case_type="维权援助"):
-    return [name, uscc, case_type, "专利", right, "某某侵权贸易有限公司", "对方销售的产品落入我方专利保护范围。",
-            "请求提供维权援助。", status, note]
+    return [name, uscc, case_type, "专利", right, "某某侵权贸易有限公司",
+            "对方销售的产品落入我方专利保护范围。", "请求提供维权援助。", status, note]
 
 
 def test_case_ledger_import_numbers_works_and_skips(app, tmp_path, bureau_user, bureau):
@@ -571,7 +604,8 @@ def test_case_ledger_import_numbers_works_and_skips(app, tmp_path, bureau_user, 
     assert count(app, "hebi", Case) == 2
 
 
-def test_rows_are_committed_in_batches_and_a_bad_row_still_leaves_nothing(app, tmp_path, bureau_user, monkeypatch):
+def test_rows_are_committed_in_batches_and_a_bad_row_still_leaves_nothing(app, tmp_path, bureau_user,
+                                                                          monkeypatch):
     """Rows are committed every BATCH_ROWS under one SAVEPOINT each: with batches of 2, good rows on both
     sides of a batch boundary are kept, the bad ones (in the middle of a batch and at its end) leave no
     record, organization or placeholder user, and the placeholders cannot log in with any password."""
@@ -602,5 +636,6 @@ def test_rows_are_committed_in_batches_and_a_bad_row_still_leaves_nothing(app, t
     with app.test_client() as client:
         for password in ("", "!unusable", "not-a-real-password"):
             r = client.post("/api/v1/auth/token",
-                            json={"email": f"uscc-{good[0].lower()}@hebi.import.invalid", "password": password})
+                            json={"email": f"uscc-{good[0].lower()}@hebi.import.invalid",
+                                  "password": password})
             assert r.status_code in (400, 401, 422)

@@ -12,26 +12,33 @@ HUGE = "1" * 5000  # past Python's 4 300-digit limit for int parsing
 
 def test_certificate_issued_at_the_end_of_the_calendar_is_422(enterprise):
     e = enterprise("xian")
-    r = e.post("/t/xian/api/v1/certifications", json=cert_body(issued_on="9997-01-01", expires_on="9999-12-31"))
+    r = e.post("/t/xian/api/v1/certifications",
+               json=cert_body(issued_on="9997-01-01", expires_on="9999-12-31"))
     assert r.status_code == 422 and "issued_on" in r.get_json()["errors"]["json"]
 
 
 def test_custody_starting_at_the_end_of_the_calendar_is_422(enterprise, bureau):
     e, b = enterprise("xian"), bureau("xian")
-    agency = b.post("/t/xian/api/v1/agencies", json={"name": "机构", "uscc": "91610131MA6U0A0X4M", "contact": "x"})
-    body = enrollment_body("xian", agency.get_json().get("id", "x"), start_date="9998-01-01", end_date="9999-12-31")
+    agency = b.post("/t/xian/api/v1/agencies",
+                    json={"name": "机构", "uscc": "91610131MA6U0A0X4M", "contact": "x"})
+    body = enrollment_body("xian", agency.get_json().get("id", "x"), start_date="9998-01-01",
+                           end_date="9999-12-31")
     assert e.post("/t/xian/api/v1/custody-enrollments", json=body).status_code == 422
 
 
-@pytest.mark.parametrize("lang, message", [("zh_CN", "请求体不是有效的 JSON。"), ("en", "The request body is not valid JSON.")])
+@pytest.mark.parametrize("lang, message",
+                         [("zh_CN", "请求体不是有效的 JSON。"),
+                          ("en", "The request body is not valid JSON.")])
 def test_integers_too_long_to_parse_are_400_on_every_json_endpoint(client, enterprise, bureau, lang, message):
     e, b = enterprise("xian"), bureau("xian")
     code = next(r["code"] for r in client.get("/t/xian/api/v1/kpis").get_json() if r["source"] == "reported")
     task = client.get("/t/xian/api/v1/tasks").get_json()[0]["code"]
     probes = [(client, "post", "/api/v1/auth/token", None), (client, "post", "/t/xian/api/v1/register", None),
               (e, "post", "/t/xian/api/v1/certifications", None), (e, "post", "/t/xian/api/v1/cases", None),
-              (e, "post", "/t/xian/api/v1/custody-enrollments", None), (b, "post", "/t/xian/api/v1/agencies", None),
-              (b, "put", f"/t/xian/api/v1/kpis/{code}/actuals/2025", None), (b, "put", f"/t/xian/api/v1/tasks/{task}", None)]
+              (e, "post", "/t/xian/api/v1/custody-enrollments", None),
+              (b, "post", "/t/xian/api/v1/agencies", None),
+              (b, "put", f"/t/xian/api/v1/kpis/{code}/actuals/2025", None),
+              (b, "put", f"/t/xian/api/v1/tasks/{task}", None)]
     for who, method, path, _x in probes:
         headers = {"Accept-Language": lang, **(bearer(who.token) if hasattr(who, "token") else {})}
         c = who.client if hasattr(who, "client") else who
@@ -61,7 +68,8 @@ def test_query_arguments_do_not_reach_url_building(app, client, bureau, path):
 def test_export_links_keep_the_real_filters(client, bureau):
     b = bureau("xian")
     page_login(client, b.email)
-    html = client.get("/t/xian/certifications/?status=submitted&submitted_from=2025-01-01").get_data(as_text=True)
+    r = client.get("/t/xian/certifications/?status=submitted&submitted_from=2025-01-01")
+    html = r.get_data(as_text=True)
     assert "/t/xian/certifications/export.xlsx?status=submitted&amp;submitted_from=2025-01-01" in html
     html = client.get("/t/xian/cases/?status=submitted").get_data(as_text=True)
     assert "/t/xian/cases/export.xlsx?status=submitted" in html

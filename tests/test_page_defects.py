@@ -40,20 +40,23 @@ def test_the_active_nav_item_is_marked(app, enterprise, bureau):
     assert re.search(r'<a href="/t/xian/cases/" aria-current="page">', html)
     assert not re.search(r'<a href="/t/xian/worklist" aria-current', html)
     case = file_case(enterprise("xian"))
-    assert re.search(r'<a href="/t/xian/cases/" aria-current="true">', _html(c.get(f"/t/xian/cases/{case['id']}")))
+    assert re.search(r'<a href="/t/xian/cases/" aria-current="true">',
+                     _html(c.get(f"/t/xian/cases/{case['id']}")))
 
 
 def test_language_links_after_a_refused_decision_lead_to_the_detail_page(app, enterprise, bureau):
     """A refused decision is shown on the POST URL; its language links must not point there (405)."""
     ent, officer = enterprise("xian"), bureau("xian")
-    agency = officer.post("/t/xian/api/v1/agencies", json={"name": "机构", "uscc": make_uscc(), "contact": "x"})
+    agency = officer.post("/t/xian/api/v1/agencies",
+                          json={"name": "机构", "uscc": make_uscc(), "contact": "x"})
     enrollment = ent.post("/t/xian/api/v1/custody-enrollments",
                           json=enrollment_body("xian", agency.get_json()["id"])).get_json()
     record = submit_certification(ent, "xian")
     case = file_case(ent)
     c = _logged_in(app, officer.email)
     for detail, post, data in [
-        (f"/t/xian/custody-enrollments/{enrollment['id']}", "/decision", {"decision": "reject", "reason": ""}),
+        (f"/t/xian/custody-enrollments/{enrollment['id']}", "/decision",
+         {"decision": "reject", "reason": ""}),
         (f"/t/xian/certifications/{record['id']}", "/decision", {"decision": "reject", "reason": ""}),
         (f"/t/xian/cases/{case['id']}", "/transitions", {"to": "declined", "note": ""}),
     ]:
@@ -97,7 +100,7 @@ def test_certification_export_in_english(app, enterprise, bureau):
     rows = list(ws.iter_rows(values_only=True))
     headers = list(rows[1])
     assert "Certificate number" in headers and "Status" in headers and "单位名称" not in headers
-    row = dict(zip(headers, rows[2]))
+    row = dict(zip(headers, rows[2], strict=True))
     assert row["Status"] == "Verified" and row["Type of organization"] == "Enterprise"
     text = c.get("/t/xian/certifications/export.csv?lang=en").data.decode("utf-8-sig")
     assert next(csv.reader(io.StringIO(text)))[1] == headers[1]
@@ -109,7 +112,8 @@ def test_export_file_names_follow_one_pattern(app, enterprise, bureau):
     officer = bureau("xian")
     c = _logged_in(app, officer.email)
     names = []
-    for url in ("/t/xian/custody-enrollments/export.xlsx", "/t/xian/certifications/export.csv", "/t/xian/cases/export.xlsx",
+    for url in ("/t/xian/custody-enrollments/export.xlsx", "/t/xian/certifications/export.csv",
+                "/t/xian/cases/export.xlsx",
                 "/t/xian/api/v1/kpis.xlsx"):
         r = c.get(url + "?lang=en")
         assert r.status_code == 200, url
@@ -117,7 +121,8 @@ def test_export_file_names_follow_one_pattern(app, enterprise, bureau):
     for name in names:
         assert re.fullmatch(r"xian-[a-z-]+-\d{4}-\d{2}-\d{2}\.(xlsx|csv)", name), name
     zh = c.get("/t/xian/custody-enrollments/export.xlsx?lang=zh_CN")
-    assert unquote(zh.headers["Content-Disposition"].split("filename*=UTF-8''")[1]).startswith("xian-托管申请-")
+    filename = unquote(zh.headers["Content-Disposition"].split("filename*=UTF-8''")[1])
+    assert filename.startswith("xian-托管申请-")
 
 
 def test_tables_scroll_in_their_own_box_on_a_phone(app, enterprise, bureau):
@@ -126,7 +131,8 @@ def test_tables_scroll_in_their_own_box_on_a_phone(app, enterprise, bureau):
     ent, officer = enterprise("xian"), bureau("xian")
     file_case(ent)
     c = _logged_in(app, officer.email)
-    for url in ("/t/xian/cases/", "/t/xian/custody-enrollments/", "/t/xian/certifications/", "/t/xian/overview",
+    for url in ("/t/xian/cases/", "/t/xian/custody-enrollments/", "/t/xian/certifications/",
+                "/t/xian/overview",
                 "/t/xian/worklist"):
         html = _html(c.get(url))
         assert html.count("<table") == len(re.findall(r'<div class="table-scroll"[^>]*>\s*<table', html)), url

@@ -1,4 +1,5 @@
-"""Issue 20, English corrections: the English beside every Chinese text of ``tenants/`` and the English catalog
+"""Issue 20, English corrections: the English beside every Chinese text of ``tenants/`` and the English
+catalog
 use one rendering per term of the documents (the audit found "set(s)", 贯标 left in English, "SME" for 中小微,
 one bureau under two names …). Each rule below fails on the wording it replaced."""
 from __future__ import annotations
@@ -32,7 +33,8 @@ def _walk(x, where):
             if isinstance(en, str) and isinstance(zh, str):
                 yield f"{where}.{key}", zh, en
             elif isinstance(en, list) and isinstance(zh, list):
-                yield from ((f"{where}.{key}[{i}]", a, b) for i, (a, b) in enumerate(zip(zh, en)))
+                yield from ((f"{where}.{key}[{i}]", a, b)
+                            for i, (a, b) in enumerate(zip(zh, en, strict=True)))
         elif isinstance(x[key], (dict, list)):
             yield from _walk(x[key], f"{where}.{key}")
 
@@ -69,11 +71,14 @@ RULES = {
     "规模以上工业企业 not 'industrial enterprises above designated size'":
         lambda zh, en: ("规模以上工业企业" in zh or "规上工业企业" in zh)
         and "industrial enterprises above designated size" not in en,
-    "金融局 not the 'Financial Work Bureau'": lambda zh, en: zh.endswith("金融局") and "Financial Work Bureau" not in en,
-    "财政局 not the 'Finance Bureau'": lambda zh, en: zh.endswith("财政局") and not en.endswith("Finance Bureau"),
+    "金融局 not the 'Financial Work Bureau'":
+        lambda zh, en: zh.endswith("金融局") and "Financial Work Bureau" not in en,
+    "财政局 not the 'Finance Bureau'":
+        lambda zh, en: zh.endswith("财政局") and not en.endswith("Finance Bureau"),
     "民生 not 'people's livelihood'": lambda zh, en: "民生" in zh and "people's livelihood" not in en,
     "知识产权代理师 not 'IP attorneys'": lambda zh, en: "知识产权代理师" in zh and "IP attorneys" not in en,
-    "知识产权强市 not 'strong IP city'": lambda zh, en: "知识产权强市" in zh and "strong ip city" not in en.lower(),
+    "知识产权强市 not 'strong IP city'":
+        lambda zh, en: "知识产权强市" in zh and "strong ip city" not in en.lower(),
 }
 
 
@@ -96,7 +101,8 @@ def test_certification_is_named_one_way_in_the_catalog():
 
 
 def test_xian_bureau_has_one_english_name_in_every_task():
-    bureau = tomllib.loads((ROOT / "tenants" / "xian" / "tenant.toml").read_text(encoding="utf-8"))["bureau_en"]
+    tenant = tomllib.loads((ROOT / "tenants" / "xian" / "tenant.toml").read_text(encoding="utf-8"))
+    bureau = tenant["bureau_en"]
     names = [(where, en) for where, zh, en in TEXTS
              if where.startswith("xian/tasks") and "units_en" in where and zh == "市市场监管局(知识产权局)"]
     assert len(names) == 84

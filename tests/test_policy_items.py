@@ -24,7 +24,7 @@ def _kpis(client, slug, **query) -> dict:
     return {r["code"]: r for r in client.get(f"/t/{slug}/api/v1/kpis", query_string=query).get_json()}
 
 
-# --- Xi'an 000 二(一)1: 贯标 funding for universities and research institutes ---------------------------------
+# --- Xi'an 000 二(一)1: 贯标 funding for universities and research institutes -------------------------------
 
 def test_xian_funds_certified_universities_and_institutes_under_their_own_rules(client):
     rules = _rules(client, "xian")
@@ -33,7 +33,8 @@ def test_xian_funds_certified_universities_and_institutes_under_their_own_rules(
         r = rules[code]
         assert (r["applies_to"], r["org_types"], r["kind"]) == ("certification", [org], "grant")
         assert r["amount_cny"] is None and r["rate"] is None and r["cap_cny"] is None  # none set: invent none
-        assert (r["source"]["clause"], r["source"]["quote"]) == ("二(一)1", "对通过贯标企事业单位给予资金资助")
+        assert (r["source"]["clause"], r["source"]["quote"]) == ("二(一)1",
+                                                                 "对通过贯标企事业单位给予资金资助")
     assert rules["xian-2017-certification-grant"]["org_types"] == ["enterprise"]
 
 
@@ -65,7 +66,8 @@ def test_two_certification_rules_for_one_kind_of_organization_on_one_day_are_ref
     root = _copy_tenants(tmp_path)
     path = root / "xian" / "policy-2017.toml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('org_types = ["university"]', f"org_types = {org_types}", 1), encoding="utf-8")
+    path.write_text(text.replace('org_types = ["university"]', f"org_types = {org_types}", 1),
+                    encoding="utf-8")
     with pytest.raises(TenantConfigError, match="overlaps xian-2017-certification-grant"):
         load_tenants(root)
 
@@ -91,7 +93,8 @@ def test_xian_2022_budget_and_open_licence_targets_are_indicators(client):
 
 def test_hebi_tax_relief_on_ip_transfers_is_a_published_rule(client):
     rule = _rules(client, "hebi")["hebi-2017-ip-transfer-tax"]
-    assert rule["source"]["clause"].startswith("六-2") and rule["source"]["quote"] == "转让知识产权的,按规定享受相关税收优惠"
+    assert rule["source"]["clause"].startswith("六-2")
+    assert rule["source"]["quote"] == "转让知识产权的,按规定享受相关税收优惠"
     assert rule["amount_cny"] is None and rule["rate"] is None
     assert "税收优惠" in client.get("/t/hebi/").get_data(as_text=True)
 
@@ -100,8 +103,8 @@ def test_hebi_emphasis_on_madrid_and_international_designs_sits_with_the_yearly_
     rule = _rules(client, "hebi")["hebi-2017-high-volume-filer-reward"]
     assert "马德里商标国际注册、工业品外观设计国际注册" in rule["source"]["quote"]
     assert "Madrid" in rule["note_en"] and "industrial designs" in rule["note_en"]
-    out = filed(enterprise("hebi"), "hebi", "hebi-2017-high-volume-filer-reward", "2019-12-31", patents_granted=40,
-                madrid_registrations=3, design_registrations_abroad=2, pct_applications=1)
+    out = filed(enterprise("hebi"), "hebi", "hebi-2017-high-volume-filer-reward", "2019-12-31",
+                patents_granted=40, madrid_registrations=3, design_registrations_abroad=2, pct_applications=1)
     assert out["estimate"]["amount_cny"] is None  # the document sets no amount
     assert (out["madrid_registrations"], out["design_registrations_abroad"]) == (3, 2)
 
@@ -111,14 +114,16 @@ def test_hebi_emphasis_on_madrid_and_international_designs_sits_with_the_yearly_
 def test_tianjin_exhibition_centre_and_fifteen_agencies_are_indicators(client):
     rows = _kpis(client, "tianjin-bonded")
     centre, agencies = rows["tianjin-bonded-text-08"], rows["tianjin-bonded-text-09"]
-    assert (centre["unit"], centre["targets"][0]["year"], centre["targets"][0]["value"]) == ("平米", 2023, 1000)
+    target = centre["targets"][0]
+    assert (centre["unit"], target["year"], target["value"]) == ("平米", 2023, 1000)
     assert "1000平米的知识产权运营展示中心" in centre["citation"]["quote"]
     assert (agencies["unit"], agencies["targets"][0]["value"]) == ("家", 15)
     assert agencies["citation"]["quote"] == "聚集区内不少于15家服务机构"
 
 
 def test_every_new_quote_occurs_in_its_seed():
-    """The quotes above, re-read here against the seed texts (whitespace ignored), as the fidelity tests do."""
+    """The quotes above, re-read here against the seed texts (whitespace ignored), as the fidelity tests
+    do."""
     seeds = ROOT.parent / "shared" / "seeds"
     if not seeds.is_dir():
         pytest.skip("seed documents not found")
@@ -131,7 +136,7 @@ def test_every_new_quote_occurs_in_its_seed():
         assert quote in text[seed], quote
 
 
-# --- fileable: what Guangzhou 002 二(八) and Tianjin 004 二(三)11 fund ------------------------------------------
+# --- fileable: what Guangzhou 002 二(八) and Tianjin 004 二(三)11 fund --------------------------------------
 
 FILEABLE = [
     ("guangzhou", "guangzhou-2016-pledge-interest-subsidy", "2017-05-01",
@@ -141,16 +146,18 @@ FILEABLE = [
     ("guangzhou", "guangzhou-2016-patent-insurance", "2017-09-01",
      lambda: {"object_no": doc("BX"), "insurer": "某保险公司", "premium_cny": 4800}, "专利保险"),
     ("tianjin-bonded", "tianjin-bonded-2021-patent-commercialisation-support", "2022-04-01",
-     lambda: {"object_no": doc("CY"), "implemented_patents": "ZL202010566088.9"}, "重点扶持专利实施产业化项目"),
+     lambda: {"object_no": doc("CY"), "implemented_patents": "ZL202010566088.9"},
+     "重点扶持专利实施产业化项目"),
 ]
 
 
 @pytest.mark.parametrize("slug, rule, basis, body, words", FILEABLE, ids=[f[1] for f in FILEABLE])
-def test_what_the_documents_fund_can_be_filed_and_the_bureau_grants_the_amount(client, enterprise, bureau, slug,
-                                                                              rule, basis, body, words):
+def test_what_the_documents_fund_can_be_filed_and_the_bureau_grants_the_amount(
+        client, enterprise, bureau, slug, rule, basis, body, words):
     offered = {r["code"]: r for r in client.get(f"/t/{slug}/api/v1/subsidy-rules?on={basis}").get_json()}
     assert words in offered[rule]["source"]["quote"]
-    assert offered[rule]["amount_cny"] is None and offered[rule]["rate"] is None and offered[rule]["cap_cny"] is None
+    assert offered[rule]["amount_cny"] is None and offered[rule]["rate"] is None
+    assert offered[rule]["cap_cny"] is None
     assert offered[rule]["evidence"]
     out = filed(enterprise(slug), slug, rule, basis, **body())
     assert out["status"] == "submitted" and out["estimate"]["amount_cny"] is None  # the document sets none
@@ -169,8 +176,8 @@ def test_a_fileable_rule_is_refused_outside_its_period_and_without_its_fields(en
         "object_no": doc("BX"), "insurer": "某保险公司", "premium_cny": 1})
     assert r.status_code == 422  # the plan ran to 2018-12-31
     r = e.post("/t/guangzhou/api/v1/subsidy-applications", json={
-        "rule": "guangzhou-2016-pledge-interest-subsidy", "basis_date": "2017-06-01", "org_type": "enterprise",
-        "object_no": doc("DK")})
+        "rule": "guangzhou-2016-pledge-interest-subsidy", "basis_date": "2017-06-01",
+        "org_type": "enterprise", "object_no": doc("DK")})
     assert r.status_code == 422 and {"lender", "interest_paid_cny"} <= set(r.get_json()["errors"]["json"])
 
 
@@ -197,9 +204,11 @@ def test_a_rules_reading_is_in_the_policy_and_subsidy_rule_json(client):
     assert PLEDGE_EN in offered["xian-2017-pledge-interest-subsidy"]["reading"]["en"]
     assert offered["xian-2017-ip-trust-subsidy"]["reading"] is None
     assert "2017—2019" in _rules(client, "xian")["xian-2017-university-reform-support"]["reading"]["zh"]
-    assert "interest and valuation" in _rules(client, "hebi")["hebi-2017-pledge-financing-subsidy"]["reading"]["en"]
+    assert "interest and valuation" in _rules(client,
+                                              "hebi")["hebi-2017-pledge-financing-subsidy"]["reading"]["en"]
     hebi = _rules(client, "hebi")["hebi-2017-patent-insurance-first-patent"]
-    assert "100%" in hebi["reading"]["zh"] and "rate 1.0" not in hebi["note_zh"]  # no English on Chinese pages
+    # no English on Chinese pages
+    assert "100%" in hebi["reading"]["zh"] and "rate 1.0" not in hebi["note_zh"]
 
 
 def test_an_indicators_reading_is_in_the_kpi_json(client):
@@ -232,8 +241,8 @@ def test_readings_are_shown_beside_their_figures_in_both_languages(client):
 def test_a_budget_lines_reading_is_shown_on_the_liability_and_decision_pages(app, enterprise):
     from flask.testing import FlaskClient
 
-    out = filed(enterprise("xian"), "xian", "xian-2017-pledge-risk-compensation", "2018-06-01", object_no=doc("DC"),
-                base_amount_cny=300000)
+    out = filed(enterprise("xian"), "xian", "xian-2017-pledge-risk-compensation", "2018-06-01",
+                object_no=doc("DC"), base_amount_cny=300000)
     create_user(app, "reading-bureau@xian.gov.cn", "bureau", "xian")
     b = FlaskClient(app, use_cookies=True)
     assert page_login(b, "reading-bureau@xian.gov.cn").status_code == 302
@@ -259,7 +268,8 @@ def test_a_reading_in_one_language_only_stops_start_up(tmp_path, load_tenants, p
     end = tail.index("\n", start)
     file.write_text(head + anchor + tail[:start] + tail[end + 1:], encoding="utf-8")
     missing = "reading_zh" if line.startswith("reading_zh") else "reading_en"
-    with pytest.raises(TenantConfigError, match=rf"{re.escape(path.split('/')[1])}: .*{missing}: a reading is given"):
+    with pytest.raises(TenantConfigError,
+                       match=rf"{re.escape(path.split('/')[1])}: .*{missing}: a reading is given"):
         load_tenants(root)
 
 
@@ -269,7 +279,8 @@ def test_the_patent_pool_reward_asks_for_no_audited_statement(client):
     offered = {r["code"]: r for r in client.get("/t/xian/api/v1/subsidy-rules?on=2018-06-01").get_json()}
     evidence = offered["xian-2017-patent-pool-reward"]["evidence"]
     assert "income_statement" not in [e["code"] for e in evidence]
-    assert not any("审计" in e["label_zh"] or "udit" in e["label_en"] for e in evidence)  # 二(四)5 asks for none
+    # 二(四)5 asks for none
+    assert not any("审计" in e["label_zh"] or "udit" in e["label_en"] for e in evidence)
     assert evidence == [{"code": "income_proof", "label_zh": "年度许可、诉讼、拍卖等收益凭证",
                          "label_en": "Proof of the year's income from licensing, litigation, auctions etc.",
                          "required": True}]

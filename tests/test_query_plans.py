@@ -47,8 +47,8 @@ COMMON = ("tenant_id, id, enterprise_id, status, submitted_by, submitted_at, for
 
 OWN_COLUMNS = {
     "certification_records": (
-        "number, org_type, standard, standard_edition, certificate_no, certification_body, issued_on, expires_on,"
-        " scope, subsidy_explanation",
+        "number, org_type, standard, standard_edition, certificate_no, certification_body, issued_on, "
+        "expires_on, scope, subsidy_explanation",
         "'QP-GB-' || n, 'enterprise', 'GB/T 29490', 'GB/T 29490-2013', 'QP-' || n, 'body', DATE '2024-01-01',"
         " DATE '2026-12-31', 'scope', ''"),
     "custody_enrollments": (
@@ -74,10 +74,12 @@ def _fill(table: str) -> None:
             f"FROM generate_series(0, {TENANTS * ENTERPRISES_PER_TENANT - 1}) n"))
         conn.execute(text(
             "INSERT INTO users (id, email, password_hash, role, tenant_id, display_name, active, created_at) "
-            f"VALUES ('qp-bureau', 'qp-bureau@example.gov.cn', 'x', 'bureau', '{TENANT}', 'qp', true, now())"))
+            "VALUES ('qp-bureau', 'qp-bureau@example.gov.cn', 'x', 'bureau', "
+            f"'{TENANT}', 'qp', true, now())"))
         # Enterprise e of tenant t is owned by user t + TENANTS * e (the user of the same tenant).
         conn.execute(text(
-            "INSERT INTO enterprises (tenant_id, id, name, uscc, contact_name, contact_phone, user_id, created_at) "
+            "INSERT INTO enterprises (tenant_id, id, name, uscc, contact_name, contact_phone, user_id, "
+            "created_at) "
             f"SELECT {_tenant_expr('t')}, 'qp-e-' || t || '-' || e, 'qp', 'U' || t || '-' || e, 'c', 'p', "
             f"'qp-user-' || (t + {TENANTS} * e), now() "
             f"FROM generate_series(0, {TENANTS - 1}) t, generate_series(0, {ENTERPRISES_PER_TENANT - 1}) e"))
@@ -172,7 +174,7 @@ def test_filing_lists_use_tenant_first_indexes(app, is_postgres, table):
         own = db.session.get(User, f"qp-user-{TENANTS * 7}")  # enterprise 7 of the tenant under test
         assert own.tenant_id == TENANT
         for name, call in _lists(table):
-            statements = _captured(lambda: call(bureau, own))
+            statements = _captured(lambda call=call: call(bureau, own))
             checked, bad = _problems(table, statements)
             assert checked >= 2, f"{name}: expected the page and its count on {table}, saw {statements}"
             assert not bad, f"{name}: " + "\n\n".join(bad)

@@ -17,14 +17,16 @@ def _parallel(n, fn):
 
 
 def _agency(b, tenant="xian"):
-    return b.post(f"/t/{tenant}/api/v1/agencies", json={"name": "机构", "uscc": make_uscc(), "contact": "x"}).get_json()
+    return b.post(f"/t/{tenant}/api/v1/agencies",
+                  json={"name": "机构", "uscc": make_uscc(), "contact": "x"}).get_json()
 
 
 @pytest.mark.parametrize("kind", ["custody", "certification"])
 def test_concurrent_decisions_apply_exactly_once(kind, live_server, enterprise, bureau):
     e, b = enterprise("xian"), bureau("xian")
     if kind == "custody":
-        filing = e.post("/t/xian/api/v1/custody-enrollments", json=enrollment_body("xian", _agency(b)["id"])).get_json()
+        filing = e.post("/t/xian/api/v1/custody-enrollments",
+                        json=enrollment_body("xian", _agency(b)["id"])).get_json()
         url = f"{live_server}/t/xian/api/v1/custody-enrollments/{filing['id']}/decision"
         yes, no = {"decision": "approve"}, {"decision": "reject", "reason": "材料不全"}
     else:
@@ -32,17 +34,20 @@ def test_concurrent_decisions_apply_exactly_once(kind, live_server, enterprise, 
         url = f"{live_server}/t/xian/api/v1/certifications/{filing['id']}/decision"
         yes, no = {"decision": "verify"}, {"decision": "reject", "reason": "材料不全"}
     headers = {"Authorization": f"Bearer {b.token}"}
-    codes = _parallel(10, lambda i: requests.post(url, json=yes if i % 2 else no, headers=headers, timeout=60).status_code)
+    codes = _parallel(10,
+                      lambda i: requests.post(url, json=yes if i % 2 else no, headers=headers,
+                                              timeout=60).status_code)
     assert sorted(codes) == [200] + [409] * 9
     path = url.removeprefix(live_server).removesuffix("/decision")
     final = b.get(path).get_json()["status"]
     decided = b.get(f"/t/xian/api/v1/audit?object_id={filing['id']}").get_json()
-    assert [ev["action"].split(".")[-1] for ev in decided if not ev["action"].endswith("submitted")] == [final]
+    moves = [ev["action"].split(".")[-1] for ev in decided if not ev["action"].endswith("submitted")]
+    assert moves == [final]
 
 
 def test_concurrent_registration_is_one_201_and_409s(live_server):
-    body = {"name": "并发注册有限公司", "uscc": make_uscc(), "email": "race@example.cn", "password": DEMO_PASSWORD,
-            "contact_name": "甲", "contact_phone": "13800000000"}
+    body = {"name": "并发注册有限公司", "uscc": make_uscc(), "email": "race@example.cn",
+            "password": DEMO_PASSWORD, "contact_name": "甲", "contact_phone": "13800000000"}
     codes = _parallel(8, lambda i: requests.post(f"{live_server}/t/xian/api/v1/register", json=body,
                                                   timeout=60).status_code)
     assert sorted(codes) == [201] + [409] * 7
@@ -74,8 +79,10 @@ def test_deeply_nested_json_is_400(client, enterprise):
     for path in ("/api/v1/auth/token", "/t/xian/api/v1/register"):
         r = client.post(path, data=DEEP, content_type="application/json")
         assert r.status_code == 400 and r.get_json()["message"] == "请求体不是有效的 JSON。", path
-    for path in ("/t/xian/api/v1/cases", "/t/xian/api/v1/custody-enrollments", "/t/xian/api/v1/certifications"):
-        r = client.post(path, data=DEEP, content_type="application/json", headers=e.headers({"Idempotency-Key": "k"}))
+    for path in ("/t/xian/api/v1/cases", "/t/xian/api/v1/custody-enrollments",
+                 "/t/xian/api/v1/certifications"):
+        r = client.post(path, data=DEEP, content_type="application/json",
+                        headers=e.headers({"Idempotency-Key": "k"}))
         assert r.status_code == 400, path
 
 
@@ -118,5 +125,6 @@ def test_a_resubmitted_page_form_files_once(app, client, enterprise):
     bad = {**form, "csrf_token": csrf_from(html), "right_number": "bogus",
            "form_token": re.search(r'name="form_token" value="([^"]+)"', html).group(1)}
     assert client.post("/t/xian/cases/new", data=bad).status_code == 422
-    assert client.post("/t/xian/cases/new", data={**bad, "right_number": form["right_number"]}).status_code == 302
+    assert client.post("/t/xian/cases/new",
+                       data={**bad, "right_number": form["right_number"]}).status_code == 302
     assert len(e.get("/t/xian/api/v1/cases").get_json()) == 2

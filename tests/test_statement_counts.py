@@ -1,7 +1,7 @@
 """How many SQL statements a request sends (issue 14): a certification submitted through the API, the
-bureau's list of 50 records and the KPI table of Xi'an. On PostgreSQL every statement is a round-trip, so their number is the cost;
-an upper bound here keeps a per-row query or a reload after commit from creeping back in. The bounds
-are the counts measured when they were set plus a little room, not timings."""
+bureau's list of 50 records and the KPI table of Xi'an. On PostgreSQL every statement is a round-trip, so
+their number is the cost; an upper bound here keeps a per-row query or a reload after commit from creeping
+back in. The bounds are the counts measured when they were set plus a little room, not timings."""
 from __future__ import annotations
 
 from contextlib import contextmanager

@@ -53,14 +53,13 @@ def test_query_without_tenant_fails_closed(app, two_tenants):
 
 
 def test_flush_of_another_tenants_row_is_refused(app, two_tenants):
-    with app.app_context():
-        with tenant_context("xian"):
-            e = Enterprise(tenant_id="hebi", name="x", uscc="x", contact_name="x", contact_phone="1",
-                           user_id="nobody")
-            db.session.add(e)
-            with pytest.raises(TenantIsolationError):
-                db.session.flush()
-            db.session.rollback()
+    with app.app_context(), tenant_context("xian"):
+        e = Enterprise(tenant_id="hebi", name="x", uscc="x", contact_name="x", contact_phone="1",
+                       user_id="nobody")
+        db.session.add(e)
+        with pytest.raises(TenantIsolationError):
+            db.session.flush()
+        db.session.rollback()
 
 
 def test_new_row_takes_the_current_tenant(app, client):
@@ -83,11 +82,13 @@ def test_row_level_security_filters_raw_sql(app, two_tenants, is_postgres):
         with tenant_context("hebi"):
             rows = db.session.execute(text("SELECT name FROM enterprises")).scalars().all()
             assert rows == ["鹤壁乙公司"]
-            # a row that is valid in every other respect (a real user, a fresh USCC): only the policy refuses it
+            # a row that is valid in every other respect (a real user, a fresh USCC): only the policy refuses
+            # it
             user_id = db.session.execute(text("SELECT id FROM users ORDER BY email LIMIT 1")).scalar()
             with pytest.raises(DBAPIError, match="row-level security policy"):
                 db.session.execute(text(
-                    "INSERT INTO enterprises (tenant_id, id, name, uscc, contact_name, contact_phone, user_id,"
+                    "INSERT INTO enterprises (tenant_id, id, name, uscc, contact_name, contact_phone, "
+                    "user_id,"
                     " created_at) VALUES ('xian', 'x1', 'n', '91610131MA6U0A0X4M', 'c', 'p', :user, now())"),
                     {"user": user_id})
         db.session.rollback()

@@ -65,7 +65,8 @@ def test_only_one_reason_is_given_and_nothing_is_created(client, bureau):
 def test_registration_page_says_why(client):
     html = client.get("/t/xian/register").get_data(as_text=True)
     for code, zh, _en in (REASONS[4], REASONS[7], REASONS[8]):
-        r = client.post("/t/xian/register", data={**_body(code, "page@example.cn"), "csrf_token": csrf_from(html),
+        r = client.post("/t/xian/register", data={**_body(code, "page@example.cn"),
+                                                  "csrf_token": csrf_from(html),
                                                   "accept_privacy_notice": "on",
                                                   "password_confirmation": "secret-123"})
         assert r.status_code == 422 and zh in r.get_data(as_text=True)
@@ -75,8 +76,8 @@ def test_registration_page_says_why(client):
                                                       "accept_privacy_notice": "on",
                                                       "password_confirmation": "secret-123"})
     assert r.status_code == 422 and "registration authority and category" in r.get_data(as_text=True)
-    ok = client.post("/t/xian/register", data={**_body(VALID[0], "page@example.cn"), "csrf_token": csrf_from(html),
-                                               "accept_privacy_notice": "on",
+    ok = client.post("/t/xian/register", data={**_body(VALID[0], "page@example.cn"),
+                                               "csrf_token": csrf_from(html), "accept_privacy_notice": "on",
                                                "password_confirmation": "secret-123"})
     assert ok.status_code == 302
 
@@ -88,4 +89,5 @@ def test_the_check_character_agrees_with_python_stdnum_where_stdnum_accepts_the_
 
     for n in range(1, 400):
         code = make_uscc(9_000_000 + n)
-        assert uscc_problem(code) is None and uscc_check_character(code[:17]) == uscc.calc_check_digit(code[:17])
+        assert uscc_problem(code) is None
+        assert uscc_check_character(code[:17]) == uscc.calc_check_digit(code[:17])

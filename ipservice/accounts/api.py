@@ -22,7 +22,8 @@ class TokenResource(MethodView):
     @auth_blp.arguments(schemas.TokenRequestSchema)
     @auth_blp.response(200, schemas.TokenSchema)
     @auth_blp.alt_response(401, description="bad e-mail or password (one answer for both)")
-    @auth_blp.alt_response(403, description="no account yet: the e-mail and password of an organization claim; "
+    @auth_blp.alt_response(403,
+                           description="no account yet: the e-mail and password of an organization claim; "
                                             "the message says the claim's state")
     def post(self, data):
         """Exchange e-mail and password for a bearer token."""
@@ -55,7 +56,8 @@ class TokenListResource(MethodView):
     @access("enterprise", "bureau", "cross_admin")
     @auth_blp.response(200, schemas.TokenInfoSchema(many=True))
     def get(self):
-        """The caller's unexpired tokens, newest first (never their values); ``current``: the one presented."""
+        """The caller's unexpired tokens, newest first (never their values); ``current``: the one
+        presented."""
         from flask import g
         from flask_login import current_user
 
@@ -127,7 +129,8 @@ class RegisterResource(MethodView):
     @access("anyone")
     @register_blp.arguments(schemas.RegistrationSchema)
     @register_blp.response(201, schemas.EnterpriseSchema)
-    @register_blp.alt_response(409, description="USCC registered in the tenant, or an e-mail that cannot be used "
+    @register_blp.alt_response(409,
+                               description="USCC registered in the tenant, or an e-mail that cannot be used "
                                                 "(one neutral answer whoever holds it)")
     def post(self, data):
         """Register an enterprise (统一社会信用代码 with a verified check character)."""

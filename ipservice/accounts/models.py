@@ -41,7 +41,8 @@ class ApiToken(db.Model):
 
     __tablename__ = "api_tokens"
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+                                         index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     expires_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False)

@@ -12,8 +12,8 @@ def label(zh: str, en: str, **extra) -> dict:
     return {"label_zh": zh, "label_en": en, **extra}
 
 
-NEW_PASSWORD = label("新密码（至少 8 位，不能是常见密码）", "New password (at least 8 characters, not a common one)",
-                     widget="password")
+NEW_PASSWORD = label("新密码（至少 8 位，不能是常见密码）",
+                     "New password (at least 8 characters, not a common one)", widget="password")
 
 
 class ConfirmedPassword(Schema):
@@ -23,7 +23,8 @@ class ConfirmedPassword(Schema):
 
     CONFIRMS = "password"
     password_confirmation = fields.String(required=True, load_only=True, validate=validate.Length(max=128),
-                                          metadata=label("再次输入新密码", "New password again", widget="password"))
+                                          metadata=label("再次输入新密码", "New password again",
+                                                         widget="password"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,12 +55,13 @@ class RegistrationSchema(Schema):
                   metadata=label("电子邮箱（登录名）", "E-mail (login)"))
     password = fields.String(required=True, load_only=True,
                              metadata=label("密码（至少 8 位，不能是常见密码）",
-                                            "Password (at least 8 characters, not a common one)", widget="password"))
+                                            "Password (at least 8 characters, not a common one)",
+                                            widget="password"))
     contact_name = Text(required=True, max_length=100, metadata=label("联系人", "Contact person"))
     contact_phone = Phone(required=True, metadata=label("联系电话", "Contact phone"))
-    # The version of the tenant's privacy notice the registrant accepted (GET /t/<tenant>/api/v1/privacy-notice).
-    # Optional, so that a 1.0 client keeps registering: without it the account accepts the notice at its first
-    # page login; a version other than the current one is 422.
+    # The version of the tenant's privacy notice the registrant accepted (GET
+    # /t/<tenant>/api/v1/privacy-notice). Optional, so that a 1.0 client keeps registering: without it the
+    # account accepts the notice at its first page login; a version other than the current one is 422.
     privacy_notice_version = fields.Integer(load_default=None, validate=validate.Range(min=1, max=1_000_000),
                                             metadata={"hidden": True})
 

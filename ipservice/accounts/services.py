@@ -65,7 +65,8 @@ def create_user(email: str, password: str | None, role: str, tenant_id: str | No
 
 def register_enterprise(tenant_id: str, data: dict, verified: bool = False) -> Enterprise:
     """企业注册: the USCC is unique in the tenant, the e-mail in the service (409 otherwise). The address is
-    verified by the link mailed now (``accounts.recovery``); ``verified``: known already (the demo's accounts).
+    verified by the link mailed now (``accounts.recovery``); ``verified``: known already (the demo's
+    accounts).
 
     The checks give the friendly answer; the unique constraints decide when two registrations race
     (a double-clicked sign-up): the loser gets the same 409, not a 500.
@@ -277,4 +278,5 @@ def enterprise_names(ids) -> dict[str, str]:
     ids = {i for i in ids if i}
     if not ids:
         return {}
-    return dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).all())
+    return dict(db.session.execute(select(Enterprise.id,
+                                          Enterprise.name).where(Enterprise.id.in_(ids))).all())

@@ -87,7 +87,8 @@ def wait_message(seconds: int) -> str:
 
     if seconds < 60:
         return _("尝试次数过多，请在 %(n)s 秒后再试。您填写的内容已保留（密码需重新输入）。", n=seconds)
-    return _("尝试次数过多，请在 %(n)s 分钟后再试。您填写的内容已保留（密码需重新输入）。", n=-(-seconds // 60))
+    return _("尝试次数过多，请在 %(n)s 分钟后再试。您填写的内容已保留（密码需重新输入）。",
+             n=-(-seconds // 60))
 
 
 def refund_account() -> None:

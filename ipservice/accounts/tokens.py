@@ -89,7 +89,8 @@ def user_from_token(token: str) -> User | None:
 
 def of_user(user: User) -> list[ApiToken]:
     """The user's unexpired tokens, newest first."""
-    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at > utcnow())
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                          ApiToken.expires_at > utcnow())
                                    .order_by(ApiToken.created_at.desc(), ApiToken.id)))
 
 

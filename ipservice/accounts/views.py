@@ -100,7 +100,8 @@ def change_password():
                 session[services.SESSION_KEY] = current_user.session_generation
                 flash(_("密码已修改。"))
                 return redirect(home_for(current_user))
-    return render_template("accounts/password.html", fields=for_page(schema), values={}, errors=errors), status
+    return render_template("accounts/password.html", fields=for_page(schema), values={},
+                           errors=errors), status
 
 
 @bp.route("/password-reset", methods=["GET", "POST"])
@@ -189,7 +190,8 @@ def api_tokens():
     """The user's API tokens (never their values) with a revoke button each; POST issues one for this login
     session, shown once, which ends with the session (logout)."""
     new_token = None
-    this_session = session.setdefault(tokens.SESSION_ID_KEY, secrets.token_urlsafe(16))  # a session from before
+    # a session from before
+    this_session = session.setdefault(tokens.SESSION_ID_KEY, secrets.token_urlsafe(16))
     if request.method == "POST":
         new_token, _expires = tokens.issue(current_user, this_session)
     return render_template("accounts/tokens.html", tokens=tokens.of_user(current_user), new_token=new_token,

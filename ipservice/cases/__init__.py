@@ -24,6 +24,8 @@ def init_app(app):
     privacy.retention_rule(app, "closed_case_text_days", retention.closed_case_text,
                            holds=retention.closed_case_text_held)
     # the summary and request are the applicant's own text: erased on request once no rule keeps them
-    privacy.personal_fields(app, models.Case, {"applicant_email": "email", "summary": "text", "request": "text"},
-                            lambda user_id, enterprise_id: models.Case.enterprise_id == (enterprise_id or "-"))
+    privacy.personal_fields(app, models.Case,
+                            {"applicant_email": "email", "summary": "text", "request": "text"},
+                            lambda user_id, enterprise_id:
+                            models.Case.enterprise_id == (enterprise_id or "-"))
     hooks.command(app, calendar_cli.calendar_cli)  # adding a year recomputes the cases' estimated deadlines

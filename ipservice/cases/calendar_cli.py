@@ -1,4 +1,5 @@
-"""``flask calendar …``: the official working-day calendar the service ships and the years an operator adds."""
+"""``flask calendar …``: the official working-day calendar the service ships and the years an operator
+adds."""
 from __future__ import annotations
 
 import sys
@@ -34,4 +35,5 @@ def list_cmd():
     """The years the calendar knows, and where each comes from (shipped or installed)."""
     for year, data in sorted(calendar.years().items()):
         where = "installed" if not Path(data.path).is_relative_to(calendar.SHIPPED_DIR) else "shipped"
-        click.echo(f"{year}  {where:9}  {len(data.holidays):3} holidays  {len(data.workdays)} workdays  {data.notice}")
+        click.echo(f"{year}  {where:9}  {len(data.holidays):3} holidays  {len(data.workdays)} workdays  "
+                   f"{data.notice}")

@@ -13,7 +13,7 @@ from ipservice.cases.rights import parse_right_number
 from ipservice.cases.schemas import offered_ip_types
 from ipservice.extensions import db
 from ipservice.importing.cells import Column, as_choice, labels_table, status_column, tenant_columns
-from ipservice.importing.engine import ImportSpec
+from ipservice.importing.spec import ImportSpec
 
 NOTE = None  # filled from the row's 说明 column
 # A historical status → the moves that reach it from "submitted".
@@ -34,16 +34,19 @@ def columns(tenant) -> list[Column]:
     centers = [{"value": c.code, "label_zh": c.name_zh, "label_en": c.name_en}
                for c in config.of(tenant).centers]
     return [
-        Column("enterprise_name", ("申请人", "申请人名称", "企业名称", "单位名称", "enterprise_name"), "Applicant"),
+        Column("enterprise_name", ("申请人", "申请人名称", "企业名称", "单位名称", "enterprise_name"),
+               "Applicant"),
         Column("uscc", ("统一社会信用代码", "申请人统一社会信用代码", "uscc"), "USCC"),
         Column("case_type", ("类型", "案件类型", "case_type"), "Case type",
                convert=lambda raw: as_choice(raw, case_types)),
         Column("center", ("中心", "受理中心", "center"), "Center", False,
                convert=lambda raw: as_choice(raw, centers)),
-        Column("ip_type", ("知识产权类型", "ip_type"), "IP type", convert=lambda raw: as_choice(raw, ip_types)),
+        Column("ip_type", ("知识产权类型", "ip_type"), "IP type",
+               convert=lambda raw: as_choice(raw, ip_types)),
         Column("right_number", ("权利号", "right_number"), "Right number"),
         Column("counterparty_name", ("对方当事人", "对方当事人名称", "counterparty_name"), "Counterparty"),
-        Column("counterparty_uscc", ("对方统一社会信用代码", "counterparty_uscc"), "Counterparty USCC", False),
+        Column("counterparty_uscc", ("对方统一社会信用代码", "counterparty_uscc"), "Counterparty USCC",
+               False),
         Column("summary", ("案情简介", "summary"), "Summary of the facts"),
         Column("request", ("请求事项", "request"), "Request"),
         *tenant_columns(tenant.forms.fields_for("case")),

@@ -13,7 +13,8 @@ import statistics
 from sqlalchemy import and_, case, func, select
 
 from ipservice.cases.models import Case, CaseTransition
-from ipservice.cases.services import ACCEPTED_STATES, days_to_close
+from ipservice.cases.counts import days_to_close
+from ipservice.cases.services import ACCEPTED_STATES
 from ipservice.core.types import CHINA
 from ipservice.extensions import db
 from ipservice.kpi.metrics import count_by_year, per_year, up_to, year_of
@@ -21,8 +22,8 @@ from ipservice.kpi.metrics import count_by_year, per_year, up_to, year_of
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     """[1 January 00:00, next 1 January 00:00) in China, as UTC instants."""
-    start = dt.datetime(year, 1, 1, tzinfo=CHINA).astimezone(dt.timezone.utc)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=CHINA).astimezone(dt.timezone.utc)
+    start = dt.datetime(year, 1, 1, tzinfo=CHINA).astimezone(dt.UTC)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=CHINA).astimezone(dt.UTC)
     return start, end
 
 
@@ -57,8 +58,8 @@ def pre_exam_filing_entities(years: list[int]) -> dict[int, float]:
     """专利预审备案主体: distinct entities whose 预审备案 was accepted by the end of the year (cumulative),
     and is still in force (not withdrawn since): each entity counted from the year of its first one."""
     firsts = (select(Case.enterprise_id).where(
-        Case.case_type == "pre_exam_filing", Case.accepted_at.is_not(None), Case.accepted_at < _end(max(years)),
-        Case.status.in_(ACCEPTED_STATES)).group_by(Case.enterprise_id))
+        Case.case_type == "pre_exam_filing", Case.accepted_at.is_not(None),
+        Case.accepted_at < _end(max(years)), Case.status.in_(ACCEPTED_STATES)).group_by(Case.enterprise_id))
     counts = count_by_year(firsts, func.min(Case.accepted_at), years, _end)
     return {y: float(n) for y, n in up_to(counts, years).items()}
 
@@ -78,7 +79,8 @@ def mediation_sessions(years: list[int]) -> dict[int, float]:
 
 
 def determination_opinions(years: list[int]) -> dict[int, float]:
-    """判定咨询意见书: determination cases resolved (or, failing that, closed) for the first time in the year."""
+    """判定咨询意见书: determination cases resolved (or, failing that, closed) for the first time in the
+    year."""
     first_done = func.min(CaseTransition.at)
     done = (
         select(CaseTransition.case_id)
@@ -104,8 +106,8 @@ def case_closure_rate(years: list[int]) -> dict[int, float | None]:
     One grouped query: the cases by the year they were submitted in and the year they were both submitted
     and closed by (the later of the two instants), summed up to each year."""
     done = case((Case.closed_at > Case.submitted_at, Case.closed_at), else_=Case.submitted_at)
-    inner = select(year_of(Case.submitted_at, years, _end).label("submitted"),
-                   case((Case.closed_at.is_(None), None), else_=year_of(done, years, _end)).label("closed")).where(
+    closed = case((Case.closed_at.is_(None), None), else_=year_of(done, years, _end))
+    inner = select(year_of(Case.submitted_at, years, _end).label("submitted"), closed.label("closed")).where(
         Case.submitted_at < _end(max(years)), Case.status != "withdrawn").subquery()
     rows = db.session.execute(select(inner.c.submitted, inner.c.closed, func.count())
                               .group_by(inner.c.submitted, inner.c.closed)).all()

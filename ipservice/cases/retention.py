@@ -46,5 +46,6 @@ def closed_case_text_held(user_id, enterprise_id, days: int) -> list[Held]:
                 continue  # its period has run: the next retention run replaces it, and so may the erasure
             until = end.astimezone(CHINA).date()
         held.append(Held(Case, case.id, ("summary", "request"), until,
-                         (f"案件 {case.number} 的案情和请求", f"The summary and request of case {case.number}")))
+                         (f"案件 {case.number} 的案情和请求",
+                          f"The summary and request of case {case.number}")))
     return held

@@ -25,7 +25,7 @@ def parse_trademark_number(value: str) -> RightNumber:
     text = _nfkc(value)
     text = re.sub(r"^第\s*|\s*号$", "", text)
     text = re.sub(r"\s", "", text)
-    if not re.fullmatch(r"\d{1,%d}" % TRADEMARK_MAX_DIGITS, text):
+    if not re.fullmatch(rf"\d{{1,{TRADEMARK_MAX_DIGITS}}}", text):
         raise ValidationError(_("商标注册号应为 1 到 %(max)s 位数字。", max=TRADEMARK_MAX_DIGITS))
     return RightNumber(normalized=text, formatted=text)
 

@@ -56,11 +56,13 @@ class CaseBase(Schema):
     case_type = fields.String(required=True, metadata=label(
         "案件类型", "Case type", choices=labels.choices(CASE_TYPES)))
     center = fields.String(load_default=None, allow_none=True, metadata=label(
-        "受理中心", "Center", description="the center's code; may be left out when the tenant has one center"))
+        "受理中心", "Center",
+        description="the center's code; may be left out when the tenant has one center"))
     ip_type = fields.String(required=True, validate=validate.OneOf(list(IP_TYPES)), metadata=label(
         "知识产权类型", "IP type", choices=labels.choices(IP_TYPES)))
     right_number = Text(required=True, max_length=100, metadata=label(
-        "权利号（专利申请号、商标注册号等）", "Right number (patent application no., trademark registration no. …)",
+        "权利号（专利申请号、商标注册号等）",
+        "Right number (patent application no., trademark registration no. …)",
         description="patent: 202010566088.9 or 97101765.4 (ZL/CN prefix and dot optional); "
                     "trademark: digits"))
     counterparty_name = Text(required=True, max_length=200, metadata=label(
@@ -108,8 +110,8 @@ class CaseBase(Schema):
             return _("未知的受理中心。可选：%(centers)s。", centers=_centers_text(centers))
         if case_type is not None and case_type not in center.case_types:
             able = [c for c in centers if case_type in c.case_types]
-            return _("%(center)s不受理%(type)s案件；可受理该类型的中心：%(centers)s。", center=_center_name(center),
-                     type=labels.label(CASE_TYPES, case_type),
+            return _("%(center)s不受理%(type)s案件；可受理该类型的中心：%(centers)s。",
+                     center=_center_name(center), type=labels.label(CASE_TYPES, case_type),
                      centers=_centers_text(able))
         return None
 
@@ -225,7 +227,8 @@ class CaseListOut(CaseOut):
 
 
 # the orders the case list offers (the page's choice; the API takes ``-number`` too)
-SORTS = (("due", "期限最近在前", "Nearest deadline first"), ("-due", "期限最远在前", "Farthest deadline first"),
+SORTS = (("due", "期限最近在前", "Nearest deadline first"),
+         ("-due", "期限最远在前", "Farthest deadline first"),
          ("-submitted_at", "最新提交在前", "Newest first"), ("submitted_at", "最早提交在前", "Oldest first"),
          ("number", "按编号", "By number"))
 
@@ -236,14 +239,16 @@ class CaseQuery(Schema):
     center = fields.String(validate=validate.Length(max=80), metadata=label("中心", "Center"))
     overdue = fields.Boolean(metadata=label("是否超期", "Overdue"))
     q = fields.String(validate=validate.Length(max=100), metadata={
-        "description": "search in number, applicant, counterparty and right number", **label("搜索", "Search")})
+        "description": "search in number, applicant, counterparty and right number",
+        **label("搜索", "Search")})
     sort = fields.String(load_default="-submitted_at", validate=validate.OneOf(
         ("due", "-due", "submitted_at", "-submitted_at", "number", "-number")), metadata=label(
             "排序", "Sort", choices=[{"value": v, "label_zh": zh, "label_en": en} for v, zh, en in SORTS]))
 
 
 class TransitionIn(Schema):
-    to = fields.String(required=True, validate=validate.OneOf(STATUSES), metadata=label("目标状态", "New status"))
+    to = fields.String(required=True, validate=validate.OneOf(STATUSES),
+                       metadata=label("目标状态", "New status"))
     note = Text(load_default=None, allow_none=True, max_length=2000, multiline=True,
                 metadata=label("说明", "Note"))
 

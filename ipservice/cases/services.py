@@ -1,4 +1,5 @@
-"""Case intake and the work on a case: numbering, the state machine, time limits, lists, exports, stats.
+"""Case intake and the work on a case: numbering, the state machine, time limits, lists (the exports and the
+counts: ``cases.exports``, ``cases.counts``).
 
 Every function runs in the tenant's context (the session filters by tenant); ``tenant`` is the
 ``tenants.config.Tenant`` whose centers, case types and time limits apply. Writes flush here, with their
@@ -7,13 +8,17 @@ audit event and history row; the request or command commits.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from ipservice.accounts.services import enterprise_id_of, enterprise_of
 from ipservice.cases import config
+# re-exported: the kind and the views read them here
+from ipservice.cases.counts import stats as stats
+from ipservice.cases.counts import stats_by_tenant as stats_by_tenant
+from ipservice.cases.counts import stats_totals as stats_totals
+from ipservice.cases.exports import export as export
 from ipservice.cases.models import (  # noqa: F401 — STATUSES re-exported
     CASE_MOVES,
     STATUSES,
@@ -24,7 +29,6 @@ from ipservice.cases.models import (  # noqa: F401 — STATUSES re-exported
 )
 from ipservice.core import attachments, audit, calendar, filing, kind, labels, numbering
 from ipservice.core.errors import error
-from ipservice.core.exports import filename_stem, table_response
 from ipservice.core.i18n import pick
 from ipservice.core.tenancy import current_tenant
 from ipservice.core.types import CHINA, today_china, utcnow
@@ -36,7 +40,6 @@ ACCEPTED_STATES = ("accepted", "in_progress", "mediated", "resolved", "closed")
 OPEN_STATES = ("accepted", "in_progress", "mediated", "resolved")  # accepted, not yet closed
 TERMINAL_STATES = ("declined", "closed", "withdrawn")
 EVIDENCE_TYPES = ("application/pdf", "image/jpeg", "image/png")
-EXPORT_LIMIT = 100_000
 
 
 def now() -> dt.datetime:
@@ -117,7 +120,8 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> Case:
         applicant_name=enterprise.name, applicant_uscc=enterprise.uscc, applicant_email=user.email,
         accept_due_on=accept.on, accept_due_estimated=accept.estimated, due_on=accept.on, updated_at=at,
     )
-    filing.submit(case, "case", user, {"number": case.number, "case_type": case.case_type, "center": case.center,
+    filing.submit(case, "case", user, {"number": case.number, "case_type": case.case_type,
+                                       "center": case.center,
                                        "ip_type": case.ip_type, "right_number": case.right_number}, at=at)
     db.session.add(_history_row(case, 0, None, "submitted", user, at, None))
     return case
@@ -265,7 +269,8 @@ def move(user, case_id: str, data: dict) -> Case:
         return changes
 
     def record(old, to, user, at, note) -> None:
-        step = db.session.scalar(select(func.max(CaseTransition.step)).where(CaseTransition.case_id == case.id))
+        step = db.session.scalar(select(func.max(CaseTransition.step))
+                                 .where(CaseTransition.case_id == case.id))
         db.session.add(_history_row(case, (step or 0) + 1, old, to, user, at, note))
 
     return filing.move(case, CASE_MOVES, "case", data, user, effects=effects, record=record,
@@ -314,95 +319,3 @@ def recompute_estimated_due_dates(tenant, actor=None) -> int:
                 "close_due_on": str(case.close_due_on) if case.close_due_on else None}, actor=actor)
     db.session.flush()
     return changed
-
-
-# --- exports and statistics ----------------------------------------------------------------------------
-
-def export_headers() -> list[str]:
-    return [_("案件编号"), _("类型"), _("中心"), _("申请人"), _("统一社会信用代码"), _("知识产权类型"), _("权利号"),
-            _("对方当事人"), _("状态"), _("提交时间"), _("受理期限"), _("受理时间"), _("办结期限"),
-            _("结案时间"), _("是否超期")]
-
-
-def china_moment(moment: dt.datetime | None) -> dt.datetime | None:
-    """A stored time as a China-time cell: an Excel date-time (XLSX), ``2026-11-25 17:30`` text in CSV."""
-    return moment.astimezone(CHINA).replace(tzinfo=None, second=0, microsecond=0) if moment else None
-
-
-def export_rows(tenant, user, filters: dict) -> list[list]:
-    cases, _total = page(user, filters, 1, EXPORT_LIMIT)
-    yes, no = _("是"), _("否")
-    return [[c.number, case_type_label(c.case_type), center_name(tenant, c.center), c.applicant_name,
-             c.applicant_uscc, ip_type_label(c.ip_type), c.right_number, c.counterparty_name,
-             labels.status_label(c.status), china_moment(c.submitted_at), c.accept_due_on,
-             china_moment(c.accepted_at), c.close_due_on, china_moment(c.closed_at),
-             yes if is_overdue(c) else no] for c in cases]
-
-
-def export(tenant, fmt: str, user, filters: dict):
-    title = _("维权案件")
-    caption = _("%(tenant)s %(title)s（%(date)s）", tenant=pick(tenant.name_zh, tenant.name_en), title=title,
-                date=today().isoformat())
-    stem = filename_stem(tenant, title, today())
-    return table_response(fmt, title, export_headers(), export_rows(tenant, user, filters), stem,
-                          caption=caption if fmt == "xlsx" else None)
-
-
-def days_to_close(case_submitted_at: dt.datetime, closed_at: dt.datetime) -> int:
-    """Calendar days from submission to closing, by the dates in China."""
-    return (china_date(closed_at) - china_date(case_submitted_at)).days
-
-
-def stats() -> dict:
-    """The current tenant's case counts, as ``GET /api/v1/stats`` reports them per tenant.
-
-    ``closure_rate`` = closed ÷ all cases not withdrawn (null when there are none);
-    ``median_days_to_close`` over every closed case (calendar days, null when none).
-    """
-    def counts(column) -> dict:
-        return dict(db.session.execute(select(column, func.count(Case.id)).group_by(column)).all())
-
-    by_type, by_status = counts(Case.case_type), counts(Case.status)
-    total = sum(by_status.values())
-    not_withdrawn = total - by_status.get("withdrawn", 0)
-    closed = by_status.get("closed", 0)
-    closed_cases = select(Case.submitted_at, Case.closed_at).where(
-        Case.status == "closed", Case.closed_at.is_not(None))
-    durations = [days_to_close(s, c) for s, c in db.session.execute(closed_cases)]
-    return {
-        "total": total,
-        "by_type": {k: int(v) for k, v in by_type.items()},
-        "by_status": {k: int(v) for k, v in by_status.items()},
-        "closure_rate": round(closed / not_withdrawn, 4) if not_withdrawn else None,
-        "median_days_to_close": float(statistics.median(durations)) if durations else None,
-    }
-
-
-def stats_totals(per_tenant: list[dict]) -> dict:
-    """The cases of several tenants together, as ``GET /api/v1/stats`` totals them."""
-    by_type, by_status = {}, {}
-    for t in per_tenant:
-        for k, v in t["by_type"].items():
-            by_type[k] = by_type.get(k, 0) + v
-        for k, v in t["by_status"].items():
-            by_status[k] = by_status.get(k, 0) + v
-    not_withdrawn = sum(v for k, v in by_status.items() if k != "withdrawn")
-    return {"total": sum(t["total"] for t in per_tenant), "by_type": by_type, "by_status": by_status,
-            "closure_rate": round(by_status.get("closed", 0) / not_withdrawn, 4) if not_withdrawn else None}
-
-
-def stats_by_tenant(aggregates, slugs: list[str]) -> dict[str, dict]:
-    """``stats()`` of every tenant at once, from the statistics' cross-tenant aggregates (counts only)."""
-    by_pair, medians = aggregates.case_counts(Case), aggregates.median_days_to_close(Case)
-    out = {}
-    for slug in slugs:
-        by_type, by_status = {}, {}
-        for (case_type, status), n in by_pair.get(slug, {}).items():
-            by_type[case_type] = by_type.get(case_type, 0) + n
-            by_status[status] = by_status.get(status, 0) + n
-        total = sum(by_status.values())
-        not_withdrawn = total - by_status.get("withdrawn", 0)
-        out[slug] = {"total": total, "by_type": by_type, "by_status": by_status,
-                     "closure_rate": round(by_status.get("closed", 0) / not_withdrawn, 4) if not_withdrawn else None,
-                     "median_days_to_close": medians.get(slug)}
-    return out

@@ -36,7 +36,8 @@ def recompute_due_in_every_tenant(echo) -> int:
     from ipservice.tenants import registry
 
     bounds = calendar.covered_years()
-    echo(f"the official calendar covers {bounds[0]}–{bounds[1]}" if bounds else "the official calendar is empty")
+    echo(f"the official calendar covers {bounds[0]}–{bounds[1]}" if bounds else "the official calendar is "
+                                                                                "empty")
     total = 0
     for tenant in registry.all():  # the command line works across tenants, one tenant at a time
         with tenant_context(tenant.slug), unit_of_work():

@@ -1,6 +1,6 @@
 """How 贯标 certification records come in from a bureau's ledger (``flask import certifications``): the
 columns, the duplicate rule (the certificate number in the tenant), and the same rules for a chunk of rows
-at once (``Bulk``: see ``importing.engine.BulkRules``)."""
+at once (``Bulk``: see ``importing.spec.BulkRules``)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -8,7 +8,7 @@ from collections import defaultdict
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ipservice.certification import services
+from ipservice.certification import estimate, services
 from ipservice.certification.models import DECISIONS, OBJECT_TYPE, CertificationRecord
 from ipservice.certification.schemas import normalize_certificate_no
 from ipservice.certification.standards import ENTERPRISE_EDITIONS
@@ -17,8 +17,17 @@ from ipservice.core.filing import checked_decision, decision_detail
 from ipservice.core.ids import new_id
 from ipservice.core.labels import ORG_TYPES
 from ipservice.extensions import db
-from ipservice.importing.cells import Column, as_choice, as_date, as_text, labels_table, norm, status_column, tenant_columns
-from ipservice.importing.engine import BulkRules, ImportSpec, blocks
+from ipservice.importing.cells import (
+    Column,
+    as_choice,
+    as_date,
+    as_text,
+    labels_table,
+    norm,
+    status_column,
+    tenant_columns,
+)
+from ipservice.importing.spec import BulkRules, ImportSpec, blocks
 
 ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院所": "research_institute",
                     "科研机构": "research_institute", "科研单位": "research_institute"}
@@ -87,7 +96,7 @@ class _Record:
 
 class Bulk(BulkRules):
     """A chunk of the ledger through the rules of ``services.submit`` and ``services.decide`` (see
-    ``engine.BulkRules``): the duplicate rule on the certificate number (the chunk's numbers in one query),
+    ``spec.BulkRules``): the duplicate rule on the certificate number (the chunk's numbers in one query),
     the one subsidy per organization and standard (the claims of the chunk's organizations in one query,
     read after the engine locked them, as ``submit`` reads them after ``lock_enterprise``), the estimate
     made by the service's own ``estimate_with``, the decision checked by ``filing.checked_decision``;
@@ -107,10 +116,10 @@ class Bulk(BulkRules):
         ids = sorted(o.id for o in orgs.values())
         if ids:
             for id_, enterprise_id, standard, number in db.session.execute(
-                    select(CertificationRecord.id, CertificationRecord.enterprise_id, CertificationRecord.standard,
-                           CertificationRecord.certificate_no)
+                    select(CertificationRecord.id, CertificationRecord.enterprise_id,
+                           CertificationRecord.standard, CertificationRecord.certificate_no)
                     .where(CertificationRecord.enterprise_id.in_(ids),
-                           CertificationRecord.status.in_(services.CLAIMING),
+                           CertificationRecord.status.in_(estimate.CLAIMING),
                            CertificationRecord.subsidy_claim.is_(True))):
                 self.claims.setdefault((enterprise_id, standard), _Prior(id_, standard, number))
 
@@ -145,24 +154,25 @@ class Bulk(BulkRules):
         self.records.append({
             "tenant_id": self.tenant.slug, "id": record.id, "enterprise_id": org.id, **fields,
             "status": status, "submitted_by": user.id, "submitted_at": submitted_at,
-            "decided_by": user.id if decided_at else None, "decided_at": decided_at, "decision_reason": reason,
+            "decided_by": user.id if decided_at else None, "decided_at": decided_at,
+            "decision_reason": reason,
             "subsidy_amount_cny": record.subsidy_amount_cny, "subsidy_rule_code": record.subsidy_rule_code,
             "subsidy_explanation": record.subsidy_explanation, "subsidy_prior_id": record.subsidy_prior_id,
             "subsidy_claim": record.subsidy_claim})
         self.statuses[record.certificate_no].append(status)
-        if record.subsidy_claim and status in services.CLAIMING:
+        if record.subsidy_claim and status in estimate.CLAIMING:
             self.claims[(org.id, record.standard)] = _Prior(record.id, record.standard, record.certificate_no)
         return record.id
 
     def _estimate(self, record, prior) -> dict:
-        """``services.estimate_with``; the same inputs give the same estimate, so a row without a prior claim
+        """``estimate.estimate_with``; the same inputs give the same estimate, so a row without a prior claim
         reuses the one made for an earlier row of the chunk with the same issue date and kind."""
         if prior is not None:
-            return services.estimate_with(self.tenant, record, prior)
+            return estimate.estimate_with(self.tenant, record, prior)
         key = (record.issued_on, record.org_type)
         made = self._made.get(key)
         if made is None:
-            est = services.estimate_with(self.tenant, record, None)
+            est = estimate.estimate_with(self.tenant, record, None)
             self._made[key] = made = (est, {k: getattr(record, k) for k in _ESTIMATED})
             return est
         record.__dict__.update(made[1])
@@ -170,7 +180,8 @@ class Bulk(BulkRules):
 
     def write(self):
         if self.records:
-            numbering.number_rows(self.records, CertificationRecord.__tablename__, CertificationRecord.number_code)
+            numbering.number_rows(self.records, CertificationRecord.__tablename__,
+                                  CertificationRecord.number_code)
             db.session.execute(CertificationRecord.__table__.insert(), self.records)
 
 

@@ -15,14 +15,15 @@ from ipservice.core.tenancy import TenantScoped
 from ipservice.extensions import db
 
 OBJECT_TYPE = "certification"
-STATUS_LABELS = {"submitted": SUBMITTED, "verified": ("已核验", "Verified"), "rejected": REJECTED}  # FilingKind.statuses
+# FilingKind.statuses
+STATUS_LABELS = {"submitted": SUBMITTED, "verified": ("已核验", "Verified"), "rejected": REJECTED}
 RECORD_STATUSES = tuple(STATUS_LABELS)
 DECISIONS = {"verify": "verified", "reject": "rejected"}  # the bureau's word → the record's new status
 # A certificate number is unique in the tenant among records that are not rejected: a rejected record
 # (e.g. an unreadable scan) does not block filing the same certificate again.
 ACTIVE = "status <> 'rejected'"
-# At most one record of an organization and standard that is not rejected takes the subsidy (the database holds
-# it: racing submissions cannot both claim it).
+# At most one record of an organization and standard that is not rejected takes the subsidy (the database
+# holds it: racing submissions cannot both claim it).
 CLAIMING = "subsidy_claim AND status <> 'rejected'"
 
 
@@ -69,7 +70,8 @@ class CertificationRecord(TenantScoped, FilingMixin, db.Model):
             Index("ix_certification_records_submitted_at", "tenant_id", "submitted_at"),
             UniqueConstraint("tenant_id", "number", name="uq_certification_records_number"),
             # The lists: the bureau's by status, an organization's own; newest first (migration 0006).
-            Index("ix_certification_records_tenant_status_submitted", "tenant_id", "status", "submitted_at", "id"),
+            Index("ix_certification_records_tenant_status_submitted", "tenant_id", "status", "submitted_at",
+                  "id"),
             Index("ix_certification_records_tenant_enterprise_submitted",
                   "tenant_id", "enterprise_id", "submitted_at", "id"),
         )

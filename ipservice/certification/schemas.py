@@ -24,7 +24,7 @@ from ipservice.certification.standards import (
     add_years,
     resolve,
 )
-from ipservice.certification import services
+from ipservice.certification import estimate, services
 from ipservice.certification.models import DECISIONS, RECORD_STATUSES  # noqa: F401 — re-exported
 from ipservice.core.attachments import AttachmentOut
 from ipservice.core.labels import ORG_TYPES, choices
@@ -38,13 +38,15 @@ _CERT_NO = re.compile(r"^[A-Z0-9][A-Z0-9\-/._()]{2,63}$")
 
 
 def normalize_certificate_no(value: str) -> str:
-    """Full-width to half-width (NFKC), no whitespace at all, upper case: "165ip 18 0001r0m" → "165IP180001R0M"."""
+    """Full-width to half-width (NFKC), no whitespace at all, upper case: "165ip 18 0001r0m" →
+    "165IP180001R0M"."""
     value = unicodedata.normalize("NFKC", value or "")
     return re.sub(r"\s+", "", value).upper()
 
 
 class CertificateNo(fields.String):
-    """证书编号: letters, digits and - / . _ ( ), normalized so that spacing and case never make a duplicate."""
+    """证书编号: letters, digits and - / . _ ( ), normalized so that spacing and case never make a
+    duplicate."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = normalize_certificate_no(super()._deserialize(value, attr, data, **kwargs))
@@ -80,7 +82,8 @@ class CertificationBase(Schema):
     expires_on = fields.Date(required=True, metadata=label("有效期至", "Valid until"))
     consulting_agency = Text(load_default=None, allow_none=True, max_length=200,
                              metadata=label("辅导机构（选填）", "Consulting agency (optional)"))
-    scope = Text(required=True, max_length=2000, multiline=True, metadata=label("认证范围", "Scope of certification"))
+    scope = Text(required=True, max_length=2000, multiline=True,
+                 metadata=label("认证范围", "Scope of certification"))
 
     @validates_schema(skip_on_field_errors=False)
     def check_dates_and_edition(self, data, **kwargs):
@@ -177,7 +180,7 @@ class CertificationOut(FilingOut):
     submitted_at = ChinaDateTime()
     decided_at = ChinaDateTime(allow_none=True)
     decision_reason = fields.String(allow_none=True)
-    subsidy_estimate = ComputedNested(CertificationEstimateOut, compute=lambda obj: services.estimate_of(obj))
+    subsidy_estimate = ComputedNested(CertificationEstimateOut, compute=lambda obj: estimate.estimate_of(obj))
     attachments = ComputedList(fields.Nested(AttachmentOut), compute=lambda obj: services.attachments_of(obj))
     extra = form_values("the tenant's own form fields (also at the top level)")
 

@@ -125,7 +125,8 @@ def save(upload, owner_type: str, owner_id: str, user, allowed: tuple[str, ...],
 
 def list_for(owner_type: str, owner_id: str) -> list[Attachment]:
     return list(db.session.scalars(select(Attachment).where(
-        Attachment.owner_type == owner_type, Attachment.owner_id == owner_id).order_by(Attachment.uploaded_at)))
+        Attachment.owner_type == owner_type,
+        Attachment.owner_id == owner_id).order_by(Attachment.uploaded_at)))
 
 
 def get_for(owner_type: str, owner_id: str, attachment_id: str) -> Attachment:

@@ -57,8 +57,8 @@ def event_row(action: str, object_type: str, object_id: str | None, detail: dict
 
     tenant_id = tenant_id or current_tenant_id()
     return {"tenant_id": tenant_id, "id": new_id(), "at": at, "actor_id": actor.id,
-            "actor_email": actor.email, "actor_role": actor.role, "action": action, "object_type": object_type,
-            "object_id": object_id, "detail": detail or {}, "ip": None}
+            "actor_email": actor.email, "actor_role": actor.role, "action": action,
+            "object_type": object_type, "object_id": object_id, "detail": detail or {}, "ip": None}
 
 
 def insert_rows(rows: list[dict]) -> None:

@@ -99,9 +99,11 @@ def parse_year(text: str, where: str = "calendar file") -> YearFile:
     names = {n for n, _en in holidays.values()}
     for day, (name, _en) in sorted(workdays.items()):
         if day.weekday() < 5:
-            raise CalendarFileError(f"{where}: workdays: {day} is a weekday; 调休 workdays are Saturdays or Sundays")
+            raise CalendarFileError(f"{where}: workdays: {day} is a weekday; 调休 workdays are Saturdays or "
+                                    "Sundays")
         if name not in names:
-            raise CalendarFileError(f"{where}: workdays: {day} is worked for {name!r}, which is no holiday of {year}")
+            raise CalendarFileError(f"{where}: workdays: {day} is worked for {name!r}, which is no holiday "
+                                    f"of {year}")
     if all(d.weekday() >= 5 for d in holidays):  # a festival may fall on a Sunday, but not all of them
         raise CalendarFileError(f"{where}: holidays: all fall on weekend days; is this the year's notice?")
     return YearFile(year=year, notice=notice.strip(), notice_en=str(raw.get("notice_en", "")).strip(),
@@ -127,7 +129,8 @@ def _signature(folder: Path | None):
 
 @functools.lru_cache(maxsize=8)
 def _load(instance_signature) -> dict[int, YearFile]:
-    folders = [SHIPPED_DIR] + ([Path(instance_signature[0])] if instance_signature and instance_signature[1] else [])
+    instance = [Path(instance_signature[0])] if instance_signature and instance_signature[1] else []
+    folders = [SHIPPED_DIR, *instance]
     years: dict[int, YearFile] = {}
     for folder in folders:  # an instance file overrides the shipped file of the same year
         for path in sorted(folder.glob("*.toml")):
@@ -168,8 +171,8 @@ def _note_uncovered(year: int) -> None:
         _warned_years.add(year)
         bounds = covered_years()
         log.warning(
-            "the official calendar has no data for %s (covers %s); counting Monday-Friday as working days for "
-            "that year. Add the year from the State Council's notice: flask calendar add-year FILE",
+            "the official calendar has no data for %s (covers %s); counting Monday-Friday as working days "
+            "for that year. Add the year from the State Council's notice: flask calendar add-year FILE",
             year, f"{bounds[0]}-{bounds[1]}" if bounds else "nothing",
         )
 

@@ -97,8 +97,8 @@ class _Svg:
     def text(self, x, y, content, *, size=FONT, fill=INK, anchor="start", weight=None, full=None) -> None:
         bold = f' font-weight="{weight}"' if weight else ""
         tip = f"<title>{escape(full)}</title>" if full and full != content else ""
-        self.add(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}" text-anchor="{anchor}"{bold}>'
-                 f'{tip}{escape(content)}</text>')
+        self.add(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}" '
+                 f'text-anchor="{anchor}"{bold}>{tip}{escape(content)}</text>')
 
     def render(self) -> Markup:
         t, d = f"{self.ident}-title", f"{self.ident}-desc"
@@ -121,8 +121,8 @@ def _legend(svg: _Svg, y: float, items: list[tuple[str, str, str]]) -> float:
         else:
             dash = kind.split(":", 1)[1] if ":" in kind else ""
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            svg.add(f'<line x1="{x:.1f}" y1="{y - 5:.1f}" x2="{x + 16:.1f}" y2="{y - 5:.1f}" stroke="{colour}" '
-                    f'stroke-width="2"{dash_attr}/>')
+            svg.add(f'<line x1="{x:.1f}" y1="{y - 5:.1f}" x2="{x + 16:.1f}" y2="{y - 5:.1f}" '
+                    f'stroke="{colour}" stroke-width="2"{dash_attr}/>')
         svg.text(x + 20, y, label, size=FONT - 1)
         x += w
     return y + 14
@@ -138,7 +138,8 @@ class _Bars:
 
 
 def _bar_texts(series: list[Series], empty_text: str) -> list[list[str]]:
-    return [[s.texts[i] if s.texts else (empty_text if v is None else number(v)) for i, v in enumerate(s.values)]
+    return [[s.texts[i] if s.texts else (empty_text if v is None else number(v))
+             for i, v in enumerate(s.values)]
             for s in series]
 
 
@@ -152,7 +153,8 @@ def _bar_geometry(width, series, texts, max_value, marker, font) -> _Bars:
 
 
 def _bar_legend(svg: _Svg, series: list[Series], marker, marker_label: str, y: float) -> float:
-    legend = [(s.name, PALETTE[i % len(PALETTE)], "bar") for i, s in enumerate(series)] if len(series) > 1 else []
+    legend = ([(s.name, PALETTE[i % len(PALETTE)], "bar") for i, s in enumerate(series)]
+              if len(series) > 1 else [])
     if marker is not None and marker_label:
         legend.append((marker_label, INK, "line:4 3"))
     return _legend(svg, y + 12, legend) + 6 if legend else y
@@ -170,7 +172,8 @@ def _bar_group(svg: _Svg, geo: _Bars, category: str, series: list[Series], texts
         if length:
             svg.add(f'<rect x="0" y="{y:.1f}" width="{length:.1f}" height="{bar_h}" '
                     f'fill="{PALETTE[si % len(PALETTE)]}"/>')
-        svg.text(geo.plot + 6, y + bar_h - 2, texts[si][ci], size=geo.font - 1, fill=INK if v is not None else MUTED)
+        svg.text(geo.plot + 6, y + bar_h - 2, texts[si][ci], size=geo.font - 1,
+                 fill=INK if v is not None else MUTED)
         y += bar_h + gap
     return y + 8
 
@@ -230,8 +233,9 @@ def hbars(ident: str, title: str, desc: str, categories: list[str], series: list
     ``axis_label`` (the unit, e.g. "元") draws the value axis under the bars.
     """
     def draw(ident_, width_, font):
-        return _hbars_svg(ident_, title, desc, categories, series, width=width_, font=font, max_value=max_value,
-                          marker=marker, marker_label=marker_label, empty_text=empty_text, axis_label=axis_label)
+        return _hbars_svg(ident_, title, desc, categories, series, width=width_, font=font,
+                          max_value=max_value, marker=marker, marker_label=marker_label,
+                          empty_text=empty_text, axis_label=axis_label)
 
     return both_widths(draw, ident, width)
 

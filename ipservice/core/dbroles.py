@@ -7,10 +7,10 @@ security applies. It gets exactly: USAGE on the schema and its sequences; SELECT
 every table except Alembic's; only SELECT, INSERT on the append-only tables (those with an ``append_only``
 trigger: the audit trail and the case history); EXECUTE on the service's SECURITY DEFINER functions (owned
 by the owner): the statistics, which return aggregates, never rows; the two account look-ups that must
-cross tenants, login by e-mail and a token, which return one account's needed columns (migration 0013_accounts);
-and ``ipservice_claims_of_email``, the unbound claims of one e-mail for the login (which has no tenant). Both
-lists are read from the database, so a table or function added by a later migration is covered by running the
-command again after ``db upgrade``.
+cross tenants, login by e-mail and a token, which return one account's needed columns (migration
+0013_accounts); and ``ipservice_claims_of_email``, the unbound claims of one e-mail for the login (which has
+no tenant). Both lists are read from the database, so a table or function added by a later migration is
+covered by running the command again after ``db upgrade``.
 """
 from __future__ import annotations
 
@@ -55,8 +55,8 @@ def append_only_tables(conn) -> list[str]:
     """The tables of the current schema with an ``append_only`` trigger."""
     return list(conn.execute(text(
         "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE t.tgname = 'append_only' AND n.nspname = 'public' "
-        "ORDER BY 1")).scalars())
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE t.tgname = 'append_only' AND n.nspname = "
+        "'public' ORDER BY 1")).scalars())
 
 
 def statistics_functions(conn) -> list[str]:

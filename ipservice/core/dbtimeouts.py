@@ -33,7 +33,8 @@ from sqlalchemy import event
 # The server's own statement timeout answers first (a clean error, the connection kept); the client's
 # comes this much later, for a server that answers nothing.
 CLIENT_MARGIN = 1.0
-_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("ipservice_db_deadline", default=None)
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("ipservice_db_deadline",
+                                                                         default=None)
 
 
 @contextlib.contextmanager
@@ -95,7 +96,8 @@ def watch(engine, deadline: float | None) -> None:
     def _connect(dialect, conn_rec, cargs, cparams):
         remaining = _remaining()
         if remaining is not None:
-            cparams["connect_timeout"] = min(cparams.get("connect_timeout") or math.inf, _libpq_seconds(remaining))
+            cparams["connect_timeout"] = min(cparams.get("connect_timeout") or math.inf,
+                                             _libpq_seconds(remaining))
         conn = _connection_class().connect(*cargs, **cparams)
         conn.deadline = deadline
         return conn
@@ -163,7 +165,8 @@ def install(app) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute(f"PRAGMA busy_timeout={int(float(app.config['IPSERVICE_SQLITE_BUSY_TIMEOUT']) * 1000)}")
+            busy_ms = int(float(app.config["IPSERVICE_SQLITE_BUSY_TIMEOUT"]) * 1000)
+            cur.execute(f"PRAGMA busy_timeout={busy_ms}")
             cur.close()
 
     watch(engine, client_deadline(app.config))

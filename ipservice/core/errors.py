@@ -53,23 +53,34 @@ class Api(_SmorestApi):
 
         code = error.code or 500
         data = getattr(error, "data", {}) or {}
-        message = data.get("message") or getattr(error, "description_override", None)
-        explicit = message if isinstance(message, str) else None
-        if explicit is None and error.description and not _is_werkzeug_default(error) and code != 429:
-            explicit = error.description
-        text = explicit or default_message(code) or error.name
+        text = _message(error, code, data)
         errors = fold_unknown(data.get("messages") or data.get("errors"))
         if wants_json():
             body = {"code": code, "status": error.name, "message": text}
             if errors:
                 body["errors"] = localize_errors(errors)
-            headers = data.get("headers") or {}
-            if hasattr(error, "get_headers"):
-                for k, v in error.get_headers():
-                    if k.lower() != "content-type":
-                        headers.setdefault(k, v)
-            return body, code, headers
+            return body, code, _headers(error, data)
         return render_template("error.html", code=code, message=text), code
+
+
+def _message(error: HTTPException, code: int, data: dict) -> str:
+    """The message a refusal was given, else its own description (not werkzeug's English default, nor a
+    rate limit's), else the status's default message in the user's language."""
+    message = data.get("message") or getattr(error, "description_override", None)
+    explicit = message if isinstance(message, str) else None
+    if explicit is None and error.description and not _is_werkzeug_default(error) and code != 429:
+        explicit = error.description
+    return explicit or default_message(code) or error.name
+
+
+def _headers(error: HTTPException, data: dict) -> dict:
+    """The headers the refusal names, and the error's own (Retry-After, Allow…) except its content type."""
+    headers = data.get("headers") or {}
+    if hasattr(error, "get_headers"):
+        for k, v in error.get_headers():
+            if k.lower() != "content-type":
+                headers.setdefault(k, v)
+    return headers
 
 
 def _is_werkzeug_default(error: HTTPException) -> bool:
@@ -96,7 +107,8 @@ class Refusal(Exception):
         from ipservice.core.i18n import localize_errors
 
         fields = flat_errors(localize_errors(self.errors))
-        return self.message or " ".join(t for ts in fields.values() for t in ts) or default_message(self.status)
+        return (self.message or " ".join(t for ts in fields.values() for t in ts)
+                or default_message(self.status))
 
 
 class NotFound(Refusal):
@@ -162,7 +174,8 @@ def fold_unknown(errors):
     out = {k: fold_unknown(v) for k, v in errors.items() if v != [UNKNOWN_FIELD]}
     first = sorted((str(k) for k in unknown), key=lambda k: (len(k), k))[:UNKNOWN_NAMED]
     names = _("、").join(k[:_NAME_SHOWN] for k in first)
-    out.setdefault("_schema", []).append(_("不认识的字段：%(names)s 等 %(n)s 个。", names=names, n=len(unknown)))
+    out.setdefault("_schema",
+                   []).append(_("不认识的字段：%(names)s 等 %(n)s 个。", names=names, n=len(unknown)))
     return out
 
 

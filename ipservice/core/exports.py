@@ -41,7 +41,8 @@ def filename_stem(tenant, what: str, day=None) -> str:
 def _attachment_headers(filename: str) -> dict:
     # RFC 6266/5987: an ASCII fallback plus the UTF-8 name, so Chinese file names survive.
     ascii_name = re.sub(r"-{2,}", "-", filename.encode("ascii", "ignore").decode()) or "export"
-    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"}
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                                   f"filename*=UTF-8''{quote(filename)}"}
 
 
 def _record_export(filename: str, fmt: str, rows: int) -> None:

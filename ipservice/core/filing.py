@@ -194,7 +194,8 @@ def decision_detail(new_status: str, reason: str | None) -> dict:
 def _decided_already(status):
     from ipservice.core.labels import status_label
 
-    error(409, _("该申请已于此前作出决定（当前状态：%(status)s），不能再次决定。", status=status_label(status)))
+    error(409,
+          _("该申请已于此前作出决定（当前状态：%(status)s），不能再次决定。", status=status_label(status)))
 
 
 class _Moved(Exception):
@@ -205,13 +206,13 @@ def move(filing, moves: tuple[Move, ...], object_type: str, data: dict, user, *,
          detail: dict | None = None, at=None):
     """Move ``filing`` along its kind's state machine (``data``: ``{"to", "note"}``).
 
-    ``to`` is one of the kind's statuses (its body schema checks that). 403 when the move is not the caller's to
-    make (the applicant's or the bureau's); 409 when it is not allowed from the current status, or no move
-    leads there (the message names the moves that are);
-    422 when the move needs a note. ``effects(move, at, user, note)`` gives the kind's other columns (a
-    deadline started, a decision recorded); ``record(old, to, user, at, note)`` adds the kind's history row.
-    The status changes by an UPDATE conditional on the status read, in a savepoint with the history row and
-    the audit event: of two concurrent moves exactly one applies, the other gets 409.
+    ``to`` is one of the kind's statuses (its body schema checks that). 403 when the move is not the caller's
+    to make (the applicant's or the bureau's); 409 when it is not allowed from the current status, or no move
+    leads there (the message names the moves that are); 422 when the move needs a note. ``effects(move, at,
+    user, note)`` gives the kind's other columns (a deadline started, a decision recorded); ``record(old, to,
+    user, at, note)`` adds the kind's history row. The status changes by an UPDATE conditional on the status
+    read, in a savepoint with the history row and the audit event: of two concurrent moves exactly one
+    applies, the other gets 409.
     """
     from ipservice.core.labels import status_label
     from ipservice.core.transaction import savepoint
@@ -219,7 +220,8 @@ def move(filing, moves: tuple[Move, ...], object_type: str, data: dict, user, *,
     to, note = data.get("to"), (data.get("note") or "").strip() or None
     step = next((m for m in moves if m.to == to), None)  # None: a status no move leads to (409 below)
     if step is not None and mover_of(user) != step.by:
-        error(403, _("只有申请人可以作此变更。") if step.by == "applicant" else _("只有知识产权局可以作此变更。"))
+        error(403,
+              _("只有申请人可以作此变更。") if step.by == "applicant" else _("只有知识产权局可以作此变更。"))
     old = filing.status
     if step is None or old not in step.sources:
         allowed = allowed_moves(moves, old, mover_of(user))
@@ -234,7 +236,8 @@ def move(filing, moves: tuple[Move, ...], object_type: str, data: dict, user, *,
     try:
         with savepoint():  # the move, its history row and its audit event stand or fall together
             result = db.session.execute(
-                update(model).where(model.tenant_id == filing.tenant_id, model.id == filing.id, model.status == old)
+                update(model).where(model.tenant_id == filing.tenant_id, model.id == filing.id,
+                                    model.status == old)
                 .values(**changes).execution_options(synchronize_session=False))
             if result.rowcount != 1:
                 raise _Moved

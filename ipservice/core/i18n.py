@@ -104,7 +104,8 @@ def _marshmallow_table():
         (r"Not a valid integer\.", lambda m: _("不是有效的整数。")),
         (r"Not a valid number\.", lambda m: _("不是有效的数字。")),
         (r"Number too large\.", lambda m: _("数字过大。")),
-        (r"Not a plausible indicator value\.", lambda m: _("数值过大：请按指标的单位填写，绝对值不超过一万亿。")),
+        (r"Not a plausible indicator value\.",
+         lambda m: _("数值过大：请按指标的单位填写，绝对值不超过一万亿。")),
         (r"Not a valid boolean\.", lambda m: _("不是有效的布尔值（是/否）。")),
         (r"Not a valid date\.", lambda m: _("不是有效的日期（格式 YYYY-MM-DD）。")),
         (r"Not a valid (?:\w+ )?datetime\.", lambda m: _("不是有效的日期时间。")),
@@ -115,17 +116,22 @@ def _marshmallow_table():
         (r"Not a valid UUID\.", lambda m: _("不是有效的标识。")),
         (r"Special numeric values \(nan or infinity\) are not permitted\.", lambda m: _("不允许特殊数值。")),
         (r"String does not match expected pattern\.", lambda m: _("格式不正确。")),
-        (r"Longer than maximum length (?P<max>\d+)\.", lambda m: _("长度不能超过 %(max)s 个字符。", max=m["max"])),
-        (r"Shorter than minimum length (?P<min>\d+)\.", lambda m: _("长度不能少于 %(min)s 个字符。", min=m["min"])),
+        (r"Longer than maximum length (?P<max>\d+)\.",
+         lambda m: _("长度不能超过 %(max)s 个字符。", max=m["max"])),
+        (r"Shorter than minimum length (?P<min>\d+)\.",
+         lambda m: _("长度不能少于 %(min)s 个字符。", min=m["min"])),
         (r"Length must be between (?P<min>\d+) and (?P<max>\d+)\.",
          lambda m: _("长度须在 %(min)s 到 %(max)s 之间。", min=m["min"], max=m["max"])),
         (r"Length must be (?P<equal>\d+)\.", lambda m: _("长度须为 %(equal)s。", equal=m["equal"])),
-        (r"Must be one of: (?P<choices>.*)\.", lambda m: _("必须是以下之一：%(choices)s。", choices=m["choices"])),
+        (r"Must be one of: (?P<choices>.*)\.",
+         lambda m: _("必须是以下之一：%(choices)s。", choices=m["choices"])),
         (r"One or more of the choices you made was not in: (?P<choices>.*)\.",
          lambda m: _("所选项不在可选范围内：%(choices)s。", choices=m["choices"])),
-        (r"Must be greater than or equal to (?P<min>\S+)\.", lambda m: _("必须大于或等于 %(min)s。", min=m["min"])),
+        (r"Must be greater than or equal to (?P<min>\S+)\.",
+         lambda m: _("必须大于或等于 %(min)s。", min=m["min"])),
         (r"Must be greater than (?P<min>\S+)\.", lambda m: _("必须大于 %(min)s。", min=m["min"])),
-        (r"Must be less than or equal to (?P<max>\S+)\.", lambda m: _("必须小于或等于 %(max)s。", max=m["max"])),
+        (r"Must be less than or equal to (?P<max>\S+)\.",
+         lambda m: _("必须小于或等于 %(max)s。", max=m["max"])),
         (r"Must be less than (?P<max>\S+)\.", lambda m: _("必须小于 %(max)s。", max=m["max"])),
         (r"Must be greater than or equal to (?P<min>\S+) and less than or equal to (?P<max>\S+)\.",
          lambda m: _("必须在 %(min)s 到 %(max)s 之间。", min=m["min"], max=m["max"])),
@@ -174,6 +180,7 @@ def mark_zh(text):
     if not is_english():
         return text
     if _CJK_RUN is None:
-        _CJK_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+(?:[ \u3000-\u303f\u4e00-\u9fff\uff00-\uffef\d]*"
+        _CJK_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+"
+                              r"(?:[ \u3000-\u303f\u4e00-\u9fff\uff00-\uffef\d]*"
                               r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])?")
     return Markup(_CJK_RUN.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', str(escape(text))))

@@ -7,6 +7,7 @@ answer. The same key with a different body is 422.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -54,10 +55,8 @@ def _fingerprint() -> str:
             upload.seek(0)
         return h.hexdigest()
     body = request.get_data(cache=True)
-    try:
+    with contextlib.suppress(ValueError, RecursionError):  # not JSON: the body as it came
         body = json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False).encode()
-    except (ValueError, RecursionError):
-        pass
     h.update(body)
     return h.hexdigest()
 
@@ -75,7 +74,8 @@ def _replay(record: IdempotencyRecord, fingerprint: str):
 
 def _find(key: str):
     return db.session.scalar(
-        select(IdempotencyRecord).where(IdempotencyRecord.user_id == current_user.id, IdempotencyRecord.key == key)
+        select(IdempotencyRecord).where(IdempotencyRecord.user_id == current_user.id,
+                                        IdempotencyRecord.key == key)
     )
 
 

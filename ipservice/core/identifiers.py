@@ -4,8 +4,8 @@ one object give one canonical form, so that the database's unique constraint on 
 
 - a document number (award certificate, loan or guarantee contract, judgment, approval reference…):
   NFKC, upper case, only its letters and digits — every run of separators, punctuation, brackets,
-  whitespace and invisible characters removed ("HN-AWARD-7", "hn award 7", "HN_AWARD_7", "ＨＮ．ＡＷＡＲＤ．７"
-  and "市政办发〔2017〕101号" / "市政办发[2017]101号" are one number each);
+  whitespace and invisible characters removed ("HN-AWARD-7", "hn award 7", "HN_AWARD_7",
+  "ＨＮ．ＡＷＡＲＤ．７" and "市政办发〔2017〕101号" / "市政办发[2017]101号" are one number each);
 - a Chinese patent application number: its digits and check character (below);
 - a PCT international application number: ``PCT/CN2019/123456`` whatever the separators;
 - a 统一社会信用代码 (USCC): its 18 characters after the GB 32100-2015 check (``core.validators``; the

@@ -65,7 +65,8 @@ def make_huey(app):
         return RedisHuey("ipservice", url=url)
     if url:
         raise RuntimeError(f"IPSERVICE_QUEUE_URL {url!r}: only redis:// is understood (or unset: embedded)")
-    return SqliteHuey("ipservice", filename=app.config.get("QUEUE_SQLITE_FILE") or str(Path(app.instance_path) / "queue.db"))
+    filename = app.config.get("QUEUE_SQLITE_FILE") or str(Path(app.instance_path) / "queue.db")
+    return SqliteHuey("ipservice", filename=filename)
 
 
 def install(app) -> Queue:
@@ -166,7 +167,8 @@ def start_inprocess(app) -> None:
             return
         queue.thread = threading.Thread(target=_consume, args=(queue,), name="ipservice-jobs", daemon=True)
         queue.thread.start()
-        log.info("jobs run in this web process (IPSERVICE_QUEUE_INPROCESS); start `flask worker` to move them")
+        log.info("jobs run in this web process (IPSERVICE_QUEUE_INPROCESS); "
+                 "start `flask worker` to move them")
 
 
 def _consume(queue: Queue) -> None:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from werkzeug.datastructures import FileStorage
 
     from ipservice.core.attachments import Attachment
-    from ipservice.importing.engine import ImportSpec
+    from ipservice.importing.spec import ImportSpec
 
 SchemaClass = type["Schema"]
 Metric = Callable[[list[int]], dict]  # ``fn(years) -> {year: value}`` (``kpi.metrics``)

@@ -33,7 +33,8 @@ RULE_KINDS = {
     "target": ("目标", "Target"),
 }
 
-DIRECTIONS = {"at_least": ("不低于", "At least"), "at_most": ("不高于", "At most"), "maintain": ("保持", "Maintain")}
+DIRECTIONS = {"at_least": ("不低于", "At least"), "at_most": ("不高于", "At most"),
+              "maintain": ("保持", "Maintain")}
 
 TASK_STATUSES = {
     "not_started": ("未开始", "Not started"),

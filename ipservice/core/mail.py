@@ -42,7 +42,8 @@ def parse_url(url: str) -> Server:
         raise ValueError(f"IPSERVICE_SMTP_URL: smtp:// or smtps://, not {parts.scheme!r}")
     query = parse_qs(parts.query)
     starttls = query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes", "on")
-    return Server(host=parts.hostname or "localhost", port=parts.port or (465 if parts.scheme == "smtps" else 25),
+    return Server(host=parts.hostname or "localhost",
+                  port=parts.port or (465 if parts.scheme == "smtps" else 25),
                   ssl=parts.scheme == "smtps", starttls=starttls,
                   user=unquote(parts.username) if parts.username else None,
                   password=unquote(parts.password) if parts.password else None)

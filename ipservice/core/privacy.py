@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import Boolean, Index, String, event
@@ -87,9 +87,10 @@ class Held:
 
 def retention_rule(app, setting: str, fn: Callable, holds: Callable | None = None) -> Callable:
     """An area's retention rule: ``fn(cutoff, dry_run) -> [{"rule", "object_type", "object_id", ...}]`` in
-    the current tenant, run when the tenant's ``[retention] <setting>`` (days) is not 0 (``privacy.retention``).
-    ``holds(user_id, enterprise_id, days) -> [Held]``: what of a person's data the rule still keeps, with the
-    tenant's period (0: kept) — an erasure carries out the rest (``privacy.services.erase``)."""
+    the current tenant, run when the tenant's ``[retention] <setting>`` (days) is not 0
+    (``privacy.retention``). ``holds(user_id, enterprise_id, days) -> [Held]``: what of a person's data the
+    rule still keeps, with the tenant's period (0: kept) — an erasure carries out the rest
+    (``privacy.services.erase``)."""
     app.extensions.setdefault(RULES_KEY, {})[setting] = fn
     if holds is not None:
         app.extensions.setdefault(HOLDS_KEY, {})[setting] = holds

@@ -20,7 +20,7 @@ import itertools
 import time
 
 from limits.storage import Storage
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, case, create_engine, delete, select, text
+from sqlalchemy import Column, Float, Integer, String, Table, case, create_engine, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ipservice.extensions import db

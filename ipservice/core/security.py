@@ -58,8 +58,8 @@ def _rate_limit_storage(app) -> None:
     if app.config["RATELIMIT_STORAGE_URI"].startswith("memory") and workers > 1:
         log.warning("rate limits count in each worker's memory (RATELIMIT_STORAGE_URI=%s) while %d gunicorn "
                     "workers run: every worker allows the full limit and a restart forgets it; unset "
-                    "RATELIMIT_STORAGE_URI (database) or point it at Redis", app.config["RATELIMIT_STORAGE_URI"],
-                    workers)
+                    "RATELIMIT_STORAGE_URI (database) or point it at Redis",
+                    app.config["RATELIMIT_STORAGE_URI"], workers)
 
 
 def _storage_options(app) -> dict:
@@ -78,7 +78,8 @@ def _headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     if request.is_secure:
         response.headers.setdefault(
-            "Strict-Transport-Security", f"max-age={int(current_app.config['HSTS_MAX_AGE'])}; includeSubDomains")
+            "Strict-Transport-Security",
+            f"max-age={int(current_app.config['HSTS_MAX_AGE'])}; includeSubDomains")
     if request.endpoint != "static" and not getattr(response, "published_document", False):
         response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Expires", None)

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import chain
 
 from flask import current_app, g, has_app_context
@@ -169,13 +169,14 @@ def _postgres_settings(connection):
     role = current_app.config.get("IPSERVICE_DB_APP_ROLE") if has_app_context() else ""
     settings = {"tenant": current_tenant_id() or "", "cross": "on" if is_cross_tenant() else "off",
                 "user": (g.get("auth_user_id") if has_app_context() else None) or "",
-                **dbtimeouts.transaction_settings(current_app.config if has_app_context() else Config.__dict__)}
+                **dbtimeouts.transaction_settings(
+                    current_app.config if has_app_context() else Config.__dict__)}
     if role:
         if not _ROLE_RE.match(role):
             raise ValueError(f"IPSERVICE_DB_APP_ROLE {role!r} is not a plain role name")
         # A block that reads across tenants on purpose (command line) runs as the connection's own role: only
-        # the schema owner's policy honours app.cross_tenant (rls_statements); as the app role it sees nothing.
-        # set_config('role', …, true) is SET LOCAL ROLE: the role and the settings in one round-trip.
+        # the schema owner's policy honours app.cross_tenant (rls_statements); as the app role it sees
+        # nothing. set_config('role', …, true) is SET LOCAL ROLE: the role and the settings in one round-trip.
         settings["role"] = "none" if is_cross_tenant() else role
         connection.execute(_SETTINGS_WITH_ROLE, settings)
     else:
@@ -183,15 +184,16 @@ def _postgres_settings(connection):
 
 
 # One statement per transaction (a round-trip each is what a request pays on PostgreSQL).
-# app.user_id: the signed-in user, whose own account row the policies of users and api_tokens show whatever the
-# tenant (a cross-district administrator has none; global routes set none). The timeouts (core/dbtimeouts.py)
-# ride along: per transaction, so that a transaction-pooling pgbouncer keeps them.
-_TIMEOUTS = "set_config('statement_timeout', :statement_timeout, true), set_config('lock_timeout', :lock_timeout, true)"
-_SETTINGS = text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.cross_tenant', :cross, true), "
-                 "set_config('app.user_id', :user, true), " + _TIMEOUTS)
-_SETTINGS_WITH_ROLE = text("SELECT set_config('role', :role, true), set_config('app.tenant_id', :tenant, true), "
-                           "set_config('app.cross_tenant', :cross, true), set_config('app.user_id', :user, true), "
-                           + _TIMEOUTS)
+# app.user_id: the signed-in user, whose own account row the policies of users and api_tokens show whatever
+# the tenant (a cross-district administrator has none; global routes set none). The timeouts
+# (core/dbtimeouts.py) ride along: per transaction, so that a transaction-pooling pgbouncer keeps them.
+_TIMEOUTS = ("set_config('statement_timeout', :statement_timeout, true), "
+             "set_config('lock_timeout', :lock_timeout, true)")
+_SETTINGS = text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.cross_tenant', :cross, "
+                 "true), set_config('app.user_id', :user, true), " + _TIMEOUTS)
+_SETTINGS_WITH_ROLE = text("SELECT set_config('role', :role, true), set_config('app.tenant_id', :tenant, "
+                           "true), set_config('app.cross_tenant', :cross, true), set_config('app.user_id', "
+                           ":user, true), " + _TIMEOUTS)
 
 
 def _after_begin(session, transaction, connection):
@@ -208,12 +210,10 @@ def _sync_postgres_settings():
     if session.in_transaction():
         conn = session.connection()
         if conn.dialect.name == "postgresql":
-            try:
+            # A failure means the transaction has failed already; it will be rolled back, and the next one
+            # starts with the right settings (after_begin).
+            with suppress(DBAPIError):
                 _postgres_settings(conn)
-            except DBAPIError:
-                # The transaction has failed already; it will be rolled back, and the next one
-                # starts with the right settings (after_begin).
-                pass
 
 
 def install(app, find_tenant):

@@ -35,7 +35,8 @@ def unavailable(exc):
     from ipservice.core.errors import default_message, wants_json
     from ipservice.extensions import db
 
-    log.warning("the database is unavailable: %s", getattr(exc, "orig", None) or getattr(exc, "storage_error", exc))
+    log.warning("the database is unavailable: %s",
+                getattr(exc, "orig", None) or getattr(exc, "storage_error", exc))
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 — the connection is gone; the pool replaces it

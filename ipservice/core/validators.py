@@ -84,7 +84,7 @@ USCC_CATEGORIES = {
 
 def uscc_check_character(first17: str) -> str:
     """The 18th character of a USCC from its first 17 (GB 32100-2015, 校验码: 31 − Σ(Ci×Wi) mod 31)."""
-    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(first17, _USCC_WEIGHTS))
+    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -143,7 +143,8 @@ def invisible_character_problem(value: str, multiline: bool = False) -> str | No
 
 
 def refuse_invisible(value: str, multiline: bool = False) -> str:
-    """``value``, or a ValidationError saying which character is not allowed (``invisible_character_problem``)."""
+    """``value``, or a ValidationError saying which character is not allowed
+    (``invisible_character_problem``)."""
     problem = invisible_character_problem(value, multiline)
     if problem:
         raise ValidationError(problem)
@@ -161,8 +162,8 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         value = refuse_invisible(super()._deserialize(value, attr, data, **kwargs).strip(), self.multiline)
         if len(value) > self.max_length:
-            raise ValidationError(_("长度不能超过 %(max)s 个字符（现有 %(length)s 个字符）。", max=self.max_length,
-                                    length=len(value)))
+            raise ValidationError(_("长度不能超过 %(max)s 个字符（现有 %(length)s 个字符）。",
+                                    max=self.max_length, length=len(value)))
         if self.required and not value:
             raise ValidationError(_("缺少必填字段。"))
         return value

@@ -1,4 +1,5 @@
-"""托管服务机构 API — ``/t/<tenant>/api/v1/agencies`` (the enrollments are the one filing API: ``custody.kind``)."""
+"""托管服务机构 API — ``/t/<tenant>/api/v1/agencies`` (the enrollments are the one filing API:
+``custody.kind``)."""
 from flask.views import MethodView
 from flask_login import current_user
 from ipservice.extensions import Blueprint
@@ -20,7 +21,8 @@ class Agencies(MethodView):
     @blp.response(200, schemas.CustodyAgencyOut(many=True))
     def get(self, query):
         """托管服务机构 — the approved custody agencies (the bureau adds ``?all=1`` for every agency)."""
-        return services.list_agencies(include_unapproved=query["all"] and services.is_own_bureau(current_user))
+        everything = query["all"] and services.is_own_bureau(current_user)
+        return services.list_agencies(include_unapproved=everything)
 
     @access("bureau")
     @blp.arguments(schemas.CustodyAgencyIn)

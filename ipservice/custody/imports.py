@@ -20,7 +20,7 @@ from ipservice.importing.cells import (
     status_column,
     tenant_columns,
 )
-from ipservice.importing.engine import BOOKKEEPING, ImportSpec, blocks
+from ipservice.importing.spec import BOOKKEEPING, ImportSpec, blocks
 
 SCALE_ALIASES = {"微型企业": "micro", "小型企业": "small", "中型企业": "medium", "微": "micro", "小": "small",
                  "中": "medium"}
@@ -38,8 +38,8 @@ def columns(tenant) -> list[Column]:
                "Custody service agency"),
         Column("services", ("服务内容", "托管服务内容", "services"), "Services",
                convert=lambda raw: as_choices(raw, services)),
-        Column("start_date", ("开始日期", "托管合同开始日期", "合同开始日期", "start_date"), "Contract start date",
-               convert=as_date),
+        Column("start_date", ("开始日期", "托管合同开始日期", "合同开始日期", "start_date"),
+               "Contract start date", convert=as_date),
         Column("end_date", ("结束日期", "托管合同结束日期", "合同结束日期", "end_date"), "Contract end date",
                convert=as_date),
         Column("government_purchased", ("政府购买", "政府购买服务", "government_purchased"),
@@ -67,7 +67,8 @@ def resolve(values, errors):
     if len(named) == 1:
         return named[0]
     if named:
-        errors["agency"] = [_("本地区有多个名为“%(name)s”的托管服务机构，请填写其统一社会信用代码。", name=text)]
+        errors["agency"] = [_("本地区有多个名为“%(name)s”的托管服务机构，请填写其统一社会信用代码。",
+                              name=text)]
     else:
         errors["agency"] = [_("本地区没有名称或统一社会信用代码为“%(value)s”的托管服务机构。", value=text)]
     return None

@@ -64,11 +64,13 @@ class CustodyEnrollment(TenantScoped, FilingMixin, db.Model):
         # FilingMixin's foreign key to the enterprise, plus the one to the agency (both with tenant_id).
         return (
             *FilingMixin.__dict__["__table_args__"].fget(cls),
-            ForeignKeyConstraint(["tenant_id", "agency_id"], ["custody_agencies.tenant_id", "custody_agencies.id"]),
+            ForeignKeyConstraint(["tenant_id", "agency_id"],
+                                 ["custody_agencies.tenant_id", "custody_agencies.id"]),
             Index("ix_custody_enrollments_tenant_submitted_at", "tenant_id", "submitted_at"),
             UniqueConstraint("tenant_id", "number", name="uq_custody_enrollments_number"),
             # The lists: the bureau's by status, an enterprise's own; newest first (migration 0006).
-            Index("ix_custody_enrollments_tenant_status_submitted", "tenant_id", "status", "submitted_at", "id"),
+            Index("ix_custody_enrollments_tenant_status_submitted", "tenant_id", "status", "submitted_at",
+                  "id"),
             Index("ix_custody_enrollments_tenant_enterprise_submitted",
                   "tenant_id", "enterprise_id", "submitted_at", "id"),
         )

@@ -80,7 +80,8 @@ class CustodyEnrollmentBase(Schema):
         required=True, validate=validate.Range(min=MIN_DATE, max=MAX_DATE),
         metadata=label("托管合同结束日期（最长 3 年）", "Contract end date (at most 3 years)"))
     government_purchased = fields.Boolean(
-        load_default=False, metadata=label("政府购买服务", "Paid by the government (government-purchased service)"))
+        load_default=False,
+        metadata=label("政府购买服务", "Paid by the government (government-purchased service)"))
 
     @validates_schema(skip_on_field_errors=False)  # report the period together with other fields' errors
     def check_period(self, data, **kwargs):
@@ -126,8 +127,10 @@ class CustodyEnrollmentQuery(Schema):
     """Filters of the enrollment list and its exports (dates of submission, China time, inclusive)."""
 
     status = fields.String(validate=validate.OneOf(STATUSES), metadata=label("状态", "Status"))
-    submitted_from = filter_date("submitted on or after this day (China time)", **label("提交日期起", "Submitted from"))
-    submitted_to = filter_date("submitted on or before this day (China time)", **label("提交日期止", "Submitted to"))
+    submitted_from = filter_date("submitted on or after this day (China time)",
+                                 **label("提交日期起", "Submitted from"))
+    submitted_to = filter_date("submitted on or before this day (China time)",
+                               **label("提交日期止", "Submitted to"))
 
     @validates_schema
     def check_range(self, data, **kwargs):
@@ -182,7 +185,8 @@ class CustodyAgencyIn(Schema):
 
     name = Text(required=True, max_length=200, metadata=label("机构名称", "Agency name"))
     uscc = Uscc(required=True, metadata=label("统一社会信用代码", "Unified social credit code (USCC)"))
-    contact = Text(required=True, max_length=200, metadata=label("联系人及电话", "Contact (person and phone)"))
+    contact = Text(required=True, max_length=200,
+                   metadata=label("联系人及电话", "Contact (person and phone)"))
 
 
 class CustodyAgencyOut(Schema):
@@ -195,7 +199,8 @@ class CustodyAgencyOut(Schema):
 
 
 class CustodyAgencyQuery(Schema):
-    all = fields.Boolean(load_default=False, metadata={"description": "bureau only: include agencies not approved"})
+    all = fields.Boolean(load_default=False,
+                         metadata={"description": "bureau only: include agencies not approved"})
 
 
 class CustodyAgencyApprovalIn(Schema):

@@ -108,8 +108,8 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> CustodyEnrollme
         .order_by(CustodyEnrollment.start_date).limit(1)
     )
     if clash is not None:
-        error(409, _("贵单位已有一份%(status)s的托管申请（合同期 %(start)s 至 %(end)s），与本次申请的合同期重叠；"
-                     "同一时期只能有一份托管。",
+        error(409, _("贵单位已有一份%(status)s的托管申请（合同期 %(start)s 至 %(end)s），"
+                     "与本次申请的合同期重叠；同一时期只能有一份托管。",
                      status=status_label(clash.status), start=clash.start_date.isoformat(),
                      end=clash.end_date.isoformat()))
     tenant = current_tenant()
@@ -233,7 +233,8 @@ def export(fmt: str, user, filters: dict | None = None):
     tenant = current_tenant()
     items, _total = list_enrollments(user, filters)
     extras = tenant.forms.fields_for("custody")
-    headers = [_("序号"), _("企业名称"), _("统一社会信用代码"), _("企业规模"), _("托管服务机构"), _("服务内容"),
+    headers = [_("序号"), _("企业名称"), _("统一社会信用代码"), _("企业规模"), _("托管服务机构"),
+               _("服务内容"),
                _("合同开始日期"), _("合同结束日期"), _("政府购买"), _("状态"), _("提交时间"), _("决定时间"),
                _("决定理由")]
     headers += [pick(f.label_zh, f.label_en) for f in extras]

@@ -1,5 +1,6 @@
-"""Custody pages beside the one set of filing pages (``core/filing_pages.py``: ``/t/<t>/custody-enrollments/``):
-the bureau's custody agencies, the header links, the home section, and the old page URLs redirecting."""
+"""Custody pages beside the one set of filing pages (``core/filing_pages.py``:
+``/t/<t>/custody-enrollments/``): the bureau's custody agencies, the header links, the home section, and
+the old page URLs redirecting."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user

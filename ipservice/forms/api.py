@@ -8,7 +8,8 @@ from ipservice.core import http_cache
 from ipservice.core.access import access
 from ipservice.forms.render import describe
 
-blp = Blueprint("api_forms", __name__, url_prefix="/t/<tenant>/api/v1", description="表单定义 — form definitions")
+blp = Blueprint("api_forms", __name__, url_prefix="/t/<tenant>/api/v1",
+                description="表单定义 — form definitions")
 
 
 class ChoiceOut(Schema):
@@ -35,7 +36,8 @@ class FormOut(Schema):
 
 
 def published(tenant) -> list[dict]:
-    return [{"form": name, "version": tenant.forms.version, "fields": describe(forms.schema_for(tenant, name)())}
+    return [{"form": name, "version": tenant.forms.version,
+             "fields": describe(forms.schema_for(tenant, name)())}
             for name in forms.registered()]
 
 

@@ -28,7 +28,8 @@ def _extra_field(ef: ExtraField):
         one_of = validate.OneOf([c["value"] for c in ef.choices])
         if ef.type == "choice":
             return fields.String(validate=one_of, **kw)
-        return fields.List(fields.String(validate=one_of), validate=validate.Length(min=1 if ef.required else 0), **kw)
+        return fields.List(fields.String(validate=one_of),
+                           validate=validate.Length(min=1 if ef.required else 0), **kw)
     if ef.type == "string":
         return Text(max_length=ef.max_length or 200, **kw)
     if ef.type == "text":
@@ -52,7 +53,8 @@ class TenantFormBase(Schema):
     @post_load
     def collect_extra(self, data, **kwargs):
         # ``extra`` is a JSON column: dates are kept as ISO strings.
-        data[EXTRA_KEY] = {name: _jsonable(data.pop(name)) for name in self.tenant_field_names if name in data}
+        data[EXTRA_KEY] = {name: _jsonable(data.pop(name))
+                           for name in self.tenant_field_names if name in data}
         return data
 
 

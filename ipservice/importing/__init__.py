@@ -1,4 +1,5 @@
-"""Bulk import of a bureau's spreadsheets: ``flask --app wsgi import <kind> --tenant SLUG --as EMAIL FILE``, and
+"""Bulk import of a bureau's spreadsheets: ``flask --app wsgi import <kind> --tenant SLUG --as EMAIL FILE``,
+and
 the same from a page (``/t/<slug>/imports``, ``POST /t/<slug>/api/v1/imports``) as a job.
 
 The engine (``engine``) and the cell conversions (``cells``) are shared; each filing kind brings its
@@ -50,7 +51,8 @@ def _command(name, kind):
     return run
 
 
-import_cli = _KindsGroup("import", help="Bulk import of a bureau's spreadsheets, one command per filing kind.")
+import_cli = _KindsGroup("import",
+                         help="Bulk import of a bureau's spreadsheets, one command per filing kind.")
 
 
 def init_app(app):

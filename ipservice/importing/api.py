@@ -16,8 +16,8 @@ BLUEPRINTS = [blp]
 
 def as_dict(imp) -> dict:
     ended = imp.status in ("done", "failed")
-    return {"id": imp.id, "kind": imp.kind, "status": imp.status, "rows": imp.rows, "processed": imp.processed,
-            "ok": imp.ok, "skipped": imp.skipped, "errors": imp.errors,
+    return {"id": imp.id, "kind": imp.kind, "status": imp.status, "rows": imp.rows,
+            "processed": imp.processed, "ok": imp.ok, "skipped": imp.skipped, "errors": imp.errors,
             "report_url": url_for("api_imports.report_csv", tenant=imp.tenant_id, import_id=imp.id)
             if ended else None}
 
@@ -29,10 +29,12 @@ class Imports(MethodView):
     @blp.response(202, schemas.ImportQueuedOut)
     @blp.alt_response(413, description="larger than the import limit")
     @blp.alt_response(415, description="not an Excel workbook (.xlsx)")
-    @blp.alt_response(422, description="no kind or an unknown one, no file, an empty one, required columns missing")
+    @blp.alt_response(422, description="no kind or an unknown one, no file, an empty one, required columns "
+                                       "missing")
     def post(self, form):
         """Import a spreadsheet (multipart ``file``, an .xlsx; ``kind``: the filing kind of its rows) through
-        the same engine as ``flask import``: checked now (nothing is stored when it is refused), run by a job."""
+        the same engine as ``flask import``: checked now (nothing is stored when it is refused), run by a
+        job."""
         imp = services.create(current_user, form.get("kind"), request.files.get("file"))
         return {"id": imp.id, "status": imp.status}, 202
 
@@ -54,8 +56,9 @@ def _report_route(fmt: str) -> None:
 
     get.__doc__ = (f"The import's report as {fmt.upper()}, a row per spreadsheet row: its result and details "
                    "(what `flask import --report` writes).")
-    get = access("bureau")(blp.alt_response(404, description="no import of the tenant with this id")(blp.response(
-        200, description=f"the report as {fmt.upper()}", content_type=MIME[fmt], schema=FILE_SCHEMA)(get)))
+    get = access("bureau")(blp.alt_response(404, description="no import of the tenant with this id")(
+        blp.response(200, description=f"the report as {fmt.upper()}", content_type=MIME[fmt],
+                     schema=FILE_SCHEMA)(get)))
     blp.route(f"/imports/<import_id>/report.{fmt}", endpoint=f"report_{fmt}")(
         type(f"ImportReport{fmt.capitalize()}", (MethodView,), {"get": get}))
 

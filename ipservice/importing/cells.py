@@ -66,7 +66,8 @@ EXCEL_FIRST_DAY = dt.date(1900, 1, 1)
 
 
 def _not_a_serial(raw):
-    return Invalid(_("“%(value)s”不是日期：Excel 日期序号从 1（1900-01-01）起，0 和负数不是日期。", value=raw))
+    return Invalid(_("“%(value)s”不是日期：Excel 日期序号从 1（1900-01-01）起，0 和负数不是日期。",
+                     value=raw))
 
 
 def as_date(raw):

@@ -14,7 +14,9 @@ from flask_babel import gettext as _
 from ipservice.core.tenancy import tenant_context
 from ipservice.importing import engine, workbook
 from ipservice.importing.cells import joiner
-from ipservice.importing.engine import Importer, Outcome, Sheet
+from ipservice.importing.engine import Importer
+from ipservice.importing.outcome import Outcome
+from ipservice.importing.sheet import Sheet
 
 
 def _usage(message: str):
@@ -29,8 +31,8 @@ def _check_user(tenant, email: str):
     if user is None and accounts.lookup_login(email) is None:
         _usage(_("未找到用户 %(email)s。", email=email))
     if user is None or user.role != "bureau" or user.tenant_id != tenant.slug or not user.active:
-        _usage(_("%(email)s 不是%(tenant)s知识产权局的有效用户，不能导入。", email=accounts.normalize_email(email),
-                 tenant=pick(tenant.name_zh, tenant.name_en)))
+        _usage(_("%(email)s 不是%(tenant)s知识产权局的有效用户，不能导入。",
+                 email=accounts.normalize_email(email), tenant=pick(tenant.name_zh, tenant.name_en)))
     return user
 
 

@@ -67,7 +67,8 @@ def run_job(tenant_id: str, import_id: str) -> None:
                 return
             except Exception as exc:  # the import fails, saying why; the worker goes on
                 log.exception("import %s failed", import_id)
-                _end(tenant_id, import_id, "failed", _("内部错误：%(error)s", error=f"{type(exc).__name__}: {exc}"))
+                _end(tenant_id, import_id, "failed",
+                     _("内部错误：%(error)s", error=f"{type(exc).__name__}: {exc}"))
                 return
             _end(tenant_id, import_id, "done", None)
 
@@ -104,7 +105,8 @@ class PageImporter(Importer):
         counts = {k: sum(o.result == k for o in outcomes) for k in ("ok", "skipped", "error")}
         p = PageImport
         db.session.execute(update(p).where(p.tenant_id == tenant_id, p.id == import_id).values(
-            processed=p.processed + len(outcomes), ok=p.ok + counts["ok"], skipped=p.skipped + counts["skipped"],
+            processed=p.processed + len(outcomes), ok=p.ok + counts["ok"],
+            skipped=p.skipped + counts["skipped"],
             errors=p.errors + counts["error"], last_row=outcomes[-1].row, lease_until=_lease())
             .execution_options(synchronize_session=False))
 
@@ -156,8 +158,8 @@ def _end(tenant_id: str, import_id: str, status: str, message: str | None) -> No
         imp = db.session.get(PageImport, (tenant_id, import_id))
         imp.status, imp.message, imp.finished_at, imp.lease_until = status, message, utcnow(), None
         notify([imp.user_id], "background", f"import.{status}",
-               {"import": imp.id, "kind": imp.kind, "file": imp.filename, "ok": imp.ok, "skipped": imp.skipped,
-                "errors": imp.errors, "message": message}, tenant_id)
+               {"import": imp.id, "kind": imp.kind, "file": imp.filename, "ok": imp.ok,
+                "skipped": imp.skipped, "errors": imp.errors, "message": message}, tenant_id)
 
 
 def sweep_job() -> None:

@@ -28,7 +28,8 @@ class PageImport(TenantScoped, db.Model):
     ok: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     skipped: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     errors: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    last_row: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # spreadsheet row of the last chunk
+    # spreadsheet row of the last chunk
+    last_row: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     message: Mapped[str | None] = mapped_column(Text)  # why it failed
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     lease_until: Mapped[object | None] = mapped_column(UTCDateTime)  # a running job holds it until then

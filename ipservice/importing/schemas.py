@@ -7,7 +7,8 @@ class ImportUploadIn(Schema):
     """The multipart form of a page import (the file itself is read from the request's files)."""
 
     # the registry decides the names (custody, certification, case, subsidy today: ``GET /forms``)
-    kind = fields.String(load_default=None, metadata={"description": "the filing kind the rows are (its name, "
+    kind = fields.String(load_default=None, metadata={"description": "the filing kind the rows are (its "
+                                                                     "name, "
                                                                      "as ``GET /forms`` lists the forms)"})
     file = fields.Raw(load_default=None, metadata={"type": "string", "format": "binary",
                                                    "description": "the spreadsheet (.xlsx), at most 10 MB"})

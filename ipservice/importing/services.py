@@ -18,7 +18,8 @@ from ipservice.core.ids import new_id
 from ipservice.core.tenancy import current_tenant, current_tenant_id
 from ipservice.extensions import db
 from ipservice.importing import workbook
-from ipservice.importing.engine import Importer, Outcome
+from ipservice.importing.engine import Importer
+from ipservice.importing.outcome import Outcome
 from ipservice.importing.models import ImportRow, PageImport
 
 JOB = "importing.run"
@@ -53,7 +54,8 @@ def create(user, kind_name: str | None, upload) -> PageImport:
     kind = kind_of(kind_name)
     data = _read(upload)
     imp = PageImport(id=new_id(), tenant_id=current_tenant_id(), user_id=user.id, kind=kind.name,
-                     filename=_clean_name(upload.filename), size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                     filename=_clean_name(upload.filename), size=len(data),
+                     sha256=hashlib.sha256(data).hexdigest(),
                      lang="en" if is_english() else "zh", status="queued")
     path = file_path(imp)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,7 +115,8 @@ def recent(limit: int = 200) -> list[PageImport]:
     return list(db.session.scalars(select(PageImport).order_by(PageImport.created_at.desc()).limit(limit)))
 
 
-def outcomes(imp: PageImport, results: tuple[str, ...] | None = None, limit: int | None = None) -> list[Outcome]:
+def outcomes(imp: PageImport, results: tuple[str, ...] | None = None,
+             limit: int | None = None) -> list[Outcome]:
     """The import's report rows as the engine's outcomes (``results``: only those), in row order."""
     stmt = select(ImportRow.row, ImportRow.result, ImportRow.detail, ImportRow.errors).where(
         ImportRow.import_id == imp.id).order_by(ImportRow.row)
@@ -132,5 +135,6 @@ def report_stem(imp: PageImport) -> str:
 
 def template_columns(kind) -> list[str]:
     """The headers of the kind's template in the reader's language: the kind's columns and the tenant's own
-    fields (the import spec's columns), a required one marked ``*`` (the import reads the header without it)."""
+    fields (the import spec's columns), a required one marked ``*`` (the import reads the header without
+    it)."""
     return [c.label + ("*" if c.required else "") for c in kind.importer.columns(current_tenant())]

@@ -4,13 +4,15 @@ the message in the user's language; the command shows it as a usage error, the p
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 from flask_babel import gettext as _
 
 from ipservice.importing import engine
 from ipservice.importing.cells import as_text, joiner
-from ipservice.importing.engine import Importer, Sheet, map_header
+from ipservice.importing.engine import Importer
+from ipservice.importing.sheet import HEADER_SEARCH_ROWS, Sheet, map_header
 
 
 class Unreadable(Exception):
@@ -51,7 +53,7 @@ class Layout:
 
     def __init__(self, importer: Importer, sheet: Sheet):
         self.rows = sheet.rows()
-        self.head = [tuple(r) for _n, r in zip(range(engine.HEADER_SEARCH_ROWS), self.rows)]
+        self.head = [tuple(r) for r in islice(self.rows, HEADER_SEARCH_ROWS)]
         self.header, self.mapping, self.ignored = map_header(self.head, importer.columns)
         check_columns(importer, self.header, self.mapping)
 
@@ -68,7 +70,8 @@ class Layout:
 
 
 def chunks(data) -> Iterator[list]:
-    """``data`` in lists of ``engine.BATCH_ROWS``; the last one possibly empty (its commit ends the import)."""
+    """``data`` in lists of ``engine.BATCH_ROWS``; the last one possibly empty (its commit ends the
+    import)."""
     chunk = []
     for item in data:
         chunk.append(item)

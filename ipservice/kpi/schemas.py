@@ -29,7 +29,8 @@ class ProgressOut(Schema):
     target = fields.Float(allow_none=True)
     target_note = fields.String()
     actual = fields.Float(allow_none=True)
-    ratio = fields.Float(allow_none=True, metadata={"description": "actual ÷ target (target ÷ actual for at_most)"})
+    ratio = fields.Float(allow_none=True,
+                         metadata={"description": "actual ÷ target (target ÷ actual for at_most)"})
     met = fields.Boolean(allow_none=True)
 
 
@@ -71,7 +72,8 @@ class IndicatorOut(Schema):
     category_en = fields.String()
     display = fields.Nested(IndicatorDisplayOut, metadata={"description": DISPLAY})
     direction = fields.String()
-    source = fields.String(metadata={"description": "computed (counted by the service) or reported (by the bureau)"})
+    source = fields.String(metadata={"description": "computed (counted by the service) or reported (by the "
+                                                    "bureau)"})
     metric = fields.String(allow_none=True)
     baseline = fields.Nested(YearValueOut, allow_none=True)
     targets = fields.List(fields.Nested(TargetOut))
@@ -95,8 +97,8 @@ class KpiQuery(Schema):
 
 
 
-_VERSION_DOC = ("the version of the value you read (GET); 0 or left out: there is no value yet. A stale version, "
-                "or none for a value that exists, is 409")
+_VERSION_DOC = ("the version of the value you read (GET); 0 or left out: there is no value yet. A stale "
+                "version, or none for a value that exists, is 409")
 
 
 def _version():
@@ -108,7 +110,8 @@ TOO_LARGE = "Not a plausible indicator value."  # said in the user's language by
 
 
 class ActualIn(Schema):
-    value = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=-1e12, max=1e12, error=TOO_LARGE),
+    value = fields.Float(required=True, allow_nan=False,
+                         validate=validate.Range(min=-1e12, max=1e12, error=TOO_LARGE),
                          metadata=label("实际值", "Actual value"))
     note = Text(load_default="", max_length=1000, multiline=True, metadata=label("说明", "Note"))
     version = _version()
@@ -159,10 +162,12 @@ class TaskOut(Schema):
     partner_units_en = fields.List(fields.String())
     display = fields.Nested(TaskDisplayOut, metadata={"description": DISPLAY})
     clause = fields.String(metadata={"description": "the document's own numbering (Chinese, as published)"})
-    status = fields.String(metadata={"description": "not_started (未开始), in_progress (进行中), done (已完成)"})
+    status = fields.String(metadata={"description": "not_started (未开始), in_progress (进行中), done "
+                                                    "(已完成)"})
     note = fields.String()
     updated_at = ChinaDateTime(allow_none=True)
-    version = fields.Integer(metadata={"description": "0 until progress is first recorded; send it with a PUT"})
+    version = fields.Integer(metadata={
+        "description": "0 until progress is first recorded; send it with a PUT"})
 
 
 class TaskProgressIn(Schema):

@@ -163,8 +163,9 @@ def kpi_table(tenant: Tenant, year: int | None = None) -> list[dict]:
         acts = actuals(tenant, ind, reported, counted)
         growth = recomputed_growth(ind)
         row = {
-            "code": ind.code, "seq": ind.seq, "table": ind.table, "name_zh": ind.name_zh, "name_en": ind.name_en,
-            "unit": ind.unit, "unit_en": ind.unit_en, "category": ind.category, "category_en": ind.category_en,
+            "code": ind.code, "seq": ind.seq, "table": ind.table, "name_zh": ind.name_zh,
+            "name_en": ind.name_en, "unit": ind.unit, "unit_en": ind.unit_en, "category": ind.category,
+            "category_en": ind.category_en,
             "direction": ind.direction, "source": ind.source, "metric": ind.metric,
             "baseline": {"year": ind.baseline.year, "value": ind.baseline.value} if ind.baseline else None,
             "targets": [{"year": t.year, "value": t.value, "note": t.note, "note_en": t.note_en or t.note,
@@ -175,8 +176,8 @@ def kpi_table(tenant: Tenant, year: int | None = None) -> list[dict]:
             "published_growth": ind.published_growth or None,
             "published_growth_en": (ind.published_growth_en or ind.published_growth) or None,
             "reading": reading_of(ind),
-            "display": {"name": pick(ind.name_zh, ind.name_en), "category": pick(ind.category, ind.category_en),
-                        "unit": pick(ind.unit, ind.unit_en),
+            "display": {"name": pick(ind.name_zh, ind.name_en),
+                        "category": pick(ind.category, ind.category_en), "unit": pick(ind.unit, ind.unit_en),
                         "published_growth": pick(ind.published_growth, ind.published_growth_en) or None,
                         "reading": pick(ind.reading_zh, ind.reading_en) or None},
             "recomputed_growth": round(growth, 6) if growth is not None else None,
@@ -235,8 +236,8 @@ def _exists_conflict(current) -> None:
 def _stale_conflict(current, shown: str) -> None:
     if current is None:
         error(409, _("该数据已不存在，请刷新后再保存。"))
-    error(409, _("该数据已被他人修改（当前版本 %(version)s：%(current)s），您提交的是旧版本。请核对后再保存。",
-                 version=current.version, current=shown))
+    error(409, _("该数据已被他人修改（当前版本 %(version)s：%(current)s），"
+                 "您提交的是旧版本。请核对后再保存。", version=current.version, current=shown))
 
 
 def _save_versioned(model, where: list, version: int | None, create, changes: dict, shown, remember):
@@ -276,7 +277,8 @@ def set_actual(tenant: Tenant, code: str, year: int, value: float, note: str, us
     today = today_china()
     old, row = _save_versioned(
         KpiActual, [KpiActual.indicator_code == code, KpiActual.year == year], version,
-        lambda: KpiActual(indicator_code=code, year=year, value=value, note=note, as_of=today, entered_by=user.id),
+        lambda: KpiActual(indicator_code=code, year=year, value=value, note=note, as_of=today,
+                          entered_by=user.id),
         {"value": value, "note": note, "as_of": today, "entered_by": user.id, "entered_at": utcnow()},
         lambda r: f"{r.value:g}", lambda r: r.value)
     audit.record("kpi.actual_set", "kpi", None, {"indicator": code, "year": year, "from": old, "to": value,
@@ -310,7 +312,8 @@ def task_list(tenant: Tenant) -> list[dict]:
     return out
 
 
-def set_task_progress(tenant: Tenant, code: str, status: str, note: str, user, version: int | None = None) -> dict:
+def set_task_progress(tenant: Tenant, code: str, status: str, note: str, user,
+                      version: int | None = None) -> dict:
     """Set a task's status and note (see ``_save_versioned`` for ``version``)."""
     if not any(t.code == code for t in tenant.tasks):
         error(404)

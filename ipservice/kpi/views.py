@@ -77,7 +77,8 @@ def report_actual(code):
                 status, message, errors = refusal(exc)
                 versions = _versions(code, years)  # resubmitting now overwrites knowingly
             else:
-                flash(_("已保存“%(name)s”%(year)s 年实际值。", name=pick(ind.name_zh, ind.name_en), year=year),
+                flash(_("已保存“%(name)s”%(year)s 年实际值。", name=pick(ind.name_zh, ind.name_en),
+                        year=year),
                       "#kpis")
                 return redirect(url_for("tenants.overview") + "#kpis")
     reported = services.actuals(g.tenant, ind, services.reported_actuals([code]))

@@ -7,7 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from ipservice.core.i18n import is_english, pick, pick
+from ipservice.core.i18n import is_english, pick
 from ipservice.kpi.services import kpi_table
 from ipservice.tenants.config import Tenant
 
@@ -36,11 +36,14 @@ def _year_cell(row: dict, year: int):
 # The published layout's headers; English on request (?lang=en / Accept-Language), like every export.
 HEADERS = {
     "seq": ("序号", "No."), "category": ("类别", "Category"), "name": ("指标名称", "Indicator"),
-    "unit": ("单位", "Unit"), "year": ("{y}年", "{y}"), "growth_published": ("年均预增（公布）", "Annual growth (published)"),
-    "growth_recomputed": ("年均预增（复算）", "Annual growth (recomputed)"), "actual": ("{y}年实际", "{y} actual"),
+    "unit": ("单位", "Unit"), "year": ("{y}年", "{y}"),
+    "growth_published": ("年均预增（公布）", "Annual growth (published)"),
+    "growth_recomputed": ("年均预增（复算）", "Annual growth (recomputed)"),
+    "actual": ("{y}年实际", "{y} actual"),
     "source": ("数据来源", "Source"), "citation": ("依据", "Citation"), "computed": ("系统计算", "Computed"),
     "reported": ("填报", "Reported"),
-    "from_text": ("；本表目标摘自文件正文，文件未公布此表", "; targets taken from the document's text (no such table is published)"),
+    "from_text": ("；本表目标摘自文件正文，文件未公布此表",
+                  "; targets taken from the document's text (no such table is published)"),
 }
 
 
@@ -62,7 +65,8 @@ ABBREVIATIONS = (
 
 
 def shortened(title: str, limit: int = 31) -> str:
-    """``title`` within ``limit`` characters: abbreviated word by word, else whole words dropped from the end."""
+    """``title`` within ``limit`` characters: abbreviated word by word, else whole words dropped from the
+    end."""
     for long, short in ABBREVIATIONS:
         if len(title) <= limit:
             break
@@ -89,51 +93,73 @@ def build(tenant: Tenant) -> Workbook:
     wb.remove(wb.active)
     for table in tenant.kpi_tables:
         ws = wb.create_sheet(title=sheet_title(pick(table.title_zh, table.title_en), wb.sheetnames))
-        doc = tenant.document(table.document)
-        headers = [_h("seq"), _h("category"), _h("name"), _h("unit")] + [_h("year", y=y) for y in table.years]
-        if table.has_growth_column:
-            headers += [_h("growth_published"), _h("growth_recomputed")]
-        headers += [_h("actual", y=y) for y in table.years] + [_h("source"), _h("citation")]
-        ncols = len(headers)
-        title = (f"{tenant.name_en} — {table.title_en}" if is_english() else f"{tenant.name_zh}{table.title_zh}")
-        ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
-        origin = _h("from_text") if table.from_text else ""
-        # The document's title stays as published; its English follows on an English export.
-        english_title = f" ({doc.title_en})" if is_english() and doc.title_en else ""
-        ws.cell(row=2, column=1,
-                value=f"{doc.title}{('（' + doc.number + '）') if doc.number else ''}{english_title}{origin}")
-        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncols)
-        for c, h in enumerate(headers, start=1):
-            cell = ws.cell(row=3, column=c, value=h)
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            cell.border = BOX
-        r = 3
-        for row in (x for x in rows if x["table"] == table.code):
-            r += 1
-            values = [row["seq"], row["display"]["category"], row["display"]["name"], row["display"]["unit"]]
-            values += [_year_cell(row, y) for y in table.years]
-            if table.has_growth_column:
-                g = row["recomputed_growth"]
-                values += [row["display"]["published_growth"] or "", f"{g * 100:.2f}%" if g is not None else ""]
-            acts = {a["year"]: a["value"] for a in row["actuals"]}
-            values += [_cell(acts.get(y)) for y in table.years]
-            values += [_h("computed") if row["source"] == "computed" else _h("reported"),
-                       f"{row['citation']['document']} {row['citation']['clause']}"]
-            for c, v in enumerate(values, start=1):
-                cell = ws.cell(row=r, column=c, value=v)
-                cell.border = BOX
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
-        widths = {1: 6, 2: 18, 3: 40, 4: 8}
-        for c in range(1, ncols + 1):
-            ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 13)
-        ws.column_dimensions[get_column_letter(ncols)].width = 28
-        ws.freeze_panes = "A4"
-        ws.print_title_rows = "3:3"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        headers = _headers(table)
+        _title_rows(ws, tenant, table, len(headers))
+        _header_row(ws, headers)
+        for r, row in enumerate((x for x in rows if x["table"] == table.code), start=4):
+            _indicator_row(ws, r, row, table)
+        _layout(ws, len(headers))
     return wb
+
+
+def _headers(table) -> list[str]:
+    """序号, 类别, 指标名称, 单位, the target years, the growth columns where published, the actual years,
+    the source and the citation."""
+    headers = [_h("seq"), _h("category"), _h("name"), _h("unit")] + [_h("year", y=y) for y in table.years]
+    if table.has_growth_column:
+        headers += [_h("growth_published"), _h("growth_recomputed")]
+    return headers + [_h("actual", y=y) for y in table.years] + [_h("source"), _h("citation")]
+
+
+def _title_rows(ws, tenant: Tenant, table, ncols: int) -> None:
+    """Row 1: the tenant and the table's title; row 2: the document it is published in."""
+    doc = tenant.document(table.document)
+    title = (f"{tenant.name_en} — {table.title_en}" if is_english() else f"{tenant.name_zh}{table.title_zh}")
+    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+    origin = _h("from_text") if table.from_text else ""
+    # The document's title stays as published; its English follows on an English export.
+    english_title = f" ({doc.title_en})" if is_english() and doc.title_en else ""
+    ws.cell(row=2, column=1,
+            value=f"{doc.title}{('（' + doc.number + '）') if doc.number else ''}{english_title}{origin}")
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncols)
+
+
+def _header_row(ws, headers: list[str]) -> None:
+    for c, h in enumerate(headers, start=1):
+        cell = ws.cell(row=3, column=c, value=h)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = BOX
+
+
+def _indicator_row(ws, r: int, row: dict, table) -> None:
+    """One indicator: its targets per year, the growth columns, its actuals, where it comes from."""
+    values = [row["seq"], row["display"]["category"], row["display"]["name"], row["display"]["unit"]]
+    values += [_year_cell(row, y) for y in table.years]
+    if table.has_growth_column:
+        g = row["recomputed_growth"]
+        values += [row["display"]["published_growth"] or "", f"{g * 100:.2f}%" if g is not None else ""]
+    acts = {a["year"]: a["value"] for a in row["actuals"]}
+    values += [_cell(acts.get(y)) for y in table.years]
+    values += [_h("computed") if row["source"] == "computed" else _h("reported"),
+               f"{row['citation']['document']} {row['citation']['clause']}"]
+    for c, v in enumerate(values, start=1):
+        cell = ws.cell(row=r, column=c, value=v)
+        cell.border = BOX
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+
+
+def _layout(ws, ncols: int) -> None:
+    """Column widths, the header row frozen and repeated on every printed page, A4 landscape one page wide."""
+    widths = {1: 6, 2: 18, 3: 40, 4: 8}
+    for c in range(1, ncols + 1):
+        ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 13)
+    ws.column_dimensions[get_column_letter(ncols)].width = 28
+    ws.freeze_panes = "A4"
+    ws.print_title_rows = "3:3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True

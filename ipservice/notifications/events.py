@@ -55,7 +55,8 @@ def on_audit(event) -> None:
     kind = _kind_of(event.object_type)
     if kind is None or not event.object_id or tenant_id is None:
         return
-    params = {"kind": kind.name, "id": event.object_id, "status": what, **_filing_params(kind, event, tenant_id)}
+    params = {"kind": kind.name, "id": event.object_id, "status": what,
+              **_filing_params(kind, event, tenant_id)}
     if what == "submitted":
         notify(bureau_users(tenant_id), "new_filing", event.action, params, tenant_id, each_only=True)
     elif what in kind.statuses or what in EXTRA_DECISIONS:
@@ -113,17 +114,13 @@ def notify(user_ids, event_class: str, event: str, params: dict, tenant_id: str 
         select(NotificationSettings).where(NotificationSettings.user_id.in_(ids)))}  # one query for all
     for user_id in ids:
         prefs = all_prefs.get(user_id)
-        if each_only and prefs is not None and prefs.new_filings == "daily":
+        if each_only and _reads_new_filings_daily(prefs):
             continue
         key = (user_id, params.get("kind"), params.get("id") or event)
-        earlier = pending.get(key)
-        if earlier is not None and earlier in db.session:  # the same object again in this transaction
-            earlier.event, earlier.params = event, {**earlier.params, **params}
+        if _merged_into_earlier(pending.get(key), event, params):
             continue
-        turned_off = prefs is not None and event_class in (prefs.email_off or [])
-        wanted = mail.configured() and (mail_only or not turned_off)
         note = Notification(user_id=user_id, tenant_id=tenant_id, event_class=event_class, event=event,
-                            params=params, email_wanted=wanted)
+                            params=params, email_wanted=_email_wanted(prefs, event_class, mail_only))
         db.session.add(note)
         pending[key] = note
         made.append(note)
@@ -133,3 +130,21 @@ def notify(user_ids, event_class: str, event: str, params: dict, tenant_id: str 
             if note.email_wanted:
                 jobs.enqueue("notifications.email", note.id, note.user_id, note.tenant_id)
     return made
+
+
+def _reads_new_filings_daily(prefs: NotificationSettings | None) -> bool:
+    return prefs is not None and prefs.new_filings == "daily"
+
+
+def _merged_into_earlier(earlier: Notification | None, event: str, params: dict) -> bool:
+    """The same object again in this transaction: its notification says the latest event, not a second."""
+    if earlier is None or earlier not in db.session:
+        return False
+    earlier.event, earlier.params = event, {**earlier.params, **params}
+    return True
+
+
+def _email_wanted(prefs: NotificationSettings | None, event_class: str, mail_only: bool = False) -> bool:
+    """E-mail for this class, unless turned off; a ``mail_only`` message (a link to click) always."""
+    turned_off = prefs is not None and event_class in (prefs.email_off or [])
+    return mail.configured() and (mail_only or not turned_off)

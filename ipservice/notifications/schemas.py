@@ -7,7 +7,8 @@ class NotificationSchema(Schema):
     """站内信 — one notification, rendered in the caller's language."""
 
     id = fields.String(required=True)
-    kind = fields.String(required=True, metadata={"description": "the event, e.g. `custody_enrollment.approved`"})
+    kind = fields.String(required=True,
+                         metadata={"description": "the event, e.g. `custody_enrollment.approved`"})
     title = fields.String(required=True)
     body = fields.String(required=True)
     link = fields.String(allow_none=True, metadata={"description": "the page of the filing, if any"})

@@ -18,7 +18,8 @@ def inbox(user, unread_only: bool = False, limit: int | None = 200) -> list[Noti
     q = select(Notification).where(Notification.user_id == user.id, Notification.event.not_in(LINK_EVENTS))
     if unread_only:
         q = q.where(Notification.read_at.is_(None))
-    return list(db.session.scalars(q.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+    return list(db.session.scalars(q.order_by(Notification.created_at.desc(),
+                                              Notification.id.desc()).limit(limit)))
 
 
 def unread_count(user) -> int:
@@ -48,7 +49,8 @@ def settings(user) -> NotificationSettings:
 
 
 def save_settings(user, language: str, email_on: list[str], new_filings: str) -> NotificationSettings:
-    if language not in ("zh", "en") or new_filings not in NEW_FILING_MODES or any(c not in CLASSES for c in email_on):
+    if (language not in ("zh", "en") or new_filings not in NEW_FILING_MODES
+            or any(c not in CLASSES for c in email_on)):
         error(422, _("通知设置的取值无效。"))
     row = db.session.get(NotificationSettings, user.id)
     if row is None:

@@ -16,7 +16,8 @@ def title(note) -> str:
     if note.event in IMPORT_EVENTS:  # an import from a page ended (class "background": work a job finished)
         if note.event == "import.failed":
             return _("导入失败：%(file)s", file=p.get("file", ""))
-        return _("导入完成：%(file)s，成功 %(ok)s 行，跳过 %(skipped)s 行，错误 %(errors)s 行", file=p.get("file", ""),
+        return _("导入完成：%(file)s，成功 %(ok)s 行，跳过 %(skipped)s 行，错误 %(errors)s 行",
+                 file=p.get("file", ""),
                  ok=p.get("ok", 0), skipped=p.get("skipped", 0), errors=p.get("errors", 0))
     if note.event_class == "digest":
         return _("每日提醒：%(overdue)s 件已超期，%(soon)s 件即将到期，%(waiting)s 件待处理",
@@ -60,7 +61,8 @@ def body(note) -> str:
     if note.event == "user.password_changed":
         return _("您的密码已被修改，其他登录会话和全部 API 令牌已失效。如非本人操作，请立即联系管理部门。")
     if note.event == "user.password_reset_requested":
-        return _("有人（可能是您本人）申请重置本账户的密码。请在 1 小时内打开邮件中的链接设置新密码，链接只能使用一次；"
+        return _("有人（可能是您本人）申请重置本账户的密码。请在 1 小时内打开邮件中的链接设置新密码，"
+                 "链接只能使用一次；"
                  "设置后所有登录和 API 令牌都会失效。如非本人操作，请忽略，您的密码不会改变。")
     if note.event == "user.verification_sent":
         return _("请打开邮件中的链接，确认这是您的电子邮箱（7 天内有效，只能使用一次）。验证之前，"
@@ -75,7 +77,8 @@ def body(note) -> str:
 def link(note, external: bool = False) -> str | None:
     p = note.params or {}
     if note.event in IMPORT_EVENTS and note.tenant_id:
-        return url_for("importing.detail", tenant=note.tenant_id, import_id=p.get("import"), _external=external)
+        return url_for("importing.detail", tenant=note.tenant_id, import_id=p.get("import"),
+                       _external=external)
     if note.event_class == "digest" and note.tenant_id:
         return url_for("worklist.bureau", tenant=note.tenant_id, _external=external)
     if note.event_class == "background" and note.tenant_id:
@@ -83,7 +86,8 @@ def link(note, external: bool = False) -> str | None:
     kind = filing.kind(p.get("kind", ""))
     if kind is None or not note.tenant_id or not p.get("id"):
         return None
-    return url_for(kind.detail_endpoint, tenant=note.tenant_id, _external=external, **{kind.detail_arg: p["id"]})
+    return url_for(kind.detail_endpoint, tenant=note.tenant_id, _external=external,
+                   **{kind.detail_arg: p["id"]})
 
 
 def mail_link(note) -> str | None:

@@ -13,7 +13,8 @@ SIGNED_IN = ("enterprise", "bureau", "cross_admin")
 
 def class_labels() -> dict:
     return {"decision": _("申请的决定"), "progress": _("案件进展"), "new_filing": _("新提交的申请"),
-            "account": _("账户安全"), "digest": _("每日提醒"), "background": _("后台任务（导入、大批量导出）")}
+            "account": _("账户安全"), "digest": _("每日提醒"),
+            "background": _("后台任务（导入、大批量导出）")}
 
 
 def nav_link():
@@ -50,6 +51,7 @@ def settings():
                                request.form.getlist("email_on"), mode)
         flash(_("通知设置已保存。"))
         return redirect(url_for("notifications.settings"))
-    shown = [c for c in CLASSES if current_user.role == "bureau" or c not in ("new_filing", "digest", "background")]
+    shown = [c for c in CLASSES
+             if current_user.role == "bureau" or c not in ("new_filing", "digest", "background")]
     return render_template("notifications/settings.html", prefs=services.settings(current_user),
                            classes=shown, labels=class_labels())

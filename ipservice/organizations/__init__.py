@@ -1,7 +1,7 @@
 """Organization identity: who may act for a registered USCC. A second registrant of a USCC claims the
 organization with its business licence; the bureau approves (the claimant, proving the e-mail with the
-approval's code, becomes the organization's user) or rejects with a reason; until the bureau has verified an organization, its filings are marked
-"unverified" on the bureau's pages."""
+approval's code, becomes the organization's user) or rejects with a reason; until the bureau has verified an
+organization, its filings are marked "unverified" on the bureau's pages."""
 
 ORDER = 85  # its place among the areas (navigation order)
 
@@ -21,7 +21,8 @@ def init_app(app):
 
 
 def _personal_data(app):
-    """A claimant's details on the claims they made (erasure replaces them; the copy of one's data shows them)."""
+    """A claimant's details on the claims they made (erasure replaces them; the copy of one's data shows
+    them)."""
     from sqlalchemy import select
 
     from ipservice.core import hooks, privacy
@@ -35,7 +36,8 @@ def _personal_data(app):
         rows = db.session.scalars(select(Claim).where(Claim.claimant_id == user.id))
         return {"claims.json": [{"id": c.id, "name": c.name, "uscc": c.uscc, "email": c.email,
                                  "contact_name": c.contact_name, "contact_phone": c.contact_phone,
-                                 "status": c.status, "reason": c.reason, "created_at": c.created_at.isoformat()}
+                                 "status": c.status, "reason": c.reason,
+                                 "created_at": c.created_at.isoformat()}
                                 for c in rows]}
 
     hooks.personal_data(app, claims_of)

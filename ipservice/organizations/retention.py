@@ -12,7 +12,8 @@ from ipservice.organizations.services import LICENCE
 
 
 def rejected_claims(cutoff, dry_run: bool) -> list[dict]:
-    ids = list(db.session.scalars(select(Claim.id).where(Claim.status == "rejected", Claim.decided_at < cutoff)))
+    ids = list(db.session.scalars(select(Claim.id).where(Claim.status == "rejected",
+                                                         Claim.decided_at < cutoff)))
     if ids and not dry_run:
         for att in db.session.scalars(select(attachments.Attachment).where(
                 attachments.Attachment.owner_type == LICENCE, attachments.Attachment.owner_id.in_(ids))):

@@ -69,7 +69,8 @@ class ClaimDecisionOut(ClaimOut):
 class ClaimCompletionIn(Schema):
     """认领完成 — the claim's e-mail and the approval's code (mailed to that address)."""
 
-    email = Text(required=True, max_length=254, metadata=label("电子邮箱（认领时填写的）", "E-mail (as given with the claim)"))
+    email = Text(required=True, max_length=254,
+                 metadata=label("电子邮箱（认领时填写的）", "E-mail (as given with the claim)"))
     code = Text(required=True, max_length=40,
                 metadata=label("验证码（见批准邮件）", "Verification code (in the approval e-mail)"))
 

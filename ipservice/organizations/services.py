@@ -102,7 +102,8 @@ def decide_claim(claim_id: str, decision: str, reason: str | None, user) -> Orga
     if decision == "approve" and claim.enterprise_id is None:
         error(409, _("本地区没有以该统一社会信用代码注册的单位，无法批准；请驳回并告知申请人直接注册。"))
     if decision == "approve":
-        accounts.lock_enterprise(claim.enterprise_id)  # one approval or completion of an organization at a time
+        # one approval or completion of an organization at a time
+        accounts.lock_enterprise(claim.enterprise_id)
     status = "approved" if decision == "approve" else "rejected"
     won = db.session.execute(
         update(OrganizationClaim)
@@ -119,7 +120,8 @@ def decide_claim(claim_id: str, decision: str, reason: str | None, user) -> Orga
         _hand_over(claim, user, detail)
         audit.record("organization.claim_approved", "organization_claim", claim.id, detail)
     else:
-        audit.record("organization.claim_rejected", "organization_claim", claim.id, {**detail, "reason": reason})
+        audit.record("organization.claim_rejected", "organization_claim", claim.id,
+                     {**detail, "reason": reason})
     db.session.flush()
     return claim
 

@@ -24,11 +24,12 @@ bp = Blueprint("organizations", __name__, template_folder="templates")
 def claim_new():
     def submit(data):
         claim = services.submit_claim(data, request.files.get("licence"))
-        flash(_("认领申请已提交。请保存本页地址，以便查看审核结果。区局批准后，验证码会发送到您填写的电子邮箱，"
-                "凭验证码完成认领后即可用该邮箱登录。"))
+        flash(_("认领申请已提交。请保存本页地址，以便查看审核结果。区局批准后，"
+                "验证码会发送到您填写的电子邮箱，凭验证码完成认领后即可用该邮箱登录。"))
         return redirect(url_for("organizations.claim_status", claim_id=claim.id))
 
-    values = request.form if request.method == "POST" else _typed_at_registration(request.args.get("uscc", ""))
+    values = request.form if request.method == "POST" else _typed_at_registration(request.args.get("uscc",
+                                                                                                   ""))
     return _public_form(schemas.ClaimPageIn(), "organizations/claim_new.html", values, submit,
                         (409, 413, 415, 422))
 
@@ -96,7 +97,8 @@ def claim_complete():
         return redirect(url_for("accounts.login"))
 
     values = request.form if request.method == "POST" else {"email": request.args.get("email", "")}
-    return _public_form(schemas.ClaimCompletionIn(), "organizations/claim_complete.html", values, bind, (409, 422))
+    return _public_form(schemas.ClaimCompletionIn(), "organizations/claim_complete.html", values, bind,
+                        (409, 422))
 
 
 @bp.route("/t/<tenant>/claims/<claim_id>/decision", methods=["POST"])
@@ -189,6 +191,7 @@ def is_unverified_org(org) -> bool:
 
 def _nav():
     if getattr(current_user, "is_authenticated", False) and current_user.role == "bureau":
-        return [{"url": url_for("organizations.index", tenant=current_user.tenant_id), "label": _("单位核实")}]
+        return [{"url": url_for("organizations.index", tenant=current_user.tenant_id),
+                 "label": _("单位核实")}]
     return []
 

@@ -6,7 +6,8 @@ from ipservice.core import http_cache
 from ipservice.core.access import access
 from ipservice.policy import schemas, services
 
-blp = Blueprint("api_policy", __name__, url_prefix="/t/<tenant>/api/v1", description="政策规则 — policy rules")
+blp = Blueprint("api_policy", __name__, url_prefix="/t/<tenant>/api/v1",
+                description="政策规则 — policy rules")
 
 
 @blp.route("/policy")

@@ -50,7 +50,8 @@ class RuleOut(RuleAmountsOut):
     reading = fields.Nested(ReadingOut, allow_none=True, metadata={"description": READING})
     display = fields.Nested(RuleDisplayOut, metadata={
         "description": "name and note in the requested language (Accept-Language or ?lang=)"})
-    source = fields.Nested(SourceOut, metadata={"description": "the citation: stays in Chinese, as published"})
+    source = fields.Nested(SourceOut,
+                           metadata={"description": "the citation: stays in Chinese, as published"})
 
 
 class PolicyOut(Schema):

@@ -62,8 +62,8 @@ def subsidy_estimate(tenant: Tenant, applies_to: str, on: dt.date, *, already_gr
         from ipservice.core.labels import ORG_TYPES, label
 
         return {"amount_cny": None, "rule_code": rule.code,
-                "explanation": _("%(cite)s（%(name)s）只适用于%(kinds)s，不适用于%(kind)s。", cite=cite, name=name,
-                                 kinds=listing(rule.org_types, lambda k: label(ORG_TYPES, k)),
+                "explanation": _("%(cite)s（%(name)s）只适用于%(kinds)s，不适用于%(kind)s。", cite=cite,
+                                 name=name, kinds=listing(rule.org_types, lambda k: label(ORG_TYPES, k)),
                                  kind=label(ORG_TYPES, org_type))}
     if already_granted:
         return {"amount_cny": 0, "rule_code": rule.code,
@@ -101,11 +101,26 @@ def rule_amount(rule: Rule, *, unit: str, quantity: int = 1, base_cny: int | Non
     Returns ``{"amount_cny", "limit_cny", "arithmetic"}``: ``limit_cny`` is what the grant may not exceed
     (the amount itself; None when the policy sets no amount).
     """
+    before_cap = _before_cap(rule, unit, quantity, base_cny, cap_per)
+    if before_cap is None:
+        return {"amount_cny": None, "limit_cny": None,
+                "arithmetic": _("政策未规定金额，由知识产权局核定。")}
+    raw, steps, cap = before_cap
+    amount = raw if cap is None else _capped(raw, cap, cap_per, used_cny, year, steps)
+    sep = _("；")
+    text = sep.join(steps) + _("；估算 %(amount)s 元。", amount=money(amount))
+    return {"amount_cny": amount, "limit_cny": amount, "arithmetic": text}
+
+
+def _before_cap(rule: Rule, unit: str, quantity: int, base_cny: int | None, cap_per: str):
+    """``(amount, [arithmetic steps], the cap still to apply or None)`` before the cap, or None when the
+    rule sets no amount, rate or cap. A fixed amount, or a cap used as the amount, is its own limit on one
+    application."""
     cap = rule.cap_cny
     if unit == "rate":
         raw = int((Decimal(str(rule.rate)) * Decimal(base_cny or 0)).quantize(Decimal(1), ROUND_HALF_UP))
-        steps = [_("%(base)s 元 × %(rate)s = %(amount)s 元", base=money(base_cny or 0), rate=percent(rule.rate),
-                   amount=money(raw))]
+        steps = [_("%(base)s 元 × %(rate)s = %(amount)s 元", base=money(base_cny or 0),
+                   rate=percent(rule.rate), amount=money(raw))]
     elif unit == "base":
         raw = base_cny or 0
         steps = [_("按实际发生额 %(amount)s 元", amount=money(raw))]
@@ -116,28 +131,31 @@ def rule_amount(rule: Rule, *, unit: str, quantity: int = 1, base_cny: int | Non
         cap = None if cap_per == "application" else cap  # a fixed amount is its own limit
     elif cap is not None:
         raw = cap * quantity
-        steps = [_("政策规定最高 %(cap)s 元 × %(n)s = %(total)s 元", cap=money(cap), n=quantity, total=money(raw))
+        steps = [_("政策规定最高 %(cap)s 元 × %(n)s = %(total)s 元", cap=money(cap), n=quantity,
+                   total=money(raw))
                  if quantity != 1 else _("政策规定最高 %(cap)s 元", cap=money(cap))]
         cap = None if cap_per == "application" else cap
     else:
-        return {"amount_cny": None, "limit_cny": None,
-                "arithmetic": _("政策未规定金额，由知识产权局核定。")}
-    amount = raw
-    if cap is not None and cap_per == "application" and amount > cap:
-        amount = cap
-        steps.append(_("超过上限 %(cap)s 元，按上限计", cap=money(cap)))
-    elif cap is not None and cap_per != "application":
-        left = max(cap - used_cny, 0)
-        if cap_per == "enterprise_year":
-            steps.append(_("%(year)s 年度本单位在本政策下已申请或获得 %(used)s 元，年度上限 %(cap)s 元，尚余 %(left)s 元",
-                           year=year, used=money(used_cny), cap=money(cap), left=money(left)))
-        else:
-            steps.append(_("本单位在本政策下已申请或获得 %(used)s 元，上限 %(cap)s 元，尚余 %(left)s 元",
-                           used=money(used_cny), cap=money(cap), left=money(left)))
-        amount = min(amount, left)
-    sep = _("；")
-    text = sep.join(steps) + _("；估算 %(amount)s 元。", amount=money(amount))
-    return {"amount_cny": amount, "limit_cny": amount, "arithmetic": text}
+        return None
+    return raw, steps, cap
+
+
+def _capped(amount: int, cap: int, cap_per: str, used_cny: int, year: int | None, steps: list[str]) -> int:
+    """``amount`` within the cap of one application, or within what is left of the organization's cap
+    (over all its applications under the rule, or those of ``year``); the step it takes is appended."""
+    if cap_per == "application":
+        if amount > cap:
+            steps.append(_("超过上限 %(cap)s 元，按上限计", cap=money(cap)))
+            return cap
+        return amount
+    left = max(cap - used_cny, 0)
+    if cap_per == "enterprise_year":
+        steps.append(_("%(year)s 年度本单位在本政策下已申请或获得 %(used)s 元，年度上限 %(cap)s 元，尚余 "
+                       "%(left)s 元", year=year, used=money(used_cny), cap=money(cap), left=money(left)))
+    else:
+        steps.append(_("本单位在本政策下已申请或获得 %(used)s 元，上限 %(cap)s 元，尚余 %(left)s 元",
+                       used=money(used_cny), cap=money(cap), left=money(left)))
+    return min(amount, left)
 
 
 def explained(tenant: Tenant, rule: Rule, arithmetic: str) -> str:
@@ -150,9 +168,9 @@ def explained(tenant: Tenant, rule: Rule, arithmetic: str) -> str:
 def rule_view(tenant: Tenant, rule: Rule, today: dt.date) -> dict:
     doc = tenant.document(rule.source.document)
     return {
-        **{k: getattr(rule, k) for k in ("code", "name_zh", "name_en", "kind", "amount_cny", "rate", "cap_cny",
-                                          "unit", "applies_to", "org_types", "effective_from", "effective_to",
-                                          "note_zh", "note_en")},
+        **{k: getattr(rule, k) for k in (
+            "code", "name_zh", "name_en", "kind", "amount_cny", "rate", "cap_cny", "unit", "applies_to",
+            "org_types", "effective_from", "effective_to", "note_zh", "note_en")},
         "in_force": rule.in_force(today),
         "reading": reading_of(rule),
         "display": {"name": pick(rule.name_zh, rule.name_en), "note": pick(rule.note_zh, rule.note_en),

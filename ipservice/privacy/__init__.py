@@ -1,6 +1,7 @@
 """Personal information as PIPL requires: the tenant's notice and the version each user accepted, a copy of
 one's data, correction, erasure on request decided by the bureau, retention by rule, the record of who
-looked, masking in exports (the shared part — personal fields, access record, masking — is ``core.privacy``)."""
+looked, masking in exports (the shared part — personal fields, access record, masking — is
+``core.privacy``)."""
 
 ORDER = 95  # its place among the areas (navigation order)
 

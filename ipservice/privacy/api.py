@@ -11,7 +11,8 @@ from ipservice.core.validators import Phone, Text
 from ipservice.extensions import Blueprint
 from ipservice.privacy import export, notice, services
 
-me_blp = Blueprint("api_me", __name__, url_prefix="/api/v1/me", description="个人信息 — the caller's personal data")
+me_blp = Blueprint("api_me", __name__, url_prefix="/api/v1/me",
+                   description="个人信息 — the caller's personal data")
 blp = Blueprint("api_privacy", __name__, url_prefix="/t/<tenant>/api/v1",
                 description="个人信息保护 — privacy notice, erasure requests, access record")
 SIGNED_IN = ("enterprise", "bureau", "cross_admin")
@@ -71,9 +72,9 @@ class ErasureOut(Schema):
     decided_at = ChinaDateTime(allow_none=True)
     decision_reason = fields.String(allow_none=True)
     held = fields.List(fields.Nested(HeldOut), allow_none=True, metadata={
-        "description": "what retention rules keep of the person, each with its rule: foreseen while the request "
-                       "waits, kept once decided (an approval erases the rest: a partial erasure; a rejection "
-                       "is allowed only when this is not empty)"})
+        "description": "what retention rules keep of the person, each with its rule: foreseen while the "
+                       "request waits, kept once decided (an approval erases the rest: a partial erasure; a "
+                       "rejection is allowed only when this is not empty)"})
 
 
 class DecisionIn(Schema):
@@ -84,8 +85,8 @@ class DecisionIn(Schema):
 class AccessOut(Schema):
     at = ChinaDateTime()
     by = fields.String(metadata={"description": "the official's login (e-mail)"})
-    what = fields.String(metadata={"description": "filing, attachment, export, organization (its contact data) "
-                                                  "or claim (a claimant's details)"})
+    what = fields.String(metadata={"description": "filing, attachment, export, organization (its contact "
+                                                  "data) or claim (a claimant's details)"})
     object_type = fields.String()
     object_id = fields.String(allow_none=True)
     full_contact = fields.Boolean()
@@ -118,7 +119,8 @@ class MyNotice(MethodView):
     @access("enterprise", "bureau")
     @me_blp.response(200, MyNoticeOut)
     def get(self):
-        """The notice of the caller's tenant and the version the caller accepted (API calls go on either way)."""
+        """The notice of the caller's tenant and the version the caller accepted (API calls go on either
+        way)."""
         with services.me_context(current_user):
             from ipservice.core.tenancy import current_tenant
 

@@ -57,7 +57,7 @@ def _filings(enterprise_id: str | None) -> tuple[list[dict], list]:
                                     .order_by(AuditEvent.at, AuditEvent.id)):
             history.setdefault(e.object_id, []).append(_event(e))
         own = kind.personal_data(rows) if kind.personal_data else [_columns(r) for r in rows]
-        for row, data in zip(rows, own):
+        for row, data in zip(rows, own, strict=True):
             atts = attachments.list_for(kind.object_type, row.id)
             files.extend((kind.name, row.id, a) for a in atts)
             out.append({"kind": kind.name, **data, "history": history.get(row.id, []),

@@ -41,7 +41,8 @@ def _merged(slug: str) -> dict:
     data["retention"] = retention
     for key in RETENTION_KEYS:
         if not isinstance(retention.get(key), int) or retention[key] < 0:
-            raise ValueError(f"tenants/{slug}/privacy.toml: retention.{key} must be a whole number of days >= 0")
+            raise ValueError(f"tenants/{slug}/privacy.toml: retention.{key} must be a whole number of days "
+                             ">= 0")
     return data
 
 

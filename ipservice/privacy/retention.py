@@ -33,7 +33,8 @@ def _cutoff(key: str):
 def rejected_attachments(cutoff, dry_run) -> list[dict]:
     found = []
     for kind in filing.kinds():
-        rejected = select(kind.model.id).where(kind.model.status == "rejected", kind.model.decided_at < cutoff)
+        rejected = select(kind.model.id).where(kind.model.status == "rejected",
+                                               kind.model.decided_at < cutoff)
         for att in db.session.scalars(select(attachments.Attachment).where(
                 attachments.Attachment.owner_type == kind.object_type,
                 attachments.Attachment.owner_id.in_(rejected))):

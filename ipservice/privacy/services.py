@@ -38,7 +38,8 @@ def me_context(user):
 # --- notice and consent -----------------------------------------------------------------------------------
 
 def accepted_version(user) -> int | None:
-    return db.session.scalar(select(db.func.max(PrivacyConsent.version)).where(PrivacyConsent.user_id == user.id))
+    return db.session.scalar(select(db.func.max(PrivacyConsent.version))
+                             .where(PrivacyConsent.user_id == user.id))
 
 
 def needs_consent(user) -> bool:
@@ -53,8 +54,8 @@ def accept(user, version: int) -> None:
     """Record that ``user`` accepted ``version`` of the tenant's notice; another version is 422."""
     current = notice.of(current_tenant()).version
     if version != current:
-        error(422, errors={"privacy_notice_version": [_("请阅读并接受当前版本（第 %(v)s 版）的个人信息保护告知。",
-                                                        v=current)]})
+        error(422, errors={"privacy_notice_version": [_("请阅读并接受当前版本（第 %(v)s 版）"
+                                                        "的个人信息保护告知。", v=current)]})
     try:
         with savepoint():  # accepted twice at once (two tabs): the second finds the row there
             db.session.add(PrivacyConsent(user_id=user.id, version=version))
@@ -73,7 +74,8 @@ def correct_contact(user, data: dict):
     enterprise = accounts.enterprise_of(user)
     if enterprise is None:
         error(404)
-    changed = [k for k in ("contact_name", "contact_phone") if k in data and getattr(enterprise, k) != data[k]]
+    changed = [k for k in ("contact_name", "contact_phone")
+               if k in data and getattr(enterprise, k) != data[k]]
     for key in changed:
         setattr(enterprise, key, data[key])
     db.session.flush()
@@ -170,7 +172,8 @@ def decide(official, request_id: str, decision: str, reason: str | None) -> Eras
         error(409, _("该请求已于此前作出决定，不能再次决定。"))
     db.session.refresh(row)
     audit.record(f"privacy.erasure_{status}", "erasure_request", row.id, {
-        "reason": reason, "held": [{"rule": h["rule"], "object_type": h["object_type"], "object_id": h["object_id"]}
+        "reason": reason, "held": [{"rule": h["rule"], "object_type": h["object_type"],
+                                    "object_id": h["object_id"]}
                                    for h in held]}, actor=official)
     if status == "approved":
         erase(row, held)
@@ -241,8 +244,9 @@ def accesses_by_official(official_id: str | None = None, limit: int = 500) -> li
             .order_by(at.desc(), func.min(A.id)).limit(limit))
     if official_id:
         stmt = stmt.where(A.official_id == official_id)
-    return [{"at": at_, "by": email or official, "official_id": official, "what": what, "object_type": object_type,
-             "object_id": object_id, "full_contact": full, "organizations": count if what == "export" else None}
+    return [{"at": at_, "by": email or official, "official_id": official, "what": what,
+             "object_type": object_type, "object_id": object_id, "full_contact": full,
+             "organizations": count if what == "export" else None}
             for at_, official, what, object_type, object_id, full, count, email in db.session.execute(stmt)]
 
 

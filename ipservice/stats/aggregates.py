@@ -24,7 +24,8 @@ def _postgres() -> bool:
 def status_counts(model) -> dict[str, dict[str, int]]:
     """Filings of ``model`` (any filing kind) by tenant and current status."""
     if _postgres():
-        rows = db.session.execute(text("SELECT tenant_id, status, n FROM ipservice_status_counts(CAST(:t AS regclass))"),
+        rows = db.session.execute(text("SELECT tenant_id, status, n "
+                                       "FROM ipservice_status_counts(CAST(:t AS regclass))"),
                                   {"t": model.__tablename__}).all()
     else:
         with cross_tenant("statistics: filings by tenant and status"):
@@ -39,7 +40,8 @@ def status_counts(model) -> dict[str, dict[str, int]]:
 def case_counts(model) -> dict[str, dict[tuple[str, str], int]]:
     """Cases by tenant and (case type, status)."""
     if _postgres():
-        rows = db.session.execute(text("SELECT tenant_id, case_type, status, n FROM ipservice_case_counts()")).all()
+        rows = db.session.execute(
+            text("SELECT tenant_id, case_type, status, n FROM ipservice_case_counts()")).all()
     else:
         with cross_tenant("statistics: cases by tenant, type and status"):
             rows = db.session.execute(select(model.tenant_id, model.case_type, model.status, func.count())

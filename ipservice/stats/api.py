@@ -7,7 +7,8 @@ from ipservice.core.access import access
 from ipservice.core.types import ChinaDateTime
 from ipservice.stats import services
 
-blp = Blueprint("api_stats", __name__, url_prefix="/api/v1", description="跨地区统计 — cross-district statistics")
+blp = Blueprint("api_stats", __name__, url_prefix="/api/v1",
+                description="跨地区统计 — cross-district statistics")
 
 
 class KpiProgress(Schema):
@@ -64,7 +65,8 @@ class StatsOut(Schema):
 
 class StatsQuery(Schema):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100),
-                          metadata={"description": "KPI progress in this year (default: each indicator's latest target year)"})
+                          metadata={"description": "KPI progress in this year (default: each indicator's "
+                                                   "latest target year)"})
 
 
 @blp.route("/stats")

@@ -50,9 +50,11 @@ def aggregate(year: int | None = None) -> dict:
         # KPI progress is each tenant's public KPI table, read as that tenant (as GET /kpis is)
         with tenant_context(tenant.slug):
             kpis = _kpis(tenant, year)
-            extras = {k: v for kind in filing.kinds() if kind.stats_extra for k, v in kind.stats_extra().items()}
+            extras = {k: v for kind in filing.kinds() if kind.stats_extra
+                      for k, v in kind.stats_extra().items()}
         tenants.append({"slug": tenant.slug, "name_zh": tenant.name_zh, "name_en": tenant.name_en,
-                        **{key: by_tenant[tenant.slug] for key, by_tenant in figures.items()}, **extras, "kpis": kpis})
+                        **{key: by_tenant[tenant.slug] for key, by_tenant in figures.items()}, **extras,
+                        "kpis": kpis})
     return {"generated_at": utcnow(), "tenants": tenants, "totals": _totals(tenants)}
 
 
@@ -60,7 +62,8 @@ def _totals(tenants: list[dict]) -> dict:
     def add(key):
         return {f: sum(t[key][f] for t in tenants) for f in tenants[0][key]} if tenants else {}
 
-    return {kind.key: (kind.stats_totals([t[kind.key] for t in tenants]) if kind.stats_totals else add(kind.key))
+    return {kind.key: (kind.stats_totals([t[kind.key] for t in tenants]) if kind.stats_totals
+                       else add(kind.key))
             for kind in filing.kinds()}
 
 
@@ -83,7 +86,8 @@ def _comparable_key(row: dict) -> tuple:
 def default_year(today_year: int) -> int:
     """The year the province view opens on: this year, or — when no district has a target this year — the
     latest earlier year that some district has targets for (as each district's worklist does)."""
-    years = [y for tenant in registry.all() for y in kpi_services.tenant_target_years(tenant, up_to=today_year)]
+    years = [y for tenant in registry.all()
+             for y in kpi_services.tenant_target_years(tenant, up_to=today_year)]
     return max(years, default=today_year)
 
 
@@ -107,11 +111,13 @@ def comparison(year: int) -> dict:
                                     "stats": kind.service.stats(),
                                     "per_month": per_month(kind.model, months) if months else {}}
             tables = {t.code: t for t in tenant.kpi_tables}
-            kpis = [dict(k, table_title_zh=tables[k["table"]].title_zh, table_title_en=tables[k["table"]].title_en)
+            kpis = [dict(k, table_title_zh=tables[k["table"]].title_zh,
+                         table_title_en=tables[k["table"]].title_en)
                     for k in kpi_services.progress_in(tenant, year)]
             districts.append({"slug": tenant.slug, "name_zh": tenant.name_zh, "name_en": tenant.name_en,
                               "kinds": kinds, "kpis": kpis,
-                              "per_month": {m: sum(k["per_month"].get(m, 0) for k in kinds.values()) for m in months},
+                              "per_month": {m: sum(k["per_month"].get(m, 0) for k in kinds.values())
+                                            for m in months},
                               "target_years": kpi_services.tenant_target_years(tenant)})
     groups: dict[tuple, list] = {}
     for d in districts:

@@ -41,27 +41,43 @@ def _name(d: dict) -> str:
 def _charts(data: dict) -> dict:
     districts, kinds = data["districts"], filing.kinds()
     names = [_name(d) for d in districts]
-    out = {"volumes": charts.hbars(
+    out = {"volumes": _volumes_chart(districts, kinds, names),
+           "kinds": _kind_sections(districts, kinds, names)}
+    if data["months"]:
+        out["months"] = _months_chart(data)
+    out["groups"] = [_group_chart(i, rows) for i, rows in enumerate(data["comparable"])]
+    return out
+
+
+def _volumes_chart(districts: list[dict], kinds, names: list[str]):
+    return charts.hbars(
         "chart-volumes", _("各地区办件总量（按类别）"),
         _("每个地区各类办件的总数（所有状态），数值见下表。"), names,
-        [charts.Series(pick(*k.label), [d["kinds"][k.name]["total"] for d in districts]) for k in kinds])}
-    # each kind's own sections (the cases' closure rate): ``FilingKind.stats_charts``
-    out["kinds"] = [section for k in kinds if k.stats_charts is not None
-                    for section in k.stats_charts([d["kinds"][k.name]["stats"] for d in districts], names)]
-    if data["months"]:
-        out["months"] = charts.lines(
-            "chart-months", _("%(year)s 年各地区每月提交的办件", year=data["year"]),
-            _("每个地区每月提交的各类办件合计，数值见下表。"), data["months"],
-            [charts.Series(_name(d), [d["per_month"][m] for m in data["months"]]) for d in districts],
-            y_label=_("件数"))
-    out["groups"] = []
-    for i, rows in enumerate(data["comparable"]):
-        labels = [f"{_name(r['district'])} · {pick(r['table_title_zh'], r['table_title_en'])}" for r in rows]
-        out["groups"].append(charts.hbars(
-            f"chart-group-{i}", group_title(rows), _("目标值和实际值，按地区和指标表，数值见下表。"), labels,
-            [charts.Series(_("目标"), [r["target"] for r in rows], [quantity(r["target"], r) for r in rows]),
-             charts.Series(_("实际值"), [r["actual"] for r in rows], [quantity(r["actual"], r) for r in rows])]))
-    return out
+        [charts.Series(pick(*k.label), [d["kinds"][k.name]["total"] for d in districts]) for k in kinds])
+
+
+
+def _kind_sections(districts: list[dict], kinds, names: list[str]) -> list:
+    """Each kind's own sections on the province view (the cases' closure rate):
+    ``FilingKind.stats_charts``."""
+    return [section for k in kinds if k.stats_charts is not None
+            for section in k.stats_charts([d["kinds"][k.name]["stats"] for d in districts], names)]
+
+def _months_chart(data: dict):
+    return charts.lines(
+        "chart-months", _("%(year)s 年各地区每月提交的办件", year=data["year"]),
+        _("每个地区每月提交的各类办件合计，数值见下表。"), data["months"],
+        [charts.Series(_name(d), [d["per_month"][m] for m in data["months"]]) for d in data["districts"]],
+        y_label=_("件数"))
+
+
+def _group_chart(i: int, rows: list[dict]):
+    """One comparable indicator: its target and actual value by district and indicator table."""
+    labels = [f"{_name(r['district'])} · {pick(r['table_title_zh'], r['table_title_en'])}" for r in rows]
+    return charts.hbars(
+        f"chart-group-{i}", group_title(rows), _("目标值和实际值，按地区和指标表，数值见下表。"), labels,
+        [charts.Series(_("目标"), [r["target"] for r in rows], [quantity(r["target"], r) for r in rows]),
+         charts.Series(_("实际值"), [r["actual"] for r in rows], [quantity(r["actual"], r) for r in rows])])
 
 
 def group_title(rows: list[dict]) -> str:

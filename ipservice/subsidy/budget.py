@@ -7,9 +7,9 @@ is updated with one ``UPDATE … SET committed_cny = committed_cny + x … RETUR
 approval's transaction: on PostgreSQL the row lock, on SQLite the database write lock, serialize the
 approvals charging one line, and the returned total decides the warning — and where the line is set to
 ``over = "refuse"``, the refusal — exactly: of 12 concurrent approvals of 500万 against a 5000万 line,
-the 11th and 12th warn (or are refused), whoever commits first. A line's row is made by migration 0013 (existing
-data), or by ``prepare`` for a line configured later, from the grants as they stand. Verified 贯标 certification
-records charge their line too (never refused: the certificate is a fact the bureau records).
+the 11th and 12th warn (or are refused), whoever commits first. A line's row is made by migration 0013
+(existing data), or by ``prepare`` for a line configured later, from the grants as they stand. Verified 贯标
+certification records charge their line too (never refused: the certificate is a fact the bureau records).
 """
 from __future__ import annotations
 
@@ -62,8 +62,9 @@ def liability(year: int | None = None) -> list[dict]:
             budget = settings(tenant).budget_of(g["rule"])
             row = rows[(g["year"], g["rule"])] = {
                 "year": g["year"], "rule": g["rule"], "name_zh": rule.name_zh if rule else g["rule"],
-                "name_en": rule.name_en if rule else g["rule"], "amount_cny": 0, "count": 0, "expected_cny": 0,
-                "budget": budget.code if budget else None, "budget_cny": budget.amount_cny if budget else None}
+                "name_en": rule.name_en if rule else g["rule"], "amount_cny": 0, "count": 0,
+                "expected_cny": 0, "budget": budget.code if budget else None,
+                "budget_cny": budget.amount_cny if budget else None}
         if g["status"] == "approved":
             row["amount_cny"] += g["amount_cny"]
             row["count"] += g["count"]
@@ -139,7 +140,8 @@ def prepare() -> None:
         db.session.get_bind(BudgetLineTotal).dialect.name]
     for b in missing:
         db.session.execute(insert(BudgetLineTotal.__table__).values(
-            tenant_id=current_tenant_id(), id=new_id(), budget=b.code, committed_cny=_committed(config, b, grants))
+            tenant_id=current_tenant_id(), id=new_id(), budget=b.code,
+            committed_cny=_committed(config, b, grants))
             .on_conflict_do_nothing(index_elements=["tenant_id", "budget"]))
 
 

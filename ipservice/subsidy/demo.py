@@ -1,5 +1,6 @@
 """Demo data for ``flask --app wsgi demo``: one submitted subsidy application of ``enterprise1`` under the
-tenant's first applicable rule that names its amount, with a basis date inside the rule's period. Running it again adds nothing."""
+tenant's first applicable rule that names its amount, with a basis date inside the rule's period. Running it
+again adds nothing."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,8 @@ from ipservice.core.types import today_china
 from ipservice.extensions import db
 from ipservice.policy.services import rule_by_code
 from ipservice.subsidy import services
-from ipservice.subsidy.models import SubsidyApplication
 from ipservice.subsidy.config import settings
+from ipservice.subsidy.models import SubsidyApplication
 
 
 def _value(field, basis: dt.date, years: int):
@@ -34,6 +35,21 @@ def _value(field, basis: dt.date, years: int):
     return "示例"
 
 
+def _claimed_object(tenant, cfg, basis: dt.date) -> dict:
+    """What the demo application claims: a patent of the first kind the rule accepts, a PCT application or
+    a document, by the rule's object (nothing for a rule claimed once per applicant)."""
+    if cfg.object == "patent":
+        kind = {"invention": "1", "utility_model": "2", "design": "3", "pct_invention": "8",
+                "pct_utility_model": "9"}[cfg.patent_kinds[0]]
+        body = f"{basis.year}{kind}0000001"
+        return {"patent_numbers": [body + patent_check_character(body)]}
+    if cfg.object == "pct_application":
+        return {"pct_numbers": [f"PCT/CN{basis.year}/000001"]}
+    if cfg.object == "document":
+        return {"object_no": f"DEMO-{tenant.slug.upper()}-0001"}
+    return {}
+
+
 def load_demo(tenant, users: dict) -> None:
     user = users.get("enterprise1")
     enterprise = enterprise_of(user) if user is not None else None
@@ -49,15 +65,7 @@ def load_demo(tenant, users: dict) -> None:
                "basis_date": basis.isoformat()}
     if cfg.base is not None:
         payload["base_amount_cny"] = 100000
-    if cfg.object == "patent":
-        kind = {"invention": "1", "utility_model": "2", "design": "3", "pct_invention": "8",
-                "pct_utility_model": "9"}[cfg.patent_kinds[0]]
-        body = f"{basis.year}{kind}0000001"
-        payload["patent_numbers"] = [body + patent_check_character(body)]
-    elif cfg.object == "pct_application":
-        payload["pct_numbers"] = [f"PCT/CN{basis.year}/000001"]
-    elif cfg.object == "document":
-        payload["object_no"] = f"DEMO-{tenant.slug.upper()}-0001"
+    payload.update(_claimed_object(tenant, cfg, basis))
     years = cfg.min_years.years if cfg.min_years else 0
     for field in tuple(tenant.forms.fields_for("subsidy")) + cfg.fields:
         if field.required:

@@ -10,7 +10,8 @@ from ipservice.core.tenancy import current_tenant
 from ipservice.core.types import china_time, today_china
 from ipservice.extensions import db
 from ipservice.forms.render import tenant_field_value
-from ipservice.subsidy.services import listed_query, rule_name, rule_pair
+from ipservice.subsidy.rules import rule_name, rule_pair
+from ipservice.subsidy.services import listed_query
 
 def objects_text(app) -> str:
     return listing(app.objects or [])
@@ -27,9 +28,9 @@ def own_fields_text(app) -> str:
 
 
 def export_headers() -> list[str]:
-    return [_("序号"), _("申请编号"), _("单位名称"), _("统一社会信用代码"), _("单位类型"), _("政策"), _("依据日期"),
-            _("申请对象"), _("数量"), _("基数金额（元）"), _("估算金额（元）"), _("核定金额（元）"), _("状态"),
-            _("提交时间"), _("决定时间"), _("决定理由"), _("其他信息")]
+    return [_("序号"), _("申请编号"), _("单位名称"), _("统一社会信用代码"), _("单位类型"), _("政策"),
+            _("依据日期"), _("申请对象"), _("数量"), _("基数金额（元）"), _("估算金额（元）"),
+            _("核定金额（元）"), _("状态"), _("提交时间"), _("决定时间"), _("决定理由"), _("其他信息")]
 
 
 def export(fmt: str, user, filters: dict | None = None):
@@ -46,6 +47,7 @@ def export(fmt: str, user, filters: dict | None = None):
                      china_time(a.decided_at), a.decision_reason or "", own_fields_text(a)])
     today = today_china()
     title = _("资助申请")
-    caption = _("%(tenant)s资助/奖励申请表（导出日期：%(date)s）", tenant=pick(tenant.name_zh, tenant.name_en),
-                date=today.isoformat())
-    return table_response(fmt, title, export_headers(), rows, filename_stem(tenant, title, today), caption=caption)
+    caption = _("%(tenant)s资助/奖励申请表（导出日期：%(date)s）",
+                tenant=pick(tenant.name_zh, tenant.name_en), date=today.isoformat())
+    return table_response(fmt, title, export_headers(), rows, filename_stem(tenant, title, today),
+                          caption=caption)

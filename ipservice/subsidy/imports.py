@@ -20,11 +20,14 @@ from ipservice.importing.cells import (
     status_column,
     tenant_columns,
 )
-from ipservice.importing.engine import ImportSpec
+from ipservice.importing.spec import ImportSpec
 from ipservice.subsidy.models import SubsidyApplication
 from ipservice.core import identifiers
-from ipservice.subsidy.schemas import parse_pct, parse_patent, rule_choices
+from ipservice.subsidy.form import rule_choices
+from ipservice.subsidy.objects import parse_pct, parse_patent
+from ipservice.subsidy.claims import _claimed_by, _claims, object_key
 from ipservice.subsidy.config import settings
+from ipservice.subsidy.rules import rule_pair
 
 ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院所": "research_institute",
                     "科研机构": "research_institute", "公司": "enterprise"}
@@ -33,7 +36,8 @@ ORG_TYPE_ALIASES = {"高校": "university", "大学": "university", "科研院�
 def columns(tenant) -> list[Column]:
     rules = rule_choices(tenant)
     own, seen = [], set()
-    for f in tuple(tenant.forms.fields_for("subsidy")) + tuple(f for cfg in settings(tenant).rules for f in cfg.fields):
+    rule_fields = tuple(f for cfg in settings(tenant).rules for f in cfg.fields)
+    for f in tuple(tenant.forms.fields_for("subsidy")) + rule_fields:
         if f.name not in seen:  # a field several rules share is one column
             seen.add(f.name)
             own.append(f)
@@ -48,15 +52,23 @@ def columns(tenant) -> list[Column]:
         Column("org_type", ("单位类型", "org_type"), "Type of organization",
                convert=lambda raw: as_choice(raw, labels_table(ORG_TYPES), ORG_TYPE_ALIASES)),
         Column("basis_date", ("依据日期", "basis_date"), "Basis date", convert=as_date),
-        Column("patent_numbers", ("专利申请号", "专利号", "patent_numbers"), "Patent application numbers", False),
-        Column("pct_numbers", ("PCT国际申请号", "PCT申请号", "pct_numbers"), "PCT application numbers", False),
-        Column("object_no", ("文件编号", "凭证编号", "合同编号", "证书编号", "object_no"), "Document number", False),
-        Column("base_amount_cny", ("基数金额（元）", "基数金额", "base_amount_cny"), "Base amount (yuan)", False,
-               as_integer),
+        Column("patent_numbers", ("专利申请号", "专利号", "patent_numbers"), "Patent application numbers",
+               False),
+        Column("pct_numbers", ("PCT国际申请号", "PCT申请号", "pct_numbers"), "PCT application numbers",
+               False),
+        Column("object_no", ("文件编号", "凭证编号", "合同编号", "证书编号", "object_no"), "Document number",
+               False),
+        Column("base_amount_cny", ("基数金额（元）", "基数金额", "base_amount_cny"), "Base amount (yuan)",
+               False, as_integer),
         *extra,
         status_column(("submitted", "approved", "rejected")),
         Column("reason", ("决定理由", "驳回理由", "理由", "reason", "decision_reason"), "Reason", False),
     ]
+
+
+def _cell_items(cell) -> list[str]:
+    """A cell's numbers: one a line, or separated by 、."""
+    return [p for p in str(cell or "").replace("、", "\n").splitlines() if p.strip()]
 
 
 def _objects(cfg, values) -> list[str] | None:
@@ -65,9 +77,9 @@ def _objects(cfg, values) -> list[str] | None:
     try:
         if cfg.object == "patent":
             parse = parse_patent(cfg.patent_kinds)
-            return [parse(p) for p in str(values.get("patent_numbers") or "").replace("、", "\n").splitlines() if p.strip()]
+            return [parse(p) for p in _cell_items(values.get("patent_numbers"))]
         if cfg.object == "pct_application":
-            return [parse_pct(p) for p in str(values.get("pct_numbers") or "").replace("、", "\n").splitlines() if p.strip()]
+            return [parse_pct(p) for p in _cell_items(values.get("pct_numbers"))]
         if cfg.object == "document":
             return [identifiers.document_number(str(values.get("object_no") or ""))]
     except ValidationError:
@@ -79,9 +91,8 @@ def existing(values, enterprise, context, row_status):
     import datetime as dt
 
     from ipservice.core.tenancy import current_tenant
-    from ipservice.subsidy import services
 
-    cfg, _rule = services.rule_pair(current_tenant(), values.get("rule"))
+    cfg, _rule = rule_pair(current_tenant(), values.get("rule"))
     if cfg is None:
         return None
     objects = _objects(cfg, values)
@@ -92,7 +103,7 @@ def existing(values, enterprise, context, row_status):
     if objects is None or (enterprise is None and cfg.object == "none"):
         return None
     data = {"objects": objects, "basis_date": basis}
-    holder = services._claimed_by(services._claims(cfg, enterprise.id if enterprise else "-", data))
+    holder = _claimed_by(_claims(cfg, enterprise.id if enterprise else "-", data))
     if holder is not None:
         return _("已存在：申请编号 %(number)s", number=holder.number)
     if row_status == "rejected" and enterprise is not None:
@@ -100,7 +111,7 @@ def existing(values, enterprise, context, row_status):
             SubsidyApplication.enterprise_id == enterprise.id, SubsidyApplication.rule_code == cfg.rule,
             SubsidyApplication.basis_date == basis, SubsidyApplication.status == "rejected"))
         for app in rejected:
-            if [services.object_key(cfg, o) for o in app.objects or []] == objects:
+            if [object_key(cfg, o) for o in app.objects or []] == objects:
                 return _("已存在：申请编号 %(number)s", number=app.number)
     return None
 

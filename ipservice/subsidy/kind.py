@@ -14,8 +14,8 @@ def declare() -> FilingKind:
         name="subsidy", model=models.SubsidyApplication, object_type=models.OBJECT_TYPE,
         label=("资助申请", "Subsidy application"),
         statuses=models.STATUS_LABELS, pending=("submitted",),
-        service=services, new_endpoint="subsidy.rules", stats_key="subsidies", number_attr="number",
-        importer=imports.SPEC, stats_extra=services.stats_extra,
+        service=services, new_endpoint="subsidy.rules", stats_key="subsidies",
+        number_attr="number", importer=imports.SPEC, stats_extra=services.stats_extra,
         stats_extra_schema=schemas.SubsidyLiabilityReportOut, stats_by_tenant=services.stats_by_tenant,
         stats_schema=schemas.SubsidyCounts, tenant_config=config.load,
         decision=Decision(outcomes=models.DECISIONS, body=schemas.SubsidyDecisionIn, apply=services.decide,
@@ -31,23 +31,26 @@ def declare() -> FilingKind:
             submit_text=BODY_TEXT,
             refusals={"submit": {409: "an object of the application (patent, award certificate, loan…) is "
                                       "claimed already under the rule in the tenant",
-                                 422: "validation failed; the rule was not in force on basis_date, or does not "
-                                      "fund this kind of organization"},
+                                 422: "validation failed; the rule was not in force on basis_date, or does "
+                                      "not fund this kind of organization"},
                       "decide": {409: "decided already, or the grant would take a budget line set to refuse "
                                       "(``over = \"refuse\"``) over its amount",
-                                 422: "a rejection without a reason, an amount above the estimate, or no amount "
-                                      "where the policy sets none"},
+                                 422: "a rejection without a reason, an amount above the estimate, or no "
+                                      "amount where the policy sets none"},
                       "attach": {409: "the application is decided", 413: "larger than the upload limit",
                                  415: "the content is not a PDF, JPEG or PNG"}}),
         pages=PageSurface(
             partial="subsidy/_filing.html", form=views.rule_form, preview=services.estimate,
             fields=lambda specs: [f for f in specs if f["name"] != "rule"],
             titles={"mine": N_("我的资助申请"), "queue": N_("资助审核"), "new": N_("申请资助"),
-                    "detail": N_("资助申请 %(number)s"), "files": N_("申请材料"), "preview": N_("估算资助金额"),
+                    "detail": N_("资助申请 %(number)s"), "files": N_("申请材料"),
+                    "preview": N_("估算资助金额"),
                     "empty_mine": N_("还没有资助申请。")},
-            nav={"enterprise": N_("资助申请"), "bureau": N_("资助审核")}, empty=N_("没有符合条件的资助申请。"),
+            nav={"enterprise": N_("资助申请"), "bureau": N_("资助审核")},
+            empty=N_("没有符合条件的资助申请。"),
             flashes={"submitted": N_("资助申请已提交，申请编号 %(number)s。"),
-                     "approved": N_("已批准，核定金额 %(amount)s 元。"), "rejected": N_("已驳回该资助申请。")},
+                     "approved": N_("已批准，核定金额 %(amount)s 元。"),
+                     "rejected": N_("已驳回该资助申请。")},
             actions={"approve": N_("批准"), "reject": N_("驳回")},
             values=lambda app: {"amount": f"{app.granted_cny:,}" if app.granted_cny is not None else ""},
             notices=lambda app: [app.warning] if app.warning else [],

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ipservice.core.filing import FilingMixin
@@ -36,7 +46,8 @@ class SubsidyApplication(TenantScoped, FilingMixin, db.Model):
     # What the subsidy is claimed on: patent or PCT numbers (canonical), or the one document number as
     # entered (its canonical form is the claim's object_key).
     objects: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
-    # Whose cap a capped rule shares (the applicant, or e.g. the borrower's USCC); None: capped per application.
+    # Whose cap a capped rule shares (the applicant, or e.g. the borrower's USCC);
+    # None: capped per application.
     cap_key: Mapped[str | None] = mapped_column(String(80))
     # The estimate as made at submission: the amount (None: not set by policy), what the shared cap had
     # used already then (to explain it again in any language), and the Chinese explanation of that moment.

@@ -23,29 +23,24 @@ Decisions where the issue left room (see also the docstrings below):
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ipservice.accounts.services import enterprise_id_of, enterprise_of
-from ipservice.core import attachments, audit, filing, identifiers, numbering
+from ipservice.core import attachments, audit, filing, numbering
 from ipservice.core.attachments import Attachment
 from ipservice.core.errors import error
-from ipservice.core.i18n import listing, pick
-from ipservice.core.labels import ORG_TYPES, label, status_label
-from ipservice.core.tenancy import current_tenant
+from ipservice.core.i18n import pick
 from ipservice.core.transaction import savepoint
 from ipservice.core.types import CHINA, utcnow
 from ipservice.extensions import db
 from ipservice.policy import services as policy
 from ipservice.subsidy import budget
 from ipservice.subsidy.models import (
-    ACTIVE,
     DECISIONS,
     OBJECT_TYPE,
     STATUSES,
@@ -53,167 +48,21 @@ from ipservice.subsidy.models import (
     SubsidyClaim,
     SubsidyEvidence,
 )
+from ipservice.subsidy.claims import _applicable, _cap_key, _claimed_by, _claims, _compute, _duplicate, _used
 from ipservice.subsidy.config import settings
+from ipservice.subsidy.rules import _tenant, rule_pair
+# re-exported: the views read them here
+from ipservice.subsidy.rules import citation_of as citation_of
+from ipservice.subsidy.rules import org_types_of as org_types_of
+from ipservice.subsidy.rules import pays as pays
+from ipservice.subsidy.rules import rule_name as rule_name
+from ipservice.subsidy.rules import rules as rules
 
 COUNTER = "subsidy"
 EVIDENCE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
-# --- the rules one can apply for ---------------------------------------------------------------------------
-
-def _tenant():
-    return current_tenant()
-
-
-def rule_pair(tenant, code):
-    """``(settings of subsidies.toml, policy rule)`` of an applicable rule, or ``(None, None)``."""
-    cfg = settings(tenant).rule(code) if code else None
-    return (cfg, policy.rule_by_code(tenant, code)) if cfg is not None else (None, None)
-
-
-def rule_name(code: str) -> str:
-    rule = policy.rule_by_code(_tenant(), code)
-    return pick(rule.name_zh, rule.name_en) if rule is not None else code
-
-
-def org_types_of(cfg, rule) -> tuple[str, ...]:
-    return cfg.org_types or rule.org_types
-
-
-def citation_of(tenant, rule) -> dict:
-    doc = tenant.document(rule.source.document)
-    return {"document": doc.label, "document_code": doc.code, "clause": rule.source.clause, "quote": rule.source.quote}
-
-
-def rules(tenant, on: dt.date | None = None) -> list[tuple]:
-    """The applicable rules (``(settings, rule)``), those in force on ``on`` when given."""
-    pairs = [rule_pair(tenant, cfg.rule) for cfg in settings(tenant).rules]
-    return [(cfg, rule) for cfg, rule in pairs if on is None or rule.in_force(on)]
-
-
-def pays(tenant, cfg, rule) -> str:
-    """What a rule pays, in words, for the rules page ("4,000 元/件", "融资额的 2%，最高 200,000 元"…)."""
-    money = policy.money
-    if cfg.unit == "rate":
-        text = _("%(base)s的 %(rate)s", base=pick(cfg.base.zh, cfg.base.en), rate=policy.percent(rule.rate))
-    elif cfg.unit == "base":
-        text = pick(cfg.base.zh, cfg.base.en)
-    elif rule.amount_cny is not None:
-        unit = {"per_patent": _("每件专利"), "per_application": _("每件申请"), "per_award": _("每项"),
-                "per_enterprise": _("每个单位")}[cfg.unit]
-        text = _("%(unit)s %(amount)s 元", unit=unit, amount=money(rule.amount_cny))
-    elif rule.cap_cny is not None:
-        text = _("由知识产权局核定")
-    else:
-        return _("政策未规定金额，由知识产权局核定")
-    if rule.cap_cny is not None and (cfg.unit in ("rate", "base") or rule.amount_cny is None):
-        cap = money(rule.cap_cny)
-        if cfg.cap_key_field:
-            field = next(f for f in cfg.fields if f.name == cfg.cap_key_field)
-            scope = _("每个“%(field)s”累计最高 %(cap)s 元", field=pick(field.label_zh, field.label_en), cap=cap)
-        elif cfg.cap_per == "enterprise":
-            scope = _("每个单位累计最高 %(cap)s 元", cap=cap)
-        elif cfg.cap_per == "enterprise_year":
-            scope = _("每个单位每年最高 %(cap)s 元", cap=cap)
-        else:
-            scope = _("每份申请最高 %(cap)s 元", cap=cap)
-        text += _("，") + scope
-    return text
-
-
-# --- checks and the estimate -------------------------------------------------------------------------------
-
-def _applicable(tenant, data):
-    """``(settings, rule)`` of the application's rule: 422 when it is not one of the tenant's applicable
-    rules, was not in force on the basis date, or does not fund this kind of organization."""
-    cfg, rule = rule_pair(tenant, data.get("rule"))
-    if cfg is None:
-        message = _("本地区没有可申请的该项政策。")
-        error(422, message, {"rule": [message]})
-    basis = data["basis_date"]
-    if not rule.in_force(basis):
-        message = _("%(name)s的有效期为 %(start)s 至 %(end)s，依据日期 %(date)s 不在其中。",
-                    name=pick(rule.name_zh, rule.name_en), start=rule.effective_from.isoformat(),
-                    end=rule.effective_to.isoformat(), date=basis.isoformat())
-        error(422, message, {"basis_date": [message]})
-    kinds = org_types_of(cfg, rule)
-    if kinds and data["org_type"] not in kinds:
-        message = _("%(name)s只资助%(kinds)s，不资助%(kind)s。", name=pick(rule.name_zh, rule.name_en),
-                    kinds=listing(kinds, lambda k: label(ORG_TYPES, k)), kind=label(ORG_TYPES, data["org_type"]))
-        error(422, message, {"org_type": [message]})
-    return cfg, rule
-
-
-def _cap_key(cfg, enterprise_id: str, data: dict) -> str | None:
-    """Whose cap the application shares: the applicant's, or the canonical USCC in ``cap_key_field`` (the
-    field is of type "uscc", checked by the form: a spelling of a borrower is that borrower)."""
-    if cfg.cap_per == "application":
-        return None
-    if cfg.cap_key_field:
-        return "f:" + identifiers.uscc(str((data.get("extra") or {}).get(cfg.cap_key_field) or ""))
-    return enterprise_id
-
-
-def object_key(cfg, obj: str) -> str:
-    """The canonical form of one object the application names (as the form loaded it): what is claimed."""
-    return identifiers.document_number(obj) if cfg.object == "document" else obj
-
-
-def _claims(cfg, enterprise_id: str, data: dict) -> list[tuple[str, str]]:
-    """``(claim group, object key)`` of everything the application claims, each object canonical."""
-    keys = [f"{cfg.object}:{object_key(cfg, o)}" for o in data.get("objects") or []]
-    if cfg.once_per == "enterprise":
-        keys.append(f"enterprise:{enterprise_id}")
-    elif cfg.once_per == "enterprise_year":
-        keys.append(f"enterprise:{enterprise_id}:{data['basis_date'].year}")
-    return [(cfg.claim_group, k) for k in keys]
-
-
-def _used(cfg, cap_key: str | None, year: int, exclude_id: str | None = None) -> int:
-    """What the other applications under the rule sharing the cap take of it: estimates of the submitted
-    ones, grants of the approved ones."""
-    if cap_key is None:
-        return 0
-    taken = case((SubsidyApplication.status == "approved", func.coalesce(SubsidyApplication.granted_cny, 0)),
-                 else_=func.coalesce(SubsidyApplication.estimate_cny, 0))
-    stmt = select(func.coalesce(func.sum(taken), 0)).where(
-        SubsidyApplication.rule_code == cfg.rule, SubsidyApplication.cap_key == cap_key,
-        SubsidyApplication.status.in_(ACTIVE))
-    if cfg.cap_per == "enterprise_year":
-        stmt = stmt.where(SubsidyApplication.basis_year == year)
-    if exclude_id:
-        stmt = stmt.where(SubsidyApplication.id != exclude_id)
-    return int(db.session.scalar(stmt) or 0)
-
-
-def _compute(tenant, cfg, rule, quantity, base, used, year) -> dict:
-    result = policy.rule_amount(rule, unit=cfg.unit, quantity=quantity, base_cny=base, used_cny=used,
-                                cap_per=cfg.cap_per, year=year)
-    return {"amount_cny": result["amount_cny"], "arithmetic": result["arithmetic"],
-            "explanation": policy.explained(tenant, rule, result["arithmetic"]),
-            "citation": citation_of(tenant, rule)}
-
-
-def _claimed_by(claims) -> SubsidyApplication | None:
-    """The application that holds one of ``claims`` already, if any."""
-    for group, key in claims:
-        holder = db.session.scalar(select(SubsidyClaim.application_id).where(
-            SubsidyClaim.claim_group == group, SubsidyClaim.object_key == key))
-        if holder:
-            return db.session.scalar(select(SubsidyApplication).where(SubsidyApplication.id == holder))
-    return None
-
-
-def _duplicate(holder: SubsidyApplication | None = None, enterprise_id: str | None = None):
-    """409. The holder's number and status are named to its own organization only: another organization's
-    application is not the applicant's business (issue 20)."""
-    if holder is not None and holder.enterprise_id == enterprise_id:
-        message = _("申请的对象已在本地区按同一政策申请过资助（申请编号 %(number)s，%(status)s），同一对象只能资助一次。",
-                    number=holder.number, status=status_label(holder.status))
-    else:
-        message = _("申请的对象已在本地区按同一政策申请过资助，同一对象只能资助一次。")
-    error(409, message)
-
+# --- the estimate and submission ----------------------------------------------------------------------------
 
 def _enterprise(user, enterprise):
     enterprise = enterprise if enterprise is not None else enterprise_of(user)
@@ -257,7 +106,8 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> SubsidyApplicat
         stored = _compute(tenant, cfg, rule, data["quantity"], data.get("base_amount_cny"), used,
                           basis_year)["explanation"]
     app = SubsidyApplication(
-        number=settings(tenant).number_format.format(prefix=settings(tenant).number_prefix, year=year, seq=seq),
+        number=settings(tenant).number_format.format(prefix=settings(tenant).number_prefix, year=year,
+                                                     seq=seq),
         year=year, seq=seq, enterprise_id=enterprise.id, rule_code=rule.code, org_type=data["org_type"],
         basis_date=data["basis_date"], basis_year=basis_year, quantity=data["quantity"],
         base_amount_cny=data.get("base_amount_cny"), objects=list(data.get("objects") or []), cap_key=cap_key,
@@ -291,7 +141,8 @@ def estimate_of(app: SubsidyApplication) -> dict:
     if cfg is None:
         return {"amount_cny": app.estimate_cny, "explanation": app.estimate_explanation,
                 "arithmetic": app.estimate_explanation, "citation": None}
-    again = _compute(tenant, cfg, rule, app.quantity, app.base_amount_cny, app.estimate_used_cny, app.basis_year)
+    again = _compute(tenant, cfg, rule, app.quantity, app.base_amount_cny, app.estimate_used_cny,
+                     app.basis_year)
     if again["amount_cny"] != app.estimate_cny:
         again["explanation"] = again["arithmetic"] = app.estimate_explanation
         again["amount_cny"] = app.estimate_cny
@@ -389,7 +240,8 @@ def page(user, filters: dict, page_no: int, page_size: int):
     """One page of the applications ``user`` may see, newest first, and the total."""
     stmt = listed_query(user, filters)
     # count(*) over the list's FROM and WHERE, not over a subquery of every column (SQLite materializes it)
-    total = db.session.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)) or 0
+    total = db.session.scalar(stmt.with_only_columns(func.count(),
+                                                     maintain_column_froms=True).order_by(None)) or 0
     if (page_no - 1) * page_size >= total:
         return [], total
     return list(db.session.scalars(stmt.offset((page_no - 1) * page_size).limit(page_size)).unique()), total
@@ -405,7 +257,8 @@ def decide(user, application_id: str, data: dict) -> SubsidyApplication:
     the lines the grant takes over their amount (or None), exact under concurrent approvals; a line set
     to refuse answers 409 instead."""
     app = db.session.scalar(filing.owned(SubsidyApplication, user, enterprise_id_of(user))
-                            .where(SubsidyApplication.id == application_id).with_for_update(of=SubsidyApplication))
+                            .where(SubsidyApplication.id == application_id)
+                            .with_for_update(of=SubsidyApplication))
     if app is None:
         error(404)
     decision, amount = data.get("decision"), data.get("amount_cny")
@@ -420,21 +273,24 @@ def decide(user, application_id: str, data: dict) -> SubsidyApplication:
         if app.estimate_cny is not None and amount > app.estimate_cny:
             message = _("核定金额不能超过估算金额 %(amount)s 元。", amount=policy.money(app.estimate_cny))
             error(422, message, {"amount_cny": [message]})
-    filing.decide(app, OBJECT_TYPE, decision, DECISIONS, data.get("reason"), user, reason_required_for=("reject",))
+    filing.decide(app, OBJECT_TYPE, decision, DECISIONS, data.get("reason"), user,
+                  reason_required_for=("reject",))
     if app.status == "approved":
         db.session.execute(update(SubsidyApplication).where(SubsidyApplication.id == app.id)
                            .values(granted_cny=amount).execution_options(synchronize_session=False))
         set_committed_value(app, "granted_cny", amount)
         app.warning = budget.charge(app.rule_code, app.basis_year, amount)
         audit.record(f"{OBJECT_TYPE}.granted", OBJECT_TYPE, app.id,
-                     {"amount_cny": amount, "estimate_cny": app.estimate_cny, "warning": app.warning}, actor=user)
+                     {"amount_cny": amount, "estimate_cny": app.estimate_cny, "warning": app.warning},
+                     actor=user)
     else:  # rejected: the objects may be claimed again
         db.session.execute(delete(SubsidyClaim).where(SubsidyClaim.application_id == app.id)
                            .execution_options(synchronize_session=False))
     return app
 
 
-# --- counts --------------------------------------------------------------------------------------------------
+# --- counts
+# --------------------------------------------------------------------------------------------------
 
 def stats() -> dict[str, int]:
     """``{"submitted", "approved", "rejected", "approved_cny"}``: the current tenant's applications by their

@@ -1,7 +1,7 @@
-"""Subsidy pages beside the one set of filing pages (``core/filing_pages.py``: ``/t/<t>/subsidy-applications/``):
-the rules an organization can apply for (可申请的政策), the bureau's liability, what the filing pages ask of
-subsidies (the rule a new application is filed under, the application's estimate and budget lines), the
-header links and the old page URLs redirecting."""
+"""Subsidy pages beside the one set of filing pages (``core/filing_pages.py``:
+``/t/<t>/subsidy-applications/``): the rules an organization can apply for (可申请的政策), the bureau's
+liability, what the filing pages ask of subsidies (the rule a new application is filed under, the
+application's estimate and budget lines), the header links and the old page URLs redirecting."""
 from __future__ import annotations
 
 import datetime as dt
@@ -24,7 +24,8 @@ bp = Blueprint("subsidy", __name__, template_folder="templates", url_prefix="/t/
 
 
 filing_pages.redirects(bp, {"": "pages_subsidy.index", "/apply/<rule>": "pages_subsidy.new",
-                            "/<application_id>": "pages_subsidy.detail", "/<application_id>/decision": "pages_subsidy.decision",
+                            "/<application_id>": "pages_subsidy.detail",
+                            "/<application_id>/decision": "pages_subsidy.decision",
                             "/<application_id>/attachments": "pages_subsidy.upload",
                             "/<application_id>/attachments/<attachment_id>": "pages_subsidy.attachment",
                             "/export.<fmt>": "pages_subsidy.export"})
@@ -36,7 +37,7 @@ def _helpers():
             "budget_line": lambda code: settings(g.tenant).budget(code)}  # its reading, beside its figures
 
 
-# --- the rules (可申请的政策) ---------------------------------------------------------------------------------
+# --- the rules (可申请的政策) -------------------------------------------------------------------------
 
 def _day(text: str | None) -> tuple[dt.date, str | None]:
     if not text:
@@ -60,7 +61,8 @@ def rules():
     others = [(cfg, rule) for cfg, rule in pairs if not rule.in_force(day)]
     return render_template("subsidy/rules.html", day=day, problem=problem, current=current, others=others,
                            pays=lambda cfg, rule: services.pays(tenant, cfg, rule),
-                           cite=services.citation_of, org_types=services.org_types_of), (422 if problem else 200)
+                           cite=services.citation_of, org_types=services.org_types_of), \
+        (422 if problem else 200)
 
 
 # --- what the one set of filing pages asks of subsidies (subsidy/kind.py) ---------------------------------
@@ -112,7 +114,8 @@ def liability():
     year = request.args.get("year", type=int)
     if year is not None and not 2000 <= year <= 2100:
         year = None
-    return render_template("subsidy/liability.html", rows=budget_lines.liability(year), budgets=budget_lines.budgets(),
+    return render_template("subsidy/liability.html", rows=budget_lines.liability(year),
+                           budgets=budget_lines.budgets(),
                            year=year)
 
 
@@ -128,7 +131,7 @@ def home_section(tenant):
     return "subsidy/_home.html", {"total": len(pairs), "current": len(current), "on": on}
 
 
-# --- navigation ----------------------------------------------------------------------------------------------
+# --- navigation --------------------------------------------------------------------------------------
 
 def nav_links():
     tenant = g.get("tenant")

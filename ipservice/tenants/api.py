@@ -12,7 +12,8 @@ from ipservice.extensions import db
 from ipservice.tenants import registry
 from ipservice.tenants.schemas_api import HealthOut, TenantOut
 
-RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before asking again", "schema": {"type": "integer"}}}
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before asking again",
+                               "schema": {"type": "integer"}}}
 
 blp = Blueprint("api_global", __name__, url_prefix="/api/v1", description="服务与地区 — service and tenants")
 
@@ -43,8 +44,9 @@ class Ready(MethodView):
         with dbtimeouts.budget(current_app.config["IPSERVICE_DB_READY_TIMEOUT"]):
             try:
                 db.session.execute(text("SELECT 1"))
-            except SQLAlchemyError:  # the unit of work rolls the request back
-                raise Refusal(503, headers={"Retry-After": str(current_app.config["RETRY_AFTER_SECONDS"])})
+            except SQLAlchemyError as exc:  # the unit of work rolls the request back
+                retry_after = str(current_app.config["RETRY_AFTER_SECONDS"])
+                raise Refusal(503, headers={"Retry-After": retry_after}) from exc
         return {"status": "ok"}
 
 

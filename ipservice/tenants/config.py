@@ -184,7 +184,7 @@ class FormsConfig:
         section = self.sections.get(kind)
         return section.options.get(name, default) if section else default
 
-    def with_fields(self, kind: str, fields, **options) -> "FormsConfig":
+    def with_fields(self, kind: str, fields, **options) -> FormsConfig:
         """A copy whose ``kind`` section has these fields (and options): a tenant's form as it would be."""
         section = self.sections.get(kind, FormSection())
         sections = {**self.sections, kind: FormSection(tuple(fields), {**section.options, **options})}

@@ -147,7 +147,8 @@ def load_rules(folder: Path, docs: _Documents, kinds) -> tuple[c.Rule, ...]:
 
 def _overlap(a: c.Rule, b: c.Rule, through_filing) -> bool:
     """Two rules of one filing kind in force on a same day for a same kind of organization (rules for
-    different organization types of one standard may run side by side: no empty ``org_types``, none shared)."""
+    different organization types of one standard may run side by side: no empty ``org_types``, none
+    shared)."""
     for_same_orgs = not a.org_types or not b.org_types or bool(set(a.org_types) & set(b.org_types))
     return (a.applies_to in through_filing and a.applies_to == b.applies_to and for_same_orgs
             and a.effective_from <= b.effective_to and b.effective_from <= a.effective_to)
@@ -155,7 +156,8 @@ def _overlap(a: c.Rule, b: c.Rule, through_filing) -> bool:
 
 # --- kpis*.toml -------------------------------------------------------------------------------------------
 
-def load_kpis(folder: Path, docs: _Documents, kinds) -> tuple[tuple[c.KpiTable, ...], tuple[c.Indicator, ...]]:
+def load_kpis(folder: Path, docs: _Documents, kinds) -> tuple[tuple[c.KpiTable, ...],
+                                                              tuple[c.Indicator, ...]]:
     """kpis*.toml: tables, and their indicators in published order; a computed indicator's metric is one
     a filing kind counts."""
     metrics = tuple(m for k in kinds for m in k.metrics)
@@ -197,7 +199,7 @@ def _indicator(path, i, ind, tables: dict) -> c.Indicator:
 
 def _no_repeats(indicators, raw):
     codes, rows = set(), set()
-    for ind, (path, i, _raw) in zip(indicators, raw):
+    for ind, (path, i, _raw) in zip(indicators, raw, strict=True):
         if ind.code in codes:
             _fail(path, f"indicators.{i}.code", f"{ind.code!r} repeats")
         if (ind.table, ind.seq) in rows:

@@ -230,7 +230,8 @@ class IndicatorSchema(Strict):
     reading_zh = fields.String(load_default="")
     reading_en = fields.String(load_default="")
     # what the unit alone does not say (ipservice.kpi.ranges): "change", a percentage that is a growth rate
-    # (增长率, 增幅: below 0 and above 100 possible); "ratio", a count per head or a yearly average (not whole)
+    # (增长率, 增幅: below 0 and above 100 possible); "ratio", a count per head or a yearly average (not
+    # whole)
     value_range = fields.String(load_default="", validate=validate.OneOf(("", "change", "ratio")))
 
     @validates_schema
@@ -281,7 +282,8 @@ class TaskSchema(Strict):
                                ("content", "content_en", False)])
         for units in ("lead_units", "partner_units"):
             if len(data[units]) != len(data[f"{units}_en"]):
-                raise ValidationError(f"one English name per unit ({len(data[units])} expected)", f"{units}_en")
+                raise ValidationError(f"one English name per unit ({len(data[units])} expected)",
+                                      f"{units}_en")
 
 class TaskFileSchema(Strict):
     tasks = fields.List(fields.Nested(TaskSchema), required=True)

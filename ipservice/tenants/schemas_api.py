@@ -10,7 +10,8 @@ class DocumentOut(Schema):
     issued_on = fields.Date()
     period_start = fields.Date()
     period_end = fields.Date()
-    index_number = fields.String(metadata={"description": "the publishing site's 索引号 (not a document number)"})
+    index_number = fields.String(metadata={"description": "the publishing site's 索引号 (not a document "
+                                                          "number)"})
 
 
 class CenterOut(Schema):
@@ -21,8 +22,10 @@ class CenterOut(Schema):
 
 
 class BureauSettingOut(Schema):
-    setting = fields.String(metadata={"description": "case_time_limits, centers.<code>.case_types, forms.<kind>.<option>"})
-    values = fields.List(fields.String(), metadata={"description": "the values set by the bureau (empty: all)"})
+    setting = fields.String(metadata={"description": "case_time_limits, centers.<code>.case_types, "
+                                                     "forms.<kind>.<option>"})
+    values = fields.List(fields.String(),
+                         metadata={"description": "the values set by the bureau (empty: all)"})
     note_zh = fields.String()
     note_en = fields.String()
 

@@ -21,8 +21,8 @@ class WaitingOut(Schema):
     due = fields.Date(allow_none=True, metadata={
         "description": "the kind's own deadline (cases), else the tenant's service standard for a decision"})
     due_estimated = fields.Boolean(metadata={
-        "description": "the deadline falls in a year the official calendar does not cover yet: counted Monday to "
-                       "Friday, recomputed once the year is added"})
+        "description": "the deadline falls in a year the official calendar does not cover yet: counted "
+                       "Monday to Friday, recomputed once the year is added"})
     status = fields.String()
     submitted_at = ChinaDateTime()
 
@@ -51,18 +51,22 @@ class DashboardOut(Schema):
     pending = fields.Dict(keys=fields.String(), values=fields.Integer(),
                           metadata={"description": "filings waiting for the bureau, per filing kind"})
     work = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "other work waiting for the bureau, per kind (erasure_request: personal-data requests)"})
-    overdue = fields.List(fields.Nested(WaitingOut), metadata={"description": "past their deadline, oldest first"})
+        "description": "other work waiting for the bureau, per kind "
+                       "(erasure_request: personal-data requests)"})
+    overdue = fields.List(fields.Nested(WaitingOut),
+                          metadata={"description": "past their deadline, oldest first"})
     due_soon = fields.List(fields.Nested(WaitingOut), metadata={
         "description": f"due today or within {services.DUE_SOON_DAYS} working days"})
     liability = fields.List(fields.Nested(LiabilityOut))
     kpis = fields.List(fields.Nested(KpiProgressOut), metadata={
         "description": "progress this year (or the latest earlier year with targets)"})
-    by_status = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+    by_status = fields.Dict(keys=fields.String(),
+                            values=fields.Dict(keys=fields.String(), values=fields.Integer()),
                             metadata={"description": "per filing kind: count per current status"})
-    per_month = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
-                            metadata={"description": "per filing kind: filings submitted per month (YYYY-MM), "
-                                                     f"the last {services.MONTHS} months"})
+    per_month = fields.Dict(keys=fields.String(),
+                            values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+                            metadata={"description": "per filing kind: filings submitted per month "
+                                                     "(YYYY-MM), " f"the last {services.MONTHS} months"})
 
 
 class MyFilingOut(Schema):
@@ -73,8 +77,8 @@ class MyFilingOut(Schema):
     submitted_at = ChinaDateTime()
     due = fields.Date(allow_none=True, metadata={"description": "while it waits for the bureau"})
     due_estimated = fields.Boolean(metadata={
-        "description": "the deadline falls in a year the official calendar does not cover yet: counted Monday to "
-                       "Friday, recomputed once the year is added"})
+        "description": "the deadline falls in a year the official calendar does not cover yet: counted "
+                       "Monday to Friday, recomputed once the year is added"})
 
 
 @blp.route("/dashboard")

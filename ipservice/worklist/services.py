@@ -99,7 +99,8 @@ def _waiting(tenant, kind, due_from: dt.date | None, due_to: dt.date) -> list[di
             first = _last_submission_due_by(tenant, due_from - dt.timedelta(days=1))
             cond.append(model.submitted_at >= china_midnight(first + dt.timedelta(days=1)))
         order = [model.submitted_at]
-    return [_item(tenant, kind, f) for f in db.session.scalars(select(model).where(*cond).order_by(*order, model.id))]
+    rows = db.session.scalars(select(model).where(*cond).order_by(*order, model.id))
+    return [_item(tenant, kind, f) for f in rows]
 
 
 def _count_by(column, *cond) -> dict:
@@ -120,7 +121,8 @@ def per_month(model, keys: list[str]) -> dict[str, int]:
     """Filings of ``model`` submitted in each month of ``keys`` (China time)."""
     first = dt.date(int(keys[0][:4]), int(keys[0][5:]), 1)
     counts = dict.fromkeys(keys, 0)
-    for (at,) in db.session.execute(select(model.submitted_at).where(model.submitted_at >= china_midnight(first))):
+    since = select(model.submitted_at).where(model.submitted_at >= china_midnight(first))
+    for (at,) in db.session.execute(since):
         key = at.astimezone(CHINA).strftime("%Y-%m")
         if key in counts:
             counts[key] += 1

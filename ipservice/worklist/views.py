@@ -40,7 +40,8 @@ def _kpi_chart(kpis: list[dict], year: int):
     rows = [k for k in kpis if k["progress"] is not None]
     if not rows:
         return None
-    texts = [_("%(actual)s / %(target)s（%(pct)s）", actual=quantity(k["actual"], k), target=quantity(k["target"], k),
+    texts = [_("%(actual)s / %(target)s（%(pct)s）", actual=quantity(k["actual"], k),
+               target=quantity(k["target"], k),
                pct=charts.percent(k["progress"])) for k in rows]  # as in the table, to the digit
     return charts.hbars(
         "chart-kpis", _("%(year)s 年指标进度", year=year),
@@ -90,7 +91,8 @@ def bureau():
 
 
 def _link(items: list[dict], kinds: dict, work: dict) -> None:
-    """Each listed item's label and page: a filing's kind and detail page, other work's own (``hooks.work``)."""
+    """Each listed item's label and page: a filing's kind and detail page, other work's own
+    (``hooks.work``)."""
     for i in items:
         if i["kind"] in kinds:
             i["label"], i["url"] = pick(*kinds[i["kind"]].label), detail_url(kinds[i["kind"]], i["id"])

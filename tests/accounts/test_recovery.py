@@ -1,8 +1,8 @@
 """Issue 21 item 5: password recovery and e-mail verification through HTTP, with the real SMTP server the
 tests start (aiosmtpd): the link mailed, expiry (time moved), single use (and two confirmations at once:
-one wins), every old session and token ended, the same answer for an unknown address; the confirmation field of every
-new-password form; the verification link, and no other mail to an unverified address; the claim's code
-mailed to the claimant."""
+one wins), every old session and token ended, the same answer for an unknown address; the confirmation field
+of every new-password form; the verification link, and no other mail to an unverified address; the claim's
+code mailed to the claimant."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tests.certification.certification_helpers import pdf_bytes
 from tests.conftest import (DEMO_PASSWORD, Api, csrf_from, make_uscc, page_login, register_enterprise,
                             token_for)
-from tests.notifications.conftest import drain, mailbox, queue  # noqa: F401 — the fixtures
+from tests.notifications.conftest import drain
 from tests.racing import race
 
 RESET = "/api/v1/auth/password-reset"
@@ -312,8 +312,8 @@ def test_an_unverified_user_can_ask_for_the_link_again(app, client, mailbox):
 def test_the_claim_code_is_mailed_to_the_claimant(app, client, bureau, mailbox):
     uscc = make_uscc()
     register_enterprise(client, "xian", name="抢注的名字", email="squat@squat-corp.cn", uscc=uscc)
-    form = {"name": "真实科技有限公司", "uscc": uscc, "email": "owner@owner-corp.cn", "password": NEW_PASSWORD,
-            "contact_name": "陈七", "contact_phone": "029-86668888",
+    form = {"name": "真实科技有限公司", "uscc": uscc, "email": "owner@owner-corp.cn",
+            "password": NEW_PASSWORD, "contact_name": "陈七", "contact_phone": "029-86668888",
             "licence": (io.BytesIO(pdf_bytes()), "licence.pdf")}
     r = client.post("/t/xian/api/v1/organization-claims", data=form, content_type="multipart/form-data",
                     headers={"Accept-Language": "en"})
@@ -383,7 +383,8 @@ def test_the_claim_code_waits_while_the_smtp_server_is_down(app, client, bureau,
     register_enterprise(client, "xian", name="被抢注的单位", email="squat2@squat-corp.cn", uscc=uscc)
     r = client.post("/t/xian/api/v1/organization-claims", content_type="multipart/form-data", data={
         "name": "真实科技有限公司", "uscc": uscc, "email": "owner2@owner-corp.cn", "password": NEW_PASSWORD,
-        "contact_name": "陈七", "contact_phone": "029-86668888", "licence": (io.BytesIO(pdf_bytes()), "l.pdf")})
+        "contact_name": "陈七", "contact_phone": "029-86668888",
+        "licence": (io.BytesIO(pdf_bytes()), "l.pdf")})
     claim_id = r.get_json()["id"]
     drain(app)
     mailbox.stop()

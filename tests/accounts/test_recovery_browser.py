@@ -6,13 +6,13 @@ import re
 import pytest
 
 from tests.conftest import register_enterprise
-from tests.notifications.conftest import drain, mailbox, queue  # noqa: F401 — the fixtures
+from tests.notifications.conftest import drain
 
 pytestmark = pytest.mark.browser
 
 TEXTS = {
-    "zh": {"locale": "zh-CN", "forgot": "忘记密码", "sent": "如果该电子邮箱对应一个账户", "subject": "重置密码",
-           "mismatch": "两次输入的密码不一致", "done": "密码已重置"},
+    "zh": {"locale": "zh-CN", "forgot": "忘记密码", "sent": "如果该电子邮箱对应一个账户",
+           "subject": "重置密码", "mismatch": "两次输入的密码不一致", "done": "密码已重置"},
     "en": {"locale": "en-US", "forgot": "Forgot password", "sent": "If this e-mail belongs to an account",
            "subject": "Reset your password", "mismatch": "The two passwords do not match",
            "done": "The password has been reset"},

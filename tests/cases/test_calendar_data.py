@@ -39,10 +39,11 @@ def _year_file(tmp_path, body: str, name="2031.toml"):
 
 # A made-up year far from any real data (2031): 1 January a Wednesday, a Spring Festival break from
 # Wednesday 22 to Tuesday 28 January with Sunday 19 and Saturday 8 February worked in exchange.
-GOOD_2031 = """\
+GOOD_2031 = '''\
     year = 2031
     notice = "国务院办公厅关于2031年部分节假日安排的通知"
-    notice_en = "Notice of the General Office of the State Council on the Arrangement of Certain Holidays in 2031"
+    notice_en = """Notice of the General Office of the State Council on the Arrangement of Certain \\
+      Holidays in 2031"""
     holidays = [
       { date = 2031-01-01, name = "元旦", name_en = "New Year's Day" },
       { date = 2031-01-22, name = "春节", name_en = "Spring Festival" },
@@ -57,7 +58,7 @@ GOOD_2031 = """\
       { date = 2031-01-19, name = "春节", name_en = "Spring Festival" },
       { date = 2031-02-08, name = "春节", name_en = "Spring Festival" },
     ]
-"""
+'''
 
 BAD = [
     (GOOD_2031.replace("date = 2031-01-01", "date = 2030-12-31"), "holidays.0: 2030-12-31 is not in 2031"),
@@ -119,7 +120,8 @@ def test_an_installed_file_overrides_the_shipped_year(app, calendar_dir, tmp_pat
     # Say a correction makes Friday 2 January 2026 a working day again
     corrected = shipped.replace('  { date = 2026-01-02, name = "元旦", name_en = "New Year\'s Day" },\n', "")
     assert corrected != shipped
-    result = app.test_cli_runner().invoke(args=["calendar", "add-year", str(_year_file(tmp_path, corrected, "fix.toml"))])
+    result = app.test_cli_runner().invoke(args=["calendar", "add-year",
+                                                str(_year_file(tmp_path, corrected, "fix.toml"))])
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert calendar.is_working_day(dt.date(2026, 1, 2)) == (True, True)

@@ -73,23 +73,22 @@ def live_server(app, tmp_root):
         return
     conf = tmp_root / "gunicorn-empty.conf.py"
     conf.write_text("# no settings: everything on the command line\n")
-    log = open(tmp_root / f"gunicorn-{port}.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(conf), "--bind", f"127.0.0.1:{port}", "--workers", "3",
-         "--threads", "4", "--worker-class", "gthread", "--timeout", "60", "--log-level", "warning",
-         "ipservice:create_app()"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_healthy(base, proc)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
+    with open(tmp_root / f"gunicorn-{port}.log", "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(conf), "--bind", f"127.0.0.1:{port}", "--workers",
+             "3", "--threads", "4", "--worker-class", "gthread", "--timeout", "60", "--log-level", "warning",
+             "ipservice:create_app()"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            _wait_healthy(base, proc)
+            yield base
+        finally:
+            proc.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def test_concurrent_intakes_get_numbers_without_gaps_or_duplicates(app, enterprise, live_server, tmp_root):

@@ -42,10 +42,10 @@ def test_sequence_restarts_each_year_in_china_time(app, enterprise, monkeypatch)
 
     applicant = enterprise("xian")
     # 2025-12-31 23:30 in China is still 2025; 00:10 on 1 January is 2026 (both are 31 December in UTC).
-    for moment, number in [(dt.datetime(2025, 12, 31, 15, 30, tzinfo=dt.timezone.utc), "XA-2025-000001"),
-                           (dt.datetime(2025, 12, 31, 15, 40, tzinfo=dt.timezone.utc), "XA-2025-000002"),
-                           (dt.datetime(2025, 12, 31, 16, 10, tzinfo=dt.timezone.utc), "XA-2026-000001"),
-                           (dt.datetime(2025, 12, 31, 16, 20, tzinfo=dt.timezone.utc), "XA-2026-000002")]:
+    for moment, number in [(dt.datetime(2025, 12, 31, 15, 30, tzinfo=dt.UTC), "XA-2025-000001"),
+                           (dt.datetime(2025, 12, 31, 15, 40, tzinfo=dt.UTC), "XA-2025-000002"),
+                           (dt.datetime(2025, 12, 31, 16, 10, tzinfo=dt.UTC), "XA-2026-000001"),
+                           (dt.datetime(2025, 12, 31, 16, 20, tzinfo=dt.UTC), "XA-2026-000002")]:
         monkeypatch.setattr(services, "now", lambda moment=moment: moment)
         assert file_case(applicant)["number"] == number
 
@@ -145,7 +145,8 @@ def test_tianjin_bonded_needs_one_of_its_two_centers(enterprise):
     assert "center" in body["errors"]["json"]
     body = file_case(applicant, "tianjin-bonded", expect=422, center="xian-ppc")
     message = body["errors"]["json"]["center"][0]
-    assert "天津市知识产权保护中心（tj-ppc）" in message and "滨海新区知识产权保护中心（binhai-ppc）" in message
+    assert "天津市知识产权保护中心（tj-ppc）" in message
+    assert "滨海新区知识产权保护中心（binhai-ppc）" in message
 
 
 def test_single_center_tenant_accepts_its_center_and_refuses_others(enterprise):
@@ -305,8 +306,8 @@ def test_tenant_extra_fields_are_kept(app, enterprise, monkeypatch):
     from ipservice.tenants.config import ExtraField
 
     xian = registry.of(app).get("xian")
-    field = ExtraField(name="industry", type="string", required=True, label_zh="所属行业", label_en="Industry",
-                       choices=(), max_length=50, source=None)
+    field = ExtraField(name="industry", type="string", required=True, label_zh="所属行业",
+                       label_en="Industry", choices=(), max_length=50, source=None)
     custom = dataclasses.replace(xian, forms=dataclasses.replace(xian.forms.with_fields("case", (field,)),
                                                                  version=99))
     monkeypatch.setitem(registry.of(app), "xian", custom)

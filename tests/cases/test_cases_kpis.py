@@ -72,7 +72,8 @@ def test_metrics_are_registered(app):
 
     with app.app_context():
         assert {"pre_exam_filing_entities", "mediation_sessions", "determination_opinions",
-                "assistance_enterprises", "case_closure_rate", "cases_closed", "median_days_to_close"} <= known()
+                "assistance_enterprises", "case_closure_rate", "cases_closed",
+                "median_days_to_close"} <= known()
 
 
 EXPECTED = [

@@ -58,34 +58,30 @@ def test_every_altered_check_character_is_refused(app, raw):
 
 
 def test_a_swapped_digit_is_caught(app):
-    with app.test_request_context():
-        with pytest.raises(ValidationError, match="校验位"):
-            parse_patent_application_number("202010656088.9")  # 5 and 6 swapped
+    with app.test_request_context(), pytest.raises(ValidationError, match="校验位"):
+        parse_patent_application_number("202010656088.9")  # 5 and 6 swapped
 
 
 @pytest.mark.parametrize("body", ["202040566088", "202050566088", "202000566088", "202060566088",
                                   "202070566088"])
 def test_bad_type_digit_is_refused_even_with_a_matching_check_digit(app, body):
     number = body + patent_check_character(body)
-    with app.test_request_context():
-        with pytest.raises(ValidationError, match="第 5 位"):
-            parse_patent_application_number(number)
+    with app.test_request_context(), pytest.raises(ValidationError, match="第 5 位"):
+        parse_patent_application_number(number)
 
 
 def test_old_format_type_digit_is_the_third(app):
     body = "97401765"
-    with app.test_request_context():
-        with pytest.raises(ValidationError, match="第 3 位"):
-            parse_patent_application_number(body + patent_check_character(body))
+    with app.test_request_context(), pytest.raises(ValidationError, match="第 3 位"):
+        parse_patent_application_number(body + patent_check_character(body))
 
 
 @pytest.mark.parametrize("bad", ["", "12345", "20201056608.9", "2020105660889X", "ZLABCDEFGHIJK",
                                  "2020-10566088-9-1",
                                  "202010566088.99", "X02010566088.9"])
 def test_malformed_patent_numbers_are_refused(app, bad):
-    with app.test_request_context():
-        with pytest.raises(ValidationError):
-            parse_patent_application_number(bad)
+    with app.test_request_context(), pytest.raises(ValidationError):
+        parse_patent_application_number(bad)
 
 
 def test_impossible_years_are_refused(app):
@@ -113,14 +109,14 @@ def test_trademark_registration_numbers_are_digits(app, raw, expected):
 
 @pytest.mark.parametrize("bad", ["ABC123", "12345678901", "", "12-34", "第号"])
 def test_trademark_numbers_must_be_1_to_10_digits(app, bad):
-    with app.test_request_context():
-        with pytest.raises(ValidationError, match="商标注册号"):
-            parse_trademark_number(bad)
+    with app.test_request_context(), pytest.raises(ValidationError, match="商标注册号"):
+        parse_trademark_number(bad)
 
 
 def test_other_ip_types_are_free_text_within_100_characters(app):
     with app.test_request_context():
-        assert parse_right_number("copyright", " 国作登字-2021-F-00123456 ").formatted == "国作登字-2021-F-00123456"
+        assert parse_right_number("copyright",
+                                  " 国作登字-2021-F-00123456 ").formatted == "国作登字-2021-F-00123456"
         assert parse_right_number("plant_variety", "CNA20191234.5").formatted == "CNA20191234.5"
         with pytest.raises(ValidationError):
             parse_right_number("geo_indication", "x" * 101)

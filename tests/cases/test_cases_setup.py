@@ -16,14 +16,17 @@ def test_case_form_is_registered_with_the_tenants_choices(app):
         assert "case" in forms.registered()
         for tenant in list(registry.of(app).values()):
             fields = {f["name"]: f for f in describe(forms.schema_for(tenant, "case")())}
-            assert {"case_type", "center", "ip_type", "right_number", "counterparty_name", "counterparty_uscc",
-                    "summary", "request"} <= set(fields)
-            assert [c["value"] for c in fields["case_type"]["choices"]] == list(tenant.part("case").case_types)
-            assert [c["value"] for c in fields["center"]["choices"]] == [c.code for c in tenant.part("case").centers]
-            assert [c["value"] for c in fields["ip_type"]["choices"]] == list(tenant.forms.option("case", "ip_types"))
+            assert {"case_type", "center", "ip_type", "right_number", "counterparty_name",
+                    "counterparty_uscc", "summary", "request"} <= set(fields)
+            cases = tenant.part("case")
+            assert [c["value"] for c in fields["case_type"]["choices"]] == list(cases.case_types)
+            assert [c["value"] for c in fields["center"]["choices"]] == [c.code for c in cases.centers]
+            assert [c["value"] for c in fields["ip_type"]["choices"]] == list(tenant.forms.option("case",
+                                                                                                  "ip_types"))
             assert fields["center"]["required"] is (len(tenant.part("case").centers) > 1)
             assert fields["counterparty_name"]["required"] and not fields["counterparty_uscc"]["required"]
-            assert fields["right_number"]["label_zh"].startswith("权利号") and fields["summary"]["type"] == "text"
+            assert fields["right_number"]["label_zh"].startswith("权利号")
+            assert fields["summary"]["type"] == "text"
             assert all(f["label_en"] and f["label_zh"] for f in fields.values())
 
 

@@ -122,7 +122,8 @@ def test_full_history_and_audit(app, xian_pair):
 
     applicant, officer = xian_pair
     case = file_case(applicant)
-    for to, note in [("accepted", None), ("in_progress", "开始调查"), ("resolved", "已出具意见"), ("closed", None)]:
+    for to, note in [("accepted", None), ("in_progress", "开始调查"), ("resolved", "已出具意见"),
+                     ("closed", None)]:
         body = move(officer, "xian", case["id"], to, note=note)
     history = body["history"]
     assert [(h["from"], h["to"]) for h in history] == [
@@ -209,9 +210,9 @@ def test_filters_sort_and_paging(app, enterprise, bureau, monkeypatch):
     applicant, officer = enterprise("xian"), bureau("xian")
     ids = {}
     for moment, name, case_type in [
-        (dt.datetime(2024, 9, 2, 2, tzinfo=dt.timezone.utc), "old", "assistance"),
-        (dt.datetime(2024, 9, 20, 2, tzinfo=dt.timezone.utc), "late", "mediation"),
-        (dt.datetime(2024, 10, 8, 2, tzinfo=dt.timezone.utc), "accepted", "assistance"),
+        (dt.datetime(2024, 9, 2, 2, tzinfo=dt.UTC), "old", "assistance"),
+        (dt.datetime(2024, 9, 20, 2, tzinfo=dt.UTC), "late", "mediation"),
+        (dt.datetime(2024, 10, 8, 2, tzinfo=dt.UTC), "accepted", "assistance"),
     ]:
         monkeypatch.setattr(services, "now", lambda moment=moment: moment)
         ids[name] = file_case(applicant, case_type=case_type)["id"]
@@ -284,7 +285,8 @@ def test_calendar_day_limits(app, xian_pair, monkeypatch):
     from ipservice.tenants.config import TimeLimit
 
     xian = registry.of(app).get("xian")
-    monkeypatch.setitem(registry.of(app), "xian", with_cases(xian, accept_limit=TimeLimit(days=3, calendar="calendar")))
+    monkeypatch.setitem(registry.of(app), "xian",
+                        with_cases(xian, accept_limit=TimeLimit(days=3, calendar="calendar")))
     monkeypatch.setattr(services, "now", lambda: dt.datetime(2024, 9, 30, 9, 0, tzinfo=services.CHINA))
     applicant, _officer = xian_pair
     case = file_case(applicant)

@@ -16,8 +16,9 @@ def cert_no() -> str:
 
 def body(**over) -> dict:
     """A valid enterprise certificate issued 2018-06-01; ``field=...`` (Ellipsis) leaves a field out."""
-    b = {"org_type": "enterprise", "certificate_no": cert_no(), "certification_body": "中知（北京）认证有限公司",
-         "issued_on": "2018-06-01", "expires_on": "2021-05-31", "consulting_agency": "陕西某知识产权咨询有限公司",
+    b = {"org_type": "enterprise", "certificate_no": cert_no(),
+         "certification_body": "中知（北京）认证有限公司", "issued_on": "2018-06-01",
+         "expires_on": "2021-05-31", "consulting_agency": "陕西某知识产权咨询有限公司",
          "scope": "与电子元器件研发、生产和销售相关的知识产权管理"}
     b.update(over)
     return {k: v for k, v in b.items() if v is not ...}
@@ -39,7 +40,8 @@ def sha256(data: bytes) -> str:
 
 
 def file_post(api, url: str, data: bytes, filename: str = "scan.pdf", field: str = "file", **kw):
-    return api.client.post(url, data={field: (io.BytesIO(data), filename)}, content_type="multipart/form-data",
+    return api.client.post(url, data={field: (io.BytesIO(data), filename)},
+                           content_type="multipart/form-data",
                            headers=api.headers(kw.pop("headers", None)), **kw)
 
 

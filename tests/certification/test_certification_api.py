@@ -67,11 +67,13 @@ def test_explanation_follows_the_readers_language(enterprise):
     en = Api(e.client, e.token, lang="en").get(f"{URL.format('xian')}/{out['id']}").get_json()
     explanation = en["subsidy_estimate"]["explanation"]
     assert "30,000" in explanation and "市政办发〔2017〕101号" in explanation  # the document number stays
-    assert "依据" not in explanation and en["subsidy_estimate"] == {**out["subsidy_estimate"], "explanation": explanation}
+    assert "依据" not in explanation
+    assert en["subsidy_estimate"] == {**out["subsidy_estimate"], "explanation": explanation}
 
 
 def test_hebi_university_is_not_covered_by_the_enterprise_rule(enterprise):
-    out = submit(enterprise("hebi"), "hebi", org_type="university", issued_on="2019-05-01", expires_on="2022-04-30")
+    out = submit(enterprise("hebi"), "hebi", org_type="university", issued_on="2019-05-01",
+                 expires_on="2022-04-30")
     assert out["standard"] == "GB/T 33251" and out["standard_edition"] == "GB/T 33251-2016"
     est = out["subsidy_estimate"]
     assert est["amount_cny"] is None and est["rule_code"] == "hebi-2017-certification-reward"
@@ -95,7 +97,8 @@ def test_second_certificate_of_same_organization_and_standard_gets_zero_with_rea
     assert est["amount_cny"] == 0 and est["rule_code"] == "xian-2017-certification-grant"
     assert first["certificate_no"] in est["explanation"] and "只资助一次" in est["explanation"]
     en = Api(e.client, e.token, lang="en").get(f"{URL.format('xian')}/{second['id']}").get_json()
-    assert en["subsidy_estimate"]["amount_cny"] == 0 and first["certificate_no"] in en["subsidy_estimate"]["explanation"]
+    assert en["subsidy_estimate"]["amount_cny"] == 0
+    assert first["certificate_no"] in en["subsidy_estimate"]["explanation"]
     # another organization is not affected
     assert submit(enterprise("xian"), "xian")["subsidy_estimate"]["amount_cny"] == 30000
 
@@ -103,7 +106,8 @@ def test_second_certificate_of_same_organization_and_standard_gets_zero_with_rea
 def test_verified_first_record_also_blocks_a_second(enterprise, bureau):
     e, b = enterprise("hebi"), bureau("hebi")
     first = submit(e, "hebi", issued_on="2018-03-01", expires_on="2021-02-28")
-    assert b.post(f"{URL.format('hebi')}/{first['id']}/decision", json={"decision": "verify"}).status_code == 200
+    assert b.post(f"{URL.format('hebi')}/{first['id']}/decision",
+                  json={"decision": "verify"}).status_code == 200
     second = submit(e, "hebi", issued_on="2020-03-01", expires_on="2023-02-28")
     assert second["subsidy_estimate"]["amount_cny"] == 0
 
@@ -113,7 +117,8 @@ def test_rejecting_the_record_that_takes_the_subsidy_frees_it_for_the_next(app, 
     first = submit(e, "xian")
     second = submit(e, "xian", issued_on="2019-01-10", expires_on="2022-01-09")
     assert second["subsidy_estimate"]["amount_cny"] == 0
-    r = b.post(f"{URL.format('xian')}/{first['id']}/decision", json={"decision": "reject", "reason": "证书无法核实"})
+    r = b.post(f"{URL.format('xian')}/{first['id']}/decision",
+               json={"decision": "reject", "reason": "证书无法核实"})
     assert r.status_code == 200
     again = e.get(f"{URL.format('xian')}/{second['id']}").get_json()
     assert again["subsidy_estimate"]["amount_cny"] == 30000
@@ -130,7 +135,8 @@ def test_other_standard_of_same_organization_is_a_separate_subsidy(enterprise):
     e = enterprise("xian")
     submit(e, "xian")
     other = submit(e, "xian", org_type="university")
-    assert other["subsidy_estimate"]["amount_cny"] is None  # the universities' rule sets no amount; not blocked by the first
+    # the universities' rule sets no amount; not blocked by the first
+    assert other["subsidy_estimate"]["amount_cny"] is None
     assert "只资助一次" not in other["subsidy_estimate"]["explanation"]
 
 
@@ -144,13 +150,15 @@ def test_duplicate_certificate_number_is_409_after_normalization(enterprise):
         assert r.status_code == 409, variant
         assert "certificate_no" in r.get_json()["errors"]["json"]
     # another tenant may hold the same number
-    assert enterprise("hebi").post(URL.format("hebi"), json=body(certificate_no="165IP180001R0M")).status_code == 201
+    assert enterprise("hebi").post(URL.format("hebi"),
+                                   json=body(certificate_no="165IP180001R0M")).status_code == 201
 
 
 def test_a_rejected_certificate_can_be_filed_again(enterprise, bureau):
     e, b = enterprise("xian"), bureau("xian")
     first = submit(e, "xian", certificate_no="XA-2018-777")
-    b.post(f"{URL.format('xian')}/{first['id']}/decision", json={"decision": "reject", "reason": "扫描件不清晰"})
+    b.post(f"{URL.format('xian')}/{first['id']}/decision",
+           json={"decision": "reject", "reason": "扫描件不清晰"})
     assert e.post(URL.format("xian"), json=body(certificate_no="xa-2018-777")).status_code == 201
     assert e.post(URL.format("xian"), json=body(certificate_no="XA-2018-777")).status_code == 409
 
@@ -183,7 +191,8 @@ def _errors(r):
     ({"issued_on": "2023-02-30"}, "issued_on"),              # no such day
     ({"issued_on": "2018-13-01"}, "issued_on"),
     ({"issued_on": 20180601}, "issued_on"),
-    ({"issued_on": "2023-03-01", "expires_on": "2026-02-28", "standard_edition": "GB/T 29490-2023"}, "standard_edition"),
+    ({"issued_on": "2023-03-01", "expires_on": "2026-02-28", "standard_edition": "GB/T 29490-2023"},
+     "standard_edition"),
     ({"org_type": "university", "standard_edition": "GB/T 29490-2013"}, "standard_edition"),
     ({"standard_edition": "GB/T 29490-2020"}, "standard_edition"),
     ({"issued_on": "2012-06-01", "expires_on": "2015-05-31"}, "issued_on"),  # before GB/T 29490-2013
@@ -231,7 +240,8 @@ def test_2023_edition_issued_in_2023_is_422_but_2013_edition_after_2024_is_fine(
     r = e.post(URL.format("xian"), json=body(issued_on="2023-12-31", expires_on="2026-12-30",
                                             standard_edition="GB/T 29490-2023"))
     assert r.status_code == 422 and "2024-01-01" in _errors(r)["standard_edition"][0]
-    out = submit(e, "xian", issued_on="2024-02-01", expires_on="2027-01-31", standard_edition="GB/T 29490-2013")
+    out = submit(e, "xian", issued_on="2024-02-01", expires_on="2027-01-31",
+                 standard_edition="GB/T 29490-2013")
     assert out["standard_edition"] == "GB/T 29490-2013"
 
 
@@ -244,7 +254,8 @@ def test_validation_messages_in_english(enterprise):
 
 def test_malformed_or_non_object_body(app, enterprise):
     e = enterprise("xian")
-    r = e.client.post(URL.format("xian"), data="{not json", content_type="application/json", headers=e.headers())
+    r = e.client.post(URL.format("xian"), data="{not json", content_type="application/json",
+                      headers=e.headers())
     assert r.status_code == 400 and r.get_json()["code"] == 400
     r = e.post(URL.format("xian"), json=["a", "list"])
     assert r.status_code == 422
@@ -300,12 +311,15 @@ def test_list_filters_and_paging(enterprise, bureau):
     assert [x["id"] for x in r.get_json()] == ids[::-1][:2]  # newest first
     page2 = b.get(URL.format("xian"), query_string={"page_size": 2, "page": 2}).get_json()
     assert [x["id"] for x in page2] == [ids[0]]
-    assert [x["id"] for x in b.get(URL.format("xian"), query_string={"status": "verified"}).get_json()] == [ids[0]]
+    verified = b.get(URL.format("xian"), query_string={"status": "verified"}).get_json()
+    assert [x["id"] for x in verified] == [ids[0]]
     assert len(b.get(URL.format("xian"), query_string={"status": "submitted"}).get_json()) == 2
     day = today().isoformat()
-    assert len(b.get(URL.format("xian"), query_string={"submitted_from": day, "submitted_to": day}).get_json()) == 3
+    assert len(b.get(URL.format("xian"),
+                     query_string={"submitted_from": day, "submitted_to": day}).get_json()) == 3
     assert b.get(URL.format("xian"), query_string={"submitted_to": "2020-01-01"}).get_json() == []
-    assert b.get(URL.format("xian"), query_string={"submitted_from": (today() + dt.timedelta(days=1)).isoformat()}).get_json() == []
+    tomorrow = (today() + dt.timedelta(days=1)).isoformat()
+    assert b.get(URL.format("xian"), query_string={"submitted_from": tomorrow}).get_json() == []
     for bad in ({"status": "approved"}, {"submitted_from": "2023-02-30"}, {"page_size": 501}, {"page": 0},
                 {"submitted_from": "2024-02-01", "submitted_to": "2024-01-01"}):
         assert b.get(URL.format("xian"), query_string=bad).status_code == 422, bad
@@ -331,8 +345,10 @@ def test_decisions(app, enterprise, bureau):
     assert b.post(d2, json={"decision": "reject", "reason": "   "}).status_code == 422
     r = b.post(d2, json={"decision": "reject", "reason": "证书编号与认证机构记录不符"})
     assert r.status_code == 200 and r.get_json()["status"] == "rejected"
-    assert e.get(f"{URL.format('xian')}/{two['id']}").get_json()["decision_reason"] == "证书编号与认证机构记录不符"
-    assert b.post(f"{URL.format('xian')}/nonexistent/decision", json={"decision": "verify"}).status_code == 404
+    assert (e.get(f"{URL.format('xian')}/{two['id']}").get_json()["decision_reason"]
+            == "证书编号与认证机构记录不符")
+    assert b.post(f"{URL.format('xian')}/nonexistent/decision",
+                  json={"decision": "verify"}).status_code == 404
 
 
 def test_audit_events_for_submission_attachment_and_decision(app, enterprise, bureau):
@@ -349,8 +365,10 @@ def test_audit_events_for_submission_attachment_and_decision(app, enterprise, bu
     from ipservice.extensions import db
 
     with app.app_context(), tenant_context("xian"):
-        events = db.session.query(AuditEvent).filter(AuditEvent.object_id == out["id"]).order_by(AuditEvent.at).all()
-        assert events[0].actor_email == e.info["email"] and events[0].detail["certificate_no"] == out["certificate_no"]
+        events = (db.session.query(AuditEvent).filter(AuditEvent.object_id == out["id"])
+                  .order_by(AuditEvent.at).all())
+        assert events[0].actor_email == e.info["email"]
+        assert events[0].detail["certificate_no"] == out["certificate_no"]
         assert events[2].actor_email == b.email and events[2].detail["to"] == "verified"
     assert audit_actions(app, "hebi") == []
 
@@ -368,7 +386,8 @@ def test_metric_counts_verified_organizations_cumulatively_by_issue_year(app, en
     rc = submit(c, "xian", issued_on="2019-03-01", expires_on="2022-02-28")
     submit(d, "xian", issued_on="2017-03-01", expires_on="2020-02-28")  # submitted only: not counted
     for rec in (ra1, ra2, rc):
-        assert b.post(f"{URL.format('xian')}/{rec['id']}/decision", json={"decision": "verify"}).status_code == 200
+        assert b.post(f"{URL.format('xian')}/{rec['id']}/decision",
+                      json={"decision": "verify"}).status_code == 200
     submit(enterprise("hebi"), "hebi")  # another tenant
     with app.app_context():
         with tenant_context("xian"):
@@ -406,8 +425,8 @@ def test_form_is_registered_with_labels_on_every_field(app):
         for tenant in list(registry.of(app).values()):
             fields = describe(forms.schema_for(tenant, "certification")())
             names = [f["name"] for f in fields]
-            assert names[:8] == ["org_type", "standard_edition", "certificate_no", "certification_body", "issued_on",
-                                 "expires_on", "consulting_agency", "scope"]
+            assert names[:8] == ["org_type", "standard_edition", "certificate_no", "certification_body",
+                                 "issued_on", "expires_on", "consulting_agency", "scope"]
             for f in fields:
                 assert f["label_zh"] and f["label_en"] and f["label_zh"] != f["name"], f
             org = next(f for f in fields if f["name"] == "org_type")
@@ -426,7 +445,7 @@ def test_openapi_documents_the_endpoints(client):
 
 def test_demo_loader_files_one_record_per_tenant_once(app, client):
     from ipservice.accounts import services as accounts
-    from ipservice.certification import services
+    from ipservice.certification import demo
     from ipservice.core.tenancy import tenant_context
     from ipservice.extensions import db
     from ipservice.tenants import registry
@@ -436,8 +455,8 @@ def test_demo_loader_files_one_record_per_tenant_once(app, client):
         info = register_enterprise(client, tenant.slug)
         with app.app_context(), tenant_context(tenant.slug):
             users = {"enterprise1": accounts.find_user(info["email"])}
-            services.load_demo(tenant, users)
-            services.load_demo(tenant, users)
+            demo.load_demo(tenant, users)
+            demo.load_demo(tenant, users)
             db.session.commit()  # the demo command commits what the loaders add
     for tenant in list(registry.of(app).values()):
         assert count_records(app, tenant.slug) == 1
@@ -456,10 +475,12 @@ def test_published_form_schema(client):
     assert by_name["certificate_no"]["required"] and by_name["certificate_no"]["label_zh"] == "证书编号"
     assert by_name["issued_on"]["type"] == "date" and by_name["scope"]["type"] == "text"
     assert not by_name["consulting_agency"]["required"] and by_name["consulting_agency"]["label_en"]
-    assert [c["value"] for c in by_name["standard_edition"]["choices"]] == ["GB/T 29490-2013", "GB/T 29490-2023"]
+    assert [c["value"] for c in by_name["standard_edition"]["choices"]] == ["GB/T 29490-2013",
+                                                                            "GB/T 29490-2023"]
 
 
-def test_tenant_fields_are_validated_stored_in_extra_and_returned_at_top_level(app, monkeypatch, enterprise, bureau):
+def test_tenant_fields_are_validated_stored_in_extra_and_returned_at_top_level(app, monkeypatch, enterprise,
+                                                                               bureau):
     import dataclasses
 
     from ipservice.tenants import registry
@@ -469,8 +490,10 @@ def test_tenant_fields_are_validated_stored_in_extra_and_returned_at_top_level(a
     own = (ExtraField(name="high_tech", type="boolean", required=True, label_zh="是否高新技术企业",
                       label_en="High-tech enterprise", choices=(), max_length=None, source=None),
            ExtraField(name="renewal_of", type="date", required=False, label_zh="换证前发证日期",
-                      label_en="Issue date of the previous certificate", choices=(), max_length=None, source=None))
-    forms_config = dataclasses.replace(base.forms.with_fields("certification", own), version=base.forms.version + 100)
+                      label_en="Issue date of the previous certificate", choices=(), max_length=None,
+                      source=None))
+    forms_config = dataclasses.replace(base.forms.with_fields("certification", own),
+                                       version=base.forms.version + 100)
     monkeypatch.setitem(registry.of(app), "guangzhou", dataclasses.replace(base, forms=forms_config))
 
     e = enterprise("guangzhou")

@@ -47,7 +47,8 @@ def test_nav_links_only_inside_the_users_tenant(app, client, enterprise):
 def test_new_form_renders_the_tenant_schema_in_chinese_and_english(client, enterprise):
     _login_enterprise(client, enterprise, "xian")
     html = client.get("/t/xian/certifications/new").get_data(as_text=True)
-    for label in ("单位类型", "证书编号", "认证机构", "发证日期", "有效期至", "辅导机构", "认证范围", "证书扫描件"):
+    for label in ("单位类型", "证书编号", "认证机构", "发证日期", "有效期至", "辅导机构", "认证范围",
+                  "证书扫描件"):
         assert label in html, label
     assert 'enctype="multipart/form-data"' in html and 'type="file"' in html and 'name="csrf_token"' in html
     en = client.get("/t/xian/certifications/new?lang=en").get_data(as_text=True)
@@ -58,7 +59,8 @@ def test_form_errors_next_to_fields_with_values_kept(app, client, enterprise):
     _login_enterprise(client, enterprise, "xian")
     csrf = csrf_from(client.get("/t/xian/certifications/new").get_data(as_text=True))
     r = client.post("/t/xian/certifications/new", data={
-        "csrf_token": csrf, "org_type": "enterprise", "certificate_no": "保留🚀", "certification_body": "保留的机构",
+        "csrf_token": csrf, "org_type": "enterprise", "certificate_no": "保留🚀",
+        "certification_body": "保留的机构",
         "issued_on": "2023-02-30", "expires_on": "2030-01-01", "scope": "保留的范围"})
     html = r.get_data(as_text=True)
     assert r.status_code == 422
@@ -104,8 +106,8 @@ def test_duplicate_certificate_on_the_form_is_shown_on_the_field(app, client, en
     e = _login_enterprise(client, enterprise, "xian")
     first = submit(e, "xian")
     csrf = csrf_from(client.get("/t/xian/certifications/new").get_data(as_text=True))
-    r = client.post("/t/xian/certifications/new", data={**_form(certificate_no=first["certificate_no"].lower()),
-                                                         "csrf_token": csrf})
+    form = _form(certificate_no=first["certificate_no"].lower())
+    r = client.post("/t/xian/certifications/new", data={**form, "csrf_token": csrf})
     assert r.status_code == 409 and "该证书编号已在本地区备案" in r.get_data(as_text=True)
 
 
@@ -122,7 +124,8 @@ def test_upload_on_the_detail_page(app, client, enterprise):
     assert "尚未上传证书扫描件" in page and "50,000" in page
     csrf = csrf_from(page)
     r = client.post(f"/t/hebi/certifications/{rec['id']}/attachments",
-                    data={"csrf_token": csrf, "file": (io.BytesIO(EXE), "x.pdf")}, content_type="multipart/form-data")
+                    data={"csrf_token": csrf, "file": (io.BytesIO(EXE), "x.pdf")},
+                    content_type="multipart/form-data")
     assert r.status_code == 415 and "PDF" in r.get_data(as_text=True)
     r = client.post(f"/t/hebi/certifications/{rec['id']}/attachments",
                     data={"csrf_token": csrf, "file": (io.BytesIO(pdf_bytes()), "scan.pdf")},
@@ -158,13 +161,16 @@ def test_bureau_queue_filters_decides_and_exports(app, client, enterprise):
     page = b.get(f"/t/xian/certifications/{one['id']}").get_data(as_text=True)
     assert "核验通过" in page and "驳回" in page and e.info["uscc"] in page
     csrf = csrf_from(page)
-    assert b.post(f"/t/xian/certifications/{one['id']}/decision", data={"decision": "verify"}).status_code == 400
-    r = b.post(f"/t/xian/certifications/{two['id']}/decision", data={"csrf_token": csrf, "decision": "reject"})
+    assert b.post(f"/t/xian/certifications/{one['id']}/decision",
+                  data={"decision": "verify"}).status_code == 400
+    r = b.post(f"/t/xian/certifications/{two['id']}/decision",
+               data={"csrf_token": csrf, "decision": "reject"})
     assert r.status_code == 422 and "驳回时必须填写理由" in r.get_data(as_text=True)
     r = b.post(f"/t/xian/certifications/{two['id']}/decision",
                data={"csrf_token": csrf, "decision": "reject", "reason": "证书已被撤销"})
     assert r.status_code == 302
-    r = b.post(f"/t/xian/certifications/{one['id']}/decision", data={"csrf_token": csrf, "decision": "verify"})
+    r = b.post(f"/t/xian/certifications/{one['id']}/decision",
+               data={"csrf_token": csrf, "decision": "verify"})
     assert r.status_code == 302
     r = b.post(f"/t/xian/certifications/{one['id']}/decision", data={"csrf_token": csrf, "decision": "reject",
                                                                       "reason": "再来一次"})
@@ -206,7 +212,8 @@ def test_api_exports_for_the_bureau_only(app, enterprise, bureau):
     rows = list(load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True))
     assert rows[2][rows[1].index("资助估算(元)")] == 50000
     r = b.get("/t/hebi/api/v1/certifications.csv")
-    assert r.status_code == 200 and r.data.startswith(b"\xef\xbb\xbf") and "证书编号" in r.data.decode("utf-8-sig")
+    assert r.status_code == 200 and r.data.startswith(b"\xef\xbb\xbf")
+    assert "证书编号" in r.data.decode("utf-8-sig")
     assert "attachment" in r.headers["Content-Disposition"]
     assert e.get("/t/hebi/api/v1/certifications.csv").status_code == 403
     assert bureau("xian").get("/t/hebi/api/v1/certifications.xlsx").status_code == 404
@@ -217,5 +224,6 @@ def test_the_old_list_url_redirects_to_the_one_set_of_filing_pages(app):
     pages kept their URLs); the old list URL answers a redirect, with its filters."""
     b = _bureau_client(app, "xian")
     r = b.get("/t/xian/certifications?status=verified")
-    assert r.status_code in (301, 302, 308) and r.headers["Location"].endswith("/t/xian/certifications/?status=verified")
+    assert r.status_code in (301, 302, 308)
+    assert r.headers["Location"].endswith("/t/xian/certifications/?status=verified")
     assert "贯标审核" in b.get(r.headers["Location"]).get_data(as_text=True)

@@ -64,7 +64,8 @@ def test_empty_or_missing_file_is_422(app, enterprise):
     rec = submit(e, "xian")
     r = file_post(e, _att_url("xian", rec["id"]), b"")
     assert r.status_code == 422
-    r = e.client.post(_att_url("xian", rec["id"]), data={}, content_type="multipart/form-data", headers=e.headers())
+    r = e.client.post(_att_url("xian", rec["id"]), data={}, content_type="multipart/form-data",
+                      headers=e.headers())
     assert r.status_code == 422 and "file" in r.get_json()["errors"]["files"]
     r = file_post(e, _att_url("xian", rec["id"]), pdf_bytes(), field="document")
     assert r.status_code == 422

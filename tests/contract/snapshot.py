@@ -42,7 +42,8 @@ def contract(doc: dict) -> dict:
             op = item.get(method)
             if op is None:
                 continue
-            params = sorted(f"{p['in']}:{p['name']}" for p in op.get("parameters", []) + item.get("parameters", []))
+            params = sorted(f"{p['in']}:{p['name']}"
+                            for p in op.get("parameters", []) + item.get("parameters", []))
             body = op.get("requestBody", {}).get("content")
             out.setdefault(path, {})[method] = {
                 "parameters": params,
@@ -56,7 +57,8 @@ def contract(doc: dict) -> dict:
 def live() -> dict:
     from ipservice import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "snapshot", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tempfile.mkdtemp()}/snapshot.db"})
+    app = create_app({"TESTING": True, "SECRET_KEY": "snapshot",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tempfile.mkdtemp()}/snapshot.db"})
     return app.test_client().get("/api/v1/openapi.json").get_json()
 
 

@@ -24,7 +24,8 @@ def _missing(before: dict, now: dict) -> list[str]:
                 if code not in here["responses"]:
                     gone.append(f"{where}: response {code} gone")
                     continue
-                gone += [f"{where} → {code}: field {f} gone" for f in fields if f not in here["responses"][code]]
+                gone += [f"{where} → {code}: field {f} gone"
+                         for f in fields if f not in here["responses"][code]]
     return gone
 
 

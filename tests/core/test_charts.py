@@ -14,8 +14,8 @@ def _svg(markup: str, ident: str) -> str:
 
 
 def test_amounts_beside_bars_are_whole_and_the_axis_names_its_unit():
-    chart = charts.hbars("c", "t", "d", ["2025 · 专利质押贷款风险补偿"], [charts.Series("金额（元）", [112300])],
-                         axis_label="金额（元）")
+    chart = charts.hbars("c", "t", "d", ["2025 · 专利质押贷款风险补偿"],
+                         [charts.Series("金额（元）", [112300])], axis_label="金额（元）")
     wide = _svg(chart, "c")
     assert ">112,300</text>" in wide and "…" not in wide
     assert ">金额（元）</text>" in wide and ">0</text>" in wide  # the value axis, from zero, with its unit
@@ -32,7 +32,8 @@ def test_a_phone_gets_a_chart_drawn_for_its_width():
 
 
 def test_equal_series_do_not_hide_each_other():
-    chart = charts.lines("m", "t", "d", ["01", "02", "03"], [charts.Series("a", [1, 2, 1]), charts.Series("b", [1, 2, 1])])
+    chart = charts.lines("m", "t", "d", ["01", "02", "03"],
+                         [charts.Series("a", [1, 2, 1]), charts.Series("b", [1, 2, 1])])
     paths = re.findall(r'<polyline points="([^"]+)"', _svg(chart, "m"))
     assert len(paths) == 2 and paths[0] != paths[1]
     assert "<circle" in chart and "<rect x=" in chart  # and each series has its own point shape

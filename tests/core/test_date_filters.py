@@ -33,7 +33,8 @@ def test_every_date_and_year_parameter_states_its_bounds(client):
     assert {"submitted_from", "submitted_to", "on", "year"} <= {name for _p, name, _s, _d in found}
     for path, name, schema, description in found:
         if schema.get("format") == "date":
-            assert schema.get("x-minimum") == "1970-01-01" and schema.get("x-maximum") == "2999-12-31", (path, name)
+            assert (schema.get("x-minimum"), schema.get("x-maximum")) == ("1970-01-01", "2999-12-31"), \
+                (path, name)
             assert "1970-01-01 to 2999-12-31" in description, (path, name, description)
         else:
             assert "minimum" in schema and "maximum" in schema, (path, name, schema)

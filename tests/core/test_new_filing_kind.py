@@ -30,7 +30,8 @@ KIND = {
             from ipservice.notice import models, schemas, services, views
 
             filing.register_kind(app, filing.FilingKind(
-                name="notice", model=models.Notice, object_type="notice", label=("信息公开申请", "Disclosure request"),
+                name="notice", model=models.Notice, object_type="notice",
+                label=("信息公开申请", "Disclosure request"),
                 statuses={"submitted": ("已提交", "Submitted"), "answered": ("已答复", "Answered")},
                 pending=("submitted",), service=services, list_endpoint="notice.index",
                 detail_endpoint="notice.index", detail_arg="filing_id", stats_key="notices",
@@ -78,7 +79,7 @@ KIND = {
         from ipservice.core.errors import error
         from ipservice.extensions import db
         from ipservice.importing.cells import Column
-        from ipservice.importing.engine import ImportSpec
+        from ipservice.importing.spec import ImportSpec
         from ipservice.notice.models import Notice
 
 
@@ -105,7 +106,8 @@ KIND = {
 
         def stats():
             counts = {"submitted": 0, "answered": 0}
-            counts.update(dict(db.session.execute(select(Notice.status, func.count()).group_by(Notice.status)).all()))
+            counts.update(dict(db.session.execute(
+                select(Notice.status, func.count()).group_by(Notice.status)).all()))
             return counts
 
 
@@ -196,9 +198,11 @@ with app.app_context():
 
 c = app.test_client()
 def token(email):
-    return {"Authorization": "Bearer " + c.post("/api/v1/auth/token", json={"email": email, "password": "Pass-word-2026!"}).get_json()["token"]}
+    answer = c.post("/api/v1/auth/token", json={"email": email, "password": "Pass-word-2026!"})
+    return {"Authorization": "Bearer " + answer.get_json()["token"]}
 
-reg = c.post("/t/xian/api/v1/register", json={"name": "公开测试有限公司", "uscc": sys.argv[3], "email": "e@example.cn",
+reg = c.post("/t/xian/api/v1/register", json={"name": "公开测试有限公司", "uscc": sys.argv[3],
+             "email": "e@example.cn",
              "password": "Pass-word-2026!", "contact_name": "李四", "contact_phone": "029-88886666"})
 e, b, p = token("e@example.cn"), token("b@example.gov.cn"), token("p@example.gov.cn")
 out = {"register": reg.status_code}
@@ -206,8 +210,9 @@ r = c.post("/t/xian/api/v1/notices", json={"subject": "2025年资助名单"}, he
 out["submit"] = [r.status_code, r.get_json()]
 out["empty"] = c.post("/t/xian/api/v1/notices", json={}, headers=e).get_json()
 nid = r.get_json()["id"]
-out["decide"] = c.post(f"/t/xian/api/v1/notices/{nid}/decision", json={"decision": "answer"}, headers=b).get_json()
-out["again"] = c.post(f"/t/xian/api/v1/notices/{nid}/decision", json={"decision": "answer"}, headers=b).status_code
+decision = f"/t/xian/api/v1/notices/{nid}/decision"
+out["decide"] = c.post(decision, json={"decision": "answer"}, headers=b).get_json()
+out["again"] = c.post(decision, json={"decision": "answer"}, headers=b).status_code
 stats = c.get("/api/v1/stats", headers=p).get_json()
 out["stats"] = {t["slug"]: t.get("notices") for t in stats["tenants"]}
 out["totals"] = stats["totals"].get("notices")
@@ -215,7 +220,8 @@ out["kinds"] = [k.name for k in filing.kinds(app)]
 out["forms"] = [f["form"] for f in c.get("/t/xian/api/v1/forms").get_json()]
 with app.app_context(), tenant_context("xian"):
     from ipservice.core.audit import AuditEvent
-    out["audit"] = sorted(a for (a,) in db.session.execute(db.select(AuditEvent.action).where(AuditEvent.object_type == "notice")))
+    out["audit"] = sorted(a for (a,) in db.session.execute(
+        db.select(AuditEvent.action).where(AuditEvent.object_type == "notice")))
 runner = app.test_cli_runner()
 out["import_help"] = runner.invoke(args=["import", "--help"]).output
 print(json.dumps(out, ensure_ascii=False))
@@ -240,7 +246,8 @@ def test_a_new_kind_is_one_folder(tmp_path):
     assert "subject" in json.dumps(out["empty"]) and out["empty"]["code"] == 422
     assert out["decide"]["status"] == "answered" and out["again"] == 409
     assert out["kinds"][-1] == "notice" and {"custody", "certification", "case"} <= set(out["kinds"])
-    assert out["stats"]["xian"] == {"submitted": 0, "answered": 1} and out["stats"]["hebi"] == {"submitted": 0, "answered": 0}
+    assert out["stats"]["xian"] == {"submitted": 0, "answered": 1}
+    assert out["stats"]["hebi"] == {"submitted": 0, "answered": 0}
     assert out["totals"] == {"submitted": 0, "answered": 1}
     assert "notice" in out["forms"]
     assert out["audit"] == ["notice.answered", "notice.submitted"]

@@ -11,8 +11,10 @@ def _config(**over):
 
 def test_psycopg_connections_prepare_nothing_unless_the_setting_says_so():
     uri = "postgresql+psycopg://ipservice_app@127.0.0.1:6432/ipservice"
-    assert engine_options(_config(IPSERVICE_DB_PREPARE_THRESHOLD=""), uri)["connect_args"]["prepare_threshold"] is None
-    assert engine_options(_config(IPSERVICE_DB_PREPARE_THRESHOLD="5"), uri)["connect_args"]["prepare_threshold"] == 5
+    assert engine_options(_config(IPSERVICE_DB_PREPARE_THRESHOLD=""),
+                          uri)["connect_args"]["prepare_threshold"] is None
+    assert engine_options(_config(IPSERVICE_DB_PREPARE_THRESHOLD="5"),
+                          uri)["connect_args"]["prepare_threshold"] == 5
     for other in ("postgresql+psycopg2://u@h/db", "sqlite:///x.db"):  # drivers without the option
         assert "prepare_threshold" not in engine_options(_config(), other)["connect_args"]
 

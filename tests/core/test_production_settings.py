@@ -38,8 +38,8 @@ def _settings(**env) -> dict:
 
     clean = {k: v for k, v in os.environ.items()
              if k not in ("IPSERVICE_BIND", "IPSERVICE_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS")}
-    out = subprocess.run([sys.executable, "-c", SETTINGS, str(ROOT / "gunicorn.conf.py")], capture_output=True,
-                         text=True, check=True, env={**clean, **env}).stdout
+    out = subprocess.run([sys.executable, "-c", SETTINGS, str(ROOT / "gunicorn.conf.py")],
+                         capture_output=True, text=True, check=True, env={**clean, **env}).stdout
     return json.loads(out)
 
 

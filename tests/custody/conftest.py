@@ -32,7 +32,8 @@ def filed(setup):
     """``filed("xian")`` → (enterprise api, bureau api, agency, enrollment JSON) with one enrollment filed."""
     def make(tenant: str, **over):
         e, b, agency = setup(tenant)
-        r = e.post(f"/t/{tenant}/api/v1/custody-enrollments", json=enrollment_body(tenant, agency["id"], **over))
+        r = e.post(f"/t/{tenant}/api/v1/custody-enrollments",
+                   json=enrollment_body(tenant, agency["id"], **over))
         assert r.status_code == 201, r.get_json()
         return e, b, agency, r.get_json()
 

@@ -28,7 +28,8 @@ def count_rows(app, tenant):
 def test_bureau_adds_agencies_anyone_lists_them_duplicate_uscc_is_409(client, bureau, enterprise):
     b = bureau("xian")
     code = make_uscc()
-    r = b.post("/t/xian/api/v1/agencies", json={"name": "西安知识产权托管中心", "uscc": code, "contact": "王经理"})
+    r = b.post("/t/xian/api/v1/agencies",
+               json={"name": "西安知识产权托管中心", "uscc": code, "contact": "王经理"})
     assert r.status_code == 201
     agency = r.get_json()
     assert {"id", "name", "uscc", "contact"} <= set(agency) and agency["uscc"] == code and agency["approved"]
@@ -49,11 +50,13 @@ def test_bureau_adds_agencies_anyone_lists_them_duplicate_uscc_is_409(client, bu
 def test_agency_input_is_validated(bureau):
     b = bureau("xian")
     good = {"name": "机构", "uscc": make_uscc(), "contact": "王经理"}
-    for over in ({"uscc": make_uscc()[:-1] + ("0" if make_uscc()[-1] != "0" else "1")}, {"uscc": "123"},
+    valid = make_uscc()
+    for over in ({"uscc": valid[:-1] + ("0" if valid[-1] != "0" else "1")}, {"uscc": "123"},
                  {"name": "x" * 10_000}, {"name": ""}, {"contact": ["list"]}, {"extra": 1}, {"name": None}):
         r = b.post("/t/xian/api/v1/agencies", json={**good, **over})
         assert r.status_code == 422, (over, r.get_json())
-    bad_check = good["uscc"][:-1] + next(c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if c != good["uscc"][-1])
+    other = next(c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if c != good["uscc"][-1])
+    bad_check = good["uscc"][:-1] + other
     r = b.post("/t/xian/api/v1/agencies", json={**good, "uscc": bad_check})
     assert "校验位" in r.get_json()["errors"]["json"]["uscc"][0]
     assert b.get("/t/xian/api/v1/agencies?all=1").get_json() == []
@@ -70,11 +73,13 @@ def test_withdrawn_agency_is_hidden_and_cannot_be_chosen(client, setup, bureau):
     assert client.get(f"/t/xian/api/v1/agencies/{agency['id']}").status_code == 404
     r = e.post(url("xian"), json=enrollment_body("xian", agency["id"]))
     assert r.status_code == 422 and "agency_id" in r.get_json()["errors"]["json"]
-    assert b.post(f"/t/xian/api/v1/agencies/{agency['id']}/approval", json={"approved": True}).status_code == 200
+    assert b.post(f"/t/xian/api/v1/agencies/{agency['id']}/approval",
+                  json={"approved": True}).status_code == 200
     assert e.post(url("xian"), json=enrollment_body("xian", agency["id"])).status_code == 201
     assert e.post("/t/xian/api/v1/agencies/nope/approval", json={"approved": True}).status_code == 403
     assert b.post("/t/xian/api/v1/agencies/nope/approval", json={"approved": True}).status_code == 404
-    assert b.post(f"/t/xian/api/v1/agencies/{agency['id']}/approval", json={"approved": "maybe"}).status_code == 422
+    assert b.post(f"/t/xian/api/v1/agencies/{agency['id']}/approval",
+                  json={"approved": "maybe"}).status_code == 422
 
 
 def test_the_approval_flag_is_a_json_boolean_only(setup):
@@ -139,9 +144,11 @@ def test_xian_requires_its_field_hebi_refuses_it(setup):
 
 def test_tianjin_requires_recipient_type(setup):
     e, _b, agency = setup("tianjin-bonded")
-    r = e.post(url("tianjin-bonded"), json=enrollment_body("tianjin-bonded", agency["id"], recipient_type=...))
+    r = e.post(url("tianjin-bonded"),
+               json=enrollment_body("tianjin-bonded", agency["id"], recipient_type=...))
     assert r.status_code == 422 and "recipient_type" in r.get_json()["errors"]["json"]
-    r = e.post(url("tianjin-bonded"), json=enrollment_body("tianjin-bonded", agency["id"], recipient_type="incubator"))
+    r = e.post(url("tianjin-bonded"),
+               json=enrollment_body("tianjin-bonded", agency["id"], recipient_type="incubator"))
     assert r.status_code == 201 and r.get_json()["recipient_type"] == "incubator"
 
 
@@ -185,14 +192,17 @@ def test_overlapping_period_is_409(tenant, filed):
     e, b, agency, first = filed(tenant)  # 2025-01-01 … 2026-12-31, submitted
     overlap = enrollment_body(tenant, agency["id"], start_date="2026-12-31", end_date="2027-06-30")
     r = e.post(url(tenant), json=overlap)
-    assert r.status_code == 409 and "重叠" in r.get_json()["message"] and "2025-01-01" in r.get_json()["message"]
+    assert r.status_code == 409 and "重叠" in r.get_json()["message"]
+    assert "2025-01-01" in r.get_json()["message"]
     later = enrollment_body(tenant, agency["id"], start_date="2027-01-01", end_date="2027-12-31")
     assert e.post(url(tenant), json=later).status_code == 201
     b.post(url(tenant, f"/{first['id']}/decision"), json={"decision": "approve"})
-    r = e.post(url(tenant), json=enrollment_body(tenant, agency["id"], start_date="2024-06-01", end_date="2025-01-01"))
+    r = e.post(url(tenant),
+               json=enrollment_body(tenant, agency["id"], start_date="2024-06-01", end_date="2025-01-01"))
     assert r.status_code == 409  # an approved enrollment blocks as well
     # a rejected enrollment does not block
-    r = e.post(url(tenant), json=enrollment_body(tenant, agency["id"], start_date="2028-01-01", end_date="2028-12-31"))
+    r = e.post(url(tenant),
+               json=enrollment_body(tenant, agency["id"], start_date="2028-01-01", end_date="2028-12-31"))
     assert r.status_code == 201
     b.post(url(tenant, f"/{r.get_json()['id']}/decision"), json={"decision": "reject", "reason": "材料不全"})
     again = e.post(url(tenant), json=enrollment_body(tenant, agency["id"], start_date="2028-06-01",
@@ -215,10 +225,12 @@ def test_contract_period_rules(tenant, setup):
         r = e.post(url(tenant), json=enrollment_body(tenant, agency["id"], start_date=start, end_date=end))
         assert r.status_code == 422, (start, end)
         assert words in r.get_json()["errors"]["json"]["end_date"][0]
-    r = e.post(url(tenant), json=enrollment_body(tenant, agency["id"], start_date="2025-01-01", end_date="2028-01-02"),
+    r = e.post(url(tenant),
+               json=enrollment_body(tenant, agency["id"], start_date="2025-01-01", end_date="2028-01-02"),
                headers={"Accept-Language": "en"})
     assert "3 years" in r.get_json()["errors"]["json"]["end_date"][0]
-    ok = e.post(url(tenant), json=enrollment_body(tenant, agency["id"], start_date="2025-01-01", end_date="2028-01-01"))
+    ok = e.post(url(tenant),
+                json=enrollment_body(tenant, agency["id"], start_date="2025-01-01", end_date="2028-01-01"))
     assert ok.status_code == 201
 
 
@@ -257,7 +269,8 @@ def test_cross_tenant_reads_are_404(filed, bureau):
     # through the Hebi URL: a Xi'an user is a stranger there
     assert xian_bureau.get(url("hebi", f"/{hebi_row['id']}")).status_code == 404
     assert xian_bureau.get(url("hebi")).status_code == 404
-    assert xian_bureau.post(url("hebi", f"/{hebi_row['id']}/decision"), json={"decision": "approve"}).status_code == 404
+    assert xian_bureau.post(url("hebi", f"/{hebi_row['id']}/decision"),
+                            json={"decision": "approve"}).status_code == 404
     # through the Xi'an URL with the Hebi id: simply not found
     assert xian_bureau.get(url("xian", f"/{hebi_row['id']}")).status_code == 404
     r = xian_bureau.post(url("xian", f"/{hebi_row['id']}/decision"), json={"decision": "approve"})
@@ -304,7 +317,8 @@ def test_bad_input_is_4xx_and_writes_nothing(tenant, setup, app):
     ]
     for body in bodies:
         r = e.post(url(tenant), json=body)
-        assert r.status_code in (400, 422), (body if not isinstance(body, dict) else list(body), r.status_code)
+        assert r.status_code in (400, 422), (body if not isinstance(body, dict) else list(body),
+                                             r.status_code)
         assert r.is_json and r.get_json()["code"] == r.status_code
     r = e.post(url(tenant), data="{not json", content_type="application/json")
     assert r.status_code == 400 and r.get_json()["code"] == 400
@@ -317,7 +331,8 @@ def test_bad_input_is_4xx_and_writes_nothing(tenant, setup, app):
 def test_emoji_and_mixed_scripts_in_text_fields_are_kept_or_refused_cleanly(tenant, bureau, setup):
     b = bureau(tenant)
     name = "🚀 Ωmega 知识产权 Agency Ltd"
-    r = b.post(f"/t/{tenant}/api/v1/agencies", json={"name": name, "uscc": make_uscc(), "contact": "Ивaн 王 📞 1380000"})
+    r = b.post(f"/t/{tenant}/api/v1/agencies",
+               json={"name": name, "uscc": make_uscc(), "contact": "Ивaн 王 📞 1380000"})
     assert r.status_code == 201 and r.get_json()["name"] == name
     r = b.post(f"/t/{tenant}/api/v1/agencies", json={"name": "a\x00b", "uscc": make_uscc(), "contact": "x"})
     assert r.status_code == 422
@@ -331,7 +346,7 @@ def test_emoji_and_mixed_scripts_in_text_fields_are_kept_or_refused_cleanly(tena
 def test_list_filters_and_paging(setup, enterprise, bureau):
     _e, b, agency = setup("hebi")
     ids = []
-    for n in range(3):
+    for _n in range(3):
         ent = enterprise("hebi")
         r = ent.post(url("hebi"), json=enrollment_body("hebi", agency["id"]))
         ids.append(r.get_json()["id"])
@@ -380,10 +395,12 @@ def test_custody_form_is_registered_with_labels(app):
         xian = describe(forms.schema_for(registry.of(app).get("xian"), "custody")())
         hebi = describe(forms.schema_for(registry.of(app).get("hebi"), "custody")())
     names = [f["name"] for f in xian]
-    assert names[:6] == ["enterprise_scale", "agency_id", "services", "start_date", "end_date", "government_purchased"]
+    assert names[:6] == ["enterprise_scale", "agency_id", "services", "start_date", "end_date",
+                         "government_purchased"]
     assert "innovation_base" in names and "innovation_base" not in [f["name"] for f in hebi]
     for f in xian:
         assert f["label_zh"] and f["label_en"] and f["label_zh"] != f["name"]
     services = next(f for f in xian if f["name"] == "services")
-    assert services["type"] == "multi_choice" and {c["value"] for c in services["choices"]} >= {"info_use", "training"}
+    assert services["type"] == "multi_choice"
+    assert {c["value"] for c in services["choices"]} >= {"info_use", "training"}
     assert {c["label_zh"] for c in services["choices"]} >= {"信息利用", "人才培训"}

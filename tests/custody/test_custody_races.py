@@ -16,7 +16,8 @@ def test_racing_identical_enrollments_file_one(setup, live_server, app):
     assert len(e.get("/t/xian/api/v1/custody-enrollments").get_json()) == 1
 
 
-def test_racing_enrollments_of_many_enterprises_are_numbered_without_gaps(setup, enterprise, live_server, app):
+def test_racing_enrollments_of_many_enterprises_are_numbered_without_gaps(setup, enterprise, live_server,
+                                                                          app):
     """Issue 20 (11): custody enrollments are numbered per tenant and year like cases and subsidies."""
     import datetime as dt
 
@@ -29,6 +30,7 @@ def test_racing_enrollments_of_many_enterprises_are_numbered_without_gaps(setup,
                                  for a in applicants])
     assert [code for code, _b in results] == [201] * RACERS, results
     year = dt.datetime.now(CHINA).year
-    assert sorted(b_["number"] for _c, b_ in results) == [f"XA-TG-{year}-{n:06d}" for n in range(1, RACERS + 1)]
+    numbers = sorted(b_["number"] for _c, b_ in results)
+    assert numbers == [f"XA-TG-{year}-{n:06d}" for n in range(1, RACERS + 1)]
     detail = b.get(f"/t/xian/api/v1/custody-enrollments/{results[0][1]['id']}").get_json()
     assert detail["number"] == results[0][1]["number"]

@@ -34,10 +34,10 @@ def test_export_xlsx_has_chinese_headers_tenant_fields_and_rows(two_filed):
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert "西安市" in rows[0][0]  # caption
     headers = rows[1]
-    for h in ("企业名称", "统一社会信用代码", "企业规模", "托管服务机构", "服务内容", "合同开始日期", "合同结束日期",
-              "政府购买", "状态", "所在双创示范基地"):
+    for h in ("企业名称", "统一社会信用代码", "企业规模", "托管服务机构", "服务内容", "合同开始日期",
+              "合同结束日期", "政府购买", "状态", "所在双创示范基地"):
         assert h in headers, h
-    data = [dict(zip(headers, row)) for row in rows[2:]]
+    data = [dict(zip(headers, row, strict=True)) for row in rows[2:]]
     assert len(data) == 2
     approved = next(d for d in data if d["状态"] == "已批准")
     assert approved["统一社会信用代码"] == e.info["uscc"] and approved["托管服务机构"] == agency["name"]
@@ -49,7 +49,7 @@ def test_export_xlsx_has_chinese_headers_tenant_fields_and_rows(two_filed):
     assert approved["所在双创示范基地"] == "省级双创示范基地"
     submitted = next(d for d in data if d["状态"] == "已提交")
     assert submitted["企业名称"].startswith("'=HYPERLINK")  # never a live formula
-    assert all(not (c.data_type == "f") for row in ws.iter_rows() for c in row)
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
     # the list's filters apply
     only = load_workbook(io.BytesIO(b.get(url("xian", ".xlsx?status=approved")).data)).active
     assert only.max_row == 3
@@ -155,7 +155,8 @@ def test_demo_loader_is_idempotent(app, client):
             with tenant_context(slug):
                 bureau = accounts.create_user(f"demo-bureau@{slug}.example.cn", "pass-1234", "bureau", slug)
                 db.session.commit()
-                users = {"bureau": bureau, "enterprise1": accounts.find_user("enterprise1@tianjin.example.cn")}
+                users = {"bureau": bureau,
+                         "enterprise1": accounts.find_user("enterprise1@tianjin.example.cn")}
                 for _ in range(2):
                     load_demo(registry.of(app).get(slug), users)
                     db.session.commit()  # the demo command commits what the loaders add
@@ -190,23 +191,24 @@ def test_the_migration_numbers_existing_enrollments_and_records_in_submission_or
     from tests.subsidy.subsidy_helpers import migration
 
     b = bureau("xian")
-    agency = b.post("/t/xian/api/v1/agencies", json={"name": "机构", "uscc": make_uscc(), "contact": "x"}).get_json()
+    agency = b.post("/t/xian/api/v1/agencies",
+                    json={"name": "机构", "uscc": make_uscc(), "contact": "x"}).get_json()
     filed = [enterprise("xian").post("/t/xian/api/v1/custody-enrollments",
                                      json=enrollment_body("xian", agency["id"])).get_json() for _ in range(3)]
     cert = submit(enterprise("xian"), "xian")
     year = filed[0]["number"].split("-")[2]
     step = migration("0020_filing_numbers")
-    with app.app_context():
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT set_config('app.cross_tenant', 'on', true)"))
-            for table in ("custody_enrollments", "certification_records"):  # as before numbers existed
-                conn.execute(sa.text(f"UPDATE {table} SET number = 'old-' || id"))
-                conn.execute(Counter.__table__.delete().where(Counter.__table__.c.name == table))
-            for table, code in step.KINDS:
-                step._number_existing(conn, table, code, step._prefixes(step.KIND_NAMES[table]))
+    with app.app_context(), db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT set_config('app.cross_tenant', 'on', true)"))
+        for table in ("custody_enrollments", "certification_records"):  # as before numbers existed
+            conn.execute(sa.text(f"UPDATE {table} SET number = 'old-' || id"))
+            conn.execute(Counter.__table__.delete().where(Counter.__table__.c.name == table))
+        for table, code in step.KINDS:
+            step._number_existing(conn, table, code, step._prefixes(step.KIND_NAMES[table]))
     numbers = [b.get(f"/t/xian/api/v1/custody-enrollments/{e['id']}").get_json()["number"] for e in filed]
     assert numbers == [f"XA-TG-{year}-{n:06d}" for n in (1, 2, 3)]
     assert b.get(f"/t/xian/api/v1/certifications/{cert['id']}").get_json()["number"] == f"XA-GB-{year}-000001"
-    again = enterprise("xian").post("/t/xian/api/v1/custody-enrollments", json=enrollment_body("xian", agency["id"]))
+    again = enterprise("xian").post("/t/xian/api/v1/custody-enrollments",
+                                    json=enrollment_body("xian", agency["id"]))
     assert again.get_json()["number"] == f"XA-TG-{year}-000004"  # the counter goes on

@@ -23,7 +23,8 @@ from tests.test_imports import (
 
 _SERIAL = itertools.count(1)
 TENANT_OF = {"custody": "xian", "certification": "hebi", "case": "hebi", "subsidy": "hebi"}
-COMMAND_OF = {"custody": "custody", "certification": "certifications", "case": "cases", "subsidy": "subsidies"}
+COMMAND_OF = {"custody": "custody", "certification": "certifications", "case": "cases",
+              "subsidy": "subsidies"}
 
 
 def official(app, client, tenant: str, email: str | None = None) -> Api:
@@ -53,28 +54,29 @@ def sample(kind: str, path, app=None):
     """A workbook of ``kind`` with a good row and a bad one (a USCC with a wrong check character)."""
     if kind == "custody":
         agency = make_agency(app, "xian")
-        rows = [["导入甲科技有限公司", make_uscc(), "小型", agency, "信息利用、专利申请", dt.datetime(2024, 1, 1),
-                 "2026-12-31", "是", "国家级双创示范基地"],
+        rows = [["导入甲科技有限公司", make_uscc(), "小型", agency, "信息利用、专利申请",
+                 dt.datetime(2024, 1, 1), "2026-12-31", "是", "国家级双创示范基地"],
                 ["导入乙科技有限公司", bad_check_digit(make_uscc()), "小型", agency, "信息利用", "2024-01-01",
                  "2026-12-31", "否", "none"]]
         return xlsx(path, CUSTODY_HEADERS, rows)
     if kind == "certification":
         rows = [["导入甲单位", make_uscc(), "企业", None, f"PG-{next(_SERIAL):04d}", "中知认证", "2019-01-10",
                  "2022-01-09", None, "管理"],
-                ["导入乙单位", bad_check_digit(make_uscc()), "企业", None, f"PG-{next(_SERIAL):04d}", "中知认证",
-                 "2019-01-10", "2022-01-09", None, "管理"]]
+                ["导入乙单位", bad_check_digit(make_uscc()), "企业", None, f"PG-{next(_SERIAL):04d}",
+                 "中知认证", "2019-01-10", "2022-01-09", None, "管理"]]
         return xlsx(path, CERT_HEADERS, rows)
     if kind == "case":
         return xlsx(path, CASE_HEADERS, [_case_row("导入甲公司", make_uscc()),
                                          _case_row("导入乙公司", bad_check_digit(make_uscc()))])
-    rows = [["导入甲科技有限公司", make_uscc(), "国内发明专利授权资助", "企业", "2019-06-01", patent(), None, None, None,
-             None, None, None],
-            ["导入乙科技有限公司", bad_check_digit(make_uscc()), "国内发明专利授权资助", "企业", "2019-06-01", patent(),
-             None, None, None, None, None, None]]
+    rows = [["导入甲科技有限公司", make_uscc(), "国内发明专利授权资助", "企业", "2019-06-01", patent(), None,
+             None, None, None, None, None],
+            ["导入乙科技有限公司", bad_check_digit(make_uscc()), "国内发明专利授权资助", "企业", "2019-06-01",
+             patent(), None, None, None, None, None, None]]
     return xlsx(path, SUBSIDY_HEADERS, rows)
 
 
-def upload(api: Api, tenant: str, kind: str | None, path=None, content: bytes | None = None, name="台账.xlsx"):
+def upload(api: Api, tenant: str, kind: str | None, path=None, content: bytes | None = None,
+           name="台账.xlsx"):
     data = {}
     if kind is not None:
         data["kind"] = kind

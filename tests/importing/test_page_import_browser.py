@@ -1,5 +1,6 @@
 """A page import in a real browser, in Chinese and in English: the form, the import's page with its
-progress bar while the job waits, then — the page following the job by itself — the report and its download."""
+progress bar while the job waits, then — the page following the job by itself — the report and its
+download."""
 import pytest
 
 from tests.conftest import DEMO_PASSWORD
@@ -28,7 +29,8 @@ def test_a_page_import_in_chinese_and_english(app, live_server, browser, client,
     page.fill("#f-password", DEMO_PASSWORD)
     with page.expect_navigation():
         page.click("button[type=submit]")
-    page.goto(f"{live_server}/t/hebi/imports")  # linked from the navigation (tests/importing/test_page_import_pages.py)
+    # linked from the navigation (tests/importing/test_page_import_pages.py)
+    page.goto(f"{live_server}/t/hebi/imports")
     page.click("text=新建导入")
     assert "导入模板" in page.content()
 

@@ -48,7 +48,8 @@ CASES = [
     ("wrong kind", "patents", "good", 422, "没有“patents”这种导入", "There is no import of kind “patents”"),
     ("no file", "certification", None, 422, "请选择要导入的 Excel 文件", "Choose the Excel file to import"),
     ("empty", "certification", b"", 422, "文件为空", "empty"),
-    ("a PDF", "certification", b"%PDF-1.4 not a sheet", 415, "文件不是 Excel 工作簿", "not an Excel workbook"),
+    ("a PDF", "certification", b"%PDF-1.4 not a sheet", 415, "文件不是 Excel 工作簿",
+     "not an Excel workbook"),
     ("a CSV", "certification", "统一社会信用代码,证书编号\n".encode(), 415, "文件不是 Excel 工作簿",
      "not an Excel workbook"),
     ("a zip that is no workbook", "certification", "zip", 415, "无法读取文件", "台账.xlsx"),
@@ -69,7 +70,8 @@ def test_bad_input_is_a_4xx_in_the_users_language_and_stores_nothing(app, client
     elif content == "headers":
         content = _xlsx_bytes(["单位名称", "统一社会信用代码"])
     before = _stored(app)
-    r = upload(officer, "hebi", kind, content=content) if content is not None else upload(officer, "hebi", kind)
+    r = upload(officer, "hebi", kind, content=content) if content is not None else upload(officer, "hebi",
+                                                                                          kind)
     assert r.status_code == status, r.get_json()
     body = r.get_json()
     text = body["message"] + str(body.get("errors", ""))
@@ -115,7 +117,8 @@ def test_only_the_tenants_bureau_imports_and_sees_its_imports(app, client, tmp_p
 @pytest.mark.parametrize("kind,tenant,own_field", [
     ("custody", "xian", ("所在双创示范基地", "Mass-innovation demonstration base")),
     ("certification", "hebi", None), ("case", "hebi", None), ("subsidy", "hebi", None)])
-def test_a_template_per_kind_in_the_readers_language_with_the_tenants_fields(app, client, kind, tenant, own_field,
+def test_a_template_per_kind_in_the_readers_language_with_the_tenants_fields(app, client, kind, tenant,
+                                                                             own_field,
                                                                               lang):
     from tests.conftest import page_login
 

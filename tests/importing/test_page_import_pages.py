@@ -46,7 +46,8 @@ def test_a_page_import_from_the_form_to_the_report(app, client, tmp_path, queue)
     assert "成功 1 行，跳过 0 行，错误 1 行" in done and "统一社会信用代码校验位不正确" in done
     assert "import-progress.js" not in done and 'http-equiv="refresh"' not in done
     report = csv_rows(client.get(f"/t/hebi/imports/{import_id}/report.csv").data)
-    assert report[0] == ["行号", "结果", "详情"] and [r[:2] for r in report[1:]] == [["2", "导入成功"], ["3", "错误"]]
+    assert report[0] == ["行号", "结果", "详情"]
+    assert [r[:2] for r in report[1:]] == [["2", "导入成功"], ["3", "错误"]]
     xlsx = client.get(f"/t/hebi/imports/{import_id}/report.xlsx")
     assert xlsx.status_code == 200
     cells = [row for row in load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True)]
@@ -56,7 +57,8 @@ def test_a_page_import_from_the_form_to_the_report(app, client, tmp_path, queue)
 
     english = client.get(f"{detail_url}?lang=en").get_data(as_text=True)
     assert "Done" in english and "1 rows imported, 0 skipped, 1 with errors" in english
-    assert csv_rows(client.get(f"/t/hebi/imports/{import_id}/report.csv").data)[0] == ["Row", "Result", "Details"]
+    assert csv_rows(client.get(f"/t/hebi/imports/{import_id}/report.csv").data)[0] == ["Row", "Result",
+                                                                                       "Details"]
 
 
 def test_refusals_on_the_page_in_the_users_language(app, client, tmp_path, queue):
@@ -83,7 +85,8 @@ def test_who_may_see_the_pages(app, client, tmp_path, queue, enterprise):
     detail_url = _post_new(client, "hebi", "certification", sample("certification", tmp_path / "c.xlsx")
                            ).headers["Location"]
     import_id = detail_url.rsplit("/", 1)[1]
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/t/hebi/imports").get_data(as_text=True))})
+    client.post("/logout",
+                data={"csrf_token": csrf_from(client.get("/t/hebi/imports").get_data(as_text=True))})
     other = official(app, client, "xian")
     page_login(client, other.email)
     for url in (detail_url, f"{detail_url}/report.csv", f"{detail_url}/status", "/t/hebi/imports",
@@ -91,7 +94,8 @@ def test_who_may_see_the_pages(app, client, tmp_path, queue, enterprise):
         assert client.get(url).status_code == 404, url
     assert client.get(f"/t/xian/imports/{import_id}").status_code == 404
     assert 'href="/t/xian/imports"' in client.get("/t/xian/imports").get_data(as_text=True)
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/t/xian/imports").get_data(as_text=True))})
+    client.post("/logout",
+                data={"csrf_token": csrf_from(client.get("/t/xian/imports").get_data(as_text=True))})
     firm = enterprise("hebi")
     page_login(client, firm.info["email"])
     for url in (detail_url, f"{detail_url}/report.xlsx", "/t/hebi/imports", "/t/hebi/imports/new",

@@ -64,8 +64,8 @@ def test_a_page_import_gives_the_command_lines_report(app, client, tmp_path, que
 def _cert_rows(n: int, series: str) -> list[list]:
     from tests.test_imports import make_uscc
 
-    return [[f"单位{series}{i}", make_uscc(), "企业", None, f"{series}-{i:05d}", "中知认证", "2019-01-10", "2022-01-09",
-             None, "管理"] for i in range(n)]
+    return [[f"单位{series}{i}", make_uscc(), "企业", None, f"{series}-{i:05d}", "中知认证", "2019-01-10",
+             "2022-01-09", None, "管理"] for i in range(n)]
 
 
 def _big_xlsx(path, rows):
@@ -94,7 +94,8 @@ def test_ten_thousand_rows_are_taken_at_once_and_imported_by_the_job(app, client
     # dimension, as here, has its rows counted by the job)
     assert _count(app, "hebi", CertificationRecord) == 0
     waiting = officer.get(f"/t/hebi/api/v1/imports/{import_id}").get_json()
-    assert (waiting["status"], waiting["rows"], waiting["processed"], waiting["report_url"]) == ("queued", None, 0,
+    assert (waiting["status"], waiting["rows"], waiting["processed"], waiting["report_url"]) == ("queued",
+                                                                                                 None, 0,
                                                                                                  None)
     drain(app)
     done = officer.get(f"/t/hebi/api/v1/imports/{import_id}").get_json()
@@ -112,7 +113,8 @@ def _import_row(app, tenant, import_id):
 
     with app.app_context(), tenant_context(tenant):
         imp = db.session.get(PageImport, (tenant, import_id))
-        out = {c: getattr(imp, c) for c in ("status", "processed", "attempts", "last_row", "lease_until", "rows")}
+        out = {c: getattr(imp, c)
+               for c in ("status", "processed", "attempts", "last_row", "lease_until", "rows")}
         db.session.remove()
         return out
 
@@ -178,7 +180,8 @@ def test_a_killed_workers_import_runs_again_and_goes_on_after_the_last_chunk(app
     officer = official(app, client, "hebi")
     rows = _cert_rows(5, "KIL")
     rows[3][1] = rows[3][1][:-1] + ("0" if rows[3][1][-1] != "0" else "1")  # row 5: a bad check character
-    import_id = upload(officer, "hebi", "certification", _big_xlsx(tmp_path / "k.xlsx", rows)).get_json()["id"]
+    import_id = upload(officer, "hebi", "certification",
+                       _big_xlsx(tmp_path / "k.xlsx", rows)).get_json()["id"]
     chunk_done = jobs.PageImporter.chunk_done
     calls = []
 
@@ -208,8 +211,8 @@ def test_a_killed_workers_import_runs_again_and_goes_on_after_the_last_chunk(app
     assert _import_row(app, "hebi", import_id)["attempts"] == 2
     assert _count(app, "hebi", CertificationRecord) == 4  # nothing twice
     report = csv_rows(officer.get(after["report_url"]).data)
-    assert [r[:2] for r in report[1:]] == [["2", "导入成功"], ["3", "导入成功"], ["4", "导入成功"], ["5", "错误"],
-                                           ["6", "导入成功"]]
+    assert [r[:2] for r in report[1:]] == [["2", "导入成功"], ["3", "导入成功"], ["4", "导入成功"],
+                                           ["5", "错误"], ["6", "导入成功"]]
 
 
 def test_the_same_file_imported_again_adds_nothing(app, client, tmp_path, queue):
@@ -257,7 +260,8 @@ def test_two_workers_taking_one_import_at_once_import_it_once(app, client, tmp_p
     from ipservice.importing.services import JOB
 
     officer = official(app, client, "hebi")
-    import_id = upload(officer, "hebi", "certification", _big_xlsx(tmp_path / "r.xlsx", _cert_rows(20, "RACE"))
+    import_id = upload(officer, "hebi", "certification",
+                       _big_xlsx(tmp_path / "r.xlsx", _cert_rows(20, "RACE"))
                        ).get_json()["id"]
     queue.huey.flush()
     barrier = threading.Barrier(2)

@@ -11,7 +11,8 @@ def test_determination_opinions_growth(monkeypatch, client, enterprise, bureau):
     applicant, officer = enterprise("xian"), bureau("xian")
 
     def resolved_on(day: dt.date):
-        monkeypatch.setattr(services, "now", lambda: dt.datetime(day.year, day.month, day.day, 10, tzinfo=CHINA))
+        monkeypatch.setattr(services, "now",
+                            lambda: dt.datetime(day.year, day.month, day.day, 10, tzinfo=CHINA))
         case = file_case(applicant, case_type="determination")
         for to in ("accepted", "in_progress", "resolved"):
             move(officer, "xian", case["id"], to)

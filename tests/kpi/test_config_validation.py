@@ -36,14 +36,16 @@ def test_unknown_field_names_file_and_field(tenants_copy, load_tenants):
 def test_missing_citation_names_file_and_field(tenants_copy, load_tenants):
     _edit(tenants_copy / "guangzhou" / "kpis.toml",
           lambda s: re.sub(r"\ncitation = \{[^\n]*\}", "", s, count=1))
-    with pytest.raises(TenantConfigError, match=r"guangzhou/kpis\.toml: indicators\.0\.citation: Missing data"):
+    with pytest.raises(TenantConfigError,
+                       match=r"guangzhou/kpis\.toml: indicators\.0\.citation: Missing data"):
         load_tenants(tenants_copy)
 
 
 def test_citation_of_an_unknown_document(tenants_copy, load_tenants):
     _edit(tenants_copy / "hebi" / "policy.toml",
           lambda s: s.replace('document = "hebi-2017"', 'document = "hebi-1999"', 1))
-    with pytest.raises(TenantConfigError, match=r"hebi/policy\.toml: rules\.0\.source\.document: unknown document"):
+    with pytest.raises(TenantConfigError,
+                       match=r"hebi/policy\.toml: rules\.0\.source\.document: unknown document"):
         load_tenants(tenants_copy)
 
 
@@ -88,7 +90,8 @@ def test_app_refuses_to_start_with_a_broken_tenant(tenants_copy):
 def test_a_fifth_district_is_a_folder(tenants_copy, load_tenants):
     shutil.copytree(tenants_copy / "hebi", tenants_copy / "anyang")
     _edit(tenants_copy / "anyang" / "tenant.toml",
-          lambda s: s.replace('slug = "hebi"', 'slug = "anyang"').replace('name_zh = "鹤壁市"', 'name_zh = "安阳市"'))
+          lambda s: s.replace('slug = "hebi"', 'slug = "anyang"').replace('name_zh = "鹤壁市"',
+                                                                          'name_zh = "安阳市"'))
     tenants = load_tenants(tenants_copy)
     assert tenants["anyang"].name_zh == "安阳市" and len(tenants) == 5
 
@@ -121,7 +124,8 @@ def test_forms_sections_are_named_by_the_registered_kinds(app, tenants_copy, loa
     from ipservice.tenants.loader import load_all
 
     _edit(tenants_copy / "hebi" / "forms.toml", lambda s: s + NOTICE_SECTION.format(type="string"))
-    with pytest.raises(TenantConfigError, match=r"hebi/forms\.toml: notice: no filing kind is named 'notice'; "
+    with pytest.raises(TenantConfigError,
+                       match=r"hebi/forms\.toml: notice: no filing kind is named 'notice'; "
                                                 r"known: custody, certification, subsidy, case"):
         load_tenants(tenants_copy)
     forms = load_all(tenants_copy, _with_notice_kind(app))["hebi"].forms
@@ -150,15 +154,18 @@ def test_a_target_outside_the_tables_year_columns_is_refused(tenants_copy, load_
     _edit(tenants_copy / "xian" / "kpis-2017.toml",
           lambda s: s.replace("years = [2017, 2018, 2019]", "years = [2019]", 1))
     with pytest.raises(TenantConfigError,
-                       match=r"xian/kpis-2017\.toml: indicators\.\d+\.targets\.0\.year: 2017 is not a year column"):
+                       match=r"xian/kpis-2017\.toml: indicators\.\d+\.targets\.0\.year: 2017 is not a year "
+                             r"column"):
         load_tenants(tenants_copy)
 
 
 def test_each_loader_names_its_file(tenants_copy, load_tenants):
     """One loader per file kind, the same 'file: field: message' shape for each."""
     cases = [
-        ("tenant.toml", lambda s: s.replace('name_zh = "鹤壁市"', "name_zh = 5"), r"tenant\.toml: name_zh: Not a valid string"),
-        ("tasks.toml", lambda s: s.replace("[[tasks]]\n", "[[tasks]]\nowner = 1\n", 1), r"tasks\.toml: tasks\.0\.owner: Unknown field"),
+        ("tenant.toml", lambda s: s.replace('name_zh = "鹤壁市"', "name_zh = 5"),
+         r"tenant\.toml: name_zh: Not a valid string"),
+        ("tasks.toml", lambda s: s.replace("[[tasks]]\n", "[[tasks]]\nowner = 1\n", 1),
+         r"tasks\.toml: tasks\.0\.owner: Unknown field"),
         ("kpis.toml", lambda s: s.replace('direction = "at_least"', 'direction = "upward"', 1),
          r"kpis\.toml: indicators\.0\.direction: Must be one of"),
     ]

@@ -31,12 +31,15 @@ def _edit(path: Path, old: str, new: str):
 @pytest.mark.parametrize("file, old, new, field", [
     ("xian/tasks-2022.toml", 'title_en = "End-2025 indicators (expected)"\n', "", r"tasks\.0\.title_en"),
     ("xian/tasks-2022.toml", 'section_en = "Main development indicators"\n', "", r"tasks\.0\.section_en"),
-    ("guangzhou/tasks.toml", "content_en = ", "content_en_missing = ", r"tasks\.0\.(content_en|content_en_missing)"),
-    ("hebi/tasks.toml", 'lead_units_en = [', 'lead_units_en = ["extra", ', r"tasks\.\d+\.lead_units_en: one English name per unit"),
+    ("guangzhou/tasks.toml", "content_en = ", "content_en_missing = ",
+     r"tasks\.0\.(content_en|content_en_missing)"),
+    ("hebi/tasks.toml", 'lead_units_en = [', 'lead_units_en = ["extra", ',
+     r"tasks\.\d+\.lead_units_en: one English name per unit"),
     ("hebi/kpis.toml", 'category_en = "Targets"\n', "", r"indicators\.0\.category_en"),
     ("hebi/kpis.toml", 'unit_en = "items"\n', "", r"indicators\.0\.unit_en"),
     ("hebi/kpis.toml", ', note_en = "10" }', " }", r"indicators\.0\.targets\.0\.note_en"),
-    ("xian/kpis-2022.toml", 'published_growth_en = "maintained"\n', "", r"indicators\.5\.published_growth_en"),
+    ("xian/kpis-2022.toml", 'published_growth_en = "maintained"\n', "",
+     r"indicators\.5\.published_growth_en"),
     ("guangzhou/policy.toml", "note_en = ", "note_en_gone = ", r"rules\.\d+\.note_en"),
 ])
 def test_a_missing_english_text_stops_the_loader(tenants_copy, file, old, new, field, load_tenants):
@@ -48,12 +51,13 @@ def test_a_missing_english_text_stops_the_loader(tenants_copy, file, old, new, f
 def test_every_shown_text_of_every_tenant_reads_as_english(load_tenants):
     """Not a copy of the Chinese: each English text has Latin words (or is only figures and signs)."""
     wrong = []
-    for slug, tenant in load_tenants(ROOT).items():
+    for _slug, tenant in load_tenants(ROOT).items():
         for t in tenant.tasks:
             texts = [t.title_en, t.section_en if t.section else "ok", t.content_en if t.content else "ok",
                      *t.lead_units_en, *t.partner_units_en]
             wrong += [f"{t.code}: {x!r}" for x in texts if not LATIN.search(x)]
-            assert len(t.lead_units_en) == len(t.lead_units) and len(t.partner_units_en) == len(t.partner_units)
+            assert len(t.lead_units_en) == len(t.lead_units)
+            assert len(t.partner_units_en) == len(t.partner_units)
         for i in tenant.indicators:
             texts = [i.name_en, i.category_en if i.category else "ok", i.unit_en if i.unit else "ok",
                      *(y.note_en for y in i.targets if re.search(r"[\u4e00-\u9fff]", y.note))]
@@ -71,15 +75,17 @@ def test_the_api_serves_the_requested_language_beside_the_existing_fields(client
     by_header = {t["code"]: t for t in client.get("/t/xian/api/v1/tasks",
                                                    headers={"Accept-Language": "en-GB,en;q=0.8"}).get_json()}
     task = en["xian-2022-016"]
-    assert task["title"] == "培育高价值专利" == zh["xian-2022-016"]["title"]  # the contract's fields unchanged
+    # the contract's fields unchanged
+    assert task["title"] == "培育高价值专利" == zh["xian-2022-016"]["title"]
     assert task["title_en"] == "Cultivate high-value patents" and task["display"]["title"] == task["title_en"]
-    assert task["display"]["lead_units"] == ["Xi'an Administration for Market Regulation (Intellectual Property Office)",
-                                             "Municipal Science and Technology Bureau"]
+    assert task["display"]["lead_units"] == ["Xi'an Administration for Market Regulation (Intellectual "
+                                             "Property Office)", "Municipal Science and Technology Bureau"]
     assert zh["xian-2022-016"]["display"]["title"] == "培育高价值专利"
     assert by_header["xian-2022-016"]["display"]["title"] == "Cultivate high-value patents"
     kpis = {k["code"]: k for k in client.get("/t/xian/api/v1/kpis?lang=en").get_json()}
     row = kpis["xian-2025-06"]
-    assert (row["category"], row["category_en"], row["display"]["category"]) == ("运用效益", "Benefits of use",
+    assert (row["category"], row["category_en"], row["display"]["category"]) == ("运用效益",
+                                                                                 "Benefits of use",
                                                                                  "Benefits of use")
     assert row["display"]["unit"] == "100 million yuan" and row["display"]["published_growth"] == "maintained"
     assert row["published_growth"] == "保持"
@@ -102,7 +108,8 @@ def test_english_pages_show_the_tenant_data_in_english(client, slug):
 def test_xian_english_page_details(client):
     html = client.get("/t/xian/?lang=en").get_data(as_text=True).replace("&#39;", "'")
     assert "Cultivate high-value patents" in html and "Protection level" in html
-    assert "Xi'an Administration for Market Regulation (Intellectual Property Office)" in html  # the bureau's one name
+    # the bureau's one name
+    assert "Xi'an Administration for Market Regulation (Intellectual Property Office)" in html
     assert '<span lang="zh">西安市国家知识产权强市建设示范城市工作方案（2022—2025年）</span>' in html
     assert '<td lang="zh">市政办发〔2017〕101号 二(一)3' in html  # a citation stays Chinese
     zh_html = client.get("/t/xian/?lang=zh_CN").get_data(as_text=True)
@@ -125,6 +132,8 @@ def test_the_kpi_export_in_english(client):
     assert [c.value for c in ws[3]][:6] == ["No.", "Category", "Indicator", "Unit", "2020", "2025"]
     rows = list(ws.iter_rows(min_row=4, values_only=True))
     assert rows[11][2] == "Entities registered for patent pre-examination" and rows[11][3] == "organizations"
-    assert "西安市国家知识产权强市建设示范城市工作方案" in ws.cell(row=2, column=1).value  # title as published
-    zh = load_workbook(io.BytesIO(client.get("/t/xian/api/v1/kpis.xlsx").data))["主要发展指标表（2020—2025年）"]
+    # title as published
+    assert "西安市国家知识产权强市建设示范城市工作方案" in ws.cell(row=2, column=1).value
+    workbook = load_workbook(io.BytesIO(client.get("/t/xian/api/v1/kpis.xlsx").data))
+    zh = workbook["主要发展指标表（2020—2025年）"]
     assert [c.value for c in zh[3]][:4] == ["序号", "类别", "指标名称", "单位"]

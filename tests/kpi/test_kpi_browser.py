@@ -10,11 +10,12 @@ pytestmark = pytest.mark.browser
 def _in_viewport(page, selector: str) -> bool:
     box = page.locator(selector).first.bounding_box()
     size = page.viewport_size
-    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= size["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
 
 
 @pytest.mark.parametrize("lang, saved, updated", [("zh_CN", "已保存", "任务进展已更新"),
-                                                   ("en", "Saved the 2025 actual value", "Task progress updated")])
+                                                   ("en", "Saved the 2025 actual value",
+                                                    "Task progress updated")])
 def test_the_success_message_is_on_screen_after_saving(app, live_server, browser, lang, saved, updated):
     email = f"kpi-officer-{lang}@xian.gov.cn"
     create_user(app, email, "bureau", "xian")

@@ -34,7 +34,8 @@ def test_actual_versions_refuse_stale_and_blind_overwrites(client, bureau):
     assert stale.status_code == 409 and "16" in stale.get_json()["message"]
     assert (_actual(client)["value"], _actual(client)["version"]) == (16, 2)
     en = b.put(ACTUAL, json={"value": 17, "version": 1}, headers={"Accept-Language": "en"})
-    assert "version" in en.get_json()["message"] and not re.search(r"[\u4e00-\u9fff]", en.get_json()["message"])
+    assert "version" in en.get_json()["message"] and not re.search(r"[\u4e00-\u9fff]",
+                                                                   en.get_json()["message"])
 
 
 def test_task_versions_refuse_stale_and_blind_overwrites(client, bureau):
@@ -64,7 +65,7 @@ def test_racing_edits_of_one_version_apply_once(client, bureau, live_server, wha
     assert b.put(url, json=first).status_code == 200
     results = race(live_server, [("PUT", url, bearer(b.token), body) for body in bodies])
     assert sorted(c for c, _b in results) == [200] + [409] * (RACERS - 1), results
-    winner = next(body for (c, _b), body in zip(results, bodies) if c == 200)
+    winner = next(body for (c, _b), body in zip(results, bodies, strict=True) if c == 200)
     if what == "actual":
         assert (_actual(client)["value"], _actual(client)["version"]) == (winner["value"], 2)
     else:
@@ -100,7 +101,8 @@ def test_the_api_keeps_a_year_without_a_target_with_a_warning(client, bureau):
     r = b.put(f"/t/xian/api/v1/kpis/{CODE}/actuals/2026", json={"value": 21})
     assert r.status_code == 200 and "2025" in r.get_json()["warning"]
     assert b.put(ACTUAL, json={"value": 21}).get_json()["warning"] is None
-    en = b.put(f"/t/xian/api/v1/kpis/{CODE}/actuals/2024", json={"value": 1}, headers={"Accept-Language": "en"})
+    en = b.put(f"/t/xian/api/v1/kpis/{CODE}/actuals/2024", json={"value": 1},
+               headers={"Accept-Language": "en"})
     assert "2025" in en.get_json()["warning"] and not re.search(r"[\u4e00-\u9fff]", en.get_json()["warning"])
 
 
@@ -108,7 +110,8 @@ def test_saving_from_the_page_lands_on_the_message_in_the_kpi_section(client, bu
     b = bureau("xian")
     page_login(client, b.email)
     html = client.get(f"/t/xian/kpis/{CODE}").get_data(as_text=True)
-    r = client.post(f"/t/xian/kpis/{CODE}", data={"csrf_token": csrf_from(html), "year": "2025", "value": "18"})
+    r = client.post(f"/t/xian/kpis/{CODE}",
+                    data={"csrf_token": csrf_from(html), "year": "2025", "value": "18"})
     assert r.status_code == 302 and r.headers["Location"].endswith("#kpis")
     home = client.get(r.headers["Location"]).get_data(as_text=True)
     section = home[home.index('<section id="kpis">'):]
@@ -136,25 +139,29 @@ def test_pages_show_a_conflicting_edit_instead_of_overwriting_it(client, bureau)
     page_login(client, a.email)
     html = client.get(f"/t/xian/kpis/{CODE}").get_data(as_text=True)
     assert other.put(ACTUAL, json={"value": 19}).status_code == 200  # meanwhile, someone else
-    r = client.post(f"/t/xian/kpis/{CODE}", data={"csrf_token": csrf_from(html), "year": "2025", "value": "20"})
+    r = client.post(f"/t/xian/kpis/{CODE}",
+                    data={"csrf_token": csrf_from(html), "year": "2025", "value": "20"})
     assert r.status_code == 409
     page = r.get_data(as_text=True)
     assert "19" in page and 'value="20"' in page and _actual(client)["value"] == 19
     # the page now carries the current version: saving again overwrites knowingly
-    again = client.post(f"/t/xian/kpis/{CODE}", data={"csrf_token": csrf_from(page), "year": "2025", "value": "20",
-                                                      **dict(re.findall(r'name="(version_\d+)" value="(\d+)"', page))})
+    versions = dict(re.findall(r'name="(version_\d+)" value="(\d+)"', page))
+    again = client.post(f"/t/xian/kpis/{CODE}",
+                        data={"csrf_token": csrf_from(page), "year": "2025", "value": "20", **versions})
     assert again.status_code == 302 and _actual(client)["value"] == 20
     # tasks: the same
     task = _task(client)
     html = client.get(f"/t/xian/tasks/{task['code']}").get_data(as_text=True)
     other.put(f"/t/xian/api/v1/tasks/{task['code']}", json={"status": "in_progress", "note": "他人"})
-    r = client.post(f"/t/xian/tasks/{task['code']}", data={"csrf_token": csrf_from(html), "status": "done",
-                                                          "version": re.search(r'name="version" value="(\d+)"', html).group(1)})
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    r = client.post(f"/t/xian/tasks/{task['code']}",
+                    data={"csrf_token": csrf_from(html), "status": "done", "version": version})
     assert r.status_code == 409 and _task(client)["note"] == "他人"
 
 
 @pytest.mark.parametrize("code, year, value, saved, message", [
-    ("xian-2019-4", 2019, -5, False, "该指标按“家”计数，请填写不小于 0 的整数。"),  # a count: whole, not negative
+    # a count: whole, not negative
+    ("xian-2019-4", 2019, -5, False, "该指标按“家”计数，请填写不小于 0 的整数。"),
     ("xian-2019-4", 2019, 2.5, False, "该指标按“家”计数，请填写不小于 0 的整数。"),
     ("xian-2019-4", 2019, 12, True, None),
     ("xian-2025-01", 2025, 17.3, True, None),  # a count per 10 000 people: not whole
@@ -167,7 +174,8 @@ def test_pages_show_a_conflicting_edit_instead_of_overwriting_it(client, bureau)
     ("xian-2019-12", 2019, -1, False, "请填写不小于 0 的数（不超过一万亿）。"),  # 亿元
     ("xian-2019-12", 2019, 1e13, False, "数值过大：请按指标的单位填写，绝对值不超过一万亿。"),
 ])
-def test_each_indicators_unit_sets_the_range_of_its_actuals(client, bureau, code, year, value, saved, message):
+def test_each_indicators_unit_sets_the_range_of_its_actuals(client, bureau, code, year, value, saved,
+                                                            message):
     """Issue 20 (7): actuals took negative counts (−5 saved, −1.9 % progress), and the range message read
     "-1000000000000.0 到 1000000000000.0"."""
     b = bureau("xian")
@@ -180,14 +188,16 @@ def test_each_indicators_unit_sets_the_range_of_its_actuals(client, bureau, code
     assert errors == [message] and "1000000000000" not in r.get_data(as_text=True)
     assert _actual(b, code, year) is None
     en = b.put(f"/t/xian/api/v1/kpis/{code}/actuals/{year}?lang=en", json={"value": value})
-    assert en.status_code == 422 and not re.search(r"[\u4e00-\u9fff]", en.get_json()["errors"]["json"]["value"][0])
+    assert en.status_code == 422 and not re.search(r"[\u4e00-\u9fff]",
+                                                   en.get_json()["errors"]["json"]["value"][0])
 
 
 def test_the_page_refuses_a_negative_count_next_to_the_value(client, bureau):
     b = bureau("xian")
     page_login(client, b.email)
     html = client.get("/t/xian/kpis/xian-2019-4").get_data(as_text=True)
-    r = client.post("/t/xian/kpis/xian-2019-4", data={"csrf_token": csrf_from(html), "year": "2019", "value": "-5"})
+    r = client.post("/t/xian/kpis/xian-2019-4",
+                    data={"csrf_token": csrf_from(html), "year": "2019", "value": "-5"})
     assert r.status_code == 422
     page = r.get_data(as_text=True)
     assert "该指标按“家”计数，请填写不小于 0 的整数。" in page[page.index('for="f-value"'):]

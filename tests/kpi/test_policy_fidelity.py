@@ -53,7 +53,7 @@ def _rows(client, slug, **query):
 
 
 def test_enforcement_closure_rate_is_reported_with_the_centers_rate_as_reference(client, bureau,
-                                                                                history_2024_2025):
+                                                                                history_2024_2025):  # noqa: F811 — the fixture imported above
     rows = _rows(client, "xian", year=2025)
     for code in ("xian-2025-13", "xian-2022-projects-14"):
         row = rows[code]
@@ -68,7 +68,8 @@ def test_enforcement_closure_rate_is_reported_with_the_centers_rate_as_reference
     assert "参考（非本指标）" in html and "保护中心案件结案率" in html
 
 
-def test_mediation_sessions_count_over_the_plan_because_the_text_names_no_period(client, history_2024_2025):
+def test_mediation_sessions_count_over_the_plan_because_the_text_names_no_period(
+        client, history_2024_2025):  # noqa: F811 — the fixture imported above
     row = _rows(client, "xian")["xian-2022-projects-16"]
     assert row["source"] == "computed" and row["metric"] == "mediation_sessions"
     by_year = {a["year"]: a["value"] for a in row["actuals"]}
@@ -103,7 +104,8 @@ def test_prose_targets_are_indicators_of_their_own_table_marked_as_text(client):
         ("国家级高新技术企业", 10000), ("新增科技型上市企业", 10), ("“专精特新”小巨人企业", 100),
         ("全社会研究与开发费用(R&D)占GDP比重", 5), ("市级财政知识产权资金预算", None)]  # 五(二): words only
     assert all(r["table_origin"] == "text" for r in rows)
-    tj = [r for r in client.get("/t/tianjin-bonded/api/v1/kpis").get_json() if r["table"] == "tianjin-bonded-text"]
+    tj = [r for r in client.get("/t/tianjin-bonded/api/v1/kpis").get_json()
+          if r["table"] == "tianjin-bonded-text"]
     assert {r["name_zh"]: r["targets"][-1]["value"] for r in tj} == {
         "PCT国际专利年均申请量": 10, "注册商标年均增长率": 10, "市级产业知识产权运营平台": 1,
         "知识产权交易量年均增幅": 30, "驰名商标": 1, "有效发明专利拥有量": 2500, "PCT申请量": 100,
@@ -157,7 +159,9 @@ def test_a_bureau_setting_must_name_a_real_setting(tmp_path, load_tenants):
     root = tmp_path / "tenants"
     shutil.copytree(Path(__file__).resolve().parents[2] / "tenants", root)
     path = root / "guangzhou" / "cases.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('values = ["complaint"]', 'values = ["overseas"]'),
+    path.write_text(path.read_text(encoding="utf-8").replace('values = ["complaint"]',
+                                                             'values = ["overseas"]'),
                     encoding="utf-8")
-    with pytest.raises(TenantConfigError, match=r"cases\.toml: bureau_settings\.1\.values: \['overseas'\] not in"):
+    with pytest.raises(TenantConfigError,
+                       match=r"cases\.toml: bureau_settings\.1\.values: \['overseas'\] not in"):
         load_tenants(root)

@@ -120,7 +120,8 @@ def test_xian_2025_table_has_fifteen_published_rows(client):
     assert row12["targets"][0]["value"] == 1000 and row12["source"] == "computed"
     assert rows[0]["baseline"]["value"] == 13 and rows[0]["targets"][0]["value"] == 20
     assert rows[5]["published_growth"] == "保持" and rows[5]["direction"] == "maintain"
-    assert rows[12]["source"] == "reported" and rows[12]["reference"]["metric"] == "case_closure_rate"  # 行政执法结案率
+    # 行政执法结案率
+    assert rows[12]["source"] == "reported" and rows[12]["reference"]["metric"] == "case_closure_rate"
 
 
 def test_xian_cagr_recomputed_matches_every_published_figure(client):
@@ -192,7 +193,8 @@ def test_kpis_xlsx_in_published_layout(client):
 def test_progress_with_year(client, bureau):
     b = bureau("hebi")
     rows = client.get("/t/hebi/api/v1/kpis").get_json()
-    reported = next(r for r in rows if r["source"] == "reported" and r["targets"] and r["targets"][0]["value"])
+    reported = next(r for r in rows
+                    if r["source"] == "reported" and r["targets"] and r["targets"][0]["value"])
     target = reported["targets"][0]
     r = b.put(f"/t/hebi/api/v1/kpis/{reported['code']}/actuals/{target['year']}",
               json={"value": target["value"] / 2, "note": "年中数据"})
@@ -209,19 +211,23 @@ def test_reported_actual_rules(client, bureau, enterprise):
     computed = next(r for r in client.get("/t/xian/api/v1/kpis").get_json() if r["source"] == "computed")
     assert b.put(f"/t/xian/api/v1/kpis/{computed['code']}/actuals/2025", json={"value": 1}).status_code == 409
     assert b.put("/t/xian/api/v1/kpis/nope/actuals/2025", json={"value": 1}).status_code == 404
-    assert b.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": "many"}).status_code == 422
+    assert b.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025",
+                 json={"value": "many"}).status_code == 422
     assert b.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={}).status_code == 422
     assert enterprise("xian").put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025",
                                   json={"value": 1}).status_code == 403
-    assert client.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 1}).status_code == 401
+    assert client.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025",
+                      json={"value": 1}).status_code == 401
     other = bureau("hebi")
-    assert other.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 1}).status_code == 404
+    assert other.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025",
+                     json={"value": 1}).status_code == 404
     ok = b.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 12, "note": "统计局"})
     assert ok.status_code == 200 and ok.get_json()["value"] == 12
     assert ok.get_json()["version"] == 1
     again = b.put(f"/t/xian/api/v1/kpis/{reported['code']}/actuals/2025", json={"value": 13, "version": 1})
     assert again.status_code == 200 and again.get_json()["version"] == 2
-    acts = next(r for r in client.get("/t/xian/api/v1/kpis").get_json() if r["code"] == reported["code"])["actuals"]
+    row = next(r for r in client.get("/t/xian/api/v1/kpis").get_json() if r["code"] == reported["code"])
+    acts = row["actuals"]
     assert [(a["year"], a["value"]) for a in acts] == [(2025, 13)]
     audit = b.get("/t/xian/api/v1/audit?action=kpi.actual_set").get_json()
     assert len(audit) == 2 and audit[0]["detail"]["to"] == 13
@@ -258,13 +264,15 @@ def test_bureau_pages_for_actuals_and_tasks(app, client, bureau):
     reported = next(r for r in client.get("/t/hebi/api/v1/kpis").get_json() if r["source"] == "reported")
     url = f"/t/hebi/kpis/{reported['code']}?year=2020"
     html = client.get(url).get_data(as_text=True)
-    bad = client.post(url, data={"csrf_token": csrf_from(html), "year": "2020", "value": "abc", "note": "保留"})
+    bad = client.post(url,
+                      data={"csrf_token": csrf_from(html), "year": "2020", "value": "abc", "note": "保留"})
     assert bad.status_code == 422 and "不是有效的数字" in bad.get_data(as_text=True)
     assert "保留" in bad.get_data(as_text=True)
     ok = client.post(url, data={"csrf_token": csrf_from(html), "year": "2020", "value": "7", "note": ""})
     assert ok.status_code == 302
     code = client.get("/t/hebi/api/v1/tasks").get_json()[0]["code"]
     html = client.get(f"/t/hebi/tasks/{code}").get_data(as_text=True)
-    r = client.post(f"/t/hebi/tasks/{code}", data={"csrf_token": csrf_from(html), "status": "done", "note": "完成"})
+    r = client.post(f"/t/hebi/tasks/{code}",
+                    data={"csrf_token": csrf_from(html), "status": "done", "note": "完成"})
     assert r.status_code == 302
     assert client.get("/t/hebi/api/v1/tasks").get_json()[0]["status"] == "done"

@@ -100,7 +100,8 @@ def test_english_reader_and_read_marks(app, client, enterprise, bureau, queue):
 
 def test_a_refused_decision_writes_no_notification(app, client, enterprise, bureau, queue):
     e, b, case_id = _case_filed(client, enterprise, bureau)
-    assert b.post(f"/t/xian/api/v1/cases/{case_id}/transitions", json={"to": "closed"}).status_code in (409, 422)
+    r = b.post(f"/t/xian/api/v1/cases/{case_id}/transitions", json={"to": "closed"})
+    assert r.status_code in (409, 422)
     assert e.get("/api/v1/notifications").get_json() == []
 
 
@@ -143,7 +144,8 @@ def test_email_off_for_a_class_keeps_the_inbox(app, client, enterprise, bureau, 
 
 def test_account_event_mailed_in_the_users_language(app, client, enterprise, mailbox):
     e = enterprise("xian")
-    r = e.post("/api/v1/auth/password", json={"current_password": "test-pass-123", "new_password": "Brand-New-Pass-2026"})
+    r = e.post("/api/v1/auth/password",
+               json={"current_password": "test-pass-123", "new_password": "Brand-New-Pass-2026"})
     assert r.status_code in (200, 204), r.get_json()
     drain(app)
     [mail] = mailbox.to(e.info["email"])

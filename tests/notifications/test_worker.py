@@ -1,4 +1,5 @@
-"""The real consumer (``flask --app wsgi worker``) in a process of its own: killed with SIGKILL while it sends,
+"""The real consumer (``flask --app wsgi worker``) in a process of its own: killed with SIGKILL while it
+sends,
 the e-mail is sent by the next worker, once. Two deliveries of one notification at the same moment: one
 e-mail (the conditional UPDATE that takes it)."""
 from __future__ import annotations
@@ -62,7 +63,8 @@ def test_a_worker_killed_mid_job_delivers_once_after_a_restart(app, client, ente
     second = _worker(app, mailbox, tmp_root)
     try:
         _wait(lambda: mailbox.to(e.info["email"]), "the e-mail")
-        _wait(lambda: [n for n in _rows(app) if n.event == "case.accepted"][0].emailed_at, "the row to say so")
+        _wait(lambda: [n for n in _rows(app) if n.event == "case.accepted"][0].emailed_at,
+              "the row to say so")
     finally:
         second.terminate()
         second.wait(30)
@@ -104,7 +106,8 @@ def test_without_a_worker_the_web_process_runs_the_jobs(app, client, enterprise,
               # the suite's rate-limit settings: Flask-Limiter's extension is one per process, and an app made
               # with limits off would switch them off for the suite's app too (a later limit test saw no 429)
               **{k: app.config[k] for k in app.config if k.startswith(("RATELIMIT_", "RATE_LIMIT_"))},
-              "QUEUE_SQLITE_FILE": str(tmp_root / "inprocess-queue.db"), "INSTANCE_PATH": str(tmp_root / "inproc")}
+              "QUEUE_SQLITE_FILE": str(tmp_root / "inprocess-queue.db"),
+              "INSTANCE_PATH": str(tmp_root / "inproc")}
     if PG_URL:  # another Redis database than the suite's queue
         config.update(IPSERVICE_QUEUE_URL=QUEUE_URL.rsplit("/", 1)[0] + "/10", IPSERVICE_DB_APP_ROLE=APP_ROLE)
     web = create_app(config)
@@ -113,6 +116,7 @@ def test_without_a_worker_the_web_process_runs_the_jobs(app, client, enterprise,
     jobs.of(web).huey.flush()
     e, b, case_id = _case_filed(client, enterprise, bureau)
     other = Api(web.test_client(), b.token)
-    assert other.post(f"/t/xian/api/v1/cases/{case_id}/transitions", json={"to": "accepted"}).status_code == 200
+    assert other.post(f"/t/xian/api/v1/cases/{case_id}/transitions",
+                      json={"to": "accepted"}).status_code == 200
     _wait(lambda: mailbox.to(e.info["email"]), "the e-mail sent by the web process's own consumer")
     assert jobs.of(web).thread is not None and jobs.of(web).thread.is_alive()

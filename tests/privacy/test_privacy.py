@@ -34,15 +34,16 @@ def test_the_notice_is_the_tenants_and_registration_records_the_version(client):
     n = client.get("/t/xian/api/v1/privacy-notice").get_json()
     assert n["version"] == 1 and "西安市市场监督管理局" in n["bureau"]
     assert client.get("/t/xian/api/v1/privacy-notice?lang=en").get_json()["bureau"].startswith("Xi'an")
-    old = {"name": "旧客户端公司", "uscc": make_uscc(), "email": "old@xian.example.cn", "password": DEMO_PASSWORD,
-           "contact_name": "李四", "contact_phone": "029-88886666"}
+    old = {"name": "旧客户端公司", "uscc": make_uscc(), "email": "old@xian.example.cn",
+           "password": DEMO_PASSWORD, "contact_name": "李四", "contact_phone": "029-88886666"}
     assert client.post("/t/xian/api/v1/register", json=old).status_code == 201  # a 1.0 body still registers
     e = Api(client, token_for(client, old["email"]))
     assert e.get("/api/v1/me/privacy-notice").get_json()["accepted_version"] is None
     assert e.post("/api/v1/me/privacy-notice", json={"version": 7}).status_code == 422
     assert e.post("/api/v1/me/privacy-notice", json={"version": 1}).get_json()["accepted_version"] == 1
 
-    body = {"name": "有版本公司", "uscc": make_uscc(), "email": "v@xian.example.cn", "password": DEMO_PASSWORD,
+    body = {"name": "有版本公司", "uscc": make_uscc(), "email": "v@xian.example.cn",
+            "password": DEMO_PASSWORD,
             "contact_name": "李四", "contact_phone": "029-88886666", "privacy_notice_version": 2}
     assert client.post("/t/xian/api/v1/register", json=body).status_code == 422  # not the current version
     body["privacy_notice_version"] = 1
@@ -53,8 +54,9 @@ def test_the_page_registration_needs_the_checkbox_and_login_asks_for_a_new_versi
     from tests.conftest import make_uscc
 
     page = client.get("/t/xian/register")
-    form = {"name": "页面公司", "uscc": make_uscc(), "email": "page@xian.example.cn", "password": DEMO_PASSWORD,
-            "contact_name": "李四", "contact_phone": "029-88886666", "csrf_token": csrf_from(page.get_data(as_text=True))}
+    form = {"name": "页面公司", "uscc": make_uscc(), "email": "page@xian.example.cn",
+            "password": DEMO_PASSWORD, "password_confirmation": DEMO_PASSWORD, "contact_name": "李四",
+            "contact_phone": "029-88886666", "csrf_token": csrf_from(page.get_data(as_text=True))}
     r = client.post("/t/xian/register", data=form)
     assert r.status_code == 422 and "个人信息保护告知" in r.get_data(as_text=True)
     r = client.post("/t/xian/register", data={**form, "accept_privacy_notice": "on"})
@@ -66,7 +68,8 @@ def test_the_page_registration_needs_the_checkbox_and_login_asks_for_a_new_versi
 def test_a_user_without_consent_is_shown_the_notice_at_login(client, bureau):
     from tests.conftest import Api, make_uscc
 
-    body = {"name": "旧客户端公司", "uscc": make_uscc(), "email": "old@hebi.example.cn", "password": DEMO_PASSWORD,
+    body = {"name": "旧客户端公司", "uscc": make_uscc(), "email": "old@hebi.example.cn",
+            "password": DEMO_PASSWORD,
             "contact_name": "李四", "contact_phone": "029-88886666"}  # a 1.0 client: no version accepted
     assert client.post("/t/hebi/api/v1/register", json=body).status_code == 201
     e = Api(client, token_for(client, body["email"]))
@@ -107,7 +110,8 @@ def test_the_zip_holds_exactly_the_callers_data(app, enterprise, bureau):
     assert json.loads(files["account.json"])["organization"]["contact_phone"] == PHONE
     assert any(n.startswith(f"attachments/certification/{mine['id']}/") for n in files)
     everything = b"".join(files.values()).decode("utf-8", "replace")
-    for foreign in (theirs["id"], far["id"], other.info["email"], elsewhere.info["email"], "别人公司", "外地公司"):
+    for foreign in (theirs["id"], far["id"], other.info["email"], elsewhere.info["email"], "别人公司",
+                    "外地公司"):
         assert foreign not in everything
     assert mine["id"] in files["filings.csv"].decode("utf-8-sig")
 
@@ -140,7 +144,8 @@ def test_an_approved_erasure_leaves_no_name_email_or_phone_anywhere(app, client,
     record = submit(e, "xian")
     b = bureau("xian")
     assert b.get(f"{URL.format('xian')}/{record['id']}").status_code == 200
-    stats_before = {k: v for k, v in cross_admin.get("/api/v1/stats").get_json().items() if k != "generated_at"}
+    stats_before = {k: v for k, v in cross_admin.get("/api/v1/stats").get_json().items()
+                    if k != "generated_at"}
     request_id = _erase(e, b)
     r = b.post(f"/t/xian/api/v1/erasure-requests/{request_id}/decision", json={"decision": "reject"})
     assert r.status_code == 422  # a refusal needs its reason
@@ -149,7 +154,8 @@ def test_an_approved_erasure_leaves_no_name_email_or_phone_anywhere(app, client,
     again = b.post(f"/t/xian/api/v1/erasure-requests/{request_id}/decision", json={"decision": "approve"})
     assert again.status_code == 409
     assert e.get("/api/v1/me/accesses").status_code == 401  # the token ended
-    assert client.post("/api/v1/auth/token", json={"email": email, "password": DEMO_PASSWORD}).status_code == 401
+    assert client.post("/api/v1/auth/token",
+                       json={"email": email, "password": DEMO_PASSWORD}).status_code == 401
     stats_after = cross_admin.get("/api/v1/stats").get_json()
     assert {k: v for k, v in stats_after.items() if k != "generated_at"} == stats_before
     seen = [b.get(f"{URL.format('xian')}/{record['id']}"), b.get(URL.format("xian")),
@@ -160,8 +166,9 @@ def test_an_approved_erasure_leaves_no_name_email_or_phone_anywhere(app, client,
     text += json.dumps([r.get_json() for r in seen if r.is_json], ensure_ascii=False)
     pages = app.test_client()
     page_login(pages, b.email)
-    for path in (f"/t/xian/certifications/{record['id']}", "/t/xian/certifications/", "/t/xian/erasure-requests",
-                 "/t/xian/organizations", "/t/xian/worklist", "/t/xian/certifications/export.csv?full_contact=1"):
+    for path in (f"/t/xian/certifications/{record['id']}", "/t/xian/certifications/",
+                 "/t/xian/erasure-requests", "/t/xian/organizations", "/t/xian/worklist",
+                 "/t/xian/certifications/export.csv?full_contact=1"):
         answer = pages.get(path)
         assert answer.status_code == 200, path
         text += answer.get_data(as_text=True)
@@ -204,7 +211,8 @@ def test_every_access_is_recorded_and_the_person_sees_it(enterprise, bureau):
     assert b.get(f"{URL.format('xian')}.csv").status_code == 200
     assert b.get(f"{URL.format('xian')}.xlsx?full_contact=1").status_code == 200
     mine = e.get("/api/v1/me/accesses").get_json()
-    assert sorted(a["what"] for a in mine) == ["attachment", "export", "export", "filing"]  # the exports held mine
+    # the exports held mine
+    assert sorted(a["what"] for a in mine) == ["attachment", "export", "export", "filing"]
     assert {a["by"] for a in mine} == {b.email}
     review = b.get("/t/xian/api/v1/accesses").get_json()
     assert sorted(a["what"] for a in review) == ["attachment", "export", "export", "filing"]
@@ -226,7 +234,8 @@ def test_exports_mask_contact_data_unless_asked(enterprise, bureau):
     e = _person(enterprise, "xian")
     b = bureau("xian")
     rec = submit(e, "xian", scope=f"联系 {PHONE} 或 li.si@example.cn")
-    b.post(f"{URL.format('xian')}/{rec['id']}/decision", json={"decision": "reject", "reason": f"请致电{PHONE}"})
+    b.post(f"{URL.format('xian')}/{rec['id']}/decision",
+           json={"decision": "reject", "reason": f"请致电{PHONE}"})
     for query in ("", "?status=rejected"):
         for fmt in ("csv", "xlsx"):
             body = b.get(f"{URL.format('xian')}.{fmt}{query}").data
@@ -266,7 +275,7 @@ def test_retention_deletes_exactly_what_its_rules_name(app, enterprise, bureau):
     for rec in (old, new):
         b.post(f"{URL.format('xian')}/{rec['id']}/decision", json={"decision": "reject", "reason": "不符"})
     with app.app_context(), tenant_context("xian"):
-        long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=4 * 365)
+        long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=4 * 365)
         db.session.execute(update(CertificationRecord).where(CertificationRecord.id == old["id"])
                            .values(decided_at=long_ago))
         db.session.commit()
@@ -298,8 +307,8 @@ def test_the_account_page_serves_each_right(app, client, enterprise):
     files = _zip(client.get("/account/privacy/my-data.zip"))
     assert "account.json" in files
     token = csrf_from(html)
-    r = client.post("/account/privacy", data={"csrf_token": token, "action": "contact", "contact_name": "王大明",
-                                              "contact_phone": "13900139000"})
+    r = client.post("/account/privacy", data={"csrf_token": token, "action": "contact",
+                                              "contact_name": "王大明", "contact_phone": "13900139000"})
     assert r.status_code == 303
     r = client.post("/account/privacy", data={"csrf_token": token, "action": "contact", "contact_phone": "x"})
     assert r.status_code == 422
@@ -317,16 +326,19 @@ def test_two_requests_at_once_leave_one_and_two_decisions_apply_once(client, ent
 
     e = enterprise("xian")
     file_case(e)  # a case being worked: the retention rule keeps its text, so a rejection may be given
-    answers = race(live_server, [("POST", "/api/v1/me/erasure-request", bearer(e.token), {"reason": "x"})] * 4)
+    answers = race(live_server,
+                   [("POST", "/api/v1/me/erasure-request", bearer(e.token), {"reason": "x"})] * 4)
     assert sorted(s for s, _b in answers) == [201, 409, 409, 409], answers
     request_id = next(b["id"] for s, b in answers if s == 201)
     b1, b2 = bureau("xian"), bureau("xian")
     decision = f"/t/xian/api/v1/erasure-requests/{request_id}/decision"
     answers = race(live_server, [("POST", decision, bearer(b1.token), {"decision": "approve"}),
-                                 ("POST", decision, bearer(b2.token), {"decision": "reject", "reason": "保存期限"})])
+                                 ("POST", decision, bearer(b2.token),
+                                  {"decision": "reject", "reason": "保存期限"})])
     assert sorted(s for s, _b in answers) == [200, 409], answers
     events = b1.get("/t/xian/api/v1/audit?object_type=erasure_request").get_json()
-    assert len([ev for ev in events if ev["action"] in ("privacy.erasure_approved", "privacy.erasure_rejected")]) == 1
+    assert len([ev for ev in events
+                if ev["action"] in ("privacy.erasure_approved", "privacy.erasure_rejected")]) == 1
 
 
 def test_refusals_speak_the_callers_language(enterprise, bureau):
@@ -353,7 +365,7 @@ def test_retention_deletes_rejected_claims_past_their_year_with_the_licence(app,
 
     owner = enterprise("xian")
     ids = []
-    for n in range(2):
+    for _n in range(2):
         form = Real.claim_form(owner.info["uscc"])
         r = client.post("/t/xian/api/v1/organization-claims", content_type="multipart/form-data", data=form)
         assert r.status_code == 201, r.get_json()
@@ -365,7 +377,7 @@ def test_retention_deletes_rejected_claims_past_their_year_with_the_licence(app,
         assert r.status_code == 200, r.get_json()
     with app.app_context(), tenant_context("xian"):
         db.session.execute(update(OrganizationClaim).where(OrganizationClaim.id == ids[0]).values(
-            decided_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=400)))
+            decided_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=400)))
         db.session.commit()
     dry = app.test_cli_runner().invoke(args=["retention", "run", "--dry-run"])
     assert ids[0] in dry.output and ids[1] not in dry.output, dry.output
@@ -382,8 +394,8 @@ def test_retention_deletes_rejected_claims_past_their_year_with_the_licence(app,
 def test_the_notice_step_goes_on_to_this_site_only(client):
     from tests.conftest import make_uscc
 
-    body = {"name": "跳转公司", "uscc": make_uscc(), "email": "jump@xian.example.cn", "password": DEMO_PASSWORD,
-            "contact_name": "李四", "contact_phone": "029-88886666"}
+    body = {"name": "跳转公司", "uscc": make_uscc(), "email": "jump@xian.example.cn",
+            "password": DEMO_PASSWORD, "contact_name": "李四", "contact_phone": "029-88886666"}
     assert client.post("/t/xian/api/v1/register", json=body).status_code == 201
     page_login(client, body["email"])
     page = client.get("/account/privacy/accept").get_data(as_text=True)

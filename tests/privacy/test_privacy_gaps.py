@@ -37,15 +37,18 @@ def test_a_waiting_erasure_request_is_on_the_worklist_and_in_the_navigation(app,
     due = dt.date.fromisoformat(officer.get("/t/xian/api/v1/erasure-requests").get_json()[0]["due_on"])
     monkeypatch.setattr(worklist, "today", lambda: due)  # the last day: due soon
     soon = officer.get("/t/xian/api/v1/dashboard").get_json()["due_soon"]
-    assert [(i["kind"], i["id"], i["due"]) for i in soon] == [("erasure_request", request_id, due.isoformat())]
+    assert [(i["kind"], i["id"], i["due"]) for i in soon] == [("erasure_request", request_id,
+                                                               due.isoformat())]
     monkeypatch.setattr(worklist, "today", lambda: due + dt.timedelta(days=1))  # the day after: overdue
     body = officer.get("/t/xian/api/v1/dashboard").get_json()
     assert [i["id"] for i in body["overdue"]] == [request_id] and body["due_soon"] == []
 
     pages = _bureau_pages(app, officer)
     html = pages.get("/t/xian/worklist").get_data(as_text=True)
-    assert 'href="/t/xian/erasure-requests"' in html and "删除请求 (1)" in html  # the tile and the header link
-    assert f'href="/t/xian/erasure-requests#request-{request_id}"' in html and "请求删除公司" in html  # overdue row
+    # the tile and the header link
+    assert 'href="/t/xian/erasure-requests"' in html and "删除请求 (1)" in html
+    # overdue row
+    assert f'href="/t/xian/erasure-requests#request-{request_id}"' in html and "请求删除公司" in html
     english = pages.get("/t/xian/worklist?lang=en").get_data(as_text=True)
     assert "Erasure requests" in english
     assert f'id="request-{request_id}"' in pages.get("/t/xian/erasure-requests").get_data(as_text=True)
@@ -71,11 +74,13 @@ def test_an_export_is_in_the_access_record_of_each_organization_it_held(app, ent
     officer.get("/t/xian/api/v1/accesses")  # nothing recorded by reading the record itself
 
     assert officer.get(f"{URL.format('xian')}.csv?status=rejected").status_code == 200
-    assert [(a["by"], a["object_type"]) for a in _exports(rejected)] == [(officer.email, "certification_records")]
+    assert [(a["by"], a["object_type"]) for a in _exports(rejected)] == [(officer.email,
+                                                                          "certification_records")]
     assert _exports(waiting) == [] and _exports(without) == []  # not in that export
 
     pages = _bureau_pages(app, officer)
-    assert pages.get("/t/xian/certifications/export.xlsx?full_contact=1").status_code == 200  # the page's export
+    # the page's export
+    assert pages.get("/t/xian/certifications/export.xlsx?full_contact=1").status_code == 200
     assert len(_exports(rejected)) == 2 and len(_exports(waiting)) == 1 and _exports(without) == []
     assert _exports(waiting)[0]["full_contact"] is True
     assert _exports(far) == []  # another tenant's organization
@@ -112,7 +117,7 @@ def _age_case(app, case_id: str, days: int) -> None:
 
     with app.app_context(), tenant_context("xian"):
         db.session.execute(update(Case).where(Case.id == case_id).values(
-            closed_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)))
+            closed_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=days)))
         db.session.commit()
 
 
@@ -139,7 +144,8 @@ def test_an_erasure_keeps_what_a_retention_rule_holds_and_says_which_rule(app, e
     assert held[working["id"]]["until"] is None and held[working["id"]]["days"] == 1095
     until = (dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) + dt.timedelta(days=1095 - 1)).date()
     assert held[closed["id"]]["until"] == until.isoformat()
-    assert held[closed["id"]]["fields"] == ["summary", "request"] and closed["number"] in held[closed["id"]]["what_zh"]
+    assert held[closed["id"]]["fields"] == ["summary", "request"]
+    assert closed["number"] in held[closed["id"]]["what_zh"]
 
     cases = {c: officer.get(f"/t/xian/api/v1/cases/{c}").get_json() for c in
              (working["id"], closed["id"], old["id"], declined["id"])}
@@ -152,7 +158,8 @@ def test_an_erasure_keeps_what_a_retention_rule_holds_and_says_which_rule(app, e
 
     pages = _bureau_pages(app, officer)
     html = pages.get("/t/xian/erasure-requests").get_data(as_text=True)
-    assert "部分删除" in html and f"依保存期限规则 closed_case_text_days（1095 天）保留至 {until.isoformat()}" in html
+    assert "部分删除" in html
+    assert f"依保存期限规则 closed_case_text_days（1095 天）保留至 {until.isoformat()}" in html
     assert f"案件 {working['number']} 的案情和请求" in html and "保留至办结后 1095 天" in html
     english = pages.get("/t/xian/erasure-requests?lang=en").get_data(as_text=True)
     assert f"The summary and request of case {closed['number']}" in english and "retention rule" in english
@@ -172,7 +179,8 @@ def test_a_refusal_needs_a_rule_that_still_holds_the_data(app, enterprise, burea
     decision = f"/t/xian/api/v1/erasure-requests/{request_id}/decision"
     r = officer.post(decision + "?lang=en", json={"decision": "reject", "reason": "我们想保留"})
     assert r.status_code == 422 and "no retention rule" in r.get_json()["message"].lower()
-    assert "第四十七条" in officer.post(decision, json={"decision": "reject", "reason": "x"}).get_json()["message"]
+    assert "第四十七条" in officer.post(decision,
+                                   json={"decision": "reject", "reason": "x"}).get_json()["message"]
     pages = _bureau_pages(app, officer)
     html = pages.get("/t/xian/erasure-requests").get_data(as_text=True)
     from tests.conftest import csrf_from
@@ -240,7 +248,8 @@ def test_a_refused_answer_records_an_access_only_when_it_shows_the_data(app, ent
     assert r.status_code == 422 and rec["certificate_no"] in r.get_data(as_text=True)
     assert _opened(officer) == [("filing", rec["id"])] * 2
     # a JSON refusal shows nothing of the record: not recorded, and nothing of the refused request is kept
-    assert officer.post(f"{URL.format('xian')}/{rec['id']}/decision", json={"decision": "maybe"}).status_code == 422
+    assert officer.post(f"{URL.format('xian')}/{rec['id']}/decision",
+                        json={"decision": "maybe"}).status_code == 422
     assert _opened(officer) == [("filing", rec["id"])] * 2
     assert person.get("/api/v1/me/accesses").get_json()[0]["by"] == officer.email
 
@@ -284,7 +293,8 @@ def test_an_erasure_takes_the_stored_answers_of_the_persons_retried_requests(app
 
     person, officer = enterprise("xian"), bureau("xian")
     mine, theirs = "我方联系人王小明，电话 13800138000。", "对方的案情。"
-    r = person.post("/t/xian/api/v1/cases", json=case_body(summary=mine), headers={"Idempotency-Key": "retry-1"})
+    r = person.post("/t/xian/api/v1/cases", json=case_body(summary=mine),
+                    headers={"Idempotency-Key": "retry-1"})
     assert r.status_code == 201 and r.get_json()["summary"] == mine
     other = enterprise("xian")
     assert other.post("/t/xian/api/v1/cases", json=case_body(summary=theirs),

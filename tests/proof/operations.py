@@ -69,7 +69,8 @@ class Real:
 
     @staticmethod
     def agency_body() -> dict:
-        return {"name": f"真实调用托管机构{next(_SERIAL)}", "uscc": make_uscc(), "contact": "赵六 029-86661111"}
+        return {"name": f"真实调用托管机构{next(_SERIAL)}", "uscc": make_uscc(),
+                "contact": "赵六 029-86661111"}
 
     def fresh_agency(self) -> str:
         r = Api(self.client, self.bureau).post(f"/t/{TENANT}/api/v1/agencies", json=self.agency_body())
@@ -101,7 +102,8 @@ class Real:
 
     def fresh_erasure_request(self) -> str:
         """An erasure request made now by an organization registered now, which has a case being worked: the
-        retention rule keeps the case's text, so the request may be rejected (citing it) as well as approved."""
+        retention rule keeps the case's text, so the request may be rejected (citing it) as well as
+        approved."""
         _params, token = self.fresh("case")
         r = Api(self.client, token).post("/api/v1/me/erasure-request", json={"reason": "不再使用"})
         assert r.status_code == 201, r.get_json()
@@ -109,7 +111,8 @@ class Real:
 
     @staticmethod
     def claim_form(uscc: str) -> dict:
-        return {"name": "认领人填写的单位名称", "uscc": uscc, "email": f"claimant{next(_SERIAL)}@xian.example.cn",
+        return {"name": "认领人填写的单位名称", "uscc": uscc,
+                "email": f"claimant{next(_SERIAL)}@xian.example.cn",
                 "password": "Qing-He-Bridge-1987", "contact_name": "陈七", "contact_phone": "029-86668888",
                 "licence": (io.BytesIO(PNG), "licence.png")}
 
@@ -176,7 +179,8 @@ def _registration(r: Real) -> Call:
     n = next(_SERIAL)
     return Call(None, dict(HERE), json={
         "name": f"真实调用注册单位{n}", "uscc": make_uscc(), "email": f"real{n}@xian.example.cn",
-        "password": "Qing-He-Bridge-1987", "contact_name": "王五", "contact_phone": "029-86660000"}, expect=201)
+        "password": "Qing-He-Bridge-1987", "contact_name": "王五", "contact_phone": "029-86660000"},
+        expect=201)
 
 
 def _exports(collection: str) -> dict:
@@ -265,7 +269,8 @@ CALLS = {
                                                                     json=r.approved_claim_code()),
     ("GET", "/api/v1/notifications"): lambda r: Call(r.e1.token),
     ("GET", f"{T}/exports"): lambda r: Call(r.bureau, HERE),
-    ("GET", f"{T}/exports/{{export_id}}"): lambda r: Call(r.bureau, {**HERE, "export_id": r.world.exports[TENANT]}),
+    ("GET", f"{T}/exports/{{export_id}}"): lambda r: Call(r.bureau,
+                                                          {**HERE, "export_id": r.world.exports[TENANT]}),
     ("GET", f"{T}/exports/{{export_id}}/file"): lambda r: Call(
         r.bureau, {**HERE, "export_id": r.world.exports[TENANT]}),
     ("POST", "/api/v1/notifications/{notification_id}/read"): lambda r: Call(
@@ -274,9 +279,14 @@ CALLS = {
         r.bureau, {**HERE, "enterprise_id": register_enterprise(r.client, TENANT, name="待核实单位")["id"]}),
     # imports from a page (issue 21): a ledger queued, and the world's import: its progress, its report
     ("POST", f"{T}/imports"): lambda r: Call(r.bureau, dict(HERE), data=W.ledger_form(), expect=202),
-    ("GET", f"{T}/imports/{{import_id}}"): lambda r: Call(r.bureau, {**HERE, "import_id": r.world.imports[TENANT]}),
-    ("GET", f"{T}/imports/{{import_id}}/report.csv"): lambda r: Call(r.bureau, {**HERE, "import_id": r.world.imports[TENANT]}),
-    ("GET", f"{T}/imports/{{import_id}}/report.xlsx"): lambda r: Call(r.bureau, {**HERE, "import_id": r.world.imports[TENANT]}),
+    ("GET", f"{T}/imports/{{import_id}}"): lambda r: Call(r.bureau,
+                                                          {**HERE, "import_id": r.world.imports[TENANT]}),
+    ("GET", f"{T}/imports/{{import_id}}/report.csv"): lambda r: Call(r.bureau,
+                                                                     {**HERE,
+                                                                      "import_id": r.world.imports[TENANT]}),
+    ("GET", f"{T}/imports/{{import_id}}/report.xlsx"): lambda r: Call(r.bureau,
+                                                                      {**HERE,
+                                                                       "import_id": r.world.imports[TENANT]}),
     # personal data (issue 22): the caller's own, and the bureau's decisions on a request made now
     **_get("privacy-notice"), **_get("erasure-requests", BUREAU), **_get("accesses", BUREAU),
     ("GET", "/api/v1/me/data"): lambda r: Call(r.e1.token),
@@ -285,7 +295,8 @@ CALLS = {
     ("POST", "/api/v1/me/privacy-notice"): lambda r: Call(r.e1.token, json={"version": 1}),
     ("PUT", "/api/v1/me/contact"): lambda r: Call(r.e1.token, json={"contact_name": "李四",
                                                                     "contact_phone": "029-88886666"}),
-    ("POST", "/api/v1/me/erasure-request"): lambda r: Call(r.newcomer(), json={"reason": "不再使用"}, expect=201),
+    ("POST", "/api/v1/me/erasure-request"): lambda r: Call(r.newcomer(), json={"reason": "不再使用"},
+                                                           expect=201),
     ("POST", f"{T}/erasure-requests/{{request_id}}/decision"): lambda r: Call(
         r.bureau, {**HERE, "request_id": r.fresh_erasure_request()},
         json={"decision": "reject", "reason": "保存期限内的案件材料"}),

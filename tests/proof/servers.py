@@ -2,6 +2,7 @@
 (never the shared server: it is restarted by the tests)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -26,7 +27,8 @@ def free_port() -> int:
 class Gunicorn:
     """``ipservice:create_app()`` under gunicorn (gthread workers) on ``database_url``."""
 
-    def __init__(self, database_url: str, workdir: Path, workers: int = 2, threads: int = 4, app_role: str = ""):
+    def __init__(self, database_url: str, workdir: Path, workers: int = 2, threads: int = 4,
+                 app_role: str = ""):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
@@ -48,7 +50,8 @@ class Gunicorn:
 
     def __enter__(self):
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
         self.wait_until(lambda: requests.get(self.base + "/api/v1/tenants", timeout=2).status_code == 200, 90)
         self.wait_until(lambda: len(self.workers()) == self.expected_workers, 30)
         return self
@@ -175,10 +178,8 @@ class ThrowawayPostgres:
     @staticmethod
     def thaw(pids: list[int]) -> None:
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGCONT)
-            except ProcessLookupError:
-                pass
 
     def __exit__(self, *exc):
         self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop", check=False)

@@ -136,7 +136,8 @@ def test_operation_conforms(app, schema, world, method, path):
         # mostly a caller the route is for, in its own tenant with its own objects; else anyone, anywhere
         coherent = bool(entitled) and data.draw(st.integers(0, 3), label="coherent?") > 0
         caller = data.draw(st.sampled_from(entitled if coherent else callers), label="caller")
-        tenant = caller.tenant if coherent and caller.tenant else data.draw(st.sampled_from(slugs), label="tenant")
+        tenant = caller.tenant if coherent and caller.tenant else data.draw(st.sampled_from(slugs),
+                                                                            label="tenant")
         real = _real_values(world, tenant, caller.party if coherent else None, path)
         for name in list(case.path_parameters or {}):
             if name in real and (name == "tenant" or data.draw(st.integers(0, 4), label=f"real {name}?")):
@@ -157,7 +158,8 @@ def test_operation_conforms(app, schema, world, method, path):
 
 
 def test_every_operation_of_the_document_has_a_call_on_real_objects():
-    """Issue 18: every operation is exercised on real objects (tests/proof/operations.py), not only by 404s."""
+    """Issue 18: every operation is exercised on real objects (tests/proof/operations.py), not only by
+    404s."""
     assert sorted(set(OPERATIONS) - set(CALLS)) == [], "operations without a call on real objects"
     assert sorted(set(CALLS) - set(OPERATIONS)) == [], "calls of operations the document no longer has"
 
@@ -207,7 +209,8 @@ def test_integers_too_long_to_parse_are_400_on_every_json_operation(app, world):
             continue
         url = re.sub(r"{([^}]+)}", lambda m: str(real.get(m.group(1), ["x"])[0]), path)
         roles = _declared_roles(app, method, path)
-        for caller in (c for c in callers if c.tenant in (None, W.HOME) and ("anyone" in roles or c.role in roles)):
+        for caller in (c for c in callers
+                       if c.tenant in (None, W.HOME) and ("anyone" in roles or c.role in roles)):
             headers = {"Authorization": f"Bearer {caller.token}"} if caller.token else {}
             r = app.test_client().open(url, method=method, data=huge, content_type="application/json",
                                        headers=headers)

@@ -36,7 +36,8 @@ ANONYMOUS = ["/t/xian/api/v1/register", "/api/v1/auth/token", "/t/xian/api/v1/or
 @pytest.mark.parametrize("path", ANONYMOUS)
 @pytest.mark.parametrize("lang, words", [("zh_CN", "请求体过大"), ("en", "too large")])
 def test_300000_keys_are_refused_by_size_on_anonymous_endpoints(client, path, lang, words):
-    r = client.post(path, data=_keys(300_000), content_type="application/json", headers={"Accept-Language": lang})
+    r = client.post(path, data=_keys(300_000), content_type="application/json",
+                    headers={"Accept-Language": lang})
     assert words in _shape(r, 413)["message"]
 
 
@@ -46,7 +47,8 @@ def test_300000_keys_under_a_raised_size_cap_are_refused_by_count(app, client, m
     for nested in (False, True):
         r = client.post(path, data=_keys(300_000, nested), content_type="application/json")
         assert "最多 200 个" in _shape(r, 422)["message"]
-    r = client.post(path, data=_keys(300_000), content_type="application/json", headers={"Accept-Language": "en"})
+    r = client.post(path, data=_keys(300_000), content_type="application/json",
+                    headers={"Accept-Language": "en"})
     assert "at most 200" in _shape(r, 422)["message"]
 
 
@@ -66,14 +68,16 @@ def test_a_body_that_is_not_declared_json_is_capped_too(enterprise):
     _shape(r, 422)
 
 
-@pytest.mark.parametrize("lang, named", [("zh_CN", "不认识的字段：k0、k1、k2、k3、k4 等 150 个。"),
-                                         ("en", "Unknown fields: k0, k1, k2, k3, k4 and others, 150 in all.")])
+@pytest.mark.parametrize("lang, named", [
+    ("zh_CN", "不认识的字段：k0、k1、k2、k3、k4 等 150 个。"),
+    ("en", "Unknown fields: k0, k1, k2, k3, k4 and others, 150 in all.")])
 def test_unknown_keys_are_one_message_naming_the_first_few(client, enterprise, lang, named):
     e = enterprise("xian")
     headers = {"Accept-Language": lang}
     unknown = {f"k{i}": 1 for i in range(150)}
     registration = {"name": "键测试有限公司", "uscc": make_uscc(), "email": "keys@xian.example.cn",
-                    "password": "Qing-He-Bridge-1987", "contact_name": "李四", "contact_phone": "029-88886666"}
+                    "password": "Qing-He-Bridge-1987", "contact_name": "李四",
+                    "contact_phone": "029-88886666"}
     probes = [(client.post, "/t/xian/api/v1/register", registration),  # flask-smorest's arguments
               (e.post, "/t/xian/api/v1/certifications", cert_body())]  # a tenant's form (forms.load_json)
     for post, path, body in probes:

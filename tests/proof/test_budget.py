@@ -39,7 +39,8 @@ def _totals(app) -> dict[str, int]:
 
 def _race_approvals(live_server, bureaus, ids):
     return race(live_server, [("POST", f"/t/xian/api/v1/subsidy-applications/{a}/decision",
-                               bearer(bureaus[i % 2].token), {"decision": "approve"}) for i, a in enumerate(ids)])
+                               bearer(bureaus[i % 2].token),
+                               {"decision": "approve"}) for i, a in enumerate(ids)])
 
 
 @pytest.fixture
@@ -69,7 +70,8 @@ def test_twelve_concurrent_approvals_against_a_line_that_fits_ten_warn_exactly_t
     assert {b["code"]: b["committed_cny"] for b in report["budgets"]}[LINE] == 12 * GRANT
 
 
-def test_a_line_set_to_refuse_refuses_exactly_the_approvals_past_it(app, enterprise, bureau, live_server, refusing):
+def test_a_line_set_to_refuse_refuses_exactly_the_approvals_past_it(app, enterprise, bureau, live_server,
+                                                                    refusing):
     ids = _submitted(enterprise, 12)
     results = _race_approvals(live_server, [bureau("xian"), bureau("xian")], ids)
     codes = sorted(code for code, _b in results)
@@ -83,7 +85,7 @@ def test_a_line_set_to_refuse_refuses_exactly_the_approvals_past_it(app, enterpr
     statuses = [b.get(f"/t/xian/api/v1/subsidy-applications/{a}").get_json()["status"] for a in ids]
     assert sorted(statuses) == ["approved"] * 10 + ["submitted"] * 2  # a refused approval changed nothing
     # a smaller grant that fits is still possible; English too
-    left = next(a for a, s in zip(ids, statuses) if s == "submitted")
+    left = next(a for a, s in zip(ids, statuses, strict=True) if s == "submitted")
     b.lang = "en"
     r = decide(b, "xian", left)
     assert r.status_code == 409 and "over its budget" in r.get_json()["message"]
@@ -101,7 +103,8 @@ def test_a_verified_certification_is_charged_to_its_lines(app, enterprise, burea
     totals = _totals(app)
     assert totals["xian-2017-fund-navigation-certification"] == 30000 and totals[LINE] == GRANT
     assert totals["xian-2017-service-system-fund"] == GRANT + 30000
-    lines = {x["code"]: x["committed_cny"] for x in b.get("/t/xian/api/v1/subsidy-liability").get_json()["budgets"]}
+    budgets = b.get("/t/xian/api/v1/subsidy-liability").get_json()["budgets"]
+    lines = {x["code"]: x["committed_cny"] for x in budgets}
     assert all(lines[code] == totals[code] for code in totals)
 
 
@@ -118,15 +121,13 @@ def test_running_totals_start_from_the_grants_already_made(app, enterprise, bure
     before = _totals(app)
 
     step = migration("0013_subsidy_money")
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(BudgetLineTotal.__table__.delete())
-            step._across_tenants(conn)
-            step.initialise_budget_totals(conn, app.extensions["ipservice.find_tenant"])
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(BudgetLineTotal.__table__.delete())
+        step._across_tenants(conn)
+        step.initialise_budget_totals(conn, app.extensions["ipservice.find_tenant"])
     assert _totals(app) == before and before[LINE] == 2 * GRANT
 
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(BudgetLineTotal.__table__.delete())
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(BudgetLineTotal.__table__.delete())
     assert decide(b, "xian", ids[2]).status_code == 200  # the rows are made, then charged
     assert _totals(app)[LINE] == 3 * GRANT

@@ -90,7 +90,8 @@ def test_decision_reasons_refuse_them_but_keep_line_breaks(enterprise, bureau):
     assert b.post(path, json={"to": "accepted", "note": "受理\n\t备注"}).status_code in (200, 201)
 
 
-@pytest.mark.parametrize("field, text", [("name", "甲{}乙"), ("contact_name", "甲{}乙"), ("email", "a@b{}c.cn")])
+@pytest.mark.parametrize("field, text",
+                         [("name", "甲{}乙"), ("contact_name", "甲{}乙"), ("email", "a@b{}c.cn")])
 def test_registration_refuses_them_in_names_and_the_address(client, field, text):
     base = {"name": "字符测试科技有限公司", "uscc": make_uscc(), "email": "chars@xian.example.cn",
             "password": "Qing-He-Bridge-1987", "contact_name": "李四", "contact_phone": "029-88886666"}
@@ -106,8 +107,8 @@ def test_registration_refuses_them_in_names_and_the_address(client, field, text)
 def test_the_registration_page_refuses_them(client):
     html = client.get("/t/xian/register").get_data(as_text=True)
     form = {"csrf_token": csrf_from(html), "name": "页面\u202e科技有限公司", "uscc": make_uscc(),
-            "email": "chars-page@xian.example.cn", "password": "Qing-He-Bridge-1987", "contact_name": "李\u0085四",
-            "contact_phone": "029-88886666"}
+            "email": "chars-page@xian.example.cn", "password": "Qing-He-Bridge-1987",
+            "contact_name": "李\u0085四", "contact_phone": "029-88886666"}
     r = client.post("/t/xian/register", data=form)
     assert r.status_code == 422
     text = r.get_data(as_text=True)
@@ -134,9 +135,10 @@ def test_an_import_row_refuses_them(app, tmp_path, bureau):
 
     b = bureau(W.OTHER)
     path = xlsx(tmp_path / "chars.xlsx", CERT_HEADERS, [
-        ["导入\u0085单位", make_uscc(), "企业", None, "CHAR-0001", "中知\u202e认证", "2019-01-10", "2022-01-09",
-         None, "管理\n范围"],
-        ["导入单位", make_uscc(), "企业", None, "CHAR-0002", "中知\t认证", "2019-01-10", "2022-01-09", None, "管理"],
+        ["导入\u0085单位", make_uscc(), "企业", None, "CHAR-0001", "中知\u202e认证", "2019-01-10",
+         "2022-01-09", None, "管理\n范围"],
+        ["导入单位", make_uscc(), "企业", None, "CHAR-0002", "中知\t认证", "2019-01-10", "2022-01-09", None,
+         "管理"],
         ["导入单位乙", make_uscc(), "企业", None, "CHAR-0003", "中知认证", "2019-01-10", "2022-01-09", None,
          "管理\u2028范围"],
     ])

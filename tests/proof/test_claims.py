@@ -21,9 +21,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PASSWORD = "Qing-He-Bridge-1987"
 
 
-def claim(client, tenant, uscc, email="genuine@real-corp.cn", password=PASSWORD, addr="192.0.2.20", lang=None):
+def claim(client, tenant, uscc, email="genuine@real-corp.cn", password=PASSWORD, addr="192.0.2.20",
+          lang=None):
     form = {"name": "真实科技有限公司", "uscc": uscc, "email": email, "password": password,
-            "contact_name": "陈七", "contact_phone": "029-86668888", "licence": (io.BytesIO(PNG), "licence.png")}
+            "contact_name": "陈七", "contact_phone": "029-86668888",
+            "licence": (io.BytesIO(PNG), "licence.png")}
     return client.post(CLAIMS.format(tenant), data=form, content_type="multipart/form-data",
                        environ_base={"REMOTE_ADDR": addr}, headers={"Accept-Language": lang} if lang else {})
 
@@ -86,7 +88,8 @@ def test_the_code_is_single_use_and_needs_its_email(client, bureau, squatted):
     assert wrong_email.status_code == wrong_code.status_code == 422
     assert wrong_email.get_json()["message"] == wrong_code.get_json()["message"]
     assert complete(client, "hebi", "genuine@real-corp.cn", code).status_code == 422  # another tenant
-    assert complete(client, "xian", "genuine@real-corp.cn", f" {code.lower().replace('-', ' ')} ").status_code == 200
+    assert complete(client, "xian", "genuine@real-corp.cn",
+                    f" {code.lower().replace('-', ' ')} ").status_code == 200
     used = complete(client, "xian", "genuine@real-corp.cn", code, lang="en")
     assert used.status_code == 422 and "code" in used.get_json()["message"]
 
@@ -133,14 +136,16 @@ def test_two_approved_claims_of_one_address_bind_once_under_racing(app, client, 
                             headers=bearer(token))
             assert r.status_code == 200, r.get_json()
             codes.append((tenant, r.get_json()["verification_code"]))
-    requests_ = [("POST", CLAIMS.format(t) + "/completion", {}, {"email": email, "code": code}) for t, code in codes]
+    requests_ = [("POST", CLAIMS.format(t) + "/completion", {}, {"email": email, "code": code})
+                 for t, code in codes]
     requests_.append(("POST", "/t/hebi/api/v1/register", {}, {
         "name": "抢先注册有限公司", "uscc": make_uscc(), "email": email, "password": PASSWORD,
         "contact_name": "赵六", "contact_phone": "029-88886666"}))
     results = race(live_server, requests_)
     winners = [code for code, _b in results if code in (200, 201)]
     assert len(winners) == 1, results
-    assert sorted(code for code, _b in results if code not in (200, 201)) == [409] * (len(results) - 1), results
+    losers = sorted(code for code, _b in results if code not in (200, 201))
+    assert losers == [409] * (len(results) - 1), results
     assert login(client, email).status_code == 200
     from ipservice.accounts.models import User
     from ipservice.core.tenancy import cross_tenant
@@ -182,7 +187,8 @@ def test_the_index_page_shows_a_claim_of_no_organization_with_its_rejection(app,
     assert r.status_code == 302 and r.headers["Location"].endswith("/t/xian/organizations")
 
 
-def test_claim_refusals_share_the_registrations_refusal_limit(client, squatted, conflict_limit):
+def test_claim_refusals_share_the_registrations_refusal_limit(
+        client, squatted, conflict_limit):  # noqa: F811 — the fixture imported above
     taken = squatted["email"]
     assert register(client, "xian", taken, addr="192.0.2.30").status_code == 409
     assert claim(client, "xian", squatted["uscc"], email=taken, addr="192.0.2.30").status_code == 409
@@ -191,7 +197,8 @@ def test_claim_refusals_share_the_registrations_refusal_limit(client, squatted, 
     assert register(client, "xian", taken, addr="192.0.2.30").status_code == 429
     # claims that are received do not count
     for _ in range(4):
-        assert claim(client, "xian", make_uscc(), email="fresh@real-corp.cn", addr="192.0.2.31").status_code == 201
+        assert claim(client, "xian", make_uscc(), email="fresh@real-corp.cn",
+                     addr="192.0.2.31").status_code == 201
 
 
 def test_login_tells_a_claimant_the_claims_state_only_with_the_claims_password(client, bureau, squatted):
@@ -240,13 +247,15 @@ def _old_model_rows(engine) -> dict:
         sa.column("created_at", UTCDateTime))
     claims = sa.table("organization_claims", *(sa.column(c) for c in (
         "tenant_id", "id", "enterprise_id", "claimant_id", "name", "uscc", "contact_name", "contact_phone",
-        "status", "reason", "decided_by")), sa.column("created_at", UTCDateTime), sa.column("decided_at", UTCDateTime))
+        "status", "reason", "decided_by")), sa.column("created_at", UTCDateTime),
+        sa.column("decided_at", UTCDateTime))
     pw = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
     people = {"squatter": False, "approved": True, "pending": False, "rejected": False}
     uscc = make_uscc()
     with engine.begin() as conn:
         for who, active in people.items():
-            conn.execute(sa.insert(users).values(id=f"user-{who}", email=f"{who}@old-model.cn", password_hash=pw,
+            conn.execute(sa.insert(users).values(id=f"user-{who}", email=f"{who}@old-model.cn",
+                                                 password_hash=pw,
                                                  role="enterprise", tenant_id="xian", display_name=who,
                                                  active=active, session_generation=0, created_at=now))
         conn.execute(sa.insert(enterprises).values(tenant_id="xian", id="org-1", name="旧单位", uscc=uscc,
@@ -280,7 +289,8 @@ def test_the_migration_frees_the_addresses_of_pending_and_rejected_claims(app, t
     before = ScriptDirectory.from_config(config).get_revision("0013_claims").down_revision
     settings = {**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
                 "IPSERVICE_DB_APP_ROLE": ""}
-    settings.pop("SQLALCHEMY_ENGINE_OPTIONS", None)  # the PostgreSQL leg's (libpq connect_timeout): not SQLite's
+    # the PostgreSQL leg's (libpq connect_timeout): not SQLite's
+    settings.pop("SQLALCHEMY_ENGINE_OPTIONS", None)
     old = create_app(settings)
     try:
         with old.app_context():
@@ -292,7 +302,8 @@ def test_the_migration_frees_the_addresses_of_pending_and_rejected_claims(app, t
                 "SELECT id, email, claimant_id, completed_at FROM organization_claims"))}
         assert emails == {"squatter@old-model.cn", "approved@old-model.cn"}
         assert rows["claim-approved"].claimant_id == "user-approved" and rows["claim-approved"].completed_at
-        assert rows["claim-pending"].email == "pending@old-model.cn" and rows["claim-pending"].claimant_id is None
+        assert rows["claim-pending"].email == "pending@old-model.cn"
+        assert rows["claim-pending"].claimant_id is None
         client = old.test_client()
         assert register(client, "hebi", "rejected@old-model.cn").status_code == 201
         r = login(client, "pending@old-model.cn")
@@ -302,7 +313,8 @@ def test_the_migration_frees_the_addresses_of_pending_and_rejected_claims(app, t
         r = client.post(f"{CLAIMS.format('xian')}/claim-pending/decision", json={"decision": "approve"},
                         headers=bearer(token))
         assert r.status_code == 200, r.get_json()
-        assert complete(client, "xian", "pending@old-model.cn", r.get_json()["verification_code"]).status_code == 200
+        assert complete(client, "xian", "pending@old-model.cn",
+                        r.get_json()["verification_code"]).status_code == 200
         assert login(client, "pending@old-model.cn").status_code == 200
         assert login(client, "approved@old-model.cn").status_code == 401  # switched off by the approval
     finally:

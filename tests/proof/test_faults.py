@@ -42,7 +42,8 @@ def _bodies(client, app, kinds, enterprises):
     """(kind, enterprise, body): PER_KIND submissions of every kind, each enterprise filing a kind once."""
     jobs = []
     for kind in kinds:
-        assert kind.name in W.EXAMPLES, f"filing kind {kind.name!r}: add a valid body to tests/proof/world.py EXAMPLES"
+        assert kind.name in W.EXAMPLES, \
+            f"filing kind {kind.name!r}: add a valid body to tests/proof/world.py EXAMPLES"
         for e in enterprises:
             jobs.append((kind, e, W.EXAMPLES[kind.name](TENANT, Api(client, e["token"]))))
     return jobs
@@ -55,7 +56,8 @@ def _post(base, kind, app, e, body, key):
                           headers={"Authorization": f"Bearer {e['token']}", "Idempotency-Key": key})
     except requests.RequestException as exc:  # the worker died under this request: no answer
         return None, repr(exc)
-    return r.status_code, (r.json() if r.headers.get("Content-Type", "").startswith("application/json") else r.text)
+    return r.status_code, (r.json() if r.headers.get("Content-Type",
+                                                     "").startswith("application/json") else r.text)
 
 
 def _db_state(app, kinds):
@@ -115,8 +117,8 @@ def test_a_worker_killed_mid_stream_loses_no_answered_filing(app, client, tmp_pa
 
         codes = [code for code, _b in results]
         assert all(code is None or code < 500 for code in codes), (codes, server.log_text())
-        answered = [(job, body) for job, (code, body) in zip(jobs, results) if code == 201]
-        lost = [job for job, (code, _b) in zip(jobs, results) if code is None]
+        answered = [(job, body) for job, (code, body) in zip(jobs, results, strict=True) if code == 201]
+        lost = [job for job, (code, _b) in zip(jobs, results, strict=True) if code is None]
         assert all(code in (201, None) for code in codes), [r for r in results if r[0] not in (201, None)]
         assert len(answered) > len(jobs) * 3 // 4  # the service went on answering after the kills
 
@@ -152,8 +154,8 @@ def test_postgres_restarted_under_load_is_503_then_recovers_without_restarting_g
 def _gunicorn_on_a_throwaway_postgres(tmp_path, threads: int, env: dict | None = None):
     """A PostgreSQL cluster of the test's own, migrated, and gunicorn (2 workers) on it as the app role."""
     if not PG_URL:
-        pytest.skip("runs in the PostgreSQL leg of the suite (IPSERVICE_TEST_DATABASE_URL): it needs the server "
-                    "binaries, for a throwaway cluster")
+        pytest.skip("runs in the PostgreSQL leg of the suite (IPSERVICE_TEST_DATABASE_URL): it needs the "
+                    "server binaries, for a throwaway cluster")
     pg = servers.ThrowawayPostgres()
     reason = pg.unavailable()
     if reason:
@@ -168,7 +170,8 @@ def _gunicorn_on_a_throwaway_postgres(tmp_path, threads: int, env: dict | None =
 
 # Short timeouts for the frozen database (seconds): a statement's client deadline is 2 + 1, connecting 2.
 FROZEN_ENV = {"IPSERVICE_DB_STATEMENT_TIMEOUT": "2", "IPSERVICE_DB_LOCK_TIMEOUT": "1",
-              "IPSERVICE_DB_CONNECT_TIMEOUT": "2", "IPSERVICE_DB_POOL_TIMEOUT": "2", "IPSERVICE_DB_READY_TIMEOUT": "1"}
+              "IPSERVICE_DB_CONNECT_TIMEOUT": "2", "IPSERVICE_DB_POOL_TIMEOUT": "2",
+              "IPSERVICE_DB_READY_TIMEOUT": "1"}
 FROZEN_FOR = 10  # seconds: longer than a statement's deadline and a connection's timeout together
 ANSWER_WITHIN = 15  # a request not answered by then hangs (the client's timeout)
 
@@ -196,7 +199,8 @@ def _timed_get(log, url, headers, kind):
 def _freeze_under_load(pg, server) -> None:
     token = _enterprise_token(server)
     targets = {"api": (f"{server.base}/t/{TENANT}/api/v1/cases", {"Authorization": f"Bearer {token}"}),
-               "page": (f"{server.base}/t/{TENANT}/", {}), "ready": (f"{server.base}/api/v1/health/ready", {})}
+               "page": (f"{server.base}/t/{TENANT}/", {}),
+               "ready": (f"{server.base}/api/v1/health/ready", {})}
     health = f"{server.base}/api/v1/health"
     workers = server.workers()
     log, stop = [], threading.Event()
@@ -228,7 +232,8 @@ def _freeze_under_load(pg, server) -> None:
         pids = None
         deadline = thawed_at + 30
         while time.monotonic() < deadline and not all(
-                requests.get(u, headers=h, timeout=ANSWER_WITHIN).status_code == 200 for u, h in targets.values()):
+                requests.get(u, headers=h,
+                             timeout=ANSWER_WITHIN).status_code == 200 for u, h in targets.values()):
             time.sleep(0.2)
         recovered_at = time.monotonic()
         time.sleep(2)
@@ -276,8 +281,8 @@ def _migrate(url: str, tmp_path) -> None:
 
     _prepare_postgres(url)
     env = {**os.environ, "DATABASE_URL": url, "IPSERVICE_INSTANCE_PATH": str(tmp_path / "migrate-instance")}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=servers.ROOT, env=env,
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=servers.ROOT,
+                   env=env, check=True, capture_output=True, timeout=120)
     _grant_postgres(url)
 
 
@@ -334,7 +339,8 @@ def _restart_under_load(pg, server) -> None:
         for t in threads:
             t.join(timeout=30)
 
-    assert r_api.status_code == 503 and r_api.headers.get("Retry-After") == "2", (r_api.status_code, r_api.text)
+    assert r_api.status_code == 503 and r_api.headers.get("Retry-After") == "2", \
+        (r_api.status_code, r_api.text)
     assert r_api.json()["code"] == 503 and r_api.json()["message"]
     assert r_page.status_code == 503 and r_page.headers.get("Retry-After") == "2"
     assert r_page.headers["Content-Type"].startswith("text/html") and "503" in r_page.text
@@ -348,7 +354,8 @@ def _restart_under_load(pg, server) -> None:
     assert after and all(e[3] == 200 for e in after), [e for e in after if e[3] != 200][:5]
     # recovered by the same processes: no worker was restarted, the master neither
     assert server.proc.poll() is None and server.workers() == workers
-    r = requests.post(f"{server.base}/t/{TENANT}/api/v1/cases", json=case_body(TENANT), headers=api[1], timeout=15)
+    r = requests.post(f"{server.base}/t/{TENANT}/api/v1/cases", json=case_body(TENANT), headers=api[1],
+                      timeout=15)
     assert r.status_code == 201, r.text
 
 
@@ -403,4 +410,5 @@ def test_workers_starting_together_compile_the_catalogs_without_tripping_over_ea
     for t in threads:
         t.join()
     assert not errors, errors
-    assert list((tmp_path / "translations").rglob("*.mo")) and not list((tmp_path / "translations").rglob("*.tmp"))
+    assert list((tmp_path / "translations").rglob("*.mo"))
+    assert not list((tmp_path / "translations").rglob("*.tmp"))

@@ -25,7 +25,8 @@ def spellings(number: str) -> list[str]:
     wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in number)
     return [number, " ".join(body), "_".join(body), ".".join(body), "".join(body).lower(), "/".join(body),
             wide, f"  {' - '.join(body)}  ", "—".join(body), "·".join(body)]
-    # (invisible characters and tabs are refused as text before they are a claim: tests/proof/test_characters.py)
+    # (invisible characters and tabs are refused as text before they are a claim: see
+    # tests/proof/test_characters.py)
 
 
 def _gold(api, number: str):
@@ -39,13 +40,14 @@ def test_document_number_canonical_form(app):
 
     with app.test_request_context():
         assert {identifiers.document_number(s) for s in spellings("HN-AWARD-7")} == {"HNAWARD7"}
-        assert identifiers.document_number("市政办发〔2017〕101号") == identifiers.document_number("市政办发[2017]101号") \
+        assert identifiers.document_number("市政办发〔2017〕101号") \
+            == identifiers.document_number("市政办发[2017]101号") \
             == identifiers.document_number("市政办发（2017）101 号") == "市政办发2017101号"
         assert identifiers.document_number("（2019）陕01民初123号") == "2019陕01民初123号"
         assert identifiers.document_number("HN-AWARD-7") != identifiers.document_number("HN-AWARD-17")
         assert identifiers.display_document_number("  hn  award 7 ") == "HN AWARD 7"
-        assert identifiers.patent_number("ZL 2020 1056 6088.9") == identifiers.patent_number("202010566088.9") \
-            == "2020105660889"
+        assert identifiers.patent_number("ZL 2020 1056 6088.9") \
+            == identifiers.patent_number("202010566088.9") == "2020105660889"
         with pytest.raises(ValidationError):
             identifiers.document_number(" -_./ ")
 
@@ -149,7 +151,8 @@ def test_spellings_of_one_borrower_share_its_cap(enterprise):
     """"单户贷款企业最高不超过20万元": 2% of 600万 = 12万 each; however the borrower's code is written, the
     guarantors' estimates add up to 20万 (and the stored code is the canonical one)."""
     borrower = uscc()
-    spelled = [borrower, borrower.lower(), f"{borrower[:8]} {borrower[8:]}", "-".join(borrower[i:i + 6] for i in (0, 6, 12)),
+    spelled = [borrower, borrower.lower(), f"{borrower[:8]} {borrower[8:]}",
+               "-".join(borrower[i:i + 6] for i in (0, 6, 12)),
                "".join(chr(ord(c) + 0xFEE0) for c in borrower)]
     estimates = []
     for s in spelled:
@@ -195,8 +198,8 @@ def test_an_import_with_two_spellings_of_one_object_keeps_one(app, tmp_path):
     ws = wb.active
     ws.append(["单位名称", "统一社会信用代码", "政策", "单位类型", "依据日期", "证书编号", "获奖专利号"])
     ws.append(["鹤壁甲科技有限公司", uscc(), GOLD, "企业", "2019-06-01", number, "ZL201810000001.X"])
-    ws.append(["鹤壁乙科技有限公司", uscc(), EXCELLENCE, "企业", "2019-06-01", number.replace("-", " ").lower(),
-               "ZL201810000001.X"])
+    ws.append(["鹤壁乙科技有限公司", uscc(), EXCELLENCE, "企业", "2019-06-01",
+               number.replace("-", " ").lower(), "ZL201810000001.X"])
     path = tmp_path / "台账.xlsx"
     wb.save(path)
     result = app.test_cli_runner().invoke(args=["import", "subsidies", "--tenant", "hebi", "--as",

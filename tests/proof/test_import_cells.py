@@ -17,7 +17,8 @@ TENANT = "hebi"
 
 
 def _row(number, issued, scope="知识产权管理"):
-    return ["单元格测试有限公司" + number, make_uscc(), "企业", None, number, "中知认证", issued, "2022-01-09", None, scope]
+    return ["单元格测试有限公司" + number, make_uscc(), "企业", None, number, "中知认证", issued,
+            "2022-01-09", None, scope]
 
 
 def _certificates(app):
@@ -43,7 +44,8 @@ def test_serials_before_excels_first_day_are_row_messages(app, tmp_path, bureau)
     out = result.stdout
     assert result.exit_code == 1, result.output
     assert "内部错误" not in out, out
-    assert "第 2 行：错误\n    发证日期：“0”不是日期：Excel 日期序号从 1（1900-01-01）起，0 和负数不是日期。" in out, out
+    assert ("第 2 行：错误\n    发证日期：“0”不是日期："
+            "Excel 日期序号从 1（1900-01-01）起，0 和负数不是日期。") in out, out
     assert "第 3 行：错误\n    发证日期：“-1”不是日期" in out, out
     assert "第 4 行：错误\n    发证日期：“-43000.5”不是日期" in out, out
     assert "第 5 行：错误\n    发证日期：“0.25”不是日期" in out, out
@@ -72,7 +74,8 @@ def test_a_cell_longer_than_excel_allows_is_a_row_message(app, tmp_path, bureau)
     result = run(app, "certifications", "--tenant", TENANT, "--as", b.email, path)
     out = result.stdout
     assert result.exit_code == 1, result.output
-    assert "第 2 行：错误\n    认证范围：单元格内容过长（40,000 个字符），Excel 单元格最多 32,767 个字符。" in out, out
+    assert ("第 2 行：错误\n    认证范围：单元格内容过长（40,000 个字符），"
+            "Excel 单元格最多 32,767 个字符。") in out, out
     assert "第 3 行：导入成功" in out, out
 
 
@@ -81,11 +84,11 @@ def _bloated(tmp_path, name: str, padding_mb: int):
     hugely (built in pieces: the test never holds the padding)."""
     small = xlsx(tmp_path / f"{name}-small.xlsx", CERT_HEADERS, [_row(f"{name.upper()}-1", 43475)])
     path = _rewritten(small, tmp_path / f"{name}.xlsx")
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as dst:
-        with dst.open("xl/media/padding.bin", "w", force_zip64=True) as pad:
-            chunk = b"\0" * (1024 * 1024)
-            for _i in range(padding_mb):
-                pad.write(chunk)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as dst, \
+            dst.open("xl/media/padding.bin", "w", force_zip64=True) as pad:
+        chunk = b"\0" * (1024 * 1024)
+        for _i in range(padding_mb):
+            pad.write(chunk)
     assert path.stat().st_size < 1024 * 1024
     return path
 
@@ -94,7 +97,8 @@ def _bloated(tmp_path, name: str, padding_mb: int):
     (250, "文件解压后有 250 MB，超过 200 MB 的上限", "250 MB unpacked, over the limit of 200 MB"),
     (40, "文件的压缩比异常", "compression ratio"),
 ])
-def test_a_workbook_that_unpacks_hugely_is_refused_before_it_is_opened(app, tmp_path, bureau, padding_mb, zh, en):
+def test_a_workbook_that_unpacks_hugely_is_refused_before_it_is_opened(app, tmp_path, bureau, padding_mb, zh,
+                                                                       en):
     b = bureau(TENANT)
     path = _bloated(tmp_path, f"bomb{padding_mb}", padding_mb)
     result = run(app, "certifications", "--tenant", TENANT, "--as", b.email, path)

@@ -29,7 +29,8 @@ def _routes() -> list[tuple[str, str, str]]:
     that only redirects to where its page moved (issue 19: ``moved_to``) answers nothing of its own: its
     target is probed here, the redirect itself by each kind's page tests."""
     app = W.collection_app()
-    rules = sorted((r for r in app.url_map.iter_rules() if not hasattr(app.view_functions[r.endpoint], "moved_to")),
+    rules = sorted((r for r in app.url_map.iter_rules()
+                    if not hasattr(app.view_functions[r.endpoint], "moved_to")),
                    key=lambda r: (r.rule, r.endpoint))
     return [(r.rule, r.endpoint, m) for r in rules for m in sorted(r.methods - {"HEAD", "OPTIONS"})]
 
@@ -245,11 +246,13 @@ def test_route_isolation(app, world, sessions, rule, endpoint, method):
             elif want in (401, 403) or (want == 404 and not write):
                 if got != want:
                     failures.append(f"{where}: expected {want}, got {got}")
-            elif want == 404 and not 400 <= got < 500:  # a write across a boundary: refused, whatever the body
+            # a write across a boundary: refused, whatever the body
+            elif want == 404 and not 400 <= got < 500:
                 failures.append(f"{where}: expected a refusal (4xx), got {got}")
             elif want == "ok" and not write and not (got == 200 or not is_api and got in (302, 303)
                                                       and "/login" not in r.headers.get("Location", "")):
-                failures.append(f"{where}: expected 200 (a page: or a redirect elsewhere than the login), got {got}")
+                failures.append(f"{where}: expected 200 (a page: or a redirect elsewhere than the login), "
+                                f"got {got}")
             text = W.response_text(r)
             leaked = {m for p in world.parties.values() if p.key not in actor.sees
                       for m in p.markers & hidden if m in text}

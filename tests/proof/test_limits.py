@@ -60,7 +60,8 @@ def test_a_concurrent_burst_evaluates_at_most_the_budget(app, live_server, limit
     assert r[0][0] == 429
 
 
-def test_the_burst_through_the_login_page_and_the_api_shares_the_budget(app, live_server, limits, password_checks,
+def test_the_burst_through_the_login_page_and_the_api_shares_the_budget(app, live_server, limits,
+                                                                        password_checks,
                                                                          monkeypatch):
     import requests
 
@@ -73,7 +74,8 @@ def test_the_burst_through_the_login_page_and_the_api_shares_the_budget(app, liv
         barrier.wait(timeout=60)
         if i % 2:
             return requests.post(live_server + "/api/v1/auth/token", json=body, timeout=120).status_code
-        return requests.post(live_server + "/login", data=body, timeout=120, allow_redirects=False).status_code
+        return requests.post(live_server + "/login", data=body, timeout=120,
+                             allow_redirects=False).status_code
 
     with ThreadPoolExecutor(max_workers=BURST) as pool:
         codes = sorted(pool.map(attempt, range(BURST)))
@@ -87,7 +89,8 @@ def test_successful_logins_give_their_attempt_back(app, client, limits):
     create_user(app, "often@xian.gov.cn", "bureau", "xian")
 
     def token(password):
-        return client.post("/api/v1/auth/token", json={"email": "often@xian.gov.cn", "password": password}).status_code
+        return client.post("/api/v1/auth/token",
+                           json={"email": "often@xian.gov.cn", "password": password}).status_code
 
     assert [token(DEMO_PASSWORD) for _ in range(BUDGET + 5)] == [200] * (BUDGET + 5)
     assert [token("wrong-password-1") for _ in range(BUDGET + 1)] == [401] * BUDGET + [429]

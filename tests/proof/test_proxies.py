@@ -69,7 +69,8 @@ def test_the_trusted_list_is_the_deployments(app, client, behind_nginx, monkeypa
     monkeypatch.setitem(app.config, "IPSERVICE_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.10")
     email = behind_nginx
     assert _attempts(client, email, "::ffff:10.1.2.3", ROTATING[:LIMIT + 1]) == [401] * (LIMIT + 1)
-    assert _attempts(client, email, "127.0.0.1", ROTATING[:LIMIT + 1]) == [401] * LIMIT + [429]  # not trusted now
+    # not trusted now
+    assert _attempts(client, email, "127.0.0.1", ROTATING[:LIMIT + 1]) == [401] * LIMIT + [429]
     assert "127.0.0.1" in _failed_login_addresses(app, "xian")
 
 
@@ -87,7 +88,8 @@ def test_a_wrong_trusted_list_is_refused_by_name():
 
 
 @pytest.mark.fault
-def test_gunicorn_reached_directly_with_a_rotating_x_forwarded_for_keeps_the_login_limit(app, client, tmp_path):
+def test_gunicorn_reached_directly_with_a_rotating_x_forwarded_for_keeps_the_login_limit(app, client,
+                                                                                         tmp_path):
     """The attack as it was run: the production settings (PROXY_COUNT=1) and a client reaching gunicorn
     itself — here loopback, made an outsider by a trusted list that names only nginx's network."""
     import requests
@@ -97,7 +99,8 @@ def test_gunicorn_reached_directly_with_a_rotating_x_forwarded_for_keeps_the_log
     email = register_enterprise(client, "xian")["email"]
     server = servers.Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, workers=1, threads=2,
                               app_role=app.config.get("IPSERVICE_DB_APP_ROLE", ""))
-    server.env.update(IPSERVICE_RATELIMIT="1", IPSERVICE_PROXY_COUNT="1", IPSERVICE_TRUSTED_PROXIES="10.0.0.0/8",
+    server.env.update(IPSERVICE_RATELIMIT="1", IPSERVICE_PROXY_COUNT="1",
+                      IPSERVICE_TRUSTED_PROXIES="10.0.0.0/8",
                       IPSERVICE_RATE_LIMIT_LOGIN=f"{LIMIT} per minute")
     with server:
         codes = [requests.post(server.base + "/api/v1/auth/token", timeout=30,

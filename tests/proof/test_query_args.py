@@ -86,7 +86,8 @@ def test_page_ignores_url_building_arguments(app, world, sessions, rule, endpoin
                 failures.append(f"{where}: {r.status_code}")
                 continue
             if r.mimetype == "text/html":
-                failures += [f"{where}: {p}" for p in _problems(r.get_data(as_text=True), path, values.get("tenant"))]
+                problems = _problems(r.get_data(as_text=True), path, values.get("tenant"))
+                failures += [f"{where}: {p}" for p in problems]
             location = r.headers.get("Location", "")
             if JUNK in location and urlsplit(location).path != path or "localhost" in location:
                 failures.append(f"{where}: redirected by the junk to {location}")

@@ -40,7 +40,8 @@ def test_fifty_concurrent_posts_with_one_idempotency_key_file_once(app, client, 
     helper = register_enterprise(client, tenant)  # the areas' demo loaders make what a filing needs
     W._run_demo_loaders(app, tenant, "race-bureau@xian.gov.cn", helper["email"])
     info = register_enterprise(client, tenant)
-    assert kind.name in W.EXAMPLES, f"filing kind {kind.name!r}: add a valid body to tests/proof/world.py EXAMPLES"
+    assert kind.name in W.EXAMPLES, \
+        f"filing kind {kind.name!r}: add a valid body to tests/proof/world.py EXAMPLES"
     body = W.EXAMPLES[kind.name](tenant, Api(client, info["token"]))
     path = W.collection_rule(app, kind).replace("<tenant>", tenant)
     headers = {**bearer(info["token"]), "Idempotency-Key": f"race-{kind.name}"}

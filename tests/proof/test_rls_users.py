@@ -1,8 +1,8 @@
 """Issue 18: on PostgreSQL ``users`` and ``api_tokens`` had no row-level security, so the app role read every
-tenant's accounts and password hashes. Now the app role sees a tenant's accounts (and the signed-in user's own),
-and the look-ups that must cross tenants (login by e-mail, a token) go through SECURITY DEFINER functions
-that return one row's needed columns. Login, token authentication, registration and the cross-district
-administrator keep working (here and in the whole PostgreSQL suite)."""
+tenant's accounts and password hashes. Now the app role sees a tenant's accounts (and the signed-in user's
+own), and the look-ups that must cross tenants (login by e-mail, a token) go through SECURITY DEFINER
+functions that return one row's needed columns. Login, token authentication, registration and the
+cross-district administrator keep working (here and in the whole PostgreSQL suite)."""
 import hashlib
 
 import pytest
@@ -10,7 +10,15 @@ from sqlalchemy import text
 
 from ipservice.core.tenancy import tenant_context
 from ipservice.extensions import db
-from tests.conftest import APP_ROLE, bearer, create_user, make_uscc, page_login, register_enterprise, token_for
+from tests.conftest import (
+    APP_ROLE,
+    bearer,
+    create_user,
+    make_uscc,
+    page_login,
+    register_enterprise,
+    token_for,
+)
 
 
 @pytest.fixture
@@ -59,7 +67,8 @@ def test_the_look_up_functions_answer_one_row_with_the_needed_columns(app, postg
                                    {"e": accounts["hebi"]["email"]}).mappings().all()
         assert len(found) == 1 and set(found[0]) == {"user_id", "tenant_id", "password_hash", "active"}
         digest = hashlib.sha256(accounts["hebi"]["token"].encode()).hexdigest()
-        row = db.session.execute(text("SELECT * FROM ipservice_auth_lookup_token(:d)"), {"d": digest}).mappings().one()
+        row = db.session.execute(text("SELECT * FROM ipservice_auth_lookup_token(:d)"),
+                                 {"d": digest}).mappings().one()
         assert "password_hash" not in row and row["tenant_id"] == "hebi"
         assert db.session.execute(text("SELECT * FROM ipservice_auth_lookup_token('nope')")).all() == []
         # the setting it leaves for the transaction: the caller's own account, not the switch for all
@@ -72,7 +81,8 @@ def test_login_tokens_registration_and_the_cross_district_administrator_still_wo
     assert client.get("/t/hebi/api/v1/my", headers=bearer(accounts["hebi"]["token"])).status_code == 200
     assert client.get("/api/v1/auth/tokens", headers=bearer(accounts["admin"])).status_code == 200
     assert client.get("/api/v1/stats", headers=bearer(accounts["admin"])).status_code == 200
-    assert client.get("/t/hebi/api/v1/custody-enrollments", headers=bearer(accounts["bureau"])).status_code == 200
+    assert client.get("/t/hebi/api/v1/custody-enrollments",
+                      headers=bearer(accounts["bureau"])).status_code == 200
     assert page_login(client, "province.rls@example.gov.cn").status_code == 302
     assert client.get("/stats").status_code == 200
     assert page_login(client, accounts["hebi"]["email"]).status_code == 302
@@ -81,5 +91,6 @@ def test_login_tokens_registration_and_the_cross_district_administrator_still_wo
     body = {"name": "又一家公司", "uscc": make_uscc(), "email": accounts["xian"]["email"],
             "password": "Qing-He-Bridge-1987", "contact_name": "王五", "contact_phone": "029-88886666"}
     assert client.post("/t/hebi/api/v1/register", json=body).status_code == 409
-    assert client.post("/t/hebi/api/v1/register", json={**body, "email": "new.rls@hebi.example.cn"}).status_code == 201
+    assert client.post("/t/hebi/api/v1/register",
+                       json={**body, "email": "new.rls@hebi.example.cn"}).status_code == 201
     assert token_for(client, "new.rls@hebi.example.cn", "Qing-He-Bridge-1987")

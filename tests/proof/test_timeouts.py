@@ -32,7 +32,8 @@ def _assert_503(r, html: bool = False, english: bool = True):
     if html:
         assert r.mimetype == "text/html" and (EN if english else ZH) in r.get_data(as_text=True)
     else:
-        assert r.get_json() == {"code": 503, "status": "Service Unavailable", "message": EN if english else ZH}
+        assert r.get_json() == {"code": 503, "status": "Service Unavailable",
+                                "message": EN if english else ZH}
 
 
 @contextlib.contextmanager
@@ -86,7 +87,8 @@ def test_a_statement_that_runs_out_of_its_statement_timeout_is_503(app, client, 
                                                                    monkeypatch):
     if not is_postgres:
         pytest.skip("statement_timeout is PostgreSQL's (SQLite's wait is its busy timeout, above)")
-    monkeypatch.setitem(app.config, "IPSERVICE_DB_LOCK_TIMEOUT", 0)  # the statement timeout alone ends the wait
+    # the statement timeout alone ends the wait
+    monkeypatch.setitem(app.config, "IPSERVICE_DB_LOCK_TIMEOUT", 0)
     monkeypatch.setitem(app.config, "IPSERVICE_DB_STATEMENT_TIMEOUT", 0.3)
     token = register_enterprise(client, "xian")["token"]
     with _cases_locked(app):
@@ -168,7 +170,8 @@ def test_redis_unreachable_for_the_rate_limits_is_503_on_api_and_pages(app, tmp_
     (it was a 500: redis's ConnectionError was handled nowhere); what is not limited is served."""
     server = servers.Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, workers=1, threads=2,
                               app_role=app.config.get("IPSERVICE_DB_APP_ROLE", ""))
-    server.env.update(IPSERVICE_RATELIMIT="1", RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{servers.free_port()}/4")
+    server.env.update(IPSERVICE_RATELIMIT="1",
+                      RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{servers.free_port()}/4")
     with server:
         r = requests.post(server.base + "/api/v1/auth/token", json={"email": "a@b.cn", "password": "x" * 10},
                           headers={"Accept-Language": "en"}, timeout=30)

@@ -127,7 +127,8 @@ def test_revoking_one_token_twice_at_once_answers_once(app, client, live_server)
     tokens = [info["token"]] + [token_for(client, info["email"]) for _ in range(2)]
     rows = client.get("/api/v1/auth/tokens", headers=bearer(tokens[0])).get_json()
     target = next(row["id"] for row in rows if not row["current"])
-    results = race(live_server, [("DELETE", f"/api/v1/auth/tokens/{target}", bearer(t), None) for t in tokens[:2]])
+    results = race(live_server,
+                   [("DELETE", f"/api/v1/auth/tokens/{target}", bearer(t), None) for t in tokens[:2]])
     assert sorted(status for status, _ in results) == [204, 404], results
     remaining = client.get("/api/v1/auth/tokens", headers=bearer(tokens[0])).get_json()
     assert target not in {row["id"] for row in remaining} and len(remaining) == 2

@@ -22,7 +22,8 @@ from sqlalchemy import select
 from tests.cases.conftest import case_body
 from tests.certification.certification_helpers import body as cert_body
 from tests.certification.certification_helpers import pdf_bytes
-from tests.conftest import DEMO_PASSWORD, Api, create_user, csrf_from, make_uscc, register_enterprise, token_for
+from tests.conftest import (DEMO_PASSWORD, Api, create_user, csrf_from, make_uscc, register_enterprise,
+                            token_for)
 from tests.custody.custody_helpers import enrollment_body
 
 HOME, OTHER = "xian", "hebi"
@@ -182,7 +183,8 @@ def collection_rule(app, kind) -> str:
             base = rule.rule[: -len(tail)]
             if any(r.rule == base and "POST" in r.methods for r in app.url_map.iter_rules()):
                 return base
-    raise AssertionError(f"filing kind {kind.name!r}: no API route .../<{kind.detail_arg}> with a creating POST")
+    raise AssertionError(f"filing kind {kind.name!r}: no API route .../<{kind.detail_arg}> with a creating "
+                         "POST")
 
 
 def attachment_rule(app, kind) -> str | None:
@@ -229,8 +231,10 @@ def build(app, client) -> World:
     parties = {}
     for key, tenant, label in (("E1", HOME, "甲"), ("E2", HOME, "乙"), ("H1", OTHER, "丙")):
         uscc, email = make_uscc(), f"matrix-{key.lower()}@{tenant}.example.cn"
-        info = register_enterprise(client, tenant, name=f"隔离矩阵{label}号企业有限公司", email=email, uscc=uscc)
-        parties[key] = Party(key, tenant, f"隔离矩阵{label}号企业有限公司", uscc, email, info["token"], info["id"])
+        info = register_enterprise(client, tenant, name=f"隔离矩阵{label}号企业有限公司", email=email,
+                                   uscc=uscc)
+        parties[key] = Party(key, tenant, f"隔离矩阵{label}号企业有限公司", uscc, email, info["token"],
+                             info["id"])
     bureaus = {}
     for tenant in (HOME, OTHER):
         email = f"matrix-bureau@{tenant}.gov.cn"
@@ -257,7 +261,8 @@ def build(app, client) -> World:
             if upload:
                 url = upload.replace("<tenant>", p.tenant).replace(f"<{kind.detail_arg}>", ids[0])
                 r = client.post(url, data={"file": (io.BytesIO(pdf_bytes()), "scan.pdf")},
-                                content_type="multipart/form-data", headers={"Authorization": f"Bearer {p.token}"})
+                                content_type="multipart/form-data",
+                                headers={"Authorization": f"Bearer {p.token}"})
                 assert r.status_code == 201, (kind.name, p.key, r.get_json())
                 p.attachments[kind.name] = r.get_json()["id"]
                 p.markers.add(r.get_json()["id"])
@@ -274,7 +279,8 @@ def build(app, client) -> World:
         # a claim of an organization no actor is: approving it ends the claimed organization's account
         claimed = register_enterprise(client, tenant, name=f"被认领的{tenant}单位")
         r = client.post(f"/t/{tenant}/api/v1/organization-claims", content_type="multipart/form-data", data={
-            "name": f"认领人填写的{tenant}单位名称", "uscc": claimed["uscc"], "email": f"matrix-claimant@{tenant}.example.cn",
+            "name": f"认领人填写的{tenant}单位名称", "uscc": claimed["uscc"],
+            "email": f"matrix-claimant@{tenant}.example.cn",
             "password": "Qing-He-Bridge-1987", "contact_name": "陈七", "contact_phone": "029-86668888",
             "licence": (io.BytesIO(PNG), "licence.png")})
         assert r.status_code == 201, r.get_json()
@@ -292,7 +298,8 @@ def build(app, client) -> World:
     from ipservice.tenants import registry
 
     programmes = {t: registry.of(app).get(t).parts.get("subsidy") for t in (HOME, OTHER)}
-    subsidy_rule = {t: (p.rules[0].rule if p is not None and p.rules else None) for t, p in programmes.items()}
+    subsidy_rule = {t: (p.rules[0].rule if p is not None and p.rules else None)
+                    for t, p in programmes.items()}
     return World(parties, bureaus, admin, agencies, claims, kpi, task, kinds, subsidy_rule, client, erasures,
                  _export_jobs(app, client, bureaus, kinds), imports)
 

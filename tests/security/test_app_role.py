@@ -41,7 +41,7 @@ def test_creates_the_role_with_exactly_the_grants(app, pg):
         tables = list(conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")))
         assert {"audit_events", "case_transitions", "cases", "users", "rate_limits"} <= set(tables)
         for table in tables:
-            def can(privilege):
+            def can(privilege, table=table):
                 return conn.scalar(text("SELECT has_table_privilege(:r, :t, :p)"),
                                    {"r": ROLE, "t": f"public.{table}", "p": privilege})
             if table == "alembic_version":
@@ -89,7 +89,8 @@ def login_role(app, pg, client):
 
     register_enterprise(client, "xian")
     register_enterprise(client, "hebi")
-    r = app.test_cli_runner().invoke(args=["db", "create-app-role", LOGIN_ROLE, "--password", "login-pw-2026"])
+    r = app.test_cli_runner().invoke(args=["db", "create-app-role", LOGIN_ROLE, "--password",
+                                           "login-pw-2026"])
     assert r.exit_code == 0, r.output
     engine = create_engine(pg.url.set(username=LOGIN_ROLE, password="login-pw-2026", host="127.0.0.1"))
     try:
@@ -115,7 +116,8 @@ def test_logged_in_as_the_app_role_reset_role_reaches_nothing_privileged(login_r
         conn.execute(text("RESET ROLE"))
         assert conn.scalar(text("SELECT current_user")) == LOGIN_ROLE
         assert conn.scalar(text("SELECT session_user")) == LOGIN_ROLE
-        assert tuple(conn.execute(text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"))
+        assert tuple(conn.execute(text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = "
+                                       "current_user"))
                      .one()) == (False, False)
         assert conn.scalar(text("SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
                                 "WHERE r.rolname = current_user")) == 0

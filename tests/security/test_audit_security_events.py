@@ -29,19 +29,22 @@ def test_logins_failures_and_tokens_are_audited(app, client):
                        ("user.login_failed", None, "page"), ("user.login", "audited@xian.gov.cn", "page")]
     # an e-mail nobody has: the service-wide trail, nothing in any tenant's
     client.post("/api/v1/auth/token", json={"email": "ghost@example.cn", "password": "wrong-password-1"})
-    assert [(a, d["email"]) for a, _, _, d, _ in _events(app, "*")] == [("user.login_failed", "ghost@example.cn")]
+    assert [(a, d["email"]) for a, _, _, d, _ in _events(app, "*")] == [("user.login_failed",
+                                                                         "ghost@example.cn")]
     assert all(d.get("email") != "ghost@example.cn" for _, _, _, d, _ in _events(app, "xian"))
     # the cross-district admin has no tenant: the service-wide trail too
     create_user(app, "province.audit@example.gov.cn", "cross_admin", None)
-    client.post("/api/v1/auth/token", json={"email": "province.audit@example.gov.cn", "password": DEMO_PASSWORD})
-    assert ("token.issued", "province.audit@example.gov.cn") in [(a, actor) for a, actor, *_ in _events(app, "*")]
+    client.post("/api/v1/auth/token",
+                json={"email": "province.audit@example.gov.cn", "password": DEMO_PASSWORD})
+    assert ("token.issued",
+            "province.audit@example.gov.cn") in [(a, actor) for a, actor, *_ in _events(app, "*")]
 
 
 def test_every_export_is_audited(app, client, bureau):
     b = bureau("xian")
     assert page_login(client, b.email).status_code == 302
     urls = _export_urls(app)
-    for url, fmt in urls:
+    for url, _fmt in urls:
         r = b.get(url) if "/api/" in url else client.get(url)
         assert r.status_code == 200, url
     exported = [(d["path"], d["format"]) for _, actor, _, d, _ in _events(app, "xian", "export.downloaded")
@@ -62,7 +65,9 @@ def test_role_changes_are_audited_and_end_the_sessions(app, client):
     # the old session (a bureau of xian) is over
     assert client.get("/t/xian/custody-enrollments/").status_code == 302
     # enterprise accounts belong to their organization: not by this command
-    r = runner.invoke(args=["users", "set-role", "promoted@xian.gov.cn", "--role", "enterprise", "--tenant", "xian"])
+    r = runner.invoke(args=["users", "set-role", "promoted@xian.gov.cn", "--role", "enterprise", "--tenant",
+                            "xian"])
     assert r.exit_code != 0
-    r = runner.invoke(args=["users", "set-role", "nobody@xian.gov.cn", "--role", "bureau", "--tenant", "xian"])
+    r = runner.invoke(args=["users", "set-role", "nobody@xian.gov.cn", "--role", "bureau", "--tenant",
+                            "xian"])
     assert r.exit_code != 0

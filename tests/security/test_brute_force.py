@@ -68,8 +68,9 @@ def test_a_separate_process_shares_the_count(app, client, limits):
         if config.get("_role"):
             app.config["IPSERVICE_DB_APP_ROLE"] = config["_role"]
         c = app.test_client()
-        codes = [c.post("/api/v1/auth/token", json={"email": "nobody@example.cn", "password": "wrong-password-1"},
-                        environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code for _ in range(2)]
+        wrong = {"email": "nobody@example.cn", "password": "wrong-password-1"}
+        addr = {"REMOTE_ADDR": "192.0.2.1"}
+        codes = [c.post("/api/v1/auth/token", json=wrong, environ_base=addr).status_code for _ in range(2)]
         print(json.dumps(codes))
     """)
     import json
@@ -106,8 +107,9 @@ def test_failed_logins_per_account_from_many_addresses(app, client, limits):
     assert r.status_code == 429
     # another account from the same addresses is not affected, and its successes do not count
     create_user(app, "other@xian.gov.cn", "bureau", "xian")
-    for i in range(5):
-        assert _token(client, "other@xian.gov.cn", password=DEMO_PASSWORD, addr="198.51.100.1").status_code == 200
+    for _i in range(5):
+        assert _token(client, "other@xian.gov.cn", password=DEMO_PASSWORD,
+                      addr="198.51.100.1").status_code == 200
 
 
 def test_429_in_the_users_language(app, client, limits):
@@ -132,8 +134,10 @@ def test_behind_a_proxy_each_client_has_its_own_address(app, limits):
                          ).test_client()
 
     def attempt(client_addr):
-        return proxied.post("/api/v1/auth/token", json={"email": "nobody@example.cn", "password": "wrong-pass-1"},
-                            headers={"X-Forwarded-For": client_addr}, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+        return proxied.post("/api/v1/auth/token",
+                            json={"email": "nobody@example.cn", "password": "wrong-pass-1"},
+                            headers={"X-Forwarded-For": client_addr},
+                            environ_base={"REMOTE_ADDR": "10.0.0.2"})
 
     assert [attempt("203.0.113.1").status_code for _ in range(3)] == [401, 401, 429]
     assert attempt("203.0.113.2").status_code == 401
@@ -143,7 +147,8 @@ def test_behind_a_proxy_each_client_has_its_own_address(app, limits):
 
 def test_without_a_proxy_forwarded_for_is_not_believed(app, client, limits):
     limits(address="2 per minute")
-    codes = [client.post("/api/v1/auth/token", json={"email": "nobody@example.cn", "password": "wrong-pass-1"},
+    codes = [client.post("/api/v1/auth/token",
+                         json={"email": "nobody@example.cn", "password": "wrong-pass-1"},
                          headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(3)]
     assert codes == [401, 401, 429]
 
@@ -176,7 +181,8 @@ def test_with_redis_two_instances_share_the_count(app, monkeypatch):
     from ipservice import create_app
     from ipservice.extensions import limiter
 
-    config = {**app.config, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/3", "RATE_LIMIT_LOGIN": "3 per minute"}
+    config = {**app.config, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/3",
+              "RATE_LIMIT_LOGIN": "3 per minute"}
     first = create_app(config)
     assert type(limiter.storage).__name__ == "RedisStorage"
     try:

@@ -154,7 +154,8 @@ def test_only_the_tenants_bureau_sees_and_decides(client, bureau, enterprise, sq
                              json={"decision": "approve"}).status_code == 404
     e = Api(client, squatter["token"])
     assert e.get(CLAIMS.format("xian")).status_code == 403
-    assert e.post(f"{CLAIMS.format('xian')}/{claim['id']}/decision", json={"decision": "approve"}).status_code == 403
+    assert e.post(f"{CLAIMS.format('xian')}/{claim['id']}/decision",
+                  json={"decision": "approve"}).status_code == 403
     assert client.get(CLAIMS.format("xian")).status_code == 401
 
 
@@ -167,15 +168,18 @@ def test_filings_of_unverified_organizations_are_marked_for_the_bureau(app, clie
     b = bureau("xian")
     agency = b.post("/t/xian/api/v1/agencies", json={"name": "托管服务有限公司", "uscc": make_uscc(),
                                                       "contact": "王经理"}).get_json()
-    enrollment = e.post("/t/xian/api/v1/custody-enrollments", json=enrollment_body("xian", agency["id"])).get_json()
+    enrollment = e.post("/t/xian/api/v1/custody-enrollments",
+                        json=enrollment_body("xian", agency["id"])).get_json()
     record = submit(e, "xian")
     case = file_case(e, "xian")
     subsidy = filed(e, "xian", "xian-2017-pledge-risk-compensation", "2018-06-01", object_no=doc(),
                     base_amount_cny=1000)
-    pages = ["/t/xian/custody-enrollments/", f"/t/xian/custody-enrollments/{enrollment['id']}", "/t/xian/certifications/",
+    pages = ["/t/xian/custody-enrollments/", f"/t/xian/custody-enrollments/{enrollment['id']}",
+             "/t/xian/certifications/",
              f"/t/xian/certifications/{record['id']}", "/t/xian/cases/", f"/t/xian/cases/{case['id']}",
              "/t/xian/subsidy-applications/", f"/t/xian/subsidy-applications/{subsidy['id']}"]
-    apis = [f"/t/xian/api/v1/custody-enrollments/{enrollment['id']}", f"/t/xian/api/v1/certifications/{record['id']}",
+    apis = [f"/t/xian/api/v1/custody-enrollments/{enrollment['id']}",
+            f"/t/xian/api/v1/certifications/{record['id']}",
             f"/t/xian/api/v1/cases/{case['id']}", f"/t/xian/api/v1/subsidy-applications/{subsidy['id']}"]
     for url in apis:  # every filing of every kind says whether its organization is verified (contract 1.2)
         assert b.get(url).get_json()["organization_verified"] is False, url
@@ -189,7 +193,8 @@ def test_filings_of_unverified_organizations_are_marked_for_the_bureau(app, clie
         assert r.status_code == 200, url
         assert _mark(r.get_data(as_text=True)) == 1, url
     # the decision form of a subsidy warns before money is approved for an unverified organization
-    assert "尚未经本局核实" in client.get(f"/t/xian/subsidy-applications/{subsidy['id']}").get_data(as_text=True).split(
+    subsidy_page = f"/t/xian/subsidy-applications/{subsidy['id']}"
+    assert "尚未经本局核实" in client.get(subsidy_page).get_data(as_text=True).split(
         'id="decision"')[1]
     # the enterprise itself does not see the mark
     owner = app.test_client()
@@ -242,7 +247,8 @@ def test_claim_and_decision_through_the_pages(app, client, bureau, squatted):
     assert page_login(claimant, "real.owner@real-corp.cn", "Qing-He-Bridge-1987").status_code == 403
     page = claimant.get("/t/xian/claims/complete")
     r = claimant.post("/t/xian/claims/complete", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
-                                                       "email": "real.owner@real-corp.cn", "code": "WRONG-CODE"})
+                                                       "email": "real.owner@real-corp.cn",
+                                                       "code": "WRONG-CODE"})
     assert r.status_code == 422
     r = claimant.post("/t/xian/claims/complete", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
                                                        "email": "real.owner@real-corp.cn", "code": code})

@@ -56,8 +56,8 @@ def test_a_good_password_is_accepted_and_nothing_was_created_before(app, client)
 def test_registration_page_refuses_a_common_password(client):
     page = client.get("/t/xian/register")
     r = client.post("/t/xian/register", data={
-        "csrf_token": csrf_from(page.get_data(as_text=True)), "name": "弱口令测试有限公司", "uscc": make_uscc(),
-        "email": "page.weak@example.cn", "password": "12345678", "contact_name": "王五",
+        "csrf_token": csrf_from(page.get_data(as_text=True)), "name": "弱口令测试有限公司",
+        "uscc": make_uscc(), "email": "page.weak@example.cn", "password": "12345678", "contact_name": "王五",
         "contact_phone": "029-88886666"})
     assert r.status_code == 422
     assert "常见" in r.get_data(as_text=True)
@@ -69,24 +69,27 @@ def test_users_command_refuses_weak_passwords(app):
         r = runner.invoke(args=["users", "create", "bureau.weak@xian.gov.cn", "--role", "bureau",
                                 "--tenant", "xian", "--password", password])
         assert r.exit_code != 0, (password, r.output)
-    r = runner.invoke(args=["users", "create", "bureau.weak@xian.gov.cn", "--role", "bureau", "--tenant", "xian",
-                            "--password", "Qing-He-Bridge-1987"])
+    r = runner.invoke(args=["users", "create", "bureau.weak@xian.gov.cn", "--role", "bureau", "--tenant",
+                            "xian", "--password", "Qing-He-Bridge-1987"])
     assert r.exit_code == 0, r.output
 
 
 def test_password_change_applies_the_policy(client):
     info = register_enterprise(client, "xian", email="changer@example.cn")
     api = Api(client, info["token"])
-    r = api.post("/api/v1/auth/password", json={"current_password": DEMO_PASSWORD, "new_password": "password"})
+    r = api.post("/api/v1/auth/password",
+                 json={"current_password": DEMO_PASSWORD, "new_password": "password"})
     assert r.status_code == 422 and "new_password" in r.get_json()["errors"]["json"]
-    r = api.post("/api/v1/auth/password", json={"current_password": "wrong-one-123", "new_password": "Qing-He-1987"})
+    r = api.post("/api/v1/auth/password",
+                 json={"current_password": "wrong-one-123", "new_password": "Qing-He-1987"})
     assert r.status_code == 422 and "current_password" in r.get_json()["errors"]["json"]
     # the page refuses too, in English when asked
     assert page_login(client, "changer@example.cn").status_code == 302
     page = client.get("/account/password?lang=en")
     assert page.status_code == 200
     r = client.post("/account/password", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
-                                                "current_password": DEMO_PASSWORD, "new_password": "        "})
+                                                "current_password": DEMO_PASSWORD,
+                                                "new_password": "        "})
     assert r.status_code == 422
     r = client.post("/account/password", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
                                                 "current_password": DEMO_PASSWORD, "new_password": "password",

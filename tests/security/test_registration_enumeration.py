@@ -10,8 +10,8 @@ from tests.conftest import csrf_from, make_uscc, register_enterprise
 
 
 def _register(client, email, lang=None, addr="192.0.2.10"):
-    body = {"name": "枚举测试有限公司", "uscc": make_uscc(), "email": email, "password": "Qing-He-Bridge-1987",
-            "contact_name": "赵六", "contact_phone": "029-88886666"}
+    body = {"name": "枚举测试有限公司", "uscc": make_uscc(), "email": email,
+            "password": "Qing-He-Bridge-1987", "contact_name": "赵六", "contact_phone": "029-88886666"}
     return client.post("/t/xian/api/v1/register", json=body, environ_base={"REMOTE_ADDR": addr},
                        headers={"Accept-Language": lang} if lang else {})
 
@@ -43,8 +43,8 @@ def test_the_registration_page_gives_the_same_neutral_answer(client):
     for email in ("page.owner@hebi-corp.cn", "someone@example.com"):
         page = client.get("/t/xian/register")
         r = client.post("/t/xian/register", data={
-            "csrf_token": csrf_from(page.get_data(as_text=True)), "name": "枚举测试有限公司", "uscc": make_uscc(),
-            "email": email, "password": "Qing-He-Bridge-1987", "contact_name": "赵六",
+            "csrf_token": csrf_from(page.get_data(as_text=True)), "name": "枚举测试有限公司",
+            "uscc": make_uscc(), "email": email, "password": "Qing-He-Bridge-1987", "contact_name": "赵六",
             "contact_phone": "029-88886666", "accept_privacy_notice": "on",
             "password_confirmation": "Qing-He-Bridge-1987"})
         assert r.status_code == 409

@@ -120,12 +120,14 @@ def test_behind_an_https_proxy_cookies_are_secure_and_hsts_is_sent(app):
     proxied = create_app({**app.config, "PREFERRED_URL_SCHEME": "https", "IPSERVICE_PROXY_COUNT": 1,
                           "SESSION_COOKIE_SECURE": False})
     client = proxied.test_client()
-    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Host": "ip.example.cn",
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9",
+                 "X-Forwarded-Host": "ip.example.cn",
                  "Referer": "https://ip.example.cn/login"}  # Flask-WTF checks the referrer over HTTPS
     page = client.get("/login", headers=forwarded)
     assert page.headers["Strict-Transport-Security"].startswith("max-age=")
     r = client.post("/login", headers=forwarded, data={
-        "email": "bureau.tls@xian.gov.cn", "password": DEMO_PASSWORD, "csrf_token": csrf_from(page.get_data(as_text=True))})
+        "email": "bureau.tls@xian.gov.cn", "password": DEMO_PASSWORD,
+        "csrf_token": csrf_from(page.get_data(as_text=True))})
     assert r.status_code == 302
     cookies = [v for k, v in r.headers.items() if k == "Set-Cookie" and v.startswith("session=")]
     assert cookies and all("Secure" in c and "HttpOnly" in c for c in cookies)

@@ -10,7 +10,8 @@ from tests.conftest import make_uscc, page_login
 
 
 def _agency(bureau_api, tenant):
-    r = bureau_api.post(f"/t/{tenant}/api/v1/agencies", json={"name": "托管机构", "uscc": make_uscc(), "contact": "x"})
+    r = bureau_api.post(f"/t/{tenant}/api/v1/agencies",
+                        json={"name": "托管机构", "uscc": make_uscc(), "contact": "x"})
     assert r.status_code == 201
     return r.get_json()["id"]
 
@@ -49,9 +50,11 @@ def test_stats_side_by_side_with_totals(enterprise, bureau, cross_admin):
     assert body["totals"]["certifications"]["verified"] == 1
     assert body["generated_at"].endswith("+08:00")
     hebi_kpi = {k["code"]: k for k in by["hebi"]["kpis"]}
-    # Hebi's 贯彻规范 row is reported (issue 10): the verified certificate is only its reference, not its actual
+    # Hebi's 贯彻规范 row is reported (issue 10): the verified certificate is only its reference,
+    # not its actual
     implementing = hebi_kpi["hebi-2020-15"]
-    assert implementing["source"] == "reported" and implementing["actual"] is None and implementing["year"] == 2020
+    assert implementing["source"] == "reported" and implementing["actual"] is None
+    assert implementing["year"] == 2020
     xian_kpi = {k["code"]: k for k in by["xian"]["kpis"]}
     assert xian_kpi["xian-2019-2"]["source"] == "computed" and xian_kpi["xian-2019-2"]["actual"] == 0
 
@@ -59,7 +62,8 @@ def test_stats_side_by_side_with_totals(enterprise, bureau, cross_admin):
 def test_stats_carry_no_filing_or_personal_data(enterprise, bureau, cross_admin):
     xe, he = _populate(enterprise, bureau)
     text = json.dumps(cross_admin.get("/api/v1/stats").get_json(), ensure_ascii=False)
-    for secret in (xe.info["email"], xe.info["uscc"], he.info["uscc"], "某某侵权贸易有限公司", "测试科技有限公司"):
+    for secret in (xe.info["email"], xe.info["uscc"], he.info["uscc"], "某某侵权贸易有限公司",
+                   "测试科技有限公司"):
         assert secret not in text
 
 
@@ -71,8 +75,8 @@ def test_only_cross_admin_reads_stats(client, enterprise, bureau):
 
 def test_cross_admin_sees_no_tenant_filing(cross_admin, enterprise, bureau):
     _populate(enterprise, bureau)
-    for path in ("/t/xian/api/v1/custody-enrollments", "/t/xian/api/v1/certifications", "/t/xian/api/v1/cases",
-                 "/t/xian/api/v1/audit"):
+    for path in ("/t/xian/api/v1/custody-enrollments", "/t/xian/api/v1/certifications",
+                 "/t/xian/api/v1/cases", "/t/xian/api/v1/audit"):
         assert cross_admin.get(path).status_code in (403, 404), path
 
 

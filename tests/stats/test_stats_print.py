@@ -37,8 +37,8 @@ def test_stats_prints_on_a4_landscape_without_a_page_of_headings_alone(app, live
             for h in headings:
                 rest = rest.replace(h, "")
             # what is left besides headings: more than a line's worth of content (a table, a chart's text)
-            assert len("".join(rest.split())) > 40, f"{lang}: page {number} of {len(reader.pages)} holds only " \
-                                                    f"a heading: {text.strip()[:200]!r}"
+            assert len("".join(rest.split())) > 40, \
+                f"{lang}: page {number} of {len(reader.pages)} holds only a heading: {text.strip()[:200]!r}"
             lines = [line.strip() for line in text.splitlines() if line.strip()]
             assert lines[-1] not in headings, f"{lang}: page {number} ends on the heading {lines[-1]!r}"
         print(lang, len(reader.pages), "pages")

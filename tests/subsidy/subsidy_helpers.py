@@ -1,4 +1,5 @@
-"""Shared by the subsidy tests: patent numbers with their check digit, bodies per rule, filing through the API."""
+"""Shared by the subsidy tests: patent numbers with their check digit, bodies per rule, filing through the
+API."""
 from __future__ import annotations
 
 import itertools
@@ -10,7 +11,7 @@ WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)  # CNIPA's check-digit weights
 def patent(year: int = 2018, kind: str = "1") -> str:
     """A new, valid Chinese patent application number (12 digits and the check character, with a dot)."""
     body = f"{year}{kind}{next(_SERIAL):07d}"
-    rest = sum(int(d) * w for d, w in zip(body, WEIGHTS)) % 11
+    rest = sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11
     return f"{body}.{'X' if rest == 10 else rest}"
 
 

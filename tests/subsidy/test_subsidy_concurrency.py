@@ -25,7 +25,8 @@ def _race(base, jobs):
         barrier.wait(timeout=60)
         r = requests.post(f"{base}/t/hebi/api/v1/subsidy-applications", json=body,
                           headers={"Authorization": f"Bearer {token}"}, timeout=120)
-        return r.status_code, r.json() if r.headers.get("Content-Type", "").startswith("application/json") else r.text
+        return r.status_code, r.json() if r.headers.get("Content-Type",
+                                                        "").startswith("application/json") else r.text
 
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         return list(pool.map(post, jobs))

@@ -19,7 +19,8 @@ HEBI = [
      8600, "根据其实际缴纳年费情况给予一次性不超过1万元年费支持"),
     ("hebi-2017-pct-subsidy", lambda: {"pct_numbers": [pct(), pct()]},
      30000 * 2, "对PCT国际专利每件给予3万元补贴"),
-    ("hebi-2017-china-patent-gold-award", lambda: {"object_no": doc("JJ"), "award_patent": "ZL201510000001.2"},
+    ("hebi-2017-china-patent-gold-award",
+     lambda: {"object_no": doc("JJ"), "award_patent": "ZL201510000001.2"},
      500000, "对获得中国专利金奖…给予50万元"),
     ("hebi-2017-china-patent-excellence-award", lambda: {"object_no": doc("YX"), "award_patent": "ZL2015"},
      50000, "中国专利优秀奖…5万元"),
@@ -30,7 +31,8 @@ HEBI = [
     ("hebi-2017-pledge-financing-subsidy", lambda: {"object_no": doc("DK"), "base_amount_cny": 260000,
                                                     "lender": "鹤壁某银行", "loan_amount_cny": 5000000},
      260000 * 50 // 100, "不超过实际发生额50%"),
-    ("hebi-2017-patent-insurance-first-patent", lambda: {"patent_numbers": [patent(kind="2")], "policy_no": "BD-1",
+    ("hebi-2017-patent-insurance-first-patent", lambda: {"patent_numbers": [patent(kind="2")],
+                                                         "policy_no": "BD-1",
                                                         "base_amount_cny": 3500},
      3500, "首件专利给予全额补贴"),
     ("hebi-2017-high-volume-filer-reward", lambda: {"patents_granted": 120}, None, "文件未规定金额"),
@@ -39,12 +41,15 @@ HEBI = [
 XIAN = [
     ("xian-2017-university-reform-support", lambda: {"object_no": doc("SD"), "org_type": "university"},
      1000 * 10000, "单所高校资助总额不超过1000万元"),
-    ("xian-2017-high-value-patent-center-grant", lambda: {"object_no": doc("RD")}, 50 * 10000, "给予最高50万元资助"),
-    ("xian-2017-foreign-agency-grant", lambda: {"parent_agency": "Some IP Ltd."}, 500 * 10000, "给予最高500万元资助"),
+    ("xian-2017-high-value-patent-center-grant", lambda: {"object_no": doc("RD")}, 50 * 10000,
+     "给予最高50万元资助"),
+    ("xian-2017-foreign-agency-grant", lambda: {"parent_agency": "Some IP Ltd."}, 500 * 10000,
+     "给予最高500万元资助"),
     ("xian-2017-agency-performance-reward", lambda: {"object_no": doc("PY")}, None, "未定金额"),
     ("xian-2017-equity-contribution-reward", lambda: {"object_no": doc("RG"), "base_amount_cny": 2000000},
      2000000 * 5 // 100, "按作价入股金额的5%奖励购买方"),
-    ("xian-2017-ip-trust-subsidy", lambda: {"object_no": doc("XT"), "base_amount_cny": 5000000, "beneficiary": "某企业"},
+    ("xian-2017-ip-trust-subsidy",
+     lambda: {"object_no": doc("XT"), "base_amount_cny": 5000000, "beneficiary": "某企业"},
      5000000 * 2 // 100, "给予融资额2%的补贴"),
     ("xian-2017-patent-insurance-support", lambda: {"object_no": doc("BX")}, None, "一定的补助和奖励"),
     ("xian-2017-pledge-guarantee-subsidy", lambda: {"object_no": doc("DB"), "base_amount_cny": 6000000,
@@ -54,11 +59,14 @@ XIAN = [
      3000000 * 50 // 100, "按代偿金额的50%"),
     ("xian-2017-pledge-interest-subsidy", lambda: {"object_no": doc("DK"), "base_amount_cny": 150000},
      150000, "给予最高20万元贴息补助"),
-    ("xian-2017-patent-pool-reward", lambda: {"base_amount_cny": 5000000}, 5000000 * 1 // 100, "按年收益额的1%给予奖励"),
+    ("xian-2017-patent-pool-reward", lambda: {"base_amount_cny": 5000000}, 5000000 * 1 // 100,
+     "按年收益额的1%给予奖励"),
     ("xian-2017-public-interest-litigation-grant", lambda: {"object_no": doc("PJ")}, 10 * 10000,
      "按单个判例给予最高10万元资助"),
-    ("xian-2017-operation-model-reward", lambda: {"object_no": doc("MS")}, 20 * 10000, "一次性给予…20万元奖励"),
-    ("xian-2017-zone-partner-grant", lambda: {"development_zone": "高新区"}, 100 * 10000, "每年给予最高100万元资助"),
+    ("xian-2017-operation-model-reward", lambda: {"object_no": doc("MS")}, 20 * 10000,
+     "一次性给予…20万元奖励"),
+    ("xian-2017-zone-partner-grant", lambda: {"development_zone": "高新区"}, 100 * 10000,
+     "每年给予最高100万元资助"),
 ]
 
 
@@ -81,7 +89,8 @@ def _check(out, rule, expected, document_code):
     assert est["citation"]["quote"] and est["citation"]["quote"] in est["explanation"]
     assert est["citation"]["clause"] in est["explanation"]
     if expected is None:
-        assert "政策未规定金额" in est["explanation"] and "amount not set" not in est["explanation"]  # no English in Chinese
+        # no English in Chinese
+        assert "政策未规定金额" in est["explanation"] and "amount not set" not in est["explanation"]
     else:
         assert f"{expected:,}" in est["explanation"]
 
@@ -114,7 +123,8 @@ def test_caps_per_application(enterprise):
 
 def test_explanation_in_the_readers_language(enterprise):
     e = enterprise("hebi")
-    out = filed(e, "hebi", "hebi-2017-invention-patent-grant", HEBI_BASIS, patent_numbers=[patent(), patent()])
+    out = filed(e, "hebi", "hebi-2017-invention-patent-grant", HEBI_BASIS,
+                patent_numbers=[patent(), patent()])
     zh = out["estimate"]["explanation"]
     assert zh.startswith("依据") and "4,000 元 × 2 = 8,000 元" in zh
     e.lang = "en"

@@ -10,8 +10,8 @@ PLEDGE = "hebi-2017-pledge-financing-subsidy"
 
 
 def pledge(api, basis, base, **over):
-    body = {"object_no": doc("DK"), "base_amount_cny": base, "lender": "鹤壁某银行", "loan_amount_cny": 3000000,
-            **over}
+    body = {"object_no": doc("DK"), "base_amount_cny": base, "lender": "鹤壁某银行",
+            "loan_amount_cny": 3000000, **over}
     return apply(api, "hebi", PLEDGE, basis, **{k: v for k, v in body.items() if v is not None})
 
 
@@ -19,7 +19,8 @@ def pledge(api, basis, base, **over):
 
 @pytest.mark.parametrize("tenant, rule, body, last, after, first, before", [
     # Hebi: "到2020年" → in force 2017-09-30 (issued) … 2020-12-31
-    ("hebi", "hebi-2017-henan-patent-award-third", {}, "2020-12-31", "2021-01-01", "2017-09-30", "2017-09-29"),
+    ("hebi", "hebi-2017-henan-patent-award-third", {}, "2020-12-31", "2021-01-01", "2017-09-30",
+     "2017-09-29"),
     # Xi'an: the 2017–2019 plan → 2017-11-09 (issued) … 2019-12-31
     ("xian", "xian-2017-public-interest-litigation-grant", {}, "2019-12-31", "2020-01-01", "2017-11-09",
      "2017-11-08"),
@@ -87,7 +88,8 @@ def test_yearly_cap_per_borrower_across_loans(enterprise, bureau):
     nxt = pledge(e, "2020-01-01", 100000).get_json()
     assert nxt["estimate"]["amount_cny"] == 50000  # a new year, a new cap
     other = pledge(enterprise("hebi"), "2019-05-01", 500000).get_json()
-    assert other["estimate"]["amount_cny"] == 200000  # another borrower: its own cap (50% = 250,000 → 200,000)
+    # another borrower: its own cap (50% = 250,000 → 200,000)
+    assert other["estimate"]["amount_cny"] == 200000
     # an approval below the estimate frees the rest for later applications
     assert decide(b, "hebi", first["id"], amount_cny=120000).status_code == 200
     assert decide(b, "hebi", second["id"], "reject", reason="贷款未发放").status_code == 200
@@ -105,7 +107,8 @@ def test_cap_per_borrowing_enterprise_keyed_on_a_field(enterprise):
 
     g1, g2 = enterprise("xian"), enterprise("xian")
     assert guarantee(g1, 6000000)["estimate"]["amount_cny"] == 120000  # 2% of 600万
-    assert guarantee(g2, 6000000)["estimate"]["amount_cny"] == 200000 - 120000  # same borrower, other guarantor
+    # same borrower, other guarantor
+    assert guarantee(g2, 6000000)["estimate"]["amount_cny"] == 200000 - 120000
     assert guarantee(g1, 6000000, uscc())["estimate"]["amount_cny"] == 120000  # another borrower
     # not per year: the cap is per borrower over the plan
     assert guarantee(g1, 1000000)["estimate"]["amount_cny"] == 0
@@ -116,7 +119,8 @@ def test_cap_per_organization_without_year(enterprise):
     e = enterprise("xian")
 
     def interest(basis, base):
-        return filed(e, "xian", "xian-2017-pledge-interest-subsidy", basis, object_no=doc(), base_amount_cny=base)
+        return filed(e, "xian", "xian-2017-pledge-interest-subsidy", basis, object_no=doc(),
+                     base_amount_cny=base)
 
     assert interest("2018-01-10", 150000)["estimate"]["amount_cny"] == 150000
     assert interest("2019-03-10", 100000)["estimate"]["amount_cny"] == 200000 - 150000
@@ -151,7 +155,8 @@ def test_patent_numbers_are_checked(enterprise):
     assert r.status_code == 422 and "quantity" in r.get_json()["errors"]["json"]
     r = apply(e, "hebi", "hebi-2017-pct-subsidy", "2019-06-01", pct_numbers=["PCT/CN19/1"])
     assert r.status_code == 422 and "pct_numbers" in r.get_json()["errors"]["json"]
-    r = apply(e, "hebi", "hebi-2017-invention-patent-grant", "2019-06-01", patent_numbers=[good], object_no="x")
+    r = apply(e, "hebi", "hebi-2017-invention-patent-grant", "2019-06-01", patent_numbers=[good],
+              object_no="x")
     assert r.status_code == 422 and "object_no" in r.get_json()["errors"]["json"]  # not a field of this rule
 
 
@@ -159,7 +164,8 @@ def test_rule_fields_are_required_and_min_years(enterprise):
     e = enterprise("hebi")
     r = pledge(e, "2019-03-01", 100000, lender=None)
     assert r.status_code == 422
-    r = apply(e, "hebi", "hebi-2017-pledge-financing-subsidy", "2019-03-01", object_no=doc(), base_amount_cny=1)
+    r = apply(e, "hebi", "hebi-2017-pledge-financing-subsidy", "2019-03-01", object_no=doc(),
+              base_amount_cny=1)
     assert set(r.get_json()["errors"]["json"]) >= {"lender", "loan_amount_cny"}
     r = apply(e, "hebi", "hebi-2017-annual-fee-support", "2019-06-01", patent_numbers=[patent(2012)],
               grant_date="2013-06-02", base_amount_cny=5000)  # 授权年限 < 6 years
@@ -167,8 +173,8 @@ def test_rule_fields_are_required_and_min_years(enterprise):
     ok = filed(e, "hebi", "hebi-2017-annual-fee-support", "2019-06-01", patent_numbers=[patent(2012)],
                grant_date="2013-06-01", base_amount_cny=5000)  # exactly 6 years
     assert ok["estimate"]["amount_cny"] == 5000 and ok["grant_date"] == "2013-06-01"
-    r = apply(e, "hebi", "hebi-2017-annual-fee-support", "2019-06-01", patent_numbers=[patent(2010), patent(2010)],
-              grant_date="2012-01-01", base_amount_cny=5000)
+    r = apply(e, "hebi", "hebi-2017-annual-fee-support", "2019-06-01",
+              patent_numbers=[patent(2010), patent(2010)], grant_date="2012-01-01", base_amount_cny=5000)
     assert r.status_code == 422  # one patent per application: the cap is per patent
 
 
@@ -179,7 +185,8 @@ def test_one_subsidy_per_patent_under_a_rule(enterprise, bureau):
     number = patent()
     first = filed(e1, "hebi", "hebi-2017-invention-patent-grant", "2019-06-01", patent_numbers=[number])
     for who, spelled in ((e1, number), (e2, "ZL " + number.replace(".", ""))):
-        r = apply(who, "hebi", "hebi-2017-invention-patent-grant", "2019-07-01", patent_numbers=[patent(), spelled])
+        r = apply(who, "hebi", "hebi-2017-invention-patent-grant", "2019-07-01",
+                  patent_numbers=[patent(), spelled])
         assert r.status_code == 409 and "只能资助一次" in r.get_json()["message"]
         # the holder's number and status are told to its own organization only (issue 20)
         assert (first["number"] in r.get_json()["message"]) == (who is e1)
@@ -190,7 +197,8 @@ def test_one_subsidy_per_patent_under_a_rule(enterprise, bureau):
     assert r.status_code == 201
     # a rejection frees the patent
     assert decide(bureau("hebi"), "hebi", first["id"], "reject", reason="证书不清").status_code == 200
-    assert apply(e2, "hebi", "hebi-2017-invention-patent-grant", "2019-07-01", patent_numbers=[number]).status_code == 201
+    assert apply(e2, "hebi", "hebi-2017-invention-patent-grant", "2019-07-01",
+                 patent_numbers=[number]).status_code == 201
 
 
 def test_award_certificate_once_across_tiers(enterprise):

@@ -52,9 +52,11 @@ def test_numbers_per_tenant_and_year_and_idempotency(enterprise):
     year = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).year
     first, second = risk(e, 1000), risk(e, 1000)
     assert first["number"] == f"XA-ZZ-{year}-000001" and second["number"] == f"XA-ZZ-{year}-000002"
-    other = filed(enterprise("hebi"), "hebi", "hebi-2017-henan-patent-award-third", "2019-01-01", object_no=doc())
+    other = filed(enterprise("hebi"), "hebi", "hebi-2017-henan-patent-award-third", "2019-01-01",
+                  object_no=doc())
     assert other["number"].endswith("-000001")  # per tenant
-    body = {"rule": RISK, "basis_date": "2018-06-01", "org_type": "enterprise", "object_no": doc(), "base_amount_cny": 9}
+    body = {"rule": RISK, "basis_date": "2018-06-01", "org_type": "enterprise", "object_no": doc(),
+            "base_amount_cny": 9}
     r1 = e.post("/t/xian/api/v1/subsidy-applications", json=body, headers={"Idempotency-Key": "k-1"})
     r2 = e.post("/t/xian/api/v1/subsidy-applications", json=body, headers={"Idempotency-Key": "k-1"})
     assert r1.status_code == r2.status_code == 201 and r1.get_json()["id"] == r2.get_json()["id"]
@@ -99,7 +101,8 @@ def test_evidence_pdf_or_image_by_content(enterprise, bureau):
     r = e.post(url, data={"file": (io.BytesIO(PNG), "代偿.png"), "document": "payout_proof"})
     assert r.status_code == 201 and r.get_json()["content_type"] == "image/png"
     assert e.post(url, data={"file": (io.BytesIO(b"not a pdf"), "x.pdf")}).status_code == 415
-    assert e.post(url, data={"file": (io.BytesIO(pdf_bytes()), "x.pdf"), "document": "nope"}).status_code == 422
+    assert e.post(url,
+                  data={"file": (io.BytesIO(pdf_bytes()), "x.pdf"), "document": "nope"}).status_code == 422
     got = b.get(f"/t/xian/api/v1/subsidy-applications/{app['id']}").get_json()
     assert [a["document"] for a in got["attachments"]] == ["loan_contract", "payout_proof"]
     first = got["attachments"][0]
@@ -119,7 +122,8 @@ def test_decision_amounts_and_once(enterprise, bureau):
     assert r.status_code == 422 and "amount_cny" in r.get_json()["errors"]["json"]
     assert decide(b, "xian", app["id"], amount_cny=-1).status_code == 422
     r = decide(b, "xian", app["id"], amount_cny=1200000)
-    assert r.status_code == 200 and r.get_json()["status"] == "approved" and r.get_json()["granted_cny"] == 1200000
+    assert r.status_code == 200 and r.get_json()["status"] == "approved"
+    assert r.get_json()["granted_cny"] == 1200000
     assert r.get_json()["warning"] is None
     assert decide(b, "xian", app["id"], "reject", reason="晚了").status_code == 409
     default = risk(e, 2000)
@@ -132,7 +136,8 @@ def test_decision_amounts_and_once(enterprise, bureau):
 
 
 def test_null_amount_bureau_sets_it(enterprise, bureau):
-    """Xi'an 二(四)4 "给予企业和保险公司一定的补助和奖励" and Tianjin's warning-project grant name no amount."""
+    """Xi'an 二(四)4 "给予企业和保险公司一定的补助和奖励" and Tianjin's warning-project grant name no
+    amount."""
     e, b = enterprise("xian"), bureau("xian")
     app = filed(e, "xian", "xian-2017-patent-insurance-support", "2018-06-01", object_no=doc("BX"))
     assert app["estimate"]["amount_cny"] is None
@@ -190,7 +195,8 @@ def test_liability_is_the_sum_of_approved_grants(app, enterprise, bureau):
 
 
 def test_budget_warning_when_a_grant_exceeds_the_line(enterprise, bureau):
-    """三(二)2: 5000万 for pledge-financing subsidies. Ten risk compensations of 500万 (the cap, 二(四)4) fill it;
+    """三(二)2: 5000万 for pledge-financing subsidies. Ten risk compensations of 500万 (the cap, 二(四)4) fill
+    it;
     the eleventh approval warns (and is still the bureau's to make)."""
     e, b = enterprise("xian"), bureau("xian")
     line = 5000 * 10000
@@ -227,7 +233,8 @@ def test_exports(enterprise, bureau):
     assert len(data) == 1 and a["number"] in data[0] and 1000000 in data[0] and 1500000 in data[0]
     text = b.get("/t/xian/api/v1/subsidy-applications.csv").data.decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
-    assert any("申请编号" in row for row in table) and sum(1 for row in table if row and row[0].isdigit()) == 2
+    assert any("申请编号" in row for row in table)
+    assert sum(1 for row in table if row and row[0].isdigit()) == 2
     assert e.get("/t/xian/api/v1/subsidy-applications.csv").status_code == 403
 
 

@@ -49,8 +49,10 @@ def missing() -> str | None:
 # --- the doc's blocks -------------------------------------------------------------------------------------
 
 def doc_block(first_line: str | None = None, info: str | None = None) -> str:
-    """The fenced block of docs/deploy.md that starts with ``first_line`` (or whose info string is ``info``)."""
-    for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", DOC.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL):
+    """The fenced block of docs/deploy.md that starts with ``first_line`` (or whose info string is
+    ``info``)."""
+    for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", DOC.read_text(encoding="utf-8"),
+                                 re.MULTILINE | re.DOTALL):
         if (info is not None and lang == info) or (first_line is not None and body.startswith(first_line)):
             return body
     raise LookupError(f"docs/deploy.md has no block {first_line or info!r}")
@@ -86,10 +88,8 @@ class Process:
 
     def kill(self, sig=signal.SIGKILL) -> None:
         if self.alive():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, sig)
-            except ProcessLookupError:
-                pass
 
     def stop(self) -> None:
         if self.proc is None:
@@ -142,7 +142,8 @@ class Stack:
         self.https_port, self.http_port = free_port(), free_port()
         self.node_ports = [free_port() for _ in range(nodes)]
         self.base = f"https://127.0.0.1:{self.https_port}"
-        self.certificate = str(self.dir / "tls" / "fullchain.pem")  # nginx's, self-signed: the clients trust it
+        # nginx's, self-signed: the clients trust it
+        self.certificate = str(self.dir / "tls" / "fullchain.pem")
         self.user = "postgres" if os.geteuid() == 0 else None  # pgbouncer refuses to run as root
         self.processes: list[Process] = []
         self.nodes: list[Process] = []
@@ -151,12 +152,15 @@ class Stack:
     def generate(self) -> dict[str, Path]:
         d = self.dir
         ini = doc_block("; /etc/pgbouncer/pgbouncer.ini")
-        inline = [line for line in ini.splitlines() if "=" in line and ";" in line and not line.startswith(";")]
-        assert not inline, f"docs/deploy.md: pgbouncer takes a ';' after a value as part of the value: {inline}"
+        inline = [line for line in ini.splitlines()
+                  if "=" in line and ";" in line and not line.startswith(";")]
+        assert not inline, \
+            f"docs/deploy.md: pgbouncer takes a ';' after a value as part of the value: {inline}"
         ini = _replace(ini, "host=db-host port=5432 dbname=ipservice",
                        f"host={self.target.hostname} port={self.target.port or 5432} "
                        f"dbname={self.target.path.lstrip('/')}")
-        for key, value in (("listen_port", str(self.bouncer_port)), ("default_pool_size", str(self.pool_size)),
+        for key, value in (("listen_port", str(self.bouncer_port)),
+                           ("default_pool_size", str(self.pool_size)),
                            ("auth_file", str(d / "userlist.txt")), ("logfile", str(d / "pgbouncer.log")),
                            ("pidfile", str(d / "pgbouncer.pid"))):
             ini = _set(ini, key, value)
@@ -181,7 +185,8 @@ class Stack:
     def _nginx(self, block: str) -> str:
         d = self.dir
         block = _replace(block, "server 127.0.0.1:8000 ", f"server 127.0.0.1:{self.node_ports[0]} ")
-        second = f"server 127.0.0.1:{self.node_ports[1]} " if len(self.node_ports) > 1 else "server 127.0.0.1:9 down "
+        second = (f"server 127.0.0.1:{self.node_ports[1]} " if len(self.node_ports) > 1
+                  else "server 127.0.0.1:9 down ")
         block = _replace(block, "server 10.0.0.12:8000 ", second)
         block = _replace(block, "listen 80;", f"listen 127.0.0.1:{self.http_port};")
         block = _replace(block, "listen 443 ssl http2;", f"listen 127.0.0.1:{self.https_port} ssl http2;")
@@ -196,7 +201,8 @@ class Stack:
                 f"    access_log {d}/nginx-access.log;\n{paths}\n" + block + "}\n")
 
     def node_env(self, i: int) -> dict:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("IPSERVICE_", "RATELIMIT_", "DATABASE_"))}
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("IPSERVICE_", "RATELIMIT_", "DATABASE_"))}
         for line in (self.dir / "env").read_text().splitlines():
             line = re.sub(r"\s+#.*$", "", line).strip()
             if "=" in line and not line.startswith("#"):
@@ -236,7 +242,7 @@ class Stack:
         self._start_nginx()
         self.worker = self._worker()
         self.worker.start()
-        for i, node in enumerate(self.nodes):
+        for i in range(len(self.nodes)):
             self.wait_node(i)
         self.nginx.wait_until(
             lambda: requests.get(self.base + "/api/v1/health", verify=self.certificate, timeout=5).ok)
@@ -268,12 +274,14 @@ class Stack:
         (self.dir / f"node{i}").mkdir(exist_ok=True)
         node = Process(f"node {i}", [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
                                      "--control-socket", str(self.dir / f"node{i}" / "gunicorn.ctl"),
-                                     "wsgi:app"], self.dir / f"node{i}" / "gunicorn.log", env=self.node_env(i))
+                                     "wsgi:app"], self.dir / f"node{i}" / "gunicorn.log",
+                                     env=self.node_env(i))
         self.processes.append(node)
         return node
 
     def _worker(self) -> Process:
-        """The unit's ``ExecStart`` (``…/flask --app wsgi worker …``), run with this Python, in a folder of its
+        """The unit's ``ExecStart`` (``…/flask --app wsgi worker …``), run with this Python, in a folder of
+        its
         own, with the nodes' env file."""
         unit = (self.dir / "ipservice-worker.service").read_text()
         command = re.search(r"^ExecStart=\S*/flask (.+)$", unit, re.MULTILINE)
@@ -287,8 +295,8 @@ class Stack:
         return worker
 
     def _start_nginx(self) -> None:
-        args = [NGINX, "-p", str(self.dir), "-e", str(self.dir / "nginx-error.log"), "-c", str(self.dir / "nginx.conf"),
-                "-g", "daemon off;"]
+        args = [NGINX, "-p", str(self.dir), "-e", str(self.dir / "nginx-error.log"), "-c",
+                str(self.dir / "nginx.conf"), "-g", "daemon off;"]
         self.nginx = Process("nginx", args, self.dir / "nginx.out")
         self.processes.append(self.nginx)
         self.nginx.start()

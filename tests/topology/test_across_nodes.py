@@ -85,8 +85,8 @@ def test_the_refused_registrations_limit_counts_on_both_nodes_together(app, clie
 
     def attempt(i, node):
         return visitor.post(f"/t/{TENANT}/api/v1/register", node, json={
-            "name": "重复注册有限公司", "uscc": taken, "email": f"dup{i}@example.cn", "password": DEMO_PASSWORD,
-            "contact_name": "李四", "contact_phone": "029-88886666"}).status_code
+            "name": "重复注册有限公司", "uscc": taken, "email": f"dup{i}@example.cn",
+            "password": DEMO_PASSWORD, "contact_name": "李四", "contact_phone": "029-88886666"}).status_code
 
     codes = [attempt(i, i % 2) for i in range(10)]
     assert all(400 <= c < 500 and c != 429 for c in codes), codes
@@ -129,7 +129,8 @@ def test_an_idempotency_key_holds_across_nodes_in_turn_and_at_once(app, client, 
 def test_a_file_uploaded_on_one_node_is_served_by_the_other(client, topology):
     owner = register_enterprise(client, TENANT)
     api = Browser(topology)
-    record = api.post(f"/t/{TENANT}/api/v1/certifications", 0, json=cert_body(), headers=bearer(owner["token"]))
+    record = api.post(f"/t/{TENANT}/api/v1/certifications", 0, json=cert_body(),
+                      headers=bearer(owner["token"]))
     assert record.status_code == 201, record.text
     scan = pdf_bytes()
     base = f"/t/{TENANT}/api/v1/certifications/{record.json()['id']}/attachments"

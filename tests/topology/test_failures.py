@@ -69,7 +69,8 @@ def test_a_node_killed_mid_load_loses_nothing_and_nginx_sends_the_rest_to_the_ot
         assert set(codes) <= {201, 502, None}, [r for r in results if r[2] not in (201, 502, None)][:5]
         later = [r for r in results if r[0] > killed_at[0] + 0.5]  # sent once the node was dead
         assert later and all(r[2] == 201 for r in later), [r for r in later if r[2] != 201][:5]
-        first = {job[1]: body["id"] for job, (_s, _e, code, body) in zip(jobs, results) if code == 201}
+        first = {job[1]: body["id"]
+                 for job, (_s, _e, code, body) in zip(jobs, results, strict=True) if code == 201}
         stored = set(_stored(app))
         assert set(first.values()) <= stored  # every 201 is in the database
 
@@ -97,8 +98,8 @@ def _migrate(pg_url: str, workdir) -> None:
     from ipservice.core.dbroles import create_app_role
 
     env = {**os.environ, "DATABASE_URL": pg_url, "IPSERVICE_INSTANCE_PATH": str(workdir / "migrate-instance")}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=servers.ROOT, env=env,
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=servers.ROOT,
+                   env=env, check=True, capture_output=True, timeout=180)
     engine = create_engine(pg_url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
@@ -154,4 +155,5 @@ def _restart_under_load(pg, topo) -> None:
     assert recovered_at < deadline, "not answering 200 again within 60 s of the restart"
     after = [e for e in log if e[0] > recovered_at]
     assert after and all(e[3] == 200 for e in after), [e for e in after if e[3] != 200][:5]
-    assert {p.name: p.proc.pid for p in topo.processes} == processes and all(p.alive() for p in topo.processes)
+    assert {p.name: p.proc.pid for p in topo.processes} == processes
+    assert all(p.alive() for p in topo.processes)

@@ -43,7 +43,8 @@ def test_200_concurrent_submissions_over_both_nodes_through_a_small_pool(app, cl
         owner, key = job
         r = Browser(topology).post(f"/t/{TENANT}/api/v1/cases", json=case_body(TENANT), timeout=120,
                                    headers={**bearer(owner["token"]), "Idempotency-Key": key})
-        return r.status_code, r.json() if r.headers.get("Content-Type", "").startswith("application/json") else r.text
+        return r.status_code, r.json() if r.headers.get("Content-Type",
+                                                        "").startswith("application/json") else r.text
 
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
         answers = list(pool.map(submit, jobs))  # through nginx: round robin over the two nodes
@@ -52,9 +53,10 @@ def test_200_concurrent_submissions_over_both_nodes_through_a_small_pool(app, cl
     ids = [body["id"] for _, body in answers]
     assert len(set(ids)) == SUBMISSIONS  # no duplicate
     stored, unanswered, seqs = _cases(app)
-    assert sorted(stored) == sorted(ids) and unanswered == 0  # every 201 stored, nothing else, nothing half-done
+    # every 201 stored, nothing else, nothing half-done
+    assert sorted(stored) == sorted(ids) and unanswered == 0
     assert seqs == list(range(1, SUBMISSIONS + 1))  # case numbers: no gap, no repeat
-    for node, before in zip(topology.nodes, logged):
+    for node, before in zip(topology.nodes, logged, strict=True):
         log = node.log_text() if before == 0 else node.log_path.read_text(errors="replace")[before:]
         assert "POST /t/xian/api/v1/cases" in log, f"{node.name} got none of the submissions"
         assert not POOL_ERRORS.search(log), POOL_ERRORS.search(log).group(0)
@@ -72,7 +74,8 @@ def test_no_transaction_leaves_its_tenant_or_timeouts_on_the_pooled_server_conne
                    for _ in range(topology.pool_size)]
     try:
         seen = [c.execute("SELECT pg_backend_pid(), coalesce(current_setting('app.tenant_id', true), ''), "
-                          "coalesce(current_setting('app.user_id', true), ''), current_setting('statement_timeout'), "
+                          "coalesce(current_setting('app.user_id', true), ''), "
+                          "current_setting('statement_timeout'), "
                           "current_user").fetchone() for c in connections]  # each holds its server connection
     finally:
         for c in connections:

@@ -12,11 +12,12 @@ from tests.certification.certification_helpers import submit as submit_certifica
 from tests.conftest import make_uscc, page_login
 from tests.custody.custody_helpers import enrollment_body
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _agency(bureau_api, tenant="xian"):
-    r = bureau_api.post(f"/t/{tenant}/api/v1/agencies", json={"name": "托管机构", "uscc": make_uscc(), "contact": "x"})
+    r = bureau_api.post(f"/t/{tenant}/api/v1/agencies",
+                        json={"name": "托管机构", "uscc": make_uscc(), "contact": "x"})
     assert r.status_code == 201
     return r.get_json()["id"]
 
@@ -44,7 +45,8 @@ def test_pending_counts_match_the_records_of_every_kind(app, enterprise, bureau)
     agency = _agency(officer)
     c1, c2 = _custody(ent, agency, 2025), _custody(other, agency, 2025)
     cert1, cert2 = submit_certification(ent, "xian"), submit_certification(other, "xian")
-    cases = [file_case(ent), file_case(other), bring_to("in_progress", ent, officer), bring_to("closed", ent, officer)]
+    cases = [file_case(ent), file_case(other), bring_to("in_progress", ent, officer),
+             bring_to("closed", ent, officer)]
     hebi = enterprise("hebi")  # another tenant's filings are not counted
     submit_certification(hebi, "hebi")
     assert cert2 and c2
@@ -55,19 +57,22 @@ def test_pending_counts_match_the_records_of_every_kind(app, enterprise, bureau)
     assert body["by_status"]["case"] == {"submitted": 2, "in_progress": 1, "closed": 1}
 
     officer.post(f"/t/xian/api/v1/custody-enrollments/{c1['id']}/decision", json={"decision": "approve"})
-    officer.post(f"/t/xian/api/v1/certifications/{cert1['id']}/decision", json={"decision": "reject", "reason": "证书不清晰"})
+    officer.post(f"/t/xian/api/v1/certifications/{cert1['id']}/decision",
+                 json={"decision": "reject", "reason": "证书不清晰"})
     move(officer, "xian", cases[0]["id"], "declined")
     body = officer.get("/t/xian/api/v1/dashboard").get_json()
     assert _of(body["pending"], {"custody": 1, "certification": 1, "case": 2, "subsidy": 0})
     assert body["by_status"]["custody"] == {"approved": 1, "submitted": 1}
     month = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m")
-    assert _of({k: v[month] for k, v in body["per_month"].items()}, {"custody": 2, "certification": 2, "case": 4, "subsidy": 0})
+    assert _of({k: v[month] for k, v in body["per_month"].items()},
+               {"custody": 2, "certification": 2, "case": 4, "subsidy": 0})
     assert len(body["per_month"]["case"]) == 12
     assert hebi.get("/t/hebi/api/v1/my").get_json()[0]["kind"] == "certification"
 
 
 def test_overdue_and_due_soon_by_deadline(app, enterprise, bureau, monkeypatch):
-    """Cases by their working-day deadline; other filings by the tenant's service standard (20 working days)."""
+    """Cases by their working-day deadline; other filings by the tenant's service standard (20 working
+    days)."""
     from ipservice.cases import services as case_services
     from ipservice.core import calendar, filing
     from ipservice.worklist import services
@@ -118,7 +123,8 @@ def test_overdue_and_due_soon_by_deadline(app, enterprise, bureau, monkeypatch):
     assert [i["due"] for i in body["overdue"]] == sorted(i["due"] for i in body["overdue"])
     case_item = next(i for i in body["overdue"] if i["kind"] == "case")
     assert case_item["number"].startswith("XA-2025-") and case_item["status"] == "submitted"
-    assert next(i for i in body["overdue"] if i["kind"] == "custody")["number"].startswith("XA-TG-2025-")  # issue 20
+    # issue 20
+    assert next(i for i in body["overdue"] if i["kind"] == "custody")["number"].startswith("XA-TG-2025-")
 
     # the page lists the same, each a link to the filing
     client = app.test_client()
@@ -127,10 +133,12 @@ def test_overdue_and_due_soon_by_deadline(app, enterprise, bureau, monkeypatch):
     for key in ("custody-late", "cert-late", "case-late", "custody-soon", "case-today"):
         assert ids[key] in html, key
     assert ids["custody-fresh"] not in html
-    assert f"/t/xian/custody-enrollments/{ids['custody-late']}" in html and f"/t/xian/cases/{ids['case-late']}" in html
+    assert f"/t/xian/custody-enrollments/{ids['custody-late']}" in html
+    assert f"/t/xian/cases/{ids['case-late']}" in html
 
     # once decided, nothing is overdue any more
-    officer.post(f"/t/xian/api/v1/custody-enrollments/{ids['custody-late']}/decision", json={"decision": "approve"})
+    officer.post(f"/t/xian/api/v1/custody-enrollments/{ids['custody-late']}/decision",
+                 json={"decision": "approve"})
     move(officer, "xian", ids["case-late"], "accepted")  # now due to close in 60 working days
     body = officer.get("/t/xian/api/v1/dashboard").get_json()
     assert {(i["kind"], i["id"]) for i in body["overdue"]} == {("certification", ids["cert-late"])}
@@ -215,11 +223,11 @@ def test_a_new_kind_appears_without_more_code_and_brings_its_liability(app, ente
     base = filing.kind("custody", app)
     service = types.SimpleNamespace(**{n: getattr(custody_services, n) for n in ("page", "get", "stats")})
     stand_in = filing.FilingKind(name="stand_in", model=base.model, object_type="stand_in",
-                                 label=("替代类别", "Stand-in kind"), statuses=base.statuses, pending=base.pending,
-                                 service=service, list_endpoint=base.list_endpoint,
+                                 label=("替代类别", "Stand-in kind"), statuses=base.statuses,
+                                 pending=base.pending, service=service, list_endpoint=base.list_endpoint,
                                  detail_endpoint=base.detail_endpoint, detail_arg=base.detail_arg,
-                                 liability=lambda: [{"year": 2025, "rule": "xian-2022-test", "amount_cny": 30000,
-                                                     "count": 2}])
+                                 liability=lambda: [{"year": 2025, "rule": "xian-2022-test",
+                                                     "amount_cny": 30000, "count": 2}])
     monkeypatch.setitem(app.extensions[filing.KINDS_KEY], "stand_in", stand_in)
     body = officer.get("/t/xian/api/v1/dashboard").get_json()
     assert body["pending"] == {"custody": 1, "certification": 0, "case": 0, "subsidy": 0, "stand_in": 1}
@@ -247,14 +255,16 @@ def test_each_role_lands_on_its_worklist(app, client, enterprise, bureau, cross_
     r = page_login(other, ent.info["email"])
     assert r.headers["Location"].endswith("/t/xian/my")
     html = other.get("/t/xian/my").get_data(as_text=True)
-    assert "我的办件" in html and "/t/xian/custody-enrollments/new" in html and "/t/xian/certifications/new" in html
+    assert "我的办件" in html and "/t/xian/custody-enrollments/new" in html
+    assert "/t/xian/certifications/new" in html
     assert "/t/xian/cases/new" in html and "您还没有提交任何申请" in html
 
     admin = app.test_client()
     r = page_login(admin, "province@example.gov.cn")
     assert r.headers["Location"].endswith("/stats")
     anonymous = app.test_client()
-    assert anonymous.get("/t/xian/").status_code == 200 and anonymous.get("/t/xian/overview").status_code == 200
+    assert anonymous.get("/t/xian/").status_code == 200
+    assert anonymous.get("/t/xian/overview").status_code == 200
     assert anonymous.get("/t/xian/worklist").status_code in (302, 401)
 
 
@@ -269,7 +279,8 @@ def test_worklist_pages_in_english(app, client, enterprise, bureau):
 
 
 def test_my_page_numbers_every_kind_and_offers_to_file_a_rejected_one_again(app, enterprise, bureau):
-    """Issue 20 (11): 我的办件 said "已办结，无需操作" for a rejected filing that can be filed again, and custody
+    """Issue 20 (11): 我的办件 said "已办结，无需操作" for a rejected filing that can be filed again, and
+    custody
     and certification rows had no number."""
     ent, officer = enterprise("xian"), bureau("xian")
     custody = _custody(ent, _agency(officer), 2026)
@@ -287,8 +298,10 @@ def test_my_page_numbers_every_kind_and_offers_to_file_a_rejected_one_again(app,
     assert page_login(page, ent.info["email"]).status_code == 302
     html = page.get("/t/xian/my").get_data(as_text=True)
     rows = {n: next(r for r in html.split("<tr") if n in r) for n in (custody["number"], cert["number"])}
-    assert "可修改后重新提交" in rows[custody["number"]] and 'href="/t/xian/custody-enrollments/new"' in rows[custody["number"]]
+    assert "可修改后重新提交" in rows[custody["number"]]
+    assert 'href="/t/xian/custody-enrollments/new"' in rows[custody["number"]]
     assert "无需操作" not in rows[custody["number"]]
     assert "已办结，无需操作" in rows[cert["number"]]
     english = page.get("/t/xian/my?lang=en").get_data(as_text=True)
-    assert 'href="/t/xian/custody-enrollments/new"' in next(r for r in english.split("<tr") if custody["number"] in r)
+    row = next(r for r in english.split("<tr") if custody["number"] in r)
+    assert 'href="/t/xian/custody-enrollments/new"' in row

@@ -173,6 +173,9 @@ class Seeder:
                 "subsidy_amount_cny": est["amount_cny"], "subsidy_rule_code": est["rule_code"],
                 "subsidy_explanation": est["explanation"], "subsidy_prior_id": prior})
             events.append(self._audit(tenant, bureau_id, "certification.submitted", "certification", record_id, at))
+        from ipservice.core import numbering
+
+        numbering.number_rows(rows, CertificationRecord.__tablename__, CertificationRecord.number_code)
         self._insert(CertificationRecord, rows)
         self._insert(AuditEvent, events)
         return len(rows)
@@ -206,6 +209,9 @@ class Seeder:
                 "agency_id": self.rng.choice(agencies)["id"], "services": services, "start_date": start,
                 "end_date": end, "government_purchased": self.rng.random() < 0.7})
             events.append(self._audit(tenant, bureau_id, "custody.submitted", "custody", record_id, at))
+        from ipservice.core import numbering
+
+        numbering.number_rows(rows, CustodyEnrollment.__tablename__, CustodyEnrollment.number_code)
         self._insert(CustodyEnrollment, rows)
         self._insert(AuditEvent, events)
         return len(rows)

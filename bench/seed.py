@@ -173,6 +173,9 @@ class Seeder:
                 "subsidy_amount_cny": est["amount_cny"], "subsidy_rule_code": est["rule_code"],
                 "subsidy_explanation": est["explanation"], "subsidy_prior_id": prior})
             events.append(self._audit(tenant, bureau_id, "certification.submitted", "certification", record_id, at))
+        from ipservice.core import numbering
+
+        numbering.number_rows(rows, CertificationRecord.__tablename__, CertificationRecord.number_code)
         self._insert(CertificationRecord, rows)
         self._insert(AuditEvent, events)
         return len(rows)
@@ -206,11 +209,15 @@ class Seeder:
                 "agency_id": self.rng.choice(agencies)["id"], "services": services, "start_date": start,
                 "end_date": end, "government_purchased": self.rng.random() < 0.7})
             events.append(self._audit(tenant, bureau_id, "custody.submitted", "custody", record_id, at))
+        from ipservice.core import numbering
+
+        numbering.number_rows(rows, CustodyEnrollment.__tablename__, CustodyEnrollment.number_code)
         self._insert(CustodyEnrollment, rows)
         self._insert(AuditEvent, events)
         return len(rows)
 
     def cases(self, tenant, owners: list[dict], count: int, bureau) -> int:
+        from ipservice.cases import config
         from ipservice.cases.models import Case, CaseTransition
         from ipservice.cases.services import format_number
         from ipservice.core.audit import AuditEvent
@@ -219,13 +226,14 @@ class Seeder:
         from ipservice.core.types import CHINA
 
         ip_type = next((t for t in ("trademark", "copyright") if t in tenant.forms.option("case", "ip_types")), None)
-        if ip_type is None or not tenant.case_types:
+        cases = config.of(tenant)  # the cases kind's own file (cases.toml)
+        if ip_type is None or not cases.case_types:
             return 0
-        types = [t for t in tenant.case_types if t not in ("pre_exam_filing", "pre_exam")] or list(tenant.case_types)
+        types = [t for t in cases.case_types if t not in ("pre_exam_filing", "pre_exam")] or list(cases.case_types)
         rows, steps, events, seqs = [], [], [], {}
         for at in sorted(self._moment() for _ in range(count)):
             case_type = self.rng.choice(types)
-            center = next(c for c in tenant.centers if case_type in c.case_types)
+            center = next(c for c in cases.centers if case_type in c.case_types)
             year = at.astimezone(CHINA).year
             seqs[year] = seqs.get(year, 0) + 1
             path = _pick(self.rng, CASE_PATHS)

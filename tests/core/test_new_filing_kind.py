@@ -1,6 +1,6 @@
-"""A new filing kind is one new folder under ``ipservice/`` (plus its migration and, if it has tenant fields,
-its forms entry): nothing else in the service names it, yet statistics, imports, navigation, forms and the
-audit trail pick it up from the registry.
+"""A new filing kind is one new folder under ``ipservice/`` (plus its migration and its forms.toml section):
+nothing else in the service names it, yet the one API, the one set of pages, exports, statistics, imports,
+navigation, forms and the audit trail pick it up from its declaration (issue 19 item 7).
 
 The test writes a minimal kind — 信息公开申请 (``notice``), decided once — into a folder that is added to the
 ``ipservice`` package path, and drives the app in a separate process (its table must not join the metadata
@@ -20,24 +20,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 KIND = {
     "__init__.py": '''
-        """信息公开申请 — a minimal filing kind, decided once."""
+        """信息公开申请 — a minimal filing kind, decided once: one folder, nothing else names it."""
         ORDER = 85
 
 
         def init_app(app):
             from ipservice import forms
-            from ipservice.core import filing, hooks
-            from ipservice.notice import models, schemas, services, views
+            from ipservice.core import filing, filing_pages, hooks
+            from ipservice.notice import kind, schemas
 
-            filing.register_kind(app, filing.FilingKind(
-                name="notice", model=models.Notice, object_type="notice",
-                label=("信息公开申请", "Disclosure request"),
-                statuses={"submitted": ("已提交", "Submitted"), "answered": ("已答复", "Answered")},
-                pending=("submitted",), service=services, list_endpoint="notice.index",
-                detail_endpoint="notice.index", detail_arg="filing_id", stats_key="notices",
-                importer=services.SPEC))
+            hooks.nav(app, filing_pages.nav(filing.register_kind(app, kind.declare())))
             forms.register(app, "notice", schemas.build_form)
-            hooks.nav(app, views.nav)
     ''',
     "models.py": '''
         from sqlalchemy import String
@@ -53,30 +46,46 @@ KIND = {
             subject: Mapped[str] = mapped_column(String(200), nullable=False)
     ''',
     "schemas.py": '''
-        from marshmallow import Schema, fields
+        from marshmallow import Schema, fields, validate
 
         from ipservice.forms.builder import build
 
+        STATUS_LABELS = {"submitted": ("已提交", "Submitted"), "answered": ("已答复", "Answered")}
+
 
         class NoticeIn(Schema):
-            subject = fields.String(required=True, metadata={"label_zh": "申请事项", "label_en": "Subject"})
+            subject = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                                    metadata={"label_zh": "申请事项", "label_en": "Subject"})
 
 
         class NoticeOut(Schema):
             id = fields.String()
             status = fields.String()
             subject = fields.String()
+            extra = fields.Dict()
+
+
+        class NoticeQuery(Schema):
+            status = fields.String(validate=validate.OneOf(list(STATUS_LABELS)),
+                                   metadata={"label_zh": "状态", "label_en": "Status"})
+
+
+        class NoticeDecisionIn(Schema):
+            decision = fields.String(required=True, validate=validate.OneOf(["answer"]))
+            reason = fields.String(load_default=None, metadata={"label_zh": "答复", "label_en": "Answer"})
 
 
         def build_form(tenant):
             return build(NoticeIn, tenant.forms.fields_for("notice"), {})
     ''',
     "services.py": '''
+        from flask_babel import gettext as _
         from sqlalchemy import func, select
 
         from ipservice.accounts.services import enterprise_id_of, enterprise_of
         from ipservice.core import filing
         from ipservice.core.errors import error
+        from ipservice.core.exports import table_response
         from ipservice.extensions import db
         from ipservice.importing.cells import Column
         from ipservice.importing.spec import ImportSpec
@@ -87,7 +96,9 @@ KIND = {
             enterprise = enterprise or enterprise_of(user)
             if enterprise is None:
                 error(403)
-            return filing.submit(Notice(enterprise_id=enterprise.id, subject=data["subject"]), "notice", user)
+            notice = Notice(enterprise_id=enterprise.id, subject=data["subject"],
+                            extra=data.get("extra") or {})
+            return filing.submit(notice, "notice", user)
 
 
         def get(user, filing_id):
@@ -96,7 +107,11 @@ KIND = {
 
         def page(user, filters, page_no, page_size):
             stmt = filing.owned(Notice, user, enterprise_id_of(user))
-            return list(db.session.scalars(stmt.offset((page_no - 1) * page_size).limit(page_size))), 0
+            stmt = stmt.where(*filing.list_conditions(Notice, filters))
+            total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+            rows = db.session.scalars(stmt.order_by(Notice.submitted_at.desc())
+                                      .offset((page_no - 1) * page_size).limit(page_size))
+            return list(rows), total
 
 
         def decide(user, filing_id, data):
@@ -106,9 +121,15 @@ KIND = {
 
         def stats():
             counts = {"submitted": 0, "answered": 0}
-            counts.update(dict(db.session.execute(
-                select(Notice.status, func.count()).group_by(Notice.status)).all()))
+            by_status = select(Notice.status, func.count()).group_by(Notice.status)
+            counts.update(dict(db.session.execute(by_status).all()))
             return counts
+
+
+        def export(fmt, user, filters):
+            rows, _total = page(user, filters, 1, 100_000)
+            return table_response(fmt, _("信息公开申请"), [_("申请事项"), _("状态")],
+                                  [[n.subject, n.status] for n in rows], "notices")
 
 
         SPEC = ImportSpec(command="notices", help="Import disclosure requests.",
@@ -117,63 +138,45 @@ KIND = {
                                                   Column("subject", ("申请事项",), "Subject")],
                           existing=lambda values, enterprise, context, status: None)
     ''',
-    "api.py": '''
-        from flask.views import MethodView
-        from flask_login import current_user
-
-        from ipservice import forms
-        from ipservice.core.access import access
-        from ipservice.core.tenancy import current_tenant
-        from ipservice.extensions import Blueprint
-        from ipservice.notice import schemas, services
-
-        blp = Blueprint("api_notice", __name__, url_prefix="/t/<tenant>/api/v1")
+    "kind.py": '''
+        """信息公开申请 as a filing kind: what the one API and the one set of pages need."""
+        from ipservice.core.kind import N_, ApiSurface, Decision, FilingKind, PageSurface
+        from ipservice.notice import models, schemas, services
 
 
-        @blp.route("/notices")
-        class Notices(MethodView):
-            @access("enterprise")
-            @blp.response(201, schemas.NoticeOut)
-            def post(self):
-                return services.submit(current_user, forms.load_json(current_tenant(), "notice")), 201
-
-
-        @blp.route("/notices/<filing_id>/decision")
-        class Decision(MethodView):
-            @access("bureau")
-            @blp.response(200, schemas.NoticeOut)
-            def post(self, filing_id):
-                from flask import request
-
-                return services.decide(current_user, filing_id, request.get_json())
-
-
-        BLUEPRINTS = [blp]
+        def declare() -> FilingKind:
+            return FilingKind(
+                name="notice", model=models.Notice, object_type="notice",
+                label=("信息公开申请", "Disclosure request"),
+                statuses=schemas.STATUS_LABELS, pending=("submitted",), service=services, stats_key="notices",
+                importer=services.SPEC,
+                decision=Decision(outcomes={"answer": "answered"}, body=schemas.NoticeDecisionIn,
+                                  apply=services.decide, reason_required_for=()),
+                api=ApiSurface(path="notices", id_arg="notice_id", query=schemas.NoticeQuery,
+                               out=schemas.NoticeOut,
+                               body=schemas.NoticeIn, export=services.export, noun="requests",
+                               description="信息公开申请 — disclosure requests"),
+                pages=PageSurface(
+                    partial="notice/_filing.html",
+                    titles={"mine": N_("我的信息公开申请"), "queue": N_("信息公开申请"),
+                            "new": N_("新建信息公开申请"),
+                            "detail": N_("信息公开申请")},
+                    nav={"enterprise": N_("信息公开"), "bureau": N_("信息公开")},
+                    empty=N_("没有信息公开申请。"),
+                    flashes={"submitted": N_("已提交。"), "answered": N_("已答复。")},
+                    actions={"answer": N_("答复")}))
     ''',
-    "views.py": '''
-        from flask import Blueprint, g, url_for
-        from flask_login import current_user
-
-        from ipservice.core.access import access
-
-        bp = Blueprint("notice", __name__)
-
-
-        @bp.route("/t/<tenant>/notices")
-        @access("enterprise", "bureau")
-        def index():
-            return "notices"
-
-
-        def nav():
-            if g.get("tenant") is None or not current_user.is_authenticated:
-                return []
-            return [{"url": url_for("notice.index"), "label": "信息公开申请"}]
+    "templates/notice/_filing.html": '''
+        {% macro list_head() %}<th>{{ _('申请事项') }}</th><th>{{ _('状态') }}</th>{% endmacro %}
+        {% macro list_row(n, url) %}<td><a href="{{ url }}">{{ n.subject }}</a></td>
+        <td>{{ status_label(n.status) }}</td>{% endmacro %}
+        {% macro detail(n) %}<dl class="detail"><dt>{{ _('申请事项') }}</dt>
+        <dd>{{ n.subject }}</dd></dl>{% endmacro %}
     ''',
 }
 
 DRIVER = '''
-import json, sys
+import json, re, shutil, sys
 from pathlib import Path
 import ipservice
 ipservice.__path__.append(sys.argv[1])
@@ -182,8 +185,14 @@ from ipservice.core import filing
 from ipservice.extensions import db
 
 root = Path(sys.argv[2])
+tenants = root / "tenants"
+shutil.copytree(Path(ipservice.__file__).parents[1] / "tenants", tenants)
+with open(tenants / "xian" / "forms.toml", "a", encoding="utf-8") as f:  # the kind's forms.toml section
+    f.write('\\n[notice]\\n[[notice.fields]]\\nname = "purpose"\\ntype = "text"\\nrequired = true\\n'
+            'label_zh = "申请用途"\\nlabel_en = "Purpose"\\n')
 app = create_app({"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'kind.db'}", "UPLOAD_DIR": str(root / "up")})
+                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'kind.db'}", "UPLOAD_DIR": str(root / "up"),
+                  "TENANTS_DIR": str(tenants), "IPSERVICE_QUEUE_INPROCESS": False})
 with app.app_context():
     from flask_migrate import upgrade
     upgrade()
@@ -202,17 +211,40 @@ def token(email):
     return {"Authorization": "Bearer " + answer.get_json()["token"]}
 
 reg = c.post("/t/xian/api/v1/register", json={"name": "公开测试有限公司", "uscc": sys.argv[3],
-             "email": "e@example.cn",
-             "password": "Pass-word-2026!", "contact_name": "李四", "contact_phone": "029-88886666"})
+             "email": "e@example.cn", "password": "Pass-word-2026!", "contact_name": "李四",
+             "contact_phone": "029-88886666", "privacy_notice_version": 1})
 e, b, p = token("e@example.cn"), token("b@example.gov.cn"), token("p@example.gov.cn")
 out = {"register": reg.status_code}
-r = c.post("/t/xian/api/v1/notices", json={"subject": "2025年资助名单"}, headers=e)
+# the API: submit (the tenant's own field from forms.toml), refuse, list, get, decide once, export
+r = c.post("/t/xian/api/v1/notices", json={"subject": "2025年资助名单", "purpose": "核对"}, headers=e)
 out["submit"] = [r.status_code, r.get_json()]
 out["empty"] = c.post("/t/xian/api/v1/notices", json={}, headers=e).get_json()
 nid = r.get_json()["id"]
+out["list"] = [n["id"] for n in c.get("/t/xian/api/v1/notices", headers=b).get_json()]
+out["get"] = c.get(f"/t/xian/api/v1/notices/{nid}", headers=e).get_json()
 decision = f"/t/xian/api/v1/notices/{nid}/decision"
 out["decide"] = c.post(decision, json={"decision": "answer"}, headers=b).get_json()
 out["again"] = c.post(decision, json={"decision": "answer"}, headers=b).status_code
+export = c.get("/t/xian/api/v1/notices.csv", headers=b)
+out["export"] = [export.status_code, export.get_data().decode("utf-8-sig")]
+out["paths"] = sorted(p for p in c.get("/api/v1/openapi.json").get_json()["paths"] if "notice" in p)
+# the pages: the enterprise files from its list and new form, the bureau decides and exports
+def signed_in(email):
+    page = app.test_client()
+    page.post("/login", data={"email": email, "password": "Pass-word-2026!"})
+    return page
+ent, bureau = signed_in("e@example.cn"), signed_in("b@example.gov.cn")
+out["page_new"] = ent.get("/t/xian/notices/new").get_data(as_text=True)
+filed = ent.post("/t/xian/notices/new", data={"subject": "页面提交的申请", "purpose": "研究"})
+out["page_filed"] = [filed.status_code, filed.headers.get("Location", "")]
+page_id = out["page_filed"][1].rstrip("/").rsplit("/", 1)[-1]
+out["page_list"] = ent.get("/t/xian/notices/").get_data(as_text=True)
+out["page_queue"] = bureau.get("/t/xian/notices/").get_data(as_text=True)
+decided = bureau.post(f"/t/xian/notices/{page_id}/decision", data={"decision": "answer", "reason": "已公开"})
+answered = bureau.get(f"/t/xian/notices/{page_id}?lang=en").get_data(as_text=True)
+out["page_decided"] = [decided.status_code, answered]
+page_export = bureau.get("/t/xian/notices/export.csv")
+out["page_export"] = [page_export.status_code, page_export.get_data().decode("utf-8-sig")]
 stats = c.get("/api/v1/stats", headers=p).get_json()
 out["stats"] = {t["slug"]: t.get("notices") for t in stats["tenants"]}
 out["totals"] = stats["totals"].get("notices")
@@ -234,6 +266,7 @@ def test_a_new_kind_is_one_folder(tmp_path):
     pkg = tmp_path / "ext" / "notice"
     pkg.mkdir(parents=True)
     for name, text in KIND.items():
+        (pkg / name).parent.mkdir(parents=True, exist_ok=True)
         (pkg / name).write_text(textwrap.dedent(text).lstrip())
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     env.pop("IPSERVICE_TEST_DATABASE_URL", None)
@@ -242,17 +275,30 @@ def test_a_new_kind_is_one_folder(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["register"] == 201
+    # the one API, from the declaration: submit with the tenant's own field, refusal, list, get, decide,
+    # export
     assert out["submit"][0] == 201 and out["submit"][1]["status"] == "submitted"
-    assert "subject" in json.dumps(out["empty"]) and out["empty"]["code"] == 422
+    assert out["submit"][1]["extra"] == {"purpose": "核对"}
+    assert "subject" in json.dumps(out["empty"]) and "purpose" in json.dumps(out["empty"])
+    assert out["empty"]["code"] == 422
+    assert out["list"] == [out["submit"][1]["id"]] and out["get"]["subject"] == "2025年资助名单"
     assert out["decide"]["status"] == "answered" and out["again"] == 409
+    assert out["export"][0] == 200 and "2025年资助名单" in out["export"][1]
+    assert "/t/{tenant}/api/v1/notices/{notice_id}/decision" in out["paths"]
+    # the one set of pages: the form shows the tenant's field; filed, listed, decided, exported
+    assert "申请事项" in out["page_new"] and "申请用途" in out["page_new"]
+    assert out["page_filed"][0] == 302 and "/t/xian/notices/" in out["page_filed"][1]
+    assert "页面提交的申请" in out["page_list"] and "页面提交的申请" in out["page_queue"]
+    assert out["page_decided"][0] == 302 and "Answered" in out["page_decided"][1]
+    assert out["page_export"][0] == 200 and "页面提交的申请" in out["page_export"][1]
+    # what spans filings picks it up from the registry: statistics, forms, the audit trail, the import
     assert out["kinds"][-1] == "notice" and {"custody", "certification", "case"} <= set(out["kinds"])
-    assert out["stats"]["xian"] == {"submitted": 0, "answered": 1}
+    assert out["stats"]["xian"] == {"submitted": 0, "answered": 2}
     assert out["stats"]["hebi"] == {"submitted": 0, "answered": 0}
-    assert out["totals"] == {"submitted": 0, "answered": 1}
+    assert out["totals"] == {"submitted": 0, "answered": 2}
     assert "notice" in out["forms"]
-    assert out["audit"] == ["notice.answered", "notice.submitted"]
+    assert out["audit"] == ["notice.answered", "notice.answered", "notice.submitted", "notice.submitted"]
     assert "notices" in out["import_help"] and "certifications" in out["import_help"]
-
 
 def _kinds() -> tuple[list[str], set[str]]:
     """The kinds' folders (their ``__init__`` registers a kind) and the kinds' names."""

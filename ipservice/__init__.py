@@ -60,7 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     jobs.install(app)  # before the areas, which register their jobs
     _set_up_areas(app)  # the filing kinds say what a tenant folder may hold
-    registry.load(app.config["TENANTS_DIR"], filing.kinds(app), app)  # a broken folder stops here, before anything binds
+    strict = app.config["IPSERVICE_TENANTS_STRICT"]
+    registry.load(app.config["TENANTS_DIR"], filing.kinds(app), app, size=app.config["IPSERVICE_TENANT_CACHE"],
+                  strict=app.config["TESTING"] if strict is None else strict)  # strict: a broken folder stops here
     import ipservice.models  # noqa: F401 — the whole metadata, for Alembic
 
     db.init_app(app)

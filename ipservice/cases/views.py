@@ -170,12 +170,15 @@ def export(fmt):
 
 def nav_links():
     """维权案件 (enterprise) / 案件受理 (bureau), in a tenant whose centers take cases."""
-    from ipservice.tenants import registry
+    from ipservice.tenants import TenantUnavailable, registry
 
     user = current_user
     if not getattr(user, "is_authenticated", False) or user.role not in ("enterprise", "bureau"):
         return []
-    tenant = registry.get(user.tenant_id)
+    try:
+        tenant = registry.get(user.tenant_id)
+    except TenantUnavailable:  # the page saying so is drawn without the district's links
+        return []
     if tenant is None or not config.of(tenant).centers:
         return []
     label = _("维权案件") if user.role == "enterprise" else _("案件受理")

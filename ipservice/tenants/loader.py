@@ -34,7 +34,7 @@ def _flatten(messages, prefix=""):
         yield prefix, "; ".join(messages) if isinstance(messages, list) else str(messages)
 
 
-def _refuse(path: Path, exc: ValidationError):
+def refuse(path: Path, exc: ValidationError):
     where = ", ".join(f"{k}: {v}" for k, v in _flatten(exc.messages))
     raise TenantConfigError(f"{path}: {where}") from exc
 
@@ -51,7 +51,7 @@ def read_file(path: Path, schema) -> dict:
     try:
         return schema.load(read_toml(path))
     except ValidationError as exc:
-        _refuse(path, exc)
+        refuse(path, exc)
 
 
 def _fail(path, field, message):
@@ -231,7 +231,7 @@ def load_forms(folder: Path, docs: _Documents, kinds) -> c.FormsConfig:
         data = s.FormsFileSchema().load(raw)
         sections = s.load_form_sections(data, kinds)
     except ValidationError as exc:
-        _refuse(path, exc)
+        refuse(path, exc)
     _check_number_prefixes(path, sections, kinds)
     out = {}
     for kind, section in sections.items():
@@ -298,10 +298,15 @@ def load_service_standard(folder: Path, t: dict, docs: _Documents) -> c.ServiceS
                              source=c.Citation(**std["source"]) if std["source"] else None)
 
 
+def folders(root: Path) -> list[Path]:
+    """The tenant folders under ``root`` (not those whose name starts with . or _)."""
+    root = Path(root)
+    found = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    if not found:
+        raise TenantConfigError(f"{root}: no tenant folders")
+    return found
+
+
 def load_all(root: Path, kinds) -> dict[str, c.Tenant]:
     """Every tenant folder under ``root``, checked against the registered filing ``kinds``."""
-    root = Path(root)
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-    if not folders:
-        raise TenantConfigError(f"{root}: no tenant folders")
-    return {t.slug: t for t in (load_tenant(p, kinds) for p in folders)}
+    return {t.slug: t for t in (load_tenant(p, kinds) for p in folders(root))}

@@ -203,3 +203,21 @@ def test_tenants_check_finds_a_folder_broken_after_start(make_app, tmp_path):
     assert "guangzhou/tenant.toml: name_en: Not a valid string" in zh.output
     assert "4 个地区中 2 个的配置有误" in zh.output
     assert "2 of 4 districts have a broken configuration" in en.output
+
+
+def test_the_tenants_form_classes_are_bounded_with_them(app, monkeypatch):
+    """A worker serving every district in turn keeps as many tenants' form classes as it keeps tenants."""
+    import ipservice.forms as forms
+
+    monkeypatch.setitem(app.config, "IPSERVICE_TENANT_CACHE", 1)
+    with app.app_context():
+        built = forms._of()
+        monkeypatch.setattr(built, "cache", type(built.cache)())
+        for slug in ("xian", "hebi", "guangzhou"):
+            tenant = registry.get(slug)
+            for form in forms.registered():
+                forms.schema_for(tenant, form)
+        assert len(built.cache) <= len(built.builders)
+        assert {key[0] for key in built.cache} == {"guangzhou"}
+        tenant = registry.get("guangzhou")
+        assert forms.schema_for(tenant, forms.registered()[0]) is forms.schema_for(tenant, forms.registered()[0])

@@ -9,6 +9,7 @@ read by the kind's ``tenant_config`` with ``read_file`` below).
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -301,7 +302,9 @@ def load_service_standard(folder: Path, t: dict, docs: _Documents) -> c.ServiceS
 def folders(root: Path) -> list[Path]:
     """The tenant folders under ``root`` (not those whose name starts with . or _)."""
     root = Path(root)
-    found = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    with os.scandir(root) as entries:  # the entries' types without a stat each (thousands of folders)
+        found = [root / name for name in sorted(e.name for e in entries
+                                                 if e.is_dir() and not e.name.startswith((".", "_")))]
     if not found:
         raise TenantConfigError(f"{root}: no tenant folders")
     return found

@@ -27,8 +27,6 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
-
 from ipservice.core.errors import Unavailable
 from ipservice.tenants import loader
 from ipservice.tenants.config import Tenant
@@ -49,16 +47,41 @@ class Identity:
     bureau_en: str
 
 
-class _IdentitySchema(Schema):
-    """The identity keys of tenant.toml (the rest of the file is the full load's to check)."""
-    class Meta:
-        unknown = EXCLUDE
+_IDENTITY_KEYS = ("slug", "name_zh", "name_en", "bureau_zh", "bureau_en")
+_SLUG = re.compile(r"^[a-z][a-z0-9-]{1,40}$")  # as TenantFileSchema's (the full load checks it again)
 
-    slug = loader.s.TenantFileSchema._declared_fields["slug"]
-    name_zh = fields.String(required=True)
-    name_en = fields.String(required=True)
-    bureau_zh = fields.String(required=True)
-    bureau_en = fields.String(required=True)
+
+def _identity_problems(head: dict) -> dict[str, str]:
+    """The identity keys of tenant.toml checked by hand (a marshmallow schema per folder cost more than
+    the rest of start-up with thousands of folders); the messages are marshmallow's, as the full load's."""
+    problems = {}
+    for key in _IDENTITY_KEYS:
+        if key not in head:
+            problems[key] = "Missing data for required field."
+        elif not isinstance(head[key], str):
+            problems[key] = "Not a valid string."
+    if "slug" not in problems and not _SLUG.match(head["slug"]):
+        problems["slug"] = "String does not match expected pattern."
+    return problems
+
+
+_SIMPLE = re.compile(r'([A-Za-z0-9_-]+)[ \t]*=[ \t]*"([^"\\\x00-\x1f]*)"[ \t]*(?:#.*)?')
+
+
+def _simple_keys(head: str) -> dict | None:
+    """The top-level keys of ``head`` when each line is blank, a comment or ``key = "text"`` (a basic string
+    without escapes, as every shipped tenant.toml has them): several times faster than tomllib, which
+    matters with thousands of folders at start. None otherwise (and for a repeated key)."""
+    found = {}
+    for line in head.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = _SIMPLE.fullmatch(line)
+        if m is None or m.group(1) in found:
+            return None
+        found[m.group(1)] = m.group(2)
+    return found
 
 
 def read_identity(folder: Path) -> Identity:
@@ -72,14 +95,17 @@ def read_identity(folder: Path) -> Identity:
     except UnicodeDecodeError as exc:
         raise loader.TenantConfigError(f"{path}: not valid TOML: {exc}") from exc
     first_table = _FIRST_TABLE.search(text)
-    try:
-        head = tomllib.loads(text[:first_table.start()] if first_table else text)
-    except tomllib.TOMLDecodeError:  # e.g. a multi-line string holding a "[" line: the whole file then
-        head = loader.read_toml(path)
-    try:
-        data = _IdentitySchema().load(head)
-    except ValidationError as exc:
-        loader.refuse(path, exc)
+    head = text[:first_table.start()] if first_table else text
+    head = _simple_keys(head)
+    if head is None:  # not plain `key = "text"` lines: TOML's own parser, of the head or the whole file
+        try:
+            head = tomllib.loads(text[:first_table.start()] if first_table else text)
+        except tomllib.TOMLDecodeError:  # e.g. a multi-line string holding a "[" line
+            head = loader.read_toml(path)
+    problems = _identity_problems(head)
+    if problems:
+        raise loader.TenantConfigError(f"{path}: " + ", ".join(f"{k}: {v}" for k, v in problems.items()))
+    data = {key: head[key] for key in _IDENTITY_KEYS}
     if data["slug"] != folder.name:
         raise loader.TenantConfigError(f"{path}: slug: {data['slug']!r} differs from the folder name "
                                        f"{folder.name!r}")

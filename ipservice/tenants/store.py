@@ -172,19 +172,21 @@ class TenantStore(MutableMapping):
                 self._cache.move_to_end(slug)
                 return tenant
             slug_lock = self._loading.setdefault(slug, threading.Lock())
-        with slug_lock:  # one thread loads, the others wait for it and find it cached
+        try:
+            with slug_lock:  # one thread loads, the others wait for it and find it cached
+                with self._lock:
+                    tenant = self._cache.get(slug)
+                if tenant is None:
+                    try:
+                        tenant = self._load(slug)
+                    except loader.TenantConfigError as exc:
+                        self._remember(slug, exc)
+                        raise TenantUnavailable(slug, self.identities.get(slug), exc) from exc
+                    self._cache_put(slug, tenant)
+            return tenant
+        finally:
             with self._lock:
-                tenant = self._cache.get(slug)
-            if tenant is None:
-                try:
-                    tenant = self._load(slug)
-                except loader.TenantConfigError as exc:
-                    self._remember(slug, exc)
-                    raise TenantUnavailable(slug, self.identities.get(slug), exc) from exc
-                self._cache_put(slug, tenant)
-        with self._lock:
-            self._loading.pop(slug, None)
-        return tenant
+                self._loading.pop(slug, None)
 
     def __setitem__(self, slug: str, tenant: Tenant) -> None:
         self._pinned[slug] = tenant

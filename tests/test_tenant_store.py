@@ -207,7 +207,7 @@ def test_tenants_check_finds_a_folder_broken_after_start(make_app, tmp_path):
 
 def test_the_tenants_form_classes_are_bounded_with_them(app, monkeypatch):
     """A worker serving every district in turn keeps as many tenants' form classes as it keeps tenants."""
-    import ipservice.forms as forms
+    from ipservice import forms
 
     monkeypatch.setitem(app.config, "IPSERVICE_TENANT_CACHE", 1)
     with app.app_context():

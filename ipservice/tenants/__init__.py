@@ -7,7 +7,12 @@ import logging
 
 from ipservice.tenants.config import Tenant
 from ipservice.tenants.loader import TenantConfigError
-from ipservice.tenants.store import DEFAULT_CACHE, Identity, TenantStore, TenantUnavailable
+from ipservice.tenants.store import (
+    DEFAULT_CACHE,
+    Identity,
+    TenantStore,
+    TenantUnavailable,
+)
 
 ORDER = 10  # its place among the areas (navigation order)
 
@@ -44,7 +49,7 @@ class _Registry:
         return self.of().get(slug)
 
     def identities(self) -> list[Identity]:
-        return [store_identity for _slug, store_identity in sorted(self.of().identities.items())]
+        return [identity for _slug, identity in sorted(self.of().identities.items())]
 
     def all(self):
         store = self.of()

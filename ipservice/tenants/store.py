@@ -34,7 +34,7 @@ from ipservice.tenants.config import Tenant
 log = logging.getLogger(__name__)
 
 DEFAULT_CACHE = 256
-_FIRST_TABLE = re.compile(r"^[ \t]*\[", re.M)
+_FIRST_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
 
 
 @dataclass(frozen=True)

@@ -221,3 +221,10 @@ def test_the_tenants_form_classes_are_bounded_with_them(app, monkeypatch):
         assert {key[0] for key in built.cache} == {"guangzhou"}
         tenant = registry.get("guangzhou")
         assert forms.schema_for(tenant, forms.registered()[0]) is forms.schema_for(tenant, forms.registered()[0])
+
+
+def test_an_identity_beyond_plain_lines_is_read_by_the_toml_parser(tmp_path):
+    folder = tmp_path / "hebi"
+    shutil.copytree(ROOT / "hebi", folder)
+    replace_in(folder / "tenant.toml", 'name_en = "Hebi"', 'name_en = "He\\u0062i"  # an escape\nextra = [1, 2]')
+    assert read_identity(folder).name_en == "Hebi"

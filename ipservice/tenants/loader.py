@@ -299,15 +299,13 @@ def load_service_standard(folder: Path, t: dict, docs: _Documents) -> c.ServiceS
                              source=c.Citation(**std["source"]) if std["source"] else None)
 
 
-def folders(root: Path) -> list[Path]:
-    """The tenant folders under ``root`` (not those whose name starts with . or _)."""
-    root = Path(root)
+def folders(root: Path, as_names: bool = False) -> list[Path] | list[str]:
+    """The tenant folders under ``root`` (not those whose name starts with . or _), or their names."""
     with os.scandir(root) as entries:  # the entries' types without a stat each (thousands of folders)
-        found = [root / name for name in sorted(e.name for e in entries
-                                                 if e.is_dir() and not e.name.startswith((".", "_")))]
-    if not found:
+        names = sorted(e.name for e in entries if e.is_dir() and not e.name.startswith((".", "_")))
+    if not names:
         raise TenantConfigError(f"{root}: no tenant folders")
-    return found
+    return names if as_names else [Path(root) / name for name in names]
 
 
 def load_all(root: Path, kinds) -> dict[str, c.Tenant]:

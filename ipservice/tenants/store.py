@@ -19,9 +19,9 @@ to start on the first broken one, as the service did before tenants were loaded 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
-import tomllib
 from collections import OrderedDict
 from collections.abc import MutableMapping
 from dataclasses import dataclass
@@ -84,31 +84,47 @@ def _simple_keys(head: str) -> dict | None:
     return found
 
 
-def read_identity(folder: Path) -> Identity:
+_HEAD_BYTES = 4096  # the identity keys come first: a tenant.toml's head is read in one system call
+
+
+def _head_text(path: str) -> str:
+    """The start of the file at ``path``: its first lines up to a table at least (its whole text when short)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        data = os.read(fd, _HEAD_BYTES)
+        whole = len(data) < _HEAD_BYTES
+        if not whole and b"\n[" not in data:  # no table within the head: read it all
+            data += b"".join(iter(lambda: os.read(fd, 65536), b""))
+            whole = True
+    finally:
+        os.close(fd)
+    if not whole:  # up to the last complete line, so that no character is cut
+        data = data[:data.rindex(b"\n") + 1]
+    return data.decode("utf-8")
+
+
+def read_identity(folder: Path | str) -> Identity:
     """``folder``'s identity from the top-level keys of its tenant.toml (TOML puts them before any table,
     so only that head is parsed); a TenantConfigError naming the file and the field otherwise."""
-    path = folder / "tenant.toml"
+    folder = str(folder)
+    path = os.path.join(folder, "tenant.toml")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _head_text(path)
     except FileNotFoundError:
         raise loader.TenantConfigError(f"{path}: missing") from None
     except UnicodeDecodeError as exc:
         raise loader.TenantConfigError(f"{path}: not valid TOML: {exc}") from exc
     first_table = _FIRST_TABLE.search(text)
-    head = text[:first_table.start()] if first_table else text
-    head = _simple_keys(head)
-    if head is None:  # not plain `key = "text"` lines: TOML's own parser, of the head or the whole file
-        try:
-            head = tomllib.loads(text[:first_table.start()] if first_table else text)
-        except tomllib.TOMLDecodeError:  # e.g. a multi-line string holding a "[" line
-            head = loader.read_toml(path)
+    head = _simple_keys(text[:first_table.start()]) if first_table else None
+    if head is None:  # not plain `key = "text"` lines before a table: TOML's own parser, of the whole file
+        head = loader.read_toml(Path(path))
     problems = _identity_problems(head)
     if problems:
         raise loader.TenantConfigError(f"{path}: " + ", ".join(f"{k}: {v}" for k, v in problems.items()))
     data = {key: head[key] for key in _IDENTITY_KEYS}
-    if data["slug"] != folder.name:
-        raise loader.TenantConfigError(f"{path}: slug: {data['slug']!r} differs from the folder name "
-                                       f"{folder.name!r}")
+    name = os.path.basename(folder)
+    if data["slug"] != name:
+        raise loader.TenantConfigError(f"{path}: slug: {data['slug']!r} differs from the folder name {name!r}")
     return Identity(**data)
 
 
@@ -143,11 +159,12 @@ class TenantStore(MutableMapping):
 
     def scan(self) -> None:
         """Every folder's identity; a folder whose tenant.toml head is broken is remembered as broken."""
-        for folder in loader.folders(self.root):
+        root = str(self.root)
+        for folder in loader.folders(self.root, as_names=True):
             try:
-                self.identities[folder.name] = read_identity(folder)
+                self.identities[folder] = read_identity(os.path.join(root, folder))
             except loader.TenantConfigError as exc:
-                self._remember(folder.name, exc)
+                self._remember(folder, exc)
 
     def check_all(self) -> None:
         """Load every folder now (strict start-up): the first broken one raises TenantConfigError."""

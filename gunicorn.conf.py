@@ -26,9 +26,11 @@ accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or ",".join(
     re.split(r"[\s,;]+", os.environ.get("IPSERVICE_TRUSTED_PROXIES", "127.0.0.1,::1").strip()))
-# The app (every tenant folder read and validated: seconds with many tenants) is made once in the master;
-# workers are forks of it, so a worker recycled by max_requests answers at once instead of loading it again
-# while the others serve (issue 14, scenario 3). Database connections are not shared: see post_fork.
+# The app is made once in the master; workers are forks of it, so a worker recycled by max_requests answers
+# at once (issue 14, scenario 3). Since issue 23 the app reads only each tenant folder's identity at start;
+# a worker reads a district's full configuration on its first request there and keeps up to
+# IPSERVICE_TENANT_CACHE of them (ipservice/tenants/store.py). Database connections are not shared: see
+# post_fork.
 preload_app = True
 # Read by the app as it is made (before on_starting, with preload_app): the rate-limit storage warning.
 os.environ.setdefault("IPSERVICE_WORKERS", str(workers))
@@ -43,7 +45,7 @@ def on_starting(server):
 
 
 def when_ready(server):
-    # Everything made at start (every tenant's configuration above all) lives as long as the process: out of
+    # Everything made at start (every tenant's configuration, before issue 23) lives as long as the process: out of
     # the garbage collector's reach, so that a full collection does not walk it again every few hundred
     # requests (with 1 000 tenants one took ~0.4 s: the p95 of bench scenario 3). The workers forked after
     # this inherit it, and keep sharing its memory pages with the master.

@@ -58,12 +58,20 @@ def scenarios(result: dict) -> list[dict]:
                              round(value, 3), f"{value:.2f}x ({s['p95_ms']:.0f}/{b['p95_ms']:.0f} ms)", "≤ 1.20x",
                              value <= 1.2, _lat(s), _lat(b)))
     startup = result.get("startup") or {}
-    big_key = next((k for k in startup if k != "tenants_4"), None)
+    big_key = next((k for k in startup if k.startswith("tenants_") and k != "tenants_4"), None)
     if big_key and "tenants_4" in startup:
-        s, b = startup[big_key], startup["tenants_4"]
-        rows.append(_row("3c", f"Start-up, {big_key.split('_')[1]} tenants vs 4: create_app() / gunicorn to first answer",
+        s, b, n = startup[big_key], startup["tenants_4"], big_key.split("_")[1]
+        rows.append(_row("3c", f"Start-up, {n} tenants vs 4: create_app() / gunicorn to first answer",
                          s["create_app_s"], f"{s['create_app_s']:.1f} s / {s['first_answer_s']:.0f} s "
                          f"(4: {b['create_app_s']:.1f} / {b['first_answer_s']:.0f} s)", "measured", None))
+        for id_, key, title, unit in (
+                ("3c'", "create_app_s", "create_app() time", "s"),
+                ("3d", "rss_mb", "resident memory after create_app()", "MB"),
+                ("3e", "worker_rss_mb", "a gunicorn worker's resident memory after serving the lists", "MB")):
+            if s.get(key) and b.get(key):
+                value = s[key] / b[key]
+                rows.append(_row(id_, f"Start-up, {n} tenants vs 4: {title}", round(value, 3),
+                                 f"{value:.2f}x ({s[key]:.1f}/{b[key]:.1f} {unit})", "≤ 1.20x", value <= 1.2))
 
     for id_, name, title in (("4a", "certification_submit", "Submit a certification"), ("4b", "case_submit", "Submit a case"),
                              ("4c", "list_api", "Bureau list (API)"), ("4d", "list_page", "Bureau list (page)")):

@@ -136,6 +136,7 @@ class Seeder:
 
         from ipservice.certification.models import CertificationRecord
         from ipservice.certification.standards import add_years, resolve
+        from ipservice.core import numbering
         from ipservice.core.audit import AuditEvent
         from ipservice.core.ids import new_id
         from ipservice.policy import services as policy
@@ -173,9 +174,7 @@ class Seeder:
                 "subsidy_amount_cny": est["amount_cny"], "subsidy_rule_code": est["rule_code"],
                 "subsidy_explanation": est["explanation"], "subsidy_prior_id": prior})
             events.append(self._audit(tenant, bureau_id, "certification.submitted", "certification", record_id, at))
-        from ipservice.core import numbering
-
-        numbering.number_rows(rows, CertificationRecord.__tablename__, CertificationRecord.number_code)
+        numbering.number_rows(rows, CertificationRecord.__tablename__, CertificationRecord.number_code)  # as an import numbers
         self._insert(CertificationRecord, rows)
         self._insert(AuditEvent, events)
         return len(rows)
@@ -183,6 +182,7 @@ class Seeder:
     def custody(self, tenant, owners: list[str], count: int, bureau_id: str) -> int:
         from ipservice.core.audit import AuditEvent
         from ipservice.core.ids import new_id
+        from ipservice.core import numbering
         from ipservice.custody.models import CustodyAgency, CustodyEnrollment
 
         agencies = [{"tenant_id": tenant.slug, "id": new_id(), "name": f"{tenant.name_zh}托管服务机构{n}号",
@@ -209,15 +209,12 @@ class Seeder:
                 "agency_id": self.rng.choice(agencies)["id"], "services": services, "start_date": start,
                 "end_date": end, "government_purchased": self.rng.random() < 0.7})
             events.append(self._audit(tenant, bureau_id, "custody.submitted", "custody", record_id, at))
-        from ipservice.core import numbering
-
-        numbering.number_rows(rows, CustodyEnrollment.__tablename__, CustodyEnrollment.number_code)
+        numbering.number_rows(rows, CustodyEnrollment.__tablename__, CustodyEnrollment.number_code)  # as an import numbers
         self._insert(CustodyEnrollment, rows)
         self._insert(AuditEvent, events)
         return len(rows)
 
     def cases(self, tenant, owners: list[dict], count: int, bureau) -> int:
-        from ipservice.cases import config
         from ipservice.cases.models import Case, CaseTransition
         from ipservice.cases.services import format_number
         from ipservice.core.audit import AuditEvent
@@ -225,15 +222,17 @@ class Seeder:
         from ipservice.core.numbering import Counter
         from ipservice.core.types import CHINA
 
+        from ipservice.cases import config as cases_config
+
+        setup = cases_config.of(tenant)  # the centers and case types are in cases.toml
         ip_type = next((t for t in ("trademark", "copyright") if t in tenant.forms.option("case", "ip_types")), None)
-        cases = config.of(tenant)  # the cases kind's own file (cases.toml)
-        if ip_type is None or not cases.case_types:
+        if ip_type is None or not setup.case_types:
             return 0
-        types = [t for t in cases.case_types if t not in ("pre_exam_filing", "pre_exam")] or list(cases.case_types)
+        types = [t for t in setup.case_types if t not in ("pre_exam_filing", "pre_exam")] or list(setup.case_types)
         rows, steps, events, seqs = [], [], [], {}
         for at in sorted(self._moment() for _ in range(count)):
             case_type = self.rng.choice(types)
-            center = next(c for c in cases.centers if case_type in c.case_types)
+            center = next(c for c in setup.centers if case_type in c.case_types)
             year = at.astimezone(CHINA).year
             seqs[year] = seqs.get(year, 0) + 1
             path = _pick(self.rng, CASE_PATHS)
@@ -336,7 +335,7 @@ def seed_big(args) -> dict:
             seeder.certifications(tenant, owners, args.certifications, bureau.id)
             db.session.commit()
         creds["tenants"][tenant.slug] = accounts
-        others = [t.slug for t in registry.all() if t.slug != tenant.slug]
+        others = [t.slug for t in registry.identities() if t.slug != tenant.slug]  # no folder read in full
         started = time.monotonic()
         with cross_tenant("benchmark seed: copy the template tenant's filings to every tenant"):
             db.session.execute(text("CREATE TEMPORARY TABLE bench_slugs (slug VARCHAR(64) PRIMARY KEY)"))

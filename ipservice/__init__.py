@@ -61,8 +61,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     jobs.install(app)  # before the areas, which register their jobs
     _set_up_areas(app)  # the filing kinds say what a tenant folder may hold
-    # a broken folder stops here, before anything binds
-    registry.load(app.config["TENANTS_DIR"], filing.kinds(app), app)
+    strict = app.config["IPSERVICE_TENANTS_STRICT"]
+    registry.load(app.config["TENANTS_DIR"], filing.kinds(app), app,
+                  size=app.config["IPSERVICE_TENANT_CACHE"],
+                  # strict: a broken folder stops here
+                  strict=app.config["TESTING"] if strict is None else strict)
     import ipservice.models  # noqa: F401 — the whole metadata, for Alembic
 
     db.init_app(app)

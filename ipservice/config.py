@@ -35,6 +35,13 @@ class Config:
     # Rate-limit store in Redis: connecting and each command (seconds).
     IPSERVICE_REDIS_TIMEOUT = float(os.environ.get("IPSERVICE_REDIS_TIMEOUT", "2"))
     TENANTS_DIR = os.environ.get("IPSERVICE_TENANTS_DIR", str(ROOT / "tenants"))
+    # Tenants are read on demand (tenants/store.py): at start only each folder's identity; a tenant's full
+    # configuration on its first use, kept in an LRU cache of this many tenants per process.
+    IPSERVICE_TENANT_CACHE = int(os.environ.get("IPSERVICE_TENANT_CACHE", "256"))
+    # 1: every folder loaded and checked at start, the first broken one stopping it (as before on-demand
+    # loading); 0: a broken folder makes its own district answer 503 and the others serve. Unset: strict
+    # when TESTING. `flask --app wsgi tenants check` checks every folder before a deployment either way.
+    IPSERVICE_TENANTS_STRICT = {"1": True, "0": False}.get(os.environ.get("IPSERVICE_TENANTS_STRICT", ""))
     SEEDS_DIR = os.environ.get("IPSERVICE_SEEDS_DIR", str(ROOT.parent / "shared" / "seeds"))
     TRANSLATIONS_DIR = str(ROOT / "translations")
     UPLOAD_DIR = os.environ.get("IPSERVICE_UPLOAD_DIR", "")

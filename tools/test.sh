@@ -32,6 +32,11 @@ if command -v npm >/dev/null 2>&1 && [ ! -f .cache/axe/node_modules/axe-core/axe
     || echo "note: could not install axe-core; the browser crawl will be skipped"
 fi
 
+# Every tenant folder loaded and validated in full: the service reads a district's folder only when the
+# district is first asked for, so a broken folder is found here, before a deployment, not by its first user.
+echo "== tenant folders"
+python3 -m flask --app wsgi tenants check
+
 echo "== test suite on SQLite"
 python3 -m pytest -p no:cacheprovider -n 2 "$@"
 

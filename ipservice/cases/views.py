@@ -13,10 +13,15 @@ filing_pages.redirects(bp, {"/t/<tenant>/cases.<fmt>": "pages_case.export"})
 
 
 def nav_links():
-    """维权案件 (enterprise) / 案件受理 (bureau) on every page, in a tenant whose centers take cases."""
-    from ipservice.tenants import registry
+    """维权案件 (enterprise) / 案件受理 (bureau), in a tenant whose centers take cases."""
+    from ipservice.tenants import TenantUnavailable, registry
 
-    tenant = registry.get(current_user.tenant_id) if current_user.is_authenticated else None
+    if not current_user.is_authenticated:
+        return []
+    try:
+        tenant = registry.get(current_user.tenant_id)
+    except TenantUnavailable:  # the page saying so is drawn without the district's links
+        return []
     return filing_pages.nav_links(filing.kind("case"), tenant) if tenant and config.of(tenant).centers else []
 
 

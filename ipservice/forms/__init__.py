@@ -8,6 +8,8 @@ version).
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +22,10 @@ KEY = "ipservice.forms"
 @dataclass
 class _Forms:
     builders: dict[str, Callable] = field(default_factory=dict)
-    cache: dict[tuple, type] = field(default_factory=dict)
+    # the built classes, least recently used first; bounded like the tenants' cache (IPSERVICE_TENANT_CACHE
+    # tenants' forms), so that a worker serving thousands of districts in turn does not keep them all
+    cache: OrderedDict[tuple, type] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _of(app=None) -> _Forms:
@@ -46,9 +51,16 @@ def registered(app=None) -> list[str]:
 def schema_for(tenant, form: str) -> type:
     forms = _of()
     key = (tenant.slug, form, tenant.forms.version)
-    if key not in forms.cache:
-        forms.cache[key] = forms.builders[form](tenant)
-    return forms.cache[key]
+    with forms.lock:
+        if key in forms.cache:
+            forms.cache.move_to_end(key)
+            return forms.cache[key]
+    built = forms.builders[form](tenant)  # two threads may build it at once: the same class, either kept
+    with forms.lock:
+        forms.cache[key] = built
+        while len(forms.cache) > current_app.config["IPSERVICE_TENANT_CACHE"] * max(1, len(forms.builders)):
+            forms.cache.popitem(last=False)
+    return built
 
 
 def load_json(tenant, form: str) -> dict:

@@ -63,7 +63,7 @@ def run_import(kind, tenant_slug: str, email: str, path: Path, report: Path | No
         tenant = registry.get(tenant_slug)
         if tenant is None:
             _usage(_("未知的地区“%(slug)s”，可选：%(choices)s。", slug=tenant_slug,
-                     choices=", ".join(t.slug for t in registry.all())))
+                     choices=", ".join(t.slug for t in registry.identities())))
         with tenant_context(tenant_slug):
             user = _check_user(tenant, email)
             sheet = _open(path)

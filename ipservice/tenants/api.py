@@ -9,7 +9,7 @@ from ipservice.core import dbtimeouts
 from ipservice.core.access import access
 from ipservice.core.errors import Refusal
 from ipservice.extensions import db
-from ipservice.tenants import registry
+from ipservice.tenants import TenantUnavailable, registry
 from ipservice.tenants.schemas_api import HealthOut, TenantOut
 
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before asking again",
@@ -54,7 +54,22 @@ class Ready(MethodView):
 class Tenants(MethodView):
     @access("anyone")
     @blp.response(200, TenantOut(many=True))
-    def get(self):
-        """Every district the service runs, with its policy documents."""
-        return registry.all()
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """The districts the service runs, with their policy documents, by slug, a page at a time
+
+        A page's districts are loaded as any district's first request loads it (the service may run
+        thousands); a district whose configuration is broken is left out of its page (it answers 503)."""
+        identities = registry.identities()
+        pagination_parameters.item_count = len(identities)
+        first = pagination_parameters.first_item
+        shown = identities[first:first + pagination_parameters.page_size]
+        return [t for t in (_loaded(i.slug) for i in shown) if t is not None]
+
+
+def _loaded(slug):
+    try:
+        return registry.get(slug)
+    except TenantUnavailable:  # logged once by the registry, with the file and field
+        return None
 BLUEPRINTS = [blp]

@@ -11,7 +11,7 @@ bp = Blueprint("tenants", __name__, template_folder="templates")
 @bp.route("/")
 @access("anyone")
 def index():
-    return render_template("tenants/index.html", tenants=registry.all())
+    return render_template("tenants/index.html", tenants=registry.identities())
 
 
 @bp.route("/favicon.ico")

@@ -29,11 +29,14 @@ def _takes(rules: dict, row) -> bool:
     return not org_types or row.org_type in org_types
 
 
-def _tenant_rules() -> dict:
+def _tenant_rules(slugs) -> dict:
+    """The rules of the tenants that have records (each tenant's folder is read on demand: a fresh
+    database with thousands of tenants reads none)."""
     try:
         from ipservice.tenants import registry
 
-        return {(t.slug, r.code): tuple(r.org_types or ()) for t in registry.all() for r in t.rules}
+        return {(t.slug, r.code): tuple(r.org_types or ()) for t in map(registry.get, sorted(slugs)) if t
+                for r in t.rules}
     except Exception:  # outside the app: no registry, mark nothing
         return {}
 
@@ -44,11 +47,11 @@ def upgrade():
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":  # the owner is bound by row-level security too
         bind.execute(sa.text("SELECT set_config('app.cross_tenant', 'on', true)"))
-    rules = _tenant_rules()
     rows = bind.execute(sa.text(
         "SELECT tenant_id, id, enterprise_id, standard, org_type, subsidy_amount_cny, subsidy_rule_code, "
         "subsidy_prior_id FROM certification_records WHERE status <> 'rejected' "
         "ORDER BY submitted_at, id")).all()
+    rules = _tenant_rules({row.tenant_id for row in rows})
     seen = set()
     for row in rows:
         key = (row.tenant_id, row.enterprise_id, row.standard)

@@ -26,12 +26,14 @@ KINDS = (("custody_enrollments", "TG"), ("certification_records", "GB"))
 KIND_NAMES = {"custody_enrollments": "custody", "certification_records": "certification"}
 
 
-def _prefixes(kind: str) -> dict:
-    """Each tenant's number prefix of ``kind`` (its forms.toml section)."""
+def _prefixes(bind, table: str, kind: str) -> dict:
+    """The number prefix of ``kind`` (its forms.toml section) of each tenant that has rows in ``table``
+    (each tenant's folder is read on demand: a fresh database with thousands of tenants reads none)."""
     try:
         from ipservice.tenants import registry
 
-        return {t.slug: t.forms.option(kind, "number_prefix") for t in registry.all()}
+        slugs = bind.execute(sa.text(f"SELECT DISTINCT tenant_id FROM {table}")).scalars().all()
+        return {t.slug: t.forms.option(kind, "number_prefix") for t in map(registry.get, sorted(slugs)) if t}
     except Exception:  # outside the app: the slug in capitals
         return {}
 
@@ -63,7 +65,7 @@ def upgrade():
     if bind.dialect.name == "postgresql":  # the owner is bound by row-level security too
         bind.execute(sa.text("SELECT set_config('app.cross_tenant', 'on', true)"))
     for table, code in KINDS:
-        _number_existing(bind, table, code, _prefixes(KIND_NAMES[table]))
+        _number_existing(bind, table, code, _prefixes(bind, table, KIND_NAMES[table]))
     if bind.dialect.name == "postgresql":
         bind.execute(sa.text("SELECT set_config('app.cross_tenant', 'off', true)"))
     for table, _code in KINDS:

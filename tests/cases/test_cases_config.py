@@ -39,11 +39,11 @@ def test_a_bad_case_setting_is_refused_naming_the_file_and_the_field(tenants_cop
         load_tenants(tenants_copy)
 
 
-def test_the_app_does_not_start_without_a_districts_cases_toml(tenants_copy):
+def test_a_strict_app_does_not_start_without_a_districts_cases_toml(tenants_copy):
     (tenants_copy / "hebi" / "cases.toml").unlink()
     with pytest.raises(TenantConfigError, match=r"hebi/cases\.toml: missing"):
         create_app({"TENANTS_DIR": str(tenants_copy), "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                    "SECRET_KEY": "x"})
+                    "SECRET_KEY": "x", "IPSERVICE_TENANTS_STRICT": True})
 
 
 def test_each_kind_numbers_with_the_prefix_of_its_own_configuration(app, load_tenants, tenants_copy):

@@ -205,7 +205,7 @@ def test_the_migration_numbers_existing_enrollments_and_records_in_submission_or
             conn.execute(sa.text(f"UPDATE {table} SET number = 'old-' || id"))
             conn.execute(Counter.__table__.delete().where(Counter.__table__.c.name == table))
         for table, code in step.KINDS:
-            step._number_existing(conn, table, code, step._prefixes(step.KIND_NAMES[table]))
+            step._number_existing(conn, table, code, step._prefixes(conn, table, step.KIND_NAMES[table]))
     numbers = [b.get(f"/t/xian/api/v1/custody-enrollments/{e['id']}").get_json()["number"] for e in filed]
     assert numbers == [f"XA-TG-{year}-{n:06d}" for n in (1, 2, 3)]
     assert b.get(f"/t/xian/api/v1/certifications/{cert['id']}").get_json()["number"] == f"XA-GB-{year}-000001"

@@ -80,11 +80,13 @@ def test_repeated_published_row_number(tenants_copy, load_tenants):
         load_tenants(tenants_copy)
 
 
-def test_app_refuses_to_start_with_a_broken_tenant(tenants_copy):
+def test_a_strict_app_refuses_to_start_with_a_broken_tenant(tenants_copy):
+    """IPSERVICE_TENANTS_STRICT=1 (and TESTING): every folder loaded at start (tests/test_tenant_store.py:
+    otherwise the others start and that district answers 503)."""
     _edit(tenants_copy / "guangzhou" / "forms.toml", lambda s: s + "\nsurprise = true\n")
     with pytest.raises(TenantConfigError, match=r"guangzhou/forms\.toml: (case\.)?surprise: Unknown field"):
         create_app({"TENANTS_DIR": str(tenants_copy), "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                    "SECRET_KEY": "x"})
+                    "SECRET_KEY": "x", "IPSERVICE_TENANTS_STRICT": True})
 
 
 def test_a_fifth_district_is_a_folder(tenants_copy, load_tenants):

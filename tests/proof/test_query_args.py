@@ -26,9 +26,13 @@ PROBES.append({k: v for p in PROBES for k, v in p.items()})
 
 
 def _pages() -> list[tuple[str, str]]:
+    """Every page; an old URL that only redirects to where its page moved (``moved_to``, issue 19) builds no
+    link from arguments (it keeps the path's and passes the query string on as it came): its target is
+    probed instead."""
     app = W.collection_app()
     return sorted((r.rule, r.endpoint) for r in app.url_map.iter_rules()
-                  if "GET" in r.methods and "/api/" not in r.rule and r.endpoint != "static")
+                  if "GET" in r.methods and "/api/" not in r.rule and r.endpoint != "static"
+                  and not hasattr(app.view_functions[r.endpoint], "moved_to"))
 
 
 PAGES = _pages()

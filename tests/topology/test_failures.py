@@ -67,8 +67,14 @@ def test_a_node_killed_mid_load_loses_nothing_and_nginx_sends_the_rest_to_the_ot
         assert killed_at and topology.nodes[0].proc.wait(timeout=10) == -9  # the node died of SIGKILL
         codes = [code for _s, _e, code, _b in results]
         assert set(codes) <= {201, 502, None}, [r for r in results if r[2] not in (201, 502, None)][:5]
-        later = [r for r in results if r[0] > killed_at[0] + 0.5]  # sent once the node was dead
-        assert later and all(r[2] == 201 for r in later), [r for r in later if r[2] != 201][:5]
+        # the next requests, sent with the node dead, all reach the other node through nginx (sent now, not
+        # picked from the load by their time: on a fast machine the load may be over when the node dies)
+        after = {}
+        for i in range(8):
+            key = f"after-kill-{i}"
+            _t, code, answer = _submit(topology, owners[i % len(owners)], key, case_body(TENANT))
+            assert code == 201, (key, code, answer)
+            after[key] = answer["id"]
         first = {job[1]: body["id"]
                  for job, (_s, _e, code, body) in zip(jobs, results, strict=True) if code == 201}
         stored = set(_stored(app))
@@ -79,7 +85,8 @@ def test_a_node_killed_mid_load_loses_nothing_and_nginx_sends_the_rest_to_the_ot
             _t, code, answer = _submit(topology, owner, key, body)
             assert code == 201, (key, code, answer)
             assert first.setdefault(key, answer["id"]) == answer["id"], key
-        assert sorted(_stored(app)) == sorted(first.values())  # exactly one filing per submission
+        # exactly one filing per submission
+        assert sorted(_stored(app)) == sorted([*first.values(), *after.values()])
         assert len(first) == SUBMISSIONS
     finally:
         topology.restart_node(0)

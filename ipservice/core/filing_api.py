@@ -123,12 +123,8 @@ def _transitions(blp, kind: FilingKind) -> None:
         f"{' | '.join(m.sources)} → {m.to}" + (" (the applicant)" if m.by == "applicant" else "")
         for m in machine.moves) + "."
     post = blp.response(200, api.out)(_refusals(blp, kind, "move", post))
-    post = access(*_roles(machine.movers()))(blp.arguments(machine.body)(post))
+    post = access(*machine.roles())(blp.arguments(machine.body)(post))
     _route(blp, f"/{api.path}/<{api.id_arg}>/transitions", "Transitions", post=post)
-
-
-def _roles(movers) -> tuple[str, ...]:
-    return tuple(dict.fromkeys("enterprise" if m == "applicant" else m for m in movers))
 
 
 def _attachments(blp, kind: FilingKind) -> None:

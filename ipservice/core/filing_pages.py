@@ -62,8 +62,7 @@ def blueprint(kind: FilingKind) -> Blueprint:
     if kind.decision is not None:
         route("/<filing_id>/decision", "decision", ("bureau",), views.decide, post=True)
     if kind.machine is not None:
-        roles = tuple(dict.fromkeys("enterprise" if m == "applicant" else m for m in kind.machine.movers()))
-        route("/<filing_id>/transitions", "transitions", roles, views.move, post=True)
+        route("/<filing_id>/transitions", "transitions", kind.machine.roles(), views.move, post=True)
     if kind.attachments is not None:
         route("/<filing_id>/attachments", "upload", ("enterprise",), views.upload, post=True)
         route("/<filing_id>/attachments/<attachment_id>", "attachment", ("enterprise", "bureau"),

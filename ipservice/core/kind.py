@@ -94,6 +94,10 @@ class StateMachine:
     def movers(self) -> tuple[Mover, ...]:
         return tuple(dict.fromkeys(m.by for m in self.moves))
 
+    def roles(self) -> tuple[str, ...]:
+        """The user roles that make moves (the applicant is the organization's enterprise user)."""
+        return tuple(dict.fromkeys("enterprise" if m == "applicant" else m for m in self.movers()))
+
 
 @dataclass(frozen=True)
 class Attachments:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import current_app, g, jsonify, make_response, request, url_for
 from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import update
 
@@ -75,15 +76,9 @@ def send(user, export_id: str):
     job = get(user, export_id)
     path = stored_file(job)
     if job.status != "done" or not path.is_file():
-        error(409, _not_ready())
+        error(409, _("导出文件尚未生成完毕，请稍后再试。"))
     return send_file(path, mimetype=MIME[job.fmt], as_attachment=True,
                      download_name=job.filename or path.name, max_age=0)
-
-
-def _not_ready() -> str:
-    from flask_babel import gettext as _
-
-    return _("导出文件尚未生成完毕，请稍后再试。")
 
 
 def build_job(tenant_id: str, export_id: str) -> None:

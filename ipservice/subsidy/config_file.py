@@ -33,10 +33,8 @@ class LabelSchema(Strict):
     label_en = fields.String(required=True, validate=validate.Length(min=1))
 
 
-class EvidenceSchema(Strict):
+class EvidenceSchema(LabelSchema):
     code = fields.String(required=True, validate=CODE)
-    label_zh = fields.String(required=True, validate=validate.Length(min=1))
-    label_en = fields.String(required=True, validate=validate.Length(min=1))
     required = fields.Boolean(load_default=True)
 
 

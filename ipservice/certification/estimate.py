@@ -8,7 +8,7 @@ import functools
 from babel import Locale
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import lazyload
 
 from ipservice.certification.models import CertificationRecord
@@ -48,18 +48,37 @@ def _takes_subsidy(tenant, record) -> bool:
     return not rule.org_types or record.org_type in rule.org_types
 
 
-def _prior_claim(tenant, record) -> CertificationRecord | None:
-    """The other submitted or verified record of the same organization and standard that takes the subsidy
+def _claims(record):
+    """The other submitted or verified records of the same organization and standard that take the subsidy
     (at most one: ``uq_certification_records_subsidy_claim``)."""
-    stmt = (select(CertificationRecord)
-            .where(CertificationRecord.enterprise_id == record.enterprise_id,
-                   CertificationRecord.standard == record.standard,
-                   CertificationRecord.status.in_(CLAIMING),
-                   CertificationRecord.subsidy_claim.is_(True)))
+    conds = [CertificationRecord.enterprise_id == record.enterprise_id,
+             CertificationRecord.standard == record.standard,
+             CertificationRecord.status.in_(CLAIMING),
+             CertificationRecord.subsidy_claim.is_(True)]
     if record.id:
-        stmt = stmt.where(CertificationRecord.id != record.id)
+        conds.append(CertificationRecord.id != record.id)
+    return and_(*conds)
+
+
+def _prior_claim(tenant, record) -> CertificationRecord | None:
+    """The record that takes the subsidy ``record`` could take (``_claims``), or None."""
+    stmt = select(CertificationRecord).where(_claims(record))
     # Only its number and standard are read (the estimate's reason): not its organization (selectin).
     return db.session.scalar(stmt.options(lazyload(CertificationRecord.enterprise)).limit(1))
+
+
+def prior_claim_or_duplicate(record) -> tuple[CertificationRecord | None, bool]:
+    """``(the prior claim, whether the certificate number is filed already)`` of a new ``record``, in one
+    query: a submission reads both under its organization's lock (two round trips were one each)."""
+    duplicate = and_(CertificationRecord.certificate_no == record.certificate_no,
+                     CertificationRecord.status != "rejected")
+    rows = db.session.execute(
+        select(CertificationRecord, duplicate.label("duplicate"))
+        .where(or_(duplicate, _claims(record)))
+        .options(lazyload(CertificationRecord.enterprise))).all()
+    if any(row.duplicate for row in rows):
+        return None, True
+    return (rows[0][0] if rows else None), False
 
 
 def _estimate_into(tenant, record) -> dict:

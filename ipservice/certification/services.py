@@ -33,7 +33,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
 from ipservice.accounts.services import enterprise_id_of, enterprise_of, lock_enterprise
-from ipservice.certification.estimate import CLAIMING, _estimate_into, _tenant_of
+from ipservice.certification.estimate import (CLAIMING, _estimate_into, _tenant_of, estimate_with,
+                                             prior_claim_or_duplicate)
 from ipservice.certification.estimate import estimate_of as estimate_of  # re-exported: the views read it here
 from ipservice.certification.exports import export as export  # re-exported: the views and the kind's API
 from ipservice.certification.models import DECISIONS, OBJECT_TYPE, RECORD_STATUSES, CertificationRecord
@@ -61,14 +62,6 @@ def _enterprise_or_403(user):
     return enterprise
 
 
-def _duplicate(certificate_no: str, exclude_id: str | None = None) -> bool:
-    stmt = select(CertificationRecord.id).where(CertificationRecord.certificate_no == certificate_no,
-                                                CertificationRecord.status != "rejected")
-    if exclude_id:
-        stmt = stmt.where(CertificationRecord.id != exclude_id)
-    return db.session.scalar(stmt.limit(1)) is not None
-
-
 def _duplicate_error():
     message = _("该证书编号已在本地区备案。")
     error(409, message, {"certificate_no": [message]})
@@ -85,12 +78,12 @@ def submit(user, data: dict, *, enterprise=None, upload=None) -> CertificationRe
     """
     tenant = current_tenant()
     enterprise = enterprise if enterprise is not None else _enterprise_or_403(user)
-    fields = record_fields(tenant, data)
-    if _duplicate(data["certificate_no"]):
+    record = CertificationRecord(enterprise_id=enterprise.id, **record_fields(tenant, data))
+    lock_enterprise(enterprise.id)  # before the read: racing submissions see each other's claim
+    prior, duplicate = prior_claim_or_duplicate(record)
+    if duplicate:
         _duplicate_error()
-    record = CertificationRecord(enterprise_id=enterprise.id, **fields)
-    lock_enterprise(enterprise.id)
-    est = _estimate_into(tenant, record)
+    est = estimate_with(tenant, record, prior)
     saved = []
     try:
         with savepoint():  # another writer may have filed the number first: this record alone is undone

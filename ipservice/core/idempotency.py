@@ -1,9 +1,10 @@
 """``Idempotency-Key`` for POSTs that create a filing: a retry returns the first answer, files nothing.
 
-The key record is flushed before the view runs, so it commits in the same transaction as the filing
-(the request's unit of work, ``core.transaction``);
-two concurrent requests with one key collide on the unique index and the loser returns the winner's
-answer. The same key with a different body is 422.
+The key record is written before the view runs, so it commits in the same transaction as the filing
+(the request's unit of work, ``core.transaction``), by one ``INSERT … ON CONFLICT DO NOTHING``: a new key is
+claimed in the same statement that finds a used one (a look-up first would be a second round trip on every
+submission). Two concurrent requests with one key meet on the unique index: on PostgreSQL the second
+waits for the first to end and then returns its answer; the same key with a different body is 422.
 """
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ import secrets
 from flask import Response, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import JSON, Integer, String, UniqueConstraint, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ipservice.core.errors import error
-from ipservice.core.tenancy import TenantScoped
+from ipservice.core.ids import new_id
+from ipservice.core.locks import conflict_insert
+from ipservice.core.tenancy import TenantScoped, current_tenant_id
 from ipservice.core.types import UTCDateTime, utcnow
 from ipservice.extensions import db
 
@@ -61,7 +63,9 @@ def _fingerprint() -> str:
     return h.hexdigest()
 
 
-def _replay(record: IdempotencyRecord, fingerprint: str):
+def _replay(record: IdempotencyRecord | None, fingerprint: str):
+    if record is None:  # the key's first request was undone after the conflict was seen: send it again
+        error(409, _("相同 Idempotency-Key 的请求正在处理，请稍后重试。"))
     if record.request_hash != fingerprint:
         error(422, _("同一个 Idempotency-Key 不能用于不同的请求内容。"))
     if record.status_code is None:
@@ -79,6 +83,25 @@ def _find(key: str):
     )
 
 
+def _claim(key: str, fingerprint: str) -> str | None:
+    """Write the key's record (no answer yet); its id, or None when the user has used the key already."""
+    table = IdempotencyRecord.__table__
+    record_id = new_id()
+    stmt = (conflict_insert(table)
+            .values(tenant_id=current_tenant_id(), id=record_id, user_id=current_user.id, key=key,
+                    request_hash=fingerprint, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["tenant_id", "user_id", "key"])
+            .returning(table.c.id))
+    return db.session.execute(stmt).scalar()
+
+
+def _answer(record_id: str, status_code: int, body) -> None:
+    """Store the answer a retry with the key gets."""
+    db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record_id)
+                       .values(status_code=status_code, body=body)
+                       .execution_options(synchronize_session=False))
+
+
 def idempotent(view):
     """Wrap a creating POST view (outermost decorator, after the access declaration)."""
 
@@ -90,15 +113,8 @@ def idempotent(view):
         if not key or len(key) > 255:
             error(422, _("Idempotency-Key 须为 1 到 255 个字符。"))
         fingerprint = _fingerprint()
-        existing = _find(key)
-        if existing is not None:
-            return _replay(existing, fingerprint)
-        record = IdempotencyRecord(user_id=current_user.id, key=key, request_hash=fingerprint)
-        db.session.add(record)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
+        record_id = _claim(key, fingerprint)
+        if record_id is None:
             return _replay(_find(key), fingerprint)
         try:
             response = view(*args, **kwargs)
@@ -107,8 +123,7 @@ def idempotent(view):
             raise
         response = response if isinstance(response, Response) else _make(response)
         if response.status_code < 300:
-            record.status_code = response.status_code
-            record.body = response.get_json(silent=True)
+            _answer(record_id, response.status_code, response.get_json(silent=True))
         else:
             db.session.rollback()
         return response
@@ -151,19 +166,12 @@ def once_per_form(view):
         if not token or len(token) > 64:
             return view(*args, **kwargs)
         key = f"form:{token}"
-        existing = _find(key)
-        if existing is not None:
-            return _to_first(existing)
-        record = IdempotencyRecord(user_id=current_user.id, key=key, request_hash="page-form")
-        db.session.add(record)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
+        record_id = _claim(key, "page-form")
+        if record_id is None:
             return _to_first(_find(key))
         response = _make(view(*args, **kwargs))
         if response.status_code in (301, 302, 303) and response.location:
-            record.status_code, record.body = 303, {"location": response.location}
+            _answer(record_id, 303, {"location": response.location})
         else:
             db.session.rollback()  # nothing was created: the corrected form may be sent again
         return response

@@ -24,3 +24,15 @@ def lock_row(model, *conditions, column: str = "id") -> None:
     else:
         db.session.execute(update(model).where(*conditions).values({column: getattr(model, column)})
                            .execution_options(synchronize_session=False))
+
+
+def conflict_insert(table, bind=None):
+    """``INSERT`` of ``table`` with ``on_conflict_do_nothing``/``_do_update`` (the dialect's own construct):
+    a write that a unique index decides between concurrent writers, in one statement."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = (bind or db.session.get_bind()).dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert is None:  # pragma: no cover - the service runs on SQLite and PostgreSQL only
+        raise RuntimeError(f"no INSERT … ON CONFLICT for {dialect}")
+    return insert(table)

@@ -16,7 +16,7 @@ The first number of a year inserts the row (``INSERT … ON CONFLICT DO NOTHING`
 from __future__ import annotations
 
 from sqlalchemy import Integer, String, UniqueConstraint, update
-from sqlalchemy.dialects import postgresql, sqlite
+from ipservice.core.locks import conflict_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ipservice.core.ids import new_id
@@ -47,11 +47,8 @@ def _increment(name: str, year: int, by: int = 1) -> int | None:
 
 
 def _create(tenant_id: str, name: str, year: int) -> None:
-    dialect = db.session.get_bind(Counter).dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if insert is None:  # pragma: no cover - the service runs on SQLite and PostgreSQL only
-        raise RuntimeError(f"numbering does not support {dialect}")
-    stmt = insert(Counter.__table__).values(tenant_id=tenant_id, id=new_id(), name=name, year=year, value=0)
+    stmt = conflict_insert(Counter.__table__).values(tenant_id=tenant_id, id=new_id(), name=name, year=year,
+                                                     value=0)
     db.session.execute(stmt.on_conflict_do_nothing(index_elements=["tenant_id", "name", "year"]))
 
 

@@ -58,7 +58,8 @@ def on_audit(event) -> None:
     params = {"kind": kind.name, "id": event.object_id, "status": what,
               **_filing_params(kind, event, tenant_id)}
     if what == "submitted":
-        notify(bureau_users(tenant_id), "new_filing", event.action, params, tenant_id, each_only=True)
+        bureau = _bureau_settings(tenant_id)
+        notify(bureau, "new_filing", event.action, params, tenant_id, each_only=True, settings=bureau)
     elif what in kind.statuses or what in EXTRA_DECISIONS:
         recipients = [u for u in _organization_users(kind, event.object_id) if u != event.actor_id]
         klass = "progress" if kind.due_attr else "decision"  # a case moves through states: its progress
@@ -90,6 +91,17 @@ def bureau_users(tenant_id: str) -> list[str]:
         User.tenant_id == tenant_id, User.role == "bureau", User.active.is_(True))))
 
 
+def _bureau_settings(tenant_id: str) -> dict[str, NotificationSettings | None]:
+    """``{bureau user id: their settings or None}``: the recipients of a new filing and their choices in one
+    query (a submission's own round trips are its cost on PostgreSQL)."""
+    from ipservice.accounts.models import User
+
+    return dict(db.session.execute(
+        select(User.id, NotificationSettings).outerjoin(NotificationSettings,
+                                                        NotificationSettings.user_id == User.id)
+        .where(User.tenant_id == tenant_id, User.role == "bureau", User.active.is_(True))).all())
+
+
 def _organization_users(kind, filing_id: str) -> list[str]:
     from ipservice.accounts.models import Enterprise
 
@@ -101,16 +113,18 @@ def _organization_users(kind, filing_id: str) -> list[str]:
 
 
 def notify(user_ids, event_class: str, event: str, params: dict, tenant_id: str | None,
-           each_only: bool = False, mail_only: bool = False) -> list[Notification]:
+           each_only: bool = False, mail_only: bool = False,
+           settings: dict[str, NotificationSettings | None] | None = None) -> list[Notification]:
     """Add a notification for each user (in the current transaction); its e-mail is queued after commit.
     ``each_only``: skip users who read this class in their daily digest; ``mail_only``: a message for the
-    mailbox (a link): mailed whatever the user turned off, never shown in the inbox (``services.inbox``)."""
+    mailbox (a link): mailed whatever the user turned off, never shown in the inbox (``services.inbox``);
+    ``settings``: the users' settings when the caller read them already."""
     pending = db.session().info.setdefault(PENDING, {})
     made = []
     ids = list(dict.fromkeys(u for u in user_ids if u))
     if not ids:
         return made
-    all_prefs = {s.user_id: s for s in db.session.scalars(
+    all_prefs = settings if settings is not None else {s.user_id: s for s in db.session.scalars(
         select(NotificationSettings).where(NotificationSettings.user_id.in_(ids)))}  # one query for all
     for user_id in ids:
         prefs = all_prefs.get(user_id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from ipservice.core.locks import conflict_insert
 
 from ipservice.core.errors import error
 from ipservice.core.i18n import pick
@@ -136,10 +136,8 @@ def prepare() -> None:
     if not missing:
         return
     grants = _grants()
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[
-        db.session.get_bind(BudgetLineTotal).dialect.name]
     for b in missing:
-        db.session.execute(insert(BudgetLineTotal.__table__).values(
+        db.session.execute(conflict_insert(BudgetLineTotal.__table__).values(
             tenant_id=current_tenant_id(), id=new_id(), budget=b.code,
             committed_cny=_committed(config, b, grants))
             .on_conflict_do_nothing(index_elements=["tenant_id", "budget"]))

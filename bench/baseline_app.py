@@ -104,6 +104,10 @@ def create_app(url: str | None = None) -> Flask:
                                    .order_by(Row.submitted_at.desc()).limit(LIST_SIZE))
             return jsonify([_as_dict(r) for r in rows])
 
+    from bench import same_statements  # the second floor: the service's submission as its statements alone
+
+    app.register_blueprint(same_statements.blueprint(engine, same_statements.role_from_env()))
+
     @app.get("/health")
     def health():
         return {"status": "ok"}

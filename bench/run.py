@@ -601,7 +601,8 @@ def main(argv=None) -> Path:
         list_api = f"/t/{SUBMIT_TENANT}/api/v1/certifications?status=submitted"
         list_page = f"/t/{SUBMIT_TENANT}/certifications?status=submitted"
 
-        baseline = Server("baseline", "bench.baseline_app:app", env.but(IPSERVICE_DB_APP_ROLE=""), workdir, "/health")
+        baseline = Server("baseline", "bench.baseline_app:app",
+                          env.but(IPSERVICE_DB_APP_ROLE="", BENCH_SAME_ROLE=production_role), workdir, "/health")
         service = Server("service", "wsgi:app", env, workdir, "/api/v1/health")
         servers += [baseline, service]
         baseline.start()
@@ -687,6 +688,8 @@ def main(argv=None) -> Path:
         if 1 in args.scenarios:
             log("scenario 1: submitting a filing vs the baseline's single-row insert")
             load.group([("baseline_insert", baseline, "POST", "/insert", {"body": "baseline"}),
+                        ("same_statements", baseline, "POST", f"/same/t/{SUBMIT_TENANT}/certifications",
+                         {"body": "certification", "tokens": enterprise_tokens}),
                         ("certification_submit", service, *submit_cert), ("case_submit", service, *submit_case)])
             _check_created(db, result)
             if args.profile:

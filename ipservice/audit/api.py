@@ -9,11 +9,12 @@ from ipservice.core.audit import AuditEvent
 from ipservice.core.openapi import DETAIL_VALUE
 from ipservice.core.types import ChinaDateTime
 from ipservice.extensions import db
+from ipservice.core.dump import OutSchema
 
 blp = Blueprint("api_audit", __name__, url_prefix="/t/<tenant>/api/v1", description="审计日志 — audit trail")
 
 
-class AuditOut(Schema):
+class AuditOut(OutSchema):
     id = fields.String()
     at = ChinaDateTime()
     actor_id = fields.String(allow_none=True)

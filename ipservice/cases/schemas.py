@@ -24,6 +24,7 @@ from ipservice.cases.config import of as cases_config
 from ipservice.cases.models import CASE_TYPES, IP_TYPES, STATUSES
 from ipservice.forms.builder import build
 from ipservice.tenants.schemas import FormSectionSchema
+from ipservice.core.dump import OutSchema
 
 # Case types that are about a patent application (专利预审 and its entity filing).
 PATENT_ONLY_TYPES = ("pre_exam_filing", "pre_exam")
@@ -161,7 +162,7 @@ def build_case_form(tenant) -> type[Schema]:
 
 # --- payloads out -----------------------------------------------------------------------------------
 
-class HistoryOut(Schema):
+class HistoryOut(OutSchema):
     from_ = fields.String(data_key="from", attribute="from", allow_none=True)
     to = fields.String()
     to_label = fields.String()
@@ -171,7 +172,7 @@ class HistoryOut(Schema):
     note = fields.String(allow_none=True)
 
 
-class DueLimitOut(Schema):
+class DueLimitOut(OutSchema):
     days = fields.Integer()
     calendar = fields.String(metadata={"description": "working (official Chinese calendar) or calendar"})
     starts_on = fields.Date(allow_none=True)
@@ -180,7 +181,7 @@ class DueLimitOut(Schema):
         "description": "true when a year not yet in the official holiday data was counted Monday to Friday"})
 
 
-class DueOut(Schema):
+class DueOut(OutSchema):
     accept = fields.Nested(DueLimitOut)
     close = fields.Nested(DueLimitOut)
     next_due_on = fields.Date(allow_none=True, metadata={"description": "the deadline in the current status"})

@@ -32,6 +32,7 @@ from ipservice.core.openapi import FORM_VALUE, FilingOut, ComputedList, Computed
 from ipservice.core.types import ChinaDateTime, today_china
 from ipservice.core.validators import Text, filter_date
 from ipservice.forms.builder import build
+from ipservice.core.dump import OutSchema
 
 
 _CERT_NO = re.compile(r"^[A-Z0-9][A-Z0-9\-/._()]{2,63}$")
@@ -137,13 +138,13 @@ def build_form(tenant):
 
 # --- output ---------------------------------------------------------------------------------------------
 
-class CertificationCitationOut(Schema):
+class CertificationCitationOut(OutSchema):
     document = fields.String()
     clause = fields.String()
     quote = fields.String()
 
 
-class CertificationEstimateOut(Schema):
+class CertificationEstimateOut(OutSchema):
     amount_cny = fields.Integer(allow_none=True)
     rule_code = fields.String(allow_none=True)
     explanation = fields.String()
@@ -152,7 +153,7 @@ class CertificationEstimateOut(Schema):
 
 
 
-class CertificationEnterpriseOut(Schema):
+class CertificationEnterpriseOut(OutSchema):
     id = fields.String()
     name = fields.String()
     uscc = fields.String()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import current_app, send_file
 from flask_babel import gettext as _
-from marshmallow import Schema, fields
+from marshmallow import fields
 from sqlalchemy import BigInteger, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,6 +23,7 @@ from ipservice.core.i18n import listing
 from ipservice.core.tenancy import TenantScoped, current_tenant_id
 from ipservice.core.types import ChinaDateTime, UTCDateTime, utcnow
 from ipservice.extensions import db
+from ipservice.core.dump import OutSchema
 
 # Magic numbers: the content decides the type, not the name.
 SIGNATURES = {
@@ -47,7 +48,7 @@ class Attachment(TenantScoped, db.Model):
     uploaded_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class AttachmentOut(Schema):
+class AttachmentOut(OutSchema):
     """An attachment as the API shows it (every area's upload answers with this)."""
 
     id = fields.String()

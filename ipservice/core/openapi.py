@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask_smorest.error_handler import ErrorSchema as _SmorestErrorSchema
-from marshmallow import Schema, fields
+from marshmallow import fields
+from ipservice.core.dump import OutSchema
 
 # Only null: OpenAPI 3.0's ``nullable`` counts where ``type`` is given, so the null branch names one.
 NULL = {"type": "object", "nullable": True, "enum": [None]}
@@ -74,7 +75,7 @@ def _organization_verified(filing) -> bool:
     return filing_organization_verified(filing)
 
 
-class FilingOut(Schema):
+class FilingOut(OutSchema):
     """What every filing of every kind answers besides its own fields (contract 1.2): each kind's output
     schema derives from this one."""
 
@@ -84,7 +85,7 @@ class FilingOut(Schema):
         metadata={"description": "whether the bureau has verified the organization the filing is for"})
 
 
-class EnterpriseRefOut(Schema):
+class EnterpriseRefOut(OutSchema):
     """The organization a filing is for."""
 
     id = fields.String()

@@ -23,6 +23,7 @@ from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import JsonBoolean, Text, Uscc, filter_date
 from ipservice.forms.builder import build
 from ipservice.tenants.schemas import Citation, FormSectionSchema
+from ipservice.core.dump import OutSchema
 
 CUSTODY_SERVICES = {
     "info_use": ("信息利用", "Information use"),
@@ -189,7 +190,7 @@ class CustodyAgencyIn(Schema):
                    metadata=label("联系人及电话", "Contact (person and phone)"))
 
 
-class CustodyAgencyOut(Schema):
+class CustodyAgencyOut(OutSchema):
     id = fields.String()
     name = fields.String()
     uscc = fields.String()

@@ -1,7 +1,7 @@
 """大批量导出 API — ``/t/<tenant>/api/v1/exports``: the caller's export jobs, one job, its file."""
 from flask.views import MethodView
 from flask_login import current_user
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ipservice.core.access import access
 from ipservice.core.attachments import download_doc
@@ -9,12 +9,13 @@ from ipservice.core.exports import MIME
 from ipservice.exporting import services
 from ipservice.exporting.models import STATUSES
 from ipservice.extensions import Blueprint
+from ipservice.core.dump import OutSchema
 
 blp = Blueprint("api_exporting", __name__, url_prefix="/t/<tenant>/api/v1",
                 description="大批量导出 — exports too large for one request, built by a job")
 
 
-class ExportJobOut(Schema):
+class ExportJobOut(OutSchema):
     id = fields.String()
     kind = fields.String(metadata={"description": "the filing kind exported"})
     format = fields.String(metadata={"enum": list(MIME)})

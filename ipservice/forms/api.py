@@ -1,24 +1,25 @@
 from flask import g
 from flask.views import MethodView
 from ipservice.extensions import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ipservice import forms
 from ipservice.core import http_cache
 from ipservice.core.access import access
 from ipservice.forms.render import describe
+from ipservice.core.dump import OutSchema
 
 blp = Blueprint("api_forms", __name__, url_prefix="/t/<tenant>/api/v1",
                 description="表单定义 — form definitions")
 
 
-class ChoiceOut(Schema):
+class ChoiceOut(OutSchema):
     value = fields.String()
     label_zh = fields.String()
     label_en = fields.String()
 
 
-class FieldOut(Schema):
+class FieldOut(OutSchema):
     name = fields.String()
     type = fields.String()
     required = fields.Boolean()
@@ -29,7 +30,7 @@ class FieldOut(Schema):
     tenant_field = fields.Boolean(metadata={"description": "the tenant's own field (forms.toml)"})
 
 
-class FormOut(Schema):
+class FormOut(OutSchema):
     form = fields.String()
     version = fields.Integer()
     fields = fields.List(fields.Nested(FieldOut))

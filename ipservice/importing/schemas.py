@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from ipservice.importing.models import STATUSES
+from ipservice.core.dump import OutSchema
 
 class ImportUploadIn(Schema):
     """The multipart form of a page import (the file itself is read from the request's files)."""
@@ -14,12 +15,12 @@ class ImportUploadIn(Schema):
                                                    "description": "the spreadsheet (.xlsx), at most 10 MB"})
 
 
-class ImportQueuedOut(Schema):
+class ImportQueuedOut(OutSchema):
     id = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
 
 
-class ImportOut(Schema):
+class ImportOut(OutSchema):
     """One import: how far its job has come and what it found (``rows``: the data rows of the file,
     estimated until the job has counted them)."""
 

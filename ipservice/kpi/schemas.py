@@ -5,9 +5,10 @@ from ipservice.core.labels import TASK_STATUSES, choices
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Text
 from ipservice.policy.schemas import READING, ReadingOut, SourceOut
+from ipservice.core.dump import OutSchema
 
 
-class YearValueOut(Schema):
+class YearValueOut(OutSchema):
     year = fields.Integer()
     value = fields.Float(allow_none=True)
 
@@ -24,7 +25,7 @@ class ActualOut(YearValueOut):
     version = fields.Integer(metadata={"description": "reported values: send it back with a change (PUT)"})
 
 
-class ProgressOut(Schema):
+class ProgressOut(OutSchema):
     year = fields.Integer()
     target = fields.Float(allow_none=True)
     target_note = fields.String()
@@ -34,14 +35,14 @@ class ProgressOut(Schema):
     met = fields.Boolean(allow_none=True)
 
 
-class ReferenceOut(Schema):
+class ReferenceOut(OutSchema):
     metric = fields.String()
     label_zh = fields.String()
     label_en = fields.String()
     values = fields.List(fields.Nested(YearValueOut))
 
 
-class IndicatorDisplayOut(Schema):
+class IndicatorDisplayOut(OutSchema):
     name = fields.String()
     category = fields.String()
     unit = fields.String()
@@ -49,7 +50,7 @@ class IndicatorDisplayOut(Schema):
     reading = fields.String(allow_none=True)
 
 
-class TaskDisplayOut(Schema):
+class TaskDisplayOut(OutSchema):
     section = fields.String()
     title = fields.String()
     content = fields.String()
@@ -60,7 +61,7 @@ class TaskDisplayOut(Schema):
 DISPLAY = "the texts in the requested language (Accept-Language or ?lang=)"
 
 
-class IndicatorOut(Schema):
+class IndicatorOut(OutSchema):
     code = fields.String()
     seq = fields.Integer()
     table = fields.String()
@@ -146,7 +147,7 @@ class ActualSaved(Schema):
         "description": "set when the indicator has no target for this year (the value is kept; no progress)"})
 
 
-class TaskOut(Schema):
+class TaskOut(OutSchema):
     code = fields.String()
     seq = fields.String()
     document = fields.String()

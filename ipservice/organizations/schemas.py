@@ -5,6 +5,7 @@ from ipservice.core.attachments import AttachmentOut
 from ipservice.core.openapi import ComputedBoolean
 from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Text
+from ipservice.core.dump import OutSchema
 
 
 class ClaimIn(RegistrationSchema):
@@ -19,7 +20,7 @@ class ClaimPageIn(ClaimIn, ConfirmedPassword):
     """The claim page: the password (the future account's) typed twice."""
 
 
-class ClaimReceiptOut(Schema):
+class ClaimReceiptOut(OutSchema):
     id = fields.String()
     status = fields.String()
 
@@ -36,7 +37,7 @@ class _Organization(Schema):
     verified = fields.Boolean()
 
 
-class ClaimOut(Schema):
+class ClaimOut(OutSchema):
     id = fields.String()
     status = fields.String()
     reason = fields.String(allow_none=True)
@@ -75,7 +76,7 @@ class ClaimCompletionIn(Schema):
                 metadata=label("验证码（见批准邮件）", "Verification code (in the approval e-mail)"))
 
 
-class ClaimCompletionOut(Schema):
+class ClaimCompletionOut(OutSchema):
     id = fields.String()
     status = fields.String()
     completed_at = ChinaDateTime()
@@ -96,7 +97,7 @@ class ClaimDecisionIn(Schema):
             raise ValidationError({"reason": [_("驳回时必须填写理由。")]})
 
 
-class OrganizationOut(Schema):
+class OrganizationOut(OutSchema):
     id = fields.String()
     name = fields.String()
     uscc = fields.String()

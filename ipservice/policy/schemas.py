@@ -2,22 +2,23 @@ from marshmallow import Schema, fields
 
 from ipservice.core.validators import filter_date
 from ipservice.tenants.schemas_api import DocumentOut
+from ipservice.core.dump import OutSchema
 
 
-class SourceOut(Schema):
+class SourceOut(OutSchema):
     document = fields.String(metadata={"description": "document number, or its title where it has none"})
     document_code = fields.String()
     clause = fields.String()
     quote = fields.String()
 
 
-class RuleDisplayOut(Schema):
+class RuleDisplayOut(OutSchema):
     name = fields.String()
     note = fields.String()
     reading = fields.String(allow_none=True)
 
 
-class ReadingOut(Schema):
+class ReadingOut(OutSchema):
     """The reading the configuration chose where the clause allows more than one."""
     zh = fields.String()
     en = fields.String()
@@ -27,7 +28,7 @@ READING = ("the reading chosen of an ambiguous clause (Chinese and English), nul
            "only one")
 
 
-class RuleAmountsOut(Schema):
+class RuleAmountsOut(OutSchema):
     """What a rule is and pays (its document's numbers), shared by the policy and the subsidy lists."""
     code = fields.String()
     name_zh = fields.String()
@@ -54,7 +55,7 @@ class RuleOut(RuleAmountsOut):
                            metadata={"description": "the citation: stays in Chinese, as published"})
 
 
-class PolicyOut(Schema):
+class PolicyOut(OutSchema):
     tenant = fields.String()
     documents = fields.List(fields.Nested(DocumentOut))
     rules = fields.List(fields.Nested(RuleOut))

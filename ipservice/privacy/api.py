@@ -10,6 +10,7 @@ from ipservice.core.types import ChinaDateTime
 from ipservice.core.validators import Phone, Text
 from ipservice.extensions import Blueprint
 from ipservice.privacy import export, notice, services
+from ipservice.core.dump import OutSchema
 
 me_blp = Blueprint("api_me", __name__, url_prefix="/api/v1/me",
                    description="个人信息 — the caller's personal data")
@@ -18,7 +19,7 @@ blp = Blueprint("api_privacy", __name__, url_prefix="/t/<tenant>/api/v1",
 SIGNED_IN = ("enterprise", "bureau", "cross_admin")
 
 
-class NoticeOut(Schema):
+class NoticeOut(OutSchema):
     version = fields.Integer()
     bureau = fields.String()
     purposes = fields.List(fields.String())
@@ -41,7 +42,7 @@ class ContactIn(Schema):
     contact_phone = Phone()
 
 
-class ContactOut(Schema):
+class ContactOut(OutSchema):
     contact_name = fields.String()
     contact_phone = fields.String()
 
@@ -50,7 +51,7 @@ class ErasureIn(Schema):
     reason = Text(max_length=2000, load_default="")
 
 
-class HeldOut(Schema):
+class HeldOut(OutSchema):
     rule = fields.String(metadata={"description": "the tenant's retention rule ([retention] setting)"})
     days = fields.Integer(metadata={"description": "its period in days (0: kept)"})
     object_type = fields.String()
@@ -62,7 +63,7 @@ class HeldOut(Schema):
     what_en = fields.String()
 
 
-class ErasureOut(Schema):
+class ErasureOut(OutSchema):
     id = fields.String()
     status = fields.String()
     user_id = fields.String()
@@ -82,7 +83,7 @@ class DecisionIn(Schema):
     reason = Text(max_length=2000, allow_none=True)
 
 
-class AccessOut(Schema):
+class AccessOut(OutSchema):
     at = ChinaDateTime()
     by = fields.String(metadata={"description": "the official's login (e-mail)"})
     what = fields.String(metadata={"description": "filing, attachment, export, organization (its contact "

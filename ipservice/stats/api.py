@@ -6,6 +6,7 @@ from ipservice.core import filing
 from ipservice.core.access import access
 from ipservice.core.types import ChinaDateTime
 from ipservice.stats import services
+from ipservice.core.dump import OutSchema
 
 blp = Blueprint("api_stats", __name__, url_prefix="/api/v1",
                 description="跨地区统计 — cross-district statistics")
@@ -57,7 +58,7 @@ class Totals(_PerKind, Schema):
     totals = True
 
 
-class StatsOut(Schema):
+class StatsOut(OutSchema):
     generated_at = ChinaDateTime()
     tenants = fields.List(fields.Nested(TenantStats))
     totals = fields.Nested(Totals)

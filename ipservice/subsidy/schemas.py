@@ -31,31 +31,32 @@ from ipservice.subsidy.config import settings
 # on another branch, issue 19 item 2, which may import them from subsidy.form instead).
 from ipservice.subsidy.form import MAX_AMOUNT, SubsidyApplicationBase, rule_choices, rule_form  # noqa: F401
 from ipservice.subsidy.models import DECISIONS, STATUSES  # noqa: F401 — the kind's vocabulary, re-exported
+from ipservice.core.dump import OutSchema
 
 
 class SubsidyRulesQuery(Schema):
     on = filter_date("the rules in force on this day (default: today, China time)")
 
 
-class SubsidyCitationOut(Schema):
+class SubsidyCitationOut(OutSchema):
     document = fields.String(metadata={"description": "document number, or its title where it has none"})
     document_code = fields.String()
     clause = fields.String()
     quote = fields.String()
 
 
-class SubsidyFormOut(Schema):
+class SubsidyFormOut(OutSchema):
     fields = fields.List(fields.Nested(FieldOut))  # as GET /forms describes a field
 
 
-class SubsidyEvidenceOut(Schema):
+class SubsidyEvidenceOut(OutSchema):
     code = fields.String()
     label_zh = fields.String()
     label_en = fields.String()
     required = fields.Boolean()
 
 
-class SubsidyBudgetRefOut(Schema):
+class SubsidyBudgetRefOut(OutSchema):
     code = fields.String()
     name_zh = fields.String()
     name_en = fields.String()
@@ -81,7 +82,7 @@ class SubsidyRuleOut(RuleAmountsOut):
     source = fields.Nested(SubsidyCitationOut)
 
 
-class SubsidyEstimateOut(Schema):
+class SubsidyEstimateOut(OutSchema):
     amount_cny = fields.Integer(allow_none=True)
     explanation = fields.String()
     arithmetic = fields.String()
@@ -93,7 +94,7 @@ class SubsidyAttachmentOut(AttachmentOut):
                               metadata={"description": "which of the rule's evidence documents (its code)"})
 
 
-class SubsidyEnterpriseOut(Schema):
+class SubsidyEnterpriseOut(OutSchema):
     id = fields.String()
     name = fields.String()
     uscc = fields.String()
@@ -179,7 +180,7 @@ class SubsidyLiabilityQuery(Schema):
                           metadata={"description": "one year only"})
 
 
-class SubsidyLiabilityOut(Schema):
+class SubsidyLiabilityOut(OutSchema):
     year = fields.Integer()
     rule = fields.String()
     name_zh = fields.String()
@@ -191,7 +192,7 @@ class SubsidyLiabilityOut(Schema):
     budget_cny = fields.Integer(allow_none=True)
 
 
-class SubsidyBudgetOut(Schema):
+class SubsidyBudgetOut(OutSchema):
     code = fields.String()
     name_zh = fields.String()
     name_en = fields.String()
@@ -204,7 +205,7 @@ class SubsidyBudgetOut(Schema):
     over = fields.Boolean()
 
 
-class SubsidyLiabilityReportOut(Schema):
+class SubsidyLiabilityReportOut(OutSchema):
     liability = fields.List(fields.Nested(SubsidyLiabilityOut))
     budgets = fields.List(fields.Nested(SubsidyBudgetOut))
 

@@ -1,8 +1,9 @@
 """API schemas for the tenants list (the config schemas are in ``schemas.py``)."""
-from marshmallow import Schema, fields
+from marshmallow import fields
+from ipservice.core.dump import OutSchema
 
 
-class DocumentOut(Schema):
+class DocumentOut(OutSchema):
     code = fields.String()
     title = fields.String()
     title_en = fields.String()
@@ -14,14 +15,14 @@ class DocumentOut(Schema):
                                                           "number)"})
 
 
-class CenterOut(Schema):
+class CenterOut(OutSchema):
     code = fields.String()
     name_zh = fields.String()
     name_en = fields.String()
     case_types = fields.List(fields.String())
 
 
-class BureauSettingOut(Schema):
+class BureauSettingOut(OutSchema):
     setting = fields.String(metadata={"description": "case_time_limits, centers.<code>.case_types, "
                                                      "forms.<kind>.<option>"})
     values = fields.List(fields.String(),
@@ -38,7 +39,7 @@ class _PartCenters(fields.List):
         return [c for part in obj.parts.values() for c in getattr(part, "centers", ())]
 
 
-class TenantOut(Schema):
+class TenantOut(OutSchema):
     slug = fields.String()
     name_zh = fields.String()
     name_en = fields.String()
@@ -50,5 +51,5 @@ class TenantOut(Schema):
         "description": "settings the bureau made itself, not taken from any document"})
 
 
-class HealthOut(Schema):
+class HealthOut(OutSchema):
     status = fields.String()

@@ -3,17 +3,18 @@ from flask import g
 from flask.views import MethodView
 from flask_login import current_user
 from ipservice.extensions import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ipservice.core.access import access
 from ipservice.core.types import ChinaDateTime
 from ipservice.worklist import services
+from ipservice.core.dump import OutSchema
 
 blp = Blueprint("api_worklist", __name__, url_prefix="/t/<tenant>/api/v1",
                 description="工作台与我的办件 — the bureau's worklist and an enterprise's filings")
 
 
-class WaitingOut(Schema):
+class WaitingOut(OutSchema):
     kind = fields.String(metadata={"description": "the filing kind: custody, certification, case, …; or the "
                                                   "kind of other work (``work``): erasure_request"})
     id = fields.String()
@@ -27,7 +28,7 @@ class WaitingOut(Schema):
     submitted_at = ChinaDateTime()
 
 
-class LiabilityOut(Schema):
+class LiabilityOut(OutSchema):
     year = fields.Integer()
     rule = fields.String()
     amount_cny = fields.Integer()
@@ -35,7 +36,7 @@ class LiabilityOut(Schema):
     kind = fields.String()
 
 
-class KpiProgressOut(Schema):
+class KpiProgressOut(OutSchema):
     code = fields.String()
     year = fields.Integer()
     target = fields.Float(allow_none=True)
@@ -47,7 +48,7 @@ class KpiProgressOut(Schema):
     unit = fields.String()
 
 
-class DashboardOut(Schema):
+class DashboardOut(OutSchema):
     pending = fields.Dict(keys=fields.String(), values=fields.Integer(),
                           metadata={"description": "filings waiting for the bureau, per filing kind"})
     work = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
@@ -69,7 +70,7 @@ class DashboardOut(Schema):
                                                      "(YYYY-MM), " f"the last {services.MONTHS} months"})
 
 
-class MyFilingOut(Schema):
+class MyFilingOut(OutSchema):
     kind = fields.String()
     id = fields.String()
     number = fields.String(allow_none=True)

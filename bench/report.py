@@ -120,7 +120,9 @@ def scenarios(result: dict) -> list[dict]:
                          value <= 1.2))
 
     for id_, name, title in (("6a", "home_page", "Tenant home page (bureau)"), ("6b", "kpi_api", "KPI table (GET /kpis)"),
-                             ("6c", "stats_page", "/stats page (cross-district)"), ("6d", "stats_api", "GET /api/v1/stats")):
+                             ("6c", "stats_page", "/stats page (cross-district)"), ("6d", "stats_api", "GET /api/v1/stats"),
+                             ("6e", "policy_doc", "A tenant's policy document (GET /policy, ETag)"),
+                             ("6f", "policy_doc_304", "The same revalidated by a client that has it (If-None-Match: 304)")):
         s = runs.get(name)
         if s:
             rows.append(_row(id_, title + ": p95", s["p95_ms"], f"{s['p95_ms']:.0f} ms ({s['rps']:.0f} req/s)",

@@ -281,7 +281,8 @@ class Load:
         self.nonce = 0
 
     def wrk(self, server: Server, method: str, path: str, seconds: float, *, body: str = "",
-            tokens: list[str] | None = None, cookie: str = "", connections: int | None = None) -> dict:
+            tokens: list[str] | None = None, cookie: str = "", connections: int | None = None,
+            header: str = "") -> dict:
         self.nonce += 1
         out = self.workdir / f"wrk-{self.nonce}.json"
         token_file = self.workdir / f"tokens-{self.nonce}.txt"
@@ -291,7 +292,8 @@ class Load:
                "BENCH_NONCE": f"R{int(time.time())}N{self.nonce}", "BENCH_OUT": str(out)}
         connections = connections or self.connections
         cmd = [WRK, f"-t{min(self.threads, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
-               "-H", f"User-Agent: {USER_AGENT}", "-s", str(BENCH / "wrk" / "scenario.lua"), server.base]
+               "-H", f"User-Agent: {USER_AGENT}", *(["-H", header] if header else []),
+               "-s", str(BENCH / "wrk" / "scenario.lua"), server.base]
         subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
         raw = json.loads(out.read_text())
         seconds_run = raw["duration_us"] / 1e6
@@ -635,6 +637,12 @@ def main(argv=None) -> Path:
                         ("kpi_api", service, "GET", kpi_path, {}),
                         ("stats_page", service, "GET", "/stats", {"cookie": cookies["cross_admin"]}),
                         ("stats_api", service, "GET", "/api/v1/stats", {"tokens": [creds["cross_admin"]["token"]]})])
+            # a published document (core/http_cache.py): its body, and its revalidation by a client that has it
+            policy = f"/t/{SUBMIT_TENANT}/api/v1/policy"
+            with urllib.request.urlopen(service.base + policy, timeout=30) as r:
+                etag = r.headers["ETag"]
+            load.group([("policy_doc", service, "GET", policy, {}),
+                        ("policy_doc_304", service, "GET", policy, {"header": f"If-None-Match: {etag}"})])
             if args.profile:
                 result["profiles"]["kpi"] = profile("kpi", args.db, service, load, args.profile_seconds, "GET", kpi_path)
         if 3 in args.scenarios:

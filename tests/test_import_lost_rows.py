@@ -151,15 +151,15 @@ def _take_between_check_and_insert(monkeypatch, writer, number):
     """The service's duplicate check answers, then the other writer files ``number``, then the INSERT."""
     from ipservice.certification import services
 
-    real = services._duplicate
+    real = services.prior_claim_or_duplicate
 
-    def duplicate(certificate_no, exclude_id=None):
-        found = real(certificate_no, exclude_id)
-        if certificate_no == number and number not in writer.taken:
+    def checked(record):
+        found = real(record)
+        if record.certificate_no == number and number not in writer.taken:
             writer.take(number, in_background=True)
         return found
 
-    monkeypatch.setattr(services, "_duplicate", duplicate)
+    monkeypatch.setattr(services, "prior_claim_or_duplicate", checked)
 
 
 def test_a_number_taken_in_the_middle_of_a_row_by_row_run(app, tmp_path, monkeypatch, writer, importer_email):

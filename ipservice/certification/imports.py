@@ -13,6 +13,7 @@ from ipservice.certification.models import DECISIONS, OBJECT_TYPE, Certification
 from ipservice.certification.schemas import normalize_certificate_no
 from ipservice.certification.standards import ENTERPRISE_EDITIONS
 from ipservice.core import audit, numbering
+from ipservice.core.bulkinsert import insert_many
 from ipservice.core.filing import checked_decision, decision_detail
 from ipservice.core.ids import new_id
 from ipservice.core.labels import ORG_TYPES
@@ -182,7 +183,7 @@ class Bulk(BulkRules):
         if self.records:
             numbering.number_rows(self.records, CertificationRecord.__tablename__,
                                   CertificationRecord.number_code)
-            db.session.execute(CertificationRecord.__table__.insert(), self.records)
+            insert_many(CertificationRecord.__table__, self.records)
 
 
 SPEC = ImportSpec(

@@ -62,6 +62,7 @@ def event_row(action: str, object_type: str, object_id: str | None, detail: dict
 
 
 def insert_rows(rows: list[dict]) -> None:
-    """Write events made by ``event_row`` in one statement (executemany), in the current transaction."""
-    if rows:
-        db.session.execute(AuditEvent.__table__.insert(), rows)
+    """Write events made by ``event_row`` in one statement (``bulkinsert``), in the current transaction."""
+    from ipservice.core.bulkinsert import insert_many
+
+    insert_many(AuditEvent.__table__, rows)

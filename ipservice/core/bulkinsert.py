@@ -45,7 +45,8 @@ def insert_many(table: Table, rows: list[dict]) -> None:
     # %(a0)b: psycopg's binary format (its text format escapes every element of an array in Python)
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) SELECT * FROM unnest("
            + ", ".join(f"CAST(%(a{i})b AS {kind})" for i, (_values, kind) in enumerate(arrays)) + ")")
-    db.session.connection().exec_driver_sql(sql, {f"a{i}": values for i, (values, _kind) in enumerate(arrays)})
+    params = {f"a{i}": values for i, (values, _kind) in enumerate(arrays)}
+    db.session.connection().exec_driver_sql(sql, params)
 
 
 def _array_type(type_, dialect) -> str:

@@ -78,6 +78,8 @@ class Importer(BulkChunk):
         self.error_keys = {**self.error_keys, **self.spec.error_keys}
         # rows imported since the tables were last analyzed (importing.statistics)
         self.written_unanalyzed = 0
+        # what a kind's bulk rules keep from one chunk to the next of this file (certification: estimates)
+        self.memo: dict = {}
 
     @property
     def user(self):

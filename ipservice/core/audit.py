@@ -50,7 +50,7 @@ def record(action: str, object_type: str, object_id: str | None = None, detail: 
 def event_row(action: str, object_type: str, object_id: str | None, detail: dict, actor, at,
               tenant_id: str | None = None) -> dict:
     """The row ``record`` would add, as a dict for ``insert_rows`` (the bulk import writes its events with
-    one executemany per chunk): the current tenant's (or ``tenant_id``, which must be it), at ``at``, by
+    one statement per chunk): the current tenant's (or ``tenant_id``, which must be it), at ``at``, by
     ``actor`` (a user), no request address."""
     from ipservice.core.ids import new_id
     from ipservice.core.tenancy import current_tenant_id

@@ -1,6 +1,6 @@
 """A chunk imported in one go, for a kind whose spec has ``bulk`` rules (see ``spec.BulkRules``): every
 row validated as row by row, the chunk's look-ups one query each, the rules applied row after row with what
-the earlier rows of the chunk did, and the chunk written with one INSERT … executemany per table. The
+the earlier rows of the chunk did, and the chunk written with one INSERT per table (``core.bulkinsert``). The
 ``Importer`` runs it under one SAVEPOINT and falls back to row by row when the database refuses it."""
 from __future__ import annotations
 

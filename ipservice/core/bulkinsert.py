@@ -28,14 +28,18 @@ def insert_many(table: Table, rows: list[dict]) -> None:
         return
     names, arrays = [], []
     for column in table.columns:
+        default = column.default
         if column.key in rows[0]:
             values = [row[column.key] for row in rows]
-        elif column.default is not None and column.default.is_scalar:
-            values = [column.default.arg] * len(rows)
-        elif column.default is not None and column.default.is_callable:
-            values = [column.default.arg(None) for _ in rows]
-        else:
+        elif default is None:
             continue  # the server's default, or NULL
+        elif default.is_scalar:
+            values = [default.arg] * len(rows)
+        elif default.is_callable:
+            values = [default.arg(None) for _ in rows]
+        else:  # a default that is SQL (a sequence, an expression): as SQLAlchemy writes it
+            db.session.execute(table.insert(), rows)
+            return
         process = column.type._cached_bind_processor(dialect)
         if process is not None:
             values = [process(v) for v in values]

@@ -24,13 +24,14 @@ KPI_MAX = 8
 
 
 @contextmanager
-def statements(app):
+def statements(app, detail: bool = False):
+    """The statements the block sends; with ``detail``, ``(statement, executemany, parameters)`` each."""
     from ipservice.extensions import db
 
-    seen: list[str] = []
+    seen: list = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
+        seen.append((statement, executemany, parameters) if detail else statement)
 
     with app.app_context():
         engine = db.engine

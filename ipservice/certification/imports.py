@@ -13,6 +13,7 @@ from ipservice.certification.models import DECISIONS, OBJECT_TYPE, Certification
 from ipservice.certification.schemas import normalize_certificate_no
 from ipservice.certification.standards import ENTERPRISE_EDITIONS
 from ipservice.core import audit, numbering
+from ipservice.core.bulkinsert import insert_many
 from ipservice.core.filing import checked_decision, decision_detail
 from ipservice.core.ids import new_id
 from ipservice.core.labels import ORG_TYPES
@@ -74,6 +75,7 @@ def _duplicate_reason(number: str, statuses, row_status: str) -> str | None:
     return None
 
 
+ESTIMATES_KEPT = 20_000  # estimates of rows without a prior claim kept from one chunk to the next
 _ESTIMATED = ("subsidy_amount_cny", "subsidy_rule_code", "subsidy_prior_id", "_prior", "subsidy_claim",
               "subsidy_explanation")
 
@@ -104,7 +106,11 @@ class Bulk(BulkRules):
     no record took its estimate from it (``_reestimate_blocked_by`` has nothing to do)."""
 
     def __init__(self, importer, rows, orgs):
-        self.importer, self.tenant, self.records, self._made = importer, importer.tenant, [], {}
+        self.importer, self.tenant, self.records = importer, importer.tenant, []
+        # kept for the whole file: a chunk's 500 rows rarely share an issue date, a ledger's rows often do
+        self._made = importer.memo.setdefault("certification.estimates", {})
+        if len(self._made) > ESTIMATES_KEPT:
+            self._made.clear()  # memory stays flat however many dates the file has
         numbers = {normalize_certificate_no(r.values.get("certificate_no") or "") for r in rows} - {""}
         self.statuses: dict[str, list[str]] = defaultdict(list)
         if numbers:
@@ -166,7 +172,7 @@ class Bulk(BulkRules):
 
     def _estimate(self, record, prior) -> dict:
         """``estimate.estimate_with``; the same inputs give the same estimate, so a row without a prior claim
-        reuses the one made for an earlier row of the chunk with the same issue date and kind."""
+        reuses the one made for an earlier row of the file with the same issue date and kind."""
         if prior is not None:
             return estimate.estimate_with(self.tenant, record, prior)
         key = (record.issued_on, record.org_type)
@@ -182,7 +188,7 @@ class Bulk(BulkRules):
         if self.records:
             numbering.number_rows(self.records, CertificationRecord.__tablename__,
                                   CertificationRecord.number_code)
-            db.session.execute(CertificationRecord.__table__.insert(), self.records)
+            insert_many(CertificationRecord.__table__, self.records)
 
 
 SPEC = ImportSpec(

@@ -50,7 +50,7 @@ def record(action: str, object_type: str, object_id: str | None = None, detail: 
 def event_row(action: str, object_type: str, object_id: str | None, detail: dict, actor, at,
               tenant_id: str | None = None) -> dict:
     """The row ``record`` would add, as a dict for ``insert_rows`` (the bulk import writes its events with
-    one executemany per chunk): the current tenant's (or ``tenant_id``, which must be it), at ``at``, by
+    one statement per chunk): the current tenant's (or ``tenant_id``, which must be it), at ``at``, by
     ``actor`` (a user), no request address."""
     from ipservice.core.ids import new_id
     from ipservice.core.tenancy import current_tenant_id
@@ -62,6 +62,7 @@ def event_row(action: str, object_type: str, object_id: str | None, detail: dict
 
 
 def insert_rows(rows: list[dict]) -> None:
-    """Write events made by ``event_row`` in one statement (executemany), in the current transaction."""
-    if rows:
-        db.session.execute(AuditEvent.__table__.insert(), rows)
+    """Write events made by ``event_row`` in one statement (``bulkinsert``), in the current transaction."""
+    from ipservice.core.bulkinsert import insert_many
+
+    insert_many(AuditEvent.__table__, rows)

@@ -1,6 +1,6 @@
 """A chunk imported in one go, for a kind whose spec has ``bulk`` rules (see ``spec.BulkRules``): every
 row validated as row by row, the chunk's look-ups one query each, the rules applied row after row with what
-the earlier rows of the chunk did, and the chunk written with one INSERT … executemany per table. The
+the earlier rows of the chunk did, and the chunk written with one INSERT per table (``core.bulkinsert``). The
 ``Importer`` runs it under one SAVEPOINT and falls back to row by row when the database refuses it."""
 from __future__ import annotations
 
@@ -102,6 +102,7 @@ class BulkChunk:
         of that e-mail is reused and made inactive, as ``create_enterprise`` does)."""
         from ipservice.accounts import services as accounts
         from ipservice.accounts.models import Enterprise, User
+        from ipservice.core.bulkinsert import insert_many
         from ipservice.core.ids import new_id
         from ipservice.extensions import db
 
@@ -126,6 +127,5 @@ class BulkChunk:
                                 "uscc": org.uscc, "contact_name": "", "contact_phone": "",
                                 "user_id": owner_id, "created_at": now,
                                 "verified_at": None, "verified_by": None})
-        if users:
-            db.session.execute(User.__table__.insert(), users)
-        db.session.execute(Enterprise.__table__.insert(), enterprises)
+        insert_many(User.__table__, users)
+        insert_many(Enterprise.__table__, enterprises)

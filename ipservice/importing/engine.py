@@ -28,7 +28,7 @@ Decisions (see also the README, "Bulk import"):
 - A kind whose spec has ``bulk`` (see ``BulkRules``) is imported in chunks of ``BATCH_ROWS`` rows: every
   row is validated as above (same schemas, same messages), the chunk's look-ups are one query each (its
   organizations by USCC, what the kind's rules read), the rules are applied row after row in Python with
-  what the earlier rows of the chunk did, and the chunk is written with one INSERT … executemany per table
+  what the earlier rows of the chunk did, and the chunk is written with one INSERT per table
   under one SAVEPOINT and committed. A row the rules refuse is reported and left out; should the database
   refuse the chunk anyway (a constraint: another writer came in between), the chunk is rolled back and
   imported again row by row, so the report stays exact.
@@ -78,6 +78,8 @@ class Importer(BulkChunk):
         self.error_keys = {**self.error_keys, **self.spec.error_keys}
         # rows imported since the tables were last analyzed (importing.statistics)
         self.written_unanalyzed = 0
+        # what a kind's bulk rules keep from one chunk to the next of this file (certification: estimates)
+        self.memo: dict = {}
 
     @property
     def user(self):

@@ -21,6 +21,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ipservice.core import jobs
+from ipservice.core.bulkinsert import insert_many
 from ipservice.core.ids import new_id
 from ipservice.core.tenancy import tenant_context
 from ipservice.core.transaction import unit_of_work
@@ -99,7 +100,7 @@ class PageImporter(Importer):
         if not outcomes:
             return
         tenant_id, import_id = self.import_key
-        db.session.execute(ImportRow.__table__.insert(), [
+        insert_many(ImportRow.__table__, [  # one statement per chunk (core/bulkinsert.py)
             {"tenant_id": tenant_id, "id": new_id(), "import_id": import_id, "row": o.row, "result": o.result,
              "detail": o.detail, "errors": [list(e) for e in o.errors]} for o in outcomes])
         counts = {k: sum(o.result == k for o in outcomes) for k in ("ok", "skipped", "error")}

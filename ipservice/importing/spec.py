@@ -75,7 +75,7 @@ class BulkRules(Protocol):
     - ``add(row, data, org, events)``: apply the service's rules to the loaded ``data`` and keep the
       filing to write; raises ``Refusal`` as the service would, *before* keeping anything; appends its
       audit events (``audit.event_row``) to ``events``; returns the filing's id;
-    - ``write()``: write what was kept (executemany), after the organizations and before the events.
+    - ``write()``: write what was kept (``core.bulkinsert``), after the organizations and before the events.
     """
 
     def __init__(self, importer, rows: list[Prepared], orgs: dict[str, Org]):

@@ -76,8 +76,8 @@ class Importer(BulkChunk):
         self.columns = self.spec.columns(tenant)
         self.by_key = {c.key: c for c in self.columns}
         self.error_keys = {**self.error_keys, **self.spec.error_keys}
-        # rows imported since the tables were last analyzed (importing.statistics)
-        self.written_unanalyzed = 0
+        # rows imported since each table the import grows was last analyzed (importing.statistics)
+        self.written_unanalyzed = dict.fromkeys((kind.model.__tablename__, "enterprises"), 0)
         # what a kind's bulk rules keep from one chunk to the next of this file (certification: estimates)
         self.memo: dict = {}
 
@@ -228,10 +228,12 @@ class Importer(BulkChunk):
         from ipservice.importing import statistics
 
         # the planner's statistics of what the import grows, before the chunk's look-ups (PostgreSQL)
-        if statistics.refresh([self.kind.model.__tablename__, "enterprises"], self.written_unanalyzed):
-            self.written_unanalyzed = 0
+        for table in statistics.refresh(self.written_unanalyzed):
+            self.written_unanalyzed[table] = 0
         outcomes = self._chunk(chunk, mapping)
-        self.written_unanalyzed += sum(o.result == "ok" for o in outcomes)
+        imported = sum(o.result == "ok" for o in outcomes)
+        for table in self.written_unanalyzed:  # an organization per row at most: enterprises counted high
+            self.written_unanalyzed[table] += imported
         self.chunk_done(outcomes)
         self.end_chunk()
         return outcomes

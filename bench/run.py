@@ -637,7 +637,7 @@ def main(argv=None) -> Path:
                                                           *get_list_page[:2], **get_list_page[2])
         if 6 in args.scenarios:
             log("scenario 6: tenant home, KPI table, statistics with a year of filings")
-            load.group([("home_page", service, "GET", f"/t/{HOME_TENANT}/", {"cookie": cookies["home_bureau"]}),
+            load.group([("home_page", service, "GET", f"/t/{HOME_TENANT}/worklist", {"cookie": cookies["home_bureau"]}),
                         ("kpi_api", service, "GET", kpi_path, {}),
                         ("stats_page", service, "GET", "/stats", {"cookie": cookies["cross_admin"]}),
                         ("stats_api", service, "GET", "/api/v1/stats", {"tokens": [creds["cross_admin"]["token"]]})])

@@ -119,7 +119,7 @@ def scenarios(result: dict) -> list[dict]:
                          f"{value:.2f}x ({large['peak_rss_mb']:.0f}/{small['peak_rss_mb']:.0f} MB)", "≤ 1.20x (flat)",
                          value <= 1.2))
 
-    for id_, name, title in (("6a", "home_page", "Tenant home page (bureau)"), ("6b", "kpi_api", "KPI table (GET /kpis)"),
+    for id_, name, title in (("6a", "home_page", "The bureau's start page (its worklist; the tenant home redirects there)"), ("6b", "kpi_api", "KPI table (GET /kpis)"),
                              ("6c", "stats_page", "/stats page (cross-district)"), ("6d", "stats_api", "GET /api/v1/stats"),
                              ("6e", "policy_doc", "A tenant's policy document (GET /policy, ETag)"),
                              ("6f", "policy_doc_304", "The same revalidated by a client that has it (If-None-Match: 304)")):

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -310,6 +311,9 @@ class Load:
         """Measure several (name, server, method, path, options) in turn, ``rounds`` times each, so that
         what is compared shares the same moments of a shared machine's load. Per name: requests and
         seconds summed (req/s), latency percentiles the mean of the rounds' percentiles."""
+        for name, server, method, path, kw in specs:
+            if method == "GET":
+                _probe(name, server, path, **kw)
         if self.warmup:
             for _name, server, method, path, kw in specs:
                 self.wrk(server, method, path, self.warmup, **kw)
@@ -601,7 +605,7 @@ def main(argv=None) -> Path:
         enterprise_tokens = [e["token"] for e in tenant["enterprises"]]
         bureau_token = tenant["bureau"]["token"]
         list_api = f"/t/{SUBMIT_TENANT}/api/v1/certifications?status=submitted"
-        list_page = f"/t/{SUBMIT_TENANT}/certifications?status=submitted"
+        list_page = f"/t/{SUBMIT_TENANT}/certifications/?status=submitted"
 
         baseline = Server("baseline", "bench.baseline_app:app",
                           env.but(IPSERVICE_DB_APP_ROLE="", BENCH_SAME_ROLE=production_role), workdir, "/health")
@@ -633,7 +637,7 @@ def main(argv=None) -> Path:
                                                           *get_list_page[:2], **get_list_page[2])
         if 6 in args.scenarios:
             log("scenario 6: tenant home, KPI table, statistics with a year of filings")
-            load.group([("home_page", service, "GET", f"/t/{HOME_TENANT}/", {"cookie": cookies["home_bureau"]}),
+            load.group([("home_page", service, "GET", f"/t/{HOME_TENANT}/worklist", {"cookie": cookies["home_bureau"]}),
                         ("kpi_api", service, "GET", kpi_path, {}),
                         ("stats_page", service, "GET", "/stats", {"cookie": cookies["cross_admin"]}),
                         ("stats_api", service, "GET", "/api/v1/stats", {"tokens": [creds["cross_admin"]["token"]]})])
@@ -760,6 +764,32 @@ def _gunicorn_settings() -> dict:
          {"__name__": "gunicorn_conf", **ns}, ns)
     return {"workers": ns["workers"], "threads": ns["threads"], "worker_class": ns["worker_class"],
             "max_requests": ns["max_requests"]}
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _probe(name: str, server: Server, path: str, *, tokens: list[str] | None = None, cookie: str = "",
+           header: str = "", **_other) -> None:
+    """One request as wrk will send it: what is measured must be the page itself, not a redirect to it or
+    an error page (wrk counts neither; the list page's URL without its trailing slash was a 308 once)."""
+    req = urllib.request.Request(server.base + path, headers={"User-Agent": USER_AGENT})
+    if tokens:
+        req.add_header("Authorization", f"Bearer {tokens[0]}")
+    if cookie:
+        req.add_header("Cookie", cookie)
+    if header:
+        key, _sep, value = header.partition(":")
+        req.add_header(key.strip(), value.strip())
+    try:
+        status = urllib.request.build_opener(_NoRedirect).open(req, timeout=60).status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    expected = 304 if header.lower().startswith("if-none-match") else 200
+    if status != expected:
+        raise SystemExit(f"{name}: GET {path} answers {status}, not {expected}: the run would measure that")
 
 
 def _check_created(db: Database, result: dict) -> None:

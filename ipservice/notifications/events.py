@@ -58,6 +58,8 @@ def on_audit(event) -> None:
     params = {"kind": kind.name, "id": event.object_id, "status": what,
               **_filing_params(kind, event, tenant_id)}
     if what == "submitted":
+        if event.actor_role == "bureau":  # entered by the bureau itself (an import): nothing new to it
+            return
         bureau = _bureau_settings(tenant_id)
         notify(bureau, "new_filing", event.action, params, tenant_id, each_only=True, settings=bureau)
     elif what in kind.statuses or what in EXTRA_DECISIONS:

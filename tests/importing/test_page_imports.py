@@ -299,3 +299,19 @@ def test_an_import_tried_too_often_is_failed(app, client, tmp_path, queue):
     body = officer.get(f"/t/hebi/api/v1/imports/{import_id}").get_json()
     assert (body["status"], body["processed"]) == ("failed", 0)
     assert officer.get("/api/v1/notifications").get_json()[0]["body"] == "导入尝试 3 次仍未完成，已停止。"
+
+
+@pytest.mark.parametrize("kind", ["case", "certification"])
+def test_filings_the_bureau_imports_are_not_announced_to_the_bureau_row_by_row(app, client, tmp_path, queue,
+                                                                               kind):
+    """A row imported by the bureau is not a new filing to tell the bureau of (the row-by-row path wrote a
+    notice per row to every officer); the one who imported is told once, when the import ends."""
+    tenant = TENANT_OF[kind]
+    officer = official(app, client, tenant)
+    colleague = official(app, client, tenant, f"colleague@{tenant}.gov.cn")
+    import_id = upload(officer, tenant, kind, sample(kind, tmp_path / f"{kind}.xlsx", app)).get_json()["id"]
+    drain(app)
+    assert officer.get(f"/t/{tenant}/api/v1/imports/{import_id}").get_json()["ok"] == 1
+    assert [n["link"] for n in officer.get("/api/v1/notifications").get_json()] == [
+        f"/t/{tenant}/imports/{import_id}"]
+    assert colleague.get("/api/v1/notifications").get_json() == []

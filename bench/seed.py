@@ -275,7 +275,8 @@ class Seeder:
 def _app():
     from ipservice import create_app
 
-    return create_app({"IPSERVICE_DB_APP_ROLE": ""})
+    # the owner, and no statement timeout: copying a tenant's filings to 3 000 others is one long INSERT
+    return create_app({"IPSERVICE_DB_APP_ROLE": "", "IPSERVICE_DB_STATEMENT_TIMEOUT": 0})
 
 
 def seed_main(args) -> dict:

@@ -76,7 +76,7 @@ def main(argv: list[str]) -> dict:
         "certification_submit": lambda c: submit(c, f"/t/{tenant}/api/v1/certifications", _certification),
         "case_submit": lambda c: submit(c, f"/t/{tenant}/api/v1/cases", _case),
         "list_api": lambda c: get(c, f"/t/{tenant}/api/v1/certifications?status=submitted", bureau),
-        "list_page": lambda c: get(c, f"/t/{tenant}/certifications?status=submitted"),
+        "list_page": lambda c: get(c, f"/t/{tenant}/certifications/?status=submitted"),
     }
     out = {"batches": batches, "batch": per_batch, "kinds": {}}
     for name, call in kinds.items():

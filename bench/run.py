@@ -402,9 +402,11 @@ def ab_measurement(env: Env, tenant: dict, creds: dict, batches: int) -> dict:
     spec = {"tenant": SUBMIT_TENANT, "enterprise_tokens": [e["token"] for e in tenant["enterprises"]],
             "bureau_token": tenant["bureau"]["token"], "bureau_email": tenant["bureau"]["email"],
             "password": creds["password"], "batches": batches, "batch": 10}
-    out = subprocess.run([sys.executable, "-m", "bench.ab", json.dumps(spec)], cwd=ROOT, env=env.vars, check=True,
-                         capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, "-m", "bench.ab", json.dumps(spec)], cwd=ROOT, env=env.vars,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"bench/ab.py failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def startup_footprint(env: Env) -> dict:

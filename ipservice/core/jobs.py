@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from pathlib import Path
 
 from flask import current_app
@@ -40,6 +39,7 @@ class Queue:
         self.jobs: dict = {}
         self.periodic: list = []
         self.thread: threading.Thread | None = None
+        self.stopping = threading.Event()  # set: the in-process consumer ends (stop_inprocess)
         self.lock = threading.Lock()
 
         @huey.task(name="ipservice.job")
@@ -171,9 +171,22 @@ def start_inprocess(app) -> None:
                  "start `flask worker` to move them")
 
 
+def stop_inprocess(app, timeout: float = 10) -> None:
+    """End the app's consumer thread (an app that goes away before its process: a test's). Left running, it
+    kept failing on a database that was gone, and its logged tracebacks (which call ``ast.parse`` on
+    Python 3.11) broke another thread's ``ast.parse`` at the same moment (CPython gh-106905)."""
+    queue = of(app)
+    with queue.lock:
+        thread, queue.thread = queue.thread, None
+    if thread is not None:
+        queue.stopping.set()
+        thread.join(timeout)
+        queue.stopping.clear()
+
+
 def _consume(queue: Queue) -> None:
     last_minute = None
-    while True:
+    while not queue.stopping.is_set():
         try:
             now = queue.huey._get_timestamp()
             minute = now.replace(second=0, microsecond=0)
@@ -184,12 +197,12 @@ def _consume(queue: Queue) -> None:
                         queue.run(name, ())
             task = queue.huey.dequeue()
             if task is None:
-                time.sleep(1)
+                queue.stopping.wait(1)
                 continue
             queue.huey.execute(task)
         except Exception:  # a job's failure is its own; the thread goes on
             log.exception("a job failed in the in-process consumer")
-            time.sleep(1)
+            queue.stopping.wait(1)
 
 
 def consumer(app, workers: int = 1):

@@ -114,9 +114,14 @@ def test_without_a_worker_the_web_process_runs_the_jobs(app, client, enterprise,
     from ipservice.core import jobs
 
     jobs.of(web).huey.flush()
-    e, b, case_id = _case_filed(client, enterprise, bureau)
-    other = Api(web.test_client(), b.token)
-    assert other.post(f"/t/xian/api/v1/cases/{case_id}/transitions",
-                      json={"to": "accepted"}).status_code == 200
-    _wait(lambda: mailbox.to(e.info["email"]), "the e-mail sent by the web process's own consumer")
-    assert jobs.of(web).thread is not None and jobs.of(web).thread.is_alive()
+    try:
+        e, b, case_id = _case_filed(client, enterprise, bureau)
+        other = Api(web.test_client(), b.token)
+        assert other.post(f"/t/xian/api/v1/cases/{case_id}/transitions",
+                          json={"to": "accepted"}).status_code == 200
+        _wait(lambda: mailbox.to(e.info["email"]), "the e-mail sent by the web process's own consumer")
+        thread = jobs.of(web).thread
+        assert thread is not None and thread.is_alive()
+    finally:  # the thread ends with the test: left running it fails on the next test's database
+        jobs.stop_inprocess(web)
+    assert not thread.is_alive()

@@ -83,20 +83,15 @@ class DatabaseStorage(Storage):
                 dbtimeouts.watch(self._engine, dbtimeouts.client_deadline(config))
         return self._engine
 
-    def _upsert(self, dialect: str):
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        return insert
-
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         now = time.time()
         with self.engine.begin() as conn:
-            insert = self._upsert(conn.dialect.name)
+            from ipservice.core.locks import conflict_insert
+
             expired = rate_limits.c.expires_at <= now
             fresh = max(amount, 0)  # a refund (negative amount) into a new window starts it at 0
-            stmt = insert(rate_limits).values(key=_key(key), hits=fresh, expires_at=now + expiry)
+            stmt = conflict_insert(rate_limits, conn).values(key=_key(key), hits=fresh,
+                                                             expires_at=now + expiry)
             stmt = stmt.on_conflict_do_update(index_elements=[rate_limits.c.key], set_={
                 "hits": case((expired, fresh), else_=rate_limits.c.hits + amount),
                 "expires_at": case((expired, now + expiry), else_=rate_limits.c.expires_at),

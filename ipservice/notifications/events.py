@@ -87,10 +87,7 @@ def _filing_params(kind, event, tenant_id: str) -> dict:
 
 
 def bureau_users(tenant_id: str) -> list[str]:
-    from ipservice.accounts.models import User
-
-    return list(db.session.scalars(select(User.id).where(
-        User.tenant_id == tenant_id, User.role == "bureau", User.active.is_(True))))
+    return list(_bureau_settings(tenant_id))
 
 
 def _bureau_settings(tenant_id: str) -> dict[str, NotificationSettings | None]:
